@@ -1,0 +1,513 @@
+"""Accounts, their role holders and their applications.
+
+Editing a filed account, or changing its people, creates the change filing
+the policies require (变更备案 / 人员变更), with before and after values and a
+due date in working days from the profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.dates import PartialDate, partial_from_iso
+from nmdesk.errors import DuplicateAccountError, NotFoundError, PolicyError, ValidationError
+from nmdesk.lifecycle import check_transition
+from nmdesk.models import (
+    Account,
+    AccountStatus,
+    Application,
+    ApplicationDecision,
+    FieldChange,
+    FilingKind,
+    RoleAssignment,
+)
+from nmdesk.store.convert import date_or_none, iso_or_none
+from nmdesk.store.search import AccountQuery, build_account_query, normalize_search_text, pinyin_initials
+from nmdesk.validation import check_role_holder, clean_text, require_text
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+# Fields a clerk edits, with the Chinese names used on sheets and in change filings.
+FIELD_LABELS = {
+    "platform": "开设平台",
+    "account_type": "账号类型",
+    "name": "账号名称",
+    "platform_id": "账号ID号",
+    "purpose": "账号主要用途",
+    "opened_on": "开设时间",
+    "level": "账号级别",
+    "unit_id": "账号开设单位",
+    "verified_subject": "认证主体",
+    "campus_data_service": "涉及校内数据服务",
+    "it_approval_ref": "信息化部门审批文号",
+    "miit_filing_no": "工信部备案号",
+    "password_rotated_on": "最近更换密码日期",
+    "last_post_on": "最近发布日期",
+    "note": "备注",
+}
+# Statuses in which the office holds a filing for the account, so changes must be filed.
+FILED_STATUSES = frozenset({
+    AccountStatus.RUNNING, AccountStatus.RECTIFYING, AccountStatus.SUSPENDED, AccountStatus.LOST,
+})
+# Roles that may have several holders at once; every other role has one holder.
+MULTI_HOLDER_ROLES = frozenset({"operator"})
+
+
+def _account(row: dict[str, Any]) -> Account:
+    return Account(
+        id=row["id"], platform=row["platform"], account_type=row["account_type"],
+        name=row["name"], unit_id=row["unit_id"], level=row["level"],
+        platform_id=row["platform_id"], purpose=row["purpose"],
+        opened_on=partial_from_iso(row["opened_on"]), status=AccountStatus(row["status"]),
+        serial_no=row["serial_no"], verified_subject=row["verified_subject"],
+        campus_data_service=bool(row["campus_data_service"]),
+        it_approval_ref=row["it_approval_ref"], miit_filing_no=row["miit_filing_no"],
+        password_rotated_on=date_or_none(row["password_rotated_on"]),
+        last_post_on=date_or_none(row["last_post_on"]), note=row["note"],
+    )
+
+
+def _stored(field: str, value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and field not in ("purpose", "note"):
+        return clean_text(value)
+    return value
+
+
+class AccountStore:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get(self, account_id: int) -> Account:
+        rows = self.r.query("SELECT * FROM accounts WHERE id = ?", [account_id])
+        if not rows:
+            raise NotFoundError(f"账号 #{account_id} 不存在")
+        return _account(rows[0])
+
+    def find(self, id_or_serial: str) -> Account:
+        """An account by the id that ``list`` prints, or by its serial number (备案编号)."""
+        text = id_or_serial.strip()
+        if text.isdigit():
+            return self.get(int(text))
+        rows = self.r.query("SELECT * FROM accounts WHERE serial_no = ?", [text])
+        if not rows:
+            raise NotFoundError(f"没有编号或序号为“{text}”的账号")
+        return _account(rows[0])
+
+    def by_platform_id(self, platform: str, platform_id: str) -> Account | None:
+        rows = self.r.query("SELECT * FROM accounts WHERE platform = ? AND platform_id = ?",
+                            [platform, platform_id])
+        return _account(rows[0]) if rows else None
+
+    def of_unit(self, unit_id: int, *, live_only: bool = True) -> list[Account]:
+        sql = "SELECT * FROM accounts WHERE unit_id = ?"
+        if live_only:
+            sql += " AND status NOT IN ('closed', 'refused')"
+        return [_account(row) for row in self.r.query(sql + " ORDER BY id", [unit_id])]
+
+    def count(self) -> int:
+        return int(self.r.scalar("SELECT count(*) FROM accounts"))
+
+    def ids(self, query: AccountQuery | None = None) -> list[int]:
+        """Account ids matching the query, sorted by the database."""
+        query = query or AccountQuery(rotation_days=self.r.profile.deadlines["password_rotation_days"])
+        sql, params = build_account_query(query)
+        return [row[0] for row in self.r.db.execute(sql, params)]
+
+    def rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Display rows for the register table, fetched only for the ids asked for."""
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        result = self.r.query(
+            "SELECT a.id, a.serial_no, a.platform, a.account_type, a.name, a.platform_id, "
+            "u.name AS unit, a.level, a.status, a.opened_on, "
+            "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
+            " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
+            " AND ra.role = 'first_responsible') AS first_responsible, "
+            "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
+            " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
+            " AND ra.role = 'operator') AS operator, "
+            "(SELECT min(f.due_on) FROM filings f WHERE f.account_id = a.id "
+            " AND f.status = 'open') AS next_due "
+            f"FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN ({marks})",
+            ids,
+        )
+        return {row["id"]: row for row in result}
+
+    def count_by_status(self) -> dict[str, int]:
+        return {row[0]: row[1] for row in self.r.db.execute(
+            "SELECT status, count(*) FROM accounts GROUP BY status")}
+
+    def platforms(self) -> list[str]:
+        return [row[0] for row in self.r.db.execute("SELECT name FROM platforms ORDER BY sort_order, id")]
+
+    def account_types(self, platform: str) -> list[str]:
+        text = self.r.scalar("SELECT account_types FROM platforms WHERE name = ?", [platform])
+        return list(json.loads(text)) if text else []
+
+    def add_platform(self, name: str, account_types: list[str] | None = None) -> int:
+        name = require_text(name, "开设平台", 30)
+        existing = self.r.scalar("SELECT id FROM platforms WHERE name = ?", [name])
+        if existing is not None:
+            return int(existing)
+        order = int(self.r.scalar("SELECT coalesce(max(sort_order), 0) + 1 FROM platforms"))
+        return self.r.insert_row("platforms", {
+            "name": name, "account_types": json.dumps(account_types or [], ensure_ascii=False),
+            "sort_order": order,
+        })
+
+    # -- checks ---------------------------------------------------------------------
+
+    def check_duplicate(self, platform: str, platform_id: str, exclude_id: int | None = None) -> None:
+        """Raise DuplicateAccountError pointing at the account that already has this ID."""
+        if not platform_id:
+            return
+        existing = self.by_platform_id(platform, platform_id)
+        if existing is not None and existing.id != exclude_id:
+            assert existing.id is not None
+            raise DuplicateAccountError(
+                f"{platform}账号 ID“{platform_id}”已登记为“{existing.name}”"
+                f"（编号 {existing.serial_no}，序号 {existing.id}），不能重复登记",
+                existing.id,
+            )
+
+    def check_unit_may_apply(self, unit_id: int) -> None:
+        """Eligibility (PKU-CoE clause 5) and suspension of the right to apply (clause 15)."""
+        unit = self.r.units.get(unit_id)
+        profile = self.r.profile
+        if unit.kind not in profile.eligible_unit_kinds:
+            raise PolicyError(f"“{unit.name}”（{profile.unit_kind_name(unit.kind)}）不能申请开设账号："
+                              f"{profile.ineligible_reason}")
+        if self.r.units.is_apply_suspended(unit_id):
+            raise PolicyError(f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请")
+
+    def same_platform_accounts(self, unit_id: int, platform: str,
+                               exclude_id: int | None = None) -> list[Account]:
+        """The unit's live accounts on the platform, for the total-quantity warning."""
+        return [a for a in self.of_unit(unit_id) if a.platform == platform and a.id != exclude_id]
+
+    def _check_fields(self, account: Account) -> dict[str, Any]:
+        profile = self.r.profile
+        row = {field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}
+        row["name"] = require_text(account.name, "账号名称", 100)
+        row["platform"] = require_text(account.platform, "开设平台", 30)
+        if row["platform"] not in self.platforms():
+            raise ValidationError("开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加")
+        if account.level not in {level.level for level in profile.levels}:
+            raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
+        unit = self.r.units.get(account.unit_id)
+        if profile.level(account.level).requires_parent_unit and unit.parent_id is None:
+            raise ValidationError("账号级别", f"{profile.level(account.level).name}须由有上级单位的机构开设，"
+                                  f"请先在单位树中为“{unit.name}”指定上级单位")
+        if account.campus_data_service and not clean_text(account.it_approval_ref):
+            raise ValidationError("信息化部门审批文号",
+                                  f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号")
+        return row
+
+    # -- writing --------------------------------------------------------------------
+
+    def create(self, account: Account, *, application: Application | None = None) -> int:
+        """Register a new account. A new application (status 申请中) is checked against policy."""
+        row = self._check_fields(account)
+        self.check_duplicate(row["platform"], row["platform_id"])
+        if account.status is AccountStatus.APPLYING:
+            self.check_unit_may_apply(account.unit_id)
+            profile = self.r.profile
+            if (profile.requires_justification_when_existing and application is not None
+                    and self.of_unit(account.unit_id)
+                    and not clean_text(application.justification)):
+                raise ValidationError("新增账号必要性说明",
+                                      "本单位已有账号，申请新增账号须说明必要性并附运营计划（第七条）")
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.r.transaction():
+            row.update(status=account.status.value, serial_no=self._next_serial(),
+                       created_at=now, updated_at=now)
+            account_id = self.r.insert_row("accounts", row)
+            if application is not None:
+                application.account_id = account_id
+                self.add_application(application)
+            self.refresh_search([account_id])
+        return account_id
+
+    def update(self, account_id: int, changes: dict[str, Any], *, event_on: dt.date,
+               note: str = "") -> int | None:
+        """Edit an account's fields. For a filed account this creates a change filing,
+        whose id is returned; otherwise None."""
+        unknown = set(changes) - set(FIELD_LABELS)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        current = self.get(account_id)
+        for field, value in changes.items():
+            setattr(current, field, value)
+        row = self._check_fields(current)
+        self.check_duplicate(row["platform"], row["platform_id"], exclude_id=account_id)
+        new_values = {field: row[field] for field in changes}
+        with self.r.transaction():
+            before = self.r.update_row("accounts", account_id, {
+                **new_values, "updated_at": dt.datetime.now().isoformat(timespec="seconds")})
+            field_changes = [
+                FieldChange(FIELD_LABELS[f], self._display(f, before[f]), self._display(f, new_values[f]))
+                for f in changes if before[f] != new_values[f]
+            ]
+            self.refresh_search([account_id])
+            if field_changes and current.status in FILED_STATUSES:
+                return self.r.filings.create(account_id, FilingKind.CHANGE, event_on,
+                                             field_changes, note=note)
+        return None
+
+    def _display(self, field: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if field == "unit_id":
+            return self.r.units.get(int(value)).name
+        if field == "level":
+            return self.r.profile.level(int(value)).name
+        if field == "campus_data_service":
+            return "是" if value else "否"
+        return str(value)
+
+    def transition(self, account_id: int, target: AccountStatus) -> None:
+        """Move an account to another status, as the lifecycle allows."""
+        account = self.get(account_id)
+        check_transition(account.status, target)
+        self.r.update_row("accounts", account_id, {
+            "status": target.value, "updated_at": dt.datetime.now().isoformat(timespec="seconds")},
+            action=f"status:{account.status.value}->{target.value}")
+
+    def _next_serial(self) -> str:
+        prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"
+        last = self.r.scalar("SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?",
+                             [prefix + "%"])
+        number = int(last[len(prefix):]) + 1 if last else 1
+        return f"{prefix}{number:05d}"
+
+    # -- applications ----------------------------------------------------------------
+
+    def add_application(self, app: Application) -> int:
+        return self.r.insert_row("applications", {
+            "account_id": app.account_id, "applied_on": app.applied_on.isoformat(),
+            "approving_body": clean_text(app.approving_body), "decision": app.decision.value,
+            "decided_on": iso_or_none(app.decided_on), "approval_ref": clean_text(app.approval_ref),
+            "refusal_reason": app.refusal_reason, "justification": app.justification,
+            "operation_plan": app.operation_plan, "priority_rank": app.priority_rank,
+            "pledge_signed": int(app.pledge_signed), "pledge_signed_on": iso_or_none(app.pledge_signed_on),
+        })
+
+    def application(self, account_id: int) -> Application | None:
+        rows = self.r.query("SELECT * FROM applications WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                            [account_id])
+        if not rows:
+            return None
+        row = rows[0]
+        return Application(
+            id=row["id"], account_id=row["account_id"], applied_on=dt.date.fromisoformat(row["applied_on"]),
+            approving_body=row["approving_body"], decision=ApplicationDecision(row["decision"]),
+            decided_on=date_or_none(row["decided_on"]), approval_ref=row["approval_ref"],
+            refusal_reason=row["refusal_reason"], justification=row["justification"],
+            operation_plan=row["operation_plan"], priority_rank=row["priority_rank"],
+            pledge_signed=bool(row["pledge_signed"]), pledge_signed_on=date_or_none(row["pledge_signed_on"]),
+        )
+
+    def update_application(self, application_id: int, **changes: Any) -> None:
+        stored = {k: _stored(k, v) if k not in ("justification", "operation_plan") else v
+                  for k, v in changes.items()}
+        if "decision" in stored and isinstance(changes["decision"], ApplicationDecision):
+            stored["decision"] = changes["decision"].value
+        self.r.update_row("applications", application_id, stored)
+
+    def approve(self, account_id: int, decided_on: dt.date, approving_body: str,
+                approval_ref: str) -> int:
+        """Record the approval (审批) and open the opening filing (备案); returns the filing id."""
+        profile = self.r.profile
+        if profile.requires_pledge:
+            app = self.application(account_id)
+            if app is None or not app.pledge_signed:
+                raise PolicyError("尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
+        if not clean_text(approval_ref):
+            raise ValidationError("审批文号/会议纪要号", "为必填项")
+        with self.r.transaction():
+            self.transition(account_id, AccountStatus.APPROVED)
+            app = self.application(account_id)
+            fields = dict(decision=ApplicationDecision.APPROVED, decided_on=decided_on,
+                          approving_body=approving_body, approval_ref=approval_ref)
+            if app is None:
+                self.add_application(Application(None, account_id, decided_on, approving_body,
+                                                 ApplicationDecision.APPROVED, decided_on, approval_ref))
+            else:
+                assert app.id is not None
+                self.update_application(app.id, **fields)
+            return self.r.filings.create(account_id, FilingKind.OPENING, decided_on, [])
+
+    def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None:
+        reason = require_text(reason, "不予批准理由", 500)
+        with self.r.transaction():
+            self.transition(account_id, AccountStatus.REFUSED)
+            app = self.application(account_id)
+            if app is not None and app.id is not None:
+                self.update_application(app.id, decision=ApplicationDecision.REFUSED,
+                                        decided_on=decided_on, refusal_reason=reason)
+
+    # -- roles -----------------------------------------------------------------------
+
+    def current_roles(self, account_id: int) -> list[RoleAssignment]:
+        return [self._assignment(row) for row in self.r.query(
+            "SELECT * FROM role_assignments WHERE account_id = ? AND end_on IS NULL ORDER BY id",
+            [account_id])]
+
+    def role_history(self, account_id: int) -> list[RoleAssignment]:
+        return [self._assignment(row) for row in self.r.query(
+            "SELECT * FROM role_assignments WHERE account_id = ? ORDER BY start_on, id", [account_id])]
+
+    def holder(self, account_id: int, role: str) -> int | None:
+        value = self.r.scalar("SELECT person_id FROM role_assignments WHERE account_id = ? "
+                              "AND role = ? AND end_on IS NULL ORDER BY id LIMIT 1", [account_id, role])
+        return None if value is None else int(value)
+
+    @staticmethod
+    def _assignment(row: dict[str, Any]) -> RoleAssignment:
+        return RoleAssignment(row["id"], row["account_id"], row["role"], row["person_id"],
+                              dt.date.fromisoformat(row["start_on"]), date_or_none(row["end_on"]))
+
+    def assign_role(self, account_id: int, role: str, person_id: int, start_on: dt.date,
+                    *, file_change: bool = True) -> int | None:
+        """Give a person a role from a date. The previous holder of a single-holder role
+        is ended that day. For a filed account a personnel-change filing is created
+        and its id returned."""
+        profile = self.r.profile
+        person = self.r.people.get(person_id)
+        check_role_holder(profile, role, person.kind)
+        account = self.get(account_id)
+        role_name = profile.role_name(role)
+        with self.r.transaction():
+            previous = [a for a in self.current_roles(account_id) if a.role == role]
+            if any(a.person_id == person_id for a in previous):
+                return None
+            ended: list[str] = []
+            if role not in MULTI_HOLDER_ROLES:
+                for old in previous:
+                    assert old.id is not None
+                    self.r.update_row("role_assignments", old.id, {"end_on": start_on.isoformat()})
+                    ended.append(self.r.people.get(old.person_id).name)
+            self.r.insert_row("role_assignments", {
+                "account_id": account_id, "role": role, "person_id": person_id,
+                "start_on": start_on.isoformat(), "end_on": None})
+            self.refresh_search([account_id])
+            if file_change and account.status in FILED_STATUSES:
+                change = FieldChange(role_name, "、".join(ended), person.name)
+                return self.r.filings.create(account_id, FilingKind.PERSONNEL, start_on, [change])
+        return None
+
+    def end_role(self, assignment_id: int, end_on: dt.date, *, file_change: bool = True) -> int | None:
+        """End one role assignment; a filed account gets a personnel-change filing."""
+        row = self.r.row("role_assignments", assignment_id)
+        if row["end_on"] is not None:
+            return None
+        with self.r.transaction():
+            self.r.update_row("role_assignments", assignment_id, {"end_on": end_on.isoformat()})
+            self.refresh_search([row["account_id"]])
+            account = self.get(row["account_id"])
+            if file_change and account.status in FILED_STATUSES:
+                person = self.r.people.get(row["person_id"])
+                change = FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
+                return self.r.filings.create(account.id or 0, FilingKind.PERSONNEL, end_on, [change])
+        return None
+
+    def responsibilities(self, person_id: int) -> list[RoleAssignment]:
+        """Everything a person currently holds, for hand-over when they leave or graduate."""
+        return [self._assignment(row) for row in self.r.query(
+            "SELECT * FROM role_assignments WHERE person_id = ? AND end_on IS NULL "
+            "ORDER BY account_id, id", [person_id])]
+
+    def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
+        """Hand every current role of one person to another, in one transaction.
+
+        Creates one personnel-change filing per filed account and returns their ids.
+        """
+        profile = self.r.profile
+        successor = self.r.people.get(to_person_id)
+        held = self.responsibilities(from_person_id)
+        for assignment in held:
+            check_role_holder(profile, assignment.role, successor.kind)
+        leaver = self.r.people.get(from_person_id).name
+        filing_ids: list[int] = []
+        with self.r.transaction():
+            by_account: dict[int, list[FieldChange]] = {}
+            for assignment in held:
+                assert assignment.id is not None
+                self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
+                if self.holder(assignment.account_id, assignment.role) != to_person_id or \
+                        assignment.role in MULTI_HOLDER_ROLES:
+                    already = any(a.person_id == to_person_id and a.role == assignment.role
+                                  for a in self.current_roles(assignment.account_id))
+                    if not already:
+                        self.r.insert_row("role_assignments", {
+                            "account_id": assignment.account_id, "role": assignment.role,
+                            "person_id": to_person_id, "start_on": on.isoformat(), "end_on": None})
+                by_account.setdefault(assignment.account_id, []).append(
+                    FieldChange(profile.role_name(assignment.role), leaver, successor.name))
+            self.refresh_search(list(by_account))
+            for account_id, changes in by_account.items():
+                if self.get(account_id).status in FILED_STATUSES:
+                    filing_ids.append(self.r.filings.create(account_id, FilingKind.PERSONNEL, on, changes))
+        return filing_ids
+
+    def missing_required_roles(self) -> list[tuple[int, str]]:
+        """(account id, role id) for live accounts lacking a role the profile requires."""
+        required = [role.id for role in self.r.profile.roles if role.required]
+        missing: list[tuple[int, str]] = []
+        for role in required:
+            rows = self.r.db.execute(
+                "SELECT a.id FROM accounts a WHERE a.status IN ('running', 'rectifying', 'suspended', "
+                "'lost', 'approved') AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE "
+                "r.account_id = a.id AND r.role = ? AND r.end_on IS NULL) ORDER BY a.id", [role])
+            missing += [(row[0], role) for row in rows]
+        return missing
+
+    def rotation_overdue(self, today: dt.date) -> list[Account]:
+        """Live accounts whose password was not rotated within the profile's interval."""
+        cutoff = today - dt.timedelta(days=self.r.profile.deadlines["password_rotation_days"])
+        return [_account(row) for row in self.r.query(
+            "SELECT * FROM accounts WHERE status IN ('running', 'rectifying', 'suspended', 'lost') "
+            "AND (password_rotated_on IS NULL OR password_rotated_on < ?) ORDER BY password_rotated_on",
+            [cutoff.isoformat()])]
+
+    # -- search text -----------------------------------------------------------------
+
+    def refresh_search(self, account_ids: list[int]) -> None:
+        """Rebuild the derived search text of these accounts (name, IDs, unit, people)."""
+        for account_id in account_ids:
+            row = self.r.db.execute(
+                "SELECT a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
+                "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
+                "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
+                "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ?", [account_id]
+            ).fetchone()
+            if row is None:
+                continue
+            name, platform_id, serial, platform, unit, short, people = row
+            text = normalize_search_text(" ".join(
+                part for part in (name, platform_id, serial, platform, unit, short, people or "") if part))
+            initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
+            self.r.db.execute(
+                "INSERT INTO account_search (account_id, text, initials) VALUES (?, ?, ?) "
+                "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
+                [account_id, text, initials])
+
+    def refresh_search_for_unit(self, unit_id: int) -> None:
+        self.refresh_search([row[0] for row in self.r.db.execute(
+            "SELECT id FROM accounts WHERE unit_id = ?", [unit_id])])
+
+    def refresh_search_for_person(self, person_id: int) -> None:
+        self.refresh_search([row[0] for row in self.r.db.execute(
+            "SELECT DISTINCT account_id FROM role_assignments WHERE person_id = ?", [person_id])])

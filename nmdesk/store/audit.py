@@ -1,0 +1,139 @@
+"""The audit trail: every write, who made it, when, and the row before and after.
+
+Each entry carries the hash of the previous one, so that removing or editing an
+entry breaks the chain. ``verify`` also compares the newest audited snapshot of
+every row with the row as it is now, which exposes an UPDATE, INSERT or DELETE
+made outside nmdesk (with the sqlite3 shell, say).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.store.schema import AUDITED_TABLES
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+GENESIS = "0" * 64
+
+
+def _canonical(row: dict[str, Any] | None) -> str | None:
+    return None if row is None else json.dumps(row, ensure_ascii=False, sort_keys=True)
+
+
+def _entry_hash(prev: str, at: str, actor: str, action: str, table: str, row_id: int | None,
+                before: str | None, after: str | None) -> str:
+    payload = json.dumps([prev, at, actor, action, table, row_id, before, after], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``verify`` found wrong, in words a clerk or an inspector can follow."""
+
+    table: str
+    row_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.table} #{self.row_id}" if self.row_id is not None else self.table
+        return f"{where}：{self.problem}"
+
+
+class AuditLog:
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    def record(self, action: str, table: str, row_id: int | None,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        db = self.register.db
+        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last else GENESIS
+        at = dt.datetime.now().isoformat(timespec="microseconds")
+        before_text, after_text = _canonical(before), _canonical(after)
+        digest = _entry_hash(prev, at, self.register.actor, action, table, row_id, before_text,
+                             after_text)
+        db.execute(
+            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [at, self.register.actor, action, table, row_id, before_text, after_text, prev, digest],
+        )
+
+    def entries_for(self, table: str, row_id: int) -> list[dict[str, Any]]:
+        return self.register.query(
+            "SELECT id, at, actor, action, before, after FROM audit_log "
+            "WHERE table_name = ? AND row_id = ? ORDER BY id",
+            [table, row_id],
+        )
+
+    def history_of_account(self, account_id: int) -> list[dict[str, Any]]:
+        """Audit entries touching an account or the rows that hang off it, oldest first."""
+        return self.register.query(
+            "SELECT id, at, actor, action, table_name, row_id, before, after FROM audit_log "
+            "WHERE (table_name = 'accounts' AND row_id = :id) "
+            "OR (table_name IN ('role_assignments', 'filings', 'applications', 'attachments', "
+            "'incidents', 'review_results') AND json_extract(coalesce(after, before), "
+            "'$.account_id') = :id) ORDER BY id",
+            {"id": account_id},
+        )
+
+    def count(self) -> int:
+        return int(self.register.scalar("SELECT count(*) FROM audit_log"))
+
+    def all_entries(self) -> list[dict[str, Any]]:
+        return self.register.query("SELECT * FROM audit_log ORDER BY id")
+
+    def verify(self) -> list[Finding]:
+        """Check the hash chain and that every audited row matches its last audited state."""
+        findings: list[Finding] = []
+        db = self.register.db
+        prev = GENESIS
+        expected_id = None
+        latest: dict[tuple[str, int], str | None] = {}
+        cursor = db.execute(
+            "SELECT id, at, actor, action, table_name, row_id, before, after, prev_hash, hash "
+            "FROM audit_log ORDER BY id"
+        )
+        for (entry_id, at, actor, action, table, row_id, before, after, prev_hash,
+             digest) in cursor:
+            if expected_id is not None and entry_id != expected_id:
+                findings.append(Finding("audit_log", expected_id,
+                                        f"审计记录 #{expected_id}–#{entry_id - 1} 缺失（被删除）"))
+            if prev_hash != prev:
+                findings.append(Finding("audit_log", entry_id, "审计链断开：上一条记录被删除或改动"))
+            if _entry_hash(prev_hash, at, actor, action, table, row_id, before, after) != digest:
+                findings.append(Finding("audit_log", entry_id, "审计记录内容被改动"))
+            prev = digest
+            expected_id = entry_id + 1
+            if row_id is not None:
+                latest[(table, row_id)] = after
+        for table in AUDITED_TABLES:
+            cursor = db.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cursor.description]
+            seen: set[int] = set()
+            for values in cursor:
+                row = dict(zip(names, values, strict=True))
+                row_id = int(row["id"])
+                seen.add(row_id)
+                if (table, row_id) not in latest:
+                    findings.append(Finding(table, row_id, "记录在 nmdesk 之外被添加（无审计记录）"))
+                elif latest[(table, row_id)] is None:
+                    findings.append(Finding(table, row_id, "已删除的记录在 nmdesk 之外被恢复"))
+                elif latest[(table, row_id)] != _canonical(row):
+                    changed = _changed_columns(latest[(table, row_id)], row)
+                    findings.append(Finding(table, row_id,
+                                            f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）"))
+            for (audited_table, row_id), after in latest.items():
+                if audited_table == table and after is not None and row_id not in seen:
+                    findings.append(Finding(table, row_id, "记录在 nmdesk 之外被删除"))
+        return findings
+
+
+def _changed_columns(audited: str | None, row: dict[str, Any]) -> list[str]:
+    old = json.loads(audited) if audited else {}
+    return sorted(k for k in set(old) | set(row) if old.get(k) != row.get(k)) or ["?"]

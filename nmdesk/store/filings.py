@@ -1,0 +1,157 @@
+"""Filings with the office: opening, change, personnel change and closure.
+
+A filing records the day the event happened and gets a due date in Chinese
+working days from the profile (BIT: changes within 3; PKU-CoE: personnel
+changes within 5, closures within 10). It stays open until the signed paper
+comes back and the clerk marks it filed. Each filing carries a short check
+code printed on its sheet, so that a returned copy can be matched by typing
+or scanning it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import NotFoundError, PolicyError
+from nmdesk.models import AccountStatus, FieldChange, Filing, FilingKind, FilingStatus
+from nmdesk.store.convert import date_or_none, iso_or_none
+from nmdesk.workdays import DueDate
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+DEADLINE_KEY = {
+    FilingKind.CHANGE: "change_filing_working_days",
+    FilingKind.PERSONNEL: "personnel_change_working_days",
+    FilingKind.CLOSURE: "closure_working_days",
+}
+
+
+def new_check_code() -> str:
+    """Six characters without look-alikes (no 0/O, 1/I), easy to type from paper."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+class FilingStore:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+
+    def due_date(self, kind: FilingKind, event_on: dt.date) -> DueDate | None:
+        key = DEADLINE_KEY.get(kind)
+        if key is None:
+            return None
+        return self.r.calendar.add_working_days(event_on, self.r.profile.deadlines[key])
+
+    def create(self, account_id: int, kind: FilingKind, event_on: dt.date,
+               changes: list[FieldChange], *, note: str = "") -> int:
+        due = self.due_date(kind, event_on)
+        version = 1 + int(self.r.scalar("SELECT count(*) FROM filings WHERE account_id = ?",
+                                        [account_id]))
+        with self.r.transaction():
+            filing_id = self.r.insert_row("filings", {
+                "account_id": account_id, "kind": kind.value, "event_on": event_on.isoformat(),
+                "due_on": due.date.isoformat() if due else None,
+                "due_is_estimate": int(due.is_estimate) if due else 0,
+                "status": FilingStatus.OPEN.value, "filed_on": None, "version": version,
+                "check_code": new_check_code(), "platform_closed_on": None, "note": note,
+                "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+            })
+            for change in changes:
+                self.r.insert_row("filing_changes", {
+                    "filing_id": filing_id, "field": change.field,
+                    "before": change.before, "after": change.after})
+        return filing_id
+
+    def get(self, filing_id: int) -> Filing:
+        rows = self.r.query("SELECT * FROM filings WHERE id = ?", [filing_id])
+        if not rows:
+            raise NotFoundError(f"备案记录 #{filing_id} 不存在")
+        return self._filing(rows[0])
+
+    def by_check_code(self, code: str) -> Filing:
+        """The filing a returned paper copy belongs to, by the check code printed on it."""
+        text = code.strip().upper()
+        if "|" in text:  # a scanned QR code holds "serial|code"
+            text = text.rsplit("|", 1)[1]
+        rows = self.r.query("SELECT * FROM filings WHERE check_code = ?", [text])
+        if not rows:
+            raise NotFoundError(f"校验码“{code.strip()}”没有对应的备案记录，请核对纸质表上的校验码")
+        return self._filing(rows[0])
+
+    def for_account(self, account_id: int) -> list[Filing]:
+        return [self._filing(row) for row in self.r.query(
+            "SELECT * FROM filings WHERE account_id = ? ORDER BY event_on, id", [account_id])]
+
+    def open_filings(self) -> list[Filing]:
+        """Every filing still waiting for its signed paper, earliest due first."""
+        return [self._filing(row) for row in self.r.query(
+            "SELECT * FROM filings WHERE status = 'open' ORDER BY due_on IS NULL, due_on, id")]
+
+    def _filing(self, row: dict[str, Any]) -> Filing:
+        changes = [FieldChange(c["field"], c["before"], c["after"]) for c in self.r.query(
+            "SELECT field, before, after FROM filing_changes WHERE filing_id = ? ORDER BY id",
+            [row["id"]])]
+        return Filing(
+            id=row["id"], account_id=row["account_id"], kind=FilingKind(row["kind"]),
+            event_on=dt.date.fromisoformat(row["event_on"]), due_on=date_or_none(row["due_on"]),
+            due_is_estimate=bool(row["due_is_estimate"]), status=FilingStatus(row["status"]),
+            filed_on=date_or_none(row["filed_on"]), version=row["version"],
+            check_code=row["check_code"], platform_closed_on=date_or_none(row["platform_closed_on"]),
+            note=row["note"], changes=changes,
+        )
+
+    def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
+        """The signed paper came back: the filing is archived. An opening filing puts the
+        account into operation (已批准 → 运行中)."""
+        filing = self.get(filing_id)
+        if filing.status is not FilingStatus.OPEN:
+            raise PolicyError(f"该备案已是“{filing.status.label}”状态")
+        with self.r.transaction():
+            self.r.update_row("filings", filing_id, {
+                "status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
+                action="filed")
+            account = self.r.accounts.get(filing.account_id)
+            if filing.kind is FilingKind.OPENING and account.status is AccountStatus.APPROVED:
+                self.r.accounts.transition(filing.account_id, AccountStatus.RUNNING)
+
+    def receive_signed_copy(self, code: str, received_on: dt.date) -> Filing:
+        """Match a returned copy by its check code and mark its filing as received."""
+        filing = self.by_check_code(code)
+        assert filing.id is not None
+        self.mark_filed(filing.id, received_on)
+        return self.get(filing.id)
+
+    def refresh_due_dates(self) -> int:
+        """Recompute open filings' due dates after the calendar changed; returns how many moved."""
+        moved = 0
+        with self.r.transaction():
+            for filing in self.open_filings():
+                due = self.due_date(filing.kind, filing.event_on)
+                if due is None or filing.id is None:
+                    continue
+                if due.date != filing.due_on or due.is_estimate != filing.due_is_estimate:
+                    self.r.update_row("filings", filing.id, {
+                        "due_on": due.date.isoformat(), "due_is_estimate": int(due.is_estimate)})
+                    moved += 1
+        return moved
+
+    # -- closure (注销) ---------------------------------------------------------------
+
+    def start_closure(self, account_id: int, event_on: dt.date, note: str = "") -> int:
+        """Decide to close an account: status 注销中 and a closure filing with its deadline."""
+        with self.r.transaction():
+            self.r.accounts.transition(account_id, AccountStatus.CLOSING)
+            return self.create(account_id, FilingKind.CLOSURE, event_on, [], note=note)
+
+    def confirm_closure(self, filing_id: int, platform_closed_on: dt.date) -> None:
+        """The platform confirmed the account is closed: status 已注销. The record stays."""
+        filing = self.get(filing_id)
+        if filing.kind is not FilingKind.CLOSURE:
+            raise PolicyError("只有注销报备可以确认注销")
+        with self.r.transaction():
+            self.r.update_row("filings", filing_id, {
+                "platform_closed_on": iso_or_none(platform_closed_on)}, action="closure-confirmed")
+            self.r.accounts.transition(filing.account_id, AccountStatus.CLOSED)

@@ -1,0 +1,79 @@
+"""People: staff, students and outsiders who hold roles on accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import NotFoundError
+from nmdesk.models import Person, PersonKind
+from nmdesk.validation import (
+    clean_text,
+    normalize_email,
+    normalize_mobile,
+    normalize_office_phone,
+    require_text,
+)
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+
+def _person(row: dict[str, Any]) -> Person:
+    return Person(
+        id=row["id"], name=row["name"], kind=PersonKind(row["kind"]), unit_id=row["unit_id"],
+        title=row["title"], office_phone=row["office_phone"], mobile=row["mobile"],
+        email=row["email"], staff_or_student_no=row["staff_or_student_no"], note=row["note"],
+    )
+
+
+def person_row(person: Person) -> dict[str, Any]:
+    """Validate and normalise a person's fields into a storable row."""
+    return {
+        "name": require_text(person.name, "姓名", 50),
+        "kind": PersonKind(person.kind).value,
+        "unit_id": person.unit_id,
+        "title": clean_text(person.title),
+        "office_phone": normalize_office_phone(person.office_phone),
+        "mobile": normalize_mobile(person.mobile),
+        "email": normalize_email(person.email),
+        "staff_or_student_no": clean_text(person.staff_or_student_no),
+        "note": person.note,
+    }
+
+
+class PeopleStore:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+
+    def add(self, person: Person) -> int:
+        return self.r.insert_row("people", person_row(person))
+
+    def update(self, person: Person) -> None:
+        """Save a person's details; renaming refreshes the search text of their accounts."""
+        assert person.id is not None
+        with self.r.transaction():
+            before = self.r.update_row("people", person.id, person_row(person))
+            if before["name"] != person.name:
+                self.r.accounts.refresh_search_for_person(person.id)
+
+    def get(self, person_id: int) -> Person:
+        rows = self.r.query("SELECT * FROM people WHERE id = ?", [person_id])
+        if not rows:
+            raise NotFoundError(f"人员 #{person_id} 不存在")
+        return _person(rows[0])
+
+    def find(self, name: str, unit_id: int | None = None) -> list[Person]:
+        if unit_id is None:
+            rows = self.r.query("SELECT * FROM people WHERE name = ? ORDER BY id", [name.strip()])
+        else:
+            rows = self.r.query("SELECT * FROM people WHERE name = ? AND unit_id IS ? ORDER BY id",
+                                [name.strip(), unit_id])
+        return [_person(row) for row in rows]
+
+    def all(self) -> list[Person]:
+        return [_person(row) for row in self.r.query("SELECT * FROM people ORDER BY name, id")]
+
+    def search(self, text: str, limit: int = 200) -> list[Person]:
+        rows = self.r.query("SELECT * FROM people WHERE name LIKE ? ORDER BY name LIMIT ?",
+                            [f"%{text.strip()}%", limit])
+        return [_person(row) for row in rows]

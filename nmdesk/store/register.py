@@ -1,0 +1,256 @@
+"""The one object that owns a register file.
+
+``Register`` opens the SQLite file through sqlite-utils, turns on WAL and
+foreign keys, refuses registers written by a newer nmdesk, applies migrations,
+and exposes transactions. Every write goes through ``insert_row`` or
+``update_row``, which record an audit entry in the same transaction. No SQL
+lives outside ``nmdesk.store``; the rest of the code asks the repositories
+hung off the register (``register.accounts``, ``register.units`` …) for domain
+things.
+
+A connection belongs to the thread that opened it: a worker thread opens its
+own ``Register`` on the same path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
+from nmdesk.profiles import Profile, load_profile, profile_from_json
+from nmdesk.store.audit import AuditLog
+from nmdesk.store.schema import SCHEMA_VERSION, migrations
+from nmdesk.workdays import WorkdayCalendar
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _connect(path: Path, *, read_only: bool = False) -> Database:
+    try:
+        if read_only:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        else:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        db = Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise RegisterError(f"无法打开备案库 {path}：该文件不是 nmdesk 备案库（{exc}）") from None
+    return db
+
+
+class Register:
+    """An open register. Use ``Register.create`` for a new file and ``Register.open`` otherwise."""
+
+    def __init__(self, db: Database, path: Path, *, actor: str | None = None) -> None:
+        self.db = db
+        self.path = path
+        self.actor = actor or _default_actor()
+        self.audit = AuditLog(self)
+        self._profile: Profile | None = None
+        self._calendar: WorkdayCalendar | None = None
+        from nmdesk.store.accounts import AccountStore
+        from nmdesk.store.filings import FilingStore
+        from nmdesk.store.people import PeopleStore
+        from nmdesk.store.records import CalendarStore, SanctionStore, WatchStore
+        from nmdesk.store.units import UnitStore
+
+        self.units = UnitStore(self)
+        self.people = PeopleStore(self)
+        self.accounts = AccountStore(self)
+        self.filings = FilingStore(self)
+        self.sanctions = SanctionStore(self)
+        self.watchlist = WatchStore(self)
+        self.calendar_overrides = CalendarStore(self)
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, profile_id: str, *, actor: str | None = None) -> Register:
+        """Create a new register file with the given built-in profile id or profile path."""
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise RegisterError(f"文件 {path} 已存在，不会覆盖。请换一个文件名")
+        profile = load_profile(profile_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        register = cls.open(path, actor=actor, _creating=True)
+        with register.transaction():
+            register.set_meta("profile", profile.to_json())
+            register.set_meta("profile_id", profile.id)
+            register.set_meta("created_at", _now())
+            register.set_meta("secret", secrets.token_hex(16))
+            for order, platform in enumerate(profile.platforms):
+                register.insert_row(
+                    "platforms",
+                    {
+                        "name": platform.name,
+                        "account_types": json.dumps(list(platform.account_types), ensure_ascii=False),
+                        "sort_order": order,
+                    },
+                )
+        return register
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, actor: str | None = None, _creating: bool = False
+    ) -> Register:
+        """Open an existing register, migrating it to the current schema."""
+        path = Path(path)
+        if not _creating and not path.exists():
+            raise RegisterError(f"备案库文件 {path} 不存在")
+        db = _connect(path)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise NewerRegisterError(
+                f"备案库 {path.name} 由更新版本的 nmdesk 创建（数据版本 {version}，"
+                f"本程序支持到 {SCHEMA_VERSION}），请升级 nmdesk 后再打开。文件未作任何改动"
+            )
+        if not _creating and version == 0 and not db["meta"].exists():
+            db.close()
+            raise RegisterError(f"{path.name} 不是 nmdesk 备案库")
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            if migrations.pending(db):
+                migrations.apply(db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise RegisterError(f"无法升级备案库 {path.name}：{exc}。文件保持原样") from None
+        return cls(db, path, actor=actor)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and audited writes ---------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Register]:
+        """One transaction over everything inside; nested blocks become savepoints."""
+        with self.db.atomic():
+            yield self
+
+    def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
+        """Insert one row and audit it; returns the new id."""
+        with self.transaction():
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cursor = self.db.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self.audit.record(action, table, row_id, None, self.row(table, row_id))
+        return row_id
+
+    def update_row(
+        self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
+    ) -> dict[str, Any]:
+        """Update one row and audit its before and after; returns the row as it was before."""
+        with self.transaction():
+            before = self.row(table, row_id)
+            if not changes:
+                return before
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            self.db.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id]
+            )
+            after = self.row(table, row_id)
+            if after != before:
+                self.audit.record(action, table, row_id, before, after)
+        return before
+
+    def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
+        """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""
+        with self.transaction():
+            before = self.row(table, row_id)
+            self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+            self.audit.record(action, table, row_id, before, None)
+
+    def row(self, table: str, row_id: int) -> dict[str, Any]:
+        cursor = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        values = cursor.fetchone()
+        if values is None:
+            raise NotFoundError(f"记录不存在：{table} #{row_id}")
+        return dict(zip([d[0] for d in cursor.description], values, strict=True))
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows as dicts. Used by the repositories in this package only."""
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- meta, profile and calendar --------------------------------------------------
+
+    def meta(self, key: str, default: str = "") -> str:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return default if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        existing = self.scalar("SELECT id FROM meta WHERE key = ?", [key])
+        if existing is None:
+            self.insert_row("meta", {"key": key, "value": value})
+        else:
+            self.update_row("meta", int(existing), {"value": value})
+
+    @property
+    def profile(self) -> Profile:
+        """The policy profile this register was created with (a copy is kept inside the file)."""
+        if self._profile is None:
+            text = self.meta("profile")
+            if not text:
+                raise RegisterError("备案库缺少策略配置")
+            self._profile = profile_from_json(text, source="备案库内的策略配置")
+        return self._profile
+
+    @property
+    def calendar(self) -> WorkdayCalendar:
+        """The working-day calendar: bundled data plus this register's overrides."""
+        if self._calendar is None:
+            self._calendar = self.calendar_overrides.build_calendar()
+        return self._calendar
+
+    def invalidate_calendar(self) -> None:
+        self._calendar = None
+
+    def schema_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version"))
+
+    def integrity_ok(self) -> bool:
+        return self.scalar("PRAGMA integrity_check") == "ok"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.path.with_name(self.path.stem + "-attachments")
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises various errors when no user name is known
+        return "clerk"

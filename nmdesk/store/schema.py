@@ -1,0 +1,316 @@
+"""The register's schema, as sqlite-utils migrations applied on open.
+
+Each released schema version appends migrations here and bumps SCHEMA_VERSION,
+which is also written to ``PRAGMA user_version`` so that an older nmdesk can
+refuse a register written by a newer one. Never edit a released migration.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+SCHEMA_VERSION = 1
+
+migrations = Migrations("nmdesk")
+
+# Tables whose every row change is recorded in the audit trail, and checked by verify.
+AUDITED_TABLES = (
+    "meta",
+    "units",
+    "people",
+    "platforms",
+    "accounts",
+    "role_assignments",
+    "applications",
+    "filings",
+    "filing_changes",
+    "sanctions",
+    "incidents",
+    "watch_entries",
+    "attachments",
+    "calendar_overrides",
+    "calendar_years",
+    "review_campaigns",
+    "review_units",
+    "review_results",
+    "trainings",
+)
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    ``executescript`` would COMMIT first and break the migration's transaction,
+    so statements are split with ``sqlite3.complete_statement`` and run one by one.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        db.execute(pending)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE meta (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            short_name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            parent_id INTEGER REFERENCES units(id),
+            head_person_id INTEGER REFERENCES people(id),
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX units_parent ON units(parent_id);
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('staff', 'student', 'external')),
+            unit_id INTEGER REFERENCES units(id),
+            title TEXT NOT NULL DEFAULT '',
+            office_phone TEXT NOT NULL DEFAULT '',
+            mobile TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            staff_or_student_no TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX people_name ON people(name);
+        CREATE INDEX people_unit ON people(unit_id);
+        CREATE TABLE platforms (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            account_types TEXT NOT NULL DEFAULT '[]',
+            sort_order INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            serial_no TEXT NOT NULL UNIQUE,
+            platform TEXT NOT NULL,
+            account_type TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            platform_id TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '',
+            opened_on TEXT,
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 9),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            status TEXT NOT NULL,
+            verified_subject TEXT NOT NULL DEFAULT '',
+            campus_data_service INTEGER NOT NULL DEFAULT 0,
+            it_approval_ref TEXT NOT NULL DEFAULT '',
+            miit_filing_no TEXT NOT NULL DEFAULT '',
+            password_rotated_on TEXT,
+            last_post_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX accounts_platform_id ON accounts(platform, platform_id)
+            WHERE platform_id <> '';
+        CREATE INDEX accounts_unit ON accounts(unit_id, platform);
+        CREATE INDEX accounts_status ON accounts(status);
+        CREATE INDEX accounts_name ON accounts(name);
+        CREATE TABLE role_assignments (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            role TEXT NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            start_on TEXT NOT NULL,
+            end_on TEXT
+        );
+        CREATE INDEX roles_account ON role_assignments(account_id, role);
+        CREATE INDEX roles_person ON role_assignments(person_id);
+        CREATE TABLE applications (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            applied_on TEXT NOT NULL,
+            approving_body TEXT NOT NULL DEFAULT '',
+            decision TEXT NOT NULL DEFAULT 'pending',
+            decided_on TEXT,
+            approval_ref TEXT NOT NULL DEFAULT '',
+            refusal_reason TEXT NOT NULL DEFAULT '',
+            justification TEXT NOT NULL DEFAULT '',
+            operation_plan TEXT NOT NULL DEFAULT '',
+            priority_rank INTEGER,
+            pledge_signed INTEGER NOT NULL DEFAULT 0,
+            pledge_signed_on TEXT
+        );
+        CREATE INDEX applications_account ON applications(account_id);
+        CREATE TABLE filings (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            kind TEXT NOT NULL,
+            event_on TEXT NOT NULL,
+            due_on TEXT,
+            due_is_estimate INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open',
+            filed_on TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            check_code TEXT NOT NULL DEFAULT '',
+            platform_closed_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX filings_account ON filings(account_id);
+        CREATE INDEX filings_open_due ON filings(status, due_on);
+        CREATE TABLE filing_changes (
+            id INTEGER PRIMARY KEY,
+            filing_id INTEGER NOT NULL REFERENCES filings(id),
+            field TEXT NOT NULL,
+            before TEXT NOT NULL DEFAULT '',
+            after TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX filing_changes_filing ON filing_changes(filing_id);
+        CREATE TABLE sanctions (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            account_id INTEGER REFERENCES accounts(id),
+            kind TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            deadline_on TEXT,
+            resolved_on TEXT,
+            resolution TEXT NOT NULL DEFAULT '',
+            campaign_id INTEGER REFERENCES review_campaigns(id)
+        );
+        CREATE INDEX sanctions_unit ON sanctions(unit_id);
+        CREATE INDEX sanctions_account ON sanctions(account_id);
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            occurred_on TEXT NOT NULL,
+            description TEXT NOT NULL,
+            action_taken TEXT NOT NULL DEFAULT '',
+            reported_on TEXT
+        );
+        CREATE TABLE watch_entries (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            name TEXT NOT NULL,
+            platform_id TEXT NOT NULL DEFAULT '',
+            holder TEXT NOT NULL DEFAULT '',
+            found_on TEXT NOT NULL,
+            matched_keywords TEXT NOT NULL DEFAULT '',
+            action_taken TEXT NOT NULL DEFAULT '',
+            follow_up_on TEXT,
+            resolved_on TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER REFERENCES accounts(id),
+            filing_id INTEGER REFERENCES filings(id),
+            sha256 TEXT NOT NULL,
+            original_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX attachments_account ON attachments(account_id);
+        CREATE INDEX attachments_filing ON attachments(filing_id);
+        CREATE TABLE calendar_overrides (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL UNIQUE,
+            is_workday INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE calendar_years (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL UNIQUE,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE review_campaigns (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL UNIQUE,
+            opened_on TEXT NOT NULL,
+            deadline_on TEXT NOT NULL,
+            step TEXT NOT NULL DEFAULT 'collect',
+            published_on TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE review_units (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES review_campaigns(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            packet_returned_on TEXT,
+            zero_report INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (campaign_id, unit_id)
+        );
+        CREATE TABLE review_results (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES review_campaigns(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            in_opening_scope INTEGER NOT NULL DEFAULT 1,
+            self_checked INTEGER NOT NULL DEFAULT 0,
+            still_operated INTEGER,
+            last_post_on TEXT,
+            posts_in_year INTEGER,
+            followers INTEGER,
+            content_reviewer TEXT NOT NULL DEFAULT '',
+            incident TEXT NOT NULL DEFAULT '',
+            materials_received INTEGER NOT NULL DEFAULT 0,
+            flags TEXT NOT NULL DEFAULT '',
+            verdict TEXT,
+            verdict_deadline TEXT,
+            verdict_note TEXT NOT NULL DEFAULT '',
+            UNIQUE (campaign_id, account_id)
+        );
+        CREATE TABLE trainings (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER REFERENCES units(id),
+            person_id INTEGER REFERENCES people(id),
+            held_on TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'training',
+            title TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id INTEGER,
+            before TEXT,
+            after TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_row ON audit_log(table_name, row_id);
+        -- Derived search data: rebuilt from the tables above, not audited.
+        CREATE TABLE account_search (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+            text TEXT NOT NULL,
+            initials TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE account_search_fts USING fts5(
+            text, content='account_search', content_rowid='account_id', tokenize='trigram'
+        );
+        CREATE TRIGGER account_search_ai AFTER INSERT ON account_search BEGIN
+            INSERT INTO account_search_fts(rowid, text) VALUES (new.account_id, new.text);
+        END;
+        CREATE TRIGGER account_search_ad AFTER DELETE ON account_search BEGIN
+            INSERT INTO account_search_fts(account_search_fts, rowid, text)
+                VALUES ('delete', old.account_id, old.text);
+        END;
+        CREATE TRIGGER account_search_au AFTER UPDATE ON account_search BEGIN
+            INSERT INTO account_search_fts(account_search_fts, rowid, text)
+                VALUES ('delete', old.account_id, old.text);
+            INSERT INTO account_search_fts(rowid, text) VALUES (new.account_id, new.text);
+        END;
+        """
+    )

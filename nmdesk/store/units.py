@@ -1,0 +1,93 @@
+"""Units: the tree of schools, departments, colleges and their bodies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import NotFoundError, ValidationError
+from nmdesk.models import Unit
+from nmdesk.validation import require_text
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+
+def _unit(row: dict[str, Any]) -> Unit:
+    return Unit(
+        id=row["id"], name=row["name"], kind=row["kind"], parent_id=row["parent_id"],
+        head_person_id=row["head_person_id"], short_name=row["short_name"], note=row["note"],
+    )
+
+
+class UnitStore:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+
+    def add(self, unit: Unit) -> int:
+        name = require_text(unit.name, "单位名称")
+        if unit.kind not in self.r.profile.unit_kinds:
+            raise ValidationError("单位类型", f"“{unit.kind}”不在策略配置的单位类型中")
+        if self.find_by_name(name) is not None:
+            raise ValidationError("单位名称", f"“{name}”已存在")
+        if unit.parent_id is not None:
+            self.get(unit.parent_id)
+        return self.r.insert_row("units", {
+            "name": name, "short_name": unit.short_name.strip(), "kind": unit.kind,
+            "parent_id": unit.parent_id, "head_person_id": unit.head_person_id, "note": unit.note,
+        })
+
+    def update(self, unit_id: int, **changes: Any) -> None:
+        if "parent_id" in changes and changes["parent_id"] is not None:
+            if changes["parent_id"] in self.subtree_ids(unit_id):
+                raise ValidationError("上级单位", "不能把单位挂到它自己或它的下级单位之下")
+        if "name" in changes:
+            changes["name"] = require_text(changes["name"], "单位名称")
+            other = self.find_by_name(changes["name"])
+            if other is not None and other.id != unit_id:
+                raise ValidationError("单位名称", f"“{changes['name']}”已存在")
+        with self.r.transaction():
+            self.r.update_row("units", unit_id, changes)
+            if "name" in changes:
+                self.r.accounts.refresh_search_for_unit(unit_id)
+
+    def get(self, unit_id: int) -> Unit:
+        rows = self.r.query("SELECT * FROM units WHERE id = ?", [unit_id])
+        if not rows:
+            raise NotFoundError(f"单位 #{unit_id} 不存在")
+        return _unit(rows[0])
+
+    def find_by_name(self, name: str) -> Unit | None:
+        rows = self.r.query("SELECT * FROM units WHERE name = ?", [name.strip()])
+        return _unit(rows[0]) if rows else None
+
+    def all(self) -> list[Unit]:
+        return [_unit(row) for row in self.r.query("SELECT * FROM units ORDER BY id")]
+
+    def children(self, unit_id: int | None) -> list[Unit]:
+        if unit_id is None:
+            rows = self.r.query("SELECT * FROM units WHERE parent_id IS NULL ORDER BY id")
+        else:
+            rows = self.r.query("SELECT * FROM units WHERE parent_id = ? ORDER BY id", [unit_id])
+        return [_unit(row) for row in rows]
+
+    def subtree_ids(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it."""
+        rows = self.r.db.execute(
+            "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u "
+            "JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub", [unit_id]
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def is_apply_suspended(self, unit_id: int) -> bool:
+        """True while the unit has an unresolved 暂停申办资格 sanction (PKU-CoE clause 15)."""
+        return bool(self.r.scalar(
+            "SELECT 1 FROM sanctions WHERE unit_id = ? AND kind = 'suspend_apply' "
+            "AND resolved_on IS NULL LIMIT 1", [unit_id]))
+
+    def account_counts(self) -> dict[int, int]:
+        """Live accounts per unit, for total-quantity control."""
+        rows = self.r.db.execute(
+            "SELECT unit_id, count(*) FROM accounts WHERE status NOT IN "
+            "('closed', 'refused') GROUP BY unit_id"
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}

@@ -1,0 +1,1 @@
+"""The PySide6 desktop UI of nmdesk. All Qt code lives here."""

@@ -1,0 +1,7 @@
+"""``python -m nmdesk``."""
+
+import sys
+
+from nmdesk.cli import main
+
+sys.exit(main())

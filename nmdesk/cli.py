@@ -1,0 +1,57 @@
+"""The command line: ``python -m nmdesk …`` and the ``nmdesk`` entry point.
+
+Each command lives in a module of ``nmdesk.commands`` with an ``add_to(subparsers)``
+function. A user's mistake prints one line of Chinese and exits with 2; a
+traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from nmdesk.errors import NmdeskError
+
+COMMAND_MODULES = (
+    "nmdesk.commands.register",
+    "nmdesk.commands.accounts",
+    "nmdesk.commands.deadlines",
+    "nmdesk.commands.integrity",
+)
+
+EXIT_USER_ERROR = 2
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line of Chinese with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"参数错误：{message}（用 --help 查看用法）", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="nmdesk", description="新媒体账号备案管理台")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                       parser_class=ChineseArgumentParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_to(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except NmdeskError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # output piped into head and closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130

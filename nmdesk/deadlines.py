@@ -1,0 +1,110 @@
+"""Every running clock in the register, for the deadlines board and ``nmdesk check``.
+
+Change and personnel filings waiting for paper, closures, rectification
+deadlines, password rotations older than the profile's interval, accounts
+lacking a required role, and the coming annual review. Overdue first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from nmdesk.models import FilingKind, SanctionKind
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+
+class ClockKind(str, Enum):
+    FILING = "filing"
+    CLOSURE = "closure"
+    RECTIFICATION = "rectification"
+    ROTATION = "rotation"
+    MISSING_ROLE = "missing_role"
+    REVIEW = "review"
+
+
+CLOCK_LABELS = {
+    ClockKind.FILING: "备案待交回",
+    ClockKind.CLOSURE: "注销办理",
+    ClockKind.RECTIFICATION: "限期整改",
+    ClockKind.ROTATION: "密码未按期更换",
+    ClockKind.MISSING_ROLE: "责任人缺失",
+    ClockKind.REVIEW: "年审",
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One deadline: what, for which account, due when, and whether the date is an estimate."""
+
+    kind: ClockKind
+    title: str
+    due_on: dt.date | None
+    account_id: int | None = None
+    filing_id: int | None = None
+    sanction_id: int | None = None
+    is_estimate: bool = False
+
+    def days_left(self, today: dt.date) -> int | None:
+        return None if self.due_on is None else (self.due_on - today).days
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and self.due_on < today
+
+    @property
+    def label(self) -> str:
+        return CLOCK_LABELS[self.kind]
+
+
+def running_clocks(register: Register, today: dt.date) -> list[Clock]:
+    """All clocks, overdue first, then by due date; undated problems (missing roles) last."""
+    clocks: list[Clock] = []
+    names = {row_id: row for row_id, row in register.accounts.rows(
+        [f.account_id for f in register.filings.open_filings()]).items()}
+    for filing in register.filings.open_filings():
+        account = names.get(filing.account_id)
+        account_name = account["name"] if account else f"#{filing.account_id}"
+        kind = ClockKind.CLOSURE if filing.kind is FilingKind.CLOSURE else ClockKind.FILING
+        clocks.append(Clock(kind, f"{filing.kind.label}：{account_name}", filing.due_on,
+                            filing.account_id, filing_id=filing.id,
+                            is_estimate=filing.due_is_estimate))
+    for sanction in register.sanctions.open():
+        if sanction.kind is SanctionKind.RECTIFY:
+            unit = register.units.get(sanction.unit_id).name
+            clocks.append(Clock(ClockKind.RECTIFICATION, f"限期整改：{unit}（{sanction.reason}）",
+                                sanction.deadline_on, sanction.account_id, sanction_id=sanction.id))
+    rotation_days = register.profile.deadlines["password_rotation_days"]
+    for account in register.accounts.rotation_overdue(today):
+        due = (account.password_rotated_on + dt.timedelta(days=rotation_days)
+               if account.password_rotated_on else None)
+        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{account.name}", due, account.id))
+    for account_id, role in register.accounts.missing_required_roles():
+        name = register.accounts.get(account_id).name
+        clocks.append(Clock(ClockKind.MISSING_ROLE,
+                            f"缺少{register.profile.role_name(role)}：{name}", None, account_id))
+    review_due = next_review_deadline(register, today)
+    clocks.append(Clock(ClockKind.REVIEW, f"{review_due.year} 年度年审材料截止", review_due))
+
+    def order(clock: Clock) -> tuple[int, dt.date]:
+        if clock.due_on is None:
+            return (1, dt.date.max)
+        return (0, clock.due_on)
+
+    return sorted(clocks, key=order)
+
+
+def next_review_deadline(register: Register, today: dt.date) -> dt.date:
+    """The end of this year's review month, or next year's once it has passed."""
+    profile = register.profile
+    year = today.year
+    while True:
+        month_end = (dt.date(year, profile.review_month % 12 + 1, 1) if profile.review_month < 12
+                     else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1)
+        due = dt.date(year, profile.review_month, min(profile.review_deadline_day, month_end.day))
+        if due >= today:
+            return due
+        year += 1

@@ -1,0 +1,53 @@
+"""Shared fixtures: real register files in a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from nmdesk.demo import build_demo_register  # noqa: E402
+from nmdesk.store import Register  # noqa: E402
+
+
+@pytest.fixture
+def register(tmp_path: Path):
+    """A new, empty BIT register."""
+    reg = Register.create(tmp_path / "bit.nmdesk", "bit", actor="tester")
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def pku_register(tmp_path: Path):
+    """A new, empty PKU-CoE register."""
+    reg = Register.create(tmp_path / "pku.nmdesk", "pku-coe", actor="tester")
+    yield reg
+    reg.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.nmdesk"
+    build_demo_register(path, "bit", accounts=300, seed=7)
+    return path
+
+
+@pytest.fixture
+def demo_path(_demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the BIT demo register (300 accounts), as a file path."""
+    target = tmp_path / "demo.nmdesk"
+    shutil.copy(_demo_template, target)
+    return target
+
+
+@pytest.fixture
+def demo_register(demo_path: Path):
+    """The BIT demo register, opened."""
+    reg = Register.open(demo_path, actor="tester")
+    yield reg
+    reg.close()

@@ -65,6 +65,7 @@ class Register:
         self._profile: Profile | None = None
         self._calendar: WorkdayCalendar | None = None
         from nmdesk.store.accounts import AccountStore
+        from nmdesk.store.attachments import AttachmentStore
         from nmdesk.store.filings import FilingStore
         from nmdesk.store.people import PeopleStore
         from nmdesk.store.records import CalendarStore, SanctionStore, WatchStore
@@ -77,6 +78,7 @@ class Register:
         self.sanctions = SanctionStore(self)
         self.watchlist = WatchStore(self)
         self.calendar_overrides = CalendarStore(self)
+        self.attachments = AttachmentStore(self)
 
     # -- opening ---------------------------------------------------------------------
 

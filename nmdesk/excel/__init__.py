@@ -1,0 +1,1 @@
+"""Excel in and out: ledger import (python-calamine) and register export (openpyxl)."""

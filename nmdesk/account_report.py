@@ -36,24 +36,46 @@ def describe_account(register: Register, account: Account) -> str:
     lines.append("责任人：")
     for assignment in register.accounts.current_roles(account.id):
         person = register.people.get(assignment.person_id)
-        contact = " ".join(x for x in (person.title, person.office_phone, person.mobile, person.email) if x)
-        lines.append(f"  {profile.role_name(assignment.role)}：{person.name}（{person.kind.label}）"
-                     f" {contact}，自 {assignment.start_on}")
+        contact = " ".join(
+            x for x in (person.title, person.office_phone, person.mobile, person.email) if x
+        )
+        lines.append(
+            f"  {profile.role_name(assignment.role)}：{person.name}（{person.kind.label}）"
+            f" {contact}，自 {assignment.start_on}"
+        )
     application = register.accounts.application(account.id)
     if application is not None:
-        lines.append(f"审批：{application.decision.label} {application.approving_body} "
-                     f"{application.decided_on or ''} {application.approval_ref}".rstrip())
+        lines.append(
+            f"审批：{application.decision.label} {application.approving_body} "
+            f"{application.decided_on or ''} {application.approval_ref}".rstrip()
+        )
     lines.append("备案记录：")
     for filing in register.filings.for_account(account.id):
-        due = f"，截止 {filing.due_on}" + ("（估算）" if filing.due_is_estimate else "") if filing.due_on else ""
+        due = (
+            f"，截止 {filing.due_on}" + ("（估算）" if filing.due_is_estimate else "")
+            if filing.due_on
+            else ""
+        )
         filed = f"，{filing.filed_on} 交回" if filing.filed_on else ""
-        lines.append(f"  {filing.kind.label} 第{filing.version}版 {filing.event_on}{due}"
-                     f" {filing.status.label}{filed} 校验码 {filing.check_code}")
+        lines.append(
+            f"  {filing.kind.label} 第{filing.version}版 {filing.event_on}{due}"
+            f" {filing.status.label}{filed} 校验码 {filing.check_code}"
+        )
         for change in filing.changes:
-            lines.append(f"    {change.field}：{change.before or '（空）'} → {change.after or '（空）'}")
+            lines.append(
+                f"    {change.field}：{change.before or '（空）'} → {change.after or '（空）'}"
+            )
     for sanction in register.sanctions.for_account(account.id):
-        state = f"{sanction.resolved_on} 办结：{sanction.resolution}" if sanction.resolved_on else "未办结"
-        lines.append(f"处理：{sanction.kind.label} {sanction.issued_on} {sanction.reason}（{state}）")
+        state = (
+            f"{sanction.resolved_on} 办结：{sanction.resolution}"
+            if sanction.resolved_on
+            else "未办结"
+        )
+        lines.append(
+            f"处理：{sanction.kind.label} {sanction.issued_on} {sanction.reason}（{state}）"
+        )
     for incident in register.watchlist.incidents(account.id):
-        lines.append(f"处置记录：{incident.occurred_on} {incident.description} {incident.action_taken}")
+        lines.append(
+            f"处置记录：{incident.occurred_on} {incident.description} {incident.action_taken}"
+        )
     return "\n".join(lines)

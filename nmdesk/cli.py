@@ -35,8 +35,9 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="nmdesk", description="新媒体账号备案管理台")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                       parser_class=ChineseArgumentParser)
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=ChineseArgumentParser
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_to(subparsers)
     return parser

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from nmdesk.errors import ValidationError
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     YEAR = "year"
     MONTH = "month"
     DAY = "day"
@@ -80,7 +80,9 @@ def parse_partial_date(text: str, field: str = "日期") -> PartialDate:
         raise ValidationError(field, "不能为空")
     match = _SEPARATED.match(raw) or _COMPACT.match(raw)
     if not match:
-        raise ValidationError(field, f"“{raw}”不是可识别的日期，应写作 2019-03-01、2019年3月 或 2019年")
+        raise ValidationError(
+            field, f"“{raw}”不是可识别的日期，应写作 2019-03-01、2019年3月 或 2019年"
+        )
     year = int(match.group(1))
     month = int(match.group(2)) if match.group(2) else None
     day = int(match.group(3)) if match.group(3) else None
@@ -109,7 +111,7 @@ def partial_from_iso(text: str | None) -> PartialDate | None:
     if not text:
         return None
     parts = [int(p) for p in text.split("-")]
-    return PartialDate(*parts)  # type: ignore[arg-type]
+    return PartialDate(*parts)
 
 
 def today() -> dt.date:

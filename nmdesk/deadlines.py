@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from nmdesk.models import FilingKind, SanctionKind
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 
-class ClockKind(str, Enum):
+class ClockKind(StrEnum):
     FILING = "filing"
     CLOSURE = "closure"
     RECTIFICATION = "rectification"
@@ -63,29 +63,56 @@ class Clock:
 def running_clocks(register: Register, today: dt.date) -> list[Clock]:
     """All clocks, overdue first, then by due date; undated problems (missing roles) last."""
     clocks: list[Clock] = []
-    names = {row_id: row for row_id, row in register.accounts.rows(
-        [f.account_id for f in register.filings.open_filings()]).items()}
+    names = {
+        row_id: row
+        for row_id, row in register.accounts.rows(
+            [f.account_id for f in register.filings.open_filings()]
+        ).items()
+    }
     for filing in register.filings.open_filings():
         account = names.get(filing.account_id)
         account_name = account["name"] if account else f"#{filing.account_id}"
         kind = ClockKind.CLOSURE if filing.kind is FilingKind.CLOSURE else ClockKind.FILING
-        clocks.append(Clock(kind, f"{filing.kind.label}：{account_name}", filing.due_on,
-                            filing.account_id, filing_id=filing.id,
-                            is_estimate=filing.due_is_estimate))
+        clocks.append(
+            Clock(
+                kind,
+                f"{filing.kind.label}：{account_name}",
+                filing.due_on,
+                filing.account_id,
+                filing_id=filing.id,
+                is_estimate=filing.due_is_estimate,
+            )
+        )
     for sanction in register.sanctions.open():
         if sanction.kind is SanctionKind.RECTIFY:
             unit = register.units.get(sanction.unit_id).name
-            clocks.append(Clock(ClockKind.RECTIFICATION, f"限期整改：{unit}（{sanction.reason}）",
-                                sanction.deadline_on, sanction.account_id, sanction_id=sanction.id))
+            clocks.append(
+                Clock(
+                    ClockKind.RECTIFICATION,
+                    f"限期整改：{unit}（{sanction.reason}）",
+                    sanction.deadline_on,
+                    sanction.account_id,
+                    sanction_id=sanction.id,
+                )
+            )
     rotation_days = register.profile.deadlines["password_rotation_days"]
-    for account in register.accounts.rotation_overdue(today):
-        due = (account.password_rotated_on + dt.timedelta(days=rotation_days)
-               if account.password_rotated_on else None)
-        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{account.name}", due, account.id))
+    for stale in register.accounts.rotation_overdue(today):
+        due = (
+            stale.password_rotated_on + dt.timedelta(days=rotation_days)
+            if stale.password_rotated_on
+            else None
+        )
+        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{stale.name}", due, stale.id))
     for account_id, role in register.accounts.missing_required_roles():
         name = register.accounts.get(account_id).name
-        clocks.append(Clock(ClockKind.MISSING_ROLE,
-                            f"缺少{register.profile.role_name(role)}：{name}", None, account_id))
+        clocks.append(
+            Clock(
+                ClockKind.MISSING_ROLE,
+                f"缺少{register.profile.role_name(role)}：{name}",
+                None,
+                account_id,
+            )
+        )
     review_due = next_review_deadline(register, today)
     clocks.append(Clock(ClockKind.REVIEW, f"{review_due.year} 年度年审材料截止", review_due))
 
@@ -102,8 +129,11 @@ def next_review_deadline(register: Register, today: dt.date) -> dt.date:
     profile = register.profile
     year = today.year
     while True:
-        month_end = (dt.date(year, profile.review_month % 12 + 1, 1) if profile.review_month < 12
-                     else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1)
+        month_end = (
+            dt.date(year, profile.review_month % 12 + 1, 1)
+            if profile.review_month < 12
+            else dt.date(year + 1, 1, 1)
+        ) - dt.timedelta(days=1)
         due = dt.date(year, profile.review_month, min(profile.review_deadline_day, month_end.day))
         if due >= today:
             return due

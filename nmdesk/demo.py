@@ -31,10 +31,59 @@ from nmdesk.models import (
 from nmdesk.store import Register
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-         "超", "秀英", "霞", "平", "刚", "桂英", "华", "建国", "志强", "晓东", "雨涵", "子轩", "浩然",
-         "思远", "欣怡", "一鸣", "佳琪", "梓萱", "宇航", "嘉怡", "俊杰", "晨曦", "昊天", "诗涵"]
-TITLES_STAFF = ["党委书记", "院长", "副院长", "党委副书记", "主任", "副主任", "宣传干事", "辅导员", "科员"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "华",
+    "建国",
+    "志强",
+    "晓东",
+    "雨涵",
+    "子轩",
+    "浩然",
+    "思远",
+    "欣怡",
+    "一鸣",
+    "佳琪",
+    "梓萱",
+    "宇航",
+    "嘉怡",
+    "俊杰",
+    "晨曦",
+    "昊天",
+    "诗涵",
+]
+TITLES_STAFF = [
+    "党委书记",
+    "院长",
+    "副院长",
+    "党委副书记",
+    "主任",
+    "副主任",
+    "宣传干事",
+    "辅导员",
+    "科员",
+]
 PURPOSES = [
     "发布本单位新闻动态、通知公告，展示教学科研成果",
     "面向学生发布学习、活动和就业信息，服务学生成长",
@@ -131,9 +180,33 @@ PKU_UNITS: list[tuple[str, str, str | None, str]] = [
     ("工学院科协", "student_org", "工学院团委", "科协"),
 ]
 
-SUFFIXES = ["", "学生会", "团委", "研究生", "就业", "招生", "校友", "科研", "资讯", "青年", "之声", "视界"]
-PLATFORM_WEIGHTS = {"微信": 45, "微博": 15, "抖音": 10, "B站": 8, "QQ": 5, "今日头条": 3,
-                    "小红书": 5, "快手": 3, "知乎": 3, "APP": 2, "其他": 1}
+SUFFIXES = [
+    "",
+    "学生会",
+    "团委",
+    "研究生",
+    "就业",
+    "招生",
+    "校友",
+    "科研",
+    "资讯",
+    "青年",
+    "之声",
+    "视界",
+]
+PLATFORM_WEIGHTS = {
+    "微信": 45,
+    "微博": 15,
+    "抖音": 10,
+    "B站": 8,
+    "QQ": 5,
+    "今日头条": 3,
+    "小红书": 5,
+    "快手": 3,
+    "知乎": 3,
+    "APP": 2,
+    "其他": 1,
+}
 
 
 class _DemoBuilder:
@@ -153,13 +226,21 @@ class _DemoBuilder:
         name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
         title = self.rng.choice(TITLES_STAFF) if kind is PersonKind.STAFF else "学生干部"
         domain = "bit.edu.cn" if self.r.profile.id == "bit" else "pku.edu.cn"
-        person_id = self.r.people.add(Person(
-            None, name, kind, unit_id, title=title,
-            office_phone=f"010-689{self.rng.randint(10000, 99999)}" if kind is PersonKind.STAFF else "",
-            mobile=f"1{self.rng.choice('3578')}{self.rng.randint(0, 9)}{self.phone_serial:08d}",
-            email=f"u{self.phone_serial:05d}@{domain}",
-            staff_or_student_no=f"{'1' if kind is PersonKind.STAFF else '3'}{self.phone_serial:07d}",
-        ))
+        person_id = self.r.people.add(
+            Person(
+                None,
+                name,
+                kind,
+                unit_id,
+                title=title,
+                office_phone=f"010-689{self.rng.randint(10000, 99999)}"
+                if kind is PersonKind.STAFF
+                else "",
+                mobile=f"1{self.rng.choice('3578')}{self.rng.randint(0, 9)}{self.phone_serial:08d}",
+                email=f"u{self.phone_serial:05d}@{domain}",
+                staff_or_student_no=f"{'1' if kind is PersonKind.STAFF else '3'}{self.phone_serial:07d}",
+            )
+        )
         self.people_by_unit.setdefault(unit_id, []).append(person_id)
         self.person_kind[person_id] = kind
         return person_id
@@ -171,8 +252,9 @@ class _DemoBuilder:
         for name, kind, parent, short in table:
             if kind not in self.r.profile.unit_kinds:
                 kind = "admin_dept" if "admin_dept" in self.r.profile.unit_kinds else kind
-            unit_id = self.r.units.add(Unit(None, name, kind, ids.get(parent) if parent else None,
-                                            short_name=short))
+            unit_id = self.r.units.add(
+                Unit(None, name, kind, ids.get(parent) if parent else None, short_name=short)
+            )
             ids[name] = unit_id
             head = self.person(unit_id, PersonKind.STAFF)
             self.r.units.update(unit_id, head_person_id=head)
@@ -199,36 +281,69 @@ class _DemoBuilder:
             name += str(index)
         level = 1 if kind == "school" else parent_level
         roll = self.rng.random()
-        status = (AccountStatus.RUNNING if roll < 0.72 else AccountStatus.APPLYING if roll < 0.77
-                  else AccountStatus.APPROVED if roll < 0.82 else AccountStatus.RECTIFYING if roll < 0.87
-                  else AccountStatus.SUSPENDED if roll < 0.90 else AccountStatus.CLOSING if roll < 0.94
-                  else AccountStatus.CLOSED)
+        status = (
+            AccountStatus.RUNNING
+            if roll < 0.72
+            else AccountStatus.APPLYING
+            if roll < 0.77
+            else AccountStatus.APPROVED
+            if roll < 0.82
+            else AccountStatus.RECTIFYING
+            if roll < 0.87
+            else AccountStatus.SUSPENDED
+            if roll < 0.90
+            else AccountStatus.CLOSING
+            if roll < 0.94
+            else AccountStatus.CLOSED
+        )
         if status is AccountStatus.APPLYING and kind not in profile.eligible_unit_kinds:
             status = AccountStatus.REFUSED
         opened = self.days_ago(60, 3650)
         precision = self.rng.random()
-        opened_on = (PartialDate(opened.year) if precision < 0.1 else
-                     PartialDate(opened.year, opened.month) if precision < 0.3 else
-                     PartialDate(opened.year, opened.month, opened.day))
+        opened_on = (
+            PartialDate(opened.year)
+            if precision < 0.1
+            else PartialDate(opened.year, opened.month)
+            if precision < 0.3
+            else PartialDate(opened.year, opened.month, opened.day)
+        )
         eligible = kind in profile.eligible_unit_kinds
         applying = status in (AccountStatus.APPLYING, AccountStatus.APPROVED) and eligible
         if not eligible:
             status = AccountStatus.REFUSED
         account = Account(
-            None, platform, self.rng.choice(types), name, unit_id, level,
+            None,
+            platform,
+            self.rng.choice(types),
+            name,
+            unit_id,
+            level,
             platform_id=f"{'bit' if profile.id == 'bit' else 'pkucoe'}_{index:05d}",
-            purpose=self.rng.choice(PURPOSES), opened_on=opened_on,
-            status=(AccountStatus.APPLYING if applying else
-                    AccountStatus.REFUSED if not eligible else AccountStatus.RUNNING),
+            purpose=self.rng.choice(PURPOSES),
+            opened_on=opened_on,
+            status=(
+                AccountStatus.APPLYING
+                if applying
+                else AccountStatus.REFUSED
+                if not eligible
+                else AccountStatus.RUNNING
+            ),
             verified_subject=self.r.units.get(unit_id).name if self.rng.random() < 0.7 else "",
             password_rotated_on=None if applying or not eligible else self.days_ago(5, 220),
             last_post_on=None if applying or not eligible else self.days_ago(0, 300),
         )
         application = Application(
-            None, 0, opened, approving_body=profile.level(level).approving_body,
-            justification="本单位现有账号定位不同，新增账号专门服务学生事务" if self.rng.random() < 0.4 else "",
+            None,
+            0,
+            opened,
+            approving_body=profile.level(level).approving_body,
+            justification="本单位现有账号定位不同，新增账号专门服务学生事务"
+            if self.rng.random() < 0.4
+            else "",
             operation_plan="每周推送不少于两次，专人审核后发布" if self.rng.random() < 0.6 else "",
-            priority_rank=self.rng.randint(1, 4), pledge_signed=True, pledge_signed_on=opened,
+            priority_rank=self.rng.randint(1, 4),
+            pledge_signed=True,
+            pledge_signed_on=opened,
         )
         if profile.requires_justification_when_existing and not application.justification:
             application.justification = "现有账号定位不同，新增账号专门服务学生事务"
@@ -242,19 +357,26 @@ class _DemoBuilder:
                 continue
             if self.rng.random() < 0.03:
                 continue  # some accounts miss a required role, for the deadlines board
-            self.r.accounts.assign_role(account_id, role.id,
-                                        self.pick_person(unit_id, role.person_kinds), opened,
-                                        file_change=False)
+            self.r.accounts.assign_role(
+                account_id,
+                role.id,
+                self.pick_person(unit_id, role.person_kinds),
+                opened,
+                file_change=False,
+            )
         if not eligible or status is AccountStatus.APPLYING:
             return
         ref = f"会议纪要〔{opened.year}〕{self.rng.randint(1, 40)}号"
         if applying:  # approved recently, the opening filing still waits for its paper
-            self.r.accounts.approve(account_id, self.days_ago(1, 12), application.approving_body, ref)
+            self.r.accounts.approve(
+                account_id, self.days_ago(1, 12), application.approving_body, ref
+            )
             return
         app = self.r.accounts.application(account_id)
         assert app is not None and app.id is not None
-        self.r.accounts.update_application(app.id, decision=ApplicationDecision.APPROVED,
-                                           decided_on=opened, approval_ref=ref)
+        self.r.accounts.update_application(
+            app.id, decision=ApplicationDecision.APPROVED, decided_on=opened, approval_ref=ref
+        )
         filing_id = self.r.filings.create(account_id, FilingKind.OPENING, opened, [])
         self.r.filings.mark_filed(filing_id, opened + dt.timedelta(days=4))
         self.extras(account_id, status, unit_id)
@@ -262,8 +384,12 @@ class _DemoBuilder:
     def extras(self, account_id: int, status: AccountStatus, unit_id: int) -> None:
         if status is AccountStatus.RUNNING and self.rng.random() < 0.25:
             event = self.days_ago(1, 40)
-            filing_id = self.r.filings.create(account_id, FilingKind.CHANGE, event, [
-                FieldChange("账号名称", "旧名称", self.r.accounts.get(account_id).name)])
+            filing_id = self.r.filings.create(
+                account_id,
+                FilingKind.CHANGE,
+                event,
+                [FieldChange("账号名称", "旧名称", self.r.accounts.get(account_id).name)],
+            )
             if self.rng.random() < 0.4:
                 self.r.filings.mark_filed(filing_id, event + dt.timedelta(days=2))
         if status is AccountStatus.RUNNING and self.rng.random() < 0.1:
@@ -272,9 +398,17 @@ class _DemoBuilder:
             if holder is not None and holder != successor:
                 self.r.accounts.assign_role(account_id, "operator", successor, self.days_ago(1, 20))
         if status is AccountStatus.RECTIFYING:
-            self.r.sanctions.add(Sanction(
-                None, unit_id, SanctionKind.RECTIFY, self.days_ago(10, 60), "年审发现长期未更新、内容审核记录缺失",
-                account_id=account_id, deadline_on=self.days_ago(-30, 15)))
+            self.r.sanctions.add(
+                Sanction(
+                    None,
+                    unit_id,
+                    SanctionKind.RECTIFY,
+                    self.days_ago(10, 60),
+                    "年审发现长期未更新、内容审核记录缺失",
+                    account_id=account_id,
+                    deadline_on=self.days_ago(-30, 15),
+                )
+            )
         if status is AccountStatus.SUSPENDED:
             self.r.accounts.transition(account_id, AccountStatus.SUSPENDED)
         if status in (AccountStatus.CLOSING, AccountStatus.CLOSED):
@@ -283,23 +417,40 @@ class _DemoBuilder:
                 self.r.filings.confirm_closure(filing_id, self.days_ago(0, 2))
                 self.r.filings.mark_filed(filing_id, self.today)
         if self.rng.random() < 0.05:
-            self.r.watchlist.add_incident(Incident(
-                None, account_id, self.days_ago(5, 200), "转发未经核实的校园传闻",
-                "已删除并向主管部门报告", self.days_ago(0, 4)))
+            self.r.watchlist.add_incident(
+                Incident(
+                    None,
+                    account_id,
+                    self.days_ago(5, 200),
+                    "转发未经核实的校园传闻",
+                    "已删除并向主管部门报告",
+                    self.days_ago(0, 4),
+                )
+            )
 
     def watch_entries(self) -> None:
-        names = (["北理工二手交易群", "BIT 表白墙", "北理工考研资料分享", "京工吃喝玩乐"]
-                 if self.r.profile.id == "bit" else
-                 ["北大燕园二手", "PKU 工学院树洞", "未名考研资料", "北大工学生活圈"])
+        names = (
+            ["北理工二手交易群", "BIT 表白墙", "北理工考研资料分享", "京工吃喝玩乐"]
+            if self.r.profile.id == "bit"
+            else ["北大燕园二手", "PKU 工学院树洞", "未名考研资料", "北大工学生活圈"]
+        )
         for name in names:
-            self.r.watchlist.add(WatchEntry(None, self.rng.choice(["微信", "微博", "抖音"]), name,
-                                            self.days_ago(5, 120), holder="个人",
-                                            action_taken="已联系平台要求更名",
-                                            follow_up_on=self.days_ago(-20, 10)))
+            self.r.watchlist.add(
+                WatchEntry(
+                    None,
+                    self.rng.choice(["微信", "微博", "抖音"]),
+                    name,
+                    self.days_ago(5, 120),
+                    holder="个人",
+                    action_taken="已联系平台要求更名",
+                    follow_up_on=self.days_ago(-20, 10),
+                )
+            )
 
 
-def build_demo_register(path: str | Path, profile_id: str = "bit", *, accounts: int = 300,
-                        seed: int = 2026) -> str:
+def build_demo_register(
+    path: str | Path, profile_id: str = "bit", *, accounts: int = 300, seed: int = 2026
+) -> str:
     """Create a demo register at ``path``; returns a one-line summary in Chinese."""
     register = Register.create(path, profile_id, actor="demo")
     ok = False
@@ -307,9 +458,16 @@ def build_demo_register(path: str | Path, profile_id: str = "bit", *, accounts: 
         builder = _DemoBuilder(register, seed)
         with register.transaction():
             units = builder.units()
-            parent_levels = {u[0]: (1 if u[1] == "school" else
-                                    3 if register.units.get(u[0]).parent_id not in (None, units[0][0])
-                                    else 2) for u in units}
+            parent_levels = {
+                u[0]: (
+                    1
+                    if u[1] == "school"
+                    else 3
+                    if register.units.get(u[0]).parent_id not in (None, units[0][0])
+                    else 2
+                )
+                for u in units
+            }
             for index in range(accounts):
                 unit = builder.rng.choice(units[1:]) if index else units[0]
                 builder.account(index, unit, parent_levels[unit[0]])
@@ -317,11 +475,16 @@ def build_demo_register(path: str | Path, profile_id: str = "bit", *, accounts: 
         counts = register.accounts.count_by_status()
         from nmdesk.models import AccountStatus as S
 
-        overdue = sum(1 for f in register.filings.open_filings()
-                      if f.due_on is not None and f.due_on < builder.today)
+        overdue = sum(
+            1
+            for f in register.filings.open_filings()
+            if f.due_on is not None and f.due_on < builder.today
+        )
         ok = True
-        return (f"{len(units)} 个单位，{register.accounts.count()} 个账号（运行中 "
-                f"{counts.get(S.RUNNING.value, 0)}），逾期备案 {overdue} 件")
+        return (
+            f"{len(units)} 个单位，{register.accounts.count()} 个账号（运行中 "
+            f"{counts.get(S.RUNNING.value, 0)}），逾期备案 {overdue} 件"
+        )
     finally:
         register.close()
         if not ok:

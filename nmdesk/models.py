@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from nmdesk.dates import PartialDate
 
 
-class LabelledEnum(str, Enum):
+class LabelledEnum(StrEnum):
     """A stored string value with a Chinese label for display."""
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
+    def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

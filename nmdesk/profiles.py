@@ -209,7 +209,9 @@ class _ProfileReader:
         eligible = self.texts(d, "eligible_unit_kinds")
         for kind in eligible:
             if kind not in unit_kinds:
-                raise self.fail("eligible_unit_kinds", f"unit_kinds 中已定义的类型（未定义：{kind}）")
+                raise self.fail(
+                    "eligible_unit_kinds", f"unit_kinds 中已定义的类型（未定义：{kind}）"
+                )
         roles = tuple(self._role(item) for item in self.items(d, "roles"))
         role_ids = {role.id for role in roles}
         for needed in REQUIRED_ROLES:

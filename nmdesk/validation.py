@@ -49,7 +49,8 @@ def normalize_office_phone(value: str, field: str = "办公电话") -> str:
     match = _OFFICE.match(compact)
     if not match:
         raise ValidationError(
-            field, f"“{value}”不是有效的办公电话，应写作区号-号码，如 010-68912345 或 010-68912345-8001"
+            field,
+            f"“{value}”不是有效的办公电话，应写作区号-号码，如 010-68912345 或 010-68912345-8001",
         )
     area, number, ext = match.groups()
     return f"{area}-{number}" + (f"-{ext}" if ext else "")

@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from nmdesk.demo import build_demo_register  # noqa: E402
-from nmdesk.store import Register  # noqa: E402
+from nmdesk.demo import build_demo_register
+from nmdesk.store import Register
 
 
 @pytest.fixture

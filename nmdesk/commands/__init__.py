@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 
 def add_path_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--path", type=Path, default=None,
-                        help="备案库文件（默认使用用户数据目录中的默认备案库）")
+    parser.add_argument(
+        "--path", type=Path, default=None, help="备案库文件（默认使用用户数据目录中的默认备案库）"
+    )
 
 
 def register_path(args: argparse.Namespace) -> Path:

@@ -23,19 +23,27 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_list(args: argparse.Namespace) -> int:
     with open_register(args) as register:
         profile = register.profile
-        query = AccountQuery(text=args.search,
-                             rotation_days=profile.deadlines["password_rotation_days"])
+        query = AccountQuery(
+            text=args.search, rotation_days=profile.deadlines["password_rotation_days"]
+        )
         ids = register.accounts.ids(query)
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             rows = register.accounts.rows(chunk)
             for account_id in chunk:
                 row = rows[account_id]
                 from nmdesk.models import AccountStatus
 
-                fields = [row["platform"], row["name"], row["unit"], row["account_type"],
-                          row["platform_id"], profile.level(row["level"]).name,
-                          AccountStatus(row["status"]).label, row["serial_no"]]
+                fields = [
+                    row["platform"],
+                    row["name"],
+                    row["unit"],
+                    row["account_type"],
+                    row["platform_id"],
+                    profile.level(row["level"]).name,
+                    AccountStatus(row["status"]).label,
+                    row["serial_no"],
+                ]
                 print(str(account_id) + "\t" + "\t".join(_one_line(f) for f in fields))
     return 0
 

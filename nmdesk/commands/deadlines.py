@@ -61,7 +61,9 @@ def run_check(args: argparse.Namespace) -> int:
             when = "无期限"
         else:
             left = clock.days_left(today) or 0
-            when = f"{clock.due_on.isoformat()} " + (f"逾期 {-left} 天" if left < 0 else f"剩 {left} 天")
+            when = f"{clock.due_on.isoformat()} " + (
+                f"逾期 {-left} 天" if left < 0 else f"剩 {left} 天"
+            )
             if clock.is_estimate:
                 when += "（估算）"
         account = f"#{clock.account_id}" if clock.account_id else "-"

@@ -10,8 +10,11 @@ from nmdesk.profiles import builtin_profile_ids
 
 def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = subparsers.add_parser("init", help="新建备案库")
-    init.add_argument("--profile", required=True,
-                      help=f"策略配置：{' | '.join(builtin_profile_ids())}，或配置文件路径")
+    init.add_argument(
+        "--profile",
+        required=True,
+        help=f"策略配置：{' | '.join(builtin_profile_ids())}，或配置文件路径",
+    )
     add_path_option(init)
     init.set_defaults(func=run_init)
 

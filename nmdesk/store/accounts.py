@@ -24,7 +24,12 @@ from nmdesk.models import (
     RoleAssignment,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
-from nmdesk.store.search import AccountQuery, build_account_query, normalize_search_text, pinyin_initials
+from nmdesk.store.search import (
+    AccountQuery,
+    build_account_query,
+    normalize_search_text,
+    pinyin_initials,
+)
 from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
@@ -49,24 +54,38 @@ FIELD_LABELS = {
     "note": "备注",
 }
 # Statuses in which the office holds a filing for the account, so changes must be filed.
-FILED_STATUSES = frozenset({
-    AccountStatus.RUNNING, AccountStatus.RECTIFYING, AccountStatus.SUSPENDED, AccountStatus.LOST,
-})
+FILED_STATUSES = frozenset(
+    {
+        AccountStatus.RUNNING,
+        AccountStatus.RECTIFYING,
+        AccountStatus.SUSPENDED,
+        AccountStatus.LOST,
+    }
+)
 # Roles that may have several holders at once; every other role has one holder.
 MULTI_HOLDER_ROLES = frozenset({"operator"})
 
 
 def _account(row: dict[str, Any]) -> Account:
     return Account(
-        id=row["id"], platform=row["platform"], account_type=row["account_type"],
-        name=row["name"], unit_id=row["unit_id"], level=row["level"],
-        platform_id=row["platform_id"], purpose=row["purpose"],
-        opened_on=partial_from_iso(row["opened_on"]), status=AccountStatus(row["status"]),
-        serial_no=row["serial_no"], verified_subject=row["verified_subject"],
+        id=row["id"],
+        platform=row["platform"],
+        account_type=row["account_type"],
+        name=row["name"],
+        unit_id=row["unit_id"],
+        level=row["level"],
+        platform_id=row["platform_id"],
+        purpose=row["purpose"],
+        opened_on=partial_from_iso(row["opened_on"]),
+        status=AccountStatus(row["status"]),
+        serial_no=row["serial_no"],
+        verified_subject=row["verified_subject"],
         campus_data_service=bool(row["campus_data_service"]),
-        it_approval_ref=row["it_approval_ref"], miit_filing_no=row["miit_filing_no"],
+        it_approval_ref=row["it_approval_ref"],
+        miit_filing_no=row["miit_filing_no"],
         password_rotated_on=date_or_none(row["password_rotated_on"]),
-        last_post_on=date_or_none(row["last_post_on"]), note=row["note"],
+        last_post_on=date_or_none(row["last_post_on"]),
+        note=row["note"],
     )
 
 
@@ -105,8 +124,9 @@ class AccountStore:
         return _account(rows[0])
 
     def by_platform_id(self, platform: str, platform_id: str) -> Account | None:
-        rows = self.r.query("SELECT * FROM accounts WHERE platform = ? AND platform_id = ?",
-                            [platform, platform_id])
+        rows = self.r.query(
+            "SELECT * FROM accounts WHERE platform = ? AND platform_id = ?", [platform, platform_id]
+        )
         return _account(rows[0]) if rows else None
 
     def of_unit(self, unit_id: int, *, live_only: bool = True) -> list[Account]:
@@ -120,7 +140,9 @@ class AccountStore:
 
     def ids(self, query: AccountQuery | None = None) -> list[int]:
         """Account ids matching the query, sorted by the database."""
-        query = query or AccountQuery(rotation_days=self.r.profile.deadlines["password_rotation_days"])
+        query = query or AccountQuery(
+            rotation_days=self.r.profile.deadlines["password_rotation_days"]
+        )
         sql, params = build_account_query(query)
         return [row[0] for row in self.r.db.execute(sql, params)]
 
@@ -146,11 +168,16 @@ class AccountStore:
         return {row["id"]: row for row in result}
 
     def count_by_status(self) -> dict[str, int]:
-        return {row[0]: row[1] for row in self.r.db.execute(
-            "SELECT status, count(*) FROM accounts GROUP BY status")}
+        return {
+            row[0]: row[1]
+            for row in self.r.db.execute("SELECT status, count(*) FROM accounts GROUP BY status")
+        }
 
     def platforms(self) -> list[str]:
-        return [row[0] for row in self.r.db.execute("SELECT name FROM platforms ORDER BY sort_order, id")]
+        return [
+            row[0]
+            for row in self.r.db.execute("SELECT name FROM platforms ORDER BY sort_order, id")
+        ]
 
     def account_types(self, platform: str) -> list[str]:
         text = self.r.scalar("SELECT account_types FROM platforms WHERE name = ?", [platform])
@@ -162,14 +189,20 @@ class AccountStore:
         if existing is not None:
             return int(existing)
         order = int(self.r.scalar("SELECT coalesce(max(sort_order), 0) + 1 FROM platforms"))
-        return self.r.insert_row("platforms", {
-            "name": name, "account_types": json.dumps(account_types or [], ensure_ascii=False),
-            "sort_order": order,
-        })
+        return self.r.insert_row(
+            "platforms",
+            {
+                "name": name,
+                "account_types": json.dumps(account_types or [], ensure_ascii=False),
+                "sort_order": order,
+            },
+        )
 
     # -- checks ---------------------------------------------------------------------
 
-    def check_duplicate(self, platform: str, platform_id: str, exclude_id: int | None = None) -> None:
+    def check_duplicate(
+        self, platform: str, platform_id: str, exclude_id: int | None = None
+    ) -> None:
         """Raise DuplicateAccountError pointing at the account that already has this ID."""
         if not platform_id:
             return
@@ -187,13 +220,18 @@ class AccountStore:
         unit = self.r.units.get(unit_id)
         profile = self.r.profile
         if unit.kind not in profile.eligible_unit_kinds:
-            raise PolicyError(f"“{unit.name}”（{profile.unit_kind_name(unit.kind)}）不能申请开设账号："
-                              f"{profile.ineligible_reason}")
+            raise PolicyError(
+                f"“{unit.name}”（{profile.unit_kind_name(unit.kind)}）不能申请开设账号："
+                f"{profile.ineligible_reason}"
+            )
         if self.r.units.is_apply_suspended(unit_id):
-            raise PolicyError(f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请")
+            raise PolicyError(
+                f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请"
+            )
 
-    def same_platform_accounts(self, unit_id: int, platform: str,
-                               exclude_id: int | None = None) -> list[Account]:
+    def same_platform_accounts(
+        self, unit_id: int, platform: str, exclude_id: int | None = None
+    ) -> list[Account]:
         """The unit's live accounts on the platform, for the total-quantity warning."""
         return [a for a in self.of_unit(unit_id) if a.platform == platform and a.id != exclude_id]
 
@@ -203,16 +241,23 @@ class AccountStore:
         row["name"] = require_text(account.name, "账号名称", 100)
         row["platform"] = require_text(account.platform, "开设平台", 30)
         if row["platform"] not in self.platforms():
-            raise ValidationError("开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加")
+            raise ValidationError(
+                "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
+            )
         if account.level not in {level.level for level in profile.levels}:
             raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
         unit = self.r.units.get(account.unit_id)
         if profile.level(account.level).requires_parent_unit and unit.parent_id is None:
-            raise ValidationError("账号级别", f"{profile.level(account.level).name}须由有上级单位的机构开设，"
-                                  f"请先在单位树中为“{unit.name}”指定上级单位")
+            raise ValidationError(
+                "账号级别",
+                f"{profile.level(account.level).name}须由有上级单位的机构开设，"
+                f"请先在单位树中为“{unit.name}”指定上级单位",
+            )
         if account.campus_data_service and not clean_text(account.it_approval_ref):
-            raise ValidationError("信息化部门审批文号",
-                                  f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号")
+            raise ValidationError(
+                "信息化部门审批文号",
+                f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号",
+            )
         return row
 
     # -- writing --------------------------------------------------------------------
@@ -224,15 +269,24 @@ class AccountStore:
         if account.status is AccountStatus.APPLYING:
             self.check_unit_may_apply(account.unit_id)
             profile = self.r.profile
-            if (profile.requires_justification_when_existing and application is not None
-                    and self.of_unit(account.unit_id)
-                    and not clean_text(application.justification)):
-                raise ValidationError("新增账号必要性说明",
-                                      "本单位已有账号，申请新增账号须说明必要性并附运营计划（第七条）")
+            if (
+                profile.requires_justification_when_existing
+                and application is not None
+                and self.of_unit(account.unit_id)
+                and not clean_text(application.justification)
+            ):
+                raise ValidationError(
+                    "新增账号必要性说明",
+                    "本单位已有账号，申请新增账号须说明必要性并附运营计划（第七条）",
+                )
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.r.transaction():
-            row.update(status=account.status.value, serial_no=self._next_serial(),
-                       created_at=now, updated_at=now)
+            row.update(
+                status=account.status.value,
+                serial_no=self._next_serial(),
+                created_at=now,
+                updated_at=now,
+            )
             account_id = self.r.insert_row("accounts", row)
             if application is not None:
                 application.account_id = account_id
@@ -240,8 +294,9 @@ class AccountStore:
             self.refresh_search([account_id])
         return account_id
 
-    def update(self, account_id: int, changes: dict[str, Any], *, event_on: dt.date,
-               note: str = "") -> int | None:
+    def update(
+        self, account_id: int, changes: dict[str, Any], *, event_on: dt.date, note: str = ""
+    ) -> int | None:
         """Edit an account's fields. For a filed account this creates a change filing,
         whose id is returned; otherwise None."""
         unknown = set(changes) - set(FIELD_LABELS)
@@ -254,16 +309,23 @@ class AccountStore:
         self.check_duplicate(row["platform"], row["platform_id"], exclude_id=account_id)
         new_values = {field: row[field] for field in changes}
         with self.r.transaction():
-            before = self.r.update_row("accounts", account_id, {
-                **new_values, "updated_at": dt.datetime.now().isoformat(timespec="seconds")})
+            before = self.r.update_row(
+                "accounts",
+                account_id,
+                {**new_values, "updated_at": dt.datetime.now().isoformat(timespec="seconds")},
+            )
             field_changes = [
-                FieldChange(FIELD_LABELS[f], self._display(f, before[f]), self._display(f, new_values[f]))
-                for f in changes if before[f] != new_values[f]
+                FieldChange(
+                    FIELD_LABELS[f], self._display(f, before[f]), self._display(f, new_values[f])
+                )
+                for f in changes
+                if before[f] != new_values[f]
             ]
             self.refresh_search([account_id])
             if field_changes and current.status in FILED_STATUSES:
-                return self.r.filings.create(account_id, FilingKind.CHANGE, event_on,
-                                             field_changes, note=note)
+                return self.r.filings.create(
+                    account_id, FilingKind.CHANGE, event_on, field_changes, note=note
+                )
         return None
 
     def _display(self, field: str, value: Any) -> str:
@@ -281,53 +343,77 @@ class AccountStore:
         """Move an account to another status, as the lifecycle allows."""
         account = self.get(account_id)
         check_transition(account.status, target)
-        self.r.update_row("accounts", account_id, {
-            "status": target.value, "updated_at": dt.datetime.now().isoformat(timespec="seconds")},
-            action=f"status:{account.status.value}->{target.value}")
+        self.r.update_row(
+            "accounts",
+            account_id,
+            {"status": target.value, "updated_at": dt.datetime.now().isoformat(timespec="seconds")},
+            action=f"status:{account.status.value}->{target.value}",
+        )
 
     def _next_serial(self) -> str:
         prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"
-        last = self.r.scalar("SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?",
-                             [prefix + "%"])
-        number = int(last[len(prefix):]) + 1 if last else 1
+        last = self.r.scalar(
+            "SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?", [prefix + "%"]
+        )
+        number = int(last[len(prefix) :]) + 1 if last else 1
         return f"{prefix}{number:05d}"
 
     # -- applications ----------------------------------------------------------------
 
     def add_application(self, app: Application) -> int:
-        return self.r.insert_row("applications", {
-            "account_id": app.account_id, "applied_on": app.applied_on.isoformat(),
-            "approving_body": clean_text(app.approving_body), "decision": app.decision.value,
-            "decided_on": iso_or_none(app.decided_on), "approval_ref": clean_text(app.approval_ref),
-            "refusal_reason": app.refusal_reason, "justification": app.justification,
-            "operation_plan": app.operation_plan, "priority_rank": app.priority_rank,
-            "pledge_signed": int(app.pledge_signed), "pledge_signed_on": iso_or_none(app.pledge_signed_on),
-        })
+        return self.r.insert_row(
+            "applications",
+            {
+                "account_id": app.account_id,
+                "applied_on": app.applied_on.isoformat(),
+                "approving_body": clean_text(app.approving_body),
+                "decision": app.decision.value,
+                "decided_on": iso_or_none(app.decided_on),
+                "approval_ref": clean_text(app.approval_ref),
+                "refusal_reason": app.refusal_reason,
+                "justification": app.justification,
+                "operation_plan": app.operation_plan,
+                "priority_rank": app.priority_rank,
+                "pledge_signed": int(app.pledge_signed),
+                "pledge_signed_on": iso_or_none(app.pledge_signed_on),
+            },
+        )
 
     def application(self, account_id: int) -> Application | None:
-        rows = self.r.query("SELECT * FROM applications WHERE account_id = ? ORDER BY id DESC LIMIT 1",
-                            [account_id])
+        rows = self.r.query(
+            "SELECT * FROM applications WHERE account_id = ? ORDER BY id DESC LIMIT 1", [account_id]
+        )
         if not rows:
             return None
         row = rows[0]
         return Application(
-            id=row["id"], account_id=row["account_id"], applied_on=dt.date.fromisoformat(row["applied_on"]),
-            approving_body=row["approving_body"], decision=ApplicationDecision(row["decision"]),
-            decided_on=date_or_none(row["decided_on"]), approval_ref=row["approval_ref"],
-            refusal_reason=row["refusal_reason"], justification=row["justification"],
-            operation_plan=row["operation_plan"], priority_rank=row["priority_rank"],
-            pledge_signed=bool(row["pledge_signed"]), pledge_signed_on=date_or_none(row["pledge_signed_on"]),
+            id=row["id"],
+            account_id=row["account_id"],
+            applied_on=dt.date.fromisoformat(row["applied_on"]),
+            approving_body=row["approving_body"],
+            decision=ApplicationDecision(row["decision"]),
+            decided_on=date_or_none(row["decided_on"]),
+            approval_ref=row["approval_ref"],
+            refusal_reason=row["refusal_reason"],
+            justification=row["justification"],
+            operation_plan=row["operation_plan"],
+            priority_rank=row["priority_rank"],
+            pledge_signed=bool(row["pledge_signed"]),
+            pledge_signed_on=date_or_none(row["pledge_signed_on"]),
         )
 
     def update_application(self, application_id: int, **changes: Any) -> None:
-        stored = {k: _stored(k, v) if k not in ("justification", "operation_plan") else v
-                  for k, v in changes.items()}
+        stored = {
+            k: _stored(k, v) if k not in ("justification", "operation_plan") else v
+            for k, v in changes.items()
+        }
         if "decision" in stored and isinstance(changes["decision"], ApplicationDecision):
             stored["decision"] = changes["decision"].value
         self.r.update_row("applications", application_id, stored)
 
-    def approve(self, account_id: int, decided_on: dt.date, approving_body: str,
-                approval_ref: str) -> int:
+    def approve(
+        self, account_id: int, decided_on: dt.date, approving_body: str, approval_ref: str
+    ) -> int:
         """Record the approval (审批) and open the opening filing (备案); returns the filing id."""
         profile = self.r.profile
         if profile.requires_pledge:
@@ -339,11 +425,24 @@ class AccountStore:
         with self.r.transaction():
             self.transition(account_id, AccountStatus.APPROVED)
             app = self.application(account_id)
-            fields = dict(decision=ApplicationDecision.APPROVED, decided_on=decided_on,
-                          approving_body=approving_body, approval_ref=approval_ref)
+            fields = dict(
+                decision=ApplicationDecision.APPROVED,
+                decided_on=decided_on,
+                approving_body=approving_body,
+                approval_ref=approval_ref,
+            )
             if app is None:
-                self.add_application(Application(None, account_id, decided_on, approving_body,
-                                                 ApplicationDecision.APPROVED, decided_on, approval_ref))
+                self.add_application(
+                    Application(
+                        None,
+                        account_id,
+                        decided_on,
+                        approving_body,
+                        ApplicationDecision.APPROVED,
+                        decided_on,
+                        approval_ref,
+                    )
+                )
             else:
                 assert app.id is not None
                 self.update_application(app.id, **fields)
@@ -355,32 +454,61 @@ class AccountStore:
             self.transition(account_id, AccountStatus.REFUSED)
             app = self.application(account_id)
             if app is not None and app.id is not None:
-                self.update_application(app.id, decision=ApplicationDecision.REFUSED,
-                                        decided_on=decided_on, refusal_reason=reason)
+                self.update_application(
+                    app.id,
+                    decision=ApplicationDecision.REFUSED,
+                    decided_on=decided_on,
+                    refusal_reason=reason,
+                )
 
     # -- roles -----------------------------------------------------------------------
 
     def current_roles(self, account_id: int) -> list[RoleAssignment]:
-        return [self._assignment(row) for row in self.r.query(
-            "SELECT * FROM role_assignments WHERE account_id = ? AND end_on IS NULL ORDER BY id",
-            [account_id])]
+        return [
+            self._assignment(row)
+            for row in self.r.query(
+                "SELECT * FROM role_assignments WHERE account_id = ? AND end_on IS NULL ORDER BY id",
+                [account_id],
+            )
+        ]
 
     def role_history(self, account_id: int) -> list[RoleAssignment]:
-        return [self._assignment(row) for row in self.r.query(
-            "SELECT * FROM role_assignments WHERE account_id = ? ORDER BY start_on, id", [account_id])]
+        return [
+            self._assignment(row)
+            for row in self.r.query(
+                "SELECT * FROM role_assignments WHERE account_id = ? ORDER BY start_on, id",
+                [account_id],
+            )
+        ]
 
     def holder(self, account_id: int, role: str) -> int | None:
-        value = self.r.scalar("SELECT person_id FROM role_assignments WHERE account_id = ? "
-                              "AND role = ? AND end_on IS NULL ORDER BY id LIMIT 1", [account_id, role])
+        value = self.r.scalar(
+            "SELECT person_id FROM role_assignments WHERE account_id = ? "
+            "AND role = ? AND end_on IS NULL ORDER BY id LIMIT 1",
+            [account_id, role],
+        )
         return None if value is None else int(value)
 
     @staticmethod
     def _assignment(row: dict[str, Any]) -> RoleAssignment:
-        return RoleAssignment(row["id"], row["account_id"], row["role"], row["person_id"],
-                              dt.date.fromisoformat(row["start_on"]), date_or_none(row["end_on"]))
+        return RoleAssignment(
+            row["id"],
+            row["account_id"],
+            row["role"],
+            row["person_id"],
+            dt.date.fromisoformat(row["start_on"]),
+            date_or_none(row["end_on"]),
+        )
 
-    def assign_role(self, account_id: int, role: str, person_id: int, start_on: dt.date,
-                    *, file_change: bool = True) -> int | None:
+    def assign_role(
+        self,
+        account_id: int,
+        role: str,
+        person_id: int,
+        start_on: dt.date,
+        *,
+        file_change: bool = True,
+    ) -> int | None:
         """Give a person a role from a date. The previous holder of a single-holder role
         is ended that day. For a filed account a personnel-change filing is created
         and its id returned."""
@@ -399,16 +527,25 @@ class AccountStore:
                     assert old.id is not None
                     self.r.update_row("role_assignments", old.id, {"end_on": start_on.isoformat()})
                     ended.append(self.r.people.get(old.person_id).name)
-            self.r.insert_row("role_assignments", {
-                "account_id": account_id, "role": role, "person_id": person_id,
-                "start_on": start_on.isoformat(), "end_on": None})
+            self.r.insert_row(
+                "role_assignments",
+                {
+                    "account_id": account_id,
+                    "role": role,
+                    "person_id": person_id,
+                    "start_on": start_on.isoformat(),
+                    "end_on": None,
+                },
+            )
             self.refresh_search([account_id])
             if file_change and account.status in FILED_STATUSES:
                 change = FieldChange(role_name, "、".join(ended), person.name)
                 return self.r.filings.create(account_id, FilingKind.PERSONNEL, start_on, [change])
         return None
 
-    def end_role(self, assignment_id: int, end_on: dt.date, *, file_change: bool = True) -> int | None:
+    def end_role(
+        self, assignment_id: int, end_on: dt.date, *, file_change: bool = True
+    ) -> int | None:
         """End one role assignment; a filed account gets a personnel-change filing."""
         row = self.r.row("role_assignments", assignment_id)
         if row["end_on"] is not None:
@@ -420,14 +557,21 @@ class AccountStore:
             if file_change and account.status in FILED_STATUSES:
                 person = self.r.people.get(row["person_id"])
                 change = FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
-                return self.r.filings.create(account.id or 0, FilingKind.PERSONNEL, end_on, [change])
+                return self.r.filings.create(
+                    account.id or 0, FilingKind.PERSONNEL, end_on, [change]
+                )
         return None
 
     def responsibilities(self, person_id: int) -> list[RoleAssignment]:
         """Everything a person currently holds, for hand-over when they leave or graduate."""
-        return [self._assignment(row) for row in self.r.query(
-            "SELECT * FROM role_assignments WHERE person_id = ? AND end_on IS NULL "
-            "ORDER BY account_id, id", [person_id])]
+        return [
+            self._assignment(row)
+            for row in self.r.query(
+                "SELECT * FROM role_assignments WHERE person_id = ? AND end_on IS NULL "
+                "ORDER BY account_id, id",
+                [person_id],
+            )
+        ]
 
     def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
         """Hand every current role of one person to another, in one transaction.
@@ -446,20 +590,34 @@ class AccountStore:
             for assignment in held:
                 assert assignment.id is not None
                 self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
-                if self.holder(assignment.account_id, assignment.role) != to_person_id or \
-                        assignment.role in MULTI_HOLDER_ROLES:
-                    already = any(a.person_id == to_person_id and a.role == assignment.role
-                                  for a in self.current_roles(assignment.account_id))
+                if (
+                    self.holder(assignment.account_id, assignment.role) != to_person_id
+                    or assignment.role in MULTI_HOLDER_ROLES
+                ):
+                    already = any(
+                        a.person_id == to_person_id and a.role == assignment.role
+                        for a in self.current_roles(assignment.account_id)
+                    )
                     if not already:
-                        self.r.insert_row("role_assignments", {
-                            "account_id": assignment.account_id, "role": assignment.role,
-                            "person_id": to_person_id, "start_on": on.isoformat(), "end_on": None})
+                        self.r.insert_row(
+                            "role_assignments",
+                            {
+                                "account_id": assignment.account_id,
+                                "role": assignment.role,
+                                "person_id": to_person_id,
+                                "start_on": on.isoformat(),
+                                "end_on": None,
+                            },
+                        )
                 by_account.setdefault(assignment.account_id, []).append(
-                    FieldChange(profile.role_name(assignment.role), leaver, successor.name))
+                    FieldChange(profile.role_name(assignment.role), leaver, successor.name)
+                )
             self.refresh_search(list(by_account))
             for account_id, changes in by_account.items():
                 if self.get(account_id).status in FILED_STATUSES:
-                    filing_ids.append(self.r.filings.create(account_id, FilingKind.PERSONNEL, on, changes))
+                    filing_ids.append(
+                        self.r.filings.create(account_id, FilingKind.PERSONNEL, on, changes)
+                    )
         return filing_ids
 
     def missing_required_roles(self) -> list[tuple[int, str]]:
@@ -470,17 +628,23 @@ class AccountStore:
             rows = self.r.db.execute(
                 "SELECT a.id FROM accounts a WHERE a.status IN ('running', 'rectifying', 'suspended', "
                 "'lost', 'approved') AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE "
-                "r.account_id = a.id AND r.role = ? AND r.end_on IS NULL) ORDER BY a.id", [role])
+                "r.account_id = a.id AND r.role = ? AND r.end_on IS NULL) ORDER BY a.id",
+                [role],
+            )
             missing += [(row[0], role) for row in rows]
         return missing
 
     def rotation_overdue(self, today: dt.date) -> list[Account]:
         """Live accounts whose password was not rotated within the profile's interval."""
         cutoff = today - dt.timedelta(days=self.r.profile.deadlines["password_rotation_days"])
-        return [_account(row) for row in self.r.query(
-            "SELECT * FROM accounts WHERE status IN ('running', 'rectifying', 'suspended', 'lost') "
-            "AND (password_rotated_on IS NULL OR password_rotated_on < ?) ORDER BY password_rotated_on",
-            [cutoff.isoformat()])]
+        return [
+            _account(row)
+            for row in self.r.query(
+                "SELECT * FROM accounts WHERE status IN ('running', 'rectifying', 'suspended', 'lost') "
+                "AND (password_rotated_on IS NULL OR password_rotated_on < ?) ORDER BY password_rotated_on",
+                [cutoff.isoformat()],
+            )
+        ]
 
     # -- search text -----------------------------------------------------------------
 
@@ -491,23 +655,41 @@ class AccountStore:
                 "SELECT a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
                 "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
                 "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
-                "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ?", [account_id]
+                "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
+                [account_id],
             ).fetchone()
             if row is None:
                 continue
             name, platform_id, serial, platform, unit, short, people = row
-            text = normalize_search_text(" ".join(
-                part for part in (name, platform_id, serial, platform, unit, short, people or "") if part))
+            text = normalize_search_text(
+                " ".join(
+                    part
+                    for part in (name, platform_id, serial, platform, unit, short, people or "")
+                    if part
+                )
+            )
             initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
             self.r.db.execute(
                 "INSERT INTO account_search (account_id, text, initials) VALUES (?, ?, ?) "
                 "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-                [account_id, text, initials])
+                [account_id, text, initials],
+            )
 
     def refresh_search_for_unit(self, unit_id: int) -> None:
-        self.refresh_search([row[0] for row in self.r.db.execute(
-            "SELECT id FROM accounts WHERE unit_id = ?", [unit_id])])
+        self.refresh_search(
+            [
+                row[0]
+                for row in self.r.db.execute("SELECT id FROM accounts WHERE unit_id = ?", [unit_id])
+            ]
+        )
 
     def refresh_search_for_person(self, person_id: int) -> None:
-        self.refresh_search([row[0] for row in self.r.db.execute(
-            "SELECT DISTINCT account_id FROM role_assignments WHERE person_id = ?", [person_id])])
+        self.refresh_search(
+            [
+                row[0]
+                for row in self.r.db.execute(
+                    "SELECT DISTINCT account_id FROM role_assignments WHERE person_id = ?",
+                    [person_id],
+                )
+            ]
+        )

@@ -29,8 +29,16 @@ _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
 def _attachment(row: dict[str, Any]) -> Attachment:
-    return Attachment(row["id"], row["account_id"], row["filing_id"], row["sha256"],
-                      row["original_name"], row["size"], row["added_at"], row["description"])
+    return Attachment(
+        row["id"],
+        row["account_id"],
+        row["filing_id"],
+        row["sha256"],
+        row["original_name"],
+        row["size"],
+        row["added_at"],
+        row["description"],
+    )
 
 
 class AttachmentStore:
@@ -50,8 +58,14 @@ class AttachmentStore:
             raise NmdeskError("附件记录的校验值无效")
         return self.folder / f"{attachment.sha256}{suffix}"
 
-    def add(self, source: str | Path, *, account_id: int | None = None,
-            filing_id: int | None = None, description: str = "") -> int:
+    def add(
+        self,
+        source: str | Path,
+        *,
+        account_id: int | None = None,
+        filing_id: int | None = None,
+        description: str = "",
+    ) -> int:
         """Copy a scan (PDF or image) into the register's folder and record it."""
         source = Path(source)
         suffix = source.suffix.lower()
@@ -77,11 +91,18 @@ class AttachmentStore:
             shutil.copyfile(source, temporary)
             os.chmod(temporary, 0o600)
             os.replace(temporary, target)
-        return self.r.insert_row("attachments", {
-            "account_id": account_id, "filing_id": filing_id, "sha256": record.sha256,
-            "original_name": original_name, "size": size,
-            "added_at": dt.datetime.now().isoformat(timespec="seconds"), "description": description,
-        })
+        return self.r.insert_row(
+            "attachments",
+            {
+                "account_id": account_id,
+                "filing_id": filing_id,
+                "sha256": record.sha256,
+                "original_name": original_name,
+                "size": size,
+                "added_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "description": description,
+            },
+        )
 
     def get(self, attachment_id: int) -> Attachment:
         rows = self.r.query("SELECT * FROM attachments WHERE id = ?", [attachment_id])
@@ -90,12 +111,20 @@ class AttachmentStore:
         return _attachment(rows[0])
 
     def for_account(self, account_id: int) -> list[Attachment]:
-        return [_attachment(row) for row in self.r.query(
-            "SELECT * FROM attachments WHERE account_id = ? ORDER BY id", [account_id])]
+        return [
+            _attachment(row)
+            for row in self.r.query(
+                "SELECT * FROM attachments WHERE account_id = ? ORDER BY id", [account_id]
+            )
+        ]
 
     def for_filing(self, filing_id: int) -> list[Attachment]:
-        return [_attachment(row) for row in self.r.query(
-            "SELECT * FROM attachments WHERE filing_id = ? ORDER BY id", [filing_id])]
+        return [
+            _attachment(row)
+            for row in self.r.query(
+                "SELECT * FROM attachments WHERE filing_id = ? ORDER BY id", [filing_id]
+            )
+        ]
 
     def is_intact(self, attachment: Attachment) -> bool:
         """True when the stored file exists and still has the recorded hash."""

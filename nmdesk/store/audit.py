@@ -26,9 +26,19 @@ def _canonical(row: dict[str, Any] | None) -> str | None:
     return None if row is None else json.dumps(row, ensure_ascii=False, sort_keys=True)
 
 
-def _entry_hash(prev: str, at: str, actor: str, action: str, table: str, row_id: int | None,
-                before: str | None, after: str | None) -> str:
-    payload = json.dumps([prev, at, actor, action, table, row_id, before, after], ensure_ascii=False)
+def _entry_hash(
+    prev: str,
+    at: str,
+    actor: str,
+    action: str,
+    table: str,
+    row_id: int | None,
+    before: str | None,
+    after: str | None,
+) -> str:
+    payload = json.dumps(
+        [prev, at, actor, action, table, row_id, before, after], ensure_ascii=False
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -49,15 +59,22 @@ class AuditLog:
     def __init__(self, register: Register) -> None:
         self.register = register
 
-    def record(self, action: str, table: str, row_id: int | None,
-               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def record(
+        self,
+        action: str,
+        table: str,
+        row_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
         db = self.register.db
         last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS
         at = dt.datetime.now().isoformat(timespec="microseconds")
         before_text, after_text = _canonical(before), _canonical(after)
-        digest = _entry_hash(prev, at, self.register.actor, action, table, row_id, before_text,
-                             after_text)
+        digest = _entry_hash(
+            prev, at, self.register.actor, action, table, row_id, before_text, after_text
+        )
         db.execute(
             "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -99,13 +116,19 @@ class AuditLog:
             "SELECT id, at, actor, action, table_name, row_id, before, after, prev_hash, hash "
             "FROM audit_log ORDER BY id"
         )
-        for (entry_id, at, actor, action, table, row_id, before, after, prev_hash,
-             digest) in cursor:
+        for entry_id, at, actor, action, table, row_id, before, after, prev_hash, digest in cursor:
             if expected_id is not None and entry_id != expected_id:
-                findings.append(Finding("audit_log", expected_id,
-                                        f"审计记录 #{expected_id}–#{entry_id - 1} 缺失（被删除）"))
+                findings.append(
+                    Finding(
+                        "audit_log",
+                        expected_id,
+                        f"审计记录 #{expected_id}–#{entry_id - 1} 缺失（被删除）",
+                    )
+                )
             if prev_hash != prev:
-                findings.append(Finding("audit_log", entry_id, "审计链断开：上一条记录被删除或改动"))
+                findings.append(
+                    Finding("audit_log", entry_id, "审计链断开：上一条记录被删除或改动")
+                )
             if _entry_hash(prev_hash, at, actor, action, table, row_id, before, after) != digest:
                 findings.append(Finding("audit_log", entry_id, "审计记录内容被改动"))
             prev = digest
@@ -121,13 +144,18 @@ class AuditLog:
                 row_id = int(row["id"])
                 seen.add(row_id)
                 if (table, row_id) not in latest:
-                    findings.append(Finding(table, row_id, "记录在 nmdesk 之外被添加（无审计记录）"))
+                    findings.append(
+                        Finding(table, row_id, "记录在 nmdesk 之外被添加（无审计记录）")
+                    )
                 elif latest[(table, row_id)] is None:
                     findings.append(Finding(table, row_id, "已删除的记录在 nmdesk 之外被恢复"))
                 elif latest[(table, row_id)] != _canonical(row):
                     changed = _changed_columns(latest[(table, row_id)], row)
-                    findings.append(Finding(table, row_id,
-                                            f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）"))
+                    findings.append(
+                        Finding(
+                            table, row_id, f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）"
+                        )
+                    )
             for (audited_table, row_id), after in latest.items():
                 if audited_table == table and after is not None and row_id not in seen:
                     findings.append(Finding(table, row_id, "记录在 nmdesk 之外被删除"))

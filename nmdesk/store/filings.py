@@ -45,24 +45,47 @@ class FilingStore:
             return None
         return self.r.calendar.add_working_days(event_on, self.r.profile.deadlines[key])
 
-    def create(self, account_id: int, kind: FilingKind, event_on: dt.date,
-               changes: list[FieldChange], *, note: str = "") -> int:
+    def create(
+        self,
+        account_id: int,
+        kind: FilingKind,
+        event_on: dt.date,
+        changes: list[FieldChange],
+        *,
+        note: str = "",
+    ) -> int:
         due = self.due_date(kind, event_on)
-        version = 1 + int(self.r.scalar("SELECT count(*) FROM filings WHERE account_id = ?",
-                                        [account_id]))
+        version = 1 + int(
+            self.r.scalar("SELECT count(*) FROM filings WHERE account_id = ?", [account_id])
+        )
         with self.r.transaction():
-            filing_id = self.r.insert_row("filings", {
-                "account_id": account_id, "kind": kind.value, "event_on": event_on.isoformat(),
-                "due_on": due.date.isoformat() if due else None,
-                "due_is_estimate": int(due.is_estimate) if due else 0,
-                "status": FilingStatus.OPEN.value, "filed_on": None, "version": version,
-                "check_code": new_check_code(), "platform_closed_on": None, "note": note,
-                "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-            })
+            filing_id = self.r.insert_row(
+                "filings",
+                {
+                    "account_id": account_id,
+                    "kind": kind.value,
+                    "event_on": event_on.isoformat(),
+                    "due_on": due.date.isoformat() if due else None,
+                    "due_is_estimate": int(due.is_estimate) if due else 0,
+                    "status": FilingStatus.OPEN.value,
+                    "filed_on": None,
+                    "version": version,
+                    "check_code": new_check_code(),
+                    "platform_closed_on": None,
+                    "note": note,
+                    "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+                },
+            )
             for change in changes:
-                self.r.insert_row("filing_changes", {
-                    "filing_id": filing_id, "field": change.field,
-                    "before": change.before, "after": change.after})
+                self.r.insert_row(
+                    "filing_changes",
+                    {
+                        "filing_id": filing_id,
+                        "field": change.field,
+                        "before": change.before,
+                        "after": change.after,
+                    },
+                )
         return filing_id
 
     def get(self, filing_id: int) -> Filing:
@@ -82,25 +105,44 @@ class FilingStore:
         return self._filing(rows[0])
 
     def for_account(self, account_id: int) -> list[Filing]:
-        return [self._filing(row) for row in self.r.query(
-            "SELECT * FROM filings WHERE account_id = ? ORDER BY event_on, id", [account_id])]
+        return [
+            self._filing(row)
+            for row in self.r.query(
+                "SELECT * FROM filings WHERE account_id = ? ORDER BY event_on, id", [account_id]
+            )
+        ]
 
     def open_filings(self) -> list[Filing]:
         """Every filing still waiting for its signed paper, earliest due first."""
-        return [self._filing(row) for row in self.r.query(
-            "SELECT * FROM filings WHERE status = 'open' ORDER BY due_on IS NULL, due_on, id")]
+        return [
+            self._filing(row)
+            for row in self.r.query(
+                "SELECT * FROM filings WHERE status = 'open' ORDER BY due_on IS NULL, due_on, id"
+            )
+        ]
 
     def _filing(self, row: dict[str, Any]) -> Filing:
-        changes = [FieldChange(c["field"], c["before"], c["after"]) for c in self.r.query(
-            "SELECT field, before, after FROM filing_changes WHERE filing_id = ? ORDER BY id",
-            [row["id"]])]
+        changes = [
+            FieldChange(c["field"], c["before"], c["after"])
+            for c in self.r.query(
+                "SELECT field, before, after FROM filing_changes WHERE filing_id = ? ORDER BY id",
+                [row["id"]],
+            )
+        ]
         return Filing(
-            id=row["id"], account_id=row["account_id"], kind=FilingKind(row["kind"]),
-            event_on=dt.date.fromisoformat(row["event_on"]), due_on=date_or_none(row["due_on"]),
-            due_is_estimate=bool(row["due_is_estimate"]), status=FilingStatus(row["status"]),
-            filed_on=date_or_none(row["filed_on"]), version=row["version"],
-            check_code=row["check_code"], platform_closed_on=date_or_none(row["platform_closed_on"]),
-            note=row["note"], changes=changes,
+            id=row["id"],
+            account_id=row["account_id"],
+            kind=FilingKind(row["kind"]),
+            event_on=dt.date.fromisoformat(row["event_on"]),
+            due_on=date_or_none(row["due_on"]),
+            due_is_estimate=bool(row["due_is_estimate"]),
+            status=FilingStatus(row["status"]),
+            filed_on=date_or_none(row["filed_on"]),
+            version=row["version"],
+            check_code=row["check_code"],
+            platform_closed_on=date_or_none(row["platform_closed_on"]),
+            note=row["note"],
+            changes=changes,
         )
 
     def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
@@ -110,9 +152,12 @@ class FilingStore:
         if filing.status is not FilingStatus.OPEN:
             raise PolicyError(f"该备案已是“{filing.status.label}”状态")
         with self.r.transaction():
-            self.r.update_row("filings", filing_id, {
-                "status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
-                action="filed")
+            self.r.update_row(
+                "filings",
+                filing_id,
+                {"status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
+                action="filed",
+            )
             account = self.r.accounts.get(filing.account_id)
             if filing.kind is FilingKind.OPENING and account.status is AccountStatus.APPROVED:
                 self.r.accounts.transition(filing.account_id, AccountStatus.RUNNING)
@@ -133,8 +178,11 @@ class FilingStore:
                 if due is None or filing.id is None:
                     continue
                 if due.date != filing.due_on or due.is_estimate != filing.due_is_estimate:
-                    self.r.update_row("filings", filing.id, {
-                        "due_on": due.date.isoformat(), "due_is_estimate": int(due.is_estimate)})
+                    self.r.update_row(
+                        "filings",
+                        filing.id,
+                        {"due_on": due.date.isoformat(), "due_is_estimate": int(due.is_estimate)},
+                    )
                     moved += 1
         return moved
 
@@ -152,6 +200,10 @@ class FilingStore:
         if filing.kind is not FilingKind.CLOSURE:
             raise PolicyError("只有注销报备可以确认注销")
         with self.r.transaction():
-            self.r.update_row("filings", filing_id, {
-                "platform_closed_on": iso_or_none(platform_closed_on)}, action="closure-confirmed")
+            self.r.update_row(
+                "filings",
+                filing_id,
+                {"platform_closed_on": iso_or_none(platform_closed_on)},
+                action="closure-confirmed",
+            )
             self.r.accounts.transition(filing.account_id, AccountStatus.CLOSED)

@@ -20,9 +20,16 @@ if TYPE_CHECKING:
 
 def _person(row: dict[str, Any]) -> Person:
     return Person(
-        id=row["id"], name=row["name"], kind=PersonKind(row["kind"]), unit_id=row["unit_id"],
-        title=row["title"], office_phone=row["office_phone"], mobile=row["mobile"],
-        email=row["email"], staff_or_student_no=row["staff_or_student_no"], note=row["note"],
+        id=row["id"],
+        name=row["name"],
+        kind=PersonKind(row["kind"]),
+        unit_id=row["unit_id"],
+        title=row["title"],
+        office_phone=row["office_phone"],
+        mobile=row["mobile"],
+        email=row["email"],
+        staff_or_student_no=row["staff_or_student_no"],
+        note=row["note"],
     )
 
 
@@ -66,14 +73,18 @@ class PeopleStore:
         if unit_id is None:
             rows = self.r.query("SELECT * FROM people WHERE name = ? ORDER BY id", [name.strip()])
         else:
-            rows = self.r.query("SELECT * FROM people WHERE name = ? AND unit_id IS ? ORDER BY id",
-                                [name.strip(), unit_id])
+            rows = self.r.query(
+                "SELECT * FROM people WHERE name = ? AND unit_id IS ? ORDER BY id",
+                [name.strip(), unit_id],
+            )
         return [_person(row) for row in rows]
 
     def all(self) -> list[Person]:
         return [_person(row) for row in self.r.query("SELECT * FROM people ORDER BY name, id")]
 
     def search(self, text: str, limit: int = 200) -> list[Person]:
-        rows = self.r.query("SELECT * FROM people WHERE name LIKE ? ORDER BY name LIMIT ?",
-                            [f"%{text.strip()}%", limit])
+        rows = self.r.query(
+            "SELECT * FROM people WHERE name LIKE ? ORDER BY name LIMIT ?",
+            [f"%{text.strip()}%", limit],
+        )
         return [_person(row) for row in rows]

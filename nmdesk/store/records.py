@@ -27,12 +27,20 @@ class SanctionStore:
         if sanction.kind is SanctionKind.RECTIFY and sanction.deadline_on is None:
             raise PolicyError("限期整改须填写整改期限")
         with self.r.transaction():
-            sanction_id = self.r.insert_row("sanctions", {
-                "unit_id": sanction.unit_id, "account_id": sanction.account_id,
-                "kind": sanction.kind.value, "issued_on": sanction.issued_on.isoformat(),
-                "reason": sanction.reason, "deadline_on": iso_or_none(sanction.deadline_on),
-                "resolved_on": None, "resolution": "", "campaign_id": sanction.campaign_id,
-            })
+            sanction_id = self.r.insert_row(
+                "sanctions",
+                {
+                    "unit_id": sanction.unit_id,
+                    "account_id": sanction.account_id,
+                    "kind": sanction.kind.value,
+                    "issued_on": sanction.issued_on.isoformat(),
+                    "reason": sanction.reason,
+                    "deadline_on": iso_or_none(sanction.deadline_on),
+                    "resolved_on": None,
+                    "resolution": "",
+                    "campaign_id": sanction.campaign_id,
+                },
+            )
             if sanction.account_id is not None:
                 self._apply_to_account(sanction)
         return sanction_id
@@ -43,8 +51,9 @@ class SanctionStore:
         if sanction.kind is SanctionKind.RECTIFY and status is AccountStatus.RUNNING:
             self.r.accounts.transition(sanction.account_id, AccountStatus.RECTIFYING)
         elif sanction.kind is SanctionKind.ORDER_CLOSE and status is not AccountStatus.CLOSING:
-            self.r.filings.start_closure(sanction.account_id, sanction.issued_on,
-                                         note=f"责令注销：{sanction.reason}")
+            self.r.filings.start_closure(
+                sanction.account_id, sanction.issued_on, note=f"责令注销：{sanction.reason}"
+            )
 
     def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:
         """Close a sanction. A finished rectification puts the account back into operation."""
@@ -53,11 +62,18 @@ class SanctionStore:
         if sanction.resolved_on is not None:
             raise PolicyError("该处理已办结")
         with self.r.transaction():
-            self.r.update_row("sanctions", sanction_id, {
-                "resolved_on": resolved_on.isoformat(), "resolution": resolution}, action="resolved")
-            if sanction.kind is SanctionKind.RECTIFY and sanction.account_id is not None:
-                if self.r.accounts.get(sanction.account_id).status is AccountStatus.RECTIFYING:
-                    self.r.accounts.transition(sanction.account_id, AccountStatus.RUNNING)
+            self.r.update_row(
+                "sanctions",
+                sanction_id,
+                {"resolved_on": resolved_on.isoformat(), "resolution": resolution},
+                action="resolved",
+            )
+            if (
+                sanction.kind is SanctionKind.RECTIFY
+                and sanction.account_id is not None
+                and self.r.accounts.get(sanction.account_id).status is AccountStatus.RECTIFYING
+            ):
+                self.r.accounts.transition(sanction.account_id, AccountStatus.RUNNING)
 
     def get(self, sanction_id: int) -> Sanction:
         rows = self.r.query("SELECT * FROM sanctions WHERE id = ?", [sanction_id])
@@ -66,17 +82,29 @@ class SanctionStore:
         return _sanction(rows[0])
 
     def open(self) -> list[Sanction]:
-        return [_sanction(row) for row in self.r.query(
-            "SELECT * FROM sanctions WHERE resolved_on IS NULL ORDER BY deadline_on IS NULL, "
-            "deadline_on, id")]
+        return [
+            _sanction(row)
+            for row in self.r.query(
+                "SELECT * FROM sanctions WHERE resolved_on IS NULL ORDER BY deadline_on IS NULL, "
+                "deadline_on, id"
+            )
+        ]
 
     def for_account(self, account_id: int) -> list[Sanction]:
-        return [_sanction(row) for row in self.r.query(
-            "SELECT * FROM sanctions WHERE account_id = ? ORDER BY issued_on, id", [account_id])]
+        return [
+            _sanction(row)
+            for row in self.r.query(
+                "SELECT * FROM sanctions WHERE account_id = ? ORDER BY issued_on, id", [account_id]
+            )
+        ]
 
     def for_unit(self, unit_id: int) -> list[Sanction]:
-        return [_sanction(row) for row in self.r.query(
-            "SELECT * FROM sanctions WHERE unit_id = ? ORDER BY issued_on, id", [unit_id])]
+        return [
+            _sanction(row)
+            for row in self.r.query(
+                "SELECT * FROM sanctions WHERE unit_id = ? ORDER BY issued_on, id", [unit_id]
+            )
+        ]
 
     def all(self) -> list[Sanction]:
         return [_sanction(row) for row in self.r.query("SELECT * FROM sanctions ORDER BY id")]
@@ -84,10 +112,15 @@ class SanctionStore:
 
 def _sanction(row: dict[str, Any]) -> Sanction:
     return Sanction(
-        id=row["id"], unit_id=row["unit_id"], kind=SanctionKind(row["kind"]),
-        issued_on=dt.date.fromisoformat(row["issued_on"]), reason=row["reason"],
-        account_id=row["account_id"], deadline_on=date_or_none(row["deadline_on"]),
-        resolved_on=date_or_none(row["resolved_on"]), resolution=row["resolution"],
+        id=row["id"],
+        unit_id=row["unit_id"],
+        kind=SanctionKind(row["kind"]),
+        issued_on=dt.date.fromisoformat(row["issued_on"]),
+        reason=row["reason"],
+        account_id=row["account_id"],
+        deadline_on=date_or_none(row["deadline_on"]),
+        resolved_on=date_or_none(row["resolved_on"]),
+        resolution=row["resolution"],
         campaign_id=row["campaign_id"],
     )
 
@@ -101,41 +134,74 @@ class WatchStore:
     def add(self, entry: WatchEntry) -> int:
         name = require_text(entry.name, "账号名称", 100)
         keywords = entry.matched_keywords or "、".join(
-            matched_keywords(name, self.r.profile.protected_names))
-        return self.r.insert_row("watch_entries", {
-            "platform": require_text(entry.platform, "平台", 30), "name": name,
-            "platform_id": entry.platform_id.strip(), "holder": entry.holder.strip(),
-            "found_on": entry.found_on.isoformat(), "matched_keywords": keywords,
-            "action_taken": entry.action_taken, "follow_up_on": iso_or_none(entry.follow_up_on),
-            "resolved_on": iso_or_none(entry.resolved_on), "note": entry.note,
-        })
+            matched_keywords(name, self.r.profile.protected_names)
+        )
+        return self.r.insert_row(
+            "watch_entries",
+            {
+                "platform": require_text(entry.platform, "平台", 30),
+                "name": name,
+                "platform_id": entry.platform_id.strip(),
+                "holder": entry.holder.strip(),
+                "found_on": entry.found_on.isoformat(),
+                "matched_keywords": keywords,
+                "action_taken": entry.action_taken,
+                "follow_up_on": iso_or_none(entry.follow_up_on),
+                "resolved_on": iso_or_none(entry.resolved_on),
+                "note": entry.note,
+            },
+        )
 
     def update(self, entry_id: int, **changes: Any) -> None:
         stored = {k: iso_or_none(v) if isinstance(v, dt.date) else v for k, v in changes.items()}
         self.r.update_row("watch_entries", entry_id, stored)
 
     def all(self) -> list[WatchEntry]:
-        return [WatchEntry(
-            id=row["id"], platform=row["platform"], name=row["name"],
-            found_on=dt.date.fromisoformat(row["found_on"]), platform_id=row["platform_id"],
-            holder=row["holder"], matched_keywords=row["matched_keywords"],
-            action_taken=row["action_taken"], follow_up_on=date_or_none(row["follow_up_on"]),
-            resolved_on=date_or_none(row["resolved_on"]), note=row["note"],
-        ) for row in self.r.query("SELECT * FROM watch_entries ORDER BY found_on DESC, id DESC")]
+        return [
+            WatchEntry(
+                id=row["id"],
+                platform=row["platform"],
+                name=row["name"],
+                found_on=dt.date.fromisoformat(row["found_on"]),
+                platform_id=row["platform_id"],
+                holder=row["holder"],
+                matched_keywords=row["matched_keywords"],
+                action_taken=row["action_taken"],
+                follow_up_on=date_or_none(row["follow_up_on"]),
+                resolved_on=date_or_none(row["resolved_on"]),
+                note=row["note"],
+            )
+            for row in self.r.query("SELECT * FROM watch_entries ORDER BY found_on DESC, id DESC")
+        ]
 
     def add_incident(self, incident: Incident) -> int:
         """A removed post or report to the office (处置记录, BIT clause 12)."""
-        return self.r.insert_row("incidents", {
-            "account_id": incident.account_id, "occurred_on": incident.occurred_on.isoformat(),
-            "description": require_text(incident.description, "事件描述", 2000),
-            "action_taken": incident.action_taken, "reported_on": iso_or_none(incident.reported_on),
-        })
+        return self.r.insert_row(
+            "incidents",
+            {
+                "account_id": incident.account_id,
+                "occurred_on": incident.occurred_on.isoformat(),
+                "description": require_text(incident.description, "事件描述", 2000),
+                "action_taken": incident.action_taken,
+                "reported_on": iso_or_none(incident.reported_on),
+            },
+        )
 
     def incidents(self, account_id: int) -> list[Incident]:
-        return [Incident(row["id"], row["account_id"], dt.date.fromisoformat(row["occurred_on"]),
-                         row["description"], row["action_taken"], date_or_none(row["reported_on"]))
-                for row in self.r.query("SELECT * FROM incidents WHERE account_id = ? "
-                                        "ORDER BY occurred_on, id", [account_id])]
+        return [
+            Incident(
+                row["id"],
+                row["account_id"],
+                dt.date.fromisoformat(row["occurred_on"]),
+                row["description"],
+                row["action_taken"],
+                date_or_none(row["reported_on"]),
+            )
+            for row in self.r.query(
+                "SELECT * FROM incidents WHERE account_id = ? ORDER BY occurred_on, id",
+                [account_id],
+            )
+        ]
 
 
 class CalendarStore:
@@ -145,18 +211,27 @@ class CalendarStore:
         self.r = register
 
     def set_day(self, day: dt.date, is_workday: bool, note: str = "") -> None:
-        existing = self.r.scalar("SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()])
+        existing = self.r.scalar(
+            "SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()]
+        )
         with self.r.transaction():
             if existing is None:
-                self.r.insert_row("calendar_overrides", {
-                    "day": day.isoformat(), "is_workday": int(is_workday), "note": note})
+                self.r.insert_row(
+                    "calendar_overrides",
+                    {"day": day.isoformat(), "is_workday": int(is_workday), "note": note},
+                )
             else:
-                self.r.update_row("calendar_overrides", int(existing), {
-                    "is_workday": int(is_workday), "note": note})
+                self.r.update_row(
+                    "calendar_overrides",
+                    int(existing),
+                    {"is_workday": int(is_workday), "note": note},
+                )
         self.r.invalidate_calendar()
 
     def remove_day(self, day: dt.date) -> None:
-        existing = self.r.scalar("SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()])
+        existing = self.r.scalar(
+            "SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()]
+        )
         if existing is not None:
             self.r.delete_row("calendar_overrides", int(existing))
         self.r.invalidate_calendar()
@@ -168,8 +243,12 @@ class CalendarStore:
         self.r.invalidate_calendar()
 
     def days(self) -> list[tuple[dt.date, bool, str]]:
-        return [(dt.date.fromisoformat(row[0]), bool(row[1]), row[2]) for row in self.r.db.execute(
-            "SELECT day, is_workday, note FROM calendar_overrides ORDER BY day")]
+        return [
+            (dt.date.fromisoformat(row[0]), bool(row[1]), row[2])
+            for row in self.r.db.execute(
+                "SELECT day, is_workday, note FROM calendar_overrides ORDER BY day"
+            )
+        ]
 
     def build_calendar(self) -> WorkdayCalendar:
         overrides = {day: workday for day, workday, _ in self.days()}

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
 
 def _unit(row: dict[str, Any]) -> Unit:
     return Unit(
-        id=row["id"], name=row["name"], kind=row["kind"], parent_id=row["parent_id"],
-        head_person_id=row["head_person_id"], short_name=row["short_name"], note=row["note"],
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        parent_id=row["parent_id"],
+        head_person_id=row["head_person_id"],
+        short_name=row["short_name"],
+        note=row["note"],
     )
 
 
@@ -31,15 +36,22 @@ class UnitStore:
             raise ValidationError("单位名称", f"“{name}”已存在")
         if unit.parent_id is not None:
             self.get(unit.parent_id)
-        return self.r.insert_row("units", {
-            "name": name, "short_name": unit.short_name.strip(), "kind": unit.kind,
-            "parent_id": unit.parent_id, "head_person_id": unit.head_person_id, "note": unit.note,
-        })
+        return self.r.insert_row(
+            "units",
+            {
+                "name": name,
+                "short_name": unit.short_name.strip(),
+                "kind": unit.kind,
+                "parent_id": unit.parent_id,
+                "head_person_id": unit.head_person_id,
+                "note": unit.note,
+            },
+        )
 
     def update(self, unit_id: int, **changes: Any) -> None:
-        if "parent_id" in changes and changes["parent_id"] is not None:
-            if changes["parent_id"] in self.subtree_ids(unit_id):
-                raise ValidationError("上级单位", "不能把单位挂到它自己或它的下级单位之下")
+        parent_id = changes.get("parent_id")
+        if parent_id is not None and parent_id in self.subtree_ids(unit_id):
+            raise ValidationError("上级单位", "不能把单位挂到它自己或它的下级单位之下")
         if "name" in changes:
             changes["name"] = require_text(changes["name"], "单位名称")
             other = self.find_by_name(changes["name"])
@@ -74,15 +86,20 @@ class UnitStore:
         """The unit and every unit below it."""
         rows = self.r.db.execute(
             "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u "
-            "JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub", [unit_id]
+            "JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub",
+            [unit_id],
         ).fetchall()
         return [row[0] for row in rows]
 
     def is_apply_suspended(self, unit_id: int) -> bool:
         """True while the unit has an unresolved 暂停申办资格 sanction (PKU-CoE clause 15)."""
-        return bool(self.r.scalar(
-            "SELECT 1 FROM sanctions WHERE unit_id = ? AND kind = 'suspend_apply' "
-            "AND resolved_on IS NULL LIMIT 1", [unit_id]))
+        return bool(
+            self.r.scalar(
+                "SELECT 1 FROM sanctions WHERE unit_id = ? AND kind = 'suspend_apply' "
+                "AND resolved_on IS NULL LIMIT 1",
+                [unit_id],
+            )
+        )
 
     def account_counts(self) -> dict[int, int]:
         """Live accounts per unit, for total-quantity control."""

@@ -1,0 +1,179 @@
+"""The register store: migrations, refusal of newer files, transactions, audit, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nmdesk.errors import DuplicateAccountError, NewerRegisterError, RegisterError, ValidationError
+from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
+from nmdesk.store import AccountQuery, Register
+from nmdesk.store.schema import SCHEMA_VERSION, migrations
+
+
+def add_account(
+    register: Register,
+    name: str = "北理工计算机学院",
+    platform_id: str = "bitcs",
+    status: AccountStatus = AccountStatus.RUNNING,
+) -> int:
+    unit = register.units.find_by_name("计算机学院")
+    unit_id = unit.id if unit else register.units.add(Unit(None, "计算机学院", "college"))
+    assert unit_id is not None
+    return register.accounts.create(
+        Account(None, "微信", "订阅号", name, unit_id, 2, platform_id=platform_id, status=status)
+    )
+
+
+def test_new_register_has_schema_wal_and_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "new.nmdesk"
+    with Register.create(path, "bit") as register:
+        assert register.schema_version() == SCHEMA_VERSION
+        assert register.scalar("PRAGMA journal_mode") == "wal"
+        assert register.scalar("PRAGMA foreign_keys") == 1
+        assert [m.name for m in migrations.applied(register.db)] == [
+            m.name for m in migrations._migrations
+        ]
+        assert register.profile.id == "bit"
+
+
+def test_reopening_applies_nothing_and_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "reopen.nmdesk"
+    with Register.create(path, "bit") as register:
+        account_id = add_account(register)
+        applied = register.scalar("SELECT count(*) FROM _sqlite_migrations")
+    with Register.open(path) as register:
+        assert register.scalar("SELECT count(*) FROM _sqlite_migrations") == applied
+        assert register.accounts.get(account_id).name == "北理工计算机学院"
+        assert register.scalar("PRAGMA foreign_keys") == 1
+
+
+def test_foreign_keys_are_enforced(register: Register) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        register.insert_row(
+            "role_assignments",
+            {"account_id": 999, "role": "operator", "person_id": 999, "start_on": "2026-01-01"},
+        )
+
+
+def test_newer_register_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "newer.nmdesk"
+    Register.create(path, "bit").close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerRegisterError, match="更新版本"):
+        Register.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_register_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.nmdesk"
+    path.write_text("这不是数据库" * 100, encoding="utf-8")
+    with pytest.raises(RegisterError, match="不是 nmdesk 备案库"):
+        Register.open(path)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.close()
+    with pytest.raises(RegisterError, match="不是 nmdesk 备案库"):
+        Register.open(other)
+
+
+def test_create_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "exists.nmdesk"
+    Register.create(path, "bit").close()
+    with pytest.raises(RegisterError, match="已存在"):
+        Register.create(path, "pku-coe")
+
+
+def test_every_write_leaves_an_audit_row(register: Register) -> None:
+    before = register.audit.count()
+    unit_id = register.units.add(Unit(None, "宇航学院", "college"))
+    assert register.audit.count() == before + 1
+    person_id = register.people.add(Person(None, "王伟", PersonKind.STAFF, unit_id))
+    assert register.audit.count() == before + 2
+    account_id = register.accounts.create(Account(None, "微信", "订阅号", "北理工宇航", unit_id, 2))
+    assert register.audit.count() == before + 3
+    register.accounts.assign_role(account_id, "first_responsible", person_id, dt.date(2026, 1, 5))
+    assert register.audit.count() == before + 4
+    entry = register.audit.entries_for("role_assignments", 1)[-1]
+    assert entry["action"] == "insert" and '"person_id": 1' in entry["after"]
+    assert register.audit.verify() == []
+
+
+def test_failed_action_writes_nothing(register: Register) -> None:
+    add_account(register)
+    dump_before = list(register.db.conn.iterdump())
+    with pytest.raises(DuplicateAccountError), register.transaction():
+        register.units.add(Unit(None, "光电学院", "college"))
+        add_account(register, name="重复账号", platform_id="bitcs")
+    assert list(register.db.conn.iterdump()) == dump_before
+
+
+def test_duplicate_platform_id_points_at_the_existing_account(register: Register) -> None:
+    first = add_account(register)
+    with pytest.raises(DuplicateAccountError) as info:
+        add_account(register, name="另一个", platform_id="bitcs")
+    assert info.value.existing_id == first
+    assert "北理工计算机学院" in str(info.value)
+
+
+def test_no_password_column_anywhere(register: Register) -> None:
+    columns = [
+        (table, column[1])
+        for (table,) in register.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for column in register.db.execute(f"PRAGMA table_info('{table}')")
+    ]
+    assert ("accounts", "password_rotated_on") in columns
+    suspicious = [
+        (t, c)
+        for t, c in columns
+        if any(word in c.lower() for word in ("password", "passwd", "pwd", "secret", "密码"))
+        and c != "password_rotated_on"
+    ]
+    assert suspicious == []
+    assert {"password_custodian"} <= {role.id for role in register.profile.roles}
+
+
+def test_level_three_needs_a_parent_unit(register: Register) -> None:
+    top = register.units.add(Unit(None, "校团委", "mass_org"))
+    with pytest.raises(ValidationError, match="上级单位"):
+        register.accounts.create(Account(None, "微信", "订阅号", "社团号", top, 3))
+    club = register.units.add(Unit(None, "摄影协会", "student_club", parent_id=top))
+    assert register.accounts.create(Account(None, "微信", "订阅号", "摄影协会", club, 3))
+
+
+def test_unknown_platform_is_rejected_until_added(register: Register) -> None:
+    unit_id = register.units.add(Unit(None, "图书馆", "support_unit"))
+    with pytest.raises(ValidationError, match="开设平台"):
+        register.accounts.create(Account(None, "视频平台X", "", "图书馆", unit_id, 2))
+    register.accounts.add_platform("视频平台X", ["机构号"])
+    assert register.accounts.create(Account(None, "视频平台X", "机构号", "图书馆", unit_id, 2))
+
+
+def test_search_finds_short_chinese_ids_and_pinyin(demo_register: Register) -> None:
+    person = demo_register.people.all()[0]
+    two_chars = person.name[:2]
+    ids = demo_register.accounts.ids(AccountQuery(text=two_chars))
+    assert ids, f"no account found for {two_chars}"
+    assert demo_register.accounts.ids(AccountQuery(text="bit_00001")) == [2]
+    pinyin_ids = demo_register.accounts.ids(AccountQuery(text="blgjsj"))  # 北理工计算机
+    names = [row["name"] for row in demo_register.accounts.rows(pinyin_ids).values()]
+    assert names and all("计算机" in name for name in names)
+
+
+def test_search_filters_and_sorts_in_sql(demo_register: Register) -> None:
+    query = AccountQuery(platform="微信", order_by="name", descending=True)
+    ids = demo_register.accounts.ids(query)
+    rows = demo_register.accounts.rows(ids)
+    names = [rows[i]["name"] for i in ids]
+    assert names == sorted(names, reverse=True)
+    assert {rows[i]["platform"] for i in ids} == {"微信"}
+    college = demo_register.units.find_by_name("计算机学院")
+    assert college is not None and college.id is not None
+    sub = demo_register.accounts.ids(AccountQuery(unit_id=college.id))
+    only = demo_register.accounts.ids(AccountQuery(unit_id=college.id, include_sub_units=False))
+    assert set(only) < set(sub)

@@ -1,0 +1,696 @@
+"""What the clerk types into the account form, checked and saved as one action.
+
+The account form (``ui/account_form.py``) mirrors the paper sheet: the BIT
+filing sheet (备案表) or the PKU-CoE approval sheet (审批表). It collects plain
+text into an ``AccountEntry``; this module checks the entry against the rules
+(every error names its field in Chinese, as on the sheet) and saves it in one
+transaction: people created or updated, the account created or edited, role
+holders assigned, the application recorded. Editing a filed account produces
+the change filings the policies require; their ids come back so the clerk can
+see them and their due dates.
+
+Kept free of Qt so the rules can be tested without widgets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.dates import PartialDate, parse_day, parse_partial_date, today
+from nmdesk.errors import DuplicateAccountError, NmdeskError, PolicyError, ValidationError
+from nmdesk.models import (
+    Account,
+    AccountStatus,
+    Application,
+    ApplicationDecision,
+    FieldChange,
+    FilingKind,
+    FilingStatus,
+    Person,
+    PersonKind,
+    RoleAssignment,
+)
+from nmdesk.names import matched_keywords
+from nmdesk.profiles import Profile
+from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
+from nmdesk.validation import (
+    check_role_holder,
+    clean_text,
+    normalize_email,
+    normalize_mobile,
+    normalize_office_phone,
+)
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+# Account fields the form edits, in the order of the sheet.
+ACCOUNT_FIELDS = (
+    "platform",
+    "account_type",
+    "name",
+    "platform_id",
+    "purpose",
+    "opened_on",
+    "unit_id",
+    "level",
+    "verified_subject",
+    "campus_data_service",
+    "it_approval_ref",
+    "miit_filing_no",
+    "password_rotated_on",
+    "note",
+)
+CONTACT_LABELS = {"title": "职务", "office_phone": "办公电话", "mobile": "手机", "email": "邮箱"}
+
+
+class DuplicateFieldError(ValidationError):
+    """Platform plus platform ID already registered; ``existing_id`` points at that account."""
+
+    def __init__(self, field: str, message: str, existing_id: int) -> None:
+        super().__init__(field, message)
+        self.existing_id = existing_id
+
+
+def role_label(profile: Profile, role: str) -> str:
+    """The role's name as printed on the profile's sheet: BIT's 备案表 calls the first
+    responsible person 单位负责人 (clause 6: the unit's head)."""
+    if role == "first_responsible" and profile.uses_form("filing"):
+        return "单位负责人"
+    return profile.role_name(role)
+
+
+def sheet_roles(profile: Profile) -> list[str]:
+    """Roles the paper sheet asks for with full contacts, in the sheet's order."""
+    if profile.uses_form("filing"):
+        wanted = ["first_responsible", "ops_contact"]
+    else:
+        wanted = ["first_responsible", "specific_responsible", "operator"]
+    known = {role.id for role in profile.roles}
+    return [role for role in wanted if role in known]
+
+
+def extra_roles(profile: Profile) -> list[str]:
+    """The profile's other roles, kept in the register but not printed on the sheet."""
+    on_sheet = set(sheet_roles(profile))
+    return [role.id for role in profile.roles if role.id not in on_sheet]
+
+
+def is_approval_sheet(profile: Profile) -> bool:
+    """True when the form is PKU-CoE's 审批表 with justification, plan, ranking and pledge."""
+    return profile.requires_pledge or profile.requires_justification_when_existing
+
+
+@dataclass
+class PersonEntry:
+    """A role holder as typed: an existing person (``person_id``) or a new one by name."""
+
+    person_id: int | None = None
+    name: str = ""
+    kind: PersonKind = PersonKind.STAFF
+    title: str = ""
+    office_phone: str = ""
+    mobile: str = ""
+    email: str = ""
+
+    def is_empty(self) -> bool:
+        return self.person_id is None and not clean_text(self.name)
+
+
+@dataclass
+class AccountEntry:
+    """The account form's values as text, exactly as typed."""
+
+    platform: str = ""
+    account_type: str = ""
+    name: str = ""
+    platform_id: str = ""
+    purpose: str = ""
+    opened_on: str = ""
+    unit_id: int | None = None
+    level: int = 2
+    verified_subject: str = ""
+    campus_data_service: bool = False
+    it_approval_ref: str = ""
+    miit_filing_no: str = ""
+    password_rotated_on: str = ""
+    note: str = ""
+    status: AccountStatus = AccountStatus.APPLYING
+    roles: dict[str, PersonEntry] = field(default_factory=dict)
+    # 单位意见 / approval
+    signed_on: str = ""
+    approving_body: str = ""
+    approval_ref: str = ""
+    decided_on: str = ""
+    # PKU-CoE 审批表
+    justification: str = ""
+    operation_plan: str = ""
+    priority_rank: str = ""
+    pledge_signed: bool = False
+    pledge_signed_on: str = ""
+    # when editing: the day the change happened
+    event_on: str = ""
+
+
+@dataclass
+class CheckedEntry:
+    """An entry that passed every check, with typed values ready to store."""
+
+    account: dict[str, Any]
+    roles: dict[str, PersonEntry]
+    signed_on: dt.date
+    decided_on: dt.date | None
+    priority_rank: int | None
+    pledge_signed_on: dt.date | None
+    event_on: dt.date
+
+
+@dataclass
+class SaveResult:
+    account_id: int
+    filing_ids: list[int] = field(default_factory=list)
+    created_people: list[int] = field(default_factory=list)
+    edit: EditRecord | None = None
+
+
+@dataclass
+class EditRecord:
+    """One saved edit of account fields, kept by the session for undo."""
+
+    account_id: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+    filing_id: int | None
+
+
+# -- reading an account into an entry ------------------------------------------------
+
+
+def entry_from_account(register: Register, account_id: int) -> AccountEntry:
+    """The form's values for an existing account, its role holders and application."""
+    account = register.accounts.get(account_id)
+    entry = AccountEntry(
+        platform=account.platform,
+        account_type=account.account_type,
+        name=account.name,
+        platform_id=account.platform_id,
+        purpose=account.purpose,
+        opened_on=account.opened_on.chinese() if account.opened_on else "",
+        unit_id=account.unit_id,
+        level=account.level,
+        verified_subject=account.verified_subject,
+        campus_data_service=account.campus_data_service,
+        it_approval_ref=account.it_approval_ref,
+        miit_filing_no=account.miit_filing_no,
+        password_rotated_on=account.password_rotated_on.isoformat()
+        if account.password_rotated_on
+        else "",
+        note=account.note,
+        status=account.status,
+        event_on=today().isoformat(),
+    )
+    for assignment in register.accounts.current_roles(account_id):
+        if assignment.role in entry.roles:
+            continue
+        person = register.people.get(assignment.person_id)
+        entry.roles[assignment.role] = PersonEntry(
+            person.id,
+            person.name,
+            person.kind,
+            person.title,
+            person.office_phone,
+            person.mobile,
+            person.email,
+        )
+    app = register.accounts.application(account_id)
+    if app is not None:
+        entry.signed_on = app.applied_on.isoformat()
+        entry.approving_body = app.approving_body
+        entry.approval_ref = app.approval_ref
+        entry.decided_on = app.decided_on.isoformat() if app.decided_on else ""
+        entry.justification = app.justification
+        entry.operation_plan = app.operation_plan
+        entry.priority_rank = str(app.priority_rank) if app.priority_rank else ""
+        entry.pledge_signed = app.pledge_signed
+        entry.pledge_signed_on = app.pledge_signed_on.isoformat() if app.pledge_signed_on else ""
+    return entry
+
+
+# -- checking ------------------------------------------------------------------------
+
+
+def _required(value: str, label: str, errors: list[ValidationError]) -> str:
+    text = clean_text(value)
+    if not text:
+        errors.append(ValidationError(label, "为必填项"))
+    return text
+
+
+def _day(
+    value: str,
+    label: str,
+    errors: list[ValidationError],
+    *,
+    required: bool = False,
+    not_after: dt.date | None = None,
+) -> dt.date | None:
+    if not clean_text(value):
+        if required:
+            errors.append(ValidationError(label, "为必填项"))
+        return None
+    try:
+        day = parse_day(value, label)
+    except ValidationError as exc:
+        errors.append(exc)
+        return None
+    if not_after is not None and day > not_after:
+        errors.append(ValidationError(label, f"{day.isoformat()} 晚于今天，不能是将来的日期"))
+    return day
+
+
+def _check_person(
+    profile: Profile, role: str, person: PersonEntry, errors: list[ValidationError]
+) -> PersonEntry:
+    label = role_label(profile, role)
+    if not clean_text(person.name):
+        errors.append(ValidationError(f"{label}姓名", "为必填项"))
+    try:
+        check_role_holder(profile, role, person.kind)
+    except ValidationError as exc:
+        errors.append(ValidationError(label, exc.reason))
+    checked = PersonEntry(
+        person.person_id, clean_text(person.name), person.kind, clean_text(person.title)
+    )
+    for attr, normalise in (
+        ("office_phone", normalize_office_phone),
+        ("mobile", normalize_mobile),
+        ("email", normalize_email),
+    ):
+        try:
+            setattr(
+                checked, attr, normalise(getattr(person, attr), f"{label}{CONTACT_LABELS[attr]}")
+            )
+        except ValidationError as exc:
+            errors.append(exc)
+    return checked
+
+
+def collect_errors(
+    register: Register, entry: AccountEntry, account_id: int | None = None
+) -> tuple[list[ValidationError], CheckedEntry | None]:
+    """Every problem with the entry, in the sheet's order; and the typed values if none."""
+    profile = register.profile
+    errors: list[ValidationError] = []
+    now = today()
+    platform = _required(entry.platform, "开设平台", errors)
+    if platform and platform not in register.accounts.platforms():
+        errors.append(
+            ValidationError("开设平台", f"“{platform}”不在平台列表中，请先在平台列表中添加")
+        )
+    types = register.accounts.account_types(platform) if platform else []
+    account_type = clean_text(entry.account_type)
+    if types and not account_type:
+        errors.append(ValidationError("账号类型", "为必填项"))
+    name = _required(entry.name, FIELD_LABELS["name"], errors)
+    platform_id = clean_text(entry.platform_id)
+    if platform and platform_id:
+        try:
+            register.accounts.check_duplicate(platform, platform_id, exclude_id=account_id)
+        except DuplicateAccountError as exc:
+            errors.append(
+                DuplicateFieldError(FIELD_LABELS["platform_id"], exc.message, exc.existing_id)
+            )
+    purpose = _required(entry.purpose, FIELD_LABELS["purpose"], errors)
+    opened_on: PartialDate | None = None
+    if clean_text(entry.opened_on):
+        try:
+            opened_on = parse_partial_date(entry.opened_on, FIELD_LABELS["opened_on"])
+            if opened_on.first_day() > now:
+                errors.append(ValidationError(FIELD_LABELS["opened_on"], "不能晚于今天"))
+        except ValidationError as exc:
+            errors.append(exc)
+    elif entry.status is not AccountStatus.APPLYING and account_id is None:
+        errors.append(ValidationError(FIELD_LABELS["opened_on"], "补登已开设的账号须填写开设时间"))
+    unit = None
+    if entry.unit_id is None:
+        errors.append(ValidationError(FIELD_LABELS["unit_id"], "为必填项，请选择开设单位"))
+    else:
+        unit = register.units.get(entry.unit_id)
+        if account_id is None and entry.status is AccountStatus.APPLYING:
+            try:
+                register.accounts.check_unit_may_apply(entry.unit_id)
+            except PolicyError as exc:
+                errors.append(ValidationError(FIELD_LABELS["unit_id"], exc.message))
+    roles: dict[str, PersonEntry] = {}
+    for rule in profile.roles:
+        person = entry.roles.get(rule.id)
+        if person is None or person.is_empty():
+            if rule.required:
+                errors.append(
+                    ValidationError(role_label(profile, rule.id), "为必填项，请填写姓名或选择人员")
+                )
+            continue
+        roles[rule.id] = _check_person(profile, rule.id, person, errors)
+    level_numbers = {level.level for level in profile.levels}
+    if entry.level not in level_numbers:
+        errors.append(ValidationError(FIELD_LABELS["level"], f"应为 1–{len(level_numbers)} 级"))
+    elif (
+        unit is not None
+        and profile.level(entry.level).requires_parent_unit
+        and unit.parent_id is None
+    ):
+        errors.append(
+            ValidationError(
+                FIELD_LABELS["level"],
+                f"{profile.level(entry.level).name}须由有上级单位的"
+                f"机构开设，请先在单位树中为“{unit.name}”指定上级单位",
+            )
+        )
+    if entry.campus_data_service and not clean_text(entry.it_approval_ref):
+        office = profile.offices.get("it_office", "信息化部门")
+        errors.append(
+            ValidationError(
+                FIELD_LABELS["it_approval_ref"],
+                f"涉及校内数据服务的账号须经{office}审批，请填写审批文号",
+            )
+        )
+    rotated = _day(
+        entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
+    )
+    signed_on = _day(entry.signed_on, "负责人签字日期", errors, not_after=now) or now
+    decided_on = _day(entry.decided_on, "审批日期", errors, not_after=now)
+    if decided_on is not None and not clean_text(entry.approval_ref):
+        errors.append(ValidationError("审批文号", "填写了审批日期时须同时填写审批文号或会议纪要号"))
+    priority: int | None = None
+    if clean_text(entry.priority_rank):
+        text = clean_text(entry.priority_rank)
+        if not text.isdigit() or int(text) < 1:
+            errors.append(ValidationError("优先顺序", f"“{text}”应为从 1 开始的整数（1 为最优先）"))
+        else:
+            priority = int(text)
+    pledge_on = _day(entry.pledge_signed_on, "承诺书签署日期", errors, not_after=now)
+    if entry.pledge_signed and pledge_on is None and clean_text(entry.pledge_signed_on) == "":
+        errors.append(ValidationError("承诺书签署日期", "已签署承诺书时须填写签署日期"))
+    if (
+        account_id is None
+        and entry.unit_id is not None
+        and entry.status is AccountStatus.APPLYING
+        and profile.requires_justification_when_existing
+        and register.accounts.of_unit(entry.unit_id)
+    ):
+        if not clean_text(entry.justification):
+            errors.append(
+                ValidationError(
+                    "新增账号必要性说明", "本单位已有账号，申请新增账号须说明必要性（第七条）"
+                )
+            )
+        if not clean_text(entry.operation_plan):
+            errors.append(
+                ValidationError("运营计划", "本单位已有账号，申请新增账号须附运营计划（第七条）")
+            )
+    event_on = now
+    if account_id is not None:
+        event_on = _day(entry.event_on, "变更发生日期", errors, required=True, not_after=now) or now
+    if errors:
+        return errors, None
+    assert entry.unit_id is not None
+    values: dict[str, Any] = {
+        "platform": platform,
+        "account_type": account_type,
+        "name": name,
+        "platform_id": platform_id,
+        "purpose": purpose,
+        "opened_on": opened_on,
+        "unit_id": entry.unit_id,
+        "level": entry.level,
+        "verified_subject": clean_text(entry.verified_subject),
+        "campus_data_service": entry.campus_data_service,
+        "it_approval_ref": clean_text(entry.it_approval_ref),
+        "miit_filing_no": clean_text(entry.miit_filing_no),
+        "password_rotated_on": rotated,
+        "note": entry.note.strip(),
+    }
+    return [], CheckedEntry(values, roles, signed_on, decided_on, priority, pledge_on, event_on)
+
+
+def check_entry(
+    register: Register, entry: AccountEntry, account_id: int | None = None
+) -> CheckedEntry:
+    """Raise the first ValidationError (in sheet order), or return the typed values."""
+    errors, checked = collect_errors(register, entry, account_id)
+    if errors:
+        raise errors[0]
+    assert checked is not None
+    return checked
+
+
+def entry_warnings(
+    register: Register, entry: AccountEntry, account_id: int | None = None
+) -> list[str]:
+    """Things the clerk should see but that do not block saving."""
+    profile = register.profile
+    warnings: list[str] = []
+    keywords = matched_keywords(entry.name, profile.protected_names)
+    if keywords:
+        warnings.append(name_warning(keywords))
+    if entry.unit_id is not None and clean_text(entry.platform):
+        same = register.accounts.same_platform_accounts(
+            entry.unit_id, clean_text(entry.platform), exclude_id=account_id
+        )
+        if len(same) >= profile.accounts_per_platform:
+            names = "、".join(f"“{a.name}”" for a in same[:5])
+            warnings.append(
+                f"总量控制：本单位在{clean_text(entry.platform)}已有 {len(same)} 个账号（{names}），"
+                f"请确认没有功能重复、定位模糊的账号"
+            )
+    return warnings
+
+
+def name_warning(keywords: list[str]) -> str:
+    used = "、".join(f"“{k}”" for k in keywords)
+    return f"账号名称使用了受保护的名称{used}，属于管理范围，须经审批备案后方可使用"
+
+
+# -- saving --------------------------------------------------------------------------
+
+
+def _person_id(
+    register: Register, person: PersonEntry, unit_id: int, created: list[int]
+) -> tuple[int, list[tuple[str, str, str]]]:
+    """The stored person for an entry, creating or updating it; returns contact changes."""
+    if person.person_id is None:
+        pid = register.people.add(
+            Person(
+                None,
+                person.name,
+                person.kind,
+                unit_id,
+                person.title,
+                person.office_phone,
+                person.mobile,
+                person.email,
+            )
+        )
+        created.append(pid)
+        return pid, []
+    stored = register.people.get(person.person_id)
+    changes = [
+        (CONTACT_LABELS[attr], getattr(stored, attr), getattr(person, attr))
+        for attr in CONTACT_LABELS
+        if getattr(stored, attr) != getattr(person, attr)
+    ]
+    if stored.name != person.name:
+        changes.insert(0, ("姓名", stored.name, person.name))
+    if changes or stored.kind is not person.kind:
+        stored.name, stored.kind, stored.title = person.name, person.kind, person.title
+        stored.office_phone, stored.mobile, stored.email = (
+            person.office_phone,
+            person.mobile,
+            person.email,
+        )
+        register.people.update(stored)
+    return person.person_id, changes
+
+
+def save_entry(
+    register: Register, entry: AccountEntry, account_id: int | None = None
+) -> SaveResult:
+    """Check and store the entry in one transaction: a new account or an edit."""
+    checked = check_entry(register, entry, account_id)
+    with register.transaction():
+        if account_id is None:
+            return _create(register, entry, checked)
+        return _edit(register, entry, checked, account_id)
+
+
+def _application(entry: AccountEntry, checked: CheckedEntry, account_id: int) -> Application:
+    return Application(
+        None,
+        account_id,
+        checked.signed_on,
+        approving_body=clean_text(entry.approving_body),
+        justification=entry.justification.strip(),
+        operation_plan=entry.operation_plan.strip(),
+        priority_rank=checked.priority_rank,
+        pledge_signed=entry.pledge_signed,
+        pledge_signed_on=checked.pledge_signed_on if entry.pledge_signed else None,
+    )
+
+
+def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> SaveResult:
+    values = checked.account
+    account = Account(None, status=entry.status, **values)
+    account_id = register.accounts.create(account, application=_application(entry, checked, 0))
+    result = SaveResult(account_id)
+    start_on = checked.signed_on
+    for role, person in checked.roles.items():
+        pid, _ = _person_id(register, person, values["unit_id"], result.created_people)
+        register.accounts.assign_role(account_id, role, pid, start_on, file_change=False)
+    if (
+        entry.status is AccountStatus.APPLYING
+        and checked.decided_on is not None
+        and clean_text(entry.approval_ref)
+    ):
+        body = (
+            clean_text(entry.approving_body) or register.profile.level(entry.level).approving_body
+        )
+        result.filing_ids.append(
+            register.accounts.approve(
+                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
+            )
+        )
+    return result
+
+
+def _edit(
+    register: Register, entry: AccountEntry, checked: CheckedEntry, account_id: int
+) -> SaveResult:
+    current = register.accounts.get(account_id)
+    result = SaveResult(account_id)
+    changed = {f: v for f, v in checked.account.items() if getattr(current, f) != v}
+    if changed:
+        before = {f: getattr(current, f) for f in changed}
+        filing_id = register.accounts.update(account_id, changed, event_on=checked.event_on)
+        if filing_id is not None:
+            result.filing_ids.append(filing_id)
+        result.edit = EditRecord(account_id, before, changed, filing_id)
+    personnel: list[FieldChange] = []
+    profile = register.profile
+    holders: dict[str, RoleAssignment] = {}
+    for assignment in register.accounts.current_roles(account_id):
+        holders.setdefault(assignment.role, assignment)
+    for role in [r.id for r in profile.roles]:
+        label = role_label(profile, role)
+        person = checked.roles.get(role)
+        old = holders.get(role)
+        if person is None:
+            if old is not None:
+                assert old.id is not None
+                register.accounts.end_role(old.id, checked.event_on, file_change=False)
+                personnel.append(FieldChange(label, register.people.get(old.person_id).name, ""))
+            continue
+        pid, contact_changes = _person_id(
+            register, person, checked.account["unit_id"], result.created_people
+        )
+        if old is None or old.person_id != pid:
+            if old is not None:
+                assert old.id is not None
+                register.accounts.end_role(old.id, checked.event_on, file_change=False)
+            register.accounts.assign_role(
+                account_id, role, pid, checked.event_on, file_change=False
+            )
+            before_name = register.people.get(old.person_id).name if old is not None else ""
+            personnel.append(FieldChange(label, before_name, person.name))
+        else:
+            personnel += [FieldChange(f"{label}{what}", b, a) for what, b, a in contact_changes]
+    if personnel and current.status in FILED_STATUSES:
+        result.filing_ids.append(
+            register.filings.create(account_id, FilingKind.PERSONNEL, checked.event_on, personnel)
+        )
+    app = register.accounts.application(account_id)
+    new_app = _application(entry, checked, account_id)
+    if app is None:
+        if is_approval_sheet(profile) or clean_text(entry.approving_body):
+            register.accounts.add_application(new_app)
+    else:
+        assert app.id is not None
+        fields = {
+            "applied_on": new_app.applied_on,
+            "justification": new_app.justification,
+            "operation_plan": new_app.operation_plan,
+            "priority_rank": new_app.priority_rank,
+            "pledge_signed": new_app.pledge_signed,
+            "pledge_signed_on": new_app.pledge_signed_on,
+        }
+        if app.decision is ApplicationDecision.PENDING:
+            fields["approving_body"] = new_app.approving_body
+        diff = {k: v for k, v in fields.items() if getattr(app, k) != v}
+        if diff:
+            register.accounts.update_application(app.id, **diff)
+    return result
+
+
+# -- filings and undo ----------------------------------------------------------------
+
+
+def describe_filing(register: Register, filing_id: int) -> str:
+    """One line a clerk reads after saving: kind, due date (estimate flagged), check code."""
+    filing = register.filings.get(filing_id)
+    due = ""
+    if filing.due_on is not None:
+        due = f"，须于 {filing.due_on.isoformat()} 前交回{register.profile.filing_office}"
+        if filing.due_is_estimate:
+            due += "（估算：该年节假日安排尚未录入）"
+    changes = "；".join(
+        f"{c.field}：{c.before or '（空）'} → {c.after or '（空）'}" for c in filing.changes
+    )
+    return (
+        f"{filing.kind.label} 第{filing.version}版（变更日 {filing.event_on.isoformat()}{due}，"
+        f"校验码 {filing.check_code}）" + (f" {changes}" if changes else "")
+    )
+
+
+def cancel_filing(register: Register, filing_id: int, reason: str) -> None:
+    """Void a filing whose paper was never sent (作废); it stays in the record."""
+    filing = register.filings.get(filing_id)
+    if filing.status is not FilingStatus.OPEN:
+        raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
+    register.update_row(
+        "filings",
+        filing_id,
+        {
+            "status": FilingStatus.CANCELLED.value,
+            "note": (filing.note + "；" if filing.note else "") + reason,
+        },
+        action="cancelled",
+    )
+
+
+def undo_edit(register: Register, record: EditRecord, on: dt.date | None = None) -> int | None:
+    """Put back the values an edit replaced. Returns the filing that remains to be sent.
+
+    What a clerk expects: an edit undone before its change filing went out was a
+    typing mistake, so nothing is to be filed — the edit's open filing and the
+    reverse change are both voided. Once the edit's filing came back signed, the
+    office holds the new values on paper, so undoing is a real change back and
+    gets its own change filing with a due date from ``on``.
+    """
+    on = on or today()
+    current = register.accounts.get(record.account_id)
+    for field_name, value in record.after.items():
+        if getattr(current, field_name) != value:
+            raise NmdeskError(f"“{FIELD_LABELS[field_name]}”在此后又被修改过，不能撤销这次编辑")
+    with register.transaction():
+        original = register.filings.get(record.filing_id) if record.filing_id is not None else None
+        reverse = register.accounts.update(
+            record.account_id, dict(record.before), event_on=on, note="撤销上一次编辑"
+        )
+        if original is not None and original.status is FilingStatus.OPEN:
+            assert original.id is not None
+            cancel_filing(register, original.id, "编辑已撤销")
+            if reverse is not None:
+                cancel_filing(register, reverse, "撤销编辑，无需备案")
+            return None
+        return reverse

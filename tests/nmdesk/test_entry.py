@@ -1,0 +1,188 @@
+"""The account form's rules and saving, without Qt (nmdesk/entry.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nmdesk import entry as E
+from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.models import (
+    AccountStatus,
+    FilingKind,
+    FilingStatus,
+    Person,
+    PersonKind,
+    Sanction,
+    SanctionKind,
+    Unit,
+)
+
+
+def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
+    return register.units.add(Unit(None, name, kind, parent_id=parent))
+
+
+def _entry(unit_id: int, **over) -> E.AccountEntry:
+    values = dict(
+        platform="微信",
+        account_type="订阅号",
+        name="北理工计算机",
+        platform_id="bitcs",
+        purpose="发布学院新闻",
+        opened_on="2019年3月",
+        unit_id=unit_id,
+        level=2,
+        status=AccountStatus.RUNNING,
+        roles={
+            "first_responsible": E.PersonEntry(
+                None,
+                "王伟",
+                PersonKind.STAFF,
+                "院长",
+                "010-68912345",
+                "13911112222",
+                "wangwei@bit.edu.cn",
+            ),
+            "ops_contact": E.PersonEntry(
+                None, "李娜", PersonKind.STUDENT, "学生助理", "", "13811112222", "lina@bit.edu.cn"
+            ),
+            "specific_responsible": E.PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
+        },
+    )
+    values.update(over)
+    return E.AccountEntry(**values)
+
+
+def _fields(errors) -> list[str]:
+    return [e.field for e in errors]
+
+
+def test_create_running_account_with_people(register) -> None:
+    unit = _unit(register)
+    result = E.save_entry(register, _entry(unit))
+    account = register.accounts.get(result.account_id)
+    assert account.opened_on.iso() == "2019-03"
+    assert account.status is AccountStatus.RUNNING
+    assert len(result.created_people) == 3
+    holder = register.accounts.holder(result.account_id, "first_responsible")
+    assert register.people.get(holder).mobile == "13911112222"
+    assert result.filing_ids == []
+
+
+def test_each_contact_rule_names_its_field(register) -> None:
+    unit = _unit(register)
+    entry = _entry(unit)
+    entry.roles["first_responsible"].mobile = "2391111222"
+    entry.roles["first_responsible"].office_phone = "68912345"
+    entry.roles["ops_contact"].email = "lina@bit"
+    entry.opened_on = "2019-13"
+    entry.name = ""
+    errors, checked = E.collect_errors(register, entry)
+    assert checked is None
+    assert _fields(errors) == [
+        "账号名称",
+        "开设时间",
+        "单位负责人办公电话",
+        "单位负责人手机",
+        "运维负责人邮箱",
+    ]
+
+
+def test_duplicate_points_to_existing(register) -> None:
+    unit = _unit(register)
+    first = E.save_entry(register, _entry(unit)).account_id
+    with pytest.raises(E.DuplicateFieldError) as info:
+        E.check_entry(register, _entry(unit, name="另一个"))
+    assert info.value.existing_id == first
+    assert info.value.field == "账号ID号"
+    assert "北理工计算机" in str(info.value)
+
+
+def test_pku_role_rule_and_eligibility_and_justification(pku_register) -> None:
+    group = pku_register.units.add(Unit(None, "张老师课题组", "research_group"))
+    dept = pku_register.units.add(Unit(None, "力学系", "department"))
+    roles = {
+        "first_responsible": E.PersonEntry(None, "赵刚", PersonKind.STAFF),
+        "specific_responsible": E.PersonEntry(None, "钱明", PersonKind.STUDENT),
+        "operator": E.PersonEntry(None, "孙丽", PersonKind.STUDENT),
+        "password_custodian": E.PersonEntry(None, "孙丽", PersonKind.STUDENT),
+    }
+    entry = _entry(group, roles=roles, status=AccountStatus.APPLYING, name="北大力学")
+    errors, _ = E.collect_errors(pku_register, entry)
+    assert "账号开设单位" in _fields(errors)
+    assert any(e.field == "具体负责人" and "在职教职工" in e.reason for e in errors)
+    entry.unit_id = dept
+    entry.roles["specific_responsible"].kind = PersonKind.STAFF
+    E.save_entry(pku_register, entry)
+    second = _entry(dept, roles=roles, status=AccountStatus.APPLYING, platform_id="pku2")
+    errors, _ = E.collect_errors(pku_register, second)
+    assert _fields(errors) == ["新增账号必要性说明", "运营计划"]
+    assert E.entry_warnings(pku_register, second)[-1].startswith("总量控制")
+    assert "北大" in E.entry_warnings(pku_register, _entry(dept, name="北大力学"))[0]
+
+
+def test_suspended_unit_cannot_apply(register) -> None:
+    unit = _unit(register)
+    register.sanctions.add(
+        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规")
+    )
+    errors, _ = E.collect_errors(register, _entry(unit, status=AccountStatus.APPLYING))
+    assert any(e.field == "账号开设单位" and "暂停" in e.reason for e in errors)
+
+
+def test_edit_creates_change_and_personnel_filings_and_undo_voids_them(register) -> None:
+    unit = _unit(register)
+    result = E.save_entry(register, _entry(unit))
+    account_id = result.account_id
+    entry = E.entry_from_account(register, account_id)
+    # 2026-09-30 (Wed); 10-01..10-07 National Day holiday; 10-08 Thu and 10-09 Fri work;
+    # 10-10 is a make-up Saturday (调休上班): the third working day, BIT's deadline.
+    entry.event_on = "2026-09-30"
+    entry.purpose = "发布学院新闻和通知"
+    entry.roles["ops_contact"] = E.PersonEntry(None, "周杰", PersonKind.STAFF, mobile="13700001111")
+    saved = E.save_entry(register, entry, account_id)
+    kinds = [register.filings.get(f).kind for f in saved.filing_ids]
+    assert kinds == [FilingKind.CHANGE, FilingKind.PERSONNEL]
+    change = register.filings.get(saved.filing_ids[0])
+    assert change.due_on == dt.date(2026, 10, 10)
+    assert change.changes[0].field == "账号主要用途"
+    personnel = register.filings.get(saved.filing_ids[1])
+    assert [(c.field, c.before, c.after) for c in personnel.changes] == [
+        ("运维负责人", "李娜", "周杰")
+    ]
+    assert saved.edit is not None
+    assert E.undo_edit(register, saved.edit) is None
+    assert register.accounts.get(account_id).purpose == "发布学院新闻"
+    assert register.filings.get(saved.filing_ids[0]).status is FilingStatus.CANCELLED
+
+
+def test_undo_after_filing_came_back_files_reverse_change(register) -> None:
+    unit = _unit(register)
+    account_id = E.save_entry(register, _entry(unit)).account_id
+    entry = E.entry_from_account(register, account_id)
+    entry.name = "北理工计算机学院"
+    saved = E.save_entry(register, entry, account_id)
+    register.filings.mark_filed(saved.filing_ids[0], dt.date.today())
+    reverse = E.undo_edit(register, saved.edit)
+    assert reverse is not None
+    assert register.filings.get(reverse).changes[0].after == "北理工计算机"
+    with pytest.raises(NmdeskError):
+        E.undo_edit(register, saved.edit)
+
+
+def test_pledge_date_required_when_signed(pku_register) -> None:
+    dept = pku_register.units.add(Unit(None, "力学系", "department"))
+    pid = pku_register.people.add(Person(None, "赵刚", PersonKind.STAFF))
+    roles = {
+        r: E.PersonEntry(pid, "赵刚", PersonKind.STAFF)
+        for r in ("first_responsible", "specific_responsible", "operator", "password_custodian")
+    }
+    entry = _entry(
+        dept, roles=roles, status=AccountStatus.APPLYING, pledge_signed=True, priority_rank="0"
+    )
+    errors, _ = E.collect_errors(pku_register, entry)
+    assert _fields(errors) == ["优先顺序", "承诺书签署日期"]
+    with pytest.raises(ValidationError):
+        E.check_entry(pku_register, entry)

@@ -28,6 +28,8 @@ from sqlite_utils import Database
 
 from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
 from nmdesk.profiles import Profile, load_profile, profile_from_json
+from nmdesk.store import backup as backups
+from nmdesk.store import locking
 from nmdesk.store.audit import AuditLog
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.workdays import WorkdayCalendar
@@ -62,6 +64,13 @@ class Register:
         self.path = path
         self.actor = actor or _default_actor()
         self.audit = AuditLog(self)
+        # data safety: set by ``open``; see nmdesk.store.locking and nmdesk.store.backup
+        self.read_only = False
+        self.lock_holder: locking.LockInfo | None = None
+        self.network_warning: str | None = None
+        self.backup_warning: str | None = None
+        self.stale_lock: locking.LockInfo | None = None
+        self._lock: locking.RegisterLock | None = None
         self._profile: Profile | None = None
         self._calendar: WorkdayCalendar | None = None
         from nmdesk.store.accounts import AccountStore
@@ -90,6 +99,8 @@ class Register:
             raise RegisterError(f"文件 {path} 已存在，不会覆盖。请换一个文件名")
         profile = load_profile(profile_id)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            backups.create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
         register = cls.open(path, actor=actor, _creating=True)
         with register.transaction():
             register.set_meta("profile", profile.to_json())
@@ -101,7 +112,9 @@ class Register:
                     "platforms",
                     {
                         "name": platform.name,
-                        "account_types": json.dumps(list(platform.account_types), ensure_ascii=False),
+                        "account_types": json.dumps(
+                            list(platform.account_types), ensure_ascii=False
+                        ),
                         "sort_order": order,
                     },
                 )
@@ -109,36 +122,119 @@ class Register:
 
     @classmethod
     def open(
-        cls, path: str | Path, *, actor: str | None = None, _creating: bool = False
+        cls,
+        path: str | Path,
+        *,
+        actor: str | None = None,
+        read_only: bool = False,
+        auto_backup: bool = True,
+        _creating: bool = False,
     ) -> Register:
-        """Open an existing register, migrating it to the current schema."""
+        """Open an existing register, migrating it to the current schema.
+
+        The first nmdesk to open a register takes its writer lock; when another
+        instance holds it, the register opens read-only (``read_only`` and
+        ``lock_holder`` say so, and writes raise ``RegisterError``). A backup is
+        taken before migrations and, with ``auto_backup``, once a day.
+        """
         path = Path(path)
         if not _creating and not path.exists():
             raise RegisterError(f"备案库文件 {path} 不存在")
-        db = _connect(path)
+        lock, holder = (None, None) if read_only else locking.acquire(path)
+        if lock is None and _creating:
+            raise RegisterError(f"备案库 {path.name} 正由另一个 nmdesk 创建或使用")
+        db: Database | None = None
+        try:
+            db = _connect(path)
+            register = cls._prepare(db, path, lock, _creating, auto_backup, actor)
+        except BaseException:
+            if db is not None:
+                db.close()
+            if lock is not None:
+                lock.release()
+            raise
+        register.lock_holder = holder
+        return register
+
+    @classmethod
+    def _prepare(
+        cls,
+        db: Database,
+        path: Path,
+        lock: locking.RegisterLock | None,
+        creating: bool,
+        auto_backup: bool,
+        actor: str | None,
+    ) -> Register:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            db.close()
             raise NewerRegisterError(
                 f"备案库 {path.name} 由更新版本的 nmdesk 创建（数据版本 {version}，"
                 f"本程序支持到 {SCHEMA_VERSION}），请升级 nmdesk 后再打开。文件未作任何改动"
             )
-        if not _creating and version == 0 and not db["meta"].exists():
-            db.close()
+        if not creating and version == 0 and not db["meta"].exists():
             raise RegisterError(f"{path.name} 不是 nmdesk 备案库")
+        network_warning = locking.network_share_warning(path)
+        backup_warning = None
         try:
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            if migrations.pending(db):
-                migrations.apply(db)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if lock is None:
+                db.execute("PRAGMA query_only = ON")
+                if migrations.pending(db):
+                    raise RegisterError(
+                        f"备案库 {path.name} 需要升级到新的数据版本，但正由另一个 nmdesk 使用。"
+                        "请关闭另一个 nmdesk 后再打开"
+                    )
+            else:
+                # WAL needs shared memory, which network shares do not provide
+                mode = "delete" if network_warning else "wal"
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != mode:
+                    db.execute(f"PRAGMA journal_mode = {mode.upper()}")
+                if migrations.pending(db):
+                    if not creating:
+                        try:
+                            backups.pre_migration_backup(path, db.conn)
+                        except RegisterError as exc:
+                            raise RegisterError(
+                                f"升级备案库 {path.name} 前的备份失败，未升级：{exc}"
+                            ) from None
+                    migrations.apply(db)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                if auto_backup and not creating:
+                    try:
+                        backups.auto_backup(path, db.conn)
+                    except RegisterError as exc:
+                        backup_warning = f"今天的自动备份未完成：{exc}"
         except sqlite3.DatabaseError as exc:
-            db.close()
             raise RegisterError(f"无法升级备案库 {path.name}：{exc}。文件保持原样") from None
-        return cls(db, path, actor=actor)
+        register = cls(db, path, actor=actor)
+        register.read_only = lock is None
+        register._lock = lock
+        register.stale_lock = lock.recovered_stale if lock is not None else None
+        register.network_warning = network_warning
+        register.backup_warning = backup_warning
+        return register
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def read_only_message(self) -> str:
+        """Why this register cannot be changed, for a banner or an error."""
+        if self.lock_holder is not None:
+            return self.lock_holder.read_only_message(self.path.name)
+        return f"备案库 {self.path.name} 以只读方式打开，不能修改"
+
+    def check_writable(self) -> None:
+        """Raise ``RegisterError`` when this instance may not write."""
+        if self.read_only:
+            raise RegisterError(self.read_only_message)
+
+    def backup(self, out: str | Path | None = None) -> Path:
+        """A manual backup into the register's backup folder, or to ``out``."""
+        return backups.manual_backup(self.path, self.db.conn, Path(out) if out else None)
 
     def __enter__(self) -> Register:
         return self
@@ -156,6 +252,7 @@ class Register:
 
     def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
         """Insert one row and audit it; returns the new id."""
+        self.check_writable()
         with self.transaction():
             columns = ", ".join(row)
             marks = ", ".join("?" for _ in row)
@@ -170,6 +267,7 @@ class Register:
         self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
     ) -> dict[str, Any]:
         """Update one row and audit its before and after; returns the row as it was before."""
+        self.check_writable()
         with self.transaction():
             before = self.row(table, row_id)
             if not changes:
@@ -185,6 +283,7 @@ class Register:
 
     def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
         """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""
+        self.check_writable()
         with self.transaction():
             before = self.row(table, row_id)
             self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
@@ -244,7 +343,7 @@ class Register:
         return int(self.scalar("PRAGMA user_version"))
 
     def integrity_ok(self) -> bool:
-        return self.scalar("PRAGMA integrity_check") == "ok"
+        return bool(self.scalar("PRAGMA integrity_check") == "ok")
 
     @property
     def attachments_dir(self) -> Path:

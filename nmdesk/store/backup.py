@@ -1,0 +1,365 @@
+"""Backups of a register, taken with SQLite's online backup API.
+
+A register ``office.nmdesk`` keeps its copies in ``office-backups/`` beside it:
+
+- a daily copy when the register is opened, at most once a day; the last
+  7 daily and the last 12 monthly copies are kept;
+- a copy before every schema migration (kept);
+- manual copies (kept) and a safety copy of the current file before a restore.
+
+Each copy is a complete, self-contained register (rollback-journal mode, no
+``-wal`` file) written to a ``.part`` file and renamed into place, so a crash
+while copying never leaves a half copy under a real name. Files are 0600 and
+the folder 0700 on POSIX.
+
+A restore checks the copy first (SQLite's ``integrity_check``, that it is an
+nmdesk register, that it is not newer than this nmdesk), takes a safety copy
+of the current file, and then copies the backup into the register through the
+same backup API, inside SQLite's locking, so a crash during a restore leaves
+either the old or the restored register.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from nmdesk.errors import NewerRegisterError, RegisterError
+from nmdesk.store.schema import SCHEMA_VERSION
+
+DAILY_KEEP = 7
+MONTHLY_KEEP = 12
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+KIND_NAMES = {
+    "daily": "每日自动备份",
+    "monthly": "每月自动备份",
+    "pre-migration": "升级前备份",
+    "manual": "手动备份",
+    "pre-restore": "恢复前的安全副本",
+}
+_NAME = re.compile(
+    r"^(?P<stem>.+)\.(?P<kind>daily|monthly|pre-migration|manual|pre-restore)"
+    r"\.(?P<stamp>\d{8}-\d{6}(?:-\d+)?)\.nmdesk$"
+)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file in a register's backup folder."""
+
+    path: Path
+    kind: str
+    taken_at: dt.datetime
+    size: int
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind)
+
+    def describe(self) -> str:
+        return (
+            f"{self.taken_at:%Y-%m-%d %H:%M:%S}  {self.kind_name}  "
+            f"{self.size / 1048576:.1f} MB  {self.path.name}"
+        )
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """What ``check_backup`` found in a backup file that passed every check."""
+
+    path: Path
+    schema_version: int
+    profile_id: str
+    accounts: int
+    audit_entries: int
+
+
+def backups_dir(register_path: Path) -> Path:
+    return register_path.with_name(f"{register_path.stem}-backups")
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.strftime("%Y%m%d-%H%M%S")
+
+
+def _target(register_path: Path, kind: str, now: dt.datetime) -> Path:
+    folder = backups_dir(register_path)
+    base = f"{register_path.stem}.{kind}.{_stamp(now)}"
+    target = folder / f"{base}.nmdesk"
+    counter = 1
+    while target.exists():
+        target = folder / f"{base}-{counter}.nmdesk"
+        counter += 1
+    return target
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create a folder only the owner can enter (0700 on POSIX)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable only by its owner; SQLite gives -wal/-shm the same mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_backup(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy the database behind ``source`` into a new self-contained file at ``target``."""
+    if source.in_transaction:
+        raise RegisterError("有尚未保存完的修改，请稍后再备份")
+    if target.exists():
+        raise RegisterError(f"文件 {target} 已存在，不会覆盖。请换一个文件名")
+    make_private_dir(target.parent)
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    try:
+        create_private_file(part)
+        dest = sqlite3.connect(str(part))
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+            if dest.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise RegisterError("备份副本校验失败，备份未完成。请检查磁盘后重试")
+        finally:
+            dest.close()
+        with open(part, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(part, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise RegisterError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        part.unlink(missing_ok=True)
+        raise RegisterError(f"备份失败：{exc}") from None
+    return target
+
+
+def list_backups(register_path: Path) -> list[BackupInfo]:
+    """The backups in the register's folder, newest first."""
+    folder = backups_dir(register_path)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if not match or match["stem"] != register_path.stem:
+            continue
+        taken = dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S")
+        found.append(BackupInfo(path, match["kind"], taken, path.stat().st_size))
+    found.sort(key=lambda info: (info.taken_at, info.path.name), reverse=True)
+    return found
+
+
+def auto_backup(
+    register_path: Path, source: sqlite3.Connection, now: dt.datetime | None = None
+) -> list[Path]:
+    """The once-a-day copy (and the month's copy), then rotation; returns the new files."""
+    now = now or dt.datetime.now()
+    existing = list_backups(register_path)
+    made: list[Path] = []
+    if not any(b.kind == "daily" and b.taken_at.date() == now.date() for b in existing):
+        daily = write_backup(source, _target(register_path, "daily", now))
+        made.append(daily)
+        if not any(
+            b.kind == "monthly" and (b.taken_at.year, b.taken_at.month) == (now.year, now.month)
+            for b in existing
+        ):
+            made.append(_copy_file(daily, _target(register_path, "monthly", now)))
+    if made:
+        rotate(register_path)
+    return made
+
+
+def _copy_file(source: Path, target: Path) -> Path:
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    create_private_file(part)
+    shutil.copyfile(source, part)
+    os.replace(part, target)
+    return target
+
+
+def rotate(register_path: Path) -> list[Path]:
+    """Delete daily copies beyond the newest 7 and monthly copies beyond the newest 12."""
+    removed = []
+    backups = list_backups(register_path)
+    for kind, keep in (("daily", DAILY_KEEP), ("monthly", MONTHLY_KEEP)):
+        for info in [b for b in backups if b.kind == kind][keep:]:
+            with contextlib.suppress(OSError):
+                info.path.unlink()
+                removed.append(info.path)
+    for stray in backups_dir(register_path).glob("*.part"):
+        with contextlib.suppress(OSError):
+            stray.unlink()
+    return removed
+
+
+def pre_migration_backup(register_path: Path, source: sqlite3.Connection) -> Path:
+    """The copy taken before migrations change the schema of an existing register."""
+    return write_backup(source, _target(register_path, "pre-migration", dt.datetime.now()))
+
+
+def manual_backup(register_path: Path, source: sqlite3.Connection, out: Path | None = None) -> Path:
+    """A copy asked for by the clerk: into the backup folder, or to ``out``."""
+    if out is None:
+        return write_backup(source, _target(register_path, "manual", dt.datetime.now()))
+    out = Path(out)
+    if out.resolve() == register_path.resolve():
+        raise RegisterError("备份文件不能与备案库本身同名")
+    return write_backup(source, out)
+
+
+# -- checking and restoring -------------------------------------------------------------
+
+
+def check_backup(path: Path) -> BackupCheck:
+    """Refuse a file that is not an intact nmdesk register this version can read."""
+    path = Path(path)
+    if not path.is_file():
+        raise RegisterError(f"备份文件 {path} 不存在")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise RegisterError(f"无法读取备份文件 {path.name}：{exc.strerror or exc}") from None
+    if header != SQLITE_HEADER:
+        raise RegisterError(f"{path.name} 不是 nmdesk 备案库或其备份（不是 SQLite 数据库文件）")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise RegisterError(f"无法打开备份文件 {path.name}：{exc}") from None
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            raise RegisterError(
+                f"备份文件 {path.name} 已损坏（完整性检查：{'；'.join(map(str, result[:3]))}），"
+                "不能用于恢复"
+            )
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise NewerRegisterError(
+                f"备份文件 {path.name} 由更新版本的 nmdesk 创建（数据版本 {version}，"
+                f"本程序支持到 {SCHEMA_VERSION}），不能用于恢复"
+            )
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not {"meta", "audit_log", "accounts"} <= tables:
+            raise RegisterError(f"{path.name} 不是 nmdesk 备案库的备份")
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if "profile" not in meta:
+            raise RegisterError(f"{path.name} 不是 nmdesk 备案库的备份（缺少策略配置）")
+        accounts = int(conn.execute("SELECT count(*) FROM accounts").fetchone()[0])
+        entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise RegisterError(f"备份文件 {path.name} 无法读取：{exc}") from None
+    finally:
+        conn.close()
+    return BackupCheck(path, version, str(meta.get("profile_id", "")), accounts, entries)
+
+
+def copy_into(backup: Path, target: sqlite3.Connection) -> None:
+    """Replace the database behind ``target`` with the backup's content, in one step."""
+    source = sqlite3.connect(f"{Path(backup).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        source.backup(target)
+    except sqlite3.Error as exc:
+        raise RegisterError(f"恢复失败，备案库保持原样：{exc}") from None
+    finally:
+        source.close()
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """A finished restore: what was restored and where the previous register was saved."""
+
+    restored: BackupCheck
+    safety_copy: Path | None
+
+
+def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> RestoreResult:
+    """Replace the register with a checked backup, after saving a safety copy of it.
+
+    The register must not be open elsewhere (another instance makes this raise);
+    a window that has it open should close it first and open it again afterwards.
+    """
+    from nmdesk.store import locking
+    from nmdesk.store.register import Register
+
+    register_path = Path(register_path)
+    backup = Path(backup)
+    if backup.resolve() == register_path.resolve():
+        raise RegisterError("不能用备案库本身作为备份来恢复")
+    checked = check_backup(backup)
+    lock, holder = locking.acquire(register_path)
+    if lock is None:
+        assert holder is not None
+        raise RegisterError(
+            f"{holder.read_only_message(register_path.name)}，无法恢复。请先关闭另一个 nmdesk"
+        )
+    try:
+        safety = _replace_with(register_path, backup, actor)
+        with (
+            Register.open(register_path, actor=actor, auto_backup=False) as register,
+            register.transaction(),
+        ):
+            register.set_meta(
+                "last_restore",
+                f"{dt.datetime.now().isoformat(timespec='seconds')} 从 {backup.name} 恢复"
+                + (f"，原库副本 {safety.name}" if safety else ""),
+            )
+    finally:
+        lock.release()
+    return RestoreResult(checked, safety)
+
+
+def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path | None:
+    from nmdesk.store.register import Register
+
+    now = dt.datetime.now()
+    if register_path.exists():
+        try:
+            current = Register.open(register_path, actor=actor, auto_backup=False)
+        except RegisterError:
+            current = None
+        if current is not None:
+            try:
+                safety = write_backup(current.db.conn, _target(register_path, "pre-restore", now))
+                copy_into(backup, current.db.conn)
+            finally:
+                current.close()
+            return safety
+        # the current file cannot be opened (damaged, newer): keep it byte for byte
+        safety = _target(register_path, "pre-restore", now)
+        make_private_dir(safety.parent)
+        _copy_file(register_path, safety)
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{register_path}{suffix}")
+            if extra.exists():
+                _copy_file(extra, Path(f"{safety}{suffix}"))
+    else:
+        safety = None
+    part = register_path.with_name(register_path.name + ".restoring")
+    part.unlink(missing_ok=True)
+    _copy_file(backup, part)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{register_path}{suffix}").unlink(missing_ok=True)
+    os.replace(part, register_path)
+    return safety

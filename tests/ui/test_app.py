@@ -1,0 +1,84 @@
+"""Application start-up: the bundled font and the first-start dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog
+
+import ui.app as app_module
+from nmdesk.store import Register
+from ui.first_start import FirstStartDialog
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path, monkeypatch):
+    path = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(
+        app_module, "make_settings", lambda: QSettings(path, QSettings.Format.IniFormat)
+    )
+
+
+def answer(profile_id: str | None, *, demo: bool = False):
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, FirstStartDialog)
+        if profile_id is None:
+            return QDialog.DialogCode.Rejected
+        dialog.select(profile_id, demo=demo)
+        return QDialog.DialogCode.Accepted
+
+    return run
+
+
+def test_bundled_ui_font_becomes_the_application_font(qapp):
+    family = app_module.install_ui_font(qapp)
+    assert family is not None
+    assert family in QFontDatabase.families()
+    assert QApplication.font().family() == family
+    assert QFontDatabase.writingSystems(family)  # a real font with glyphs
+
+
+def test_first_start_creates_a_register_with_the_chosen_profile(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "new" / "register.nmdesk"
+    monkeypatch.setattr(app_module, "exec_dialog", answer("pku-coe"))
+    window = app_module.open_window(path)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.register.profile.id == "pku-coe"
+    assert window.model.rowCount() == 0
+    window.close()
+    assert path.exists()
+    with Register.open(path) as reopened:
+        assert reopened.profile.id == "pku-coe"
+
+
+def test_first_start_can_build_the_demo_register(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "demo.nmdesk"
+    monkeypatch.setattr(app_module, "exec_dialog", answer("bit", demo=True))
+    window = app_module.open_window(path)
+    qtbot.addWidget(window)
+    assert window.register.profile.id == "bit"
+    assert window.model.rowCount() == window.register.accounts.count() > 100
+    assert window.board.overdue_count() > 0
+    window.close()
+
+
+def test_cancelling_the_first_start_creates_nothing(tmp_path, monkeypatch, qapp):
+    path = tmp_path / "register.nmdesk"
+    monkeypatch.setattr(app_module, "exec_dialog", answer(None))
+    assert app_module.open_window(path) is None
+    assert not path.exists()
+
+
+def test_an_existing_register_opens_without_asking(qtbot, demo_path, monkeypatch):
+    def must_not_ask(dialog):
+        raise AssertionError("the first-start dialog was shown for an existing register")
+
+    monkeypatch.setattr(app_module, "exec_dialog", must_not_ask)
+    window = app_module.open_window(demo_path)
+    qtbot.addWidget(window)
+    assert window.model.rowCount() == 300
+    window.close()

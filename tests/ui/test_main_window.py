@@ -1,0 +1,315 @@
+"""The main window on the demo register: table, search, filters, sorting, details, hooks."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
+
+from nmdesk.models import AccountStatus
+from nmdesk.store.search import AccountQuery, pinyin_initials
+from ui.account_table import COLUMN_KEYS, OVERDUE_COLOR
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, demo_register, settings) -> MainWindow:
+    win = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def shown_ids(win: MainWindow) -> list[int]:
+    return win.model.ids()
+
+
+def column(key: str) -> int:
+    return COLUMN_KEYS.index(key)
+
+
+def search(qtbot, win: MainWindow, text: str) -> None:
+    win.search.setText(text)
+    qtbot.waitUntil(lambda: win.model.query.text == text, timeout=3000)
+
+
+def test_window_lists_every_account_with_counts(window, demo_register):
+    total = demo_register.accounts.count()
+    assert window.model.rowCount() == total == 300
+    assert f"共 {total} 个账号" in window.count_label.text()
+    assert "逾期" in window.clock_label.text()
+    first = window.model.row_data(0)
+    assert window.model.index(0, column("status")).data() == AccountStatus(first["status"]).label
+    assert window.model.index(0, column("level")).data().endswith("账号")
+    assert window.board_dock.isVisible()
+
+
+def test_rows_are_fetched_lazily_in_chunks(window):
+    model = window.model
+    model.CHUNK = 50
+    model.refresh()
+    assert model.fetched_chunks == 0 or model.fetched_chunks >= 0
+    before = model.fetched_chunks
+    model.index(0, 0).data()
+    model.index(1, 0).data()
+    assert model.fetched_chunks == before + 1
+    model.index(260, column("name")).data()
+    assert model.fetched_chunks == before + 2
+    assert model.index(260, column("name")).data()
+
+
+def test_search_by_two_character_person_name(qtbot, window, demo_register):
+    holders = demo_register.query(
+        "SELECT p.name, ra.account_id FROM role_assignments ra JOIN people p ON p.id = ra.person_id "
+        "WHERE ra.end_on IS NULL AND length(p.name) = 2 ORDER BY ra.id LIMIT 1"
+    )
+    name, account_id = holders[0]["name"], holders[0]["account_id"]
+    search(qtbot, window, name)
+    ids = shown_ids(window)
+    assert account_id in ids
+    assert 0 < len(ids) < demo_register.accounts.count()
+    assert ids == demo_register.accounts.ids(AccountQuery(text=name))
+
+
+def test_search_by_pinyin_initials(qtbot, window, demo_register):
+    search(qtbot, window, "jsj")
+    ids = shown_ids(window)
+    assert 0 < len(ids) < demo_register.accounts.count()
+    for row in demo_register.accounts.rows(ids).values():
+        assert "jsj" in pinyin_initials(row["name"]) + " " + pinyin_initials(row["unit"])
+    search(qtbot, window, "")
+    assert window.model.rowCount() == demo_register.accounts.count()
+
+
+def test_escape_clears_the_search_box(qtbot, window, demo_register):
+    search(qtbot, window, "计算机")
+    assert window.model.rowCount() < demo_register.accounts.count()
+    window.search.setFocus()
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    assert window.model.rowCount() == demo_register.accounts.count()
+
+
+def test_platform_status_and_level_filters(window, demo_register):
+    bar = window.filters
+    bar.select(bar.platform, "微信")
+    rows = demo_register.accounts.rows(shown_ids(window)).values()
+    assert rows and all(row["platform"] == "微信" for row in rows)
+    bar.select(bar.status, AccountStatus.RUNNING.value)
+    rows = demo_register.accounts.rows(shown_ids(window)).values()
+    assert rows and all(row["platform"] == "微信" and row["status"] == "running" for row in rows)
+    bar.select(bar.level, 3)
+    rows = demo_register.accounts.rows(shown_ids(window)).values()
+    assert all(row["level"] == 3 for row in rows)
+    bar.clear()
+    assert window.model.rowCount() == demo_register.accounts.count()
+
+
+def test_unit_filter_includes_sub_units_on_request(window, demo_register):
+    college = demo_register.units.find_by_name("计算机学院")
+    subtree = set(demo_register.units.subtree_ids(college.id))
+    assert len(subtree) > 1
+    window.filters.select(window.filters.unit, college.id)
+    with_subs = shown_ids(window)
+    assert with_subs
+    assert {demo_register.accounts.get(i).unit_id for i in with_subs} <= subtree
+    window.filters.sub_units.setChecked(False)
+    only_unit = shown_ids(window)
+    assert {demo_register.accounts.get(i).unit_id for i in only_unit} <= {college.id}
+    assert len(only_unit) < len(with_subs)
+
+
+def test_role_holder_and_overdue_filters(window, demo_register):
+    person_id = demo_register.scalar(
+        "SELECT person_id FROM role_assignments WHERE end_on IS NULL GROUP BY person_id "
+        "ORDER BY count(*) DESC LIMIT 1"
+    )
+    window.filters.select(window.filters.person, person_id)
+    held = {a.account_id for a in demo_register.accounts.responsibilities(person_id)}
+    assert set(shown_ids(window)) == held
+    window.filters.clear()
+    window.filters.overdue.setChecked(True)
+    overdue = shown_ids(window)
+    assert 0 < len(overdue) < demo_register.accounts.count()
+    assert overdue == demo_register.accounts.ids(AccountQuery(overdue_only=True))
+
+
+def test_sorting_by_a_column_reorders_through_sql(window, demo_register):
+    header = window.table.horizontalHeader()
+    header.setSortIndicator(column("name"), Qt.SortOrder.DescendingOrder)
+    assert window.model.query.order_by == "name" and window.model.query.descending
+    expected = demo_register.accounts.ids(AccountQuery(order_by="name", descending=True))
+    assert shown_ids(window) == expected
+    names = [window.model.index(row, column("name")).data() for row in range(5)]
+    assert names == sorted(names, reverse=True)
+    # A column without a sort key keeps the SQL order and the indicator.
+    header.setSortIndicator(column("operator"), Qt.SortOrder.AscendingOrder)
+    assert shown_ids(window) == expected
+    assert header.sortIndicatorSection() == column("name")
+
+
+def test_overdue_next_due_is_red(window):
+    model = window.model
+    today = model.today.isoformat()
+    for row in range(model.rowCount()):
+        data = model.row_data(row)
+        if data["next_due"] and data["next_due"] < today:
+            brush = model.index(row, column("next_due")).data(Qt.ItemDataRole.ForegroundRole)
+            assert brush.color() == OVERDUE_COLOR
+            break
+    else:
+        pytest.fail("the demo register has no overdue filing")
+
+
+def test_details_pane_shows_roles_filings_and_history(qtbot, window, demo_register):
+    account_id = demo_register.scalar(
+        "SELECT f.account_id FROM filings f JOIN filing_changes c ON c.filing_id = f.id "
+        "ORDER BY f.id LIMIT 1"
+    )
+    assert window.select_account(account_id)
+    details = window.details
+    assert details.account_id == account_id
+    roles = demo_register.accounts.current_roles(account_id)
+    assert details.roles.topLevelItemCount() == len(roles) > 0
+    names = {details.roles.topLevelItem(i).text(1) for i in range(len(roles))}
+    assert names == {demo_register.people.get(r.person_id).name for r in roles}
+    filings = demo_register.filings.for_account(account_id)
+    assert details.filings.topLevelItemCount() == len(filings)
+    changes = [
+        details.filings.topLevelItem(i).child(j).text(2)
+        for i in range(details.filings.topLevelItemCount())
+        for j in range(details.filings.topLevelItem(i).childCount())
+    ]
+    assert any("→" in text for text in changes)
+    assert details.history.topLevelItemCount() == 0  # read only when the tab is shown
+    details.setCurrentWidget(details.history)
+    assert details.history.topLevelItemCount() == len(
+        demo_register.audit.history_of_account(account_id)
+    )
+
+
+def test_history_shows_old_and_new_values(qtbot, window, demo_register):
+    import datetime as dt
+
+    account_id = window.model.account_id(0)
+    old = demo_register.accounts.get(account_id).purpose
+    demo_register.accounts.update(account_id, {"purpose": "新的用途说明"}, event_on=dt.date.today())
+    window.refresh(select_id=account_id)
+    details = window.details
+    details.setCurrentWidget(details.history)
+    tree = details.history
+    texts = {
+        (tree.topLevelItem(i).child(j).text(2), tree.topLevelItem(i).child(j).text(3))
+        for i in range(3)
+        for j in range(tree.topLevelItem(i).childCount())
+    }
+    assert ("账号主要用途", f"{old} → 新的用途说明") in texts
+
+
+def test_deadlines_board_lists_overdue_first_and_selects(qtbot, window, demo_register):
+    board = window.board
+    today = board.today
+    flags = [clock.is_overdue(today) for clock in board.clocks]
+    assert flags[0] is True
+    first_not_overdue = flags.index(False)
+    assert not any(flags[first_not_overdue:])
+    assert board.tree.topLevelItem(0).text(0) == "逾期"
+    assert "逾期" in board.tree.topLevelItem(0).text(4)
+    target = next(i for i, c in enumerate(board.clocks) if c.account_id is not None and i > 3)
+    item = board.tree.topLevelItem(target)
+    board.tree.itemActivated.emit(item, 0)
+    assert window.current_account_id() == board.clocks[target].account_id
+
+
+def test_deadlines_board_selects_even_when_search_hides_the_account(qtbot, window):
+    board = window.board
+    clock = next(c for c in board.clocks if c.account_id is not None)
+    search(qtbot, window, "没有这个账号的名字")
+    assert window.model.rowCount() == 0
+    assert window.select_account(clock.account_id)
+    assert window.search.text() == ""
+    assert window.current_account_id() == clock.account_id
+
+
+def test_shortcuts(qtbot, window):
+    assert window.act_new_account.shortcut() == QKeySequence("Ctrl+N")
+    assert window.act_save.shortcut() == QKeySequence("Ctrl+S")
+    assert window.act_find.shortcut() == QKeySequence("Ctrl+F")
+    assert window.act_print.shortcut() == QKeySequence("Ctrl+P")
+    assert QKeySequence("F5") in window.act_refresh.shortcuts()
+    window.activateWindow()
+    window.table.setFocus()
+    window.act_find.trigger()
+    qtbot.waitUntil(lambda: window.search.hasFocus(), timeout=2000)
+
+
+def test_enter_in_table_opens_the_account(qtbot, window, monkeypatch):
+    opened = []
+    monkeypatch.setattr(
+        window, "open_account_form", lambda account_id=None: opened.append(account_id)
+    )
+    window.table.setFocus()
+    window.table.selectRow(4)
+    QTest.keyClick(window.table.viewport(), Qt.Key.Key_Return)
+    if not opened:  # the key goes to the view itself on some styles
+        QTest.keyClick(window.table, Qt.Key.Key_Return)
+    assert opened == [window.model.account_id(4)]
+
+
+def test_missing_dialog_module_shows_a_message(qtbot, window, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ui.watch_list", None)
+    window.act_watch_list.trigger()
+    assert "巡查登记" in window.statusBar().currentMessage()
+
+
+def test_hook_runs_the_dialog_through_exec_dialog_and_refreshes(qtbot, window, monkeypatch):
+    seen = {}
+
+    class FakeForm(QDialog):
+        def __init__(self, register, account_id=None, parent=None):
+            super().__init__(parent)
+            seen["account_id"] = account_id
+            self.account_id = account_id
+
+    fake = types.ModuleType("ui.account_form")
+    fake.AccountFormDialog = FakeForm
+    monkeypatch.setitem(sys.modules, "ui.account_form", fake)
+    refreshed = []
+    monkeypatch.setattr(window, "exec_dialog", lambda dialog: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(window.board, "refresh", lambda: refreshed.append(True))
+    window.table.selectRow(2)
+    window.act_edit_account.trigger()
+    assert seen["account_id"] == window.model.account_id(2)
+    assert refreshed
+
+
+def test_window_state_is_remembered(qtbot, demo_register, settings):
+    first = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1200, 700)
+    first.splitter.setSizes([300, 700])
+    first.table.setColumnWidth(column("name"), 333)
+    first.close()
+    assert settings.value("main/splitter") is not None
+    second = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.table.columnWidth(column("name")) == 333
+    left, right = second.splitter.sizes()
+    assert right > left  # the default gives the table more room
+    second.close()

@@ -1,0 +1,205 @@
+"""The register table: a SQL-backed model that holds ids and fetches rows on demand.
+
+Like Anki's browser model, the model keeps only the list of account ids the
+store returned for the current ``AccountQuery`` (already filtered and sorted in
+SQL) and asks the store for display rows in chunks when the view paints them.
+A small LRU cache of chunks keeps scrolling smooth on 100,000 accounts. No
+``QSortFilterProxyModel``: sorting re-runs the query with another ``order_by``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from nmdesk.models import AccountStatus
+from nmdesk.store.search import AccountQuery
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+# (row key, header, sort key in nmdesk.store.search.SORT_COLUMNS or None, default width)
+COLUMNS: tuple[tuple[str, str, str | None, int], ...] = (
+    ("id", QCoreApplication.translate("AccountTable", "序号"), "id", 56),
+    ("serial_no", QCoreApplication.translate("AccountTable", "备案编号"), "serial_no", 120),
+    ("platform", QCoreApplication.translate("AccountTable", "平台"), "platform", 64),
+    ("account_type", QCoreApplication.translate("AccountTable", "账号类型"), "account_type", 80),
+    ("name", QCoreApplication.translate("AccountTable", "账号名称"), "name", 200),
+    ("platform_id", QCoreApplication.translate("AccountTable", "账号ID"), "platform_id", 110),
+    ("unit", QCoreApplication.translate("AccountTable", "开设单位"), "unit", 150),
+    ("level", QCoreApplication.translate("AccountTable", "级别"), "level", 64),
+    ("status", QCoreApplication.translate("AccountTable", "状态"), "status", 64),
+    ("first_responsible", QCoreApplication.translate("AccountTable", "第一责任人"), None, 84),
+    ("operator", QCoreApplication.translate("AccountTable", "运营人"), None, 110),
+    ("next_due", QCoreApplication.translate("AccountTable", "最近截止"), None, 92),
+)
+COLUMN_KEYS = [column[0] for column in COLUMNS]
+CENTERED = {"id", "platform", "level", "status", "next_due"}
+OVERDUE_COLOR = QColor(200, 30, 30)
+INACTIVE_COLOR = QColor(128, 128, 128)
+INACTIVE_STATUSES = {AccountStatus.CLOSED.value, AccountStatus.REFUSED.value}
+ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class AccountTableModel(QAbstractTableModel):
+    """Accounts matching an ``AccountQuery``; rows are fetched lazily from the store."""
+
+    CHUNK = 200
+    CACHE_CHUNKS = 16
+
+    def __init__(self, register: Register, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.today = dt.date.today()
+        rotation = register.profile.deadlines["password_rotation_days"]
+        self._query = AccountQuery(rotation_days=rotation)
+        self._ids: list[int] = []
+        self._positions: dict[int, int] | None = None
+        self._cache: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
+        self._levels = {level.level: level.name for level in register.profile.levels}
+        self.fetched_chunks = 0  # how many chunk queries ran, for tests and benchmarks
+
+    # -- query -----------------------------------------------------------------------
+
+    @property
+    def query(self) -> AccountQuery:
+        return self._query
+
+    def set_query(self, query: AccountQuery) -> None:
+        """Run a new query: filters, search text and order all go to SQL."""
+        self.beginResetModel()
+        self._query = replace(query, today=self.today)
+        self._ids = self.register.accounts.ids(self._query)
+        self._positions = None
+        self._cache.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Re-run the current query, e.g. after an edit or on F5."""
+        self.set_query(self._query)
+
+    def account_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, account_id: int) -> int | None:
+        if self._positions is None:
+            self._positions = {value: index for index, value in enumerate(self._ids)}
+        return self._positions.get(account_id)
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        """The display row for a table row, from the cache or one chunk query."""
+        if not 0 <= row < len(self._ids):
+            return None
+        chunk = row // self.CHUNK
+        rows = self._cache.get(chunk)
+        if rows is None:
+            start = chunk * self.CHUNK
+            rows = self.register.accounts.rows(self._ids[start : start + self.CHUNK])
+            self.fetched_chunks += 1
+            self._cache[chunk] = rows
+            while len(self._cache) > self.CACHE_CHUNKS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(chunk)
+        return rows.get(self._ids[row])
+
+    # -- Qt model --------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section][1]
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][2] is None:
+                return self.tr("此列不能排序")
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == ACCOUNT_ID_ROLE:
+            return self.account_id(index.row())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if COLUMN_KEYS[index.column()] in CENTERED:
+                return Qt.AlignmentFlag.AlignCenter
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self.row_data(index.row())
+        if row is None:
+            return None
+        key = COLUMN_KEYS[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "next_due" and self._is_overdue(row):
+                return QBrush(OVERDUE_COLOR)
+            if row["status"] in INACTIVE_STATUSES:
+                return QBrush(INACTIVE_COLOR)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "next_due" and self._is_overdue(row):
+                return self.tr("已逾期：{0}").format(row["next_due"])
+            if key in ("name", "unit", "operator"):
+                return row[key] or None
+            return None
+        return self.display(row, key)
+
+    def display(self, row: dict[str, Any], key: str) -> str:
+        value = row.get(key)
+        if value is None:
+            return ""
+        if key == "status":
+            try:
+                return AccountStatus(value).label
+            except ValueError:
+                return str(value)
+        if key == "level":
+            return self._levels.get(value, str(value))
+        return str(value)
+
+    def _is_overdue(self, row: dict[str, Any]) -> bool:
+        due = row.get("next_due")
+        return bool(due) and str(due) < self.today.isoformat()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-query in SQL order; columns without a sort key keep the current order."""
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column][2] is None:
+            return
+        key = COLUMNS[column][2]
+        assert key is not None
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._query.order_by and descending == self._query.descending:
+            return
+        self.set_query(replace(self._query, order_by=key, descending=descending))
+
+    def sort_column(self) -> int:
+        for number, column in enumerate(COLUMNS):
+            if column[2] == self._query.order_by:
+                return number
+        return 0

@@ -1,0 +1,124 @@
+"""Qt application setup: the bundled UI font, the first start, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from nmdesk.errors import NmdeskError
+from nmdesk.paths import UI_FONT_FILE, default_register_path
+from nmdesk.store import Register
+
+# Windows kept alive while they are open (a window opens its successor).
+WINDOWS: list[QWidget] = []
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def install_ui_font(app: QGuiApplication, point_size: int = 10) -> str | None:
+    """Register the bundled CJK font and make it the application font, so no text shows as boxes."""
+    font_id = QFontDatabase.addApplicationFont(str(UI_FONT_FILE))
+    if font_id < 0:
+        return None
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    if not families:
+        return None
+    font = QFont(families[0], point_size)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    app.setFont(font)
+    return families[0]
+
+
+def make_app(argv: list[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    app.setOrganizationName("nmdesk")
+    app.setApplicationName("nmdesk")
+    app.setApplicationDisplayName(tr("新媒体账号备案管理台"))
+    app.setStyle("Fusion")
+    install_ui_font(app)
+    return app
+
+
+def make_settings() -> QSettings:
+    """Where window state is remembered; tests replace this."""
+    return QSettings("nmdesk", "nmdesk")
+
+
+def exec_dialog(dialog: QDialog) -> int:
+    """Run a modal dialog at start-up; tests replace this."""
+    return int(dialog.exec())
+
+
+def create_register(path: Path, profile_id: str, demo: bool) -> Register:
+    """A new register (empty, or the demo) at ``path``, opened."""
+    if demo:
+        from nmdesk.demo import build_demo_register
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            build_demo_register(path, profile_id)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        return Register.open(path)
+    return Register.create(path, profile_id)
+
+
+def first_start(
+    path: Path, parent: QWidget | None = None, run: Callable[[QDialog], int] | None = None
+) -> Register | None:
+    """Ask for a profile (or the demo) and create the register; None if the clerk cancelled."""
+    from ui.first_start import FirstStartDialog
+
+    dialog = FirstStartDialog(path, parent)
+    if (run or exec_dialog)(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    profile_id, demo = dialog.choice()
+    return create_register(path, profile_id, demo)
+
+
+def open_window(
+    path: Path, parent: QWidget | None = None, *, create: bool = False
+) -> QWidget | None:
+    """Open (or first create) the register at ``path`` in a new main window."""
+    from ui.main_window import MainWindow
+
+    if create or not path.exists():
+        register = first_start(path, parent)
+        if register is None:
+            return None
+    else:
+        register = Register.open(path)
+    window = MainWindow(register, settings=make_settings(), owns_register=True)
+    WINDOWS.append(window)
+    window.destroyed.connect(lambda *_: WINDOWS.remove(window) if window in WINDOWS else None)
+    window.show()
+    return window
+
+
+def run(argv: list[str] | None = None) -> int:
+    """``python main.py [--path FILE]``: open the register in the main window."""
+    argv = list(sys.argv if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="nmdesk-gui", description="新媒体账号备案管理台")
+    parser.add_argument(
+        "--path", type=Path, default=None, help="备案库文件；缺省为用户数据目录中的默认备案库"
+    )
+    args = parser.parse_args(argv[1:])
+    app = make_app(argv)
+    path = args.path or default_register_path()
+    try:
+        window = open_window(path)
+    except NmdeskError as exc:
+        QMessageBox.critical(None, tr("无法打开备案库"), str(exc))
+        return 2
+    if window is None:
+        return 0
+    return int(app.exec())

@@ -116,7 +116,8 @@ class PersonEntry:
     email: str = ""
 
     def is_empty(self) -> bool:
-        return self.person_id is None and not clean_text(self.name)
+        typed = (self.name, self.title, self.office_phone, self.mobile, self.email)
+        return self.person_id is None and not any(clean_text(text) for text in typed)
 
 
 @dataclass
@@ -349,7 +350,9 @@ def collect_errors(
         if person is None or person.is_empty():
             if rule.required:
                 errors.append(
-                    ValidationError(role_label(profile, rule.id), "为必填项，请填写姓名或选择人员")
+                    ValidationError(
+                        f"{role_label(profile, rule.id)}姓名", "为必填项，请填写姓名或选择人员"
+                    )
                 )
             continue
         roles[rule.id] = _check_person(profile, rule.id, person, errors)

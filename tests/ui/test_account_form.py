@@ -1,0 +1,263 @@
+"""The account form driven through its real widgets, on real register files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from desk_helpers import Answers, add_person, add_unit, setup_font
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from nmdesk.errors import ValidationError
+from nmdesk.models import AccountStatus, FilingKind, PersonKind, Sanction, SanctionKind
+from ui.account_form import AccountFormDialog, EditHistory
+
+
+@pytest.fixture(autouse=True)
+def _font(qapp) -> None:
+    setup_font(qapp)
+
+
+def open_form(qtbot, register, account_id=None, history=None) -> AccountFormDialog:
+    form = AccountFormDialog(register, account_id, history=history)
+    qtbot.addWidget(form)
+    return form
+
+
+def fill_bit(form: AccountFormDialog, unit_id: int, *, running: bool = True) -> None:
+    form.platform.setCurrentText("微信")
+    form.account_type.setCurrentText("订阅号")
+    form.name.setText("北理工计算机")
+    form.platform_id.setText("bit_cs")
+    form.purpose.setPlainText("发布学院新闻动态和通知公告")
+    form.opened_on.setText("2019年3月")
+    form.unit.setCurrentIndex(form.unit.findData(unit_id))
+    head = form.blocks["first_responsible"]
+    head.name.setEditText("王伟")
+    head.title.setText("院长")
+    head.office_phone.setText("010-68912345")
+    head.mobile.setText("13911112222")
+    head.email.setText("wangwei@bit.edu.cn")
+    ops = form.blocks["ops_contact"]
+    ops.name.setEditText("李娜")
+    ops.kind.setCurrentIndex(ops.kind.findData(PersonKind.STUDENT.value))
+    ops.mobile.setText("13811112222")
+    ops.email.setText("lina@bit.edu.cn")
+    spec = form.blocks["specific_responsible"]
+    spec.name.setEditText("张敏")
+    if running:
+        form.status.setCurrentIndex(form.status.findData(AccountStatus.RUNNING.value))
+
+
+def save(qtbot, form: AccountFormDialog) -> Answers:
+    answers = Answers(form)
+    qtbot.mouseClick(
+        form.buttons.button(form.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+    )
+    return answers
+
+
+def test_create_unit_two_people_and_account_through_the_form(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    answers = save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    account_id = form.result_info.account_id
+    account = register.accounts.get(account_id)
+    assert (account.name, account.platform_id, account.opened_on.iso()) == (
+        "北理工计算机",
+        "bit_cs",
+        "2019-03",
+    )
+    head = register.people.get(register.accounts.holder(account_id, "first_responsible"))
+    assert (head.name, head.title, head.mobile) == ("王伟", "院长", "13911112222")
+    ops = register.people.get(register.accounts.holder(account_id, "ops_contact"))
+    assert (ops.name, ops.kind) == ("李娜", PersonKind.STUDENT)
+    assert "已保存" in answers.messages[0][1]
+    # the form's tab order is the paper's order
+    order = form._chain
+    assert order.index(form.platform) < order.index(form.name) < order.index(form.opened_on)
+    assert (
+        order.index(form.opened_on)
+        < order.index(form.unit)
+        < order.index(form.blocks["first_responsible"].name)
+    )
+    assert order.index(form.blocks["ops_contact"].email) < order.index(form.signed_on)
+    assert form.platform.nextInFocusChain() is not None
+
+
+@pytest.mark.parametrize(
+    ("setter", "field", "fragment"),
+    [
+        (
+            lambda f: f.blocks["first_responsible"].mobile.setText("2391111222"),
+            "单位负责人手机",
+            "11 位",
+        ),
+        (
+            lambda f: f.blocks["first_responsible"].office_phone.setText("68912"),
+            "单位负责人办公电话",
+            "区号",
+        ),
+        (lambda f: f.blocks["ops_contact"].email.setText("lina@bit"), "运维负责人邮箱", "邮箱"),
+        (lambda f: f.opened_on.setText("2019年13月"), "开设时间", "月份"),
+        (lambda f: f.name.setText(""), "账号名称", "必填"),
+        (lambda f: f.password_rotated_on.setText("2026-02-30"), "最近更换密码日期", "不是真实存在"),
+    ],
+)
+def test_each_field_rule_shows_inline(qtbot, register, setter, field, fragment) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    setter(form)
+    with pytest.raises(ValidationError) as info:
+        form.check()
+    assert info.value.field == field
+    assert fragment in form.field_error(field)
+    assert field in form.field_error(field)
+
+
+def test_errors_show_as_you_type_for_touched_fields_only(qtbot, register) -> None:
+    form = open_form(qtbot, register)
+    form.show()
+    form.blocks["first_responsible"].mobile.setText("123")
+    qtbot.waitUntil(lambda: bool(form.field_error("单位负责人手机")))
+    assert form.field_error("账号名称") == ""  # untouched: not shouted at yet
+
+
+def test_duplicate_platform_id_points_to_existing(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    first = open_form(qtbot, register)
+    fill_bit(first, unit)
+    save(qtbot, first)
+    existing = first.result_info.account_id
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    form.name.setText("另一个名字")
+    answers = save(qtbot, form)
+    assert form.result() != form.DialogCode.Accepted
+    assert answers.messages == []
+    message = form.field_error("账号ID号")
+    assert "北理工计算机" in message and f"序号 {existing}" in message
+
+
+def test_protected_name_warns_as_you_type(qtbot, register) -> None:
+    form = open_form(qtbot, register)
+    form.show()
+    form.name.setText("北理工摄影")
+    qtbot.waitUntil(form.name_warning.isVisible)
+    assert "北理工" in form.name_warning.text()
+    form.name.setText("摄影小组")
+    qtbot.waitUntil(lambda: not form.name_warning.isVisible())
+
+
+def test_suspended_unit_cannot_apply(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    register.sanctions.add(
+        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规发布")
+    )
+    form = open_form(qtbot, register)
+    fill_bit(form, unit, running=False)
+    with pytest.raises(ValidationError):
+        form.check()
+    assert "暂停" in form.field_error("账号开设单位")
+
+
+def fill_pku(form: AccountFormDialog, unit_id: int, staff: int, student: int) -> None:
+    form.platform.setCurrentText("微信")
+    form.account_type.setCurrentText("订阅号")
+    form.name.setText("力学系")
+    form.platform_id.setText("pku_mech")
+    form.purpose.setPlainText("发布系里新闻")
+    form.unit.setCurrentIndex(form.unit.findData(unit_id))
+    form.blocks["first_responsible"].set_person(staff)
+    form.blocks["specific_responsible"].set_person(staff)
+    form.blocks["operator"].set_person(student)
+    form.blocks["password_custodian"].set_person(student)
+
+
+def test_pku_role_rule_eligibility_and_quantity(qtbot, pku_register) -> None:
+    reg = pku_register
+    dept = add_unit(reg, "力学系", "department")
+    group = add_unit(reg, "张老师课题组", "research_group")
+    staff = add_person(reg, "赵刚", PersonKind.STAFF, mobile="13900001111")
+    student = add_person(reg, "孙丽", PersonKind.STUDENT)
+    form = open_form(qtbot, reg)
+    assert form.justification is not None and form.pledge_signed is not None
+    fill_pku(form, group, staff, student)
+    form.blocks["specific_responsible"].set_person(student)
+    with pytest.raises(ValidationError) as info:
+        form.check()
+    assert info.value.field == "账号开设单位"
+    assert "课题组" in form.field_error("账号开设单位")
+    assert form.field_error("具体负责人") == "具体负责人：具体负责人须为在职教职工"
+    # a proper unit and staff member: saved as an application
+    form.unit.setCurrentIndex(form.unit.findData(dept))
+    form.blocks["specific_responsible"].set_person(staff)
+    form.pledge_signed.setChecked(True)
+    form.pledge_signed_on.setText("2026-11-02")
+    save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    app = reg.accounts.application(form.result_info.account_id)
+    assert app.pledge_signed and app.pledge_signed_on == dt.date(2026, 11, 2)
+    # a second account on the same platform: quantity warning, justification required
+    second = open_form(qtbot, reg)
+    second.show()
+    fill_pku(second, dept, staff, student)
+    second.platform_id.setText("pku_mech2")
+    qtbot.waitUntil(second.unit_warning.isVisible)
+    assert "总量控制" in second.unit_warning.text()
+    assert "力学系" in second.existing_accounts.text()
+    with pytest.raises(ValidationError):
+        second.check()
+    assert "必要性" in second.field_error("新增账号必要性说明")
+    second.justification.setPlainText("面向本科生的招生宣传，与系主号定位不同")
+    second.operation_plan.setPlainText("每周两篇推送，由学生助理运营")
+    second.priority_rank.setText("2")
+    second.check()
+
+
+def test_edit_creates_change_filing_with_working_day_due_date_and_undo(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    save(qtbot, form)
+    account_id = form.result_info.account_id
+    history = EditHistory(register)
+    edit = open_form(qtbot, register, account_id, history)
+    assert "3 个工作日" in edit.change_info.text()
+    assert edit.name.text() == "北理工计算机"
+    edit.event_on.setText("2026-09-30")
+    edit.purpose.setPlainText("发布学院新闻、通知公告和招生信息")
+    edit.blocks["ops_contact"].name.setEditText("周杰")
+    edit.blocks["ops_contact"].mobile.setText("13700001111")
+    edit.blocks["ops_contact"].email.setText("")
+    answers = save(qtbot, edit)
+    assert edit.result() == edit.DialogCode.Accepted, edit.general_error.text()
+    filings = register.filings.for_account(account_id)
+    change = next(f for f in filings if f.kind is FilingKind.CHANGE)
+    # 2026-09-30 is a Wednesday; 10-01..10-07 are the National Day holiday; 10-08 and
+    # 10-09 work, and Saturday 10-10 is a make-up working day: the 3rd working day.
+    assert change.event_on == dt.date(2026, 9, 30)
+    assert change.due_on == dt.date(2026, 10, 10)
+    assert change.changes[0].field == "账号主要用途"
+    personnel = next(f for f in filings if f.kind is FilingKind.PERSONNEL)
+    assert (personnel.changes[0].before, personnel.changes[0].after) == ("李娜", "周杰")
+    text = answers.messages[-1][1]
+    assert "变更备案" in text and "2026-10-10" in text and change.check_code in text
+    # undo before the paper went out: values back, filing voided
+    assert history.can_undo()
+    assert history.undo() is None
+    assert register.accounts.get(account_id).purpose == "发布学院新闻动态和通知公告"
+    assert not history.can_undo()
+
+
+def test_form_renders_for_screenshots(qtbot, register, tmp_path) -> None:
+    form = open_form(qtbot, register)
+    form.show()
+    qtbot.waitExposed(form)
+    image = form.sheet.grab()
+    assert image.width() > 600 and image.height() > 900
+    assert isinstance(form.sheet, QWidget)

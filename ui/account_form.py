@@ -1,0 +1,870 @@
+"""The account form: the paper sheet on screen, field by field, in the sheet's order.
+
+With a BIT register it is the 备案表: 公共账号基本信息, 开设单位基本信息 (单位负责人
+and 运维负责人 with their 职务/办公电话/手机/邮箱), 单位意见. With a PKU-CoE register
+it is the 审批表: the same account block, the unit with its 第一责任人, 具体负责人
+and 具体运营人, then the extra-account justification, operation plan and priority
+ranking, the joint meeting's opinion and the pledge (承诺书). The other register
+fields (level, verified subject, campus data, custodian …) follow in a last group.
+Tab order is the paper's order.
+
+Picard style: ``load()`` fills the widgets, ``check()`` raises the first
+ValidationError after showing every error inline next to its field, ``save()``
+writes in one transaction through ``nmdesk.entry``. Editing a filed account
+shows the change filings created and their due dates.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.dates import today
+from nmdesk.entry import (
+    AccountEntry,
+    EditRecord,
+    PersonEntry,
+    SaveResult,
+    collect_errors,
+    describe_filing,
+    entry_from_account,
+    entry_warnings,
+    extra_roles,
+    is_approval_sheet,
+    role_label,
+    save_entry,
+    sheet_roles,
+    undo_edit,
+)
+from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.models import AccountStatus, PersonKind
+from nmdesk.store.accounts import FILED_STATUSES
+from nmdesk.store.register import Register
+from ui.desk_common import (
+    GROUP_STYLE,
+    INFO_STYLE,
+    WARNING_STYLE,
+    DateEdit,
+    DeskDialog,
+    FieldBox,
+    tr,
+)
+
+
+def unit_choices(register: Register) -> list[tuple[str, int]]:
+    """Units in tree order, indented by depth, for pickers."""
+    units = register.units.all()
+    children: dict[int | None, list[int]] = {}
+    by_id = {u.id: u for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in by_id else None
+        children.setdefault(parent, []).append(unit.id or 0)
+    result: list[tuple[str, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit_id in children.get(parent, []):
+            result.append(("　" * depth + by_id[unit_id].name, unit_id))
+            walk(unit_id, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
+def person_choices(register: Register) -> list[tuple[str, int]]:
+    """People as picker items; names shared by several people get their unit and id."""
+    people = register.people.all()
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person.name] = counts.get(person.name, 0) + 1
+    units = {u.id: u.name for u in register.units.all()}
+    items = []
+    for person in people:
+        label = person.name
+        if counts[person.name] > 1:
+            label = f"{person.name}（{units.get(person.unit_id, person.kind.label)}，#{person.id}）"
+        items.append((label, person.id or 0))
+    return items
+
+
+class PersonBlock(QWidget):
+    """One role holder as on the sheet: name (pick or type a new one), kind, title, phones, email."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        register: Register,
+        role: str,
+        people: list[tuple[str, int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.role = role
+        self.label = role_label(register.profile, role)
+        self.name = QComboBox(self)
+        self.name.setEditable(True)
+        self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.name.addItem("", None)
+        for text, person_id in people:
+            self.name.addItem(text, person_id)
+        self.name.setCurrentIndex(0)
+        completer = QCompleter([text for text, _ in people], self.name)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.name.setCompleter(completer)
+        self.name.lineEdit().setPlaceholderText(tr("选择已有人员或输入新姓名"))
+        self.name.setMinimumWidth(150)
+        self.kind = QComboBox(self)
+        for kind in PersonKind:
+            self.kind.addItem(tr(kind.label), kind.value)
+        self.title = QLineEdit(self)
+        self.office_phone = QLineEdit(self)
+        self.office_phone.setPlaceholderText("010-68912345")
+        self.mobile = QLineEdit(self)
+        self.mobile.setPlaceholderText("13912345678")
+        self.email = QLineEdit(self)
+        self.email.setPlaceholderText("name@example.edu.cn")
+        self.boxes = {
+            f"{self.label}姓名": FieldBox(self.name),
+            self.label: FieldBox(self.kind),
+            f"{self.label}职务": FieldBox(self.title),
+            f"{self.label}办公电话": FieldBox(self.office_phone),
+            f"{self.label}手机": FieldBox(self.mobile),
+            f"{self.label}邮箱": FieldBox(self.email),
+        }
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        boxes = list(self.boxes.values())
+        cells = [
+            (tr("姓名"), boxes[0]),
+            (tr("身份"), boxes[1]),
+            (tr("职务"), boxes[2]),
+            (tr("办公电话"), boxes[3]),
+            (tr("手机"), boxes[4]),
+            (tr("邮箱"), boxes[5]),
+        ]
+        for index, (text, box) in enumerate(cells):
+            row, col = divmod(index, 3)
+            caption = QLabel(text, self)
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            caption.setContentsMargins(0, 5, 0, 0)
+            grid.addWidget(caption, row, col * 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(box, row, col * 2 + 1, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(col * 2 + 1, 1)
+        self._filling = False
+        self.name.currentTextChanged.connect(self._name_changed)
+        self.kind.currentIndexChanged.connect(self.changed)
+        for edit in (self.title, self.office_phone, self.mobile, self.email):
+            edit.textChanged.connect(self.changed)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.name, self.kind, self.title, self.office_phone, self.mobile, self.email]
+
+    def _name_changed(self, text: str) -> None:
+        index = self.name.findText(text, Qt.MatchFlag.MatchExactly)
+        person_id = self.name.itemData(index) if index > 0 else None
+        if person_id is not None and not self._filling:
+            person = self.register.people.get(int(person_id))
+            self._fill(
+                PersonEntry(
+                    person.id,
+                    person.name,
+                    person.kind,
+                    person.title,
+                    person.office_phone,
+                    person.mobile,
+                    person.email,
+                )
+            )
+        self.changed.emit()
+
+    def _fill(self, person: PersonEntry) -> None:
+        self._filling = True
+        try:
+            self.kind.setCurrentIndex(self.kind.findData(PersonKind(person.kind).value))
+            self.title.setText(person.title)
+            self.office_phone.setText(person.office_phone)
+            self.mobile.setText(person.mobile)
+            self.email.setText(person.email)
+        finally:
+            self._filling = False
+
+    def set_person(self, person_id: int) -> None:
+        """Pick an existing person (and show their contacts)."""
+        index = self.name.findData(person_id)
+        if index < 0:
+            person = self.register.people.get(person_id)
+            self.name.addItem(person.name, person_id)
+            index = self.name.count() - 1
+        self.name.setCurrentIndex(index)
+        self._name_changed(self.name.itemText(index))
+
+    def set_entry(self, person: PersonEntry | None) -> None:
+        if person is None or person.is_empty():
+            self.name.setCurrentIndex(0)
+            self._fill(PersonEntry())
+            return
+        if person.person_id is not None:
+            index = self.name.findData(person.person_id)
+            self._filling = True
+            if index < 0:
+                self.name.addItem(person.name, person.person_id)
+                index = self.name.count() - 1
+            self.name.setCurrentIndex(index)
+            self._filling = False
+        else:
+            self.name.setEditText(person.name)
+        self._fill(person)
+
+    def entry(self) -> PersonEntry:
+        text = self.name.currentText().strip()
+        index = self.name.findText(text, Qt.MatchFlag.MatchExactly) if text else -1
+        person_id = self.name.itemData(index) if index > 0 else None
+        name = text
+        if person_id is not None:
+            name = self.register.people.get(int(person_id)).name
+        return PersonEntry(
+            int(person_id) if person_id is not None else None,
+            name,
+            PersonKind(self.kind.currentData()),
+            self.title.text(),
+            self.office_phone.text(),
+            self.mobile.text(),
+            self.email.text(),
+        )
+
+
+class EditHistory(QObject):
+    """The session's saved account edits, newest last, for 撤销 (undo).
+
+    Undo puts the previous values back through ``register.accounts.update``:
+    if the edit's change filing is still open, both it and the reverse change
+    are voided (the clerk fixed a typing mistake); if the filing already came
+    back signed, the reverse change is filed like any other change.
+    """
+
+    changed = Signal()
+
+    def __init__(self, register: Register, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.records: list[EditRecord] = []
+
+    def push(self, record: EditRecord) -> None:
+        self.records.append(record)
+        self.changed.emit()
+
+    def can_undo(self) -> bool:
+        return bool(self.records)
+
+    def undo_text(self) -> str:
+        if not self.records:
+            return tr("撤销")
+        record = self.records[-1]
+        name = self.register.accounts.get(record.account_id).name
+        return tr("撤销对“{0}”的修改").format(name)
+
+    def undo(self) -> int | None:
+        """Undo the newest edit; returns the reverse filing that must still be sent, if any."""
+        record = self.records[-1]
+        filing_id = undo_edit(self.register, record)
+        self.records.pop()
+        self.changed.emit()
+        return filing_id
+
+
+class AccountFormDialog(DeskDialog):
+    """Create or edit one account, as on the profile's paper sheet."""
+
+    saved = Signal(int)
+
+    def __init__(
+        self,
+        register: Register,
+        account_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        history: EditHistory | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.account_id = account_id
+        self.profile = register.profile
+        self.history = history if history is not None else getattr(parent, "edit_history", None)
+        self.result_info: SaveResult | None = None
+        self.approval = is_approval_sheet(self.profile)
+        self._touched: set[str] = set()
+        self._show_all = False
+        self._loading = False
+        self.boxes: dict[str, FieldBox] = {}
+        self._chain: list[QWidget] = []
+        self.setWindowTitle(self._title())
+        self.setStyleSheet(GROUP_STYLE)
+        self.resize(980, 860)
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.validate_live)
+        self.load()
+
+    def _title(self) -> str:
+        sheet = self.profile.filing_sheet_title
+        if self.account_id is None:
+            return tr("新增账号 — {0}").format(sheet)
+        return tr("编辑账号 — {0}").format(sheet)
+
+    # -- building ------------------------------------------------------------------
+
+    def _field(self, key: str, widget: QWidget) -> FieldBox:
+        box = FieldBox(widget)
+        self.boxes[key] = box
+        self._chain.append(widget)
+        signal = None
+        if isinstance(widget, QLineEdit):
+            signal = widget.textChanged
+        elif isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QPlainTextEdit):
+            signal = widget.textChanged
+        elif isinstance(widget, QCheckBox):
+            signal = widget.toggled
+        if signal is not None:
+            signal.connect(lambda *_: self._changed(key))
+        return box
+
+    @staticmethod
+    def _row(grid: QGridLayout, row: int, cells: list[tuple[str, QWidget, int]]) -> None:
+        col = 0
+        for caption, box, span in cells:
+            label = QLabel(caption)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setContentsMargins(0, 5, 0, 0)
+            label.setMinimumWidth(96)
+            grid.addWidget(label, row, col, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(box, row, col + 1, 1, span, Qt.AlignmentFlag.AlignTop)
+            col += 1 + span
+
+    def _group(self, title: str) -> tuple[QGroupBox, QGridLayout]:
+        group = QGroupBox(title, self.sheet)
+        grid = QGridLayout(group)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.sheet_layout.addWidget(group)
+        return group, grid
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.sheet = QWidget()
+        self.sheet.setObjectName("sheet")
+        self.sheet_layout = QVBoxLayout(self.sheet)
+        self.sheet_layout.setSpacing(6)
+        heading = QLabel(self.profile.filing_sheet_title, self.sheet)
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold; color: #1f3b63; padding: 4px;")
+        self.sheet_layout.addWidget(heading)
+        self.change_info = QLabel()
+        self.change_info.setWordWrap(True)
+        self.change_info.setStyleSheet(INFO_STYLE)
+        self.event_on = DateEdit()
+        if self.account_id is not None:
+            _group, grid = self._group(tr("本次变更"))
+            self._row(
+                grid, 0, [(tr("变更发生日期"), self._field("变更发生日期", self.event_on), 1)]
+            )
+            grid.addWidget(self.change_info, 1, 0, 1, 4)
+        self._build_account_group()
+        self._build_unit_group()
+        if self.approval:
+            self._build_justification_group()
+        self._build_opinion_group()
+        self._build_extra_group()
+        self.sheet_layout.addStretch(1)
+        foot = QLabel(self.profile.filing_sheet_footnote, self.sheet)
+        foot.setStyleSheet("color: #5f6b7a;")
+        self.sheet_layout.addWidget(foot)
+        self.scroll.setWidget(self.sheet)
+        outer.addWidget(self.scroll, 1)
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        outer.addWidget(self.general_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存 (Ctrl+S)"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        self.buttons.accepted.connect(self.on_save)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.on_save)
+        self._chain += [self.buttons.button(QDialogButtonBox.StandardButton.Save)]
+        for first, second in zip(self._chain, self._chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _build_account_group(self) -> None:
+        _, grid = self._group(tr("公共账号基本信息"))
+        self.platform = QComboBox()
+        self.platform.addItems(self.register.accounts.platforms())
+        self.platform.currentTextChanged.connect(self._platform_changed)
+        self.account_type = QComboBox()
+        self.name = QLineEdit()
+        self.platform_id = QLineEdit()
+        self.purpose = QPlainTextEdit()
+        self.purpose.setTabChangesFocus(True)
+        self.purpose.setFixedHeight(58)
+        self.opened_on = DateEdit(partial=True)
+        self._row(
+            grid,
+            0,
+            [
+                (tr("开设平台"), self._field("开设平台", self.platform), 1),
+                (tr("账号类型"), self._field("账号类型", self.account_type), 1),
+            ],
+        )
+        self._row(
+            grid,
+            1,
+            [
+                (tr("账号名称"), self._field("账号名称", self.name), 1),
+                (tr("账号 ID 号"), self._field("账号ID号", self.platform_id), 1),
+            ],
+        )
+        self.name_warning = QLabel()
+        self.name_warning.setStyleSheet(WARNING_STYLE)
+        self.name_warning.setWordWrap(True)
+        self.name_warning.hide()
+        grid.addWidget(self.name_warning, 2, 1, 1, 3)
+        self._row(grid, 3, [(tr("账号主要用途"), self._field("账号主要用途", self.purpose), 3)])
+        self._row(grid, 4, [(tr("开设时间"), self._field("开设时间", self.opened_on), 1)])
+
+    def _build_unit_group(self) -> None:
+        title = tr("开设单位基本信息") if not self.approval else tr("申请单位及责任人")
+        _, grid = self._group(title)
+        self.unit = QComboBox()
+        self.unit.addItem("", None)
+        for text, unit_id in unit_choices(self.register):
+            self.unit.addItem(text, unit_id)
+        self.level = QComboBox()
+        for level in self.profile.levels:
+            self.level.addItem(
+                f"{level.name}（{level.description}）" if level.description else level.name,
+                level.level,
+            )
+        self._row(
+            grid,
+            0,
+            [
+                (tr("账号开设单位"), self._field("账号开设单位", self.unit), 1),
+                (tr("账号级别"), self._field("账号级别", self.level), 1),
+            ],
+        )
+        self.unit_warning = QLabel()
+        self.unit_warning.setStyleSheet(WARNING_STYLE)
+        self.unit_warning.setWordWrap(True)
+        self.unit_warning.hide()
+        grid.addWidget(self.unit_warning, 1, 1, 1, 3)
+        self.people_items = person_choices(self.register)
+        self.blocks: dict[str, PersonBlock] = {}
+        row = 2
+        for role in sheet_roles(self.profile):
+            row = self._add_block(grid, row, role)
+
+    def _add_block(self, grid: QGridLayout, row: int, role: str) -> int:
+        block = PersonBlock(self.register, role, self.people_items)
+        self.blocks[role] = block
+        for key, box in block.boxes.items():
+            self.boxes[key] = box
+        self._chain += block.tab_chain()
+        block.changed.connect(lambda: self._changed_block(block))
+        caption = QLabel(block.label)
+        caption.setContentsMargins(0, 5, 0, 0)
+        caption.setStyleSheet("font-weight: bold; color: #1f3b63;")
+        caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        rule = self.profile.role(role)
+        if rule.rule_text:
+            caption.setToolTip(rule.rule_text)
+        grid.addWidget(caption, row, 0)
+        grid.addWidget(block, row, 1, 1, 3)
+        return row + 1
+
+    def _build_justification_group(self) -> None:
+        _, grid = self._group(tr("新增账号说明（第七条）"))
+        self.justification = QPlainTextEdit()
+        self.justification.setTabChangesFocus(True)
+        self.justification.setFixedHeight(64)
+        self.operation_plan = QPlainTextEdit()
+        self.operation_plan.setTabChangesFocus(True)
+        self.operation_plan.setFixedHeight(64)
+        self.priority_rank = QLineEdit()
+        self.priority_rank.setPlaceholderText(tr("1 为最优先"))
+        self.priority_rank.setMaximumWidth(120)
+        self.existing_accounts = QLabel()
+        self.existing_accounts.setWordWrap(True)
+        self.existing_accounts.setStyleSheet("color: #4a5563;")
+        self._row(
+            grid,
+            0,
+            [(tr("新增账号必要性说明"), self._field("新增账号必要性说明", self.justification), 3)],
+        )
+        self._row(grid, 1, [(tr("运营计划"), self._field("运营计划", self.operation_plan), 3)])
+        self._row(
+            grid, 2, [(tr("本单位账号优先顺序"), self._field("优先顺序", self.priority_rank), 1)]
+        )
+        grid.addWidget(self.existing_accounts, 2, 3)
+
+    def _build_opinion_group(self) -> None:
+        title = tr("单位意见") if not self.approval else tr("学院党政联席会意见")
+        _, grid = self._group(title)
+        self.signed_on = DateEdit()
+        self.approving_body = QLineEdit()
+        self.approval_ref = QLineEdit()
+        self.approval_ref.setPlaceholderText(tr("审批文号或会议纪要号"))
+        self.decided_on = DateEdit()
+        signer = tr("负责人签字日期") if not self.approval else tr("申请日期")
+        self._row(
+            grid,
+            0,
+            [
+                (signer, self._field("负责人签字日期", self.signed_on), 1),
+                (tr("审批机构"), self._field("审批机构", self.approving_body), 1),
+            ],
+        )
+        self._row(
+            grid,
+            1,
+            [
+                (tr("审批文号"), self._field("审批文号", self.approval_ref), 1),
+                (tr("审批日期"), self._field("审批日期", self.decided_on), 1),
+            ],
+        )
+        hint = QLabel(
+            tr(
+                "填写审批文号和审批日期即视为已批准，并生成开设备案，待签字盖章的纸质表交回后标记归档。"
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6b7a;")
+        grid.addWidget(hint, 2, 1, 1, 3)
+        if self.approval:
+            self.pledge_signed = QCheckBox(tr("已签署《保密及不侵权承诺书》"))
+            self.pledge_signed_on = DateEdit()
+            self._row(
+                grid,
+                3,
+                [
+                    (tr("承诺书"), self._field("承诺书", self.pledge_signed), 1),
+                    (tr("签署日期"), self._field("承诺书签署日期", self.pledge_signed_on), 1),
+                ],
+            )
+
+    def _build_extra_group(self) -> None:
+        _, grid = self._group(tr("其他登记信息"))
+        self.status = QComboBox()
+        self.status.addItem(tr("新申请（申请中）"), AccountStatus.APPLYING.value)
+        self.status.addItem(tr("补登已开设的账号（运行中）"), AccountStatus.RUNNING.value)
+        self.verified_subject = QLineEdit()
+        self.campus_data = QCheckBox(tr("服务功能涉及校内数据"))
+        self.it_approval_ref = QLineEdit()
+        self.it_approval_ref.setPlaceholderText(
+            tr("{0}审批文号").format(self.profile.offices.get("it_office", ""))
+        )
+        self.miit_filing_no = QLineEdit()
+        self.password_rotated_on = DateEdit()
+        self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(48)
+        row = 0
+        if self.account_id is None:
+            self._row(grid, row, [(tr("登记方式"), self._field("登记方式", self.status), 1)])
+            row += 1
+        self._row(
+            grid,
+            row,
+            [
+                (tr("认证主体"), self._field("认证主体", self.verified_subject), 1),
+                (tr("工信部备案号"), self._field("工信部备案号", self.miit_filing_no), 1),
+            ],
+        )
+        self._row(
+            grid,
+            row + 1,
+            [
+                (tr("校内数据"), self._field("涉及校内数据服务", self.campus_data), 1),
+                (tr("审批文号"), self._field("信息化部门审批文号", self.it_approval_ref), 1),
+            ],
+        )
+        row += 2
+        for role in extra_roles(self.profile):
+            row = self._add_block(grid, row, role)
+        self._row(
+            grid,
+            row,
+            [(tr("最近更换密码"), self._field("最近更换密码日期", self.password_rotated_on), 1)],
+        )
+        never = QLabel(tr("只记录密码保管人和更换日期，不保存密码本身"))
+        never.setStyleSheet("color: #5f6b7a;")
+        grid.addWidget(never, row, 2, 1, 2)
+        self._row(grid, row + 1, [(tr("备注"), self._field("备注", self.note), 3)])
+
+    # -- load / entry --------------------------------------------------------------
+
+    def _platform_changed(self, platform: str) -> None:
+        current = self.account_type.currentText()
+        self.account_type.clear()
+        self.account_type.addItems(self.register.accounts.account_types(platform))
+        index = self.account_type.findText(current)
+        if index >= 0:
+            self.account_type.setCurrentIndex(index)
+
+    def load(self) -> None:
+        """Fill the widgets from the stored account, or with a new sheet's defaults."""
+        self._loading = True
+        try:
+            if self.account_id is None:
+                entry = AccountEntry(
+                    level=2 if len(self.profile.levels) >= 2 else 1, signed_on=today().isoformat()
+                )
+                if self.platform.count():
+                    entry.platform = self.platform.itemText(0)
+            else:
+                entry = entry_from_account(self.register, self.account_id)
+            self.set_entry(entry)
+        finally:
+            self._loading = False
+        self._update_change_info()
+        self.validate_live()
+
+    def set_entry(self, entry: AccountEntry) -> None:
+        self.platform.setCurrentIndex(max(0, self.platform.findText(entry.platform)))
+        self._platform_changed(self.platform.currentText())
+        self.account_type.setCurrentIndex(self.account_type.findText(entry.account_type))
+        self.name.setText(entry.name)
+        self.platform_id.setText(entry.platform_id)
+        self.purpose.setPlainText(entry.purpose)
+        self.opened_on.setText(entry.opened_on)
+        self.unit.setCurrentIndex(max(0, self.unit.findData(entry.unit_id)))
+        self.level.setCurrentIndex(max(0, self.level.findData(entry.level)))
+        for role, block in self.blocks.items():
+            block.set_entry(entry.roles.get(role))
+        self.signed_on.setText(entry.signed_on)
+        self.approving_body.setText(entry.approving_body)
+        self.approval_ref.setText(entry.approval_ref)
+        self.decided_on.setText(entry.decided_on)
+        if self.approval:
+            self.justification.setPlainText(entry.justification)
+            self.operation_plan.setPlainText(entry.operation_plan)
+            self.priority_rank.setText(entry.priority_rank)
+            self.pledge_signed.setChecked(entry.pledge_signed)
+            self.pledge_signed_on.setText(entry.pledge_signed_on)
+        self.status.setCurrentIndex(max(0, self.status.findData(AccountStatus(entry.status).value)))
+        self.verified_subject.setText(entry.verified_subject)
+        self.campus_data.setChecked(entry.campus_data_service)
+        self.it_approval_ref.setText(entry.it_approval_ref)
+        self.miit_filing_no.setText(entry.miit_filing_no)
+        self.password_rotated_on.setText(entry.password_rotated_on)
+        self.note.setPlainText(entry.note)
+        self.event_on.setText(entry.event_on or today().isoformat())
+
+    def entry(self) -> AccountEntry:
+        """The widgets' values as an AccountEntry (nothing checked yet)."""
+        status = (
+            AccountStatus(self.status.currentData())
+            if self.account_id is None
+            else self.register.accounts.get(self.account_id).status
+        )
+        return AccountEntry(
+            platform=self.platform.currentText(),
+            account_type=self.account_type.currentText(),
+            name=self.name.text(),
+            platform_id=self.platform_id.text(),
+            purpose=self.purpose.toPlainText(),
+            opened_on=self.opened_on.text(),
+            unit_id=self.unit.currentData(),
+            level=self.level.currentData() or 0,
+            verified_subject=self.verified_subject.text(),
+            campus_data_service=self.campus_data.isChecked(),
+            it_approval_ref=self.it_approval_ref.text(),
+            miit_filing_no=self.miit_filing_no.text(),
+            password_rotated_on=self.password_rotated_on.text(),
+            note=self.note.toPlainText(),
+            status=status,
+            roles={role: block.entry() for role, block in self.blocks.items()},
+            signed_on=self.signed_on.text(),
+            approving_body=self.approving_body.text(),
+            approval_ref=self.approval_ref.text(),
+            decided_on=self.decided_on.text(),
+            justification=self.justification.toPlainText() if self.approval else "",
+            operation_plan=self.operation_plan.toPlainText() if self.approval else "",
+            priority_rank=self.priority_rank.text() if self.approval else "",
+            pledge_signed=self.pledge_signed.isChecked() if self.approval else False,
+            pledge_signed_on=self.pledge_signed_on.text() if self.approval else "",
+            event_on=self.event_on.text(),
+        )
+
+    # -- validation ----------------------------------------------------------------
+
+    def _changed(self, key: str) -> None:
+        if self._loading:
+            return
+        self._touched.add(key)
+        if key == "账号开设单位":
+            self._update_existing_accounts()
+        if self.isVisible():
+            self._timer.start()
+
+    def _changed_block(self, block: PersonBlock) -> None:
+        if self._loading:
+            return
+        self._touched.update(block.boxes)
+        if self.isVisible():
+            self._timer.start()
+
+    def errors(self) -> list[ValidationError]:
+        errors, _ = collect_errors(self.register, self.entry(), self.account_id)
+        return errors
+
+    def validate_live(self) -> list[ValidationError]:
+        """Show errors for the fields already touched, and the warnings; as you type."""
+        errors = self.errors()
+        self._show_errors(errors, everything=self._show_all)
+        warnings = entry_warnings(self.register, self.entry(), self.account_id)
+        names = [w for w in warnings if w.startswith("账号名称")]
+        others = [w for w in warnings if not w.startswith("账号名称")]
+        self.name_warning.setText("\n".join(names))
+        self.name_warning.setVisible(bool(names))
+        self.unit_warning.setText("\n".join(others))
+        self.unit_warning.setVisible(bool(others))
+        return errors
+
+    def _show_errors(self, errors: list[ValidationError], *, everything: bool) -> None:
+        by_field: dict[str, str] = {}
+        general: list[str] = []
+        for error in errors:
+            if error.field not in self.boxes:
+                general.append(str(error))
+            elif everything or error.field in self._touched:
+                by_field.setdefault(error.field, str(error))
+        for key, box in self.boxes.items():
+            box.set_error(by_field.get(key, ""))
+        self.general_error.setText("\n".join(general) if everything else "")
+        self.general_error.setVisible(everything and bool(general))
+
+    def field_error(self, field: str) -> str:
+        """The inline error shown next to a field ('' if none); for tests and screen readers."""
+        box = self.boxes[field]
+        return box.error.text() if not box.error.isHidden() else ""
+
+    def _update_existing_accounts(self) -> None:
+        if not self.approval:
+            return
+        unit_id = self.unit.currentData()
+        accounts = self.register.accounts.of_unit(unit_id) if unit_id is not None else []
+        accounts = [a for a in accounts if a.id != self.account_id]
+        if not accounts:
+            self.existing_accounts.setText(tr("本单位尚无其他账号"))
+            return
+        listing = "、".join(f"{a.platform}“{a.name}”" for a in accounts[:8])
+        self.existing_accounts.setText(
+            tr("本单位现有 {0} 个账号：{1}").format(len(accounts), listing)
+        )
+
+    def _update_change_info(self) -> None:
+        if self.account_id is None:
+            self._update_existing_accounts()
+            return
+        account = self.register.accounts.get(self.account_id)
+        deadlines = self.profile.deadlines
+        if account.status in FILED_STATUSES:
+            self.change_info.setText(
+                tr(
+                    "该账号已备案（{0}）。保存修改将生成变更备案：账号信息变更须在变更后 {1} 个工作日内、"
+                    "人员变更须在 {2} 个工作日内以书面形式报{3}。"
+                ).format(
+                    account.status.label,
+                    deadlines["change_filing_working_days"],
+                    deadlines["personnel_change_working_days"],
+                    self.profile.filing_office,
+                )
+            )
+        else:
+            self.change_info.setText(
+                tr("该账号状态为“{0}”，尚未备案，修改不生成变更备案。").format(account.status.label)
+            )
+        self._update_existing_accounts()
+
+    # -- check / save (Picard style) -----------------------------------------------
+
+    def check(self) -> None:
+        """Show every error inline; raise the first one (sheet order)."""
+        self._show_all = True
+        self._timer.stop()
+        errors = self.validate_live()
+        if errors:
+            first = errors[0]
+            box = self.boxes.get(first.field)
+            if box is not None:
+                box.widget.setFocus()
+                self.scroll.ensureWidgetVisible(box)
+            raise first
+
+    def save(self) -> SaveResult:
+        """Write the sheet in one transaction; remembers the edit for undo."""
+        result = save_entry(self.register, self.entry(), self.account_id)
+        self.result_info = result
+        self.account_id = result.account_id
+        if result.edit is not None and self.history is not None:
+            self.history.push(result.edit)
+        return result
+
+    def summary(self, result: SaveResult) -> str:
+        account = self.register.accounts.get(result.account_id)
+        lines = [tr("已保存“{0}”（编号 {1}）。").format(account.name, account.serial_no)]
+        if result.created_people:
+            lines.append(tr("新建人员 {0} 名。").format(len(result.created_people)))
+        if result.filing_ids:
+            lines.append(tr("已生成以下备案，请打印一式两份交单位签字盖章后交回："))
+            lines += [f"· {describe_filing(self.register, fid)}" for fid in result.filing_ids]
+        return "\n".join(lines)
+
+    def done(self, code: int) -> None:
+        self._timer.stop()
+        super().done(code)
+
+    def on_save(self) -> None:
+        try:
+            self.check()
+        except ValidationError as error:
+            self.general_error.setText(tr("请先改正标红的内容：{0}").format(error))
+            self.general_error.show()
+            return
+        try:
+            result = self.save()
+        except NmdeskError as error:
+            self.show_message(tr("不能保存"), str(error), error=True)
+            return
+        self.show_message(tr("已保存"), self.summary(result))
+        self.saved.emit(result.account_id)
+        self.accept()

@@ -1,0 +1,132 @@
+"""Small pieces shared by the clerk's data-entry dialogs.
+
+- ``DeskDialog``: a dialog base whose message boxes and sub-dialogs all go
+  through ``run_dialog`` / ``show_message`` / ``confirm``, so tests replace one
+  method instead of patching static QMessageBox helpers.
+- ``FieldBox``: a field with its own inline error line underneath, so an error
+  appears next to the field it is about.
+- ``DateEdit``: a line edit for dates as clerks type them (2026-03-01,
+  2019年3月 …); validation is left to ``nmdesk.dates``.
+- ``install_ui_font``: registers the bundled CJK font so text never shows as boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.paths import UI_FONT_FILE
+
+ERROR_STYLE = "color: #b3261e; font-size: 12px;"
+WARNING_STYLE = (
+    "color: #7a4b00; background: #fff4d6; border: 1px solid #f0c36d; border-radius: 3px;"
+    " padding: 3px 6px;"
+)
+INFO_STYLE = (
+    "color: #0b4a6f; background: #e6f3fa; border: 1px solid #9fd0ea; border-radius: 3px;"
+    " padding: 3px 6px;"
+)
+GROUP_STYLE = """
+QGroupBox { font-weight: bold; border: 1px solid #c9ced6; border-radius: 4px;
+            margin-top: 14px; padding: 10px 8px 8px 8px; background: #fbfcfd; }
+QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #1f3b63; }
+QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {
+            border: 1px solid #b3261e; background: #fff6f5; }
+"""
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("desk", text)
+
+
+def install_ui_font(app: QApplication | None = None) -> str:
+    """Register the bundled CJK font and make it the application font; returns its family."""
+    app = app or QApplication.instance()  # type: ignore[assignment]
+    font_id = QFontDatabase.addApplicationFont(str(UI_FONT_FILE))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    family = families[0] if families else ""
+    if app is not None and family:
+        app.setFont(QFont(family, 10))
+    return family
+
+
+class FieldBox(QWidget):
+    """A field widget with an error line beneath it, hidden until there is an error."""
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widget = widget
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addWidget(widget)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.widget.setProperty("invalid", bool(message))
+        self.widget.style().unpolish(self.widget)
+        self.widget.style().polish(self.widget)
+
+    def error_text(self) -> str:
+        return self.error.text() if self.error.isVisible() or self.error.text() else ""
+
+
+class DateEdit(QLineEdit):
+    """A date typed as text; ``partial`` allows 2019年3月 and 2019年 (opening dates)."""
+
+    def __init__(self, partial: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(
+            tr("如 2019-03-01、2019年3月 或 2019年") if partial else tr("如 2026-03-01")
+        )
+        self.setMaximumWidth(190)
+
+    def set_date(self, day: dt.date | None) -> None:
+        self.setText(day.isoformat() if day else "")
+
+
+class DeskDialog(QDialog):
+    """Base of the desk's dialogs: every modal goes through methods tests can replace."""
+
+    def run_dialog(self, dialog: QDialog) -> int:
+        """Show a sub-dialog modally. Tests replace this to answer without a human."""
+        return dialog.exec()
+
+    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
+            title,
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.run_dialog(box)
+
+    def confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return int(self.run_dialog(box)) == QMessageBox.StandardButton.Yes.value

@@ -1,0 +1,91 @@
+"""Printed forms for signature, generated with reportlab.
+
+``render_form`` writes one form for one account (or a blank) as a PDF with two
+labelled copies; ``render_batch`` (in ``nmdesk.forms.batch``) writes the forms
+of many accounts into one PDF. Which forms exist, their titles, offices, copy
+labels and foot note come from the register's policy profile; a form the
+profile does not use raises PolicyError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nmdesk.forms.common import FORM_NAMES, Cancelled, Sheet, require_form, write_pdf
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+SheetBuilder = Callable[["Register", "int | None"], list[Sheet]]
+
+
+def sheet_builder(form: str) -> SheetBuilder:
+    """The function that makes the sheets of ``form`` for an account id (None: blank)."""
+    from nmdesk.forms.approval_sheet import approval_sheets
+    from nmdesk.forms.change_sheet import change_sheets
+    from nmdesk.forms.closure_sheet import closure_sheets
+    from nmdesk.forms.filing_sheet import filing_sheets
+    from nmdesk.forms.ledger import ledger_sheets
+    from nmdesk.forms.pledge import pledge_sheets
+    from nmdesk.forms.rectification import rectification_sheets
+
+    builders: dict[str, SheetBuilder] = {
+        "filing": filing_sheets,
+        "approval": approval_sheets,
+        "pledge": pledge_sheets,
+        "change": change_sheets,
+        "closure": closure_sheets,
+        "rectification": rectification_sheets,
+        "ledger": ledger_sheets,
+    }
+    return builders[form]
+
+
+def form_sheets(
+    register: Register, form: str, account_id: int | None, *, blank: bool = False
+) -> list[Sheet]:
+    """The sheets of one form, checked against the register's profile.
+
+    ``blank`` (or no account) gives the form for handwriting. The ledger lists the
+    whole register unless ``blank``, or only ``account_id`` when given.
+    """
+    require_form(register.profile, form)
+    if form == "ledger":
+        from nmdesk.forms.ledger import ledger_sheets
+
+        return ledger_sheets(register, account_id, blank=blank)
+    return sheet_builder(form)(register, None if blank else account_id)
+
+
+def render_form(
+    register: Register, form: str, account_id: int | None, out: str | Path, *, blank: bool = False
+) -> Path:
+    """Write ``form`` for the account (or a blank) to ``out``; returns the path."""
+    sheets = form_sheets(register, form, account_id, blank=blank)
+    return write_pdf(sheets, register.profile.copy_labels, out)
+
+
+def default_file_name(
+    register: Register, form: str, account_id: int | None, *, blank: bool = False
+) -> str:
+    """A sensible file name: ``备案表-BIT-2026-00001.pdf``, ``备案表-空白.pdf`` …"""
+    name = FORM_NAMES[form]
+    if blank:
+        return f"{name}-空白.pdf"
+    if account_id is None:
+        return f"{name}.pdf"
+    account = register.accounts.get(account_id)
+    return f"{name}-{account.serial_no or account_id}.pdf"
+
+
+__all__ = [
+    "FORM_NAMES",
+    "Cancelled",
+    "default_file_name",
+    "form_sheets",
+    "render_form",
+    "require_form",
+    "sheet_builder",
+]

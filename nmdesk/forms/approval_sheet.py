@@ -1,0 +1,277 @@
+"""The approval sheet (审批表) of profiles that approve before filing (PKU-CoE clauses 5–9).
+
+Applying unit, the account (name, platform, type, ID, positioning and purpose),
+the first responsible, specific responsible, operators and password custodian
+with their contacts, the necessity of an additional account, the operation
+plan and the unit's priority ranking, then the unit's opinion, the approving
+body's opinion with the party head's and the admin head's signatures, and the
+filing office's entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nmdesk.forms.common import (
+    GridGroup,
+    GridRow,
+    Sheet,
+    content_width,
+    form_grid,
+    form_title,
+    label,
+    p,
+    page_body_height,
+    person_fields,
+    pick_filing,
+    role_people,
+    signature_block,
+    trace_for,
+)
+from nmdesk.models import FilingKind, Person
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from nmdesk.profiles import Profile
+    from nmdesk.store.register import Register
+
+_PARTS = (26, 78, 92, 66, 74, 58, 90)
+COMPACT_ROW = 26.0
+ROLE_ORDER = ("first_responsible", "specific_responsible", "operator", "password_custodian")
+
+
+@dataclass
+class ApprovalData:
+    unit: str = ""
+    unit_kind: str = ""
+    level: str = ""
+    platform: str = ""
+    account_type: str = ""
+    name: str = ""
+    platform_id: str = ""
+    purpose: str = ""
+    people: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    existing: str = ""
+    justification: str = ""
+    operation_plan: str = ""
+    priority: str = ""
+    decision: str = ""
+
+
+def approval_data(register: Register, account_id: int) -> ApprovalData:
+    profile = register.profile
+    account = register.accounts.get(account_id)
+    unit = register.units.get(account.unit_id)
+    holders = role_people(register, account_id)
+    people: list[tuple[str, dict[str, str]]] = []
+    for role in _roles(profile):
+        holders_of_role: list[Person | None] = list(holders.get(role, [])) or [None]
+        for person in holders_of_role:
+            people.append((profile.role_name(role), person_fields(person)))
+    others = [a for a in register.accounts.of_unit(account.unit_id) if a.id != account_id]
+    existing = "；".join(f"{a.platform}{a.account_type}“{a.name}”" for a in others)
+    application = register.accounts.application(account_id)
+    data = ApprovalData(
+        unit=unit.name,
+        unit_kind=profile.unit_kind_name(unit.kind),
+        level=profile.level(account.level).name,
+        platform=account.platform,
+        account_type=account.account_type,
+        name=account.name,
+        platform_id=account.platform_id,
+        purpose=account.purpose,
+        people=people,
+        existing=f"共 {len(others)} 个：{existing}" if others else "无",
+    )
+    if application is not None:
+        data.justification = application.justification
+        data.operation_plan = application.operation_plan
+        if application.priority_rank is not None:
+            data.priority = f"本账号在本单位全部账号中排第 {application.priority_rank} 位"
+        if application.decided_on is not None or application.approval_ref:
+            decided = application.decided_on.isoformat() if application.decided_on else ""
+            data.decision = " ".join(
+                x for x in (application.decision.label, decided, application.approval_ref) if x
+            )
+    return data
+
+
+def _roles(profile: Profile) -> list[str]:
+    known = {role.id for role in profile.roles}
+    return [role for role in ROLE_ORDER if role in known]
+
+
+def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) -> list[Flowable]:
+    total = content_width()
+    widths = [total * part / sum(_PARTS) for part in _PARTS]
+    wide = [(1, 5)]
+    body = profile.offices.get("approving_body") or profile.levels[0].approving_body
+    office = profile.filing_office
+    people = data.people or [(profile.role_name(r), person_fields(None)) for r in _roles(profile)]
+    person_rows: list[GridRow] = []
+    for role_name, who in people:
+        person_rows += [
+            GridRow(
+                [
+                    label(role_name),
+                    p(who["name"]),
+                    label("职务"),
+                    p(who["title"]),
+                    label("办公电话"),
+                    p(who["office_phone"]),
+                ]
+            ),
+            GridRow(
+                [label("手机"), p(who["mobile"]), label("邮箱"), p(who["email"]), "", ""],
+                spans=[(3, 5)],
+            ),
+        ]
+    tall = 90 if blank else 40
+    groups = [
+        GridGroup(
+            "申请单位",
+            [
+                GridRow([label("申请单位"), p(data.unit), "", "", "", ""], spans=wide),
+                GridRow(
+                    [
+                        label("单位类别"),
+                        p(data.unit_kind),
+                        label("账号级别"),
+                        p(data.level),
+                        "",
+                        "",
+                    ],
+                    spans=[(3, 5)],
+                ),
+            ],
+        ),
+        GridGroup(
+            "账号信息",
+            [
+                GridRow(
+                    [
+                        label("开设平台"),
+                        p(data.platform),
+                        label("账号类型"),
+                        p(data.account_type),
+                        "",
+                        "",
+                    ],
+                    spans=[(3, 5)],
+                ),
+                GridRow(
+                    [
+                        label("账号名称"),
+                        p(data.name),
+                        label("账号\u00a0ID\u00a0号"),
+                        p(data.platform_id),
+                        "",
+                        "",
+                    ],
+                    spans=[(3, 5)],
+                ),
+                GridRow(
+                    [label("账号定位及主要用途"), p(data.purpose), "", "", "", ""],
+                    spans=wide,
+                    min_height=tall,
+                ),
+            ],
+        ),
+        GridGroup("责任人", person_rows),
+        GridGroup(
+            "总量控制",
+            [
+                GridRow([label("本单位已有账号"), p(data.existing), "", "", "", ""], spans=wide),
+                GridRow(
+                    [label("新增账号必要性"), p(data.justification), "", "", "", ""],
+                    spans=wide,
+                    min_height=tall,
+                ),
+                GridRow(
+                    [label("运营计划"), p(data.operation_plan), "", "", "", ""],
+                    spans=wide,
+                    min_height=tall,
+                ),
+                GridRow([label("账号优先顺序"), p(data.priority), "", "", "", ""], spans=wide),
+            ],
+        ),
+        GridGroup(
+            "审批意见",
+            [
+                GridRow(
+                    [
+                        label("申请单位意见"),
+                        signature_block(["第一责任人（签字）：|单位盖章："], space_above=40),
+                        "",
+                        "",
+                        "",
+                        "",
+                    ],
+                    spans=wide,
+                    valign="BOTTOM",
+                ),
+                GridRow(
+                    [
+                        label(f"{body}意见"),
+                        [
+                            p(f"审议结果：{data.decision}" if data.decision else ""),
+                            *signature_block(
+                                ["党委负责人（签字）：|行政负责人（签字）："], space_above=40
+                            ),
+                        ],
+                        "",
+                        "",
+                        "",
+                        "",
+                    ],
+                    spans=wide,
+                    valign="BOTTOM",
+                ),
+                GridRow(
+                    [
+                        label(f"{office}备案"),
+                        signature_block(["经办人（签字）："], space_above=14),
+                        "",
+                        "",
+                        "",
+                        "",
+                    ],
+                    spans=wide,
+                    valign="BOTTOM",
+                ),
+            ],
+        ),
+    ]
+    for group in groups:
+        for row in group.rows:
+            if row.min_height == GridRow.min_height:
+                row.min_height = COMPACT_ROW
+    return [form_grid(groups, widths, page_body_height())]
+
+
+def approval_sheets(register: Register, account_id: int | None) -> list[Sheet]:
+    profile = register.profile
+    title = form_title(profile, "approval")
+    if account_id is None:
+        blank = ApprovalData()
+        return [
+            Sheet(
+                title,
+                lambda: approval_body(profile, blank, blank=True),
+                footnote=profile.filing_sheet_footnote,
+            )
+        ]
+    account = register.accounts.get(account_id)
+    data = approval_data(register, account_id)
+    filing = pick_filing(register.filings.for_account(account_id), (FilingKind.OPENING,))
+    return [
+        Sheet(
+            title,
+            lambda: approval_body(profile, data),
+            trace=trace_for(account.serial_no, filing),
+            footnote=profile.filing_sheet_footnote,
+            account_id=account_id,
+        )
+    ]

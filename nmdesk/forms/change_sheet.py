@@ -1,0 +1,104 @@
+"""The change filing sheet (变更备案表): what changed, before and after, when, by when filed.
+
+BIT clause 9 asks for changes in writing within 3 working days; PKU-CoE clause 9
+for personnel changes within 5. The sheet prints the filing's field changes
+(including personnel changes) with their values before and after.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nmdesk.forms.common import (
+    GridGroup,
+    GridRow,
+    Sheet,
+    account_group,
+    account_info,
+    chinese_date,
+    form_grid,
+    form_title,
+    label,
+    opinion_group,
+    p,
+    page_body_height,
+    pick_filing,
+    sheet_widths,
+    trace_for,
+)
+from nmdesk.models import FieldChange, Filing, FilingKind
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from nmdesk.profiles import Profile
+    from nmdesk.store.register import Register
+
+CHANGE_KINDS = (FilingKind.CHANGE, FilingKind.PERSONNEL)
+BLANK_ROWS = 5
+
+
+def change_body(profile: Profile, info: dict[str, str], filing: Filing | None) -> list[Flowable]:
+    changes = list(filing.changes) if filing is not None else []
+    blank = filing is None
+    rows = [
+        GridRow(
+            [label("变更事项"), label("变更前"), "", label("变更后"), "", ""],
+            spans=[(1, 2), (3, 5)],
+        )
+    ]
+    for change in changes or [FieldChange("", "", "")] * BLANK_ROWS:
+        rows.append(
+            GridRow(
+                [p(change.field), p(change.before), "", p(change.after), "", ""],
+                spans=[(1, 2), (3, 5)],
+                min_height=40 if blank else 30,
+            )
+        )
+    when = [
+        GridRow(
+            [
+                label("变更日期"),
+                p(chinese_date(filing.event_on) if filing else ""),
+                label("备案期限"),
+                p(
+                    (chinese_date(filing.due_on) + ("（估算）" if filing.due_is_estimate else ""))
+                    if filing and filing.due_on
+                    else ""
+                ),
+                "",
+                "",
+            ],
+            spans=[(3, 5)],
+        ),
+        GridRow(
+            [label("变更说明"), p(filing.note if filing else ""), "", "", "", ""],
+            spans=[(1, 5)],
+            min_height=50,
+        ),
+    ]
+    kind = filing.kind.label if filing else "变更备案 / 人员变更"
+    groups = [account_group(info), GridGroup(kind, rows + when), opinion_group(profile)]
+    return [form_grid(groups, sheet_widths(), page_body_height())]
+
+
+def change_sheets(register: Register, account_id: int | None) -> list[Sheet]:
+    profile = register.profile
+    title = form_title(profile, "change")
+    footnote = profile.filing_sheet_footnote
+    if account_id is None:
+        info = account_info(None, None)
+        return [Sheet(title, lambda: change_body(profile, info, None), footnote=footnote)]
+    info = account_info(register, account_id)
+    filings = register.filings.for_account(account_id)
+    filing = pick_filing([f for f in filings if f.kind in CHANGE_KINDS], CHANGE_KINDS)
+    trace = trace_for(info["serial_no"], filing or pick_filing(filings))
+    return [
+        Sheet(
+            title,
+            lambda: change_body(profile, info, filing),
+            trace=trace,
+            footnote=footnote,
+            account_id=account_id,
+        )
+    ]

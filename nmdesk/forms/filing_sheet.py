@@ -1,0 +1,194 @@
+"""The filing sheet (备案表), field by field as in the BIT policy's appendix.
+
+Groups in a left column spanning their rows: 公共账号基本信息 (platform, type,
+name, ID, purpose, opening date), 开设单位基本信息 (unit, the unit's head and
+the maintainer with title, office phone, mobile and e-mail) and 单位意见 (the
+head's signature, the unit's stamp and the date). The foot note comes from
+the profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nmdesk.forms.common import (
+    GridGroup,
+    GridRow,
+    Sheet,
+    content_width,
+    first,
+    form_grid,
+    form_title,
+    label,
+    p,
+    page_body_height,
+    person_fields,
+    pick_filing,
+    role_people,
+    signature_block,
+    trace_for,
+)
+from nmdesk.models import FilingKind
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from nmdesk.store.register import Register
+
+# Column widths in parts of the table width: group | label | value | label | value | label | value
+_PARTS = (26, 78, 92, 66, 74, 58, 90)
+FILING_KINDS = (FilingKind.OPENING, FilingKind.CHANGE, FilingKind.PERSONNEL)
+
+
+@dataclass
+class FilingSheetData:
+    platform: str = ""
+    account_type: str = ""
+    name: str = ""
+    platform_id: str = ""
+    purpose: str = ""
+    opened_on: str = ""
+    unit: str = ""
+    head: dict[str, str] | None = None
+    maintainer: dict[str, str] | None = None
+
+
+def filing_data(register: Register, account_id: int) -> FilingSheetData:
+    """The values the sheet prints for an account, from the register."""
+    account = register.accounts.get(account_id)
+    unit = register.units.get(account.unit_id)
+    people = role_people(register, account_id)
+    head = first(people.get("first_responsible"))
+    if head is None and unit.head_person_id is not None:
+        head = register.people.get(unit.head_person_id)
+    maintainer = first(
+        people.get("ops_contact") or people.get("specific_responsible") or people.get("operator")
+    )
+    return FilingSheetData(
+        platform=account.platform,
+        account_type=account.account_type,
+        name=account.name,
+        platform_id=account.platform_id,
+        purpose=account.purpose,
+        opened_on=account.opened_on.chinese() if account.opened_on else "",
+        unit=unit.name,
+        head=person_fields(head),
+        maintainer=person_fields(maintainer),
+    )
+
+
+def filing_body(data: FilingSheetData, *, blank: bool = False) -> list[Flowable]:
+    """The bordered grid of the sheet; ``blank`` leaves room for handwriting."""
+    total = content_width()
+    widths = [total * part / sum(_PARTS) for part in _PARTS]
+    head = data.head or person_fields(None)
+    keeper = data.maintainer or person_fields(None)
+
+    def person_rows(role: str, who: dict[str, str]) -> list[GridRow]:
+        return [
+            GridRow(
+                [
+                    label(role),
+                    p(who["name"]),
+                    label("职务"),
+                    p(who["title"]),
+                    label("办公电话"),
+                    p(who["office_phone"]),
+                ]
+            ),
+            GridRow(
+                [label("手机"), p(who["mobile"]), label("邮箱"), p(who["email"]), "", ""],
+                spans=[(3, 5)],
+            ),
+        ]
+
+    wide = [(1, 5)]
+    groups = [
+        GridGroup(
+            "公共账号基本信息",
+            [
+                GridRow(
+                    [
+                        label("开设平台"),
+                        p(data.platform),
+                        label("账号类型"),
+                        p(data.account_type),
+                        "",
+                        "",
+                    ],
+                    spans=[(3, 5)],
+                ),
+                GridRow(
+                    [
+                        label("账号名称"),
+                        p(data.name),
+                        label("账号\u00a0ID\u00a0号"),
+                        p(data.platform_id),
+                        "",
+                        "",
+                    ],
+                    spans=[(3, 5)],
+                ),
+                GridRow(
+                    [label("账号主要用途"), p(data.purpose), "", "", "", ""],
+                    spans=wide,
+                    min_height=130 if blank else 80,
+                ),
+                GridRow([label("开设时间"), p(data.opened_on), "", "", "", ""], spans=wide),
+            ],
+        ),
+        GridGroup(
+            "开设单位基本信息",
+            [
+                GridRow([label("账号开设单位"), p(data.unit), "", "", "", ""], spans=wide),
+                *person_rows("单位负责人", head),
+                *person_rows("运维负责人", keeper),
+            ],
+        ),
+        GridGroup(
+            "单位意见",
+            [
+                GridRow(
+                    [
+                        signature_block(
+                            ["负责人（签字）：|单位盖章："], space_above=110, sign_width=150
+                        ),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ],
+                    spans=[(0, 5)],
+                    valign="BOTTOM",
+                ),
+            ],
+        ),
+    ]
+    return [form_grid(groups, widths, page_body_height())]
+
+
+def filing_sheets(register: Register, account_id: int | None) -> list[Sheet]:
+    """The filing sheet of one account, or a blank one when ``account_id`` is None."""
+    profile = register.profile
+    title = form_title(profile, "filing")
+    if account_id is None:
+        data = FilingSheetData()
+        return [
+            Sheet(
+                title, lambda: filing_body(data, blank=True), footnote=profile.filing_sheet_footnote
+            )
+        ]
+    account = register.accounts.get(account_id)
+    data = filing_data(register, account_id)
+    filing = pick_filing(register.filings.for_account(account_id), FILING_KINDS)
+    return [
+        Sheet(
+            title,
+            lambda: filing_body(data),
+            trace=trace_for(account.serial_no, filing),
+            footnote=profile.filing_sheet_footnote,
+            account_id=account_id,
+        )
+    ]

@@ -16,7 +16,7 @@ shows the change filings created and their due dates.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from nmdesk.dates import today
 from nmdesk.entry import (
     AccountEntry,
-    EditRecord,
     PersonEntry,
     SaveResult,
     collect_errors,
@@ -48,7 +47,6 @@ from nmdesk.entry import (
     role_label,
     save_entry,
     sheet_roles,
-    undo_edit,
 )
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import AccountStatus, PersonKind
@@ -63,6 +61,7 @@ from ui.desk_common import (
     FieldBox,
     tr,
 )
+from ui.undo import EditHistory, session_history
 
 
 def unit_choices(register: Register) -> list[tuple[str, int]]:
@@ -251,45 +250,6 @@ class PersonBlock(QWidget):
         )
 
 
-class EditHistory(QObject):
-    """The session's saved account edits, newest last, for 撤销 (undo).
-
-    Undo puts the previous values back through ``register.accounts.update``:
-    if the edit's change filing is still open, both it and the reverse change
-    are voided (the clerk fixed a typing mistake); if the filing already came
-    back signed, the reverse change is filed like any other change.
-    """
-
-    changed = Signal()
-
-    def __init__(self, register: Register, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.register = register
-        self.records: list[EditRecord] = []
-
-    def push(self, record: EditRecord) -> None:
-        self.records.append(record)
-        self.changed.emit()
-
-    def can_undo(self) -> bool:
-        return bool(self.records)
-
-    def undo_text(self) -> str:
-        if not self.records:
-            return tr("撤销")
-        record = self.records[-1]
-        name = self.register.accounts.get(record.account_id).name
-        return tr("撤销对“{0}”的修改").format(name)
-
-    def undo(self) -> int | None:
-        """Undo the newest edit; returns the reverse filing that must still be sent, if any."""
-        record = self.records[-1]
-        filing_id = undo_edit(self.register, record)
-        self.records.pop()
-        self.changed.emit()
-        return filing_id
-
-
 class AccountFormDialog(DeskDialog):
     """Create or edit one account, as on the profile's paper sheet."""
 
@@ -307,7 +267,9 @@ class AccountFormDialog(DeskDialog):
         self.register = register
         self.account_id = account_id
         self.profile = register.profile
-        self.history = history if history is not None else getattr(parent, "edit_history", None)
+        if history is None and parent is not None:
+            history = session_history(parent, register)
+        self.history = history
         self.result_info: SaveResult | None = None
         self.approval = is_approval_sheet(self.profile)
         self._touched: set[str] = set()

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import AccountStatus, FilingKind, PersonKind, Sanction, SanctionKind
-from ui.account_form import AccountFormDialog, EditHistory
+from ui.account_form import AccountFormDialog
+from ui.undo import EditHistory
 
 
 @pytest.fixture(autouse=True)
@@ -261,3 +262,24 @@ def test_form_renders_for_screenshots(qtbot, register, tmp_path) -> None:
     image = form.sheet.grab()
     assert image.width() > 600 and image.height() > 900
     assert isinstance(form.sheet, QWidget)
+
+
+def test_window_undo_uses_the_session_history(qtbot, register) -> None:
+    from ui.undo import undo_last_edit
+
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    save(qtbot, form)
+    account_id = form.result_info.account_id
+    window = QWidget()
+    qtbot.addWidget(window)
+    assert undo_last_edit(register, window) == "本次会话没有可撤销的账号修改"
+    edit = AccountFormDialog(register, account_id, parent=window)
+    edit.name.setText("北理工计算机学院")
+    save(qtbot, edit)
+    filing_id = edit.result_info.filing_ids[0]
+    register.filings.mark_filed(filing_id, dt.date(2026, 11, 20))
+    message = undo_last_edit(register, window)
+    assert "反向变更" in message
+    assert register.accounts.get(account_id).name == "北理工计算机"

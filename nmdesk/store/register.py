@@ -88,6 +88,9 @@ class Register:
         self.watchlist = WatchStore(self)
         self.calendar_overrides = CalendarStore(self)
         self.attachments = AttachmentStore(self)
+        from nmdesk.store.reviews import ReviewStore
+
+        self.reviews = ReviewStore(self)
 
     # -- opening ---------------------------------------------------------------------
 

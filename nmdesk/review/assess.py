@@ -1,0 +1,329 @@
+"""Assessment: suggested flags with their reasons, and the clerk's verdicts.
+
+Flags are suggestions computed from the register and the self-check, each with
+a sentence in Chinese saying why. The verdict is the clerk's decision; it can
+be changed, singly or for many accounts at once, until the campaign is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import PolicyError, ValidationError
+from nmdesk.lifecycle import can_transition
+from nmdesk.models import AccountStatus, Verdict
+from nmdesk.review.records import Campaign
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+NAME_SIMILARITY = 0.6
+PURPOSE_SIMILARITY = 0.9
+FLAG_LABELS = {
+    "low_activity": "活跃度低",
+    "duplicate": "疑似重复",
+    "missing_roles": "缺少责任人",
+    "password": "密码未定期更换",
+    "over_quota": "超出数量限额",
+    "not_submitted": "未提交自查",
+    "not_operated": "已停止运营",
+}
+# Verdicts that fail the review, as BIT clause 14 asks the listing to mark.
+FAILING = frozenset({Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE})
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS[self.code]
+
+
+@dataclass
+class AssessRow:
+    """One account as the assessment table shows it."""
+
+    account_id: int
+    serial_no: str
+    name: str
+    platform: str
+    level: int
+    unit_id: int
+    unit_name: str
+    status: AccountStatus
+    new_since_opening: bool
+    self_checked: bool
+    materials_received: bool
+    flags: list[Flag] = field(default_factory=list)
+    verdict: Verdict | None = None
+    verdict_deadline: dt.date | None = None
+    verdict_note: str = ""
+    priority_rank: int | None = None
+
+    @property
+    def flag_text(self) -> str:
+        return "、".join(f.label for f in self.flags)
+
+    @property
+    def reasons(self) -> str:
+        return "\n".join(f"【{f.label}】{f.reason}" for f in self.flags)
+
+    @property
+    def suggested(self) -> Verdict:
+        return suggest_verdict(self.flags)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(candidate, day.day))
+        except ValueError:
+            continue
+    return dt.date(year, month, 28)
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+def compute_flags(
+    register: Register, facts: list[dict[str, Any]], today: dt.date
+) -> dict[int, list[Flag]]:
+    """Suggested flags per account id, each with its reason."""
+    profile = register.profile
+    low_months = profile.deadlines["low_activity_months"]
+    low_cutoff = months_before(today, low_months)
+    rotation_days = profile.deadlines["password_rotation_days"]
+    rotation_cutoff = today - dt.timedelta(days=rotation_days)
+    quota = profile.accounts_per_platform
+    required = [role for role in profile.roles if role.required]
+    counts = register.reviews.live_counts_by_unit_platform()
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for fact in facts:
+        groups[(fact["unit_id"], fact["platform"])].append(fact)
+    flags: dict[int, list[Flag]] = {}
+    for fact in facts:
+        found: list[Flag] = []
+        if not fact["self_checked"]:
+            found.append(Flag("not_submitted", "开设单位尚未交回该账号的自查情况"))
+        elif fact["still_operated"] == 0:
+            found.append(Flag("not_operated", "开设单位自查填报：该账号已不再运营"))
+        last = fact["r_last_post_on"] or fact["a_last_post_on"]
+        if last is None:
+            found.append(
+                Flag(
+                    "low_activity", f"没有最近发布日期的记录，无法确认近 {low_months} 个月内有更新"
+                )
+            )
+        elif dt.date.fromisoformat(last) < low_cutoff:
+            found.append(Flag("low_activity", f"最近发布于 {last}，已超过 {low_months} 个月未更新"))
+        twins = []
+        for other in groups[(fact["unit_id"], fact["platform"])]:
+            if other["account_id"] == fact["account_id"]:
+                continue
+            name_ratio = _similar(fact["name"], other["name"])
+            purpose_ratio = _similar(fact["purpose"], other["purpose"])
+            if name_ratio >= NAME_SIMILARITY:
+                twins.append(f"“{other['name']}”（名称相似度 {name_ratio:.0%}）")
+            elif purpose_ratio >= PURPOSE_SIMILARITY:
+                twins.append(f"“{other['name']}”（用途相似度 {purpose_ratio:.0%}）")
+        if twins:
+            found.append(
+                Flag(
+                    "duplicate",
+                    f"同一单位在{fact['platform']}上还有 "
+                    + "、".join(twins[:3])
+                    + "，功能可能重复",
+                )
+            )
+        held = set((fact["roles"] or "").split(","))
+        missing = [role.name for role in required if role.id not in held]
+        if missing:
+            found.append(Flag("missing_roles", "没有在任的" + "、".join(missing)))
+        rotated = fact["password_rotated_on"]
+        if rotated is None:
+            found.append(Flag("password", "没有密码更换记录"))
+        elif dt.date.fromisoformat(rotated) < rotation_cutoff:
+            found.append(Flag("password", f"密码最近更换于 {rotated}，超过 {rotation_days} 天"))
+        count = counts.get((fact["unit_id"], fact["platform"]), 0)
+        if count > quota:
+            rank = fact["priority_rank"]
+            rank_text = f"本单位优先级排序第 {rank} 位" if rank else "本单位未给出优先级排序"
+            found.append(
+                Flag(
+                    "over_quota",
+                    f"{fact['unit_name']}在{fact['platform']}上有 {count} "
+                    f"个账号，超过每个平台 {quota} 个的限额；{rank_text}",
+                )
+            )
+        flags[fact["account_id"]] = found
+    return flags
+
+
+def suggest_verdict(flags: list[Flag]) -> Verdict:
+    codes = {f.code for f in flags}
+    if "not_submitted" in codes:
+        return Verdict.NOT_SUBMITTED
+    if "not_operated" in codes:
+        return Verdict.ORDER_CLOSE
+    if codes & {"low_activity", "duplicate", "missing_roles", "password", "over_quota"}:
+        return Verdict.RECTIFY
+    return Verdict.PASS
+
+
+def assessment(register: Register, campaign: Campaign, today: dt.date) -> list[AssessRow]:
+    """Every account of the campaign with its flags and current verdict."""
+    facts = register.reviews.facts(campaign.id)
+    if campaign.is_published:
+        flags = {
+            f["account_id"]: [Flag(code, reason) for code, reason in json.loads(f["flags"] or "[]")]
+            for f in facts
+        }
+    else:
+        flags = compute_flags(register, facts, today)
+    return [
+        AssessRow(
+            account_id=f["account_id"],
+            serial_no=f["serial_no"],
+            name=f["name"],
+            platform=f["platform"],
+            level=f["level"],
+            unit_id=f["unit_id"],
+            unit_name=f["unit_name"],
+            status=AccountStatus(f["status"]),
+            new_since_opening=not f["in_opening_scope"],
+            self_checked=bool(f["self_checked"]),
+            materials_received=bool(f["materials_received"]),
+            flags=flags[f["account_id"]],
+            verdict=Verdict(f["verdict"]) if f["verdict"] else None,
+            verdict_deadline=dt.date.fromisoformat(f["verdict_deadline"])
+            if f["verdict_deadline"]
+            else None,
+            verdict_note=f["verdict_note"],
+            priority_rank=f["priority_rank"],
+        )
+        for f in facts
+    ]
+
+
+def flags_json(flags: list[Flag]) -> str:
+    return json.dumps([[f.code, f.reason] for f in flags], ensure_ascii=False)
+
+
+def check_verdict(status: AccountStatus, self_checked: bool, verdict: Verdict, name: str) -> None:
+    """Raise PolicyError when the verdict cannot be carried out for this account."""
+    if not self_checked and verdict is not Verdict.NOT_SUBMITTED:
+        raise PolicyError(f"“{name}”尚未提交自查，结论只能为“未提交”；请先登记自查情况")
+    if self_checked and verdict is Verdict.NOT_SUBMITTED:
+        raise PolicyError(f"“{name}”已提交自查，结论不能为“未提交”")
+    if (
+        verdict is Verdict.SUSPEND
+        and status is not AccountStatus.SUSPENDED
+        and not can_transition(status, AccountStatus.SUSPENDED)
+    ):
+        raise PolicyError(f"“{name}”当前状态为“{status.label}”，不能暂停运行")
+    if (
+        verdict is Verdict.ORDER_CLOSE
+        and status is not AccountStatus.CLOSING
+        and not can_transition(status, AccountStatus.CLOSING)
+    ):
+        raise PolicyError(f"“{name}”当前状态为“{status.label}”，不能责令注销")
+
+
+def set_verdicts(
+    register: Register,
+    campaign: Campaign,
+    account_ids: list[int],
+    verdict: Verdict,
+    *,
+    deadline: dt.date | None = None,
+    note: str = "",
+) -> int:
+    """Record one verdict for several accounts in one transaction; returns how many.
+
+    限期整改 needs a deadline after the campaign opened. Every account is
+    checked before anything is written, so a bulk verdict applies to all or none.
+    """
+    register.reviews.writable(campaign.id)
+    if verdict is Verdict.RECTIFY:
+        if deadline is None:
+            raise ValidationError("整改期限", "限期整改须填写整改期限")
+        if deadline <= campaign.opened_on:
+            raise ValidationError("整改期限", f"{deadline} 应晚于年审开启日期 {campaign.opened_on}")
+    else:
+        deadline = None
+    if not account_ids:
+        raise ValidationError("账号", "请先选择要作出结论的账号")
+    wanted = set(account_ids)
+    facts = {
+        f["account_id"]: f for f in register.reviews.facts(campaign.id) if f["account_id"] in wanted
+    }
+    missing = wanted - set(facts)
+    if missing:
+        raise PolicyError(f"账号 #{min(missing)} 不在本次年审中")
+    for fact in facts.values():
+        check_verdict(
+            AccountStatus(fact["status"]), bool(fact["self_checked"]), verdict, fact["name"]
+        )
+    with register.transaction():
+        for account_id in account_ids:
+            register.reviews.update_result(
+                campaign.id,
+                account_id,
+                {"verdict": verdict, "verdict_deadline": deadline, "verdict_note": note.strip()},
+            )
+    return len(account_ids)
+
+
+def clear_verdicts(register: Register, campaign: Campaign, account_ids: list[int]) -> None:
+    with register.transaction():
+        for account_id in account_ids:
+            register.reviews.update_result(
+                campaign.id,
+                account_id,
+                {"verdict": None, "verdict_deadline": None, "verdict_note": ""},
+            )
+
+
+def apply_suggestions(
+    register: Register,
+    campaign: Campaign,
+    today: dt.date,
+    *,
+    rectify_deadline: dt.date,
+    only_undecided: bool = True,
+) -> int:
+    """Take the suggested verdict for every (undecided) account; returns how many were set."""
+    rows = assessment(register, campaign, today)
+    by_verdict: dict[Verdict, list[int]] = defaultdict(list)
+    for row in rows:
+        if only_undecided and row.verdict is not None:
+            continue
+        suggested = row.suggested
+        try:
+            check_verdict(row.status, row.self_checked, suggested, row.name)
+        except PolicyError:
+            suggested = Verdict.RECTIFY if row.self_checked else Verdict.NOT_SUBMITTED
+        by_verdict[suggested].append(row.account_id)
+    with register.transaction():
+        for verdict, ids in by_verdict.items():
+            set_verdicts(
+                register,
+                campaign,
+                ids,
+                verdict,
+                deadline=rectify_deadline if verdict is Verdict.RECTIFY else None,
+                note="按系统建议",
+            )
+    return sum(len(ids) for ids in by_verdict.values())

@@ -1,0 +1,400 @@
+"""The public listing (公示) and the summary's numbers, as data, xlsx and HTML.
+
+``build_listing`` reads a campaign's final results; the writers turn it into
+files. The listing names each account with its platform, level, unit and
+result, and marks units that did not submit or failed (BIT clause 14).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.styles import Border, Font, PatternFill, Side
+
+from nmdesk.excel.cells import set_text_cell
+from nmdesk.models import Verdict
+from nmdesk.review.assess import FAILING
+from nmdesk.review.records import Campaign
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+MARK_NOT_SUBMITTED = "未提交年审材料"
+MARK_FAILED = "年审不合格"
+VERDICT_ORDER = (
+    Verdict.PASS,
+    Verdict.RECTIFY,
+    Verdict.SUSPEND,
+    Verdict.ORDER_CLOSE,
+    Verdict.NOT_SUBMITTED,
+)
+LISTING_HEADERS = ("序号", "账号名称", "开设平台", "账号级别", "开设单位", "年审结果", "单位标注")
+
+
+@dataclass
+class ListingRow:
+    index: int
+    account_id: int
+    name: str
+    platform: str
+    level: int
+    level_name: str
+    unit_id: int
+    unit_name: str
+    verdict: Verdict
+    deadline: dt.date | None
+    unit_mark: str
+
+    @property
+    def result_text(self) -> str:
+        if self.verdict is Verdict.RECTIFY and self.deadline is not None:
+            return f"{self.verdict.label}（{self.deadline.isoformat()} 前）"
+        return self.verdict.label
+
+
+@dataclass
+class Listing:
+    campaign: Campaign
+    institution: str
+    office: str
+    rows: list[ListingRow]
+    units_not_submitted: list[str]
+    units_failed: list[str]
+    policy_title: str = ""
+    unit_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.institution}{self.campaign.year}年度新媒体公共账号年审结果公示"
+
+
+def build_listing(register: Register, campaign: Campaign) -> Listing:
+    """The listing of a campaign whose verdicts are final (published, or being published)."""
+    profile = register.profile
+    level_names = {level.level: level.name for level in profile.levels}
+    facts = [f for f in register.reviews.facts(campaign.id) if f["verdict"]]
+    not_submitted: set[int] = set()
+    failed: set[int] = set()
+    for fact in facts:
+        verdict = Verdict(fact["verdict"])
+        if verdict is Verdict.NOT_SUBMITTED:
+            not_submitted.add(fact["unit_id"])
+        elif verdict in FAILING:
+            failed.add(fact["unit_id"])
+    units = register.reviews.units(campaign.id)
+    names = {u.unit_id: u.unit_name for u in units}
+    for unit in units:
+        if unit.account_count == 0 and not unit.responded:
+            not_submitted.add(unit.unit_id)
+    rows = []
+    for index, fact in enumerate(facts, start=1):
+        marks = []
+        if fact["unit_id"] in not_submitted:
+            marks.append(MARK_NOT_SUBMITTED)
+        if fact["unit_id"] in failed:
+            marks.append(MARK_FAILED)
+        rows.append(
+            ListingRow(
+                index=index,
+                account_id=fact["account_id"],
+                name=fact["name"],
+                platform=fact["platform"],
+                level=fact["level"],
+                level_name=level_names.get(fact["level"], str(fact["level"])),
+                unit_id=fact["unit_id"],
+                unit_name=fact["unit_name"],
+                verdict=Verdict(fact["verdict"]),
+                deadline=dt.date.fromisoformat(fact["verdict_deadline"])
+                if fact["verdict_deadline"]
+                else None,
+                unit_mark="、".join(marks),
+            )
+        )
+    return Listing(
+        campaign=campaign,
+        institution=profile.institution,
+        office=profile.filing_office,
+        rows=rows,
+        units_not_submitted=sorted((names[u] for u in not_submitted), key=_unit_order(names)),
+        units_failed=sorted((names[u] for u in failed), key=_unit_order(names)),
+        policy_title=profile.policy_title,
+        unit_names=names,
+    )
+
+
+def _unit_order(names: dict[int, str]):  # type: ignore[no-untyped-def]
+    order = {name: unit_id for unit_id, name in names.items()}
+    return lambda name: order.get(name, 0)
+
+
+# -- summary numbers ------------------------------------------------------------------
+
+
+@dataclass
+class Breakdown:
+    """Counts of one dimension this year, last year, and the change."""
+
+    title: str
+    rows: list[tuple[str, int, int | None]]  # key, this year, last year (None: no last year)
+
+    def delta(self, current: int, previous: int | None) -> str:
+        if previous is None:
+            return "—"
+        change = current - previous
+        return f"+{change}" if change > 0 else str(change) if change else "0"
+
+
+@dataclass
+class Summary:
+    campaign: Campaign
+    previous: Campaign | None
+    total: int
+    previous_total: int | None
+    breakdowns: list[Breakdown]
+    units_not_submitted: list[str]
+    units_failed: list[str]
+
+
+def _counts(rows: list[ListingRow]) -> dict[str, Counter[str]]:
+    return {
+        "verdict": Counter(r.verdict.label for r in rows),
+        "level": Counter(r.level_name for r in rows),
+        "platform": Counter(r.platform for r in rows),
+        "unit": Counter(r.unit_name for r in rows),
+    }
+
+
+def build_summary(register: Register, listing: Listing) -> Summary:
+    """Counts by verdict, level, platform and unit, against the last published campaign."""
+    previous = register.reviews.previous_published(listing.campaign.year)
+    now = _counts(listing.rows)
+    before = _counts(build_listing(register, previous).rows) if previous else None
+    level_order = [level.name for level in register.profile.levels]
+    titles = {
+        "verdict": "按年审结果",
+        "level": "按账号级别",
+        "platform": "按开设平台",
+        "unit": "按开设单位",
+    }
+    breakdowns = []
+    for key, title in titles.items():
+        if key == "verdict":
+            keys = [v.label for v in VERDICT_ORDER]
+        elif key == "level":
+            keys = level_order
+        else:
+            seen = set(now[key]) | (set(before[key]) if before else set())
+            keys = sorted(seen, key=lambda k: (-now[key].get(k, 0), k))
+        breakdowns.append(
+            Breakdown(
+                title,
+                [(k, now[key].get(k, 0), before[key].get(k, 0) if before else None) for k in keys],
+            )
+        )
+    return Summary(
+        campaign=listing.campaign,
+        previous=previous,
+        total=len(listing.rows),
+        previous_total=sum(before["verdict"].values()) if before else None,
+        breakdowns=breakdowns,
+        units_not_submitted=listing.units_not_submitted,
+        units_failed=listing.units_failed,
+    )
+
+
+# -- xlsx -----------------------------------------------------------------------------
+
+
+def write_listing_xlsx(listing: Listing, path: Path) -> Path:
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "公示"
+    set_text_cell(sheet.cell(row=1, column=1), listing.title)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    set_text_cell(sheet.cell(row=2, column=1), f"{listing.office}　发布日期：{_published(listing)}")
+    thin = Side(style="thin", color="999999")
+    for col, title in enumerate(LISTING_HEADERS, start=1):
+        cell = sheet.cell(row=3, column=col)
+        set_text_cell(cell, title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.border = Border(bottom=thin)
+    mark_fill = PatternFill("solid", fgColor="FDE2E1")
+    for offset, row in enumerate(listing.rows):
+        r = 4 + offset
+        sheet.cell(row=r, column=1, value=row.index)
+        for col, value in enumerate(
+            (row.name, row.platform, row.level_name, row.unit_name, row.result_text, row.unit_mark),
+            start=2,
+        ):
+            set_text_cell(sheet.cell(row=r, column=col), value)
+        if row.unit_mark:
+            sheet.cell(row=r, column=7).fill = mark_fill
+    for letter, width in zip("ABCDEFG", (7, 30, 10, 10, 24, 26, 26), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A4"
+    sheet.auto_filter.ref = f"A3:G{3 + len(listing.rows)}"
+    marks = wb.create_sheet("单位标注")
+    set_text_cell(marks.cell(row=1, column=1), "单位")
+    set_text_cell(marks.cell(row=1, column=2), "标注")
+    line = 2
+    for title, names in (
+        (MARK_NOT_SUBMITTED, listing.units_not_submitted),
+        (MARK_FAILED, listing.units_failed),
+    ):
+        for name in names:
+            set_text_cell(marks.cell(row=line, column=1), name)
+            set_text_cell(marks.cell(row=line, column=2), title)
+            line += 1
+    marks.column_dimensions["A"].width = 30
+    marks.column_dimensions["B"].width = 20
+    wb.save(path)
+    return path
+
+
+def _published(listing: Listing) -> str:
+    day = listing.campaign.published_on or dt.date.today()
+    return day.isoformat()
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;
+margin:2em auto;max-width:1100px;color:#222;padding:0 1em;line-height:1.6}
+h1{font-size:1.5em;text-align:center;margin-bottom:.2em}
+p.meta{text-align:center;color:#666;margin-top:0}
+table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.95em}
+th,td{border:1px solid #ccd;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#dde6f0}
+tr:nth-child(even) td{background:#f7f9fc}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.v-pass{color:#1b7a36}.v-rectify{color:#a65f00}.v-suspend{color:#b3261e}
+.v-order_close{color:#b3261e;font-weight:bold}.v-not_submitted{color:#6b3fa0;font-weight:bold}
+.mark{display:inline-block;background:#fde2e1;color:#b3261e;border-radius:3px;padding:0 .4em;
+margin:0 .2em .1em 0;font-size:.9em}
+.marked td{background:#fff6f5 !important}
+section.units{border:1px solid #f0c2bf;background:#fffafa;padding:.5em 1em;margin:1em 0}
+.bar-row{display:flex;align-items:center;margin:.2em 0}
+.bar-label{width:12em;flex:none;text-align:right;padding-right:.6em;white-space:nowrap;overflow:hidden;
+text-overflow:ellipsis}
+.bar-track{flex:1}
+.bar{height:.9em;background:#3b6ea5;margin:1px 0}
+.bar.prev{background:#b8c7da}
+.bar-value{width:8em;flex:none;padding-left:.6em;font-variant-numeric:tabular-nums}
+.legend span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}
+footer{color:#888;font-size:.85em;text-align:center;margin-top:2em}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n"
+        "</body>\n</html>\n"
+    )
+
+
+def listing_html(listing: Listing) -> str:
+    parts = [
+        f"<h1>{_e(listing.title)}</h1>",
+        f'<p class="meta">{_e(listing.office)}　发布日期：{_e(_published(listing))}'
+        f"　共 {len(listing.rows)} 个账号</p>",
+    ]
+    if listing.units_not_submitted or listing.units_failed:
+        parts.append('<section class="units"><h2>单位标注</h2>')
+        for title, names in (
+            (MARK_NOT_SUBMITTED, listing.units_not_submitted),
+            (MARK_FAILED, listing.units_failed),
+        ):
+            if names:
+                items = "".join(f'<li data-mark="{_e(title)}">{_e(n)}</li>' for n in names)
+                parts.append(f"<h3>{_e(title)}（{len(names)} 个单位）</h3><ul>{items}</ul>")
+        parts.append("</section>")
+    head = "".join(f"<th>{_e(h)}</th>" for h in LISTING_HEADERS)
+    parts.append(f'<table id="listing"><thead><tr>{head}</tr></thead><tbody>')
+    for row in listing.rows:
+        marks = "".join(
+            f'<span class="mark">{_e(m)}</span>' for m in row.unit_mark.split("、") if m
+        )
+        css = ' class="marked"' if row.unit_mark else ""
+        parts.append(
+            f'<tr{css}><td class="num">{row.index}</td><td>{_e(row.name)}</td>'
+            f"<td>{_e(row.platform)}</td><td>{_e(row.level_name)}</td><td>{_e(row.unit_name)}</td>"
+            f'<td class="v-{row.verdict.value}">{_e(row.result_text)}</td><td>{marks}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    parts.append(
+        f"<footer>依据《{_e(listing.policy_title)}》年审规定公示。"
+        f"如有异议，请与{_e(listing.office)}联系。</footer>"
+    )
+    return _page(listing.title, "\n".join(parts))
+
+
+def write_listing_html(listing: Listing, path: Path) -> Path:
+    path.write_text(listing_html(listing), encoding="utf-8")
+    return path
+
+
+def summary_html(summary: Summary) -> str:
+    year = summary.campaign.year
+    prev_year = summary.previous.year if summary.previous else None
+    title = f"{year} 年度新媒体公共账号年审汇总"
+    parts = [f"<h1>{_e(title)}</h1>"]
+    if prev_year is not None:
+        parts.append(
+            f'<p class="meta">参加年审账号 {summary.total} 个，上年（{prev_year}）'
+            f"{summary.previous_total} 个</p>"
+        )
+        parts.append(
+            '<p class="legend"><span style="background:#3b6ea5"></span>'
+            f'{year} 年<span style="background:#b8c7da"></span>{prev_year} 年</p>'
+        )
+    else:
+        parts.append(
+            f'<p class="meta">参加年审账号 {summary.total} 个（无上年已发布的年审可比较）</p>'
+        )
+    for breakdown in summary.breakdowns:
+        peak = max([1, *[max(c, p or 0) for _, c, p in breakdown.rows]])
+        parts.append(f'<h2>{_e(breakdown.title)}</h2><div class="chart">')
+        for key, count, prev in breakdown.rows:
+            bars = f'<div class="bar" style="width:{100 * count / peak:.1f}%"></div>'
+            if prev is not None:
+                bars += f'<div class="bar prev" style="width:{100 * prev / peak:.1f}%"></div>'
+            change = "" if prev is None else f"（{breakdown.delta(count, prev)}）"
+            parts.append(
+                f'<div class="bar-row"><div class="bar-label" title="{_e(key)}">'
+                f'{_e(key)}</div><div class="bar-track">{bars}</div>'
+                f'<div class="bar-value">{count}{_e(change)}</div></div>'
+            )
+        parts.append("</div>")
+        head = "<th>项目</th><th>本年</th>" + ("<th>上年</th><th>变化</th>" if prev_year else "")
+        body = []
+        for key, count, prev in breakdown.rows:
+            extra = (
+                (
+                    f'<td class="num">{prev}</td><td class="num">'
+                    f"{_e(breakdown.delta(count, prev))}</td>"
+                )
+                if prev is not None
+                else ""
+            )
+            body.append(f'<tr><td>{_e(key)}</td><td class="num">{count}</td>{extra}</tr>')
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return _page(title, "\n".join(parts))
+
+
+def write_summary_html(summary: Summary, path: Path) -> Path:
+    path.write_text(summary_html(summary), encoding="utf-8")
+    return path

@@ -1,0 +1,393 @@
+"""The review's PDFs: the listing, one rectification notice per unit, and the summary.
+
+Text is set in the bundled TrueType font (embedded), registered through the
+forms package when it is present. The listing is laid out in page-sized table
+chunks, so that ten thousand rows do not make reportlab re-split one huge table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from nmdesk.models import Verdict
+from nmdesk.paths import FORM_FONT_FILE
+from nmdesk.review.listing import (
+    LISTING_HEADERS,
+    MARK_FAILED,
+    MARK_NOT_SUBMITTED,
+    Breakdown,
+    Listing,
+    ListingRow,
+    Summary,
+)
+
+try:  # the forms package registers the bundled fonts once per process
+    from nmdesk.forms.common import FORM_FONT
+    from nmdesk.forms.common import register_fonts as _register_form_fonts
+except ImportError:  # pragma: no cover - only without the forms package
+    FORM_FONT = "NmdeskSong"
+
+    def _register_form_fonts() -> None:
+        if FORM_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(FORM_FONT, str(FORM_FONT_FILE)))
+
+
+ROWS_PER_PAGE = 28
+NOTICE_VERDICTS = (Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE, Verdict.NOT_SUBMITTED)
+REQUIREMENTS = {
+    Verdict.RECTIFY: "按期完成整改，并将整改报告报送{office}",
+    Verdict.SUSPEND: "立即暂停运行，整改合格并经{office}同意后方可恢复",
+    Verdict.ORDER_CLOSE: "自通知之日起按规定向平台申请注销，并将注销结果报{office}",
+    Verdict.NOT_SUBMITTED: "立即补交年审材料；逾期仍未提交的，将责令暂停运行或注销",
+}
+
+
+def _style(
+    name: str, size: float = 10.5, align: int = 0, leading: float | None = None, **extra: Any
+) -> ParagraphStyle:
+    _register_form_fonts()
+    return ParagraphStyle(
+        name,
+        fontName=FORM_FONT,
+        fontSize=size,
+        leading=leading or size * 1.45,
+        alignment=align,
+        wordWrap="CJK",
+        **extra,
+    )
+
+
+def _p(text: object, st: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape("" if text is None else str(text)).replace("\n", "<br/>"), st)
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Shorten plain cell text to the column width with an ellipsis (fast, no Paragraph)."""
+    if pdfmetrics.stringWidth(text, FORM_FONT, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", FORM_FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _footer(label: str):  # type: ignore[no-untyped-def]
+    def draw(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.saveState()
+        canvas.setFont(FORM_FONT, 8)
+        canvas.drawRightString(doc.pagesize[0] - 15 * mm, 8 * mm, f"{label}　第 {doc.page} 页")
+        canvas.restoreState()
+
+    return draw
+
+
+# -- listing --------------------------------------------------------------------------
+
+
+def write_listing_pdf(listing: Listing, path: Path) -> Path:
+    _register_form_fonts()
+    size = 9.5
+    widths = [13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm]
+    title = _style("title", 16, TA_CENTER, spaceAfter=2)
+    meta = _style("meta", 9.5, TA_CENTER, spaceAfter=6)
+    body = _style("body", 10.5)
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FORM_FONT, size),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE6F0")),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+    day = (listing.campaign.published_on or dt.date.today()).isoformat()
+    story: list[Any] = [
+        _p(listing.title, title),
+        _p(f"{listing.office}　发布日期：{day}　共 {len(listing.rows)} 个账号", meta),
+    ]
+    if listing.units_not_submitted or listing.units_failed:
+        for mark, names in (
+            (MARK_NOT_SUBMITTED, listing.units_not_submitted),
+            (MARK_FAILED, listing.units_failed),
+        ):
+            if names:
+                story.append(_p(f"【{mark}】{'、'.join(names)}", body))
+        story.append(Spacer(1, 4 * mm))
+    pad = 6
+    for start in range(0, max(len(listing.rows), 1), ROWS_PER_PAGE):
+        chunk = listing.rows[start : start + ROWS_PER_PAGE]
+        data = [list(LISTING_HEADERS)] + [_listing_cells(row, widths, size, pad) for row in chunk]
+        table = Table(data, colWidths=widths, repeatRows=1)
+        commands = list(style.getCommands())
+        for offset, row in enumerate(chunk, start=1):
+            if row.unit_mark:
+                commands.append(("TEXTCOLOR", (6, offset), (6, offset), colors.HexColor("#B3261E")))
+            if row.verdict is not Verdict.PASS:
+                commands.append(("TEXTCOLOR", (5, offset), (5, offset), colors.HexColor("#A65F00")))
+        table.setStyle(TableStyle(commands))
+        story.append(table)
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=listing.title,
+        author=listing.office,
+    )
+    doc.build(story, onFirstPage=_footer(listing.title), onLaterPages=_footer(listing.title))
+    return path
+
+
+def _listing_cells(row: ListingRow, widths: Sequence[float], size: float, pad: float) -> list[str]:
+    values = (
+        str(row.index),
+        row.name,
+        row.platform,
+        row.level_name,
+        row.unit_name,
+        row.result_text,
+        row.unit_mark,
+    )
+    return [_fit(v, w - 2 * pad, size) for v, w in zip(values, widths, strict=True)]
+
+
+# -- rectification notices ------------------------------------------------------------
+
+
+def notice_units(listing: Listing) -> dict[int, list[ListingRow]]:
+    """Units that get a rectification notice, with their accounts concerned."""
+    units: dict[int, list[ListingRow]] = {}
+    for row in listing.rows:
+        if row.verdict in NOTICE_VERDICTS:
+            units.setdefault(row.unit_id, []).append(row)
+    return units
+
+
+def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], path: Path) -> Path:
+    """One unit's rectification notice (整改通知) for its failing or unsubmitted accounts."""
+    _register_form_fonts()
+    year = listing.campaign.year
+    unit = listing.unit_names.get(unit_id, rows[0].unit_name if rows else "")
+    title = _style("ntitle", 18, TA_CENTER, leading=26, spaceAfter=10)
+    body = _style("nbody", 12, leading=22, firstLineIndent=24)
+    plain = _style("nplain", 12, leading=22)
+    right = _style("nright", 12, TA_RIGHT, leading=22)
+    cell = _style("ncell", 10, leading=14)
+    day = listing.campaign.published_on or dt.date.today()
+    story: list[Any] = [
+        _p(f"{year} 年度新媒体公共账号年审整改通知", title),
+        _p(f"{unit}：", plain),
+        _p(
+            f"根据《{listing.policy_title}》及 {year} 年度年审结果，你单位下列新媒体公共账号"
+            "未通过年审或未提交年审材料，现通知如下，请按要求办理：",
+            body,
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    data: list[list[Any]] = [[_p(h, cell) for h in ("账号名称", "平台", "年审结果", "办理要求")]]
+    for row in rows:
+        requirement = REQUIREMENTS[row.verdict].format(office=listing.office)
+        data.append(
+            [
+                _p(row.name, cell),
+                _p(row.platform, cell),
+                _p(row.result_text, cell),
+                _p(requirement, cell),
+            ]
+        )
+    table = Table(data, colWidths=[48 * mm, 20 * mm, 38 * mm, 64 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story += [
+        table,
+        Spacer(1, 5 * mm),
+        _p("逾期未整改或整改不到位的，将按规定予以通报批评、责令暂停运行或注销账号。", body),
+        Spacer(1, 12 * mm),
+        _p(listing.office, right),
+        _p(day.isoformat(), right),
+        Spacer(1, 10 * mm),
+        _p("单位负责人（签收）：＿＿＿＿＿＿　　签收日期：＿＿＿＿＿＿", plain),
+    ]
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=25 * mm,
+        bottomMargin=20 * mm,
+        title=f"{year}年度年审整改通知-{unit}",
+        author=listing.office,
+    )
+    doc.build(
+        story, onFirstPage=_footer(f"{unit}　整改通知"), onLaterPages=_footer(f"{unit}　整改通知")
+    )
+    return path
+
+
+# -- summary --------------------------------------------------------------------------
+
+BAR_NOW = colors.HexColor("#3B6EA5")
+BAR_PREV = colors.HexColor("#B8C7DA")
+
+
+def bar_chart(
+    breakdown: Breakdown,
+    year: int,
+    previous_year: int | None,
+    *,
+    width: float = 170 * mm,
+    height: float = 70 * mm,
+    top: int = 12,
+) -> Drawing:
+    """A vertical bar chart of one breakdown, this year against last year when there is one."""
+    _register_form_fonts()
+    rows = breakdown.rows[:top]
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 12 * mm, 22 * mm
+    chart.width, chart.height = width - 20 * mm, height - 32 * mm
+    series = [[count for _, count, _ in rows]]
+    if previous_year is not None:
+        series.append([prev or 0 for _, _, prev in rows])
+    chart.data = series or [[0]]
+    chart.categoryAxis.categoryNames = [
+        key if len(key) <= 6 else key[:5] + "…" for key, _, _ in rows
+    ]
+    chart.categoryAxis.labels.fontName = FORM_FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    chart.valueAxis.labels.fontName = FORM_FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    peak = max([1, *[max(c, p or 0) for _, c, p in rows]])
+    step = _nice_step(peak)
+    chart.valueAxis.valueMax = (int(peak * 1.1 / step) + 1) * step
+    chart.valueAxis.valueStep = step
+    chart.bars[0].fillColor = BAR_NOW
+    if previous_year is not None:
+        chart.bars[1].fillColor = BAR_PREV
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = FORM_FONT
+    chart.barLabels.fontSize = 6.5
+    chart.barLabels.nudge = 5
+    drawing.add(chart)
+    legend = Legend()
+    legend.fontName = FORM_FONT
+    legend.fontSize = 8
+    legend.x, legend.y = width - 50 * mm, height - 4
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    pairs = [(BAR_NOW, f"{year} 年")]
+    if previous_year is not None:
+        pairs.append((BAR_PREV, f"{previous_year} 年"))
+    legend.colorNamePairs = pairs
+    drawing.add(legend)
+    return drawing
+
+
+def _nice_step(peak: float) -> int:
+    raw = max(1.0, peak / 5)
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return int(factor * magnitude)
+    return int(10 * magnitude)
+
+
+def write_summary_pdf(summary: Summary, office: str, path: Path) -> Path:
+    _register_form_fonts()
+    year = summary.campaign.year
+    prev_year = summary.previous.year if summary.previous else None
+    title = _style("stitle", 16, TA_CENTER, leading=24, spaceAfter=4)
+    meta = _style("smeta", 10, TA_CENTER, spaceAfter=8)
+    heading = _style("shead", 12, leading=18, spaceBefore=8, spaceAfter=4)
+    plain = _style("splain", 10.5)
+    cell = _style("scell", 9, leading=12)
+    intro = f"参加年审账号 {summary.total} 个" + (
+        f"，上年（{prev_year} 年）{summary.previous_total} 个"
+        if prev_year
+        else "；没有上年已发布的年审可比较"
+    )
+    story: list[Any] = [
+        _p(f"{year} 年度新媒体公共账号年审汇总报告", title),
+        _p(f"{office}　{intro}", meta),
+    ]
+    for mark, names in (
+        (MARK_NOT_SUBMITTED, summary.units_not_submitted),
+        (MARK_FAILED, summary.units_failed),
+    ):
+        story.append(_p(f"{mark}的单位（{len(names)} 个）：{'、'.join(names) or '无'}", plain))
+    for breakdown in summary.breakdowns:
+        head = ["项目", "本年"] + (["上年", "变化"] if prev_year else [])
+        data: list[list[Any]] = [[_p(h, cell) for h in head]]
+        for key, count, prev in breakdown.rows:
+            line = [_p(key, cell), str(count)]
+            if prev_year:
+                line += [str(prev), breakdown.delta(count, prev)]
+            data.append(line)
+        widths = [80 * mm, 25 * mm] + ([25 * mm, 25 * mm] if prev_year else [])
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), FORM_FONT, 9),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE6F0")),
+                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ]
+            )
+        )
+        chart = bar_chart(breakdown, year, prev_year)
+        story += [
+            KeepTogether([_p(breakdown.title, heading), chart]),
+            Spacer(1, 2 * mm),
+            table,
+            Spacer(1, 4 * mm),
+        ]
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{year}年度年审汇总",
+        author=office,
+    )
+    label = f"{year} 年度年审汇总"
+    doc.build(story, onFirstPage=_footer(label), onLaterPages=_footer(label))
+    return path

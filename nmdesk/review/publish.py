@@ -1,0 +1,275 @@
+"""Publishing a campaign: verdicts applied, the listing, notices and summary written.
+
+Everything happens in one transaction. The files are generated inside it, into
+a staging folder next to the output folder, from the very data about to be
+committed; they are moved into place only after the commit. If anything fails
+or the clerk cancels, the transaction rolls back and the staging folder is
+removed: the register is as it was and no file appears. If moving the files
+fails after the commit (a full disk, say), ``export_outputs`` writes them again
+from the published campaign.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nmdesk.errors import NmdeskError, PolicyError
+from nmdesk.models import AccountStatus, Sanction, SanctionKind, Verdict
+from nmdesk.review.assess import check_verdict, compute_flags, flags_json
+from nmdesk.review.campaign import get_campaign
+from nmdesk.review.listing import (
+    build_listing,
+    build_summary,
+    write_listing_html,
+    write_listing_xlsx,
+    write_summary_html,
+)
+from nmdesk.review.records import Campaign
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+# progress(done, total, message) -> False to cancel
+ProgressCallback = Callable[[int, int, str], bool]
+
+
+class PublishCancelled(NmdeskError):
+    """The clerk cancelled publishing; nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消发布，备案库未作任何改动，也没有生成文件")
+
+
+@dataclass
+class PublishResult:
+    campaign: Campaign
+    out_dir: Path
+    listing_xlsx: Path
+    listing_pdf: Path
+    listing_html: Path
+    summary_pdf: Path
+    summary_html: Path
+    notices: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        return [
+            self.listing_xlsx,
+            self.listing_pdf,
+            self.listing_html,
+            self.summary_pdf,
+            self.summary_html,
+            *self.notices,
+        ]
+
+
+def output_names(year: int) -> dict[str, str]:
+    return {
+        "listing_xlsx": f"{year}年度年审公示.xlsx",
+        "listing_pdf": f"{year}年度年审公示.pdf",
+        "listing_html": f"{year}年度年审公示.html",
+        "summary_pdf": f"{year}年度年审汇总.pdf",
+        "summary_html": f"{year}年度年审汇总.html",
+        "notices": f"{year}年度整改通知",
+    }
+
+
+def _safe(name: str) -> str:
+    return "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "单位"
+
+
+def _check_ready(register: Register, campaign: Campaign) -> None:
+    """Everything that would stop publishing, found before the first write."""
+    problems: list[str] = []
+    undecided = 0
+    for fact in register.reviews.facts(campaign.id):
+        verdict = Verdict(fact["verdict"]) if fact["verdict"] else None
+        if not fact["self_checked"]:
+            continue  # counts as 未提交 (or, if added after opening, stays out of the listing)
+        if verdict is None:
+            undecided += 1
+            continue
+        try:
+            check_verdict(AccountStatus(fact["status"]), True, verdict, fact["name"])
+        except PolicyError as error:
+            problems.append(str(error))
+    if undecided:
+        problems.insert(0, f"还有 {undecided} 个已提交自查的账号没有作出年审结论")
+    if problems:
+        more = f"等 {len(problems)} 项" if len(problems) > 3 else ""
+        raise PolicyError("不能发布：" + "；".join(problems[:3]) + more)
+
+
+def apply_verdicts(
+    register: Register, campaign: Campaign, today: dt.date, progress: ProgressCallback | None = None
+) -> dict[str, int]:
+    """Final verdicts, statuses and sanctions. Runs inside the caller's transaction."""
+    register.reviews.add_late_accounts(campaign.id)
+    facts = register.reviews.facts(campaign.id)
+    flags = compute_flags(register, facts, today)
+    counts: dict[str, int] = {}
+    total = len(facts)
+    for done, fact in enumerate(facts, start=1):
+        if progress is not None and done % 50 == 0 and not progress(done, total, "应用年审结论"):
+            raise PublishCancelled()
+        account_id = fact["account_id"]
+        verdict = Verdict(fact["verdict"]) if fact["verdict"] else None
+        changes: dict[str, object] = {}
+        if not fact["self_checked"]:
+            # An account added after opening, never checked, waits for next year's review.
+            verdict = Verdict.NOT_SUBMITTED if fact["in_opening_scope"] else None
+            if fact["verdict"] != (verdict.value if verdict else None):
+                changes.update(verdict=verdict, verdict_deadline=None)
+        snapshot = flags_json(flags[account_id])
+        if snapshot != fact["flags"]:
+            changes["flags"] = snapshot
+        if changes:
+            register.reviews.update_result(campaign.id, account_id, changes)
+        if verdict is None:
+            continue
+        counts[verdict.value] = counts.get(verdict.value, 0) + 1
+        reason = f"{campaign.year} 年度年审结论：{verdict.label}"
+        if fact["verdict_note"]:
+            reason += f"（{fact['verdict_note']}）"
+        if verdict is Verdict.RECTIFY:
+            register.sanctions.add(
+                Sanction(
+                    None,
+                    fact["unit_id"],
+                    SanctionKind.RECTIFY,
+                    today,
+                    reason,
+                    account_id=account_id,
+                    deadline_on=dt.date.fromisoformat(fact["verdict_deadline"]),
+                    campaign_id=campaign.id,
+                )
+            )
+        elif verdict is Verdict.ORDER_CLOSE:
+            register.sanctions.add(
+                Sanction(
+                    None,
+                    fact["unit_id"],
+                    SanctionKind.ORDER_CLOSE,
+                    today,
+                    reason,
+                    account_id=account_id,
+                    campaign_id=campaign.id,
+                )
+            )
+        elif verdict is Verdict.SUSPEND and fact["status"] != AccountStatus.SUSPENDED.value:
+            register.accounts.transition(account_id, AccountStatus.SUSPENDED)
+    return counts
+
+
+def write_outputs(
+    register: Register, campaign: Campaign, out_dir: Path, progress: ProgressCallback | None = None
+) -> PublishResult:
+    """Write the listing (xlsx, PDF, HTML), the notices and the summary into ``out_dir``."""
+    from nmdesk.review.pdfs import (
+        notice_units,
+        write_listing_pdf,
+        write_notice_pdf,
+        write_summary_pdf,
+    )
+
+    names = output_names(campaign.year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    listing = build_listing(register, campaign)
+    steps = ["公示（Excel）", "公示（PDF）", "公示（网页）", "整改通知", "汇总报告"]
+
+    def step(index: int) -> None:
+        if progress is not None and not progress(index, len(steps), f"生成{steps[index]}"):
+            raise PublishCancelled()
+
+    step(0)
+    xlsx = write_listing_xlsx(listing, out_dir / names["listing_xlsx"])
+    step(1)
+    pdf = write_listing_pdf(listing, out_dir / names["listing_pdf"])
+    step(2)
+    page = write_listing_html(listing, out_dir / names["listing_html"])
+    step(3)
+    notices_dir = out_dir / names["notices"]
+    notices = []
+    for unit_id, rows in notice_units(listing).items():
+        notices_dir.mkdir(exist_ok=True)
+        name = f"{campaign.year}年度整改通知-{unit_id:03d}-{_safe(rows[0].unit_name)}.pdf"
+        notices.append(write_notice_pdf(listing, unit_id, rows, notices_dir / name))
+    step(4)
+    summary = build_summary(register, listing)
+    summary_pdf = write_summary_pdf(summary, listing.office, out_dir / names["summary_pdf"])
+    summary_html = write_summary_html(summary, out_dir / names["summary_html"])
+    counts: dict[str, int] = {}
+    for row in listing.rows:
+        counts[row.verdict.value] = counts.get(row.verdict.value, 0) + 1
+    return PublishResult(
+        campaign, out_dir, xlsx, pdf, page, summary_pdf, summary_html, notices, counts
+    )
+
+
+def publish(
+    register: Register,
+    year: int,
+    out_dir: str | Path,
+    *,
+    today: dt.date,
+    progress: ProgressCallback | None = None,
+) -> PublishResult:
+    """Publish ``year``'s campaign in one transaction and write its files into ``out_dir``.
+
+    Accounts with no self-check count as 未提交. Nothing is written to the register
+    or to ``out_dir`` unless everything succeeds.
+    """
+    campaign = get_campaign(register, year)
+    register.reviews.writable(campaign.id)
+    _check_ready(register, campaign)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
+    try:
+        with register.transaction():
+            apply_verdicts(register, campaign, today, progress)
+            register.reviews.mark_published(campaign.id, today)
+            published = register.reviews.get(campaign.id)
+            staged = write_outputs(register, published, staging, progress)
+        return _move_into_place(staged, staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staged: PublishResult, staging: Path, out: Path) -> PublishResult:
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(staging)
+
+    for item in sorted(staging.iterdir()):
+        target = out / item.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        shutil.move(str(item), str(target))
+    return PublishResult(
+        staged.campaign,
+        out,
+        moved(staged.listing_xlsx),
+        moved(staged.listing_pdf),
+        moved(staged.listing_html),
+        moved(staged.summary_pdf),
+        moved(staged.summary_html),
+        [moved(p) for p in staged.notices],
+        staged.counts,
+    )
+
+
+def export_outputs(register: Register, year: int, out_dir: str | Path) -> PublishResult:
+    """Write a published campaign's files again (e.g. to another folder)."""
+    campaign = get_campaign(register, year)
+    if not campaign.is_published:
+        raise PolicyError(f"{year} 年度年审尚未发布，请先发布")
+    return write_outputs(register, campaign, Path(out_dir))

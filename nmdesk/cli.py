@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "nmdesk.commands.accounts",
     "nmdesk.commands.deadlines",
     "nmdesk.commands.integrity",
+    "nmdesk.commands.excel",
     "nmdesk.commands.review",
     "nmdesk.commands.safety",
 )

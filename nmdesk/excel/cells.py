@@ -23,3 +23,19 @@ def set_text_cell(cell, value: str) -> None:  # type: ignore[no-untyped-def]
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
+
+
+def cell_text(value: str) -> str:
+    """Drop the control characters an xlsx cannot hold (openpyxl refuses them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def text_cell(sheet, value: str):  # type: ignore[no-untyped-def]
+    """A write-only cell holding ``value`` as a plain string (for ``sheet.append``)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet)
+    set_text_cell(cell, cell_text(value))
+    return cell

@@ -91,6 +91,9 @@ class Register:
         from nmdesk.store.reviews import ReviewStore
 
         self.reviews = ReviewStore(self)
+        from nmdesk.store.mappings import ExcelStore
+
+        self.excel = ExcelStore(self)
 
     # -- opening ---------------------------------------------------------------------
 

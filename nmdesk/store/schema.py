@@ -37,6 +37,8 @@ AUDITED_TABLES = (
     "review_units",
     "review_results",
     "trainings",
+    "import_mappings",
+    "imports",
 )
 
 
@@ -312,5 +314,33 @@ def _initial(db: Database) -> None:
                 VALUES ('delete', old.account_id, old.text);
             INSERT INTO account_search_fts(rowid, text) VALUES (new.account_id, new.text);
         END;
+        """,
+    )
+
+
+@migrations(name="0002_excel_mappings")
+def _excel_mappings(db: Database) -> None:
+    """Named column mappings for the ledger import, and a log of committed imports."""
+    run_script(
+        db,
         """
+        CREATE TABLE import_mappings (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            mapping TEXT NOT NULL DEFAULT '{}',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            sheet TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            created INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            new_units TEXT NOT NULL DEFAULT '[]'
+        );
+        """,
     )

@@ -1,0 +1,211 @@
+"""The register, or any filtered view of it, to xlsx or CSV.
+
+The xlsx is written with openpyxl's write-only mode, so 100,000 accounts
+stream to disk without holding a workbook in memory. It has a styled, frozen
+header row, an autofilter and column widths; day-precise dates are real Excel
+dates, a date known only to the month or year is written as text
+(``2019年3月``, ``2017年``) so that its precision survives a round trip.
+Every string a user typed is written as text: a value starting with ``=``
+never becomes a formula, and the CSV neutralises ``= + - @`` as spreadsheet
+programs read them.
+
+The file is written next to the target and renamed into place at the end, so
+a cancelled or failed export leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.dates import Precision, partial_from_iso
+from nmdesk.errors import NmdeskError
+from nmdesk.excel.cells import cell_text, safe_text, text_cell
+from nmdesk.models import AccountStatus
+from nmdesk.store.search import AccountQuery
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+# (header, field key, column width). Headers are words the import recognises, so an
+# exported register imports back unchanged.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("备案编号", "serial_no", 17),
+    ("开设平台", "platform", 10),
+    ("账号类型", "account_type", 10),
+    ("账号名称", "name", 26),
+    ("账号ID号", "platform_id", 20),
+    ("开设单位", "unit", 24),
+    ("账号级别", "level", 10),
+    ("状态", "status", 9),
+    ("开设时间", "opened_on", 12),
+    ("账号主要用途", "purpose", 40),
+    ("第一责任人", "first_responsible.name", 11),
+    ("职务", "first_responsible.title", 12),
+    ("办公电话", "first_responsible.office_phone", 15),
+    ("手机", "first_responsible.mobile", 13),
+    ("邮箱", "first_responsible.email", 22),
+    ("具体负责人", "specific_responsible.name", 11),
+    ("手机", "specific_responsible.mobile", 13),
+    ("运维负责人", "ops_contact.name", 11),
+    ("职务", "ops_contact.title", 12),
+    ("办公电话", "ops_contact.office_phone", 15),
+    ("手机", "ops_contact.mobile", 13),
+    ("邮箱", "ops_contact.email", 22),
+    ("全部运营人", "operator.name", 18),
+    ("备注", "note", 30),
+)
+_CHUNK = 1000
+
+
+class ExportCancelled(NmdeskError):
+    def __init__(self) -> None:
+        super().__init__("导出已取消，没有写入文件")
+
+
+def export_ids(register: Register, query: AccountQuery | None = None) -> list[int]:
+    """The ids of a filtered view (all accounts by default), in the view's order."""
+    if query is None:
+        query = AccountQuery(rotation_days=register.profile.deadlines["password_rotation_days"])
+    return register.accounts.ids(query)
+
+
+def _records(
+    register: Register, ids: list[int], progress: Progress | None, cancelled: Cancelled | None
+) -> Iterator[list[Any]]:
+    """One list of display values per account, in COLUMNS order."""
+    levels = {level.level: level.name for level in register.profile.levels}
+    statuses = {status.value: status.label for status in AccountStatus}
+    total = len(ids)
+    for start in range(0, total, _CHUNK):
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+        for row in register.excel.export_rows(ids[start : start + _CHUNK]):
+            values: list[Any] = []
+            for _header, key, _width in COLUMNS:
+                value: Any = row.get(key)
+                if key == "level":
+                    value = levels.get(value, value)
+                elif key == "status":
+                    value = statuses.get(value, value)
+                elif key == "opened_on":
+                    value = _date_value(value)
+                values.append("" if value is None else value)
+            yield values
+        if progress is not None:
+            progress(min(start + _CHUNK, total), total)
+
+
+def _date_value(text: str | None) -> dt.date | str:
+    partial = partial_from_iso(text)
+    if partial is None:
+        return ""
+    if partial.precision is Precision.DAY:
+        return partial.first_day()
+    return partial.chinese()
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part")
+
+
+def export_xlsx(
+    register: Register,
+    path: str | Path,
+    *,
+    ids: list[int] | None = None,
+    query: AccountQuery | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """Write accounts to an xlsx; returns how many. ``ids`` wins over ``query``."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    from nmdesk.excel.styles import header_style
+
+    path = Path(path)
+    if ids is None:
+        ids = export_ids(register, query)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("账号台账")
+    last = get_column_letter(len(COLUMNS))
+    for index, (_header, _key, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last}{len(ids) + 1}"
+    style = header_style()
+    header = []
+    for title, _key, _width in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        for name, value in style.items():
+            setattr(cell, name, value)
+        header.append(cell)
+    sheet.append(header)
+    for values in _records(register, ids, progress, cancelled):
+        out: list[Any] = []
+        for value in values:
+            if isinstance(value, str):
+                if value.startswith("="):
+                    out.append(text_cell(sheet, value))
+                else:
+                    out.append(cell_text(value))
+            elif isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+    if cancelled is not None and cancelled():
+        raise ExportCancelled()
+    temp = _temp_path(path)
+    try:
+        workbook.save(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return len(ids)
+
+
+def export_csv(
+    register: Register,
+    path: str | Path,
+    *,
+    ids: list[int] | None = None,
+    query: AccountQuery | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """Write accounts to a UTF-8 CSV (with BOM, so Excel reads the Chinese); returns how many."""
+    path = Path(path)
+    if ids is None:
+        ids = export_ids(register, query)
+    temp = _temp_path(path)
+    try:
+        with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([title for title, _key, _width in COLUMNS])
+            for values in _records(register, ids, progress, cancelled):
+                writer.writerow(
+                    [
+                        value.isoformat()
+                        if isinstance(value, dt.date)
+                        else safe_text(value)
+                        if isinstance(value, str)
+                        else value
+                        for value in values
+                    ]
+                )
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return len(ids)

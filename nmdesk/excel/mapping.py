@@ -1,0 +1,255 @@
+"""Which ledger column holds which register field.
+
+Offices head their columns in their own words (单位名称 / 开设单位 / 所属单位,
+微信号 / 账号ID / 账号 ID 号 …). A synonym table matches them; a contact column
+such as 职务, 办公电话 or 手机 belongs to the person column to its left (the
+BIT filing sheet lists 单位负责人 and 运维负责人, each with their contacts).
+The clerk can correct the result and save it under a name.
+
+A mapping is a list with one field key per column ("" = not imported). A saved
+mapping is keyed by header text, with ``#2``, ``#3`` … for repeated headers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from nmdesk.excel.reader import CellValue, display, is_blank
+
+ACCOUNT_FIELDS: dict[str, str] = {
+    "unit": "开设单位",
+    "platform": "开设平台",
+    "account_type": "账号类型",
+    "name": "账号名称",
+    "platform_id": "账号ID号",
+    "purpose": "账号主要用途",
+    "opened_on": "开设时间",
+    "level": "账号级别",
+    "status": "状态",
+    "serial_no": "备案编号",
+    "note": "备注",
+}
+ROLE_LABELS: dict[str, str] = {
+    "first_responsible": "第一责任人",
+    "specific_responsible": "具体负责人",
+    "operator": "具体运营人",
+    "ops_contact": "运维负责人",
+}
+CONTACT_FIELDS: dict[str, str] = {
+    "name": "姓名",
+    "title": "职务",
+    "office_phone": "办公电话",
+    "mobile": "手机",
+    "phone": "电话",
+    "email": "邮箱",
+}
+
+_ACCOUNT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "unit": (
+        "单位名称",
+        "开设单位",
+        "所属单位",
+        "账号开设单位",
+        "单位",
+        "主办单位",
+        "运营单位",
+        "责任单位",
+        "部门",
+        "所在单位",
+        "开设单位名称",
+    ),
+    "platform": ("平台", "开设平台", "平台名称", "账号平台", "所在平台", "所属平台"),
+    "account_type": ("账号类型", "类型", "账号类别", "账号种类"),
+    "name": (
+        "账号名称",
+        "名称",
+        "公众号名称",
+        "账号名",
+        "新媒体名称",
+        "新媒体账号名称",
+        "微信公众号名称",
+        "微博名称",
+    ),
+    "platform_id": (
+        "微信号",
+        "账号id",
+        "账号id号",
+        "id",
+        "id号",
+        "原始id",
+        "账号",
+        "平台id",
+        "uid",
+        "账号id号码",
+        "公众号id",
+        "抖音号",
+        "微博id",
+    ),
+    "purpose": ("用途", "账号主要用途", "主要用途", "账号用途", "功能定位", "定位", "账号定位"),
+    "opened_on": (
+        "开通时间",
+        "开设时间",
+        "开通日期",
+        "开设日期",
+        "注册时间",
+        "创建时间",
+        "注册日期",
+        "开通年月",
+    ),
+    "level": ("级别", "账号级别", "层级", "账号层级"),
+    "status": ("状态", "账号状态", "运行状态"),
+    "serial_no": ("备案编号", "编号", "备案号"),
+    "note": ("备注", "说明", "其他"),
+}
+_ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "first_responsible": ("负责人", "单位负责人", "第一责任人", "主要负责人", "责任人"),
+    "specific_responsible": ("具体负责人", "分管负责人"),
+    "operator": ("运营人", "具体运营人", "运营人员", "管理员", "管理人员", "运营者"),
+    "ops_contact": ("运维负责人", "运维人", "联系人", "运维联系人"),
+}
+_CONTACT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名",),
+    "title": ("职务", "职称", "职位"),
+    "office_phone": ("办公电话", "座机", "办公室电话"),
+    "mobile": ("手机", "手机号", "手机号码", "移动电话"),
+    "phone": ("电话", "联系电话", "联系方式"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail", "邮件"),
+}
+
+_PARENTHESES = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+_NOISE = re.compile(r"[\s*:：、/_\-·.]+")
+
+
+def normalize_header(text: CellValue) -> str:
+    """Header text reduced for matching: half-width, case-folded, no spaces or notes in brackets."""
+    value = unicodedata.normalize("NFKC", display(text)).casefold()
+    value = _PARENTHESES.sub("", value)
+    return _NOISE.sub("", value)
+
+
+def _table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for key, words in _ACCOUNT_SYNONYMS.items():
+        for word in words:
+            table[normalize_header(word)] = key
+    for role, words in _ROLE_SYNONYMS.items():
+        for word in words:
+            table[normalize_header(word)] = f"{role}.name"
+            for contact, contact_words in _CONTACT_SYNONYMS.items():
+                if contact == "name":
+                    continue
+                for contact_word in contact_words:
+                    table[normalize_header(word + contact_word)] = f"{role}.{contact}"
+    return table
+
+
+SYNONYMS = _table()
+_CONTACTS = {
+    normalize_header(word): contact
+    for contact, words in _CONTACT_SYNONYMS.items()
+    for word in words
+}
+
+
+def field_label(key: str) -> str:
+    """The Chinese name of a field key, e.g. ``ops_contact.mobile`` → 运维负责人手机."""
+    if not key:
+        return "（不导入）"
+    if key in ACCOUNT_FIELDS:
+        return ACCOUNT_FIELDS[key]
+    role, _, contact = key.partition(".")
+    if contact == "name":
+        return ROLE_LABELS.get(role, role)
+    return ROLE_LABELS.get(role, role) + CONTACT_FIELDS.get(contact, contact)
+
+
+def all_field_keys() -> list[str]:
+    """Every field a column can be mapped to, in the order a mapping editor lists them."""
+    keys = list(ACCOUNT_FIELDS)
+    for role in ROLE_LABELS:
+        keys += [f"{role}.{contact}" for contact in CONTACT_FIELDS]
+    return keys
+
+
+def match_header(text: CellValue) -> str:
+    """The field key a single header names on its own, or "" (contacts need context)."""
+    return SYNONYMS.get(normalize_header(text), "")
+
+
+def header_score(row: Sequence[CellValue]) -> int:
+    """How many cells of a row look like ledger headers."""
+    return sum(
+        1
+        for cell in row
+        if isinstance(cell, str)
+        and (normalize_header(cell) in SYNONYMS or normalize_header(cell) in _CONTACTS)
+    )
+
+
+def detect_header_row(rows: Sequence[Sequence[CellValue]], scan: int = 30) -> int | None:
+    """Index of the header row among the first ``scan`` rows, skipping title rows.
+
+    The row with the most recognised headers wins (the first one on a tie); at
+    least two are needed, so a title or a 填报单位 line is never taken.
+    """
+    best, best_score = None, 1
+    for index, row in enumerate(rows[:scan]):
+        score = header_score(row)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def auto_mapping(headers: Sequence[CellValue]) -> list[str]:
+    """One field key per column. A field named twice keeps its first column."""
+    mapping: list[str] = []
+    used: set[str] = set()
+    current_role = ""
+    for header in headers:
+        norm = normalize_header(header)
+        key = SYNONYMS.get(norm, "")
+        if not key and norm in _CONTACTS and current_role:
+            key = f"{current_role}.{_CONTACTS[norm]}"
+        if key.endswith(".name"):
+            current_role = key.split(".")[0]
+        if key in used:
+            key = ""
+        if key:
+            used.add(key)
+        mapping.append(key)
+    return mapping
+
+
+def header_keys(headers: Sequence[CellValue]) -> list[str]:
+    """Keys under which a mapping is saved: the header text, ``#n`` for the n-th repeat."""
+    seen: dict[str, int] = {}
+    keys: list[str] = []
+    for index, header in enumerate(headers):
+        text = display(header) or f"第{index + 1}列"
+        seen[text] = seen.get(text, 0) + 1
+        keys.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
+    return keys
+
+
+def mapping_to_saved(headers: Sequence[CellValue], mapping: Sequence[str]) -> dict[str, str]:
+    return dict(zip(header_keys(headers), mapping, strict=True))
+
+
+def apply_saved(headers: Sequence[CellValue], saved: dict[str, str]) -> list[str]:
+    """The automatic mapping, overridden by a saved one wherever it names the column."""
+    mapping = auto_mapping(headers)
+    known = set(all_field_keys())
+    for index, key in enumerate(header_keys(headers)):
+        if key in saved and (saved[key] in known or saved[key] == ""):
+            mapping[index] = saved[key]
+    return mapping
+
+
+def headers_of(rows: Sequence[Sequence[CellValue]], header_row: int) -> list[str]:
+    return [display(cell) for cell in rows[header_row]]
+
+
+def is_blank_row(row: Sequence[CellValue]) -> bool:
+    return all(is_blank(cell) for cell in row)

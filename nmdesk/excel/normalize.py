@@ -1,0 +1,173 @@
+"""Cell values from a ledger turned into register values.
+
+Full-width characters become half-width and spaces are trimmed; dates keep
+their precision (``2017年`` stays a year); phones are normalised, and an
+office number found in a mobile column is taken as the office phone. Each
+function raises ``ValidationError`` naming the field, as the forms do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from nmdesk.dates import PartialDate, parse_partial_date
+from nmdesk.errors import ValidationError
+from nmdesk.excel.reader import CellValue, display, is_blank
+from nmdesk.models import AccountStatus
+from nmdesk.profiles import Profile
+from nmdesk.validation import clean_text, normalize_mobile, normalize_office_phone
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+PLATFORM_SYNONYMS: dict[str, str] = {
+    "微信公众号": "微信",
+    "公众号": "微信",
+    "微信公众平台": "微信",
+    "wechat": "微信",
+    "微信视频号": "微信",
+    "视频号": "微信",
+    "企业微信": "微信",
+    "新浪微博": "微博",
+    "weibo": "微博",
+    "抖音号": "抖音",
+    "douyin": "抖音",
+    "tiktok": "抖音",
+    "哔哩哔哩": "B站",
+    "bilibili": "B站",
+    "b站": "B站",
+    "qq公众号": "QQ",
+    "qq空间": "QQ",
+    "头条": "今日头条",
+    "头条号": "今日头条",
+    "客户端": "APP",
+    "app": "APP",
+}
+
+
+def text(value: CellValue) -> str:
+    """A short text field: half-width, trimmed, inner runs of spaces folded."""
+    return clean_text(display(value))
+
+
+def halfwidth(value: str) -> str:
+    """Full-width letters, digits and spaces to half-width; Chinese punctuation is kept."""
+    return value.translate(_HALFWIDTH)
+
+
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+_HALFWIDTH[0x3000] = 0x20
+
+
+def long_text(value: CellValue) -> str:
+    """A purpose or note: letters and digits half-width, trimmed, line breaks kept."""
+    raw = halfwidth(display(value))
+    return "\n".join(" ".join(line.split()) for line in raw.strip().splitlines()).strip()
+
+
+def identifier(value: CellValue) -> str:
+    """A platform ID: half-width, no spaces at all (a number read as 123.0 becomes 123)."""
+    return "".join(text(value).split())
+
+
+def partial_date(value: CellValue, field: str) -> PartialDate | None:
+    """A real Excel date, a year number, or text such as 2019年3月, 2019.03, 2017年, 2020/10."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise ValidationError(field, f"“{value}”不是日期")
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 1900 <= value <= 2100:
+            return PartialDate(int(value))
+        if 2100 < value < 80000:  # a date serial number without a date format
+            day = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return PartialDate(day.year, day.month, day.day)
+        raise ValidationError(field, f"“{display(value)}”不是可识别的日期")
+    return parse_partial_date(text(value), field)
+
+
+def phones(
+    mobile: CellValue, office: CellValue, generic: CellValue, columns: tuple[str, str, str]
+) -> tuple[str, str]:
+    """(mobile, office phone) from a person's mobile, office and generic phone columns,
+    whose headers ``columns`` name the field in errors.
+
+    A value in the mobile or generic phone column that is not a mobile number
+    but is a valid office number (``010-68912345``) goes to the office phone.
+    """
+    mobile_column, office_column, generic_column = columns
+    mobile_out = ""
+    office_out = ""
+    if not is_blank(office):
+        office_out = normalize_office_phone(text(office), office_column)
+    for value, column in ((mobile, mobile_column), (generic, generic_column)):
+        if is_blank(value):
+            continue
+        raw = text(value)
+        try:
+            number = normalize_mobile(raw, column)
+        except ValidationError as mobile_error:
+            if _looks_like_office(raw):
+                office_out = office_out or normalize_office_phone(raw, column)
+                continue
+            raise mobile_error from None
+        mobile_out = mobile_out or number
+    return mobile_out, office_out
+
+
+def _looks_like_office(raw: str) -> bool:
+    digits = re.sub(r"[\s\-()（）]", "", raw)
+    return digits.startswith("0") and not digits.startswith("0086")
+
+
+def level(value: CellValue, profile: Profile) -> int:
+    """一级 / 一级账号 / 1 / 1级 / 校级 names of the profile's levels → the level number."""
+    raw = text(value).replace(" ", "")
+    for item in profile.levels:
+        aliases = {item.name, item.name.removesuffix("账号"), str(item.level), f"{item.level}级"}
+        if raw in aliases:
+            return item.level
+    if raw.endswith(".0") and raw[:-2].isdigit():
+        raw = raw[:-2]
+    if raw.isdigit() and int(raw) in {item.level for item in profile.levels}:
+        return int(raw)
+    first = raw[:1]
+    if (
+        first in _CHINESE_DIGITS
+        and raw[1:] in ("", "级", "级账号")
+        and _CHINESE_DIGITS[first] in {item.level for item in profile.levels}
+    ):
+        return _CHINESE_DIGITS[first]
+    names = "、".join(item.name for item in profile.levels)
+    raise ValidationError("账号级别", f"“{display(value)}”不是有效的级别，应为 {names}")
+
+
+def status(value: CellValue) -> AccountStatus:
+    raw = text(value)
+    try:
+        return AccountStatus(AccountStatus.from_label(raw))
+    except KeyError:
+        names = "、".join(item.label for item in AccountStatus)
+        raise ValidationError("状态", f"“{raw}”不是有效的账号状态，应为 {names}") from None
+
+
+def platform(value: CellValue, known: list[str]) -> str:
+    """A platform name matched to the register's platform list, through common synonyms."""
+    raw = text(value)
+    if not raw:
+        raise ValidationError("开设平台", "为必填项")
+    folded = {name.casefold(): name for name in known}
+    key = raw.casefold().replace(" ", "")
+    if key in folded:
+        return folded[key]
+    target = PLATFORM_SYNONYMS.get(key)
+    if target and target.casefold() in folded:
+        return folded[target.casefold()]
+    raise ValidationError(
+        "开设平台",
+        f"“{raw}”不在平台列表中（{'、'.join(known)}），请先在平台列表中添加或改用列表中的名称",
+    )

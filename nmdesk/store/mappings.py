@@ -1,0 +1,156 @@
+"""Storage for Excel in and out: named column mappings, the import log, export rows.
+
+A clerk who corrected the column mapping of their office's ledger saves it
+under a name and picks it next time. Every committed import leaves a row in
+``imports`` naming the source file; both tables are audited like the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import NotFoundError
+from nmdesk.models import Account
+from nmdesk.validation import require_text
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+# Roles whose holder (name and contacts) appears in ledgers and exports.
+EXPORT_ROLES = ("first_responsible", "specific_responsible", "operator", "ops_contact")
+_CHUNK = 900  # stay below SQLite's default limit of bound parameters
+
+
+class ExcelStore:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+
+    # -- named mappings --------------------------------------------------------------
+
+    def mapping_names(self) -> list[str]:
+        return [
+            row[0] for row in self.r.db.execute("SELECT name FROM import_mappings ORDER BY name")
+        ]
+
+    def load_mapping(self, name: str) -> dict[str, str]:
+        """The saved mapping: header text as in the ledger → register field key."""
+        text = self.r.scalar("SELECT mapping FROM import_mappings WHERE name = ?", [name.strip()])
+        if text is None:
+            known = "、".join(self.mapping_names()) or "（尚无）"
+            raise NotFoundError(f"没有名为“{name}”的列对应方案，已保存的有：{known}")
+        return dict(json.loads(text))
+
+    def save_mapping(self, name: str, mapping: dict[str, str]) -> int:
+        """Save (or replace) a mapping under a name; returns its id."""
+        name = require_text(name, "方案名称", 50)
+        text = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.r.transaction():
+            existing = self.r.scalar("SELECT id FROM import_mappings WHERE name = ?", [name])
+            if existing is None:
+                return self.r.insert_row(
+                    "import_mappings", {"name": name, "mapping": text, "updated_at": now}
+                )
+            self.r.update_row(
+                "import_mappings", int(existing), {"mapping": text, "updated_at": now}
+            )
+            return int(existing)
+
+    # -- import log ------------------------------------------------------------------
+
+    def record_import(
+        self,
+        source_file: str,
+        *,
+        sheet: str,
+        sha256: str,
+        counts: dict[str, int],
+        new_units: list[str],
+    ) -> int:
+        """One audited row naming the source file of a committed import."""
+        return self.r.insert_row(
+            "imports",
+            {
+                "at": dt.datetime.now().isoformat(timespec="seconds"),
+                "source_file": source_file,
+                "sheet": sheet,
+                "sha256": sha256,
+                "created": counts.get("new", 0),
+                "updated": counts.get("update", 0),
+                "duplicates": counts.get("duplicate", 0),
+                "errors": counts.get("error", 0),
+                "new_units": json.dumps(new_units, ensure_ascii=False),
+            },
+            action="import",
+        )
+
+    def imports(self) -> list[dict[str, Any]]:
+        return self.r.query("SELECT * FROM imports ORDER BY id")
+
+    # -- lookups for the import plan -------------------------------------------------
+
+    def find_account_by_name(self, platform: str, name: str, unit_id: int) -> int | None:
+        """An account without a platform ID, matched by platform, name and unit when unique."""
+        rows = self.r.db.execute(
+            "SELECT id FROM accounts WHERE platform = ? AND name = ? AND unit_id = ? LIMIT 2",
+            [platform, name, unit_id],
+        ).fetchall()
+        return int(rows[0][0]) if len(rows) == 1 else None
+
+    def find_account_by_serial(self, serial_no: str) -> Account | None:
+        """The account with this serial number (备案编号), as an export lists it."""
+        if not serial_no:
+            return None
+        value = self.r.scalar("SELECT id FROM accounts WHERE serial_no = ?", [serial_no.strip()])
+        return None if value is None else self.r.accounts.get(int(value))
+
+    def current_holders(self, account_id: int) -> dict[str, dict[str, Any]]:
+        """role id → the first current holder's person row, for comparing with a ledger."""
+        rows = self.r.query(
+            "SELECT ra.role, p.* FROM role_assignments ra JOIN people p ON p.id = ra.person_id "
+            "WHERE ra.account_id = ? AND ra.end_on IS NULL ORDER BY ra.id",
+            [account_id],
+        )
+        holders: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            holders.setdefault(row.pop("role"), row)
+        return holders
+
+    # -- export ----------------------------------------------------------------------
+
+    def export_rows(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Full rows for the export, in the order of ``ids``: account fields, unit name,
+        and for each role in EXPORT_ROLES the current holders' names and contacts."""
+        result: list[dict[str, Any]] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            accounts = {
+                row["id"]: row
+                for row in self.r.query(
+                    "SELECT a.*, u.name AS unit FROM accounts a JOIN units u ON u.id = a.unit_id "
+                    f"WHERE a.id IN ({marks})",
+                    chunk,
+                )
+            }
+            people: dict[tuple[int, str], list[dict[str, Any]]] = {}
+            for row in self.r.query(
+                "SELECT ra.account_id, ra.role, p.name, p.title, p.office_phone, p.mobile, p.email "
+                "FROM role_assignments ra JOIN people p ON p.id = ra.person_id "
+                f"WHERE ra.end_on IS NULL AND ra.account_id IN ({marks}) ORDER BY ra.id",
+                chunk,
+            ):
+                people.setdefault((row["account_id"], row["role"]), []).append(row)
+            for account_id in chunk:
+                found = accounts.get(account_id)
+                if found is None:
+                    continue
+                row = found
+                for role in EXPORT_ROLES:
+                    holders = people.get((account_id, role), [])
+                    for key in ("name", "title", "office_phone", "mobile", "email"):
+                        row[f"{role}.{key}"] = "、".join(h[key] for h in holders if h[key])
+                result.append(row)
+        return result

@@ -1,0 +1,429 @@
+"""Importing a messy office ledger (issue #8): verdicts, normalised values, error report,
+no-op re-import, and a register left byte-for-byte unchanged by cancel, failure or --strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fixtures_excel import EXPECTED, LONG_PURPOSE, build_messy_ledger, build_variant_ledger
+
+from nmdesk.cli import main
+from nmdesk.dates import PartialDate
+from nmdesk.errors import ValidationError
+from nmdesk.excel import normalize
+from nmdesk.excel.error_report import REASON_HEADER, write_error_report
+from nmdesk.excel.ledger_import import (
+    ImportCancelled,
+    ImportRefused,
+    Verdict,
+    commit_import,
+    guess_unit_kind,
+    plan_import,
+)
+from nmdesk.excel.mapping import apply_saved, auto_mapping, detect_header_row, mapping_to_saved
+from nmdesk.excel.reader import ExcelFileError, read_sheet
+from nmdesk.models import Account, AccountStatus, Unit
+from nmdesk.store import Register
+
+
+def dump(register: Register) -> list[str]:
+    return list(register.db.conn.iterdump())
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    return build_messy_ledger(tmp_path / "信电学院台账.xlsx")
+
+
+def by_platform_id(register: Register, platform: str, platform_id: str) -> Account:
+    account = register.accounts.by_platform_id(platform, platform_id)
+    assert account is not None, (platform, platform_id)
+    return account
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def test_reader_fills_merged_unit_down_and_sees_formulas(ledger: Path) -> None:
+    grid = read_sheet(ledger)
+    assert grid.name == "账号台账"
+    assert [grid.rows[r][1] for r in range(3, 10)] == ["信息与电子学院"] * 4 + [
+        "机械与车辆学院"
+    ] * 3
+    assert grid.formulas == {(6, 5): True, (11, 5): False}
+    assert grid.rows[6][5] == "bili_ie"  # the cached value, never evaluated
+    assert detect_header_row(grid.rows) == 2  # past the title and 填报单位 rows
+
+
+def test_synonyms_and_contacts_follow_their_person() -> None:
+    mapping = auto_mapping(
+        [
+            "序号",
+            "所属单位",
+            "开设平台",
+            "账号名称",
+            "账号ID",
+            "开设时间",
+            "负责人",
+            "职务",
+            "手机",
+            "运维负责人",
+            "办公电话",
+            "电子邮箱",
+        ]
+    )
+    assert mapping == [
+        "",
+        "unit",
+        "platform",
+        "name",
+        "platform_id",
+        "opened_on",
+        "first_responsible.name",
+        "first_responsible.title",
+        "first_responsible.mobile",
+        "ops_contact.name",
+        "ops_contact.office_phone",
+        "ops_contact.email",
+    ]
+    assert auto_mapping(["单位名称", "微信号", "开通时间", "账号 ID 号"])[:3] == [
+        "unit",
+        "platform_id",
+        "opened_on",
+    ]
+
+
+def test_saved_mapping_overrides_and_round_trips(register: Register) -> None:
+    headers = ["单位", "平台", "公众号叫什么", "微信号"]
+    mapping = auto_mapping(headers)
+    assert mapping[2] == ""
+    mapping[2] = "name"
+    register.excel.save_mapping("宣传部格式", mapping_to_saved(headers, mapping))
+    assert register.excel.mapping_names() == ["宣传部格式"]
+    assert apply_saved(headers, register.excel.load_mapping("宣传部格式")) == [
+        "unit",
+        "platform",
+        "name",
+        "platform_id",
+    ]
+    audited = register.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'import_mappings'")
+    assert audited == 1
+
+
+def test_normalisers_keep_precision_and_fix_phones() -> None:
+    cases = {
+        "2019年3月": PartialDate(2019, 3),
+        "2019.03": PartialDate(2019, 3),
+        "2017年": PartialDate(2017),
+        "2016-9-1": PartialDate(2016, 9, 1),
+        "2020/10": PartialDate(2020, 10),
+        2017.0: PartialDate(2017),
+        dt.datetime(2018, 9, 1): PartialDate(2018, 9, 1),
+    }
+    for raw, expected in cases.items():
+        assert normalize.partial_date(raw, "开通时间") == expected
+    with pytest.raises(ValidationError, match="月份 13"):
+        normalize.partial_date("2015-13-40", "开通时间")
+    cols = ("手机", "办公电话", "电话")
+    assert normalize.phones("139 1111 3333", "", "", cols) == ("13911113333", "")
+    assert normalize.phones("+86 13911114444", "", "", cols) == ("13911114444", "")
+    assert normalize.phones("138-2222-3333", "", "", cols) == ("13822223333", "")
+    assert normalize.phones("010-68912345", "", "", cols) == ("", "010-68912345")
+    with pytest.raises(ValidationError, match="1391111"):
+        normalize.phones("1391111", "", "", cols)
+    assert normalize.text("  ＢＩＴ信电  ") == "BIT信电"
+    assert normalize.long_text("服务，师生 ＡＩ") == "服务，师生 AI"  # Chinese punctuation kept
+
+
+def test_unit_kind_guess() -> None:
+    kinds = ["school", "admin_dept", "college", "student_org", "mass_org"]
+    assert guess_unit_kind("信息与电子学院", kinds) == "college"
+    assert guess_unit_kind("研究生会", kinds) == "student_org"
+    assert guess_unit_kind("校团委", kinds) == "mass_org"
+    assert guess_unit_kind("保卫处", kinds) == "admin_dept"
+
+
+# -- planning and committing ---------------------------------------------------------
+
+
+def test_plan_gives_every_row_its_verdict(register: Register, ledger: Path) -> None:
+    before = dump(register)
+    plan = plan_import(register, ledger)
+    assert dump(register) == before  # planning writes nothing
+    assert plan.counts() == EXPECTED
+    assert plan.summary() == "新增 6，更新 0，重复 1，错误 3"
+    verdicts = {row.row_number: row.verdict for row in plan.rows}
+    assert verdicts == {
+        4: Verdict.NEW,
+        5: Verdict.NEW,
+        6: Verdict.NEW,
+        7: Verdict.NEW,
+        8: Verdict.NEW,
+        9: Verdict.DUPLICATE,
+        10: Verdict.ERROR,
+        11: Verdict.ERROR,
+        12: Verdict.ERROR,
+        13: Verdict.NEW,
+    }
+    reasons = {row.row_number: row.reason for row in plan.rows}
+    assert reasons[9] == "与第 8 行重复"
+    assert (
+        reasons[10] == "第 10 行 “手机”列：“1391111”不是有效的手机号码，应为以 1 开头的 11 位数字"
+    )
+    assert reasons[11].startswith("第 11 行 “开通时间”列：") and "月份 13 不存在" in reasons[11]
+    assert reasons[12].startswith("第 12 行 “账号 ID 号”列：公式没有计算结果")
+    assert [(u.name, u.kind) for u in plan.new_units] == [
+        ("信息与电子学院", "college"),
+        ("机械与车辆学院", "college"),
+        ("研究生会", "student_org"),
+    ]
+
+
+def test_commit_creates_accounts_with_normalised_values(register: Register, ledger: Path) -> None:
+    plan = plan_import(register, ledger)
+    result = commit_import(register, plan)
+    assert len(result.created) == 6 and result.updated == []
+    assert register.accounts.count() == 6
+    assert sorted(u.name for u in register.units.all()) == sorted(
+        ["信息与电子学院", "机械与车辆学院", "研究生会"]
+    )
+
+    ie = register.units.find_by_name("信息与电子学院")
+    assert ie is not None
+    first = by_platform_id(register, "微信", "bit_ie")
+    assert first.unit_id == ie.id and first.status is AccountStatus.RUNNING
+    assert first.opened_on == PartialDate(2018, 9, 1) and first.level == 2
+    weibo = by_platform_id(register, "微博", "1234567890")  # a number cell, not 1234567890.0
+    assert weibo.name == "信电学院😀" and weibo.opened_on == PartialDate(2019, 3)
+    assert weibo.purpose == LONG_PURPOSE and weibo.note == "=1+1"
+    douyin = by_platform_id(register, "抖音", "dy_bitie")
+    assert douyin.name == "BIT信电" and douyin.opened_on == PartialDate(2019, 3)
+    bili = by_platform_id(register, "B站", "bili_ie")  # from the HYPERLINK's cached value
+    assert bili.opened_on == PartialDate(2017) and bili.unit_id == ie.id
+    assert by_platform_id(register, "微信", "bit_mv").opened_on == PartialDate(2016, 9, 1)
+    grad = by_platform_id(register, "微信", "bit_gs")  # 微信公众号 → 微信
+    assert grad.opened_on == PartialDate(2020, 10)
+
+    zhang = register.people.find("张三")
+    assert len(zhang) == 1  # one person across the unit's four rows
+    assert (zhang[0].mobile, zhang[0].office_phone, zhang[0].email) == (
+        "13911113333",
+        "010-68912345",
+        "zs@bit.edu.cn",
+    )
+    li = register.people.find("李四")[0]
+    assert li.mobile == "13911114444"
+    assert first.id is not None
+    assert register.accounts.holder(first.id, "first_responsible") == zhang[0].id
+    assert register.accounts.holder(first.id, "ops_contact") == li.id
+    # imported accounts already exist: no filings are opened for them
+    assert register.scalar("SELECT count(*) FROM filings") == 0
+
+    log = register.excel.imports()
+    assert len(log) == 1 and log[0]["source_file"] == "信电学院台账.xlsx"
+    assert (log[0]["created"], log[0]["duplicates"], log[0]["errors"]) == (6, 1, 3)
+    audit = register.query("SELECT after FROM audit_log WHERE table_name = 'imports'")
+    assert len(audit) == 1 and "信电学院台账.xlsx" in audit[0]["after"]
+
+
+def test_reimport_is_a_noop(register: Register, ledger: Path) -> None:
+    commit_import(register, plan_import(register, ledger))
+    before = dump(register)
+    plan = plan_import(register, ledger)
+    assert plan.counts() == {"new": 0, "update": 0, "unchanged": 6, "duplicate": 1, "error": 3}
+    result = commit_import(register, plan)
+    assert result.created == [] and result.import_id is None
+    assert dump(register) == before
+
+
+def test_existing_account_is_updated_with_field_changes(register: Register, ledger: Path) -> None:
+    with register.transaction():
+        unit_id = register.units.add(Unit(None, "信息与电子学院", "college"))
+        account_id = register.accounts.create(
+            Account(
+                None,
+                "微信",
+                "订阅号",
+                "信电学院旧名",
+                unit_id,
+                2,
+                platform_id="bit_ie",
+                status=AccountStatus.RUNNING,
+            )
+        )
+    plan = plan_import(register, ledger)
+    assert plan.counts()["update"] == 1 and plan.counts()["new"] == 5
+    row = next(r for r in plan.rows if r.verdict is Verdict.UPDATE)
+    assert row.account_id == account_id
+    fields = {c.field: (c.before, c.after) for c in row.changes}
+    assert fields["账号名称"] == ("信电学院旧名", "北理工信电学院")
+    assert fields["开设时间"] == ("", "2018年9月1日")
+    assert fields["第一责任人"] == ("", "张三")
+    result = commit_import(register, plan)
+    assert result.updated == [account_id]
+    assert register.accounts.get(account_id).name == "北理工信电学院"
+    assert [u.name for u in register.units.all()].count("信息与电子学院") == 1
+    assert plan_import(register, ledger).counts()["update"] == 0
+
+
+def test_cancelled_import_leaves_register_unchanged(register: Register, ledger: Path) -> None:
+    plan = plan_import(register, ledger)
+    before = dump(register)
+    seen: list[tuple[int, int]] = []
+    with pytest.raises(ImportCancelled):
+        commit_import(
+            register,
+            plan,
+            progress=lambda d, t: seen.append((d, t)),
+            cancelled=lambda: len(seen) >= 3,
+        )
+    assert seen == [(1, 6), (2, 6), (3, 6)]
+    assert dump(register) == before
+
+
+def test_failed_import_leaves_register_unchanged(
+    register: Register, ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = plan_import(register, ledger)
+    before = dump(register)
+    original = register.accounts.create
+    calls: list[int] = []
+
+    def failing_create(account: Account, **kwargs: object) -> int:
+        calls.append(1)
+        if len(calls) == 4:
+            raise OSError("disk full")
+        return original(account)
+
+    monkeypatch.setattr(register.accounts, "create", failing_create)
+    with pytest.raises(OSError):
+        commit_import(register, plan)
+    assert len(calls) == 4
+    assert dump(register) == before
+
+
+def test_strict_refuses_the_whole_file(register: Register, ledger: Path) -> None:
+    before = dump(register)
+    with pytest.raises(ImportRefused, match="3 行错误"):
+        commit_import(register, plan_import(register, ledger), skip_errors=False)
+    assert dump(register) == before
+
+
+def test_error_report_has_original_rows_and_reasons(
+    register: Register, ledger: Path, tmp_path: Path
+) -> None:
+    plan = plan_import(register, ledger)
+    target = tmp_path / "错误报告.xlsx"
+    assert write_error_report(plan, target) == 3
+    sheet = openpyxl.load_workbook(target).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "原行号" and rows[0][-1] == REASON_HEADER
+    assert rows[0][1:-1] == tuple(plan.headers)
+    assert [r[0] for r in rows[1:]] == [10, 11, 12]
+    assert rows[1][2] == "机械与车辆学院" and rows[1][6] == "xhs_mv" and rows[1][13] == "1391111"
+    assert rows[2][7] == "2015-13-40"
+    assert "手机" in rows[1][-1] and "开通时间" in rows[2][-1] and "公式" in rows[3][-1]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_variant_headers_import(register: Register, tmp_path: Path) -> None:
+    plan = plan_import(register, build_variant_ledger(tmp_path / "v.xlsx"))
+    assert plan.header_row == 0 and plan.counts()["new"] == 1
+    commit_import(register, plan)
+    account = by_platform_id(register, "微信", "bit_ie")
+    assert account.opened_on == PartialDate(2018, 9, 1)
+
+
+def test_missing_required_columns_are_named(register: Register, tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["账号名称", "微信号", "开通时间"])
+    wb.save(path)
+    with pytest.raises(ValidationError, match="开设平台、开设单位"):
+        plan_import(register, path)
+
+
+# -- bad files -----------------------------------------------------------------------
+
+
+def bad_files(tmp_path: Path, ledger: Path) -> dict[str, tuple[Path, str]]:
+    text = tmp_path / "notes.xlsx"
+    text.write_text("账号名称,平台\n", encoding="utf-8")
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(ledger.read_bytes()[:2000])
+    other_zip = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    encrypted = tmp_path / "locked.xlsx"
+    encrypted.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\0" * 512
+    )
+    return {
+        "text": (text, "不是 Excel 工作簿"),
+        "truncated": (truncated, "已损坏或不完整"),
+        "zip": (other_zip, "压缩包"),
+        "encrypted": (encrypted, "密码"),
+    }
+
+
+def test_bad_files_are_refused_with_one_message(
+    register: Register, ledger: Path, tmp_path: Path
+) -> None:
+    for path, words in bad_files(tmp_path, ledger).values():
+        with pytest.raises(ExcelFileError, match=words):
+            plan_import(register, path)
+
+
+def test_cli_refuses_bad_files_and_writes_nothing(
+    tmp_path: Path, ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg_path = tmp_path / "office.nmdesk"
+    Register.create(reg_path, "bit").close()
+    before = reg_path.read_bytes()
+    for path, words in bad_files(tmp_path, ledger).values():
+        assert main(["import", str(path), "--path", str(reg_path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and words in err
+    assert reg_path.read_bytes() == before
+
+
+# -- command line --------------------------------------------------------------------
+
+
+def test_cli_import_dry_run_report_strict_and_reimport(
+    tmp_path: Path, ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg_path = tmp_path / "office.nmdesk"
+    Register.create(reg_path, "bit").close()
+    args = ["import", str(ledger), "--path", str(reg_path)]
+
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "新增 6，更新 0，重复 1，错误 3"
+    with Register.open(reg_path) as register:
+        assert register.accounts.count() == 0
+
+    assert main([*args, "--strict"]) == 2
+    assert capsys.readouterr().out.splitlines()[-1] == "新增 6，更新 0，重复 1，错误 3"
+    with Register.open(reg_path) as register:
+        assert register.accounts.count() == 0
+
+    report = tmp_path / "report.xlsx"
+    assert main([*args, "--report", str(report), "--save-mapping", "信电"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "新增 6，更新 0，重复 1，错误 3"
+    assert any(line.startswith("错误\t第 10 行") for line in out)
+    assert len(list(openpyxl.load_workbook(report).active.iter_rows())) == 4
+
+    assert main([*args, "--mapping", "信电"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == ["无变化 6", "新增 0，更新 0，重复 1，错误 3"]
+    with Register.open(reg_path) as register:
+        assert register.accounts.count() == 6

@@ -112,6 +112,35 @@ def _date_value(text: str | None) -> dt.date | str:
     return partial.chinese()
 
 
+def _write_rows(sheet: Any, records: Iterator[list[Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    for values in records:
+        out: list[Any] = []
+        for value in values:
+            if isinstance(value, str):
+                if value.startswith("="):
+                    out.append(text_cell(sheet, value))
+                else:
+                    out.append(cell_text(value))
+            elif isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+
+
+def _discard(sheet: Any) -> None:
+    """Close a write-only sheet that will not be saved and remove its temporary file."""
+    try:
+        sheet.close()
+        sheet._writer.cleanup()
+    except Exception:  # best effort: the export already failed or was cancelled
+        pass
+
+
 def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.part")
 
@@ -150,23 +179,13 @@ def export_xlsx(
             setattr(cell, name, value)
         header.append(cell)
     sheet.append(header)
-    for values in _records(register, ids, progress, cancelled):
-        out: list[Any] = []
-        for value in values:
-            if isinstance(value, str):
-                if value.startswith("="):
-                    out.append(text_cell(sheet, value))
-                else:
-                    out.append(cell_text(value))
-            elif isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-    if cancelled is not None and cancelled():
-        raise ExportCancelled()
+    try:
+        _write_rows(sheet, _records(register, ids, progress, cancelled))
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+    except BaseException:
+        _discard(sheet)
+        raise
     temp = _temp_path(path)
     try:
         workbook.save(temp)

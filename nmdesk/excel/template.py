@@ -87,7 +87,7 @@ def write_template(register: Register, path: str | Path) -> None:
         if list_name:
             validation = DataValidation(
                 type="list",
-                formula1=f"={ranges[list_name]}",
+                formula1=ranges[list_name],
                 allow_blank=True,
                 showErrorMessage=list_name != "account_type",
                 errorTitle="请从列表中选择",

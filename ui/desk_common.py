@@ -17,15 +17,20 @@ import datetime as dt
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from nmdesk.dates import parse_day
+from nmdesk.errors import ValidationError
 from nmdesk.paths import UI_FONT_FILE
 
 ERROR_STYLE = "color: #b3261e; font-size: 12px;"
@@ -130,3 +135,63 @@ class DeskDialog(QDialog):
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return int(self.run_dialog(box)) == QMessageBox.StandardButton.Yes.value
+
+
+def make_table(headers: list[str], parent: QWidget | None = None) -> QTableWidget:
+    """A read-only, row-selecting table for the desk's small lists."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[tuple[int, list[str]]]) -> None:
+    """Rows as (id, cells); the id is kept on the first cell for ``selected_id``."""
+    table.setRowCount(0)
+    table.setRowCount(len(rows))
+    for row, (row_id, cells) in enumerate(rows):
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if col == 0:
+                item.setData(Qt.ItemDataRole.UserRole, row_id)
+            table.setItem(row, col, item)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+
+
+def selected_id(table: QTableWidget) -> int | None:
+    row = table.currentRow()
+    if row < 0 or table.item(row, 0) is None:
+        return None
+    value = table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+    return None if value is None else int(value)
+
+
+def select_id(table: QTableWidget, row_id: int) -> bool:
+    for row in range(table.rowCount()):
+        item = table.item(row, 0)
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) == row_id:
+            table.selectRow(row)
+            table.setCurrentCell(row, 0)
+            return True
+    return False
+
+
+def day_or_error(box: FieldBox, label: str, *, required: bool = True) -> dt.date | None:
+    """Read a day from a FieldBox's line edit, showing the error inline; raises it too."""
+    text = box.widget.text().strip()  # type: ignore[attr-defined]
+    if not text and not required:
+        box.set_error("")
+        return None
+    try:
+        day = parse_day(text, label)
+    except ValidationError as exc:
+        box.set_error(str(exc))
+        raise
+    box.set_error("")
+    return day

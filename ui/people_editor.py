@@ -1,0 +1,322 @@
+"""The people directory: staff, students and outsiders who hold roles on accounts.
+
+Search, add and edit people; see "此人负责的全部账号" with each role's start
+date; give a person a role on an account from a date, or end one on a date
+(a filed account gets its 人员变更 filing); and hand everything over at once
+when they leave or graduate (``ui/hand_over.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.dates import today
+from nmdesk.entry import describe_filing
+from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.models import Person, PersonKind
+from nmdesk.store.register import Register
+from ui.account_form import unit_choices
+from ui.desk_common import (
+    GROUP_STYLE,
+    DateEdit,
+    DeskDialog,
+    FieldBox,
+    day_or_error,
+    fill_table,
+    make_table,
+    select_id,
+    selected_id,
+    tr,
+)
+
+PERSON_FIELDS = {
+    "name": "姓名",
+    "kind": "身份",
+    "unit_id": "所在单位",
+    "title": "职务",
+    "office_phone": "办公电话",
+    "mobile": "手机",
+    "email": "邮箱",
+    "staff_or_student_no": "工号/学号",
+    "note": "备注",
+}
+
+
+class PeopleDialog(DeskDialog):
+    """Search and edit people; their roles; hand-over."""
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.person_id: int | None = None
+        self.changed_any = False
+        self.setWindowTitle(tr("人员名录"))
+        self.setStyleSheet(GROUP_STYLE)
+        self.resize(1100, 700)
+        layout = QVBoxLayout(self)
+        splitter = QSplitter(self)
+        layout.addWidget(splitter, 1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("按姓名查找"))
+        self.search.textChanged.connect(self.refresh_list)
+        left_layout.addWidget(self.search)
+        self.table = make_table([tr("姓名"), tr("身份"), tr("单位"), tr("职务"), tr("手机")])
+        self.table.currentCellChanged.connect(lambda *_: self._selected())
+        left_layout.addWidget(self.table, 1)
+        self.new_button = QPushButton(tr("新增人员"))
+        self.new_button.clicked.connect(self.start_new)
+        left_layout.addWidget(self.new_button)
+        splitter.addWidget(left)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        self.editor = QGroupBox(tr("人员信息"))
+        form = QFormLayout(self.editor)
+        self.widgets: dict[str, QWidget] = {}
+        self.boxes: dict[str, FieldBox] = {}
+        for attr, label in PERSON_FIELDS.items():
+            widget: QWidget
+            if attr == "kind":
+                combo = QComboBox()
+                for kind in PersonKind:
+                    combo.addItem(tr(kind.label), kind.value)
+                widget = combo
+            elif attr == "unit_id":
+                combo = QComboBox()
+                combo.addItem(tr("（未指定）"), None)
+                for text, unit_id in unit_choices(register):
+                    combo.addItem(text, unit_id)
+                widget = combo
+            else:
+                widget = QLineEdit()
+            self.widgets[attr] = widget
+            self.boxes[label] = FieldBox(widget)
+            form.addRow(tr(label), self.boxes[label])
+        self.save_button = QPushButton(tr("保存人员"))
+        self.save_button.clicked.connect(self.on_save)
+        form.addRow("", self.save_button)
+        right_layout.addWidget(self.editor)
+        roles_group = QGroupBox(tr("此人负责的全部账号"))
+        roles_layout = QVBoxLayout(roles_group)
+        self.roles = make_table([tr("账号"), tr("平台"), tr("角色"), tr("起始日期")])
+        roles_layout.addWidget(self.roles, 1)
+        row = QHBoxLayout()
+        self.role_date = DateEdit()
+        self.role_date.setText(today().isoformat())
+        self.role_date_box = FieldBox(self.role_date)
+        row.addWidget(QLabel(tr("日期")))
+        row.addWidget(self.role_date_box)
+        self.end_button = QPushButton(tr("结束所选角色"))
+        self.end_button.clicked.connect(self.on_end_role)
+        row.addWidget(self.end_button)
+        self.hand_over_button = QPushButton(tr("全部交接给他人…"))
+        self.hand_over_button.clicked.connect(self.on_hand_over)
+        row.addWidget(self.hand_over_button)
+        roles_layout.addLayout(row)
+        assign = QHBoxLayout()
+        self.assign_account = QLineEdit()
+        self.assign_account.setPlaceholderText(tr("账号序号或备案编号"))
+        self.assign_role = QComboBox()
+        for rule in register.profile.roles:
+            self.assign_role.addItem(rule.name, rule.id)
+        self.assign_button = QPushButton(tr("担任角色"))
+        self.assign_button.clicked.connect(self.on_assign)
+        self.assign_box = FieldBox(self.assign_account)
+        assign.addWidget(self.assign_box, 2)
+        assign.addWidget(self.assign_role, 1)
+        assign.addWidget(self.assign_button)
+        roles_layout.addLayout(assign)
+        self.role_result = QLabel()
+        self.role_result.setWordWrap(True)
+        roles_layout.addWidget(self.role_result)
+        right_layout.addWidget(roles_group, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
+        close.rejected.connect(self._close)
+        right_layout.addWidget(close)
+        splitter.addWidget(right)
+        splitter.setSizes([420, 680])
+        self.refresh_list()
+        self.start_new()
+
+    def _close(self) -> None:
+        self.done(
+            DeskDialog.DialogCode.Accepted if self.changed_any else DeskDialog.DialogCode.Rejected
+        )
+
+    # -- list ----------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        text = self.search.text().strip()
+        people = self.register.people.search(text) if text else self.register.people.all()[:500]
+        units = {u.id: u.name for u in self.register.units.all()}
+        fill_table(
+            self.table,
+            [
+                (p.id or 0, [p.name, p.kind.label, units.get(p.unit_id, ""), p.title, p.mobile])
+                for p in people
+            ],
+        )
+
+    def _selected(self) -> None:
+        person_id = selected_id(self.table)
+        if person_id is not None:
+            self.show_person(person_id)
+
+    def show_person(self, person_id: int) -> None:
+        person = self.register.people.get(person_id)
+        self.person_id = person_id
+        self.editor.setTitle(tr("编辑：{0}").format(person.name))
+        for attr, widget in self.widgets.items():
+            value = getattr(person, attr)
+            if isinstance(widget, QComboBox):
+                key = value.value if isinstance(value, PersonKind) else value
+                widget.setCurrentIndex(max(0, widget.findData(key)))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(value or "")
+        self._clear_errors()
+        self.refresh_roles()
+
+    def start_new(self) -> None:
+        self.person_id = None
+        self.editor.setTitle(tr("新增人员"))
+        for widget in self.widgets.values():
+            if isinstance(widget, QLineEdit):
+                widget.clear()
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(0)
+        self._clear_errors()
+        self.refresh_roles()
+
+    def _clear_errors(self) -> None:
+        for box in self.boxes.values():
+            box.set_error("")
+
+    def refresh_roles(self) -> None:
+        rows = []
+        if self.person_id is not None:
+            for assignment in self.register.accounts.responsibilities(self.person_id):
+                account = self.register.accounts.get(assignment.account_id)
+                rows.append(
+                    (
+                        assignment.id or 0,
+                        [
+                            account.name,
+                            account.platform,
+                            self.register.profile.role_name(assignment.role),
+                            assignment.start_on.isoformat(),
+                        ],
+                    )
+                )
+        fill_table(self.roles, rows)
+        enabled = self.person_id is not None
+        for button in (self.end_button, self.hand_over_button, self.assign_button):
+            button.setEnabled(enabled)
+
+    # -- editing -------------------------------------------------------------------
+
+    def person(self) -> Person:
+        values = {}
+        for attr, widget in self.widgets.items():
+            if isinstance(widget, QComboBox):
+                values[attr] = widget.currentData()
+            elif isinstance(widget, QLineEdit):
+                values[attr] = widget.text()
+        values["kind"] = PersonKind(values["kind"])
+        return Person(self.person_id, **values)
+
+    def on_save(self) -> None:
+        self._clear_errors()
+        person = self.person()
+        try:
+            if person.id is None:
+                self.person_id = self.register.people.add(person)
+            else:
+                self.register.people.update(person)
+        except ValidationError as error:
+            box = self.boxes.get(error.field)
+            if box is not None:
+                box.set_error(str(error))
+            else:
+                self.show_message(tr("不能保存"), str(error), error=True)
+            return
+        except NmdeskError as error:
+            self.show_message(tr("不能保存"), str(error), error=True)
+            return
+        self.changed_any = True
+        self.refresh_list()
+        select_id(self.table, self.person_id)
+        self.show_person(self.person_id)
+
+    def _filings_text(self, filing_ids: list[int]) -> str:
+        if not filing_ids:
+            return tr("账号尚未备案，无需人员变更备案。")
+        lines = [tr("已生成 {0} 份人员变更备案：").format(len(filing_ids))]
+        return "\n".join(lines + [describe_filing(self.register, f) for f in filing_ids])
+
+    def _role_day(self) -> dt.date | None:
+        try:
+            return day_or_error(self.role_date_box, "日期")
+        except ValidationError:
+            return None
+
+    def on_end_role(self) -> None:
+        assignment_id = selected_id(self.roles)
+        day = self._role_day()
+        if assignment_id is None or day is None:
+            return
+        try:
+            filing = self.register.accounts.end_role(assignment_id, day)
+        except NmdeskError as error:
+            self.show_message(tr("不能结束角色"), str(error), error=True)
+            return
+        self.changed_any = True
+        self.role_result.setText(self._filings_text([filing] if filing else []))
+        self.refresh_roles()
+
+    def on_assign(self) -> None:
+        day = self._role_day()
+        if self.person_id is None or day is None:
+            return
+        self.assign_box.set_error("")
+        try:
+            account = self.register.accounts.find(self.assign_account.text())
+            assert account.id is not None
+            filing = self.register.accounts.assign_role(
+                account.id, self.assign_role.currentData(), self.person_id, day
+            )
+        except ValidationError as error:
+            self.assign_box.set_error(str(error))
+            return
+        except NmdeskError as error:
+            self.assign_box.set_error(str(error))
+            return
+        self.changed_any = True
+        self.role_result.setText(self._filings_text([filing] if filing else []))
+        self.refresh_roles()
+
+    def on_hand_over(self) -> None:
+        if self.person_id is None:
+            return
+        from ui.hand_over import HandOverDialog
+
+        dialog = HandOverDialog(self.register, person_id=self.person_id, parent=self)
+        if self.run_dialog(dialog) == DeskDialog.DialogCode.Accepted:
+            self.changed_any = True
+            self.role_result.setText(dialog.summary)
+            self.refresh_roles()

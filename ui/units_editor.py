@@ -1,0 +1,215 @@
+"""The unit tree editor: schools, departments, colleges and the bodies under them.
+
+Each unit has a kind from the profile (PKU-CoE clause 5 decides eligibility by
+kind), a parent (BIT's level-3 accounts need one) and a head person. The tree
+shows the live account count per unit, for total-quantity control.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.models import Unit
+from nmdesk.store.register import Register
+from ui.account_form import person_choices, unit_choices
+from ui.desk_common import GROUP_STYLE, DeskDialog, FieldBox, tr
+
+
+class UnitsDialog(DeskDialog):
+    """Add and edit units in a tree; kind, parent and head."""
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.profile = register.profile
+        self.unit_id: int | None = None
+        self.changed_any = False
+        self.setWindowTitle(tr("单位管理"))
+        self.setStyleSheet(GROUP_STYLE)
+        self.resize(940, 620)
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels([tr("单位"), tr("类型"), tr("负责人"), tr("账号数")])
+        self.tree.setColumnWidth(0, 260)
+        self.tree.currentItemChanged.connect(self._selected)
+        left.addWidget(self.tree, 1)
+        buttons = QHBoxLayout()
+        self.new_top = QPushButton(tr("新增顶级单位"), self)
+        self.new_child = QPushButton(tr("新增下级单位"), self)
+        self.new_top.clicked.connect(lambda: self.start_new(None))
+        self.new_child.clicked.connect(lambda: self.start_new(self.unit_id))
+        buttons.addWidget(self.new_top)
+        buttons.addWidget(self.new_child)
+        left.addLayout(buttons)
+        layout.addLayout(left, 3)
+        self.editor = QGroupBox(tr("单位信息"), self)
+        form = QFormLayout(self.editor)
+        self.name = QLineEdit()
+        self.short_name = QLineEdit()
+        self.kind = QComboBox()
+        for kind_id, kind_name in self.profile.unit_kinds.items():
+            label = kind_name
+            if kind_id not in self.profile.eligible_unit_kinds:
+                label += tr("（不能申请开设账号）")
+            self.kind.addItem(label, kind_id)
+        self.parent_unit = QComboBox()
+        self.head = QComboBox()
+        self.head.setEditable(False)
+        self.note = QLineEdit()
+        self.boxes = {
+            "单位名称": FieldBox(self.name),
+            "简称": FieldBox(self.short_name),
+            "单位类型": FieldBox(self.kind),
+            "上级单位": FieldBox(self.parent_unit),
+            "单位负责人": FieldBox(self.head),
+            "备注": FieldBox(self.note),
+        }
+        for key, box in self.boxes.items():
+            form.addRow(tr(key), box)
+        self.save_button = QPushButton(tr("保存单位"), self)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.on_save)
+        form.addRow("", self.save_button)
+        right = QVBoxLayout()
+        right.addWidget(self.editor)
+        right.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
+        close.rejected.connect(self._close)
+        right.addWidget(close)
+        layout.addLayout(right, 2)
+        self.load()
+
+    def _close(self) -> None:
+        if self.changed_any:
+            self.accept()
+        else:
+            self.reject()
+
+    def load(self, select: int | None = None) -> None:
+        """Rebuild the tree and the pickers from the register."""
+        counts = self.register.units.account_counts()
+        people = {p.id: p.name for p in self.register.people.all()}
+        self.tree.clear()
+        items: dict[int, QTreeWidgetItem] = {}
+        units = self.register.units.all()
+        known = {u.id for u in units}
+        by_parent: dict[int | None, list[Unit]] = {}
+        for unit in units:
+            by_parent.setdefault(unit.parent_id if unit.parent_id in known else None, []).append(
+                unit
+            )
+
+        def add(parent_item: QTreeWidgetItem | None, parent_id: int | None) -> None:
+            for unit in by_parent.get(parent_id, []):
+                cells = [
+                    unit.name,
+                    self.profile.unit_kind_name(unit.kind),
+                    people.get(unit.head_person_id, ""),
+                    str(counts.get(unit.id or 0, 0)),
+                ]
+                item = QTreeWidgetItem(cells)
+                item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
+                if parent_item is None:
+                    self.tree.addTopLevelItem(item)
+                else:
+                    parent_item.addChild(item)
+                items[unit.id or 0] = item
+                add(item, unit.id)
+
+        add(None, None)
+        self.tree.expandAll()
+        self.parent_unit.clear()
+        self.parent_unit.addItem(tr("（无，顶级单位）"), None)
+        for text, unit_id in unit_choices(self.register):
+            self.parent_unit.addItem(text, unit_id)
+        self.head.clear()
+        self.head.addItem(tr("（未指定）"), None)
+        for text, person_id in person_choices(self.register):
+            self.head.addItem(text, person_id)
+        if select is not None and select in items:
+            self.tree.setCurrentItem(items[select])
+        else:
+            self.start_new(None)
+
+    def _selected(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        if item is None:
+            return
+        unit = self.register.units.get(int(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.unit_id = unit.id
+        self.editor.setTitle(tr("编辑单位：{0}").format(unit.name))
+        self.name.setText(unit.name)
+        self.short_name.setText(unit.short_name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(unit.kind)))
+        self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(unit.parent_id)))
+        self.head.setCurrentIndex(max(0, self.head.findData(unit.head_person_id)))
+        self.note.setText(unit.note)
+        self._clear_errors()
+
+    def start_new(self, parent_id: int | None) -> None:
+        """Empty the editor for a new unit under ``parent_id``."""
+        self.unit_id = None
+        self.editor.setTitle(tr("新增单位"))
+        for edit in (self.name, self.short_name, self.note):
+            edit.clear()
+        self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(parent_id)))
+        self.head.setCurrentIndex(0)
+        self._clear_errors()
+        self.name.setFocus()
+
+    def _clear_errors(self) -> None:
+        for box in self.boxes.values():
+            box.set_error("")
+
+    def check(self) -> None:
+        self._clear_errors()
+        if not self.name.text().strip():
+            error = ValidationError("单位名称", "为必填项")
+            self.boxes["单位名称"].set_error(str(error))
+            raise error
+
+    def save(self) -> int:
+        values = dict(
+            name=self.name.text(),
+            short_name=self.short_name.text().strip(),
+            kind=self.kind.currentData(),
+            parent_id=self.parent_unit.currentData(),
+            head_person_id=self.head.currentData(),
+            note=self.note.text(),
+        )
+        if self.unit_id is None:
+            return self.register.units.add(Unit(None, **values))
+        self.register.units.update(self.unit_id, **values)
+        return self.unit_id
+
+    def on_save(self) -> None:
+        try:
+            self.check()
+            unit_id = self.save()
+        except ValidationError as error:
+            box = self.boxes.get(error.field)
+            if box is not None:
+                box.set_error(str(error))
+            else:
+                self.show_message(tr("不能保存"), str(error), error=True)
+            return
+        except NmdeskError as error:
+            self.show_message(tr("不能保存"), str(error), error=True)
+            return
+        self.changed_any = True
+        self.load(select=unit_id)

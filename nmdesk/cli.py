@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "nmdesk.commands.excel",
     "nmdesk.commands.review",
     "nmdesk.commands.safety",
+    "nmdesk.commands.printing",
 )
 
 EXIT_USER_ERROR = 2

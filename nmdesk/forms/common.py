@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -303,13 +301,14 @@ def _draw_band(canv: Canvas, info: _CopyInfo, page: int, total: int) -> None:
 
 
 def _draw_qr(canv: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(payload, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, canv, x, y)
+    """Draw the QR code's modules as filled rectangles (no renderer, so no stray font)."""
+    widget = QrCodeWidget(payload, barLevel="M", barWidth=size, barHeight=size, barBorder=0)
+    canv.saveState()
+    for index, shape in enumerate(widget.draw().contents):
+        if index == 0 and shape.width == size and shape.height == size:
+            continue  # the white background
+        canv.rect(x + shape.x, y + shape.y, shape.width, shape.height, stroke=0, fill=1)
+    canv.restoreState()
 
 
 class _FormDoc(BaseDocTemplate):  # type: ignore[misc]

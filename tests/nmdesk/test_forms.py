@@ -1,0 +1,435 @@
+"""Printed forms: read the generated PDFs back and check what a clerk would check on paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from nmdesk.cli import main as cli_main
+from nmdesk.dates import PartialDate
+from nmdesk.errors import PolicyError
+from nmdesk.forms import Cancelled, render_form
+from nmdesk.forms.batch import render_batch
+from nmdesk.models import (
+    Account,
+    Application,
+    FieldChange,
+    FilingKind,
+    FilingStatus,
+    Person,
+    PersonKind,
+    Sanction,
+    SanctionKind,
+    Unit,
+)
+
+A4 = (595.28, 841.89)
+CODE_RE = re.compile(r"校验码：([A-Z0-9]{6})")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def copies_by_label(path: Path, labels: tuple[str, ...]) -> dict[str, str]:
+    """The text of each copy, whitespace removed: the body of its pages in order, then the
+    bands (copy label, serial, version, check code, page number) printed on its pages."""
+    reader = PdfReader(path)
+    bodies: dict[str, str] = {}
+    bands: dict[str, str] = {}
+    for page in reader.pages:
+        text = squash(page.extract_text())
+        owners = [label for label in labels if squash(label) in text]
+        assert len(owners) == 1, "every page carries exactly one copy label"
+        cut = text.rfind(squash(owners[0]))
+        bodies[owners[0]] = bodies.get(owners[0], "") + text[:cut]
+        bands[owners[0]] = bands.get(owners[0], "") + text[cut:]
+    return {label: bodies[label] + bands[label] for label in bodies}
+
+
+def fonts_of(path: Path) -> list[tuple[str, bool]]:
+    """(BaseFont, embedded) of every font used on any page."""
+    found = []
+    for page in PdfReader(path).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            descriptor = font.get("/FontDescriptor")
+            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
+            found.append((str(font["/BaseFont"]), embedded))
+    return found
+
+
+def add_person(register, unit_id: int, name: str, n: int, kind=PersonKind.STAFF) -> int:
+    return register.people.add(
+        Person(
+            None,
+            name,
+            kind,
+            unit_id,
+            title=f"职务{n}",
+            office_phone=f"010-6891000{n}",
+            mobile=f"1380000000{n}",
+            email=f"person{n}@example.edu.cn",
+        )
+    )
+
+
+def make_account(
+    register,
+    *,
+    name: str = "测试学院官方微信",
+    purpose: str = "发布学院新闻动态",
+    approve: bool = True,
+) -> int:
+    profile = register.profile
+    with register.transaction():
+        unit_id = register.units.add(
+            Unit(None, "测试学院", "college" if "college" in profile.unit_kinds else "department")
+        )
+        people = {
+            role.id: add_person(register, unit_id, f"人员{i}", i)
+            for i, role in enumerate(profile.roles, start=1)
+        }
+        account_id = register.accounts.create(
+            Account(
+                None,
+                "微信",
+                "订阅号",
+                name,
+                unit_id,
+                2,
+                platform_id="test_wx_01",
+                purpose=purpose,
+                opened_on=PartialDate(2021, 9, 1),
+            ),
+            application=Application(
+                None,
+                0,
+                dt.date(2021, 8, 20),
+                justification="新增账号专门服务研究生",
+                operation_plan="每周推送两次，专人审核",
+                priority_rank=2,
+                pledge_signed=True,
+                pledge_signed_on=dt.date(2021, 8, 20),
+            ),
+        )
+        for role, person_id in people.items():
+            register.accounts.assign_role(
+                account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
+            )
+        if approve:
+            register.accounts.approve(
+                account_id, dt.date(2021, 9, 1), profile.level(2).approving_body, "纪要〔2021〕7号"
+            )
+    return account_id
+
+
+def expected_filing_values(register, account_id: int) -> list[str]:
+    account = register.accounts.get(account_id)
+    values = [
+        account.platform,
+        account.account_type,
+        account.name,
+        account.platform_id,
+        account.purpose,
+        "2021年9月1日",
+        register.units.get(account.unit_id).name,
+    ]
+    for assignment in register.accounts.current_roles(account_id):
+        if assignment.role in ("first_responsible", "ops_contact"):
+            person = register.people.get(assignment.person_id)
+            values += [person.name, person.title, person.office_phone, person.mobile, person.email]
+    return values
+
+
+def test_filing_sheet_has_every_field_in_both_copies(register, tmp_path):
+    account_id = make_account(register)
+    out = render_form(register, "filing", account_id, tmp_path / "filing.pdf")
+    profile = register.profile
+    texts = copies_by_label(out, profile.copy_labels)
+    assert set(texts) == set(profile.copy_labels)
+    filing = register.filings.for_account(account_id)[-1]
+    for text in texts.values():
+        for value in expected_filing_values(register, account_id):
+            assert squash(value) in text, value
+        for caption in (
+            "公共账号基本信息",
+            "开设单位基本信息",
+            "单位意见",
+            "负责人（签字）",
+            "单位盖章",
+            "账号主要用途",
+            "运维负责人",
+            "单位负责人",
+        ):
+            assert caption in text
+        assert squash(profile.filing_sheet_title) in text
+        assert squash(profile.filing_sheet_footnote) in text
+        assert squash(register.accounts.get(account_id).serial_no) in text
+        assert f"校验码：{filing.check_code}" in text
+        assert "第1版（开设备案）" in text
+
+
+@pytest.mark.parametrize("form", ["filing", "change", "closure", "rectification", "ledger"])
+@pytest.mark.parametrize("blank", [False, True])
+def test_bit_forms_are_a4_with_embedded_fonts_only(register, tmp_path, form, blank):
+    account_id = make_account(register)
+    if form == "rectification":
+        register.sanctions.add(
+            Sanction(
+                None,
+                register.accounts.get(account_id).unit_id,
+                SanctionKind.RECTIFY,
+                dt.date(2026, 1, 5),
+                "内容审核记录缺失",
+                account_id=account_id,
+                deadline_on=dt.date(2026, 2, 5),
+            )
+        )
+    out = render_form(register, form, account_id, tmp_path / f"{form}.pdf", blank=blank)
+    reader = PdfReader(out)
+    for page in reader.pages:
+        size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert size[0] == pytest.approx(A4[0], abs=1) and size[1] == pytest.approx(A4[1], abs=1)
+    fonts = fonts_of(out)
+    assert fonts, "the PDF uses fonts"
+    assert all(embedded for _, embedded in fonts), fonts
+    assert not any("Helvetica" in name or "Times" in name for name, _ in fonts)
+    text = squash("".join(page.extract_text() for page in reader.pages))
+    if form != "ledger":
+        for label in register.profile.copy_labels:
+            assert squash(label) in text
+        assert squash(register.profile.filing_sheet_footnote) in text
+
+
+@pytest.mark.parametrize("form", ["approval", "pledge"])
+def test_pku_forms_have_the_applicant_and_signature_lines(pku_register, tmp_path, form):
+    register = pku_register
+    account_id = make_account(register)
+    out = render_form(register, form, account_id, tmp_path / f"{form}.pdf")
+    texts = copies_by_label(out, register.profile.copy_labels)
+    assert len(texts) == 2
+    account = register.accounts.get(account_id)
+    for text in texts.values():
+        assert squash(account.name) in text
+        assert squash(register.units.get(account.unit_id).name) in text
+        for assignment in register.accounts.current_roles(account_id):
+            if assignment.role in ("first_responsible", "specific_responsible", "operator"):
+                assert register.people.get(assignment.person_id).name in text
+        assert squash(register.profile.filing_sheet_footnote) in text
+        if form == "approval":
+            for value in (
+                account.purpose,
+                "新增账号专门服务研究生",
+                "每周推送两次，专人审核",
+                "党委负责人（签字）",
+                "行政负责人（签字）",
+                "学院党政联席会意见",
+                "院长办公室备案",
+                "排第2位",
+                "person1@example.edu.cn",
+            ):
+                assert squash(value) in text, value
+        else:
+            for value in (
+                "保密",
+                "不侵权",
+                "涉密信息",
+                "著作权人",
+                "5个工作日内",
+                "申请单位（盖章）",
+                "第一责任人",
+                "具体负责人",
+            ):
+                assert value in text, value
+    assert all(embedded for _, embedded in fonts_of(out))
+
+
+def test_long_purpose_wraps_without_loss_in_both_copies(register, tmp_path):
+    purpose = "".join(f"第{i}项：面向全院师生发布教学科研动态与通知公告。" for i in range(80))[
+        :1990
+    ]
+    purpose += "END-of-text"
+    assert len(purpose) == 2001
+    account_id = make_account(register, purpose=purpose)
+    out = render_form(register, "filing", account_id, tmp_path / "long.pdf")
+    labels = register.profile.copy_labels
+    texts = copies_by_label(out, labels)
+    assert len(PdfReader(out).pages) >= 4  # each copy needs more than one page
+    for text in texts.values():
+        assert purpose in text
+        assert squash(register.profile.filing_sheet_footnote) in text
+        assert "单位盖章" in text  # the copy is complete after the long cell
+
+
+def test_user_text_prints_as_typed(register, tmp_path):
+    account_id = make_account(register, name="a<b&c 号", purpose="<b>不是粗体</b> & &amp;")
+    out = render_form(register, "filing", account_id, tmp_path / "markup.pdf")
+    text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
+    assert text.count("a<b&c号") == 2
+    assert text.count("<b>不是粗体</b>&&amp;") == 2
+
+
+def test_a_form_the_profile_does_not_use_is_refused(register, pku_register, tmp_path):
+    with pytest.raises(PolicyError, match="审批表"):
+        render_form(register, "approval", None, tmp_path / "x.pdf", blank=True)
+    with pytest.raises(PolicyError, match="备案表"):
+        render_form(pku_register, "filing", None, tmp_path / "y.pdf", blank=True)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_blank_form_has_labels_and_empty_trace(register, tmp_path):
+    out = render_form(register, "filing", None, tmp_path / "blank.pdf", blank=True)
+    texts = copies_by_label(out, register.profile.copy_labels)
+    for text in texts.values():
+        assert "开设平台" in text and "负责人（签字）" in text
+        assert not CODE_RE.search(text)
+
+
+def test_round_trip_signed_copy(register, tmp_path):
+    account_id = make_account(register)
+    out = render_form(register, "filing", account_id, tmp_path / "sign.pdf")
+    text = squash(PdfReader(out).pages[0].extract_text())
+    code = CODE_RE.search(text).group(1)
+    filing = register.filings.receive_signed_copy(code, dt.date(2026, 3, 2))
+    assert filing.status is FilingStatus.FILED
+    assert filing.filed_on == dt.date(2026, 3, 2)
+    assert filing.kind is FilingKind.OPENING
+
+
+def test_change_sheet_prints_before_and_after(register, tmp_path):
+    account_id = make_account(register)
+    filing_id = register.filings.create(
+        account_id,
+        FilingKind.CHANGE,
+        dt.date(2026, 3, 2),
+        [FieldChange("账号名称", "旧的名称", "新的名称")],
+    )
+    out = render_form(register, "change", account_id, tmp_path / "change.pdf")
+    filing = register.filings.get(filing_id)
+    for text in copies_by_label(out, register.profile.copy_labels).values():
+        assert "旧的名称" in text and "新的名称" in text
+        assert f"校验码：{filing.check_code}" in text
+        assert f"第{filing.version}版（变更备案）" in text
+
+
+def test_closure_and_rectification(register, tmp_path):
+    account_id = make_account(register)
+    register.filings.mark_filed(register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
+    unit_id = register.accounts.get(account_id).unit_id
+    register.sanctions.add(
+        Sanction(
+            None,
+            unit_id,
+            SanctionKind.RECTIFY,
+            dt.date(2026, 1, 5),
+            "长期未更新",
+            account_id=account_id,
+            deadline_on=dt.date(2026, 2, 5),
+        )
+    )
+    out = render_form(register, "rectification", account_id, tmp_path / "rect.pdf")
+    for text in copies_by_label(out, register.profile.copy_labels).values():
+        assert "长期未更新" in text and "2026年2月5日" in text and "回执" in text
+    register.filings.start_closure(account_id, dt.date(2026, 3, 1), "停止运营")
+    out = render_form(register, "closure", account_id, tmp_path / "closure.pdf")
+    for text in copies_by_label(out, register.profile.copy_labels).values():
+        assert "停止运营" in text and "2026年3月1日" in text and "注销报备" in text
+
+
+def test_rectification_without_sanction_is_explained(register, tmp_path):
+    account_id = make_account(register)
+    with pytest.raises(PolicyError, match="没有处理记录"):
+        render_form(register, "rectification", account_id, tmp_path / "r.pdf")
+
+
+def test_ledger_repeats_header_and_numbers_pages(demo_register, tmp_path):
+    out = render_form(demo_register, "ledger", None, tmp_path / "ledger.pdf")
+    reader = PdfReader(out)
+    assert len(reader.pages) > 3
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+        text = squash(page.extract_text())
+        assert "备案编号" in text and "第一责任人" in text
+        assert f"第{number}页共{total}页" in text
+    text = squash("".join(page.extract_text() for page in reader.pages))
+    for account_id in demo_register.accounts.ids()[::37]:
+        assert squash(demo_register.accounts.get(account_id).serial_no) in text
+    assert all(embedded for _, embedded in fonts_of(out))
+
+
+def test_batch_prints_each_account_twice_and_can_cancel(demo_register, tmp_path):
+    ids = demo_register.accounts.ids()[:4]
+    seen: list[int] = []
+    out = render_batch(
+        demo_register,
+        "filing",
+        ids,
+        tmp_path / "batch.pdf",
+        progress=lambda done, total: seen.append(done) or True,
+    )
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    for account_id in ids:
+        assert squash(text).count(squash(demo_register.accounts.get(account_id).serial_no)) >= 2
+    assert seen[-1] == 4
+    with pytest.raises(Cancelled):
+        render_batch(
+            demo_register,
+            "filing",
+            ids,
+            tmp_path / "cancel.pdf",
+            progress=lambda done, total: done < 2,
+        )
+    assert not (tmp_path / "cancel.pdf").exists()
+    assert not list(tmp_path.glob("cancel.pdf*"))
+
+
+def test_cli_print_and_receive(register, tmp_path, capsys):
+    account_id = make_account(register)
+    serial = register.accounts.get(account_id).serial_no
+    path = register.path
+    register.close()
+    out = tmp_path / "cli.pdf"
+    assert (
+        cli_main(["print", "filing", "--account", serial, "--out", str(out), "--path", str(path)])
+        == 0
+    )
+    assert capsys.readouterr().out.strip() == str(out)
+    code = CODE_RE.search(squash(PdfReader(out).pages[0].extract_text())).group(1)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(out.read_bytes())
+    assert (
+        cli_main(
+            [
+                "receive",
+                f"{serial}|{code}",
+                "--date",
+                "2026-03-04",
+                "--attach",
+                str(scan),
+                "--path",
+                str(path),
+            ]
+        )
+        == 0
+    )
+    assert "已归档" in capsys.readouterr().out
+    assert (
+        cli_main(
+            ["print", "approval", "--blank", "--path", str(path), "--out", str(tmp_path / "a.pdf")]
+        )
+        == 2
+    )
+    assert "不使用审批表" in capsys.readouterr().err
+    from nmdesk.store import Register
+
+    with Register.open(path) as reopened:
+        filing = reopened.filings.by_check_code(code)
+        assert filing.status is FilingStatus.FILED
+        assert [a.original_name for a in reopened.attachments.for_filing(filing.id)] == ["scan.pdf"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +139,7 @@ class AuditLog:
         for table in AUDITED_TABLES:
             cursor = db.execute(f"SELECT * FROM {table}")
             names = [d[0] for d in cursor.description]
+            defaults = _column_defaults(db, table)
             seen: set[int] = set()
             for values in cursor:
                 row = dict(zip(names, values, strict=True))
@@ -149,8 +151,9 @@ class AuditLog:
                     )
                 elif latest[(table, row_id)] is None:
                     findings.append(Finding(table, row_id, "已删除的记录在 nmdesk 之外被恢复"))
-                elif latest[(table, row_id)] != _canonical(row):
-                    changed = _changed_columns(latest[(table, row_id)], row)
+                elif latest[(table, row_id)] != _canonical(row) and (
+                    changed := _changed_columns(latest[(table, row_id)], row, defaults)
+                ):
                     findings.append(
                         Finding(
                             table, row_id, f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）"
@@ -162,6 +165,32 @@ class AuditLog:
         return findings
 
 
-def _changed_columns(audited: str | None, row: dict[str, Any]) -> list[str]:
+def _changed_columns(
+    audited: str | None, row: dict[str, Any], defaults: dict[str, Any]
+) -> list[str]:
+    """Columns whose value differs from the audited snapshot.
+
+    A column that a later migration added is absent from older snapshots; it
+    counts as unchanged while it still holds its default.
+    """
     old = json.loads(audited) if audited else {}
-    return sorted(k for k in set(old) | set(row) if old.get(k) != row.get(k)) or ["?"]
+    changed = []
+    for column in sorted(set(old) | set(row)):
+        if column in old:
+            if column not in row or old[column] != row[column]:
+                changed.append(column)
+        elif row[column] is not None and row[column] != defaults.get(column):
+            changed.append(column)
+    return changed
+
+
+def _column_defaults(db: Any, table: str) -> dict[str, Any]:
+    """Each column's default value, as SQLite evaluates the declared default."""
+    defaults: dict[str, Any] = {}
+    for _cid, name, _type, _notnull, default, _pk in db.execute(f"PRAGMA table_info({table})"):
+        if default is not None:
+            try:
+                defaults[name] = db.execute(f"SELECT {default}").fetchone()[0]
+            except sqlite3.Error:
+                defaults[name] = None
+    return defaults

@@ -203,8 +203,7 @@ class Register:
                             raise RegisterError(
                                 f"升级备案库 {path.name} 前的备份失败，未升级：{exc}"
                             ) from None
-                    migrations.apply(db)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    _apply_migrations(db)
                 if auto_backup and not creating:
                     try:
                         backups.auto_backup(path, db.conn)
@@ -354,6 +353,17 @@ class Register:
     @property
     def attachments_dir(self) -> Path:
         return self.path.with_name(self.path.stem + "-attachments")
+
+
+def _apply_migrations(db: Database) -> None:
+    """All pending migrations in one transaction, so a failing one leaves the file as it was."""
+    if all(migration.transactional for migration in migrations.pending(db)):
+        with db.atomic():
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    else:  # e.g. a VACUUM, which cannot run inside a transaction
+        migrations.apply(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _default_actor() -> str:

@@ -47,7 +47,17 @@ TABLE_NAMES = {
     "incidents": tr("处置记录"),
     "review_results": tr("年审结果"),
 }
-ACTION_NAMES = {"insert": tr("新增"), "update": tr("修改"), "delete": tr("删除")}
+ACTION_NAMES = {
+    "insert": tr("新增"),
+    "update": tr("修改"),
+    "delete": tr("删除"),
+    "filed": tr("归档"),
+    "cancelled": tr("作废"),
+    "resolved": tr("办结"),
+    "import": tr("导入"),
+    "undo": tr("撤销"),
+}
+ROW_STYLE = "QTreeWidget::item { height: 24px; }"
 # Column labels for audited rows other than the account itself.
 OTHER_LABELS = {
     "role": tr("角色"),
@@ -65,7 +75,24 @@ OTHER_LABELS = {
     "approving_body": tr("审批机构"),
     "original_name": tr("文件名"),
     "description": tr("说明"),
+    "due_is_estimate": tr("截止日期为估算"),
+    "applied_on": tr("申请日期"),
+    "version": tr("版本"),
+    "platform_closed_on": tr("平台注销日期"),
+    "note": tr("备注"),
+    "justification": tr("增设理由"),
+    "operation_plan": tr("运营计划"),
+    "priority_rank": tr("优先级排序"),
+    "pledge_signed": tr("承诺书已签署"),
+    "pledge_signed_on": tr("承诺书签署日期"),
+    "refusal_reason": tr("不予批准理由"),
+    "size": tr("大小"),
+    "filing_id": tr("所属备案"),
+    "occurred_on": tr("发生日期"),
+    "action_taken": tr("处置措施"),
+    "reported_on": tr("报告日期"),
 }
+FLAG_COLUMNS = {"due_is_estimate", "pledge_signed", "campus_data_service", "zero_report"}
 HIDDEN_COLUMNS = {"id", "created_at", "updated_at", "account_id", "check_code", "sha256"}
 
 
@@ -75,6 +102,7 @@ def _tree(headers: list[str], widths: list[int] | None = None) -> QTreeWidget:
     tree.setRootIsDecorated(False)
     tree.setAlternatingRowColors(True)
     tree.setUniformRowHeights(True)
+    tree.setStyleSheet(ROW_STYLE)
     tree.setEditTriggers(QTreeWidget.EditTrigger.NoEditTriggers)
     for column, width in enumerate(widths or []):
         tree.setColumnWidth(column, width)
@@ -153,7 +181,7 @@ class AccountDetails(QTabWidget):
         )
         self.addTab(self.attachments, tr("附件"))
 
-        self.history = _tree([tr("时间"), tr("操作人"), tr("操作"), tr("内容")], [140, 70, 90])
+        self.history = _tree([tr("时间"), tr("操作人"), tr("操作"), tr("内容")], [150, 64, 96])
         self.history.setRootIsDecorated(True)
         self.addTab(self.history, tr("历史"))
 
@@ -313,10 +341,10 @@ class AccountDetails(QTabWidget):
             if filing.due_is_estimate:
                 item.setToolTip(3, tr("该年度尚无官方节假日安排，截止日期为估算"))
             for change in filing.changes:
-                child = QTreeWidgetItem(
-                    item, [change.field, "", f"{_text(change.before)} → {_text(change.after)}"]
-                )
-                child.setFirstColumnSpanned(False)
+                text = f"{change.field}：{_text(change.before)} → {_text(change.after)}"
+                child = QTreeWidgetItem(item, [text])
+                child.setToolTip(0, text)
+                child.setFirstColumnSpanned(True)
             if filing.changes:
                 item.setExpanded(True)
 
@@ -378,20 +406,28 @@ class AccountDetails(QTabWidget):
             changed = [
                 key
                 for key in sorted(set(before) | set(after), key=_column_order(after, before))
-                if key not in HIDDEN_COLUMNS and before.get(key) != after.get(key)
+                if key not in HIDDEN_COLUMNS
+                and before.get(key) != after.get(key)
+                and (entry["before"] or after.get(key) not in (None, ""))
             ]
             summary = tr("、").join(self._label(entry["table_name"], key) for key in changed[:4])
             if len(changed) > 4:
                 summary += tr(" 等 {0} 项").format(len(changed))
             item = QTreeWidgetItem(
                 self.history,
-                [str(entry["at"]).replace("T", " "), entry["actor"], f"{action}{table}", summary],
+                [
+                    str(entry["at"]).replace("T", " ")[:16],
+                    entry["actor"],
+                    f"{action}{table}",
+                    summary,
+                ],
             )
             for key in changed:
                 old = self._value(key, before.get(key), people) if entry["before"] else ""
                 new = self._value(key, after.get(key), people) if entry["after"] else ""
                 text = f"{_text(old)} → {_text(new)}" if entry["before"] else _text(new)
-                QTreeWidgetItem(item, ["", "", self._label(entry["table_name"], key), text])
+                child = QTreeWidgetItem(item, ["", "", self._label(entry["table_name"], key), text])
+                child.setToolTip(3, text)
         if self.history.topLevelItemCount() == 1:
             self.history.topLevelItem(0).setExpanded(True)
 
@@ -403,6 +439,8 @@ class AccountDetails(QTabWidget):
     def _value(self, key: str, value: Any, people: dict[int, str]) -> Any:
         if value is None:
             return None
+        if key in FLAG_COLUMNS:
+            return tr("是") if value else tr("否")
         if key == "person_id":
             if value not in people:
                 try:

@@ -33,18 +33,18 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 # (row key, header, sort key in nmdesk.store.search.SORT_COLUMNS or None, default width)
 COLUMNS: tuple[tuple[str, str, str | None, int], ...] = (
-    ("id", QCoreApplication.translate("AccountTable", "序号"), "id", 56),
-    ("serial_no", QCoreApplication.translate("AccountTable", "备案编号"), "serial_no", 120),
-    ("platform", QCoreApplication.translate("AccountTable", "平台"), "platform", 64),
-    ("account_type", QCoreApplication.translate("AccountTable", "账号类型"), "account_type", 80),
-    ("name", QCoreApplication.translate("AccountTable", "账号名称"), "name", 200),
-    ("platform_id", QCoreApplication.translate("AccountTable", "账号ID"), "platform_id", 110),
-    ("unit", QCoreApplication.translate("AccountTable", "开设单位"), "unit", 150),
-    ("level", QCoreApplication.translate("AccountTable", "级别"), "level", 64),
-    ("status", QCoreApplication.translate("AccountTable", "状态"), "status", 64),
-    ("first_responsible", QCoreApplication.translate("AccountTable", "第一责任人"), None, 84),
-    ("operator", QCoreApplication.translate("AccountTable", "运营人"), None, 110),
-    ("next_due", QCoreApplication.translate("AccountTable", "最近截止"), None, 92),
+    ("id", QCoreApplication.translate("AccountTable", "序号"), "id", 52),
+    ("serial_no", QCoreApplication.translate("AccountTable", "备案编号"), "serial_no", 118),
+    ("platform", QCoreApplication.translate("AccountTable", "平台"), "platform", 66),
+    ("account_type", QCoreApplication.translate("AccountTable", "账号类型"), "account_type", 76),
+    ("name", QCoreApplication.translate("AccountTable", "账号名称"), "name", 172),
+    ("platform_id", QCoreApplication.translate("AccountTable", "账号ID"), "platform_id", 96),
+    ("unit", QCoreApplication.translate("AccountTable", "开设单位"), "unit", 130),
+    ("level", QCoreApplication.translate("AccountTable", "级别"), "level", 72),
+    ("status", QCoreApplication.translate("AccountTable", "状态"), "status", 60),
+    ("first_responsible", QCoreApplication.translate("AccountTable", "第一责任人"), None, 76),
+    ("operator", QCoreApplication.translate("AccountTable", "运营人"), None, 100),
+    ("next_due", QCoreApplication.translate("AccountTable", "最近截止"), None, 88),
 )
 COLUMN_KEYS = [column[0] for column in COLUMNS]
 CENTERED = {"id", "platform", "level", "status", "next_due"}

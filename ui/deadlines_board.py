@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.deadlines import Clock, running_clocks
+from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -67,6 +69,16 @@ class DeadlinesBoard(QWidget):
         head = QHBoxLayout()
         self.summary = QLabel()
         head.addWidget(self.summary)
+        head.addSpacing(16)
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(tr("全部类别"), None)
+        for kind, label in CLOCK_LABELS.items():
+            self.kind_filter.addItem(label, kind.value)
+        self.kind_filter.currentIndexChanged.connect(self._apply_filter)
+        head.addWidget(self.kind_filter)
+        self.overdue_only = QCheckBox(tr("只看逾期"))
+        self.overdue_only.toggled.connect(self._apply_filter)
+        head.addWidget(self.overdue_only)
         head.addStretch(1)
         hint = QLabel(tr("双击条目可在表格中定位账号"))
         hint.setStyleSheet("color: gray;")
@@ -77,6 +89,7 @@ class DeadlinesBoard(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        self.tree.setStyleSheet("QTreeWidget::item { height: 24px; }")
         for column, width in enumerate((56, 110, 360, 96, 80)):
             self.tree.setColumnWidth(column, width)
         self.tree.header().setStretchLastSection(True)
@@ -94,6 +107,7 @@ class DeadlinesBoard(QWidget):
         for clock in self.clocks:
             items.append(self._item(clock))
         self.tree.addTopLevelItems(items)
+        self._apply_filter()
         overdue = self.overdue_count()
         self.summary.setText(
             tr("共 {0} 项，逾期 {1} 项，估算 {2} 项").format(
@@ -144,6 +158,16 @@ class DeadlinesBoard(QWidget):
         item.setTextAlignment(0, Qt.AlignmentFlag.AlignCenter)
         item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return item
+
+    def _apply_filter(self, *_args: object) -> None:
+        """Hide rows by category or overdue state; the clocks themselves stay as they are."""
+        kind = self.kind_filter.currentData()
+        overdue_only = self.overdue_only.isChecked()
+        for number, clock in enumerate(self.clocks):
+            hidden = (kind is not None and clock.kind.value != kind) or (
+                overdue_only and not clock.is_overdue(self.today)
+            )
+            self.tree.topLevelItem(number).setHidden(hidden)
 
     def overdue_count(self) -> int:
         return sum(1 for clock in self.clocks if clock.is_overdue(self.today))

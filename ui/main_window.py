@@ -72,13 +72,14 @@ class MainWindow(QMainWindow):
                 Path(register.path).name, profile.name
             )
         )
-        self.resize(1360, 820)
+        self.resize(1440, 860)
 
         self.model = AccountTableModel(register, self)
         self.model.today = self.today
         self.table = self._make_table()
         self.filters = FiltersBar(register)
         self.filters.changed.connect(self.apply_query)
+        self.filters.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.details = AccountDetails(register)
         self.details.today = self.today
 
@@ -88,13 +89,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 460])
+        self.splitter.setSizes([980, 460])
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(2)
-        central_layout.addWidget(self.filters)
-        central_layout.addWidget(self.splitter)
+        central_layout.addWidget(self.filters, 0)
+        central_layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
         self.board = DeadlinesBoard(register, today=self.today)

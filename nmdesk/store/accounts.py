@@ -160,7 +160,8 @@ class AccountStore:
             "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
             " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
             " AND ra.role = 'operator') AS operator, "
-            "(SELECT min(f.due_on) FROM filings f WHERE f.account_id = a.id "
+            # INDEXED BY: the planner otherwise walks every open filing for each row
+            "(SELECT min(f.due_on) FROM filings f INDEXED BY filings_account WHERE f.account_id = a.id "
             " AND f.status = 'open') AS next_due "
             f"FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN ({marks})",
             ids,

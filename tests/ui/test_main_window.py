@@ -189,7 +189,7 @@ def test_details_pane_shows_roles_filings_and_history(qtbot, window, demo_regist
     filings = demo_register.filings.for_account(account_id)
     assert details.filings.topLevelItemCount() == len(filings)
     changes = [
-        details.filings.topLevelItem(i).child(j).text(2)
+        details.filings.topLevelItem(i).child(j).text(0)
         for i in range(details.filings.topLevelItemCount())
         for j in range(details.filings.topLevelItem(i).childCount())
     ]
@@ -313,3 +313,23 @@ def test_window_state_is_remembered(qtbot, demo_register, settings):
     left, right = second.splitter.sizes()
     assert right > left  # the default gives the table more room
     second.close()
+
+
+def test_deadlines_board_filters_by_category_and_overdue(window):
+    board = window.board
+    tree = board.tree
+    board.kind_filter.setCurrentIndex(board.kind_filter.findData("filing"))
+    visible = [
+        board.clocks[i]
+        for i in range(tree.topLevelItemCount())
+        if not tree.topLevelItem(i).isHidden()
+    ]
+    assert visible and all(clock.kind.value == "filing" for clock in visible)
+    board.kind_filter.setCurrentIndex(0)
+    board.overdue_only.setChecked(True)
+    visible = [
+        board.clocks[i]
+        for i in range(tree.topLevelItemCount())
+        if not tree.topLevelItem(i).isHidden()
+    ]
+    assert len(visible) == board.overdue_count() > 0

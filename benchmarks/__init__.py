@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks [name ...]`` (``make bench``). Not part of the test suite."""

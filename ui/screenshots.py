@@ -1,0 +1,118 @@
+"""Render the main screens on a fresh demo register into PNG files.
+
+    python -m ui.screenshots OUTDIR        (``make screenshots`` writes docs/screenshots/)
+
+Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png`` and,
+when the account form module is present, ``account-form.png``. Runs headless
+(``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the pictures look
+the same on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+from nmdesk.demo import build_demo_register
+from nmdesk.store import Register
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(widget: QWidget, path: Path, app: QApplication) -> Path:
+    settle(app)
+    if not widget.grab().save(str(path)):
+        raise OSError(f"无法写入截图 {path}")
+    print(path)
+    return path
+
+
+def pick_account(register: Register) -> int:
+    """A running account with a change filing and several role holders: a full details pane."""
+    for filing in register.filings.open_filings():
+        account = register.accounts.get(filing.account_id)
+        if (
+            filing.changes
+            and account.status.value == "running"
+            and len(register.accounts.current_roles(filing.account_id)) >= 3
+        ):
+            return filing.account_id
+    return register.accounts.ids()[0]
+
+
+def render(out: Path, profile_id: str = "bit") -> list[Path]:
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app(sys.argv[:1])
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demo.nmdesk"
+        build_demo_register(path, profile_id, accounts=300, seed=2026)
+        register = Register.open(path, actor="demo")
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(register, settings=settings)
+        window.resize(1600, 920)
+        window.splitter.setSizes([1120, 480])
+        window.show()
+        settle(app)
+        account_id = pick_account(register)
+        window.select_account(account_id)
+        window.details.setCurrentIndex(2)
+        written.append(save(window, out / "main-window.png", app))
+
+        # One more edit, so that the history shows a change with its old and new value.
+        register.accounts.update(
+            account_id,
+            {"purpose": "发布学院新闻、学术讲座和学生活动信息"},
+            event_on=dt.date.today(),
+        )
+        window.refresh(select_id=account_id)
+        details = window.details
+        details.setCurrentWidget(details.history)
+        for number in range(min(2, details.history.topLevelItemCount())):
+            details.history.topLevelItem(number).setExpanded(True)
+        window.splitter.setSizes([900, 700])
+        written.append(save(details, out / "account-history.png", app))
+
+        board = window.board
+        board.resize(1100, 520)
+        window.board_dock.setFloating(True)
+        window.board_dock.resize(1100, 520)
+        written.append(save(window.board_dock, out / "deadlines-board.png", app))
+        window.board_dock.setFloating(False)
+
+        try:
+            from ui.account_form import AccountFormDialog
+        except ModuleNotFoundError:
+            AccountFormDialog = None
+        if AccountFormDialog is not None:
+            form = AccountFormDialog(register, account_id=account_id, parent=window)
+            form.show()
+            written.append(save(form, out / "account-form.png", app))
+            form.close()
+        window.close()
+        register.close()
+    return written
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else Path("docs/screenshots")
+    render(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

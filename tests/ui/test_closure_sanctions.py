@@ -1,0 +1,184 @@
+"""Closure, sanctions, watch list, filings and attachments through the real dialogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from desk_helpers import Answers, add_unit, setup_font
+from pypdf import PdfWriter
+from PySide6.QtCore import Qt
+
+from nmdesk.dates import PartialDate
+from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
+from ui.attachments import AttachmentsDialog
+from ui.closure import ClosureDialog
+from ui.filings_dialog import FilingsDialog
+from ui.sanctions import SanctionsDialog
+from ui.watch_list import WatchListDialog
+
+
+@pytest.fixture(autouse=True)
+def _font(qapp) -> None:
+    setup_font(qapp)
+
+
+def running_account(register, name="北理工计算机", platform_id="bitcs") -> tuple[int, int]:
+    unit = register.units.find_by_name("计算机学院")
+    unit_id = unit.id if unit else add_unit(register, "计算机学院", "college")
+    account_id = register.accounts.create(
+        Account(
+            None,
+            "微信",
+            "订阅号",
+            name,
+            unit_id,
+            2,
+            platform_id=platform_id,
+            opened_on=PartialDate(2019, 3),
+            status=AccountStatus.RUNNING,
+        )
+    )
+    return unit_id, account_id
+
+
+def ok(dialog) -> None:
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+
+
+def test_close_an_account_start_then_confirm(qtbot, pku_register) -> None:
+    reg = pku_register
+    unit = add_unit(reg, "力学系", "department")
+    account_id = reg.accounts.create(
+        Account(None, "微博", "普通账号", "力学系微博", unit, 2, status=AccountStatus.RUNNING)
+    )
+    dialog = ClosureDialog(reg, account_id)
+    qtbot.addWidget(dialog)
+    answers = Answers(dialog, confirm=False)
+    assert "10 个工作日" in dialog.info.text()
+    dialog.day.setText("2026-09-25")
+    ok(dialog)
+    assert reg.accounts.get(account_id).status is AccountStatus.RUNNING  # declined
+    answers._confirm = True
+    ok(dialog)
+    assert reg.accounts.get(account_id).status is AccountStatus.CLOSING
+    filing = reg.filings.get(dialog.filing_id)
+    # PKU-CoE: 10 working days after Fri 2026-09-25 (Mid-Autumn holiday 09-25..27, National
+    # Day 10-01..07, make-up Saturday 10-10): 09-28, 29, 30, 10-08, 09, 10, 12, 13, 14, 15.
+    assert filing.kind is FilingKind.CLOSURE
+    assert filing.due_on == dt.date(2026, 10, 15)
+    assert "2026-10-15" in answers.confirms[-1]
+    # second step: the platform confirmed
+    confirm = ClosureDialog(reg, account_id)
+    qtbot.addWidget(confirm)
+    final = Answers(confirm)
+    assert confirm.mode == "confirm"
+    confirm.day.setText("2026-10-12")
+    ok(confirm)
+    assert "最终状态" in final.confirms[0]
+    assert reg.accounts.get(account_id).status is AccountStatus.CLOSED
+    closed = reg.filings.get(filing.id)
+    assert closed.platform_closed_on == dt.date(2026, 10, 12)
+    assert closed.status is FilingStatus.FILED
+    # a closed account cannot be closed again
+    again = ClosureDialog(reg, account_id)
+    qtbot.addWidget(again)
+    assert not again.buttons.button(again.buttons.StandardButton.Ok).isEnabled()
+
+
+def test_sanctions_register_add_and_resolve(qtbot, register) -> None:
+    unit_id, account_id = running_account(register)
+    dialog = SanctionsDialog(register, account_id=account_id)
+    qtbot.addWidget(dialog)
+    Answers(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(SanctionKind.RECTIFY.value))
+    dialog.issued_on.setText("2026-11-02")
+    dialog.reason.setText("连续三个月未更新")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert "整改期限" in dialog.boxes["整改期限"].error.text()
+    dialog.deadline_on.setText("2026-12-31")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert register.accounts.get(account_id).status is AccountStatus.RECTIFYING
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 4).text() == "2026-12-31"
+    # suspension of the right to apply, on the unit
+    dialog.with_account.setChecked(False)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(SanctionKind.SUSPEND_APPLY.value))
+    dialog.reason.setText("管理不严")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert register.units.is_apply_suspended(unit_id)
+    # resolve the rectification
+    dialog.table.selectRow(0)
+    qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)
+    assert "处理结果" in dialog.resolve_boxes["处理结果"].error.text()
+    dialog.resolution.setText("已恢复更新")
+    dialog.resolved_on.setText("2026-11-20")
+    qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)
+    assert register.accounts.get(account_id).status is AccountStatus.RUNNING
+    assert "已恢复更新" in dialog.table.item(0, 6).text()
+
+
+def test_watch_list_detects_keywords_and_follows_up(qtbot, register) -> None:
+    dialog = WatchListDialog(register)
+    qtbot.addWidget(dialog)
+    Answers(dialog)
+    dialog.name.setText("北理 二手交易")
+    assert dialog.keywords.isVisibleTo(dialog) and "北理" in dialog.keywords.text()
+    dialog.holder.setText("某学生")
+    dialog.action.setText("已联系要求更名")
+    dialog.follow_up_on.setText("2026-12-01")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    entry = register.watchlist.all()[0]
+    assert entry.matched_keywords == "北理" and entry.follow_up_on == dt.date(2026, 12, 1)
+    dialog.table.selectRow(0)
+    dialog.resolved_on.setText("2026-12-03")
+    qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    assert register.watchlist.all()[0].resolved_on == dt.date(2026, 12, 3)
+    dialog.name.setText("")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert "账号名称" in dialog.boxes["账号名称"].error.text()
+
+
+def test_mark_filed_by_selection_and_by_check_code_with_a_scan(qtbot, register, tmp_path) -> None:
+    _, account_id = running_account(register)
+    first = register.accounts.update(account_id, {"purpose": "新闻"}, event_on=dt.date(2026, 11, 2))
+    second = register.accounts.update(
+        account_id, {"purpose": "新闻和通知"}, event_on=dt.date(2026, 11, 3)
+    )
+    dialog = FilingsDialog(register)
+    qtbot.addWidget(dialog)
+    Answers(dialog)
+    assert dialog.table.rowCount() == 2
+    dialog.table.selectRow(0)
+    dialog.filed_on.setText("2026-11-05")
+    qtbot.mouseClick(dialog.mark_button, Qt.MouseButton.LeftButton)
+    assert register.filings.get(first).filed_on == dt.date(2026, 11, 5)
+    dialog.code.setText("ZZZZZZ")
+    qtbot.mouseClick(dialog.receive_button, Qt.MouseButton.LeftButton)
+    assert "校验码" in dialog.code_box.error.text()
+    dialog.code.setText(register.filings.get(second).check_code.lower())
+    qtbot.mouseClick(dialog.receive_button, Qt.MouseButton.LeftButton)
+    assert register.filings.get(second).status is FilingStatus.FILED
+    assert dialog.table.rowCount() == 0
+    # attach the signed scan to the filing
+    scan = tmp_path / "signed.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with scan.open("wb") as handle:
+        writer.write(handle)
+    attachments = AttachmentsDialog(register, account_id, filing_id=second)
+    qtbot.addWidget(attachments)
+    answers = Answers(attachments)
+    attachments.choose_files = lambda: [str(scan)]
+    opened = []
+    attachments.open_path = opened.append
+    qtbot.mouseClick(attachments.add_button, Qt.MouseButton.LeftButton)
+    stored = register.attachments.for_filing(second)
+    assert [a.original_name for a in stored] == ["signed.pdf"]
+    assert attachments.table.item(0, 5).text() == "完好"
+    attachments.table.selectRow(0)
+    qtbot.mouseClick(attachments.open_button, Qt.MouseButton.LeftButton)
+    assert opened[0].read_bytes() == scan.read_bytes()
+    (tmp_path / "notes.txt").write_text("x")
+    attachments.choose_files = lambda: [str(tmp_path / "notes.txt")]
+    qtbot.mouseClick(attachments.add_button, Qt.MouseButton.LeftButton)
+    assert "PDF 或图片" in answers.messages[-1][1]

@@ -230,6 +230,13 @@ class MainWindow(QMainWindow):
         self.act_closure = self._action(self.tr("注销账号…"), self.open_closure)
         self.act_sanctions = self._action(self.tr("处理与整改…"), self.open_sanctions)
         self.act_attachments = self._action(self.tr("附件…"), self.open_attachments)
+        self.act_filings = self._action(
+            self.tr("备案交回登记…"),
+            self.open_filings,
+            None,
+            None,
+            self.tr("待交回的备案：标记归档、按校验码登记、附加扫描件"),
+        )
         self.act_units = self._action(self.tr("单位管理…"), self.open_units, None, sp.SP_DirIcon)
         self.act_people = self._action(self.tr("人员名录…"), self.open_people)
         self.act_hand_over = self._action(
@@ -288,6 +295,7 @@ class MainWindow(QMainWindow):
             self.act_closure,
             self.act_sanctions,
             self.act_attachments,
+            self.act_filings,
         ):
             account_menu.addSeparator() if item is None else account_menu.addAction(item)
         people_menu = bar.addMenu(self.tr("单位与人员(&U)"))
@@ -494,7 +502,8 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as exc:
             return self.feature_missing(exc, "ui.account_form", self.tr("账号表单"))
         dialog = AccountFormDialog(self.register, account_id=account_id, parent=self)
-        self.run_dialog(dialog, select_id=getattr(dialog, "account_id", None) or account_id)
+        if self.run_dialog(dialog, select_id=account_id) and dialog.account_id != account_id:
+            self.refresh(select_id=dialog.account_id)
 
     def edit_current_account(self) -> None:
         account_id = self.require_account()
@@ -562,6 +571,15 @@ class MainWindow(QMainWindow):
         self.run_dialog(
             AttachmentsDialog(self.register, account_id=account_id, parent=self), account_id
         )
+
+    def open_filings(self) -> None:
+        """Filings waiting for their signed paper (of the selected account, or all)."""
+        try:
+            from ui.filings_dialog import FilingsDialog
+        except ModuleNotFoundError as exc:
+            return self.feature_missing(exc, "ui.filings_dialog", self.tr("备案交回登记"))
+        account_id = self.current_account_id()
+        self.run_dialog(FilingsDialog(self.register, account_id=account_id, parent=self), account_id)
 
     def undo_last(self) -> None:
         try:

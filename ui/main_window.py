@@ -605,17 +605,17 @@ class MainWindow(QMainWindow):
 
     def import_data(self) -> None:
         try:
-            from ui.import_export import ImportDialog
+            from ui.import_wizard import ImportWizard
         except ModuleNotFoundError as exc:
-            return self.feature_missing(exc, "ui.import_export", self.tr("导入"))
-        self.run_dialog(ImportDialog(self.register, parent=self))
+            return self.feature_missing(exc, "ui.import_wizard", self.tr("导入"))
+        self.run_dialog(ImportWizard(self.register, parent=self))
 
     def export_data(self) -> None:
         try:
-            from ui.import_export import ExportDialog
+            from ui.export_dialog import ExportDialog
         except ModuleNotFoundError as exc:
-            return self.feature_missing(exc, "ui.import_export", self.tr("导出"))
-        self.run_dialog(ExportDialog(self.register, parent=self))
+            return self.feature_missing(exc, "ui.export_dialog", self.tr("导出"))
+        self.run_dialog(ExportDialog(self.register, parent=self, query=self.model.query))
 
     def open_annual_review(self) -> None:
         try:

@@ -1,0 +1,210 @@
+"""The import wizard and the export dialog, driven through their pages (issue #8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fixtures_excel import build_messy_ledger
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
+
+from nmdesk.excel.ledger_import import Verdict
+from nmdesk.store import AccountQuery, Register
+from ui.export_dialog import ExportDialog
+from ui.import_wizard import VERDICT_COLOURS, ImportWizard
+
+
+class Boxes:
+    """Answers every message box a dialog opens, and remembers its text."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def __call__(self, dialog: QDialog) -> int:
+        if isinstance(dialog, QMessageBox):
+            self.texts.append(dialog.text())
+        return int(QDialog.DialogCode.Accepted)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    return build_messy_ledger(tmp_path / "ledger.xlsx")
+
+
+@pytest.fixture
+def wizard(qtbot, register: Register):
+    wiz = ImportWizard(register)
+    qtbot.addWidget(wiz)
+    wiz.boxes = Boxes()
+    wiz.exec_dialog = wiz.boxes
+    wiz.show()
+    return wiz
+
+
+def to_preview(wiz: ImportWizard, ledger: Path) -> None:
+    wiz.file_page.path_edit.setText(str(ledger))
+    assert wiz.file_page.sheet_combo.currentText() == "账号台账"
+    wiz.next()
+    assert wiz.currentPage() is wiz.mapping_page
+    wiz.next()
+    assert wiz.currentPage() is wiz.preview_page, wiz.boxes.texts
+
+
+def test_wizard_maps_previews_reviews_units_and_commits(qtbot, wizard, register, ledger):
+    to_preview(wizard, ledger)
+    page = wizard.preview_page
+    assert page.summary.text().startswith("新增 6，更新 0，重复 1，错误 3")
+    model = page.model
+    assert model.rowCount() == 10
+    verdicts = [model.data(model.index(r, 1)) for r in range(10)]
+    assert verdicts.count("错误") == 3 and verdicts.count("重复") == 1
+    error_row = verdicts.index("错误")
+    colour = model.data(model.index(error_row, 0), Qt.ItemDataRole.BackgroundRole).color()
+    assert colour.name() == VERDICT_COLOURS[Verdict.ERROR]
+    assert "手机" in model.data(model.index(error_row, 6))
+
+    wizard.next()
+    units = wizard.units_page
+    assert units.table.rowCount() == 3
+    assert units.table.item(2, 0).text() == "研究生会"
+    units.set_kind(2, "student_club")  # the clerk corrects a guessed kind
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.import_result is not None, wizard.boxes.texts
+    assert len(wizard.import_result.created) == 6
+    assert wizard.boxes.texts[-1] == "导入完成：新增 6，更新 0，重复 1，错误 3"
+    assert register.accounts.count() == 6
+    unit = register.units.find_by_name("研究生会")
+    assert unit is not None and unit.kind == "student_club"
+
+
+def test_wizard_mapping_can_be_corrected_and_saved(qtbot, wizard, register, ledger):
+    wizard.file_page.path_edit.setText(str(ledger))
+    wizard.next()
+    page = wizard.mapping_page
+    headers = page.headers
+    note = headers.index("备注")
+    assert page.mapping()[note] == "note"
+    page.set_field(note, "")  # do not import the 备注 column
+    page.name_edit.setText("宣传部台账")
+    page.save_mapping()
+    assert register.excel.mapping_names() == ["宣传部台账"]
+    page.set_field(note, "note")
+    page.saved_combo.setCurrentText("")
+    page.saved_combo.setCurrentText("宣传部台账")
+    assert page.mapping()[note] == ""
+    wizard.next()
+    assert wizard.plan is not None and wizard.plan.mapping[note] == ""
+
+
+def test_wizard_cancelled_commit_leaves_register_unchanged(qtbot, wizard, register, ledger):
+    to_preview(wizard, ledger)
+    wizard.next()
+    before = list(register.db.conn.iterdump())
+    original = wizard.create_job
+
+    def cancelled_job():
+        job = original()
+        job.cancel()  # as if the clerk pressed 取消 at once
+        return job
+
+    wizard.create_job = cancelled_job
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.import_result is None
+    assert wizard.isVisible() and wizard.currentPage() is wizard.units_page
+    assert "导入已取消" in wizard.boxes.texts[-1]
+    assert list(register.db.conn.iterdump()) == before
+
+
+def test_wizard_strict_refuses_file_with_errors(qtbot, wizard, register, ledger):
+    to_preview(wizard, ledger)
+    wizard.preview_page.strict.setChecked(True)
+    wizard.next()
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert "拒绝整个文件" in wizard.boxes.texts[-1]
+    assert register.accounts.count() == 0
+
+
+def test_wizard_error_report_and_bad_file(qtbot, wizard, ledger, tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    wizard.file_page.path_edit.setText(str(bad))
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "不是 Excel 工作簿" in wizard.boxes.texts[-1]
+    to_preview(wizard, ledger)
+    report = tmp_path / "report.xlsx"
+    wizard.choose_save_file = lambda title, name: str(report)
+    wizard.preview_page.export_report()
+    assert len(list(openpyxl.load_workbook(report).active.iter_rows())) == 4
+
+
+def test_export_dialog_exports_current_view(qtbot, demo_register, tmp_path):
+    query = AccountQuery(platform="微信")
+    dialog = ExportDialog(demo_register, query=query)
+    qtbot.addWidget(dialog)
+    boxes = Boxes()
+    dialog.exec_dialog = boxes
+    target = tmp_path / "view.xlsx"
+    dialog.path_edit.setText(str(target))
+    dialog.export_button.click()
+    expected = len(demo_register.accounts.ids(query))
+    assert dialog.count == expected and boxes.texts[-1].startswith(f"已导出 {expected} 个账号")
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == expected and {row[1] for row in rows} == {"微信"}
+
+    dialog.everything.setChecked(True)
+    csv_target = tmp_path / "all.csv"
+    dialog.path_edit.setText(str(csv_target))
+    dialog.export_button.click()
+    assert dialog.count == demo_register.accounts.count()
+    assert csv_target.exists()
+
+
+def test_export_dialog_cancel_leaves_no_file(qtbot, demo_register, tmp_path):
+    dialog = ExportDialog(demo_register)
+    qtbot.addWidget(dialog)
+    boxes = Boxes()
+    dialog.exec_dialog = boxes
+    original = dialog.create_job
+
+    def cancelled_job(path, ids):
+        job = original(path, ids)
+        job.cancel()
+        return job
+
+    dialog.create_job = cancelled_job
+    target = tmp_path / "cancel.xlsx"
+    dialog.path_edit.setText(str(target))
+    dialog.export_button.click()
+    assert "导出已取消" in boxes.texts[-1]
+    assert not target.exists()
+    template = tmp_path / "template.xlsx"
+    dialog.choose_save_file = lambda title, name: str(template)
+    dialog.write_template()
+    assert "选项" in openpyxl.load_workbook(template).sheetnames
+
+
+def test_main_window_menu_opens_wizard_and_export_with_view(qtbot, demo_register, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    opened: list[QDialog] = []
+
+    def record(dialog: QDialog) -> int:
+        opened.append(dialog)
+        return int(QDialog.DialogCode.Rejected)
+
+    window.exec_dialog = record
+    window.act_import.trigger()
+    window.search.setText("学院")
+    window.apply_query()
+    window.act_export.trigger()
+    assert isinstance(opened[0], ImportWizard) and isinstance(opened[1], ExportDialog)
+    assert opened[1].view_ids == window.model.ids()
+    assert opened[1].current_view.isChecked()

@@ -1,0 +1,446 @@
+"""The ledger import wizard: file and sheet → column mapping → preview → new units → commit.
+
+The logic is ``nmdesk.excel``; this module only shows it. The commit runs on a
+worker thread with its own register connection, behind a progress dialog whose
+cancel button rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from nmdesk.errors import NmdeskError
+from nmdesk.excel.error_report import write_error_report
+from nmdesk.excel.ledger_import import (
+    ImportPlan,
+    ImportResult,
+    Verdict,
+    commit_import,
+    plan_import,
+    read_ledger,
+)
+from nmdesk.excel.mapping import all_field_keys, apply_saved, auto_mapping, field_label
+from nmdesk.excel.mapping import mapping_to_saved as saved_form
+from nmdesk.excel.reader import SheetGrid, display, sheet_names
+from nmdesk.store.register import Register
+from ui.excel_jobs import RegisterJob, run_with_progress, tr
+
+VERDICT_COLOURS = {
+    Verdict.NEW: "#e3f4e1",
+    Verdict.UPDATE: "#e1ecfa",
+    Verdict.UNCHANGED: "#f2f2f2",
+    Verdict.DUPLICATE: "#fff4d6",
+    Verdict.ERROR: "#fbe3e1",
+}
+
+
+class PreviewModel(QAbstractTableModel):
+    """Every planned row with its verdict, coloured; holds the plan, fetches nothing."""
+
+    HEADERS = ("行号", "结果", "账号名称", "开设平台", "账号ID号", "开设单位", "说明")
+
+    def __init__(self, plan: ImportPlan | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan = plan
+
+    def set_plan(self, plan: ImportPlan) -> None:
+        self.beginResetModel()
+        self.plan = plan
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self.plan is None else len(self.plan.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if self.plan is None or not index.isValid():
+            return None
+        row = self.plan.rows[index.row()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(VERDICT_COLOURS[row.verdict]))
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        fields = row.fields
+        values = (
+            str(row.row_number),
+            tr(row.verdict.label),
+            fields.get("name") or "",
+            fields.get("platform") or "",
+            fields.get("platform_id") or "",
+            row.unit_name,
+            row.reason,
+        )
+        return values[index.column()]
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(tr("选择台账文件"))
+        self.setSubTitle(tr("选择单位报送的 Excel 台账（.xlsx）和其中的工作表。表头行会自动识别。"))
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText(tr("台账文件路径"))
+        browse = QPushButton(tr("浏览…"))
+        browse.clicked.connect(self.browse)
+        self.sheet_combo = QComboBox()
+        self.path_edit.editingFinished.connect(self.load_sheets)
+        self.path_edit.textChanged.connect(self.load_sheets)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow(tr("台账文件"), row)
+        form.addRow(tr("工作表"), self.sheet_combo)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        form.addRow(self.message)
+
+    def browse(self) -> None:
+        path = self.w.choose_open_file()
+        if path:
+            self.path_edit.setText(path)
+
+    def load_sheets(self) -> None:
+        self.sheet_combo.clear()
+        self.message.clear()
+        path = Path(self.path_edit.text().strip())
+        if not path.is_file():
+            return
+        try:
+            self.sheet_combo.addItems(sheet_names(path))
+        except NmdeskError as error:
+            self.message.setText(str(error))
+
+    def validatePage(self) -> bool:
+        path = Path(self.path_edit.text().strip())
+        try:
+            grid, header_row = read_ledger(path, self.sheet_combo.currentText() or None)
+        except NmdeskError as error:
+            self.w.show_error(error)
+            return False
+        self.w.path = path
+        self.w.grid = grid
+        self.w.header_row = header_row
+        return True
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(tr("列对应"))
+        self.setSubTitle(tr("核对每一列对应的备案库字段，可以修改，并保存为方案供下次使用。"))
+        self.keys = ["", *all_field_keys()]
+        self.saved_combo = QComboBox()
+        self.saved_combo.currentTextChanged.connect(self.apply_saved_mapping)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(tr("方案名称，如：信电学院台账"))
+        save = QPushButton(tr("保存方案"))
+        save.clicked.connect(self.save_mapping)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("已保存的方案")))
+        top.addWidget(self.saved_combo, 1)
+        top.addWidget(self.name_edit, 1)
+        top.addWidget(save)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("台账中的列"), tr("示例"), tr("对应字段")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+    def initializePage(self) -> None:
+        grid = self.w.grid
+        assert grid is not None
+        headers = [display(cell) for cell in grid.rows[self.w.header_row]]
+        self.headers = headers
+        sample = grid.rows[self.w.header_row + 1] if len(grid.rows) > self.w.header_row + 1 else []
+        self.table.setRowCount(len(headers))
+        for index, header in enumerate(headers):
+            self.table.setItem(index, 0, QTableWidgetItem(header))
+            value = display(sample[index]) if index < len(sample) else ""
+            self.table.setItem(index, 1, QTableWidgetItem(value[:40]))
+            combo = QComboBox()
+            combo.addItems([tr(field_label(key)) for key in self.keys])
+            self.table.setCellWidget(index, 2, combo)
+        self.saved_combo.blockSignals(True)
+        self.saved_combo.clear()
+        self.saved_combo.addItems(["", *self.w.register.excel.mapping_names()])
+        self.saved_combo.blockSignals(False)
+        self.set_mapping(auto_mapping(headers))
+
+    def set_mapping(self, mapping: list[str]) -> None:
+        for index, key in enumerate(mapping):
+            combo = self.table.cellWidget(index, 2)
+            assert isinstance(combo, QComboBox)
+            combo.setCurrentIndex(self.keys.index(key) if key in self.keys else 0)
+
+    def mapping(self) -> list[str]:
+        result = []
+        for index in range(self.table.rowCount()):
+            combo = self.table.cellWidget(index, 2)
+            assert isinstance(combo, QComboBox)
+            result.append(self.keys[combo.currentIndex()])
+        return result
+
+    def set_field(self, column: int, key: str) -> None:
+        combo = self.table.cellWidget(column, 2)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(self.keys.index(key))
+
+    def apply_saved_mapping(self, name: str) -> None:
+        if not name:
+            return
+        try:
+            saved = self.w.register.excel.load_mapping(name)
+        except NmdeskError as error:
+            self.w.show_error(error)
+            return
+        self.name_edit.setText(name)
+        self.set_mapping(apply_saved(self.headers, saved))
+
+    def save_mapping(self) -> None:
+        try:
+            self.w.register.excel.save_mapping(
+                self.name_edit.text(), saved_form(self.headers, self.mapping())
+            )
+        except NmdeskError as error:
+            self.w.show_error(error)
+            return
+        name = self.name_edit.text().strip()
+        if self.saved_combo.findText(name) < 0:
+            self.saved_combo.blockSignals(True)
+            self.saved_combo.addItem(name)
+            self.saved_combo.setCurrentText(name)
+            self.saved_combo.blockSignals(False)
+
+    def validatePage(self) -> bool:
+        try:
+            self.w.plan = plan_import(
+                self.w.register,
+                self.w.path,
+                sheet=self.w.grid.name if self.w.grid else None,
+                mapping=self.mapping(),
+            )
+        except NmdeskError as error:
+            self.w.show_error(error)
+            return False
+        return True
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(tr("预览"))
+        self.setSubTitle(
+            tr(
+                "每一行的处理结果：新增、更新（列出变化）、无变化、文件内重复、错误（行、列与原因）。"
+            )
+        )
+        self.summary = QLabel()
+        self.model = PreviewModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.strict = QCheckBox(tr("有错误行时拒绝整个文件（否则只导入正确的行）"))
+        report = QPushButton(tr("导出错误报告…"))
+        report.clicked.connect(self.export_report)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.strict, 1)
+        bottom.addWidget(report)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+
+    def initializePage(self) -> None:
+        plan = self.w.plan
+        assert plan is not None
+        self.model.set_plan(plan)
+        counts = plan.counts()
+        self.summary.setText(tr("{0}；无变化 {1}").format(plan.summary(), counts["unchanged"]))
+        self.view.resizeColumnsToContents()
+
+    def export_report(self) -> None:
+        plan = self.w.plan
+        if plan is None:
+            return
+        path = self.w.choose_save_file(tr("保存错误报告"), plan.source.stem + "-错误报告.xlsx")
+        if not path:
+            return
+        try:
+            count = write_error_report(plan, path)
+        except (NmdeskError, OSError) as error:
+            self.w.show_error(error)
+            return
+        self.w.show_info(tr("错误报告已保存（{0} 行）：{1}").format(count, path))
+
+
+class UnitsPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(tr("新建单位"))
+        self.setSubTitle(tr("以下单位在备案库中还没有，导入时将新建。请核对单位类型。"))
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("单位名称"), tr("单位类型"), tr("账号数")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.empty = QLabel(tr("没有需要新建的单位。"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table)
+
+    def initializePage(self) -> None:
+        plan = self.w.plan
+        assert plan is not None
+        kinds = self.w.register.profile.unit_kinds
+        self.kind_ids = list(kinds)
+        self.table.setRowCount(len(plan.new_units))
+        for row, unit in enumerate(plan.new_units):
+            item = QTableWidgetItem(unit.name)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.addItems([kinds[kind] for kind in self.kind_ids])
+            combo.setCurrentIndex(self.kind_ids.index(unit.kind))
+            self.table.setCellWidget(row, 1, combo)
+            self.table.setItem(row, 2, QTableWidgetItem(str(unit.rows)))
+        self.empty.setVisible(not plan.new_units)
+        self.table.setVisible(bool(plan.new_units))
+        counts = plan.counts()
+        self.setSubTitle(
+            tr(
+                "以下单位在备案库中还没有，导入时将新建，请核对单位类型。"
+                "点击“完成”后导入：新增 {0} 个、更新 {1} 个账号。"
+            ).format(counts["new"], counts["update"])
+        )
+
+    def set_kind(self, row: int, kind: str) -> None:
+        combo = self.table.cellWidget(row, 1)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(self.kind_ids.index(kind))
+
+    def validatePage(self) -> bool:
+        plan = self.w.plan
+        assert plan is not None
+        for row, unit in enumerate(plan.new_units):
+            combo = self.table.cellWidget(row, 1)
+            assert isinstance(combo, QComboBox)
+            unit.kind = self.kind_ids[combo.currentIndex()]
+        return self.w.commit()
+
+
+class ImportWizard(QWizard):
+    """Import an Excel ledger into the register (the main window's 从 Excel 导入…)."""
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.setWindowTitle(tr("从 Excel 台账导入"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.resize(960, 640)
+        self.path: Path = Path()
+        self.grid: SheetGrid | None = None
+        self.header_row = 0
+        self.plan: ImportPlan | None = None
+        self.import_result: ImportResult | None = None
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.preview_page = PreviewPage(self)
+        self.units_page = UnitsPage(self)
+        for page in (self.file_page, self.mapping_page, self.preview_page, self.units_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, tr("导入"))
+        self.setButtonText(QWizard.WizardButton.BackButton, tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.NextButton, tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, tr("取消"))
+
+    # -- what tests replace ----------------------------------------------------------
+
+    def exec_dialog(self, dialog: QDialog) -> int:
+        return int(dialog.exec())
+
+    def choose_open_file(self) -> str:
+        return QFileDialog.getOpenFileName(
+            self, tr("选择台账文件"), "", tr("Excel 工作簿 (*.xlsx);;所有文件 (*)")
+        )[0]
+
+    def choose_save_file(self, title: str, name: str) -> str:
+        return QFileDialog.getSaveFileName(self, title, name, tr("Excel 工作簿 (*.xlsx)"))[0]
+
+    def create_job(self) -> RegisterJob:
+        plan = self.plan
+        assert plan is not None
+        strict = self.preview_page.strict.isChecked()
+
+        def work(register: Register, progress: Any, cancelled: Any) -> ImportResult:
+            return commit_import(
+                register, plan, skip_errors=not strict, progress=progress, cancelled=cancelled
+            )
+
+        return RegisterJob(self.register.path, self.register.actor, work, self)
+
+    # -- messages and commit -----------------------------------------------------------
+
+    def show_error(self, error: Exception | str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("无法导入"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.exec_dialog(box)
+
+    def show_info(self, text: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information, tr("导入"), text, QMessageBox.StandardButton.Ok, self
+        )
+        self.exec_dialog(box)
+
+    def commit(self) -> bool:
+        """Write the plan on a worker; True when it was committed."""
+        job = run_with_progress(self.create_job(), tr("正在导入台账…"), self)
+        if job.error is not None:
+            self.show_error(job.error)
+            return False
+        self.import_result = job.result
+        assert self.plan is not None and self.import_result is not None
+        self.show_info(tr("导入完成：{0}").format(self.plan.summary()))
+        return True

@@ -209,6 +209,13 @@ class MainWindow(QMainWindow):
             sp.SP_FileDialogDetailedView,
             self.tr("打印所选账号的备案表（一式两份）"),
         )
+        self.act_receive_copy = self._action(
+            self.tr("登记交回签字表…"),
+            self.open_receive_copy,
+            None,
+            None,
+            self.tr("输入或扫描纸质表上的校验码，登记签字表已交回"),
+        )
         self.act_quit = self._action(self.tr("退出(&Q)"), self.close, QKeySequence.StandardKey.Quit)
         self.act_undo = self._action(
             self.tr("撤销(&U)"), self.undo_last, QKeySequence.StandardKey.Undo, sp.SP_ArrowBack
@@ -278,6 +285,7 @@ class MainWindow(QMainWindow):
             self.act_export,
             None,
             self.act_print,
+            self.act_receive_copy,
             None,
             self.act_quit,
         ):
@@ -601,7 +609,18 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as exc:
             return self.feature_missing(exc, "ui.print_dialog", self.tr("打印"))
         account_id = self.current_account_id()
-        self.run_dialog(PrintDialog(self.register, account_id=account_id, parent=self), account_id)
+        dialog = PrintDialog(
+            self.register, account_id=account_id, account_ids=self.model.ids(), parent=self
+        )
+        self.run_dialog(dialog, account_id)
+
+    def open_receive_copy(self) -> None:
+        """A signed copy came back: find its filing by the check code, mark it received."""
+        try:
+            from ui.receive_copy import ReceiveCopyDialog
+        except ModuleNotFoundError as exc:
+            return self.feature_missing(exc, "ui.receive_copy", self.tr("登记交回"))
+        self.run_dialog(ReceiveCopyDialog(self.register, parent=self))
 
     def import_data(self) -> None:
         try:

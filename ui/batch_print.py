@@ -1,0 +1,144 @@
+"""Batch print: one form for many accounts into one PDF, on a worker thread.
+
+The worker opens its own ``Register`` on the same file (a sqlite connection
+belongs to its thread), reports progress per account, and stops when the clerk
+presses Cancel; a cancelled job leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from nmdesk.errors import NmdeskError
+from nmdesk.forms import Cancelled
+from nmdesk.forms.batch import render_batch
+
+
+class BatchPrintJob(QObject):
+    """Runs ``render_batch`` in a QThread; emits progress, then exactly one of
+    ``finished(path)``, ``failed(message)`` or ``cancelled()``."""
+
+    progress = Signal(int, int)
+    finished = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, register_path: Path, form: str, account_ids: list[int], out: Path) -> None:
+        super().__init__()
+        self.register_path = Path(register_path)
+        self.form = form
+        self.account_ids = list(account_ids)
+        self.out = Path(out)
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progress.emit(done, total)
+        return not self._cancel.is_set()
+
+    def run(self) -> None:
+        from nmdesk.store import Register
+
+        try:
+            with Register.open(self.register_path) as register:
+                path = render_batch(
+                    register, self.form, self.account_ids, self.out, progress=self._progress
+                )
+        except Cancelled:
+            self.cancelled.emit()
+        except NmdeskError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: report it instead of killing the thread silently
+            self.failed.emit(f"打印失败：{exc!r}")
+        else:
+            self.finished.emit(str(path))
+
+
+class _Receiver(QObject):
+    """Lives on the UI thread, so the job's signals arrive here queued."""
+
+    def __init__(self, job: BatchPrintJob, dialog: QProgressDialog, loop: QEventLoop) -> None:
+        super().__init__()
+        self.job = job
+        self.dialog = dialog
+        self.loop = loop
+        self.outcome: dict[str, str] = {}
+
+    @Slot()
+    def on_cancel_clicked(self) -> None:
+        self.job.cancel()  # a threading.Event: safe from this thread while the job runs
+
+    @Slot(int, int)
+    def on_progress(self, done: int, total: int) -> None:
+        self.dialog.setValue(done)
+
+    @Slot(str)
+    def on_finished(self, path: str) -> None:
+        self.outcome["finished"] = path
+
+    @Slot(str)
+    def on_failed(self, message: str) -> None:
+        self.outcome["failed"] = message
+
+    @Slot()
+    def on_cancelled(self) -> None:
+        self.outcome["cancelled"] = ""
+
+    @Slot()
+    def on_thread_done(self) -> None:
+        self.loop.quit()
+
+
+def run_batch(
+    parent: QWidget | None, register_path: Path, form: str, account_ids: list[int], out: Path
+) -> Path | None:
+    """Print ``form`` for every account into ``out`` with a cancellable progress dialog.
+
+    Returns the PDF's path, or None when cancelled. Raises NmdeskError on failure.
+    """
+    if not account_ids:
+        raise NmdeskError("没有要打印的账号")
+    total = len(account_ids)
+    job = BatchPrintJob(register_path, form, account_ids, out)
+    dialog = QProgressDialog(
+        QProgressDialog.tr("正在生成 {0} 个账号的表单…").format(total),
+        QProgressDialog.tr("取消"),
+        0,
+        total,
+        parent,
+    )
+    dialog.setWindowTitle(QProgressDialog.tr("批量打印"))
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    loop = QEventLoop()
+    receiver = _Receiver(job, dialog, loop)
+    dialog.canceled.connect(receiver.on_cancel_clicked)
+    job.progress.connect(receiver.on_progress)
+    job.finished.connect(receiver.on_finished)
+    job.failed.connect(receiver.on_failed)
+    job.cancelled.connect(receiver.on_cancelled)
+    thread = QThread()
+    job.moveToThread(thread)
+    thread.started.connect(job.run)
+    for signal in (job.finished, job.failed, job.cancelled):
+        signal.connect(thread.quit)
+    thread.finished.connect(receiver.on_thread_done)
+    thread.start()
+    loop.exec()
+    thread.wait()
+    dialog.close()
+    dialog.deleteLater()
+    outcome = receiver.outcome
+    if "failed" in outcome:
+        raise NmdeskError(outcome["failed"])
+    if "finished" in outcome:
+        return Path(outcome["finished"])
+    return None

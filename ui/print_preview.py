@@ -1,0 +1,274 @@
+"""Print preview: choose a form, see the PDF (QtPdf), print it or save it as PDF.
+
+The PDF is made by ``nmdesk.forms`` (two labelled copies, embedded fonts). Printing
+goes through Qt's print dialog and renders each page with ``QPdfDocument.render``
+at no more than 300 dpi. Every sub-dialog runs through ``exec_dialog`` and every
+file question through ``choose_save_path`` so that tests can answer them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.errors import NmdeskError
+from nmdesk.forms import FORM_NAMES, default_file_name, render_form
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+MAX_PRINT_DPI = 300
+
+
+def render_pages(document: QPdfDocument, printer: QPrinter, *, dpi: int | None = None) -> int:
+    """Paint every page of ``document`` on ``printer``, as images of at most 300 dpi.
+
+    Returns the number of pages printed.
+    """
+    resolution = min(dpi or printer.resolution(), MAX_PRINT_DPI)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise NmdeskError("无法连接打印机，请检查打印机设置")
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                printer.newPage()
+            points = document.pagePointSize(index)
+            size = QSize(
+                round(points.width() / 72 * resolution), round(points.height() / 72 * resolution)
+            )
+            image = QImage(size, QImage.Format.Format_RGB32)
+            image.fill(QColor("white"))
+            page = document.render(index, size)
+            with_page = QPainter(image)
+            with_page.drawImage(QPointF(0, 0), page)
+            with_page.end()
+            target = QRectF(painter.viewport())
+            scale = min(target.width() / size.width(), target.height() / size.height())
+            width, height = size.width() * scale, size.height() * scale
+            painter.drawImage(QRectF(0, 0, width, height), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+class PrintPreviewDialog(QDialog):
+    """Preview of one form for the account (or blank), with Print and Save as PDF."""
+
+    def __init__(
+        self,
+        register: Register,
+        account_id: int | None = None,
+        *,
+        account_ids: list[int] | None = None,
+        form: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.account_id = account_id
+        self.account_ids = list(account_ids or [])
+        self.pdf_path: Path | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="nmdesk-print-")
+        self.setWindowTitle(self.tr("打印预览"))
+        self.resize(860, 960)
+
+        self.form_box = QComboBox(self)
+        for name in register.profile.forms:
+            self.form_box.addItem(FORM_NAMES[name], name)
+        if form is not None and form in register.profile.forms:
+            self.form_box.setCurrentIndex(register.profile.forms.index(form))
+        self.blank_box = QCheckBox(self.tr("空白表（手写填写）"), self)
+        self.blank_box.setChecked(account_id is None)
+        self.blank_box.setEnabled(account_id is not None)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+        self.print_button = QPushButton(self.tr("打印(&P)…"), self)
+        self.save_button = QPushButton(self.tr("另存为 PDF(&S)…"), self)
+        self.batch_button = QPushButton(self.tr("批量打印当前列表(&B)…"), self)
+        self.batch_button.setVisible(bool(self.account_ids))
+        self.batch_button.setToolTip(self.tr("把当前列表中全部账号的此表单合成一个 PDF"))
+        close_button = QPushButton(self.tr("关闭"), self)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("表单："), self))
+        top.addWidget(self.form_box, 1)
+        top.addWidget(self.blank_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.batch_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+        self.form_box.currentIndexChanged.connect(self.refresh)
+        self.blank_box.toggled.connect(self.refresh)
+        self.print_button.clicked.connect(self.print_pdf)
+        self.save_button.clicked.connect(self.save_pdf)
+        self.batch_button.clicked.connect(self.batch_print)
+        close_button.clicked.connect(self.accept)
+        self.refresh()
+
+    # -- what tests replace ----------------------------------------------------------
+
+    def exec_dialog(self, dialog: QDialog) -> int:
+        return int(dialog.exec())
+
+    def choose_save_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("另存为 PDF"), suggested, self.tr("PDF 文件 (*.pdf)")
+        )
+        return path
+
+    def show_error(self, error: Exception) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("无法完成操作"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.exec_dialog(box)
+
+    # -- actions ---------------------------------------------------------------------
+
+    @property
+    def form(self) -> str:
+        return str(self.form_box.currentData())
+
+    @property
+    def blank(self) -> bool:
+        return self.blank_box.isChecked() or self.account_id is None
+
+    def suggested_name(self) -> str:
+        account = None if self.blank else self.account_id
+        return default_file_name(self.register, self.form, account, blank=self.blank)
+
+    def refresh(self) -> None:
+        """Make the PDF of the chosen form and show it."""
+        self.document.close()
+        self.pdf_path = None
+        target = Path(self._tmp.name) / self.suggested_name()
+        try:
+            self.pdf_path = render_form(
+                self.register, self.form, self.account_id, target, blank=self.blank
+            )
+        except NmdeskError as exc:
+            self.message.setText(str(exc))
+            self.message.setStyleSheet("color: #b3261e;")
+        else:
+            self.document.load(str(self.pdf_path))
+            self.message.setText(
+                self.tr("共 {0} 页。每份单独起页，一式两份。").format(self.document.pageCount())
+            )
+            self.message.setStyleSheet("")
+        ready = self.pdf_path is not None
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    def show_file(self, path: Path) -> None:
+        """Preview an existing PDF (a batch), for printing or saving."""
+        self.document.close()
+        self.pdf_path = Path(path)
+        self.document.load(str(path))
+        self.message.setText(
+            self.tr("{0}：共 {1} 页").format(Path(path).name, self.document.pageCount())
+        )
+        self.print_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+
+    def make_printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setPageOrientation(
+            QPageLayout.Orientation.Landscape
+            if self.form == "ledger"
+            else QPageLayout.Orientation.Portrait
+        )
+        printer.setDocName(self.suggested_name())
+        return printer
+
+    def print_pdf(self) -> int:
+        """Ask for a printer, then print every page; returns the pages printed (0: cancelled)."""
+        if self.pdf_path is None:
+            return 0
+        printer = self.make_printer()
+        dialog = QPrintDialog(printer, self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return 0
+        try:
+            return render_pages(self.document, printer)
+        except NmdeskError as exc:
+            self.show_error(exc)
+            return 0
+
+    def save_pdf(self) -> Path | None:
+        if self.pdf_path is None:
+            return None
+        chosen = self.choose_save_path(self.suggested_name())
+        if not chosen:
+            return None
+        target = Path(chosen)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        try:
+            shutil.copyfile(self.pdf_path, target)
+        except OSError as exc:
+            self.show_error(NmdeskError(f"无法保存到 {target}：{exc.strerror}"))
+            return None
+        self.message.setText(self.tr("已保存：{0}").format(target))
+        return target
+
+    def batch_print(self) -> Path | None:
+        """The chosen form for every account of the current list, in one PDF (worker thread)."""
+        from ui.batch_print import run_batch
+
+        target = Path(self._tmp.name) / f"批量-{FORM_NAMES[self.form]}.pdf"
+        try:
+            path = run_batch(self, self.register.path, self.form, self.account_ids, target)
+        except NmdeskError as exc:
+            self.show_error(exc)
+            return None
+        if path is not None:
+            self.show_file(path)
+        return path
+
+    def done(self, result: int) -> None:
+        self.document.close()
+        super().done(result)
+
+    def closeEvent(self, event: object) -> None:
+        self.document.close()
+        super().closeEvent(event)  # type: ignore[arg-type]

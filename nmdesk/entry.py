@@ -384,6 +384,16 @@ def collect_errors(
     )
     signed_on = _day(entry.signed_on, "负责人签字日期", errors, not_after=now) or now
     decided_on = _day(entry.decided_on, "审批日期", errors, not_after=now)
+    if (
+        decided_on is not None
+        and clean_text(entry.approval_ref)
+        and profile.requires_pledge
+        and not entry.pledge_signed
+        and entry.status is AccountStatus.APPLYING
+    ):
+        errors.append(
+            ValidationError("承诺书", "尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
+        )
     if decided_on is not None and not clean_text(entry.approval_ref):
         errors.append(ValidationError("审批文号", "填写了审批日期时须同时填写审批文号或会议纪要号"))
     priority: int | None = None
@@ -632,6 +642,17 @@ def _edit(
         diff = {k: v for k, v in fields.items() if getattr(app, k) != v}
         if diff:
             register.accounts.update_application(app.id, **diff)
+    if (
+        current.status is AccountStatus.APPLYING
+        and checked.decided_on is not None
+        and clean_text(entry.approval_ref)
+    ):
+        body = clean_text(entry.approving_body) or profile.level(entry.level).approving_body
+        result.filing_ids.append(
+            register.accounts.approve(
+                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
+            )
+        )
     return result
 
 

@@ -49,7 +49,7 @@ from nmdesk.entry import (
     sheet_roles,
 )
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import AccountStatus, PersonKind
+from nmdesk.models import AccountStatus, ApplicationDecision, PersonKind
 from nmdesk.store.accounts import FILED_STATUSES
 from nmdesk.store.register import Register
 from ui.desk_common import (
@@ -522,14 +522,14 @@ class AccountFormDialog(DeskDialog):
                 (tr("审批日期"), self._field("审批日期", self.decided_on), 1),
             ],
         )
-        hint = QLabel(
+        self.approval_hint = QLabel(
             tr(
                 "填写审批文号和审批日期即视为已批准，并生成开设备案，待签字盖章的纸质表交回后标记归档。"
             )
         )
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #5f6b7a;")
-        grid.addWidget(hint, 2, 1, 1, 3)
+        self.approval_hint.setWordWrap(True)
+        self.approval_hint.setStyleSheet("color: #5f6b7a;")
+        grid.addWidget(self.approval_hint, 2, 1, 1, 3)
         if self.approval:
             self.pledge_signed = QCheckBox(tr("已签署《保密及不侵权承诺书》"))
             self.pledge_signed_on = DateEdit()
@@ -614,10 +614,23 @@ class AccountFormDialog(DeskDialog):
             else:
                 entry = entry_from_account(self.register, self.account_id)
             self.set_entry(entry)
+            self._lock_decided_approval()
         finally:
             self._loading = False
         self._update_change_info()
         self.validate_live()
+
+    def _lock_decided_approval(self) -> None:
+        """A decided application is a record: its approval fields are shown, not edited."""
+        if self.account_id is None:
+            return
+        app = self.register.accounts.application(self.account_id)
+        if app is None or app.decision is ApplicationDecision.PENDING:
+            return
+        for edit in (self.approving_body, self.approval_ref, self.decided_on):
+            edit.setReadOnly(True)
+            edit.setToolTip(tr("审批结果已登记（{0}），不能在此修改").format(app.decision.label))
+        self.approval_hint.setText(tr("审批结果：{0}").format(app.decision.label))
 
     def set_entry(self, entry: AccountEntry) -> None:
         self.platform.setCurrentIndex(max(0, self.platform.findText(entry.platform)))

@@ -47,7 +47,7 @@ class ClosureDialog(DeskDialog):
         self.account = register.accounts.get(account_id)
         self.filing = self._closure_filing()
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(640, 360)
+        self.resize(640, 240)
         layout = QVBoxLayout(self)
         self.info = QLabel()
         self.info.setWordWrap(True)

@@ -8,6 +8,7 @@ sheet. A scan of the signed copy can be attached to the filing right away.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -37,6 +38,8 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+
+OVERDUE_RED = "#b3261e"
 
 
 class FilingsDialog(DeskDialog):
@@ -145,6 +148,12 @@ class FilingsDialog(DeskDialog):
                 )
             )
         fill_table(self.table, rows)
+        now = today()
+        for row, f in enumerate(filings):
+            if f.status is FilingStatus.OPEN and f.due_on is not None and f.due_on < now:
+                cell = self.table.item(row, 4)
+                cell.setForeground(QBrush(QColor(OVERDUE_RED)))
+                cell.setToolTip(tr("已逾期 {0} 天").format((now - f.due_on).days))
 
     def _day(self) -> object:
         day = day_or_error(self.filed_box, "交回日期")

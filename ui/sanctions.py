@@ -65,8 +65,8 @@ class SanctionsDialog(DeskDialog):
                 tr("账号"),
                 tr("下达日期"),
                 tr("整改期限"),
-                tr("事由"),
                 tr("办结"),
+                tr("事由"),
             ]
         )
         layout.addWidget(self.table, 1)
@@ -160,8 +160,8 @@ class SanctionsDialog(DeskDialog):
                         account,
                         str(s.issued_on),
                         str(s.deadline_on or ""),
-                        s.reason,
                         done,
+                        s.reason,
                     ],
                 )
             )

@@ -186,3 +186,51 @@ def test_pledge_date_required_when_signed(pku_register) -> None:
     assert _fields(errors) == ["优先顺序", "承诺书签署日期"]
     with pytest.raises(ValidationError):
         E.check_entry(pku_register, entry)
+
+
+def test_approval_on_the_sheet_opens_the_opening_filing(register) -> None:
+    unit = _unit(register)
+    entry = _entry(
+        unit,
+        status=AccountStatus.APPLYING,
+        approval_ref="会议纪要〔2026〕12号",
+        decided_on="2026-11-02",
+        signed_on="2026-10-30",
+    )
+    result = E.save_entry(register, entry)
+    account = register.accounts.get(result.account_id)
+    assert account.status is AccountStatus.APPROVED
+    opening = register.filings.get(result.filing_ids[0])
+    assert opening.kind is FilingKind.OPENING and opening.event_on == dt.date(2026, 11, 2)
+    app = register.accounts.application(result.account_id)
+    assert app.applied_on == dt.date(2026, 10, 30)
+    assert app.approving_body == "学校内设机构"  # the level's approving body from the profile
+    register.filings.mark_filed(opening.id, dt.date(2026, 11, 6))
+    assert register.accounts.get(result.account_id).status is AccountStatus.RUNNING
+
+
+def test_pku_approval_needs_the_pledge_and_edit_can_approve(pku_register) -> None:
+    dept = pku_register.units.add(Unit(None, "力学系", "department"))
+    pid = pku_register.people.add(Person(None, "赵刚", PersonKind.STAFF))
+    roles = {
+        r: E.PersonEntry(pid, "赵刚", PersonKind.STAFF)
+        for r in ("first_responsible", "specific_responsible", "operator", "password_custodian")
+    }
+    entry = _entry(
+        dept,
+        roles=roles,
+        status=AccountStatus.APPLYING,
+        approval_ref="党政联席会纪要 2026-08",
+        decided_on="2026-11-02",
+    )
+    errors, _ = E.collect_errors(pku_register, entry)
+    assert _fields(errors) == ["承诺书"]
+    entry.approval_ref = entry.decided_on = ""
+    account_id = E.save_entry(pku_register, entry).account_id
+    assert pku_register.accounts.get(account_id).status is AccountStatus.APPLYING
+    later = E.entry_from_account(pku_register, account_id)
+    later.pledge_signed, later.pledge_signed_on = True, "2026-11-01"
+    later.approval_ref, later.decided_on = "党政联席会纪要 2026-08", "2026-11-02"
+    saved = E.save_entry(pku_register, later, account_id)
+    assert pku_register.accounts.get(account_id).status is AccountStatus.APPROVED
+    assert pku_register.filings.get(saved.filing_ids[-1]).kind is FilingKind.OPENING

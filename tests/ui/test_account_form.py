@@ -105,6 +105,8 @@ def test_create_unit_two_people_and_account_through_the_form(qtbot, register) ->
         (lambda f: f.blocks["ops_contact"].email.setText("lina@bit"), "运维负责人邮箱", "邮箱"),
         (lambda f: f.opened_on.setText("2019年13月"), "开设时间", "月份"),
         (lambda f: f.name.setText(""), "账号名称", "必填"),
+        (lambda f: f.blocks["ops_contact"].name.setEditText(""), "运维负责人姓名", "必填"),
+        (lambda f: f.decided_on.setText("2026-11-02"), "审批文号", "审批文号"),
         (lambda f: f.password_rotated_on.setText("2026-02-30"), "最近更换密码日期", "不是真实存在"),
     ],
 )
@@ -283,3 +285,20 @@ def test_window_undo_uses_the_session_history(qtbot, register) -> None:
     message = undo_last_edit(register, window)
     assert "反向变更" in message
     assert register.accounts.get(account_id).name == "北理工计算机"
+
+
+def test_unit_opinion_approves_and_is_then_read_only(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit, running=False)
+    form.signed_on.setText("2026-10-30")
+    form.approval_ref.setText("会议纪要〔2026〕12号")
+    form.decided_on.setText("2026-11-02")
+    answers = save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    account_id = form.result_info.account_id
+    assert register.accounts.get(account_id).status is AccountStatus.APPROVED
+    assert "开设备案" in answers.messages[-1][1]
+    again = open_form(qtbot, register, account_id)
+    assert again.approval_ref.isReadOnly() and again.approval_ref.text() == "会议纪要〔2026〕12号"
+    assert "尚未备案" in again.change_info.text()

@@ -114,7 +114,7 @@ def test_sanctions_register_add_and_resolve(qtbot, register) -> None:
     dialog.resolved_on.setText("2026-11-20")
     qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)
     assert register.accounts.get(account_id).status is AccountStatus.RUNNING
-    assert "已恢复更新" in dialog.table.item(0, 6).text()
+    assert "已恢复更新" in dialog.table.item(0, 5).text()
 
 
 def test_watch_list_detects_keywords_and_follows_up(qtbot, register) -> None:

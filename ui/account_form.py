@@ -168,6 +168,7 @@ class PersonBlock(QWidget):
             grid.addWidget(box, row, col * 2 + 1, Qt.AlignmentFlag.AlignTop)
             grid.setColumnStretch(col * 2 + 1, 1)
         self._filling = False
+        self._filled_from: int | None = None
         self.name.currentTextChanged.connect(self._name_changed)
         self.kind.currentIndexChanged.connect(self.changed)
         for edit in (self.title, self.office_phone, self.mobile, self.email):
@@ -179,7 +180,12 @@ class PersonBlock(QWidget):
     def _name_changed(self, text: str) -> None:
         index = self.name.findText(text, Qt.MatchFlag.MatchExactly)
         person_id = self.name.itemData(index) if index > 0 else None
+        if person_id is None and self._filled_from is not None and not self._filling:
+            # a new name typed over a picked person: their contacts are not this person's
+            self._filled_from = None
+            self._fill(PersonEntry())
         if person_id is not None and not self._filling:
+            self._filled_from = int(person_id)
             person = self.register.people.get(int(person_id))
             self._fill(
                 PersonEntry(
@@ -228,6 +234,7 @@ class PersonBlock(QWidget):
                 index = self.name.count() - 1
             self.name.setCurrentIndex(index)
             self._filling = False
+            self._filled_from = person.person_id
         else:
             self.name.setEditText(person.name)
         self._fill(person)

@@ -302,3 +302,15 @@ def test_unit_opinion_approves_and_is_then_read_only(qtbot, register) -> None:
     again = open_form(qtbot, register, account_id)
     assert again.approval_ref.isReadOnly() and again.approval_ref.text() == "会议纪要〔2026〕12号"
     assert "尚未备案" in again.change_info.text()
+
+
+def test_person_picker_fills_contacts_and_a_new_name_starts_clean(qtbot, register) -> None:
+    staff = add_person(register, "王伟", PersonKind.STAFF, title="院长", mobile="13911112222")
+    form = open_form(qtbot, register)
+    block = form.blocks["first_responsible"]
+    block.name.setEditText("王伟")
+    assert (block.title.text(), block.mobile.text()) == ("院长", "13911112222")
+    assert block.entry().person_id == staff
+    block.name.setEditText("王伟杰")
+    assert block.title.text() == "" and block.entry().person_id is None
+    assert block.entry().name == "王伟杰"

@@ -1,24 +1,36 @@
 """The deadlines board (截止事项): every running clock, overdue first.
 
-Shown at start-up as a dock under the register table. Double-clicking a row
-that belongs to an account selects that account in the table.
+Shown at start-up as a dock under the register table. A table model rather
+than one widget item per clock, so that a register with tens of thousands of
+password-rotation clocks still opens quickly; on a large register the clocks
+are computed on a worker thread with its own read-only connection. Double-
+clicking (or Enter on) a row that belongs to an account selects that account.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +39,8 @@ from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
+
+ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 def tr(text: str) -> str:
@@ -38,6 +52,8 @@ SOON = QColor(190, 110, 0)
 ESTIMATE = QColor(90, 90, 160)
 SOON_DAYS = 3
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
+WIDTHS = (60, 116, 380, 96, 84)
 
 
 def order_clocks(clocks: list[Clock], today: dt.date) -> list[Clock]:
@@ -51,19 +67,124 @@ def order_clocks(clocks: list[Clock], today: dt.date) -> list[Clock]:
     return sorted(clocks, key=key)
 
 
+class ClockModel(QAbstractTableModel):
+    """The clocks shown on the board (already filtered), one per row."""
+
+    def __init__(self, today: dt.date, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.today = today
+        self.clocks: list[Clock] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_clocks(self, clocks: list[Clock]) -> None:
+        self.beginResetModel()
+        self.clocks = clocks
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.clocks)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.clocks):
+            return None
+        clock = self.clocks[index.row()]
+        column = index.column()
+        days = clock.days_left(self.today)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(clock, column, days)
+        if role == ACCOUNT_ROLE:
+            return clock.account_id
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 5 and clock.is_estimate:
+                return QBrush(ESTIMATE)
+            if column in (0, 3, 4) and days is not None:
+                if days < 0:
+                    return QBrush(OVERDUE)
+                if days <= SOON_DAYS:
+                    return QBrush(SOON)
+            return None
+        if role == Qt.ItemDataRole.FontRole and column == 0 and days is not None and days < 0:
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == 0:
+                return Qt.AlignmentFlag.AlignCenter
+            if column == 4:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 3 and clock.is_estimate:
+                return tr("该年度尚无官方节假日安排，截止日期为估算，请以正式通知为准")
+            if column == 2:
+                return clock.title
+        return None
+
+    @staticmethod
+    def text(clock: Clock, column: int, days: int | None) -> str:
+        if column == 0:
+            if days is None:
+                return tr("待办")
+            return tr("逾期") if days < 0 else tr("今日") if days == 0 else tr("进行中")
+        if column == 1:
+            return clock.label
+        if column == 2:
+            return clock.title
+        if column == 3:
+            return str(clock.due_on) if clock.due_on else "—"
+        if column == 4:
+            if days is None:
+                return ""
+            if days < 0:
+                return tr("逾期 {0} 天").format(-days)
+            return tr("今天截止") if days == 0 else tr("剩 {0} 天").format(days)
+        notes = []
+        if clock.is_estimate:
+            notes.append(tr("估算"))
+        if clock.account_id is None:
+            notes.append(tr("全局事项"))
+        return tr("、").join(notes)
+
+
+class _Loader(QObject):
+    """Carries clocks computed on a worker thread back to the UI thread."""
+
+    done = Signal(int, object)
+
+
 class DeadlinesBoard(QWidget):
-    """A list of clocks with days overdue or left; emits ``accountActivated(id)``."""
+    """The clocks with days overdue or left; emits ``accountActivated(id)``."""
 
     accountActivated = Signal(int)
-    COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
+    loaded = Signal()
 
     def __init__(
-        self, register: Register, parent: QWidget | None = None, today: dt.date | None = None
+        self,
+        register: Register,
+        parent: QWidget | None = None,
+        today: dt.date | None = None,
+        *,
+        background: bool = False,
     ) -> None:
         super().__init__(parent)
         self.register = register
         self.today = today or dt.date.today()
+        self.background = background
         self.clocks: list[Clock] = []
+        self.loading = False
+        self._generation = 0
+        self._loader = _Loader(self)
+        self._loader.done.connect(self._receive)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         head = QHBoxLayout()
@@ -84,90 +205,88 @@ class DeadlinesBoard(QWidget):
         hint.setStyleSheet("color: gray;")
         head.addWidget(hint)
         layout.addLayout(head)
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(list(self.COLUMNS))
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setStyleSheet("QTreeWidget::item { height: 24px; }")
-        for column, width in enumerate((56, 110, 360, 96, 80)):
-            self.tree.setColumnWidth(column, width)
-        self.tree.header().setStretchLastSection(True)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.tree.itemActivated.connect(self._activated)
-        layout.addWidget(self.tree)
+
+        self.model = ClockModel(self.today, self)
+        self.view = QTableView()
+        self.view.setObjectName("deadlinesTable")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in enumerate(WIDTHS):
+            self.view.setColumnWidth(column, width)
+        self.view.activated.connect(self._activated)
+        layout.addWidget(self.view)
         self.refresh()
 
     # -- data ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.clocks = order_clocks(running_clocks(self.register, self.today), self.today)
-        self.tree.clear()
-        items = []
-        for clock in self.clocks:
-            items.append(self._item(clock))
-        self.tree.addTopLevelItems(items)
+        """Recompute every clock: at once, or on a worker for a large register."""
+        self._generation += 1
+        if not self.background:
+            self._receive(self._generation, running_clocks(self.register, self.today))
+            return
+        self.loading = True
+        self.summary.setText(tr("正在计算截止事项…"))
+        path, generation, today = self.register.path, self._generation, self.today
+        worker = threading.Thread(target=self._compute, args=(path, generation, today), daemon=True)
+        worker.start()
+
+    def _compute(self, path: Any, generation: int, today: dt.date) -> None:
+        # A connection belongs to its thread: the worker opens its own, read-only.
+        from nmdesk.store import Register
+
+        try:
+            register = Register.open(path, read_only=True, auto_backup=False)
+        except Exception:  # the UI shows an empty board rather than a traceback
+            self._loader.done.emit(generation, [])
+            return
+        try:
+            clocks = running_clocks(register, today)
+        finally:
+            register.close()
+        self._loader.done.emit(generation, clocks)
+
+    def _receive(self, generation: int, clocks: object) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is under way
+        assert isinstance(clocks, list)
+        self.loading = False
+        self.clocks = order_clocks(clocks, self.today)
         self._apply_filter()
-        overdue = self.overdue_count()
         self.summary.setText(
             tr("共 {0} 项，逾期 {1} 项，估算 {2} 项").format(
-                len(self.clocks), overdue, self.estimate_count()
+                len(self.clocks), self.overdue_count(), self.estimate_count()
             )
         )
-
-    def _item(self, clock: Clock) -> QTreeWidgetItem:
-        days = clock.days_left(self.today)
-        if days is None:
-            state, days_text = tr("待办"), ""
-        elif days < 0:
-            state, days_text = tr("逾期"), tr("逾期 {0} 天").format(-days)
-        elif days == 0:
-            state, days_text = tr("今日"), tr("今天截止")
-        else:
-            state, days_text = tr("进行中"), tr("剩 {0} 天").format(days)
-        notes = []
-        if clock.is_estimate:
-            notes.append(tr("估算"))
-        if clock.account_id is None:
-            notes.append(tr("全局事项"))
-        item = QTreeWidgetItem(
-            [
-                state,
-                clock.label,
-                clock.title,
-                str(clock.due_on) if clock.due_on else "—",
-                days_text,
-                tr("、").join(notes),
-            ]
-        )
-        item.setData(0, ACCOUNT_ROLE, clock.account_id)
-        if clock.is_estimate:
-            item.setToolTip(3, tr("该年度尚无官方节假日安排，截止日期为估算，请以正式通知为准"))
-            item.setForeground(5, QBrush(ESTIMATE))
-        color = None
-        if days is not None and days < 0:
-            color = OVERDUE
-        elif days is not None and days <= SOON_DAYS:
-            color = SOON
-        if color is not None:
-            for column in (0, 3, 4):
-                item.setForeground(column, QBrush(color))
-            font = item.font(0)
-            font.setBold(days is not None and days < 0)
-            item.setFont(0, font)
-        item.setTextAlignment(0, Qt.AlignmentFlag.AlignCenter)
-        item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return item
+        self.loaded.emit()
 
     def _apply_filter(self, *_args: object) -> None:
-        """Hide rows by category or overdue state; the clocks themselves stay as they are."""
+        """Show clocks of one category, or only the overdue ones."""
         kind = self.kind_filter.currentData()
         overdue_only = self.overdue_only.isChecked()
-        for number, clock in enumerate(self.clocks):
-            hidden = (kind is not None and clock.kind.value != kind) or (
-                overdue_only and not clock.is_overdue(self.today)
-            )
-            self.tree.topLevelItem(number).setHidden(hidden)
+        self.model.set_clocks(
+            [
+                clock
+                for clock in self.clocks
+                if (kind is None or clock.kind.value == kind)
+                and (not overdue_only or clock.is_overdue(self.today))
+            ]
+        )
+
+    @property
+    def visible(self) -> list[Clock]:
+        return self.model.clocks
 
     def overdue_count(self) -> int:
         return sum(1 for clock in self.clocks if clock.is_overdue(self.today))
@@ -175,7 +294,7 @@ class DeadlinesBoard(QWidget):
     def estimate_count(self) -> int:
         return sum(1 for clock in self.clocks if clock.is_estimate)
 
-    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        account_id = item.data(0, ACCOUNT_ROLE)
+    def _activated(self, index: QModelIndex) -> None:
+        account_id = self.model.data(index, ACCOUNT_ROLE)
         if account_id is not None:
             self.accountActivated.emit(int(account_id))

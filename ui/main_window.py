@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 SEARCH_DELAY_MS = 150
 DETAILS_DELAY_MS = 60
 STATUS_MESSAGE_MS = 6000
+# From this many accounts on, the deadlines board is computed on a worker thread.
+BACKGROUND_BOARD_ACCOUNTS = 20_000
 
 
 class MainWindow(QMainWindow):
@@ -98,8 +100,10 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.board = DeadlinesBoard(register, today=self.today)
+        large = register.accounts.count() > BACKGROUND_BOARD_ACCOUNTS
+        self.board = DeadlinesBoard(register, today=self.today, background=large)
         self.board.accountActivated.connect(self.select_account)
+        self.board.loaded.connect(self.update_counts)
         self.board_dock = QDockWidget(self.tr("截止事项"), self)
         self.board_dock.setObjectName("deadlinesDock")
         self.board_dock.setWidget(self.board)
@@ -369,6 +373,10 @@ class MainWindow(QMainWindow):
         self.count_label.setText(
             self.tr("显示 {0} / 共 {1} 个账号 · 运行中 {2}").format(shown, total, running)
         )
+        if self.board.loading:
+            self.clock_label.setText(self.tr("正在计算截止事项…"))
+            self.clock_label.setStyleSheet("")
+            return
         overdue = self.board.overdue_count()
         estimates = self.board.estimate_count()
         text = self.tr("截止事项 {0} 项，逾期 {1} 项").format(len(self.board.clocks), overdue)
@@ -587,7 +595,9 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as exc:
             return self.feature_missing(exc, "ui.filings_dialog", self.tr("备案交回登记"))
         account_id = self.current_account_id()
-        self.run_dialog(FilingsDialog(self.register, account_id=account_id, parent=self), account_id)
+        self.run_dialog(
+            FilingsDialog(self.register, account_id=account_id, parent=self), account_id
+        )
 
     def undo_last(self) -> None:
         try:

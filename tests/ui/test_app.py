@@ -82,3 +82,18 @@ def test_an_existing_register_opens_without_asking(qtbot, demo_path, monkeypatch
     qtbot.addWidget(window)
     assert window.model.rowCount() == 300
     window.close()
+
+
+def test_the_app_survives_many_void_qt_calls(qapp):
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void call."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    app_module.make_app(["nmdesk"])
+    label = QLabel()
+    for _ in range(3):
+        app_module.top_up_none_reserve()
+        for _ in range(200_000):
+            label.setText("王伟")
+    assert sys.getrefcount(None) > 0

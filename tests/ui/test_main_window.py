@@ -226,12 +226,12 @@ def test_deadlines_board_lists_overdue_first_and_selects(qtbot, window, demo_reg
     assert flags[0] is True
     first_not_overdue = flags.index(False)
     assert not any(flags[first_not_overdue:])
-    assert board.tree.topLevelItem(0).text(0) == "逾期"
-    assert "逾期" in board.tree.topLevelItem(0).text(4)
-    target = next(i for i, c in enumerate(board.clocks) if c.account_id is not None and i > 3)
-    item = board.tree.topLevelItem(target)
-    board.tree.itemActivated.emit(item, 0)
-    assert window.current_account_id() == board.clocks[target].account_id
+    model = board.model
+    assert model.index(0, 0).data() == "逾期"
+    assert "逾期" in model.index(0, 4).data()
+    target = next(i for i, c in enumerate(board.visible) if c.account_id is not None and i > 3)
+    board.view.activated.emit(model.index(target, 2))
+    assert window.current_account_id() == board.visible[target].account_id
 
 
 def test_deadlines_board_selects_even_when_search_hides_the_account(qtbot, window):
@@ -317,19 +317,24 @@ def test_window_state_is_remembered(qtbot, demo_register, settings):
 
 def test_deadlines_board_filters_by_category_and_overdue(window):
     board = window.board
-    tree = board.tree
     board.kind_filter.setCurrentIndex(board.kind_filter.findData("filing"))
-    visible = [
-        board.clocks[i]
-        for i in range(tree.topLevelItemCount())
-        if not tree.topLevelItem(i).isHidden()
-    ]
-    assert visible and all(clock.kind.value == "filing" for clock in visible)
+    assert board.visible and all(clock.kind.value == "filing" for clock in board.visible)
+    assert board.model.rowCount() == len(board.visible) < len(board.clocks)
     board.kind_filter.setCurrentIndex(0)
     board.overdue_only.setChecked(True)
-    visible = [
-        board.clocks[i]
-        for i in range(tree.topLevelItemCount())
-        if not tree.topLevelItem(i).isHidden()
-    ]
-    assert len(visible) == board.overdue_count() > 0
+    assert len(board.visible) == board.overdue_count() > 0
+    assert all(clock.is_overdue(board.today) for clock in board.visible)
+
+
+def test_deadlines_board_can_load_on_a_worker(qtbot, demo_register):
+    from ui.deadlines_board import DeadlinesBoard
+
+    board = DeadlinesBoard(demo_register, background=True)
+    qtbot.addWidget(board)
+    if board.loading:
+        with qtbot.waitSignal(board.loaded, timeout=20000):
+            pass
+    assert not board.loading
+    direct = DeadlinesBoard(demo_register)
+    qtbot.addWidget(direct)
+    assert [c.title for c in board.clocks] == [c.title for c in direct.clocks]

@@ -124,8 +124,12 @@ class AccountStore:
         return _account(rows[0])
 
     def by_platform_id(self, platform: str, platform_id: str) -> Account | None:
+        if not platform_id:
+            return None
+        # "platform_id <> ''" lets SQLite use the partial unique index instead of a full scan
         rows = self.r.query(
-            "SELECT * FROM accounts WHERE platform = ? AND platform_id = ?", [platform, platform_id]
+            "SELECT * FROM accounts WHERE platform = ? AND platform_id = ? AND platform_id <> ''",
+            [platform, platform_id],
         )
         return _account(rows[0]) if rows else None
 

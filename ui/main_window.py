@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self._make_menus_and_toolbar()
         self.restore_settings()
         self.apply_query()
+        self.show_register_warnings()
 
     # -- building --------------------------------------------------------------------
 
@@ -338,6 +339,28 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.search)
+
+    def show_register_warnings(self) -> None:
+        """Read-only (another clerk holds the register), network share or failed backup."""
+        register = self.register
+        if getattr(register, "read_only", False):
+            self.setWindowTitle(self.windowTitle() + self.tr(" — 只读"))
+            badge = QLabel(self.tr("只读"))
+            badge.setObjectName("readOnlyBadge")
+            badge.setToolTip(register.read_only_message)
+            badge.setStyleSheet("color: white; background: #c81e1e; padding: 0 6px;")
+            self.statusBar().addPermanentWidget(badge)
+        warnings = [
+            text
+            for text in (
+                register.read_only_message if getattr(register, "read_only", False) else None,
+                getattr(register, "network_warning", None),
+                getattr(register, "backup_warning", None),
+            )
+            if text
+        ]
+        if warnings:
+            self.statusBar().showMessage("；".join(warnings), 30_000)
 
     # -- query, selection and counts ---------------------------------------------------
 

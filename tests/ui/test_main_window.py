@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery, pinyin_initials
@@ -338,3 +338,19 @@ def test_deadlines_board_can_load_on_a_worker(qtbot, demo_register):
     direct = DeadlinesBoard(demo_register)
     qtbot.addWidget(direct)
     assert [c.title for c in board.clocks] == [c.title for c in direct.clocks]
+
+
+def test_a_read_only_register_is_marked(qtbot, demo_path, settings):
+    from nmdesk.store import Register
+
+    second = Register.open(demo_path, actor="other", read_only=True, auto_backup=False)
+    try:
+        assert second.read_only
+        win = MainWindow(second, settings=settings)
+        qtbot.addWidget(win)
+        assert win.windowTitle().endswith("只读")
+        assert win.findChild(QLabel, "readOnlyBadge") is not None
+        assert win.statusBar().currentMessage()
+        win.close()
+    finally:
+        second.close()

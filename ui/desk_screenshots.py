@@ -12,8 +12,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
-
 from nmdesk.demo import build_demo_register
 from nmdesk.models import PersonKind
 from nmdesk.store import Register
@@ -59,8 +57,10 @@ def _fill(form: AccountFormDialog, register: Register, pku: bool) -> None:
 
 def render_account_forms(out_dir: Path) -> list[Path]:
     """Write account-form-bit.png and account-form-pku-coe.png into out_dir."""
-    app = QApplication.instance() or QApplication([])
-    install_ui_font(app)  # type: ignore[arg-type]
+    from ui.app import make_app
+
+    app = make_app(sys.argv[:1])
+    install_ui_font(app)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as tmp:

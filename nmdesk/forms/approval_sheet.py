@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nmdesk.forms.common import (
+    STYLE_SMALL,
     GridGroup,
     GridRow,
     Sheet,
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
     from nmdesk.profiles import Profile
     from nmdesk.store.register import Register
 
-_PARTS = (26, 78, 92, 66, 74, 58, 90)
+_PARTS = (26, 78, 58, 68, 78, 76, 98)
 COMPACT_ROW = 26.0
+EXISTING_SHOWN = 6
+STYLE_CONTACT = STYLE_SMALL.clone("contact", fontSize=9, leading=12)
 ROLE_ORDER = ("first_responsible", "specific_responsible", "operator", "password_custodian")
 
 
@@ -71,7 +74,9 @@ def approval_data(register: Register, account_id: int) -> ApprovalData:
         for person in holders_of_role:
             people.append((profile.role_name(role), person_fields(person)))
     others = [a for a in register.accounts.of_unit(account.unit_id) if a.id != account_id]
-    existing = "；".join(f"{a.platform}{a.account_type}“{a.name}”" for a in others)
+    existing = "；".join(f"{a.platform}{a.account_type}“{a.name}”" for a in others[:EXISTING_SHOWN])
+    if len(others) > EXISTING_SHOWN:
+        existing += "等（详见本单位账号优先顺序表）"
     application = register.accounts.application(account_id)
     data = ApprovalData(
         unit=unit.name,
@@ -103,6 +108,12 @@ def _roles(profile: Profile) -> list[str]:
     return [role for role in ROLE_ORDER if role in known]
 
 
+def pair(first: str, first_value: str, second: str, second_value: str) -> GridRow:
+    """A row of two labelled values, each value two columns wide."""
+    cells = [label(first), p(first_value), "", label(second), p(second_value), ""]
+    return GridRow(cells, spans=[(1, 2), (4, 5)])
+
+
 def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) -> list[Flowable]:
     total = content_width()
     widths = [total * part / sum(_PARTS) for part in _PARTS]
@@ -110,68 +121,36 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
     body = profile.offices.get("approving_body") or profile.levels[0].approving_body
     office = profile.filing_office
     people = data.people or [(profile.role_name(r), person_fields(None)) for r in _roles(profile)]
-    person_rows: list[GridRow] = []
+    person_rows: list[GridRow] = [
+        GridRow([label(text) for text in ("角色", "姓名", "职务", "办公电话", "手机", "邮箱")])
+    ]
     for role_name, who in people:
-        person_rows += [
+        person_rows.append(
             GridRow(
                 [
                     label(role_name),
                     p(who["name"]),
-                    label("职务"),
                     p(who["title"]),
-                    label("办公电话"),
                     p(who["office_phone"]),
+                    p(who["mobile"]),
+                    p(who["email"], STYLE_CONTACT),
                 ]
-            ),
-            GridRow(
-                [label("手机"), p(who["mobile"]), label("邮箱"), p(who["email"]), "", ""],
-                spans=[(3, 5)],
-            ),
-        ]
-    tall = 90 if blank else 40
+            )
+        )
+    tall = 90 if blank else 30
     groups = [
         GridGroup(
             "申请单位",
             [
                 GridRow([label("申请单位"), p(data.unit), "", "", "", ""], spans=wide),
-                GridRow(
-                    [
-                        label("单位类别"),
-                        p(data.unit_kind),
-                        label("账号级别"),
-                        p(data.level),
-                        "",
-                        "",
-                    ],
-                    spans=[(3, 5)],
-                ),
+                pair("单位类别", data.unit_kind, "账号级别", data.level),
             ],
         ),
         GridGroup(
             "账号信息",
             [
-                GridRow(
-                    [
-                        label("开设平台"),
-                        p(data.platform),
-                        label("账号类型"),
-                        p(data.account_type),
-                        "",
-                        "",
-                    ],
-                    spans=[(3, 5)],
-                ),
-                GridRow(
-                    [
-                        label("账号名称"),
-                        p(data.name),
-                        label("账号\u00a0ID\u00a0号"),
-                        p(data.platform_id),
-                        "",
-                        "",
-                    ],
-                    spans=[(3, 5)],
-                ),
+                pair("开设平台", data.platform, "账号类型", data.account_type),
+                pair("账号名称", data.name, "账号\u00a0ID\u00a0号", data.platform_id),
                 GridRow(
                     [label("账号定位及主要用途"), p(data.purpose), "", "", "", ""],
                     spans=wide,
@@ -203,7 +182,7 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
                 GridRow(
                     [
                         label("申请单位意见"),
-                        signature_block(["第一责任人（签字）：|单位盖章："], space_above=40),
+                        signature_block(["第一责任人（签字）：|单位盖章："], space_above=12),
                         "",
                         "",
                         "",
@@ -218,7 +197,7 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
                         [
                             p(f"审议结果：{data.decision}" if data.decision else ""),
                             *signature_block(
-                                ["党委负责人（签字）：|行政负责人（签字）："], space_above=40
+                                ["党委负责人（签字）：|行政负责人（签字）："], space_above=12
                             ),
                         ],
                         "",
@@ -248,7 +227,7 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
         for row in group.rows:
             if row.min_height == GridRow.min_height:
                 row.min_height = COMPACT_ROW
-    return [form_grid(groups, widths, page_body_height())]
+    return [form_grid(groups, widths, page_body_height(), padding=3)]
 
 
 def approval_sheets(register: Register, account_id: int | None) -> list[Sheet]:

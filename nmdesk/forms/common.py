@@ -51,7 +51,8 @@ SANS_FONT = "NmdeskSans"
 PAGE_SIZE = A4
 MARGIN_X = 20 * mm
 MARGIN_TOP = 36 * mm
-MARGIN_BOTTOM = 18 * mm
+MARGIN_BOTTOM = 14 * mm
+LANDSCAPE_MARGIN_TOP = 16 * mm  # listings carry no trace band
 BODY_SIZE = 10.5  # 五号
 BODY_LEADING = 15.0
 BLANK_LINE = "＿＿＿＿＿＿＿＿"
@@ -322,12 +323,15 @@ class _FormDoc(BaseDocTemplate):  # type: ignore[misc]
         )
         self._nm_copy: _CopyInfo | None = None
         templates = []
-        for name, size in (("portrait", PAGE_SIZE), ("landscape", landscape(PAGE_SIZE))):
+        for name, size, top in (
+            ("portrait", PAGE_SIZE, MARGIN_TOP),
+            ("landscape", landscape(PAGE_SIZE), LANDSCAPE_MARGIN_TOP),
+        ):
             frame = Frame(
                 MARGIN_X,
                 MARGIN_BOTTOM,
                 size[0] - 2 * MARGIN_X,
-                size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+                size[1] - top - MARGIN_BOTTOM,
                 id=name,
                 leftPadding=0,
                 rightPadding=0,
@@ -385,11 +389,23 @@ def build_story(
                 callback = _bind(on_sheet, index)
             info = _CopyInfo(group, copy_label, sheet.trace, sheet.traced)
             story.append(_CopyStart(info, callback))
-            story.append(Paragraph(esc(sheet.title), STYLE_TITLE))
+            story.append(title_paragraph(sheet.title, sheet.landscape))
             story.extend(sheet.body())
             if sheet.footnote:
                 story.append(Paragraph(esc(sheet.footnote), STYLE_NOTE))
     return story
+
+
+def title_paragraph(title: str, is_landscape: bool = False) -> Paragraph:
+    """The sheet title, centred, shrunk to stay on one line when it is long."""
+    register_fonts()
+    width = content_width(is_landscape)
+    size = STYLE_TITLE.fontSize
+    while size > 12 and pdfmetrics.stringWidth(title, FORM_FONT, size) > width - 4:
+        size -= 0.5
+    if size == STYLE_TITLE.fontSize:
+        return Paragraph(esc(title), STYLE_TITLE)
+    return Paragraph(esc(title), STYLE_TITLE.clone("title-fit", fontSize=size))
 
 
 def _bind(callback: Callable[[int], None], index: int) -> Callable[[], None]:
@@ -493,7 +509,11 @@ _PAD_Y = 10.0
 
 
 def form_grid(
-    groups: Sequence[GridGroup], widths: Sequence[float], available_height: float
+    groups: Sequence[GridGroup],
+    widths: Sequence[float],
+    available_height: float,
+    *,
+    padding: float = 5,
 ) -> Table:
     """A bordered form grid with group labels in a left column spanning their rows.
 
@@ -502,11 +522,11 @@ def form_grid(
     chunks of lines that continue in rows without a line between them, so that the
     table can break between pages without losing or overflowing any text.
     """
-    table = _grid_table(groups, widths, chunked=False)
+    table = _grid_table(groups, widths, chunked=False, padding=padding)
     _, height = table.wrap(sum(widths), available_height)
     if height <= available_height:
         return table
-    return _grid_table(groups, widths, chunked=True)
+    return _grid_table(groups, widths, chunked=True, padding=padding)
 
 
 def _cell_width(widths: Sequence[float], row: GridRow, index: int) -> float:
@@ -531,7 +551,9 @@ def _chunks(cell: Any, width: float) -> list[Any]:
     ]
 
 
-def _grid_table(groups: Sequence[GridGroup], widths: Sequence[float], *, chunked: bool) -> Table:
+def _grid_table(
+    groups: Sequence[GridGroup], widths: Sequence[float], *, chunked: bool, padding: float
+) -> Table:
     data: list[list[Any]] = []
     heights: list[float] = []
     commands: list[tuple[Any, ...]] = [("BOX", (0, 0), (-1, -1), 1.2, colors.black)]
@@ -578,7 +600,8 @@ def _grid_table(groups: Sequence[GridGroup], widths: Sequence[float], *, chunked
         commands.append(("LINEBEFORE", (col, 0), (col, -1), 0.6, colors.black))
     table = Table(data, colWidths=list(widths), minRowHeights=heights, hAlign="CENTER")
     base = [c for c in GRID_STYLE if c[0] not in ("GRID", "BOX")]
-    table.setStyle(TableStyle([*base, *commands]))
+    pads = [("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding)]
+    table.setStyle(TableStyle([*base, *pads, *commands]))
     return table
 
 

@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 COLUMNS = (
     ("序号", 4),
     ("备案编号", 11),
-    ("账号名称", 14),
-    ("开设平台", 6),
+    ("账号名称", 13),
+    ("开设平台", 7),
     ("账号类型", 7),
     ("账号ID号", 10),
-    ("开设单位", 13),
+    ("开设单位", 12),
     ("级别", 6),
-    ("第一责任人", 7),
+    ("第一责任人", 8),
     ("具体运营人", 8),
     ("开设时间", 8),
     ("状态", 6),
@@ -88,7 +88,7 @@ def ledger_body(subtitle: str, values: list[list[str]]) -> list[Flowable]:
         repeatRows=1,
         splitInRow=0,
         hAlign="CENTER",
-        minRowHeights=[22] * len(data),
+        minRowHeights=[20] * len(data),
     )
     table.setStyle(
         TableStyle([*GRID_STYLE, ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8"))])

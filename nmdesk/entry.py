@@ -394,7 +394,11 @@ def collect_errors(
         errors.append(
             ValidationError("承诺书", "尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
         )
-    if decided_on is not None and not clean_text(entry.approval_ref):
+    if (
+        decided_on is not None
+        and not clean_text(entry.approval_ref)
+        and entry.status is AccountStatus.APPLYING
+    ):
         errors.append(ValidationError("审批文号", "填写了审批日期时须同时填写审批文号或会议纪要号"))
     priority: int | None = None
     if clean_text(entry.priority_rank):

@@ -106,7 +106,11 @@ def test_create_unit_two_people_and_account_through_the_form(qtbot, register) ->
         (lambda f: f.opened_on.setText("2019年13月"), "开设时间", "月份"),
         (lambda f: f.name.setText(""), "账号名称", "必填"),
         (lambda f: f.blocks["ops_contact"].name.setEditText(""), "运维负责人姓名", "必填"),
-        (lambda f: f.decided_on.setText("2026-11-02"), "审批文号", "审批文号"),
+        (
+            lambda f: (f.status.setCurrentIndex(0), f.decided_on.setText("2026-11-02")),
+            "审批文号",
+            "审批文号",
+        ),
         (lambda f: f.password_rotated_on.setText("2026-02-30"), "最近更换密码日期", "不是真实存在"),
     ],
 )

@@ -158,32 +158,38 @@ class _ProfileReader:
     def fail(self, key: str, expected: str) -> ProfileError:
         return ProfileError(f"{self.source} 中的“{key}”无效：应为{expected}")
 
+    def _get(self, obj: Any, key: str, default: Any = None) -> Any:
+        """``obj[key]``; a list item that is not an object (``null``, a number) is an error."""
+        if not isinstance(obj, dict):
+            raise ProfileError(f"{self.source} 中应含有“{key}”的一项无效：应为对象")
+        return obj.get(key, default)
+
     def text(self, obj: dict[str, Any], key: str, *, required: bool = True) -> str:
-        value = obj.get(key, None if required else "")
+        value = self._get(obj, key, None if required else "")
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(key, "非空文本")
         return value
 
     def integer(self, obj: dict[str, Any], key: str, low: int, high: int) -> int:
-        value = obj.get(key)
+        value = self._get(obj, key)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise self.fail(key, f"{low} 到 {high} 之间的整数")
         return value
 
     def flag(self, obj: dict[str, Any], key: str) -> bool:
-        value = obj.get(key, False)
+        value = self._get(obj, key, False)
         if not isinstance(value, bool):
             raise self.fail(key, "true 或 false")
         return value
 
     def obj(self, obj: dict[str, Any], key: str) -> dict[str, Any]:
-        value = obj.get(key)
+        value = self._get(obj, key)
         if not isinstance(value, dict):
             raise self.fail(key, "对象")
         return value
 
     def items(self, obj: dict[str, Any], key: str) -> list[Any]:
-        value = obj.get(key)
+        value = self._get(obj, key)
         if not isinstance(value, list) or not value:
             raise self.fail(key, "非空列表")
         return value

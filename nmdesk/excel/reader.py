@@ -31,6 +31,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_ROWS = 100_000  # rows in one sheet (issue #6: a sheet with 1,048,576 rows is refused)
 
 
 class ExcelFileError(NmdeskError):
@@ -134,6 +135,11 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
                     f"{path.name} 中没有名为“{sheet}”的工作表，可选：{'、'.join(names)}"
                 )
             data = workbook.get_sheet_by_name(sheet)
+            if data.height > MAX_ROWS:  # a runaway sheet would take minutes and gigabytes
+                raise ExcelFileError(
+                    f"{path.name} 的工作表“{sheet}”有 {data.height} 行，超过导入上限 "
+                    f"{MAX_ROWS} 行。请删除多余的行（包括格式化过的空行）或拆分成几个文件后再导入"
+                )
             rows = [list(row) for row in data.to_python(skip_empty_area=False)]
             merged = list(data.merged_cell_ranges or [])
     except CalamineError:

@@ -18,170 +18,55 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.excel import normalize
+from nmdesk.errors import ValidationError
 from nmdesk.excel.mapping import (
     ACCOUNT_FIELDS,
-    ROLE_LABELS,
     apply_saved,
     auto_mapping,
     detect_header_row,
-    field_label,
     headers_of,
     is_blank_row,
 )
-from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, display, read_sheet
+from nmdesk.excel.plan import (
+    Change,
+    ImportCancelled,
+    ImportPlan,
+    ImportRefused,
+    ImportResult,
+    NewUnit,
+    PlannedRow,
+    RowIssue,
+    Verdict,
+)
+from nmdesk.excel.planner import COMPARED, Planner, guess_unit_kind, is_total_row
+from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
-from nmdesk.validation import normalize_email
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
+__all__ = [
+    "Change",
+    "ImportCancelled",
+    "ImportPlan",
+    "ImportRefused",
+    "ImportResult",
+    "NewUnit",
+    "PlannedRow",
+    "RowIssue",
+    "Verdict",
+    "commit_import",
+    "guess_unit_kind",
+    "import_file",
+    "plan_import",
+    "read_ledger",
+]
+
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
-
-_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-_UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("学生会", "研究生会", "学生联合会", "学生组织"), "student_org"),
-    (("协会", "社团", "俱乐部", "社"), "student_club"),
-    (("校友",), "alumni_org"),
-    (("团委", "工会", "妇委会", "群团"), "mass_org"),
-    (("研究院", "研究所", "实验室", "研究中心"), "research_institute"),
-    (("学院", "书院", "系"), "college"),
-    (("党委", "纪委", "组织部", "宣传部", "统战部"), "party_office"),
-    (("图书馆", "医院", "出版社", "档案馆", "博物馆"), "support_unit"),
-    (("处", "办公室", "部", "中心"), "admin_dept"),
-)
-# Account fields compared with the register to decide "update"; unit is compared by name.
-_COMPARED = ("account_type", "name", "platform_id", "purpose", "opened_on", "level", "note")
-
-
-class Verdict(StrEnum):
-    NEW = "new"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    DUPLICATE = "duplicate"
-    ERROR = "error"
-
-    @property
-    def label(self) -> str:
-        return {
-            "new": "新增",
-            "update": "更新",
-            "unchanged": "无变化",
-            "duplicate": "重复",
-            "error": "错误",
-        }[self.value]
-
-
-class ImportCancelled(NmdeskError):
-    def __init__(self) -> None:
-        super().__init__("导入已取消，备案库未作任何改动")
-
-
-class ImportRefused(NmdeskError):
-    """Strict mode: the file has error rows, so nothing is imported."""
-
-
-@dataclass
-class RowIssue:
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"“{self.column}”列：{self.reason}" if self.column else self.reason
-
-
-@dataclass
-class Change:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass
-class PlannedRow:
-    row_number: int  # as Excel shows it (1-based)
-    values: list[CellValue]
-    verdict: Verdict = Verdict.NEW
-    fields: dict[str, Any] = field(default_factory=dict)
-    people: dict[str, dict[str, str]] = field(default_factory=dict)
-    unit_name: str = ""
-    account_id: int | None = None
-    changes: list[Change] = field(default_factory=list)
-    errors: list[RowIssue] = field(default_factory=list)
-    duplicate_of: int | None = None
-
-    @property
-    def reason(self) -> str:
-        """What the preview and the error report say about this row."""
-        if self.errors:
-            return f"第 {self.row_number} 行 " + "；".join(str(issue) for issue in self.errors)
-        if self.duplicate_of is not None:
-            return f"与第 {self.duplicate_of} 行重复"
-        if self.changes:
-            return "；".join(f"{c.field}：{c.before or '（空）'} → {c.after}" for c in self.changes)
-        return ""
-
-
-@dataclass
-class NewUnit:
-    """A unit the import will create; the clerk reviews its kind before the commit."""
-
-    name: str
-    kind: str
-    rows: int = 0
-
-
-@dataclass
-class ImportPlan:
-    source: Path
-    sheet: str
-    sha256: str
-    header_row: int  # 0-based index into the grid
-    headers: list[str]
-    mapping: list[str]
-    rows: list[PlannedRow]
-    new_units: list[NewUnit]
-
-    def counts(self) -> dict[str, int]:
-        result = {verdict.value: 0 for verdict in Verdict}
-        for row in self.rows:
-            result[row.verdict.value] += 1
-        return result
-
-    def summary(self) -> str:
-        """新增 N，更新 N，重复 N，错误 N"""
-        c = self.counts()
-        return f"新增 {c['new']}，更新 {c['update']}，重复 {c['duplicate']}，错误 {c['error']}"
-
-    def error_rows(self) -> list[PlannedRow]:
-        return [row for row in self.rows if row.verdict is Verdict.ERROR]
-
-
-@dataclass
-class ImportResult:
-    created: list[int]
-    updated: list[int]
-    new_unit_ids: list[int]
-    import_id: int | None
-
-
-def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
-    """A likely unit kind from its name (学院 → college …), among the profile's kinds."""
-    for words, kind in _UNIT_KIND_HINTS:
-        if kind in kinds and any(word in name for word in words):
-            return kind
-    for fallback in ("admin_dept", "college"):
-        if fallback in kinds:
-            return fallback
-    return kinds[0]
 
 
 def file_sha256(path: Path) -> str:
@@ -231,14 +116,14 @@ def plan_import(
     missing = [ACCOUNT_FIELDS[key] for key in ("name", "platform", "unit") if key not in columns]
     if missing:
         raise ValidationError("列对应", f"没有对应到“{'、'.join(missing)}”的列，请在列对应中指定")
-    planner = _Planner(register, headers, columns)
+    planner = Planner(register, headers, columns)
     rows: list[PlannedRow] = []
     data = grid.rows[header_row + 1 :]
     for offset, values in enumerate(data):
         row_index = header_row + 1 + offset
         if progress is not None and offset % 200 == 0:
             progress(offset, len(data))
-        if is_blank_row(values) or _is_total_row(values):
+        if is_blank_row(values) or is_total_row(values):
             continue
         rows.append(planner.plan_row(row_index, values, grid.formulas))
     if progress is not None:
@@ -253,233 +138,6 @@ def plan_import(
         rows=rows,
         new_units=list(planner.new_units.values()),
     )
-
-
-def _is_total_row(values: Sequence[CellValue]) -> bool:
-    for cell in values:
-        shown = display(cell).replace(" ", "").replace("\u3000", "")
-        if shown:
-            return shown.startswith(_TOTAL_WORDS)
-    return False
-
-
-class _Planner:
-    def __init__(self, register: Register, headers: list[str], columns: list[str]) -> None:
-        self.r = register
-        self.headers = headers
-        self.columns = columns
-        self.profile = register.profile
-        self.platforms = register.accounts.platforms()
-        self.unit_kinds = list(self.profile.unit_kinds)
-        self.new_units: dict[str, NewUnit] = {}
-        self.seen: dict[tuple[str, ...], int] = {}
-
-    def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
-        try:
-            index = self.columns.index(key)
-        except ValueError:
-            return "", "", -1
-        value = values[index] if index < len(values) else ""
-        return value, self.headers[index] or field_label(key), index
-
-    def plan_row(
-        self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
-    ) -> PlannedRow:
-        row = PlannedRow(row_number=row_index + 1, values=list(values))
-        for column, key in enumerate(self.columns):
-            if key and formulas.get((row_index, column)) is False:
-                row.errors.append(
-                    RowIssue(
-                        self.headers[column] or field_label(key),
-                        "公式没有计算结果（不会计算公式），请改为直接填写值，"
-                        "或在 Excel 中打开并保存后再导入",
-                    )
-                )
-        self._read_account(row, values)
-        self._read_people(row, values)
-        if row.errors:
-            row.verdict = Verdict.ERROR
-            return row
-        self._match(row)
-        return row
-
-    def _guard(self, row: PlannedRow, column: str, func: Callable[[], Any]) -> Any:
-        try:
-            return func()
-        except ValidationError as error:
-            row.errors.append(RowIssue(column or error.field, error.reason))
-        except NmdeskError as error:
-            row.errors.append(RowIssue(column, str(error)))
-        return None
-
-    def _read_account(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
-        f = row.fields
-        value, column, _ = self._cell(values, "unit")
-        row.unit_name = normalize.text(value)
-        if not row.unit_name:
-            row.errors.append(RowIssue(column, "为必填项"))
-        elif len(row.unit_name) > 200:
-            row.errors.append(RowIssue(column, "过长，最多 200 字"))
-        value, column, _ = self._cell(values, "name")
-        f["name"] = normalize.text(value)
-        if not f["name"]:
-            row.errors.append(RowIssue(column, "为必填项"))
-        elif len(f["name"]) > 100:
-            row.errors.append(RowIssue(column, f"过长（{len(f['name'])} 字），最多 100 字"))
-        value, column, _ = self._cell(values, "platform")
-        f["platform"] = self._guard(row, column, lambda: normalize.platform(value, self.platforms))
-        value, _, index = self._cell(values, "account_type")
-        f["account_type"] = normalize.text(value) if index >= 0 else None
-        value, _, index = self._cell(values, "platform_id")
-        f["platform_id"] = normalize.identifier(value) if index >= 0 else None
-        value, _, index = self._cell(values, "serial_no")
-        f["serial_no"] = normalize.text(value)
-        for key in ("purpose", "note"):
-            value, _, index = self._cell(values, key)
-            f[key] = normalize.long_text(value) if index >= 0 else None
-        value, column, index = self._cell(values, "opened_on")
-        f["opened_on"] = self._guard(row, column, lambda: normalize.partial_date(value, column))
-        value, column, index = self._cell(values, "level")
-        if index >= 0 and normalize.text(value):
-            f["level"] = self._guard(row, column, lambda: normalize.level(value, self.profile))
-        else:
-            f["level"] = None
-        value, column, index = self._cell(values, "status")
-        if index >= 0 and normalize.text(value):
-            f["status"] = self._guard(row, column, lambda: normalize.status(value))
-        else:
-            f["status"] = None
-
-    def _read_people(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
-        for role, role_label in ROLE_LABELS.items():
-            if f"{role}.name" not in self.columns:
-                continue
-            name_value, _, _ = self._cell(values, f"{role}.name")
-            name = normalize.text(name_value)
-            person = {"name": name}
-            title, _, _ = self._cell(values, f"{role}.title")
-            person["title"] = normalize.text(title)
-            mobile, mobile_col, _ = self._cell(values, f"{role}.mobile")
-            office, office_col, _ = self._cell(values, f"{role}.office_phone")
-            generic, generic_col, _ = self._cell(values, f"{role}.phone")
-            email, email_col, _ = self._cell(values, f"{role}.email")
-            columns = (mobile_col, office_col, generic_col)
-            phone_pair = self._guard(
-                row, "", partial(normalize.phones, mobile, office, generic, columns)
-            )
-            person["mobile"], person["office_phone"] = phone_pair or ("", "")
-            email_text = normalize.text(email)
-            person["email"] = self._guard(row, "", partial(normalize_email, email_text, email_col))
-            person["email"] = person["email"] or ""
-            if name:
-                if len(name) > 50:
-                    row.errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
-                row.people[role] = person
-            elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
-                row.errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
-
-    # -- matching ----------------------------------------------------------------------
-
-    def _unit_id(self, row: PlannedRow) -> int | None:
-        unit = self.r.units.find_by_name(row.unit_name)
-        if unit is not None:
-            return unit.id
-        if row.unit_name not in self.new_units:
-            self.new_units[row.unit_name] = NewUnit(
-                row.unit_name, guess_unit_kind(row.unit_name, self.unit_kinds)
-            )
-        return None
-
-    def _match(self, row: PlannedRow) -> None:
-        f = row.fields
-        unit_id = self._unit_id(row)
-        level = f["level"]
-        if level is not None and self.profile.level(level).requires_parent_unit:
-            parent = self.r.units.get(unit_id).parent_id if unit_id is not None else None
-            if parent is None:
-                row.errors.append(
-                    RowIssue(
-                        self.headers[self.columns.index("level")],
-                        f"{self.profile.level(level).name}须由有上级单位的机构开设，请先在单位树中为"
-                        f"“{row.unit_name}”指定上级单位",
-                    )
-                )
-                row.verdict = Verdict.ERROR
-                return
-        if f["platform_id"]:
-            key: tuple[str, ...] = ("id", f["platform"], f["platform_id"])
-        else:
-            key = ("name", f["platform"], f["name"], row.unit_name)
-        if key in self.seen:
-            row.verdict = Verdict.DUPLICATE
-            row.duplicate_of = self.seen[key]
-            return
-        self.seen[key] = row.row_number
-        if row.unit_name in self.new_units:
-            self.new_units[row.unit_name].rows += 1
-        existing = None
-        if f["platform_id"]:
-            existing = self.r.accounts.by_platform_id(f["platform"], f["platform_id"])
-        if existing is None and f["serial_no"]:
-            found = self.r.excel.find_account_by_serial(f["serial_no"])
-            if (
-                found is not None
-                and found.platform == f["platform"]
-                and (not f["platform_id"] or not found.platform_id)
-            ):
-                existing = found
-        if existing is None and not f["platform_id"] and unit_id is not None:
-            account_id = self.r.excel.find_account_by_name(f["platform"], f["name"], unit_id)
-            existing = self.r.accounts.get(account_id) if account_id is not None else None
-        if existing is None:
-            row.verdict = Verdict.NEW
-            return
-        row.account_id = existing.id
-        row.changes = self._changes(row, existing, unit_id)
-        row.verdict = Verdict.UPDATE if row.changes else Verdict.UNCHANGED
-
-    def _changes(self, row: PlannedRow, existing: Account, unit_id: int | None) -> list[Change]:
-        changes: list[Change] = []
-        f = row.fields
-        labels = {
-            "opened_on": "开设时间",
-            "level": "账号级别",
-            "account_type": "账号类型",
-            "name": "账号名称",
-            "platform_id": "账号ID号",
-            "purpose": "账号主要用途",
-            "note": "备注",
-        }
-        for key in _COMPARED:
-            new = f.get(key)
-            if new is None or new == "":
-                continue  # a blank cell never clears what the register holds
-            old = getattr(existing, key)
-            if key == "level":
-                if new != old:
-                    changes.append(
-                        Change(
-                            labels[key], self.profile.level(old).name, self.profile.level(new).name
-                        )
-                    )
-            elif key == "opened_on":
-                if old != new:
-                    changes.append(Change(labels[key], old.chinese() if old else "", new.chinese()))
-            elif str(old or "") != str(new):
-                changes.append(Change(labels[key], str(old or ""), str(new)))
-        if unit_id != existing.unit_id:
-            changes.append(
-                Change("账号开设单位", self.r.units.get(existing.unit_id).name, row.unit_name)
-            )
-        assert existing.id is not None
-        holders = self.r.excel.current_holders(existing.id)
-        for role, person in row.people.items():
-            current = holders.get(role)
-            if current is None or current["name"] != person["name"]:
-                changes.append(
-                    Change(ROLE_LABELS[role], current["name"] if current else "", person["name"])
-                )
-        return changes
 
 
 # -- committing ----------------------------------------------------------------------
@@ -587,7 +245,7 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
     f = row.fields
     existing = register.accounts.get(row.account_id)
     changes: dict[str, Any] = {}
-    for key in _COMPARED:
+    for key in COMPARED:
         new = f.get(key)
         if new is not None and new != "" and getattr(existing, key) != new:
             changes[key] = new

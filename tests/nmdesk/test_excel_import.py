@@ -145,6 +145,8 @@ def test_unit_kind_guess() -> None:
     assert guess_unit_kind("研究生会", kinds) == "student_org"
     assert guess_unit_kind("校团委", kinds) == "mass_org"
     assert guess_unit_kind("保卫处", kinds) == "admin_dept"
+    assert guess_unit_kind("出版社", [*kinds, "student_club", "support_unit"]) == "support_unit"
+    assert guess_unit_kind("摄影协会", [*kinds, "student_club"]) == "student_club"
 
 
 # -- planning and committing ---------------------------------------------------------
@@ -427,3 +429,22 @@ def test_cli_import_dry_run_report_strict_and_reimport(
     assert out[-2:] == ["无变化 6", "新增 0，更新 0，重复 1，错误 3"]
     with Register.open(reg_path) as register:
         assert register.accounts.count() == 6
+
+
+def test_unknown_platform_level_three_and_missing_sheet(register: Register, tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "台账"
+    wb.active.append(["开设单位", "开设平台", "账号名称", "账号ID号", "账号级别", "开设时间"])
+    wb.active.append(["校团委", "脸书", "北理青年", "fb1", "二级", "2019"])
+    wb.active.append(["校团委", "微博", "北理青年", "wb1", "三级", "2019"])
+    wb.active.append(["校团委", "微博", "北理青年2", "wb2", "九级", "2019-02-30"])
+    wb.save(path)
+    plan = plan_import(register, path)
+    reasons = [row.reason for row in plan.rows]
+    assert plan.counts()["error"] == 3
+    assert "“开设平台”列：“脸书”不在平台列表中" in reasons[0]
+    assert "三级账号须由有上级单位的机构开设" in reasons[1]
+    assert "“九级”不是有效的级别" in reasons[2] and "不是真实存在的日期" in reasons[2]
+    with pytest.raises(ExcelFileError, match="没有名为“其他”的工作表"):
+        plan_import(register, path, sheet="其他")

@@ -1,0 +1,122 @@
+"""The import plan: what each ledger row will do, shown to the clerk before the commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from nmdesk.errors import NmdeskError
+from nmdesk.excel.reader import CellValue
+
+
+class Verdict(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return {
+            "new": "新增",
+            "update": "更新",
+            "unchanged": "无变化",
+            "duplicate": "重复",
+            "error": "错误",
+        }[self.value]
+
+
+class ImportCancelled(NmdeskError):
+    def __init__(self) -> None:
+        super().__init__("导入已取消，备案库未作任何改动")
+
+
+class ImportRefused(NmdeskError):
+    """Strict mode: the file has error rows, so nothing is imported."""
+
+
+@dataclass
+class RowIssue:
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"“{self.column}”列：{self.reason}" if self.column else self.reason
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class PlannedRow:
+    row_number: int  # as Excel shows it (1-based)
+    values: list[CellValue]
+    verdict: Verdict = Verdict.NEW
+    fields: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, dict[str, str]] = field(default_factory=dict)
+    unit_name: str = ""
+    account_id: int | None = None
+    changes: list[Change] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
+    duplicate_of: int | None = None
+
+    @property
+    def reason(self) -> str:
+        """What the preview and the error report say about this row."""
+        if self.errors:
+            return f"第 {self.row_number} 行 " + "；".join(str(issue) for issue in self.errors)
+        if self.duplicate_of is not None:
+            return f"与第 {self.duplicate_of} 行重复"
+        if self.changes:
+            return "；".join(f"{c.field}：{c.before or '（空）'} → {c.after}" for c in self.changes)
+        return ""
+
+
+@dataclass
+class NewUnit:
+    """A unit the import will create; the clerk reviews its kind before the commit."""
+
+    name: str
+    kind: str
+    rows: int = 0
+
+
+@dataclass
+class ImportPlan:
+    source: Path
+    sheet: str
+    sha256: str
+    header_row: int  # 0-based index into the grid
+    headers: list[str]
+    mapping: list[str]
+    rows: list[PlannedRow]
+    new_units: list[NewUnit]
+
+    def counts(self) -> dict[str, int]:
+        result = {verdict.value: 0 for verdict in Verdict}
+        for row in self.rows:
+            result[row.verdict.value] += 1
+        return result
+
+    def summary(self) -> str:
+        """新增 N，更新 N，重复 N，错误 N"""
+        c = self.counts()
+        return f"新增 {c['new']}，更新 {c['update']}，重复 {c['duplicate']}，错误 {c['error']}"
+
+    def error_rows(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.verdict is Verdict.ERROR]
+
+
+@dataclass
+class ImportResult:
+    created: list[int]
+    updated: list[int]
+    new_unit_ids: list[int]
+    import_id: int | None

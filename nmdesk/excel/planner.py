@@ -1,0 +1,275 @@
+"""Planning one ledger row: read and normalise its cells, then match it to the register.
+
+Every problem becomes a ``RowIssue`` naming the column as the ledger heads it,
+with the reason in Chinese; nothing is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.excel import normalize
+from nmdesk.excel.mapping import ROLE_LABELS, field_label
+from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
+from nmdesk.excel.reader import CellValue, display
+from nmdesk.models import Account
+from nmdesk.validation import normalize_email
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+_UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("学生会", "研究生会", "学生联合会", "学生组织"), "student_org"),
+    (("图书馆", "医院", "出版社", "档案馆", "博物馆"), "support_unit"),
+    (("协会", "社团", "俱乐部", "社"), "student_club"),
+    (("校友",), "alumni_org"),
+    (("团委", "工会", "妇委会", "群团"), "mass_org"),
+    (("研究院", "研究所", "实验室", "研究中心"), "research_institute"),
+    (("学院", "书院", "系"), "college"),
+    (("党委", "纪委", "组织部", "宣传部", "统战部"), "party_office"),
+    (("处", "办公室", "部", "中心"), "admin_dept"),
+)
+# Account fields compared with the register to decide "update"; unit is compared by name.
+COMPARED = ("account_type", "name", "platform_id", "purpose", "opened_on", "level", "note")
+
+
+def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
+    """A likely unit kind from its name (学院 → college …), among the profile's kinds."""
+    for words, kind in _UNIT_KIND_HINTS:
+        if kind in kinds and any(word in name for word in words):
+            return kind
+    for fallback in ("admin_dept", "college"):
+        if fallback in kinds:
+            return fallback
+    return kinds[0]
+
+
+def is_total_row(values: Sequence[CellValue]) -> bool:
+    for cell in values:
+        shown = display(cell).replace(" ", "").replace("\u3000", "")
+        if shown:
+            return shown.startswith(_TOTAL_WORDS)
+    return False
+
+
+class Planner:
+    def __init__(self, register: Register, headers: list[str], columns: list[str]) -> None:
+        self.r = register
+        self.headers = headers
+        self.columns = columns
+        self.profile = register.profile
+        self.platforms = register.accounts.platforms()
+        self.unit_kinds = list(self.profile.unit_kinds)
+        self.new_units: dict[str, NewUnit] = {}
+        self.seen: dict[tuple[str, ...], int] = {}
+
+    def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
+        try:
+            index = self.columns.index(key)
+        except ValueError:
+            return "", "", -1
+        value = values[index] if index < len(values) else ""
+        return value, self.headers[index] or field_label(key), index
+
+    def plan_row(
+        self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
+    ) -> PlannedRow:
+        row = PlannedRow(row_number=row_index + 1, values=list(values))
+        for column, key in enumerate(self.columns):
+            if key and formulas.get((row_index, column)) is False:
+                row.errors.append(
+                    RowIssue(
+                        self.headers[column] or field_label(key),
+                        "公式没有计算结果（不会计算公式），请改为直接填写值，"
+                        "或在 Excel 中打开并保存后再导入",
+                    )
+                )
+        self._read_account(row, values)
+        self._read_people(row, values)
+        if row.errors:
+            row.verdict = Verdict.ERROR
+            return row
+        self._match(row)
+        return row
+
+    def _guard(self, row: PlannedRow, column: str, func: Callable[[], Any]) -> Any:
+        try:
+            return func()
+        except ValidationError as error:
+            row.errors.append(RowIssue(column or error.field, error.reason))
+        except NmdeskError as error:
+            row.errors.append(RowIssue(column, str(error)))
+        return None
+
+    def _read_account(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
+        f = row.fields
+        value, column, _ = self._cell(values, "unit")
+        row.unit_name = normalize.text(value)
+        if not row.unit_name:
+            row.errors.append(RowIssue(column, "为必填项"))
+        elif len(row.unit_name) > 200:
+            row.errors.append(RowIssue(column, "过长，最多 200 字"))
+        value, column, _ = self._cell(values, "name")
+        f["name"] = normalize.text(value)
+        if not f["name"]:
+            row.errors.append(RowIssue(column, "为必填项"))
+        elif len(f["name"]) > 100:
+            row.errors.append(RowIssue(column, f"过长（{len(f['name'])} 字），最多 100 字"))
+        value, column, _ = self._cell(values, "platform")
+        f["platform"] = self._guard(row, column, lambda: normalize.platform(value, self.platforms))
+        value, _, index = self._cell(values, "account_type")
+        f["account_type"] = normalize.text(value) if index >= 0 else None
+        value, _, index = self._cell(values, "platform_id")
+        f["platform_id"] = normalize.identifier(value) if index >= 0 else None
+        value, _, index = self._cell(values, "serial_no")
+        f["serial_no"] = normalize.text(value)
+        for key in ("purpose", "note"):
+            value, _, index = self._cell(values, key)
+            f[key] = normalize.long_text(value) if index >= 0 else None
+        value, column, index = self._cell(values, "opened_on")
+        f["opened_on"] = self._guard(row, column, lambda: normalize.partial_date(value, column))
+        value, column, index = self._cell(values, "level")
+        if index >= 0 and normalize.text(value):
+            f["level"] = self._guard(row, column, lambda: normalize.level(value, self.profile))
+        else:
+            f["level"] = None
+        value, column, index = self._cell(values, "status")
+        if index >= 0 and normalize.text(value):
+            f["status"] = self._guard(row, column, lambda: normalize.status(value))
+        else:
+            f["status"] = None
+
+    def _read_people(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
+        for role, role_label in ROLE_LABELS.items():
+            if f"{role}.name" not in self.columns:
+                continue
+            name_value, _, _ = self._cell(values, f"{role}.name")
+            name = normalize.text(name_value)
+            person = {"name": name}
+            title, _, _ = self._cell(values, f"{role}.title")
+            person["title"] = normalize.text(title)
+            mobile, mobile_col, _ = self._cell(values, f"{role}.mobile")
+            office, office_col, _ = self._cell(values, f"{role}.office_phone")
+            generic, generic_col, _ = self._cell(values, f"{role}.phone")
+            email, email_col, _ = self._cell(values, f"{role}.email")
+            columns = (mobile_col, office_col, generic_col)
+            phone_pair = self._guard(
+                row, "", partial(normalize.phones, mobile, office, generic, columns)
+            )
+            person["mobile"], person["office_phone"] = phone_pair or ("", "")
+            email_text = normalize.text(email)
+            person["email"] = self._guard(row, "", partial(normalize_email, email_text, email_col))
+            person["email"] = person["email"] or ""
+            if name:
+                if len(name) > 50:
+                    row.errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
+                row.people[role] = person
+            elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
+                row.errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
+
+    # -- matching ----------------------------------------------------------------------
+
+    def _unit_id(self, row: PlannedRow) -> int | None:
+        unit = self.r.units.find_by_name(row.unit_name)
+        if unit is not None:
+            return unit.id
+        if row.unit_name not in self.new_units:
+            self.new_units[row.unit_name] = NewUnit(
+                row.unit_name, guess_unit_kind(row.unit_name, self.unit_kinds)
+            )
+        return None
+
+    def _match(self, row: PlannedRow) -> None:
+        f = row.fields
+        unit_id = self._unit_id(row)
+        level = f["level"]
+        if level is not None and self.profile.level(level).requires_parent_unit:
+            parent = self.r.units.get(unit_id).parent_id if unit_id is not None else None
+            if parent is None:
+                row.errors.append(
+                    RowIssue(
+                        self.headers[self.columns.index("level")],
+                        f"{self.profile.level(level).name}须由有上级单位的机构开设，请先在单位树中为"
+                        f"“{row.unit_name}”指定上级单位",
+                    )
+                )
+                row.verdict = Verdict.ERROR
+                return
+        if f["platform_id"]:
+            key: tuple[str, ...] = ("id", f["platform"], f["platform_id"])
+        else:
+            key = ("name", f["platform"], f["name"], row.unit_name)
+        if key in self.seen:
+            row.verdict = Verdict.DUPLICATE
+            row.duplicate_of = self.seen[key]
+            return
+        self.seen[key] = row.row_number
+        if row.unit_name in self.new_units:
+            self.new_units[row.unit_name].rows += 1
+        existing = None
+        if f["platform_id"]:
+            existing = self.r.accounts.by_platform_id(f["platform"], f["platform_id"])
+        if existing is None and f["serial_no"]:
+            found = self.r.excel.find_account_by_serial(f["serial_no"])
+            if (
+                found is not None
+                and found.platform == f["platform"]
+                and (not f["platform_id"] or not found.platform_id)
+            ):
+                existing = found
+        if existing is None and not f["platform_id"] and unit_id is not None:
+            account_id = self.r.excel.find_account_by_name(f["platform"], f["name"], unit_id)
+            existing = self.r.accounts.get(account_id) if account_id is not None else None
+        if existing is None:
+            row.verdict = Verdict.NEW
+            return
+        row.account_id = existing.id
+        row.changes = self._changes(row, existing, unit_id)
+        row.verdict = Verdict.UPDATE if row.changes else Verdict.UNCHANGED
+
+    def _changes(self, row: PlannedRow, existing: Account, unit_id: int | None) -> list[Change]:
+        changes: list[Change] = []
+        f = row.fields
+        labels = {
+            "opened_on": "开设时间",
+            "level": "账号级别",
+            "account_type": "账号类型",
+            "name": "账号名称",
+            "platform_id": "账号ID号",
+            "purpose": "账号主要用途",
+            "note": "备注",
+        }
+        for key in COMPARED:
+            new = f.get(key)
+            if new is None or new == "":
+                continue  # a blank cell never clears what the register holds
+            old = getattr(existing, key)
+            if key == "level":
+                if new != old:
+                    changes.append(
+                        Change(
+                            labels[key], self.profile.level(old).name, self.profile.level(new).name
+                        )
+                    )
+            elif key == "opened_on":
+                if old != new:
+                    changes.append(Change(labels[key], old.chinese() if old else "", new.chinese()))
+            elif str(old or "") != str(new):
+                changes.append(Change(labels[key], str(old or ""), str(new)))
+        if unit_id != existing.unit_id:
+            changes.append(
+                Change("账号开设单位", self.r.units.get(existing.unit_id).name, row.unit_name)
+            )
+        assert existing.id is not None
+        holders = self.r.excel.current_holders(existing.id)
+        for role, person in row.people.items():
+            current = holders.get(role)
+            if current is None or current["name"] != person["name"]:
+                changes.append(
+                    Change(ROLE_LABELS[role], current["name"] if current else "", person["name"])
+                )
+        return changes

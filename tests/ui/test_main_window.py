@@ -354,3 +354,25 @@ def test_a_read_only_register_is_marked(qtbot, demo_path, settings):
         win.close()
     finally:
         second.close()
+
+
+def test_estimated_due_dates_are_flagged(qtbot, window, demo_register):
+    import datetime as dt
+
+    from nmdesk.models import FieldChange, FilingKind
+
+    account_id = window.model.account_id(0)
+    filing_id = demo_register.filings.create(
+        account_id, FilingKind.CHANGE, dt.date(2099, 12, 28), [FieldChange("账号名称", "甲", "乙")]
+    )
+    assert demo_register.filings.get(filing_id).due_is_estimate
+    window.refresh(select_id=account_id)
+    board = window.board
+    row = next(i for i, c in enumerate(board.visible) if c.filing_id == filing_id)
+    assert board.model.index(row, 5).data() == "估算"
+    assert "估算" in window.clock_label.text()
+    dues = [
+        window.details.filings.topLevelItem(i).text(3)
+        for i in range(window.details.filings.topLevelItemCount())
+    ]
+    assert any(text.endswith("（估算）") for text in dues)

@@ -63,6 +63,8 @@ from ui.desk_common import (
 )
 from ui.undo import EditHistory, session_history
 
+FINAL_STATUSES = frozenset({AccountStatus.CLOSED, AccountStatus.REFUSED})
+
 
 def unit_choices(register: Register) -> list[tuple[str, int]]:
     """Units in tree order, indented by depth, for pickers."""
@@ -387,6 +389,12 @@ class AccountFormDialog(DeskDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         self.buttons.accepted.connect(self.on_save)
         self.buttons.rejected.connect(self.reject)
+        if self.account_id is not None:
+            self.attachments_button = self.buttons.addButton(
+                tr("附件…"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.attachments_button.setAutoDefault(False)
+            self.attachments_button.clicked.connect(self.open_attachments)
         outer.addWidget(self.buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.on_save)
         self._chain += [self.buttons.button(QDialogButtonBox.StandardButton.Save)]
@@ -791,6 +799,11 @@ class AccountFormDialog(DeskDialog):
                     self.profile.filing_office,
                 )
             )
+        elif account.status in FINAL_STATUSES:
+            self.change_info.setText(
+                tr("该账号状态为“{0}”，登记记录只读，不能再修改。").format(account.status.label)
+            )
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         else:
             self.change_info.setText(
                 tr("该账号状态为“{0}”，尚未备案，修改不生成变更备案。").format(account.status.label)
@@ -831,11 +844,20 @@ class AccountFormDialog(DeskDialog):
             lines += [f"· {describe_filing(self.register, fid)}" for fid in result.filing_ids]
         return "\n".join(lines)
 
+    def open_attachments(self) -> None:
+        """Scans of this account's signed sheets (ui/attachments.py)."""
+        from ui.attachments import AttachmentsDialog
+
+        assert self.account_id is not None
+        self.run_dialog(AttachmentsDialog(self.register, self.account_id, parent=self))
+
     def done(self, code: int) -> None:
         self._timer.stop()
         super().done(code)
 
     def on_save(self) -> None:
+        if not self.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled():
+            return
         try:
             self.check()
         except ValidationError as error:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from nmdesk.dates import PartialDate
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
+from ui.account_form import AccountFormDialog
 from ui.attachments import AttachmentsDialog
 from ui.closure import ClosureDialog
 from ui.filings_dialog import FilingsDialog
@@ -84,6 +85,15 @@ def test_close_an_account_start_then_confirm(qtbot, pku_register) -> None:
     again = ClosureDialog(reg, account_id)
     qtbot.addWidget(again)
     assert not again.buttons.button(again.buttons.StandardButton.Ok).isEnabled()
+    # and its form is a read-only record
+    form = AccountFormDialog(reg, account_id)
+    qtbot.addWidget(form)
+    assert "只读" in form.change_info.text()
+    assert not form.buttons.button(form.buttons.StandardButton.Save).isEnabled()
+    opened = []
+    form.run_dialog = lambda dialog: opened.append(type(dialog).__name__)
+    form.attachments_button.click()
+    assert opened == ["AttachmentsDialog"]
 
 
 def test_sanctions_register_add_and_resolve(qtbot, register) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from desk_helpers import Answers, add_person, add_unit, setup_font
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import AccountStatus, FilingKind, PersonKind, Sanction, SanctionKind
@@ -318,3 +318,47 @@ def test_person_picker_fills_contacts_and_a_new_name_starts_clean(qtbot, registe
     block.name.setEditText("王伟杰")
     assert block.title.text() == "" and block.entry().person_id is None
     assert block.entry().name == "王伟杰"
+
+
+def test_tab_walks_the_sheet_in_paper_order(qtbot, register) -> None:
+    form = open_form(qtbot, register)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    form.platform.setFocus()
+    qtbot.waitUntil(form.platform.hasFocus)
+    owners = {id(box.widget): key for key, box in form.boxes.items()}
+    seen = []
+    for _ in range(24):
+        widget = QApplication.focusWidget()
+        while widget is not None and id(widget) not in owners:
+            widget = widget.parentWidget()
+        seen.append(owners.get(id(widget), "?"))
+        form.focusNextChild()
+    assert seen == [
+        "开设平台",
+        "账号类型",
+        "账号名称",
+        "账号ID号",
+        "账号主要用途",
+        "开设时间",
+        "账号开设单位",
+        "账号级别",
+        "单位负责人姓名",
+        "单位负责人",
+        "单位负责人职务",
+        "单位负责人办公电话",
+        "单位负责人手机",
+        "单位负责人邮箱",
+        "运维负责人姓名",
+        "运维负责人",
+        "运维负责人职务",
+        "运维负责人办公电话",
+        "运维负责人手机",
+        "运维负责人邮箱",
+        "负责人签字日期",
+        "审批机构",
+        "审批文号",
+        "审批日期",
+    ]

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError
 from nmdesk.models import AccountStatus
 from ui.account_details import AccountDetails
-from ui.account_table import COLUMNS, AccountTableModel
+from ui.account_table import COLUMNS, AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
 from ui.filters_bar import FiltersBar
 
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.board_dock], [240], Qt.Orientation.Vertical)
 
         self.search = QLineEdit()
+        self._typed_search = ""
         self.search.setObjectName("searchBox")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(
@@ -146,7 +147,8 @@ class MainWindow(QMainWindow):
     # -- building --------------------------------------------------------------------
 
     def _make_table(self) -> QTableView:
-        table = QTableView()
+        table = AccountTableView()
+        table.typed.connect(self._typed_in_table)
         table.setObjectName("accountTable")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -473,6 +475,13 @@ class MainWindow(QMainWindow):
         ):
             menu.addSeparator() if item is None else menu.addAction(item)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _typed_in_table(self, text: str) -> None:
+        """Typing in the table starts a search with what was typed."""
+        continuing = bool(self.search.text()) and self.search.text() == self._typed_search
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.setText(self.search.text() + text if continuing else text)
+        self._typed_search = self.search.text()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

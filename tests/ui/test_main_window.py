@@ -376,3 +376,11 @@ def test_estimated_due_dates_are_flagged(qtbot, window, demo_register):
         for i in range(window.details.filings.topLevelItemCount())
     ]
     assert any(text.endswith("（估算）") for text in dues)
+
+
+def test_typing_in_the_table_starts_a_search(qtbot, window):
+    window.table.setFocus()
+    QTest.keyClicks(window.table, "jsj")
+    assert window.search.text() == "jsj"
+    qtbot.waitUntil(lambda: window.model.query.text == "jsj", timeout=3000)
+    assert 0 < window.model.rowCount() < 300

@@ -234,3 +234,16 @@ def test_pku_approval_needs_the_pledge_and_edit_can_approve(pku_register) -> Non
     saved = E.save_entry(pku_register, later, account_id)
     assert pku_register.accounts.get(account_id).status is AccountStatus.APPROVED
     assert pku_register.filings.get(saved.filing_ids[-1]).kind is FilingKind.OPENING
+
+
+def test_describe_filing_flags_an_estimated_due_date_and_voiding_needs_an_open_filing(
+    register,
+) -> None:
+    unit = _unit(register)
+    account_id = E.save_entry(register, _entry(unit)).account_id
+    filing_id = register.filings.create(account_id, FilingKind.CHANGE, dt.date(2027, 12, 28), [])
+    text = E.describe_filing(register, filing_id)
+    assert "变更备案" in text and "估算" in text and "2027" in text
+    register.filings.mark_filed(filing_id, dt.date(2027, 12, 29))
+    with pytest.raises(NmdeskError, match="已归档"):
+        E.cancel_filing(register, filing_id, "test")

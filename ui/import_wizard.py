@@ -248,16 +248,21 @@ class MappingPage(QWizardPage):
             self.saved_combo.blockSignals(False)
 
     def validatePage(self) -> bool:
-        try:
-            self.w.plan = plan_import(
-                self.w.register,
-                self.w.path,
-                sheet=self.w.grid.name if self.w.grid else None,
-                mapping=self.mapping(),
+        """Check every row on a worker (a 10,000-row ledger takes a second or two)."""
+        path = self.w.path
+        sheet = self.w.grid.name if self.w.grid else None
+        mapping = self.mapping()
+
+        def work(register: Register, progress: Any, cancelled: Any) -> ImportPlan:
+            return plan_import(
+                register, path, sheet=sheet, mapping=mapping, progress=progress, cancelled=cancelled
             )
-        except NmdeskError as error:
-            self.w.show_error(error)
+
+        job = run_with_progress(self.w.create_plan_job(work), tr("正在检查台账…"), self.w)
+        if job.error is not None:
+            self.w.show_error(job.error)
             return False
+        self.w.plan = job.result
         return True
 
 
@@ -403,6 +408,9 @@ class ImportWizard(QWizard):
 
     def choose_save_file(self, title: str, name: str) -> str:
         return QFileDialog.getSaveFileName(self, title, name, tr("Excel 工作簿 (*.xlsx)"))[0]
+
+    def create_plan_job(self, work: Any) -> RegisterJob:
+        return RegisterJob(self.register.path, self.register.actor, work, self)
 
     def create_job(self) -> RegisterJob:
         plan = self.plan

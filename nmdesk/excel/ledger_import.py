@@ -98,11 +98,13 @@ def plan_import(
     sheet: str | None = None,
     mapping: Sequence[str] | dict[str, str] | None = None,
     progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
 ) -> ImportPlan:
     """Read and check a ledger without writing anything.
 
     ``mapping`` is a list of field keys per column (from the wizard) or a saved
     mapping (header text → key); by default the synonym table decides.
+    Raises ImportCancelled when ``cancelled()`` turns true.
     """
     path = Path(path)
     grid, header_row = read_ledger(path, sheet)
@@ -121,8 +123,11 @@ def plan_import(
     data = grid.rows[header_row + 1 :]
     for offset, values in enumerate(data):
         row_index = header_row + 1 + offset
-        if progress is not None and offset % 200 == 0:
-            progress(offset, len(data))
+        if offset % 200 == 0:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled()
+            if progress is not None:
+                progress(offset, len(data))
         if is_blank_row(values) or is_total_row(values):
             continue
         rows.append(planner.plan_row(row_index, values, grid.formulas))

@@ -43,7 +43,9 @@ class SheetGrid:
     """One sheet as a rectangular grid: ``rows[0]`` is Excel row 1, ``rows[r][0]`` column A.
 
     Merged ranges are filled down (the top-left value copied into the cells below
-    it). ``formulas`` maps (row, column), zero-based, of every formula cell to
+    it). A formula cell without a cached value holds its formula text (``=…``), so
+    previews and the error report can show it; it is never evaluated. ``formulas`` maps
+    (row, column), zero-based, of every formula cell to
     whether the file holds a cached value for it.
     """
 
@@ -144,7 +146,8 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
             merged = list(data.merged_cell_ranges or [])
     except CalamineError:
         raise ExcelFileError(f"{path.name} 已损坏，无法读取工作表“{sheet}”") from None
-    formulas = _formula_cells(path, sheet)
+    formula_cells = _formula_cells(path, sheet)
+    formulas = {cell: cached for cell, (cached, _text) in formula_cells.items()}
     width = max([len(row) for row in rows] + [c + 1 for _, c in formulas] + [0])
     height = max([len(rows)] + [r + 1 for r, _ in formulas])
     while len(rows) < height:
@@ -158,6 +161,9 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
         value = rows[top][left]
         for r in range(top + 1, min(bottom, len(rows) - 1) + 1):
             rows[r][left] = value
+    for (r, c), (cached, text) in formula_cells.items():
+        if not cached and text:
+            rows[r][c] = "=" + text
     return SheetGrid(sheet, rows, merged, formulas)
 
 
@@ -179,8 +185,8 @@ def _sheet_xml_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], bool]:
-    """(row, column) of every formula cell → whether it has a cached value."""
+def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], tuple[bool, str]]:
+    """(row, column) of every formula cell → (whether it has a cached value, formula text)."""
     with zipfile.ZipFile(path) as archive:
         member = _sheet_xml_path(archive, sheet)
         if member is None or member not in archive.namelist():
@@ -188,7 +194,7 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], bool]:
         data = archive.read(member)
     if b"<f" not in data and b":f" not in data:
         return {}
-    found: dict[tuple[int, int], bool] = {}
+    found: dict[tuple[int, int], tuple[bool, str]] = {}
     import io
 
     for _event, element in ElementTree.iterparse(io.BytesIO(data), events=("end",)):
@@ -201,7 +207,8 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], bool]:
                 value = element.find(f"{_MAIN_NS}v")
                 inline = element.find(f"{_MAIN_NS}is")
                 cached = (value is not None and bool(value.text)) or inline is not None
-                found[(int(match.group(2)) - 1, _column_index(match.group(1)))] = cached
+                cell = (int(match.group(2)) - 1, _column_index(match.group(1)))
+                found[cell] = (cached, formula.text or "")
         element.clear()
     return found
 

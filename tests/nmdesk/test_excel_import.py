@@ -56,6 +56,7 @@ def test_reader_fills_merged_unit_down_and_sees_formulas(ledger: Path) -> None:
     ] * 3
     assert grid.formulas == {(6, 5): True, (11, 5): False}
     assert grid.rows[6][5] == "bili_ie"  # the cached value, never evaluated
+    assert grid.rows[11][5] == '=HYPERLINK("https://www.zhihu.com/org/bit")'  # shown, not run
     assert detect_header_row(grid.rows) == 2  # past the title and 填报单位 rows
 
 
@@ -308,6 +309,11 @@ def test_failed_import_leaves_register_unchanged(
     assert dump(register) == before
 
 
+def test_planning_can_be_cancelled(register: Register, ledger: Path) -> None:
+    with pytest.raises(ImportCancelled):
+        plan_import(register, ledger, cancelled=lambda: True)
+
+
 def test_strict_refuses_the_whole_file(register: Register, ledger: Path) -> None:
     before = dump(register)
     with pytest.raises(ImportRefused, match="3 行错误"):
@@ -329,6 +335,7 @@ def test_error_report_has_original_rows_and_reasons(
     assert rows[1][2] == "机械与车辆学院" and rows[1][6] == "xhs_mv" and rows[1][13] == "1391111"
     assert rows[2][7] == "2015-13-40"
     assert "手机" in rows[1][-1] and "开通时间" in rows[2][-1] and "公式" in rows[3][-1]
+    assert rows[3][6] == '=HYPERLINK("https://www.zhihu.com/org/bit")'  # as text
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
@@ -113,7 +114,12 @@ class PeopleDialog(DeskDialog):
         right_layout.addWidget(self.editor)
         roles_group = QGroupBox(tr("此人负责的全部账号"))
         roles_layout = QVBoxLayout(roles_group)
-        self.roles = make_table([tr("账号"), tr("平台"), tr("角色"), tr("起始日期")])
+        self.roles = make_table(
+            [tr("账号"), tr("平台"), tr("角色"), tr("起始日期"), tr("结束日期")]
+        )
+        self.show_ended = QCheckBox(tr("显示已结束的角色"))
+        self.show_ended.toggled.connect(self.refresh_roles)
+        roles_layout.addWidget(self.show_ended)
         roles_layout.addWidget(self.roles, 1)
         row = QHBoxLayout()
         self.role_date = DateEdit()
@@ -210,19 +216,20 @@ class PeopleDialog(DeskDialog):
     def refresh_roles(self) -> None:
         rows = []
         if self.person_id is not None:
-            for assignment in self.register.accounts.responsibilities(self.person_id):
+            if self.show_ended.isChecked():
+                assignments = self.register.accounts.person_role_history(self.person_id)
+            else:
+                assignments = self.register.accounts.responsibilities(self.person_id)
+            for assignment in assignments:
                 account = self.register.accounts.get(assignment.account_id)
-                rows.append(
-                    (
-                        assignment.id or 0,
-                        [
-                            account.name,
-                            account.platform,
-                            self.register.profile.role_name(assignment.role),
-                            assignment.start_on.isoformat(),
-                        ],
-                    )
-                )
+                cells = [
+                    account.name,
+                    account.platform,
+                    self.register.profile.role_name(assignment.role),
+                    assignment.start_on.isoformat(),
+                    assignment.end_on.isoformat() if assignment.end_on else tr("至今"),
+                ]
+                rows.append((assignment.id or 0, cells))
         fill_table(self.roles, rows)
         enabled = self.person_id is not None
         for button in (self.end_button, self.hand_over_button, self.assign_button):

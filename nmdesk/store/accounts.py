@@ -578,6 +578,17 @@ class AccountStore:
             )
         ]
 
+    def person_role_history(self, person_id: int) -> list[RoleAssignment]:
+        """Every role a person holds or held, current first, then by start date."""
+        return [
+            self._assignment(row)
+            for row in self.r.query(
+                "SELECT * FROM role_assignments WHERE person_id = ? "
+                "ORDER BY end_on IS NOT NULL, start_on DESC, id DESC",
+                [person_id],
+            )
+        ]
+
     def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
         """Hand every current role of one person to another, in one transaction.
 

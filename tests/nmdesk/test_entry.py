@@ -247,3 +247,20 @@ def test_describe_filing_flags_an_estimated_due_date_and_voiding_needs_an_open_f
     register.filings.mark_filed(filing_id, dt.date(2027, 12, 29))
     with pytest.raises(NmdeskError, match="已归档"):
         E.cancel_filing(register, filing_id, "test")
+
+
+def test_person_role_history_lists_current_first_with_end_dates(register) -> None:
+    unit = _unit(register)
+    result = E.save_entry(register, _entry(unit, signed_on="2026-01-05"))
+    ops = register.accounts.holder(result.account_id, "ops_contact")
+    assignment = register.accounts.current_roles(result.account_id)
+    ops_role = next(a for a in assignment if a.role == "ops_contact")
+    register.accounts.end_role(ops_role.id, dt.date(2026, 6, 30))
+    other = _unit(register, "机电学院")
+    second = E.save_entry(register, _entry(other, platform_id="bitme", name="机电"))
+    register.accounts.assign_role(second.account_id, "operator", ops, dt.date(2026, 9, 1))
+    history = register.accounts.person_role_history(ops)
+    assert [(h.role, h.end_on) for h in history] == [
+        ("operator", None),
+        ("ops_contact", dt.date(2026, 6, 30)),
+    ]

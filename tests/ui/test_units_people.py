@@ -100,6 +100,12 @@ def test_people_directory_add_edit_search_and_roles(qtbot, register) -> None:
     assert dialog.roles.rowCount() == 0
     history = register.accounts.role_history(account_id)
     assert history[0].end_on == dt.date(2026, 11, 2)
+    dialog.show_ended.setChecked(True)
+    assert dialog.roles.rowCount() == 1
+    assert (dialog.roles.item(0, 3).text(), dialog.roles.item(0, 4).text()) == (
+        "2026-09-30",
+        "2026-11-02",
+    )
     # the unknown account is reported next to the field
     dialog.assign_account.setText("BIT-9999")
     qtbot.mouseClick(dialog.assign_button, Qt.MouseButton.LeftButton)

@@ -428,8 +428,9 @@ class AccountDetails(QTabWidget):
                 text = f"{_text(old)} → {_text(new)}" if entry["before"] else _text(new)
                 child = QTreeWidgetItem(item, ["", "", self._label(entry["table_name"], key), text])
                 child.setToolTip(3, text)
-        if self.history.topLevelItemCount() == 1:
-            self.history.topLevelItem(0).setExpanded(True)
+        only = self.history.topLevelItem(0) if self.history.topLevelItemCount() == 1 else None
+        if only is not None:
+            only.setExpanded(True)
 
     def _label(self, table: str, key: str) -> str:
         if table == "accounts" and key in FIELD_LABELS:

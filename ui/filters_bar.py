@@ -24,6 +24,7 @@ from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
 
 if TYPE_CHECKING:
+    from nmdesk.models import Unit
     from nmdesk.store.register import Register
 
 
@@ -34,7 +35,7 @@ def tr(text: str) -> str:
 def unit_tree_rows(register: Register) -> list[tuple[int, str, int]]:
     """(unit id, name, depth) in tree order, for an indented unit picker."""
     units = register.units.all()
-    children: dict[int | None, list] = {}
+    children: dict[int | None, list[Unit]] = {}
     known = {unit.id for unit in units}
     for unit in units:
         parent = unit.parent_id if unit.parent_id in known else None

@@ -11,6 +11,7 @@ the same on every machine.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 import sys
 import tempfile
@@ -83,7 +84,9 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         details = window.details
         details.setCurrentWidget(details.history)
         for number in range(min(2, details.history.topLevelItemCount())):
-            details.history.topLevelItem(number).setExpanded(True)
+            entry = details.history.topLevelItem(number)
+            if entry is not None:
+                entry.setExpanded(True)
         window.splitter.setSizes([900, 700])
         written.append(save(details, out / "account-history.png", app))
 
@@ -94,11 +97,9 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         written.append(save(window.board_dock, out / "deadlines-board.png", app))
         window.board_dock.setFloating(False)
 
-        try:
+        if importlib.util.find_spec("ui.account_form") is not None:
             from ui.account_form import AccountFormDialog
-        except ModuleNotFoundError:
-            AccountFormDialog = None
-        if AccountFormDialog is not None:
+
             form = AccountFormDialog(register, account_id=account_id, parent=window)
             form.show()
             written.append(save(form, out / "account-form.png", app))

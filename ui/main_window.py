@@ -9,6 +9,7 @@ patch one place and a module that does not exist yet only shows a message.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         self.apply_query()
         self.show_register_warnings()
+        self._set_tab_order()
 
     # -- building --------------------------------------------------------------------
 
@@ -207,6 +209,16 @@ class MainWindow(QMainWindow):
             self.tr("每次修改都已即时写入备案库"),
         )
         self.act_backup = self._action(self.tr("备份备案库…"), self.backup_register)
+        self.act_verify = self._action(
+            self.tr("校验备案库…"),
+            self.verify_register,
+            None,
+            None,
+            self.tr("检查数据库完整性和审计链，发现 nmdesk 之外的改动"),
+        )
+        self.act_audit_export = self._action(
+            self.tr("导出审计记录…"), self.export_audit_trail, None, None, self.tr("供检查使用")
+        )
         self.act_import = self._action(self.tr("从 Excel 导入…"), self.import_data)
         self.act_export = self._action(self.tr("导出到 Excel…"), self.export_data)
         self.act_print = self._action(
@@ -287,6 +299,8 @@ class MainWindow(QMainWindow):
             None,
             self.act_save,
             self.act_backup,
+            self.act_verify,
+            self.act_audit_export,
             None,
             self.act_import,
             self.act_export,
@@ -342,6 +356,26 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.search)
 
+    def _set_tab_order(self) -> None:
+        """Tab goes search → filters → table → details → deadlines, as the eye reads."""
+        f = self.filters
+        chain = [
+            self.search,
+            f.platform,
+            f.level,
+            f.unit,
+            f.sub_units,
+            f.status,
+            f.person,
+            f.overdue,
+            f.clear_button,
+            self.table,
+            self.details,
+            self.board.view,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
     def show_register_warnings(self) -> None:
         """Read-only (another clerk holds the register), network share or failed backup."""
         register = self.register
@@ -352,6 +386,10 @@ class MainWindow(QMainWindow):
             badge.setToolTip(register.read_only_message)
             badge.setStyleSheet("color: white; background: #c81e1e; padding: 0 6px;")
             self.statusBar().addPermanentWidget(badge)
+            from ui.data_safety import read_only_banner
+
+            self.read_only_banner = read_only_banner(register.read_only_message)
+            self.centralWidget().layout().insertWidget(0, self.read_only_banner)
         warnings = [
             text
             for text in (
@@ -686,11 +724,33 @@ class MainWindow(QMainWindow):
         self.run_dialog(ReviewWizard(self.register, parent=self))
 
     def backup_register(self) -> None:
+        """备份与恢复 (ui/data_safety.py); after a restore the register is opened afresh."""
         try:
-            from ui.backup import BackupDialog
+            from ui.data_safety import BackupDialog
         except ModuleNotFoundError as exc:
-            return self.feature_missing(exc, "ui.backup", self.tr("备份"))
-        self.run_dialog(BackupDialog(self.register, parent=self))
+            return self.feature_missing(exc, "ui.data_safety", self.tr("备份"))
+        dialog = BackupDialog(self.register, parent=self)
+        self.run_dialog(dialog)
+        if dialog.restored:
+            self.switch_to(str(self.register.path), create=False)
+        return None
+
+    def verify_register(self) -> None:
+        from ui.data_safety import verify_register
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("校验备案库"),
+            verify_register(self.register),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.exec_dialog(box)
+
+    def export_audit_trail(self) -> None:
+        from ui.data_safety import export_audit_trail
+
+        export_audit_trail(self.register, self)
 
     # -- file ------------------------------------------------------------------------
 

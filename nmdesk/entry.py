@@ -466,11 +466,19 @@ def check_entry(
 def entry_warnings(
     register: Register, entry: AccountEntry, account_id: int | None = None
 ) -> list[str]:
-    """Things the clerk should see but that do not block saving."""
+    """Things the clerk should see but that do not block saving.
+
+    A name using a protected name (北理工, 北大 …) is in scope: it warns while the
+    account is not registered (new, applying or refused). A unit that already has
+    accounts on the platform gets the total-quantity warning (PKU-CoE clause 7).
+    """
     profile = register.profile
     warnings: list[str] = []
     keywords = matched_keywords(entry.name, profile.protected_names)
-    if keywords:
+    registered = account_id is not None and entry.status in FILED_STATUSES | {
+        AccountStatus.APPROVED
+    }
+    if keywords and not registered:
         warnings.append(name_warning(keywords))
     if entry.unit_id is not None and clean_text(entry.platform):
         same = register.accounts.same_platform_accounts(

@@ -264,3 +264,14 @@ def test_person_role_history_lists_current_first_with_end_dates(register) -> Non
         ("operator", None),
         ("ops_contact", dt.date(2026, 6, 30)),
     ]
+
+
+def test_protected_name_warns_only_while_not_registered(register) -> None:
+    unit = _unit(register)
+    entry = _entry(unit)
+    assert any("北理工" in w for w in E.entry_warnings(register, entry))
+    account_id = E.save_entry(register, entry).account_id
+    registered = E.entry_from_account(register, account_id)
+    assert not any("受保护" in w for w in E.entry_warnings(register, registered, account_id))
+    plain = E.entry_warnings(register, _entry(unit, name="计算机学院摄影"))
+    assert [w[:4] for w in plain] == ["总量控制"]

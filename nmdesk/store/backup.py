@@ -158,15 +158,17 @@ def list_backups(register_path: Path) -> list[BackupInfo]:
     folder = backups_dir(register_path)
     if not folder.is_dir():
         return []
-    found = []
+    found: list[tuple[int, BackupInfo]] = []
     for path in folder.iterdir():
         match = _NAME.match(path.name)
         if not match or match["stem"] != register_path.stem:
             continue
         taken = dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S")
-        found.append(BackupInfo(path, match["kind"], taken, path.stat().st_size))
-    found.sort(key=lambda info: (info.taken_at, info.path.name), reverse=True)
-    return found
+        status = path.stat()
+        found.append((status.st_mtime_ns, BackupInfo(path, match["kind"], taken, status.st_size)))
+    # newest first; copies taken within the same second in the order they were written
+    found.sort(key=lambda pair: (pair[1].taken_at, pair[0], pair[1].path.name), reverse=True)
+    return [info for _mtime, info in found]
 
 
 def auto_backup(

@@ -1,0 +1,176 @@
+"""The data-safety UI: backup list, backup now, restore, verify, audit export, read-only banner."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
+
+from nmdesk.models import Person, PersonKind
+from nmdesk.store import Register
+from nmdesk.store import backup as backups
+from ui.data_safety import BackupDialog
+from ui.main_window import MainWindow
+
+
+class Boxes:
+    """Answers every message box of a dialog and remembers what it said."""
+
+    def __init__(self, answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes):
+        self.texts: list[str] = []
+        self.answer = answer
+
+    def __call__(self, box: QMessageBox) -> int:
+        self.texts.append(box.text())
+        return int(self.answer.value)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def dialog(qtbot, demo_register: Register) -> BackupDialog:
+    dlg = BackupDialog(demo_register)
+    qtbot.addWidget(dlg)
+    dlg.exec_box = Boxes()  # type: ignore[method-assign]
+    return dlg
+
+
+def test_the_list_shows_the_automatic_backups_and_backup_now_adds_one(dialog) -> None:
+    assert dialog.table.rowCount() == 2  # today's daily and monthly copies
+    kinds = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert kinds == {"每日自动备份", "每月自动备份"}
+    target = dialog.backup_now()
+    assert target is not None and target.exists()
+    assert dialog.table.rowCount() == 3
+    assert dialog.table.item(0, 1).text() == "手动备份"
+    assert str(target) in dialog.report.toPlainText()
+    assert dialog.selected_backup() == target
+
+
+def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register) -> None:
+    saved = dialog.backup_now()
+    with demo_register.transaction():
+        demo_register.people.add(Person(None, "恢复后消失", PersonKind.STAFF))
+    dialog.table.selectRow(0)
+    assert dialog.restore_selected()
+    assert dialog.restored and dialog.result() == QDialog.DialogCode.Accepted
+    assert any("替换当前备案库" in text for text in dialog.exec_box.texts)
+    assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_box.texts)
+    with Register.open(demo_register.path, auto_backup=False) as reopened:
+        assert reopened.people.find("恢复后消失") == []
+        assert saved is not None and saved.name in reopened.meta("last_restore")
+    kinds = [b.kind for b in backups.list_backups(demo_register.path)]
+    assert "pre-restore" in kinds
+
+
+def test_restore_is_not_done_when_the_clerk_cancels(dialog, demo_register) -> None:
+    dialog.backup_now()
+    with demo_register.transaction():
+        demo_register.people.add(Person(None, "保留", PersonKind.STAFF))
+    dialog.exec_box.answer = QMessageBox.StandardButton.Cancel
+    assert not dialog.restore_selected()
+    assert not dialog.restored
+    assert len(demo_register.people.find("保留")) == 1
+
+
+def test_restore_from_a_broken_file_says_why(dialog, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nmdesk"
+    broken.write_text("不是备份", encoding="utf-8")
+    dialog.choose_file = lambda *a, **k: str(broken)  # type: ignore[method-assign]
+    assert not dialog.restore_from_file()
+    assert "不是 SQLite" in dialog.exec_box.texts[-1]
+    assert not dialog.restored
+
+
+def test_verify_reports_a_clean_register_and_then_a_tampered_one(dialog, demo_register) -> None:
+    assert "校验通过" in dialog.verify()
+    conn = sqlite3.connect(demo_register.path)
+    conn.execute("UPDATE people SET name = '改' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    report = dialog.verify()
+    assert "校验未通过" in report and "people #2" in report
+    assert report in dialog.report.toPlainText()
+
+
+def test_export_audit_trail_for_an_inspection(dialog, tmp_path: Path) -> None:
+    target = tmp_path / "inspection"
+    dialog.choose_file = lambda *a, **k: str(target)  # type: ignore[method-assign]
+    written = dialog.export_audit()
+    assert written == target.with_suffix(".xlsx") and written.exists()
+    book = openpyxl.load_workbook(written, read_only=True)
+    assert book.sheetnames == ["审计记录", "校验结果"]
+    assert "已导出" in dialog.exec_box.texts[-1]
+
+
+def test_main_window_menu_verifies_and_opens_the_dialog(
+    qtbot, demo_register, settings, monkeypatch
+) -> None:
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    shown: list[str] = []
+    window.exec_dialog = lambda box: shown.append(getattr(box, "text", lambda: "")()) or 0  # type: ignore[method-assign]
+    window.act_verify.trigger()
+    assert shown and "校验通过" in shown[-1]
+    opened: list[BackupDialog] = []
+
+    def fake_run(dialog: QDialog, select_id: int | None = None) -> bool:
+        opened.append(dialog)
+        dialog.restored = True
+        return True
+
+    switched: list[str] = []
+    window.run_dialog = fake_run  # type: ignore[method-assign]
+    window.switch_to = lambda path, create: switched.append(path)  # type: ignore[method-assign]
+    window.act_backup.trigger()
+    assert isinstance(opened[0], BackupDialog)
+    assert switched == [str(demo_register.path)]
+    assert window.act_audit_export.text() == "导出审计记录…"
+
+
+HOLDER = """
+import sys
+from nmdesk.store import Register
+register = Register.open(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+register.close()
+"""
+
+
+def test_a_second_instance_shows_a_read_only_banner(qtbot, demo_path: Path, settings) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(demo_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        register = Register.open(demo_path)
+        assert register.read_only
+        window = MainWindow(register, settings=settings, owns_register=True)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        banner = window.findChild(QLabel, "readOnlyBanner")
+        assert banner is not None and banner.isVisible()
+        assert "正由另一个 nmdesk 使用" in banner.text() and "当前为只读" in banner.text()
+        assert str(holder.pid) in banner.text()
+        assert window.windowTitle().endswith("只读")
+        dlg = BackupDialog(register, parent=window)
+        qtbot.addWidget(dlg)
+        assert not dlg.restore_button.isEnabled()
+        assert dlg.backup_button.isEnabled()  # a read-only instance can still take a copy
+        window.close()
+    finally:
+        holder.communicate("\n", timeout=60)

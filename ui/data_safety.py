@@ -1,0 +1,310 @@
+"""Backups, restore, verification and the audit-trail export, for the main window.
+
+``BackupDialog`` lists the register's backups and offers 立即备份, restore from
+the selected backup or from a file, 校验备案库 and 导出审计记录. The main
+window reaches it through its ``backup_register`` hook and calls
+``verify_register`` and ``export_audit_trail`` from its menu. Every message box
+and file dialog goes through a method tests replace (``exec_box``,
+``choose_file``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nmdesk.errors import NmdeskError
+from nmdesk.store import backup as backups
+
+if TYPE_CHECKING:
+    from nmdesk.store.audit import Finding
+    from nmdesk.store.register import Register
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DataSafety", text)
+
+
+def read_only_banner(message: str) -> QLabel:
+    """A red bar for the top of the main window: another nmdesk holds the register."""
+    banner = QLabel(message)
+    banner.setObjectName("readOnlyBanner")
+    banner.setWordWrap(True)
+    banner.setStyleSheet("color: white; background: #c81e1e; padding: 6px 10px; font-weight: bold;")
+    return banner
+
+
+class _WaitCursor:
+    def __enter__(self) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QGuiApplication.restoreOverrideCursor()
+
+
+def verification_text(integrity: bool, entries: int, findings: list[Finding]) -> str:
+    """The verify report in words, as the CLI prints it."""
+    lines = [
+        _tr("数据库完整性：{0}").format(_tr("正常") if integrity else _tr("损坏")),
+        _tr("审计记录：{0} 条").format(entries),
+    ]
+    lines += [_tr("发现问题：{0}").format(finding) for finding in findings]
+    if integrity and not findings:
+        lines.append(_tr("校验通过：未发现 nmdesk 之外的改动"))
+    else:
+        lines.append(_tr("校验未通过：{0} 处问题").format(len(findings)))
+    return "\n".join(lines)
+
+
+class BackupDialog(QDialog):
+    """备份与恢复: the backup list and the data-safety actions of one register."""
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.restored = False
+        self.last_report = ""
+        self.setWindowTitle(self.tr("备份与恢复 — {0}").format(register.path.name))
+        self.resize(760, 520)
+
+        intro = QLabel(
+            self.tr(
+                "备案库每天首次打开时自动备份（保留最近 7 天和最近 12 个月），"
+                "升级数据版本前也会先备份。备份位于：{0}"
+            ).format(backups.backups_dir(register.path))
+        )
+        intro.setWordWrap(True)
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("backupList")
+        self.table.setHorizontalHeaderLabels([self.tr("时间"), self.tr("类型"), self.tr("大小")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        self.report = QPlainTextEdit()
+        self.report.setObjectName("safetyReport")
+        self.report.setReadOnly(True)
+        self.report.setMaximumHeight(140)
+        self.report.setPlaceholderText(self.tr("校验结果显示在这里"))
+
+        self.backup_button = QPushButton(self.tr("立即备份"))
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton(self.tr("从所选备份恢复…"))
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button = QPushButton(self.tr("从文件恢复…"))
+        self.restore_file_button.clicked.connect(self.restore_from_file)
+        self.verify_button = QPushButton(self.tr("校验备案库"))
+        self.verify_button.clicked.connect(self.verify)
+        self.export_button = QPushButton(self.tr("导出审计记录…"))
+        self.export_button.clicked.connect(self.export_audit)
+        if register.read_only:
+            for button in (self.restore_button, self.restore_file_button):
+                button.setEnabled(False)
+                button.setToolTip(register.read_only_message)
+
+        actions = QHBoxLayout()
+        for button in (
+            self.backup_button,
+            self.restore_button,
+            self.restore_file_button,
+            self.verify_button,
+            self.export_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.report)
+        layout.addWidget(close)
+        self.reload()
+
+    # -- the places tests replace ---------------------------------------------------------
+
+    def exec_box(self, box: QMessageBox) -> int:
+        return int(box.exec())
+
+    def choose_file(self, title: str, pattern: str, save: bool = False) -> str:
+        folder = str(self.register.path.parent)
+        if save:
+            return QFileDialog.getSaveFileName(self, title, folder, pattern)[0]
+        return QFileDialog.getOpenFileName(self, title, folder, pattern)[0]
+
+    # -- actions -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.found = backups.list_backups(self.register.path)
+        self.table.setRowCount(len(self.found))
+        for row, info in enumerate(self.found):
+            values = (
+                f"{info.taken_at:%Y-%m-%d %H:%M:%S}",
+                info.kind_name,
+                f"{info.size / 1048576:.1f} MB",
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(str(info.path))
+                self.table.setItem(row, column, item)
+        if self.found:
+            self.table.selectRow(0)
+
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        self.exec_box(box)
+
+    def _error(self, error: NmdeskError) -> None:
+        self._tell(QMessageBox.Icon.Warning, self.tr("无法完成操作"), str(error))
+
+    def backup_now(self) -> Path | None:
+        try:
+            with _WaitCursor():
+                target = self.register.backup()
+        except NmdeskError as error:
+            self._error(error)
+            return None
+        self.reload()
+        self.report.setPlainText(self.tr("已备份到：{0}").format(target))
+        return target
+
+    def selected_backup(self) -> Path | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.found[rows[0].row()].path if rows else None
+
+    def restore_selected(self) -> bool:
+        backup = self.selected_backup()
+        if backup is None:
+            self.report.setPlainText(self.tr("请先在列表中选择一个备份"))
+            return False
+        return self.restore(backup)
+
+    def restore_from_file(self) -> bool:
+        chosen = self.choose_file(
+            self.tr("选择备份文件"), self.tr("nmdesk 备案库或备份 (*.nmdesk);;所有文件 (*)")
+        )
+        return self.restore(Path(chosen)) if chosen else False
+
+    def restore(self, backup: Path) -> bool:
+        """Check the backup, confirm, keep a safety copy, restore; the window then reopens."""
+        try:
+            checked = backups.check_backup(backup)
+        except NmdeskError as error:
+            self._error(error)
+            return False
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("从备份恢复"),
+            self.tr(
+                "用备份 {0}（{1} 个账号，{2} 条审计记录）替换当前备案库？\n\n"
+                "当前备案库会先保存为一份安全副本，之后仍可恢复。"
+            ).format(backup.name, checked.accounts, checked.audit_entries),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        question.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if self.exec_box(question) != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            with _WaitCursor():
+                result = backups.restore(self.register.path, backup, actor=self.register.actor)
+        except NmdeskError as error:
+            self._error(error)
+            return False
+        self.restored = True
+        safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
+        self._tell(
+            QMessageBox.Icon.Information,
+            self.tr("已恢复"),
+            self.tr(
+                "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
+            ).format(backup.name, safety),
+        )
+        self.accept()
+        return True
+
+    def verify(self) -> str:
+        self.last_report = verify_register(self.register)
+        self.report.setPlainText(self.last_report)
+        return self.last_report
+
+    def export_audit(self) -> Path | None:
+        return export_audit_trail(self.register, self, chooser=self.choose_file, tell=self._tell)
+
+
+def verify_register(register: Register) -> str:
+    """Integrity check and audit verification, as text for a dialog."""
+    with _WaitCursor():
+        integrity = register.integrity_ok()
+        findings = register.audit.verify()
+        entries = register.audit.count()
+    return verification_text(integrity, entries, findings)
+
+
+def export_audit_trail(
+    register: Register,
+    parent: QWidget,
+    *,
+    chooser: object = None,
+    tell: object = None,
+) -> Path | None:
+    """Ask for a file and write the audit trail there (CSV or xlsx) for an inspection."""
+    from nmdesk.audit_export import export_audit
+
+    def default_chooser(title: str, pattern: str, save: bool = False) -> str:
+        folder = str(register.path.parent)
+        return QFileDialog.getSaveFileName(parent, title, folder, pattern)[0]
+
+    choose = chooser if callable(chooser) else default_chooser
+    chosen = choose(
+        _tr("导出审计记录"),
+        _tr("Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"),
+        save=True,
+    )
+    if not chosen:
+        return None
+    target = Path(chosen)
+    if target.suffix.lower() not in (".xlsx", ".csv"):
+        target = target.with_suffix(".xlsx")
+
+    def default_tell(icon: QMessageBox.Icon, title: str, text: str) -> None:
+        QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent).exec()
+
+    say = tell if callable(tell) else default_tell
+    try:
+        with _WaitCursor():
+            count = export_audit(register, target)
+    except NmdeskError as error:
+        say(QMessageBox.Icon.Warning, _tr("无法导出"), str(error))
+        return None
+    say(
+        QMessageBox.Icon.Information,
+        _tr("已导出"),
+        _tr("已导出 {0} 条审计记录到 {1}").format(count, target),
+    )
+    return target

@@ -362,3 +362,50 @@ def test_tab_walks_the_sheet_in_paper_order(qtbot, register) -> None:
         "审批文号",
         "审批日期",
     ]
+
+
+def test_unit_and_two_people_through_their_dialogs_then_the_account(qtbot, register) -> None:
+    from ui.people_editor import PeopleDialog
+    from ui.units_editor import UnitsDialog
+
+    units = UnitsDialog(register)
+    qtbot.addWidget(units)
+    Answers(units)
+    units.name.setText("光电学院")
+    units.kind.setCurrentIndex(units.kind.findData("college"))
+    qtbot.mouseClick(units.save_button, Qt.MouseButton.LeftButton)
+    unit_id = register.units.find_by_name("光电学院").id
+    people = PeopleDialog(register)
+    qtbot.addWidget(people)
+    Answers(people)
+    for name, kind, mobile in (
+        ("韩梅", "staff", "13600001111"),
+        ("周宇航", "student", "13600002222"),
+    ):
+        people.new_button.click()
+        people.widgets["name"].setText(name)
+        people.widgets["kind"].setCurrentIndex(people.widgets["kind"].findData(kind))
+        people.widgets["mobile"].setText(mobile)
+        people.widgets["unit_id"].setCurrentIndex(people.widgets["unit_id"].findData(unit_id))
+        qtbot.mouseClick(people.save_button, Qt.MouseButton.LeftButton)
+    head = register.people.find("韩梅")[0]
+    student = register.people.find("周宇航")[0]
+    form = open_form(qtbot, register)
+    form.platform.setCurrentText("抖音")
+    form.account_type.setCurrentIndex(0)
+    form.name.setText("光电青年")
+    form.platform_id.setText("gd_youth")
+    form.purpose.setPlainText("团学活动短视频")
+    form.unit.setCurrentIndex(form.unit.findData(unit_id))
+    form.blocks["first_responsible"].name.setEditText("韩梅")
+    assert form.blocks["first_responsible"].mobile.text() == "13600001111"
+    form.blocks["ops_contact"].set_person(student.id)
+    form.blocks["specific_responsible"].set_person(head.id)
+    answers = save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    account_id = form.result_info.account_id
+    assert form.result_info.created_people == []
+    assert register.accounts.holder(account_id, "first_responsible") == head.id
+    assert register.accounts.holder(account_id, "ops_contact") == student.id
+    assert register.accounts.get(account_id).status is AccountStatus.APPLYING
+    assert "光电青年" in answers.messages[0][1]

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -55,13 +56,13 @@ class FirstStartDialog(QDialog):
             box_layout.addWidget(button)
         layout.addWidget(box)
 
-        self.demo = QRadioButton(tr("先看看：新建演示备案库（约 300 个示例账号，数据均为虚构）"))
-        self.group.addButton(self.demo)
+        self.demo = QCheckBox(
+            tr("先看看：填入演示数据（约 300 个示例账号，单位、人员和账号均为虚构）")
+        )
         layout.addWidget(self.demo)
         hint = QLabel(
             tr(
-                "演示库使用所选策略配置；未选择时使用第一项。以后可通过“文件 → 新建备案库”"
-                "另建正式备案库。"
+                "演示备案库只用于熟悉操作。正式使用时，请通过“文件 → 新建备案库”另建一个不含演示数据的备案库。"
             )
         )
         hint.setWordWrap(True)
@@ -89,8 +90,7 @@ class FirstStartDialog(QDialog):
 
     def select(self, profile_id: str, *, demo: bool = False) -> None:
         self.profile_buttons[profile_id].setChecked(True)
-        if demo:
-            self.demo.setChecked(True)
+        self.demo.setChecked(demo)
 
     def choice(self) -> tuple[str, bool]:
         return self._last_profile, self.demo.isChecked()

@@ -52,5 +52,8 @@ def write_error_report(
 
     sheet.column_dimensions[get_column_letter(len(headers))].width = 60
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(chosen) + 1)}"
-    workbook.save(Path(path))
+    from nmdesk.excel.export import writing
+
+    with writing(Path(path)):
+        workbook.save(Path(path))
     return len(chosen)

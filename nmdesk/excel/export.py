@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,22 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("备注", "note", 30),
 )
 _CHUNK = 1000
+
+
+class ExcelWriteError(NmdeskError):
+    """The target file cannot be written (no such folder, no permission, open in Excel)."""
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into one Chinese sentence."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ExcelWriteError(
+            f"无法写入文件 {path}：{reason}。请确认文件夹存在、有写入权限，且该文件没有在 Excel 中打开"
+        ) from None
 
 
 class ExportCancelled(NmdeskError):
@@ -188,8 +205,13 @@ def export_xlsx(
         raise
     temp = _temp_path(path)
     try:
-        workbook.save(temp)
-        os.replace(temp, path)
+        with writing(path):
+            try:
+                workbook.save(temp)
+            except OSError:
+                _discard(sheet)
+                raise
+            os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
     return len(ids)
@@ -210,7 +232,7 @@ def export_csv(
         ids = export_ids(register, query)
     temp = _temp_path(path)
     try:
-        with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+        with writing(path), temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([title for title, _key, _width in COLUMNS])
             for values in _records(register, ids, progress, cancelled):
@@ -224,7 +246,8 @@ def export_csv(
                         for value in values
                     ]
                 )
-        os.replace(temp, path)
+        with writing(path):
+            os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
     return len(ids)

@@ -100,4 +100,7 @@ def write_template(register: Register, path: str | Path) -> None:
                 sheet.cell(row=row, column=column).number_format = "@"
     style_header_row(sheet, len(TEMPLATE_COLUMNS))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(TEMPLATE_COLUMNS))}1"
-    workbook.save(Path(path))
+    from nmdesk.excel.export import writing
+
+    with writing(Path(path)):
+        workbook.save(Path(path))

@@ -16,7 +16,7 @@ from fixtures_excel import build_messy_ledger
 
 from nmdesk.cli import main
 from nmdesk.excel.error_report import write_error_report
-from nmdesk.excel.export import COLUMNS, ExportCancelled, export_csv, export_xlsx
+from nmdesk.excel.export import COLUMNS, ExcelWriteError, ExportCancelled, export_csv, export_xlsx
 from nmdesk.excel.ledger_import import commit_import, plan_import
 from nmdesk.excel.template import DATA_SHEET, LISTS_SHEET, write_template
 from nmdesk.models import Account, AccountStatus, Unit
@@ -213,3 +213,15 @@ def test_template_dropdowns_reference_a_hidden_sheet(
     cli_target = tmp_path / "cli-template.xlsx"
     assert main(["template", str(cli_target), "--path", str(register.path)]) == 0
     assert cli_target.exists()
+
+
+def test_unwritable_target_is_one_message(
+    register: Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "没有这个文件夹" / "x.xlsx"
+    for writer in (export_xlsx, export_csv, write_template):
+        with pytest.raises(ExcelWriteError, match="无法写入文件"):
+            writer(register, missing)
+    assert main(["export", str(missing), "--path", str(register.path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("错误：无法写入文件") and len(err.splitlines()) == 1

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_MS = 150
 DETAILS_DELAY_MS = 60
+HISTORY_DELAY_MS = 300
 STATUS_MESSAGE_MS = 6000
 # From this many accounts on, the deadlines board is computed on a worker thread.
 BACKGROUND_BOARD_ACCOUNTS = 20_000
@@ -474,7 +475,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.details_timer.start()
+        # The history tab scans the audit trail: wait until the clerk stops on a row.
+        slow = self.details.currentWidget() is self.details.history
+        self.details_timer.start(HISTORY_DELAY_MS if slow else DETAILS_DELAY_MS)
 
     def _show_current_details(self) -> None:
         account_id = self.current_account_id()

@@ -10,7 +10,11 @@ recognisable. Every font is the bundled TrueType font, embedded in the PDF.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
+import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,8 +139,17 @@ def p(text: object, st: ParagraphStyle = STYLE_VALUE) -> Paragraph:
 
 
 def label(text: str) -> Paragraph:
-    """A cell label; labels are program text, not user text, but escaped all the same."""
-    return Paragraph(esc(text), STYLE_LABEL)
+    """A cell label; labels are program text, not user text, but escaped all the same.
+
+    Labels repeat on every sheet, so each is parsed once and then copied.
+    """
+    prototype = _LABELS.get(text)
+    if prototype is None:
+        prototype = _LABELS[text] = Paragraph(esc(text), STYLE_LABEL)
+    return copy.copy(prototype)
+
+
+_LABELS: dict[str, Paragraph] = {}
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -301,15 +314,34 @@ def _draw_band(canv: Canvas, info: _CopyInfo, page: int, total: int) -> None:
     canv.restoreState()
 
 
+QR_MASK_PATTERN = 0
+
+
+@functools.lru_cache(maxsize=256)
+def qr_modules(payload: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's module matrix (True: dark), computed once per payload: both copies
+    of a sheet carry the same code."""
+    widget = QrCodeWidget(payload, barLevel="M")
+    encoder = widget.qr
+    if encoder.version is None:
+        encoder.version = encoder.calculate_version()
+    encoder.makeImpl(False, QR_MASK_PATTERN)  # a fixed mask: any of the eight is valid
+    return tuple(tuple(bool(module) for module in row) for row in widget.qr.modules)
+
+
 def _draw_qr(canv: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code's modules as filled rectangles (no renderer, so no stray font)."""
-    widget = QrCodeWidget(payload, barLevel="M", barWidth=size, barHeight=size, barBorder=0)
-    canv.saveState()
-    for index, shape in enumerate(widget.draw().contents):
-        if index == 0 and shape.width == size and shape.height == size:
-            continue  # the white background
-        canv.rect(x + shape.x, y + shape.y, shape.width, shape.height, stroke=0, fill=1)
-    canv.restoreState()
+    """Draw the QR code as one filled path of dark runs (no renderer, so no stray font)."""
+    modules = qr_modules(payload)
+    box = size / len(modules)
+    path = canv.beginPath()
+    for row_index, row in enumerate(modules):
+        column = 0
+        for dark, run in itertools.groupby(row):
+            count = len(list(run))
+            if dark:
+                path.rect(x + column * box, y + size - (row_index + 1) * box, count * box, box)
+            column += count
+    canv.drawPath(path, stroke=0, fill=1)
 
 
 class _FormDoc(BaseDocTemplate):  # type: ignore[misc]
@@ -523,10 +555,44 @@ def form_grid(
     table can break between pages without losing or overflowing any text.
     """
     table = _grid_table(groups, widths, chunked=False, padding=padding)
+    if _height_bound(groups, widths, padding) <= available_height:
+        return table  # surely fits: no need to lay it out twice
     _, height = table.wrap(sum(widths), available_height)
     if height <= available_height:
         return table
     return _grid_table(groups, widths, chunked=True, padding=padding)
+
+
+def _height_bound(groups: Sequence[GridGroup], widths: Sequence[float], padding: float) -> float:
+    """A cheap upper bound of the grid's height: every character as wide as the font
+    size, one extra line per cell, the group labels written one character a line."""
+    total = 0.0
+    for group in groups:
+        group_height = 0.0
+        for row in group.rows:
+            row_height = row.min_height
+            for index, cell in enumerate(row.cells):
+                width = _cell_width(widths, row, index)
+                items = cell if isinstance(cell, list) else [cell]
+                height = sum(_flowable_bound(item, width) for item in items)
+                row_height = max(row_height, height + 2 * padding)
+            group_height += row_height
+        label_height = len(group.title) * BODY_LEADING + 2 * padding
+        total += max(group_height, label_height)
+    return total
+
+
+def _flowable_bound(item: Any, width: float) -> float:
+    if isinstance(item, Paragraph):
+        size = item.style.fontSize
+        text = item.getPlainText()
+        lines = math.ceil(len(text) * size / max(width, size)) + 1 + text.count("\n")
+        return float(lines * item.style.leading)
+    if isinstance(item, Spacer):
+        return float(item.height)
+    if isinstance(item, str):
+        return 0.0 if not item else BODY_LEADING
+    return math.inf  # anything else: measure it properly
 
 
 def _cell_width(widths: Sequence[float], row: GridRow, index: int) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -433,3 +435,45 @@ def test_cli_print_and_receive(register, tmp_path, capsys):
         filing = reopened.filings.by_check_code(code)
         assert filing.status is FilingStatus.FILED
         assert [a.original_name for a in reopened.attachments.for_filing(filing.id)] == ["scan.pdf"]
+
+
+def test_scanned_qr_code_finds_the_filing(register, tmp_path):
+    """Render the printed page, read its QR code like a scanner would, receive the copy."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils (pdftoppm) is not installed")
+    account_id = make_account(register)
+    out = render_form(register, "filing", account_id, tmp_path / "qr.pdf")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-singlefile",
+            str(out),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    codes = [r.text for r in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))]
+    filing = register.filings.for_account(account_id)[-1]
+    serial = register.accounts.get(account_id).serial_no
+    assert codes == [f"{serial}|{filing.check_code}"]
+    received = register.filings.receive_signed_copy(codes[0], dt.date(2026, 3, 5))
+    assert received.id == filing.id and received.status is FilingStatus.FILED
+
+
+def test_print_benchmark_quick_run_reports_pages_per_second():
+    from benchmarks import bench_print
+
+    results = bench_print.run(quick=True)
+    assert [row["pages"] for row in results] == [2 * bench_print.QUICK_SHEETS] * 3
+    assert all(row["pages_per_s"] > 0 for row in results)
+    assert "nmdesk" in results[0]["what"] and "canvas" in results[1]["what"]

@@ -1,0 +1,222 @@
+"""Printing filing sheets: nmdesk's forms next to plain reportlab drawing the same text.
+
+nmdesk lays each sheet out with platypus (bordered grid, wrapping cells, two labelled
+copies, trace band with QR code, per-copy page numbers). The baseline draws the same
+strings with a bare reportlab canvas at fixed positions, once with every line drawn
+per page and once with the fixed frame stored as a form XObject
+(``beginForm``/``doForm``). Same font, same process, same run. Prints a Markdown
+table of pages per second.
+
+    python -m benchmarks.bench_print           # quick: 50 sheets (100 pages)
+    python -m benchmarks.bench_print --full    # 1,000 sheets (2,000 pages)
+    python -m benchmarks print [--full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+QUICK_SHEETS = 50
+FULL_SHEETS = 1000
+PURPOSES = [
+    "发布本单位新闻动态、通知公告，展示教学科研成果",
+    "面向学生发布学习、活动和就业信息，服务学生成长。" * 3,
+    "招生宣传，解答考生和家长咨询",
+]
+
+
+def make_data(count: int) -> list[Any]:
+    """``count`` filled filing sheets' values, varied like a real register."""
+    from nmdesk.forms.filing_sheet import FilingSheetData
+
+    def person(i: int, n: int) -> dict[str, str]:
+        return {
+            "name": f"张{'伟芳娜敏静'[n % 5]}{i}",
+            "title": "宣传干事",
+            "office_phone": f"010-689{i % 100000:05d}",
+            "mobile": f"139{i:08d}",
+            "email": f"u{i:05d}@bit.edu.cn",
+        }
+
+    result = []
+    for i in range(count):
+        result.append(
+            FilingSheetData(
+                platform="微信",
+                account_type="订阅号",
+                name=f"北理工测试账号{i}",
+                platform_id=f"bit_{i:06d}",
+                purpose=PURPOSES[i % len(PURPOSES)],
+                opened_on="2021年9月",
+                unit=f"第{i % 40 + 1}学院",
+                head=person(i, 0),
+                maintainer=person(i, 1),
+            )
+        )
+    return result
+
+
+def sheet_strings(data: Any) -> list[str]:
+    head, keeper = data.head, data.maintainer
+    return [
+        data.platform,
+        data.account_type,
+        data.name,
+        data.platform_id,
+        data.purpose,
+        data.opened_on,
+        data.unit,
+        *head.values(),
+        *keeper.values(),
+    ]
+
+
+def run_nmdesk(datas: list[Any], out: Path) -> int:
+    from nmdesk.forms.common import Sheet, Trace, write_pdf
+    from nmdesk.forms.filing_sheet import filing_body
+    from nmdesk.profiles import load_profile
+
+    profile = load_profile("bit")
+    sheets = [
+        Sheet(
+            profile.filing_sheet_title,
+            (lambda d=data: filing_body(d)),
+            trace=Trace(f"BIT-2026-{i:05d}", "第1版（开设备案）", f"K{i:05d}"),
+            footnote=profile.filing_sheet_footnote,
+        )
+        for i, data in enumerate(datas)
+    ]
+    write_pdf(sheets, profile.copy_labels, out)
+    return 2 * len(sheets)
+
+
+LABELS = [
+    "开设平台",
+    "账号类型",
+    "账号名称",
+    "账号 ID 号",
+    "账号主要用途",
+    "开设时间",
+    "账号开设单位",
+    "单位负责人",
+    "职务",
+    "办公电话",
+    "手机",
+    "邮箱",
+    "运维负责人",
+    "单位意见",
+    "负责人（签字）：",
+    "单位盖章：",
+    "年　月　日",
+]
+
+
+def _frame(canv: Any, font: str) -> None:
+    """The fixed part of a sheet: title, grid lines and captions."""
+    canv.setFont(font, 18)
+    canv.drawCentredString(297, 760, "北京理工大学校园新媒体公共账号备案表")
+    canv.setLineWidth(0.6)
+    for row in range(13):
+        canv.line(57, 740 - row * 40, 538, 740 - row * 40)
+    for x in (57, 83, 160, 251, 316, 389, 446, 538):
+        canv.line(x, 740, x, 260)
+    canv.setFont(font, 10.5)
+    for index, caption in enumerate(LABELS):
+        canv.drawString(90, 725 - index * 27, caption)
+
+
+def run_canvas(datas: list[Any], out: Path, *, use_form: bool) -> int:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from nmdesk.forms.common import FORM_FONT, register_fonts
+
+    register_fonts()
+    canv = Canvas(str(out), pagesize=A4, initialFontName=FORM_FONT)
+    if use_form:
+        canv.beginForm("frame")
+        _frame(canv, FORM_FONT)
+        canv.endForm()
+    pages = 0
+    for i, data in enumerate(datas):
+        strings = sheet_strings(data)
+        for copy_label in ("第一联　账号开设单位存档", "第二联　党委宣传部存档"):
+            if use_form:
+                canv.doForm("frame")
+            else:
+                _frame(canv, FORM_FONT)
+            canv.setFont(FORM_FONT, 10.5)
+            canv.drawString(57, 800, copy_label)
+            canv.drawRightString(470, 800, f"备案编号：BIT-2026-{i:05d}  校验码：K{i:05d}")
+            for index, text in enumerate(strings):
+                canv.drawString(170, 725 - index * 27, text[:40])
+            canv.drawString(57, 240, "注：此表一式两份，账号开设单位、党委宣传部各存一份")
+            canv.showPage()
+            pages += 1
+    canv.save()
+    return pages
+
+
+def _timed(label: str, func: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    start = time.perf_counter()
+    pages = func(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    return {
+        "what": label,
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "pages_per_s": round(pages / seconds, 1) if seconds else float("inf"),
+    }
+
+
+def run(quick: bool = True) -> list[dict[str, Any]]:
+    """Print the sheets each way; one result dict per way (what, pages, seconds, pages/s)."""
+    from nmdesk.forms.common import register_fonts
+
+    register_fonts()  # font loading is not part of any measurement
+    datas = make_data(QUICK_SHEETS if quick else FULL_SHEETS)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        return [
+            _timed(
+                "nmdesk filing sheets (platypus, 2 copies, QR)",
+                run_nmdesk,
+                datas,
+                folder / "nmdesk.pdf",
+            ),
+            _timed(
+                "plain reportlab canvas, same strings",
+                run_canvas,
+                datas,
+                folder / "canvas.pdf",
+                use_form=False,
+            ),
+            _timed(
+                "plain canvas, frame as beginForm/doForm",
+                run_canvas,
+                datas,
+                folder / "form.pdf",
+                use_form=True,
+            ),
+        ]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench_print", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="1,000 sheets (2,000 pages)")
+    args = parser.parse_args(argv)
+    results = run(quick=not args.full)
+    print("| what | pages | seconds | pages/s |")
+    print("|---|---:|---:|---:|")
+    for row in results:
+        print(f"| {row['what']} | {row['pages']} | {row['seconds']} | {row['pages_per_s']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -345,8 +345,8 @@ class AccountFormDialog(DeskDialog):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
         self.sheet = QWidget()
         self.sheet.setObjectName("sheet")
         self.sheet_layout = QVBoxLayout(self.sheet)
@@ -375,8 +375,8 @@ class AccountFormDialog(DeskDialog):
         foot = QLabel(self.profile.filing_sheet_footnote, self.sheet)
         foot.setStyleSheet("color: #5f6b7a;")
         self.sheet_layout.addWidget(foot)
-        self.scroll.setWidget(self.sheet)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.sheet)
+        outer.addWidget(self.scroll_area, 1)
         self.general_error = QLabel(self)
         self.general_error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.general_error.setWordWrap(True)
@@ -396,7 +396,7 @@ class AccountFormDialog(DeskDialog):
             self.attachments_button.setAutoDefault(False)
             self.attachments_button.clicked.connect(self.open_attachments)
         outer.addWidget(self.buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.on_save)
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, self.on_save)
         self._chain += [self.buttons.button(QDialogButtonBox.StandardButton.Save)]
         for first, second in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -822,7 +822,7 @@ class AccountFormDialog(DeskDialog):
             box = self.boxes.get(first.field)
             if box is not None:
                 box.widget.setFocus()
-                self.scroll.ensureWidgetVisible(box)
+                self.scroll_area.ensureWidgetVisible(box)
             raise first
 
     def save(self) -> SaveResult:

@@ -267,6 +267,7 @@ class PeopleDialog(DeskDialog):
             return
         self.changed_any = True
         self.refresh_list()
+        assert self.person_id is not None
         select_id(self.table, self.person_id)
         self.show_person(self.person_id)
 

@@ -225,9 +225,9 @@ class SanctionsDialog(DeskDialog):
             assert day is not None
             self.register.sanctions.resolve(sanction_id, day, self.resolution.text())
         except ValidationError as error:
-            box = self.resolve_boxes.get(error.field)
-            if box is not None:
-                box.set_error(str(error))
+            target = self.resolve_boxes.get(error.field)
+            if target is not None:
+                target.set_error(str(error))
             return
         except NmdeskError as error:
             self.show_message(tr("不能办结"), str(error), error=True)

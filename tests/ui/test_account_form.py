@@ -409,3 +409,17 @@ def test_unit_and_two_people_through_their_dialogs_then_the_account(qtbot, regis
     assert register.accounts.holder(account_id, "ops_contact") == student.id
     assert register.accounts.get(account_id).status is AccountStatus.APPLYING
     assert "光电青年" in answers.messages[0][1]
+
+
+def test_ctrl_s_saves_the_form(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    fill_bit(form, unit)
+    Answers(form)
+    qtbot.keyClick(form.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.result() == form.DialogCode.Accepted
+    assert register.accounts.count() == 1

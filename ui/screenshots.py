@@ -2,7 +2,8 @@
 
     python -m ui.screenshots OUTDIR        (``make screenshots`` writes docs/screenshots/)
 
-Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png`` and,
+Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
+``first-start.png`` and,
 when the account form module is present, ``account-form.png``. Runs headless
 (``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the pictures look
 the same on every machine.
@@ -106,6 +107,13 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             form.close()
         window.close()
         register.close()
+
+        from ui.first_start import FirstStartDialog
+
+        first = FirstStartDialog(Path("~/.local/share/nmdesk/register.nmdesk"))
+        first.show()
+        written.append(save(first, out / "first-start.png", app))
+        first.close()
     return written
 
 

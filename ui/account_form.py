@@ -128,7 +128,9 @@ class PersonBlock(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.name.setCompleter(completer)
-        self.name.lineEdit().setPlaceholderText(tr("选择已有人员或输入新姓名"))
+        line = self.name.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(tr("选择已有人员或输入新姓名"))
         self.name.setMinimumWidth(150)
         self.kind = QComboBox(self)
         for kind in PersonKind:

@@ -165,10 +165,10 @@ def fill_table(table: QTableWidget, rows: list[tuple[int, list[str]]]) -> None:
 
 
 def selected_id(table: QTableWidget) -> int | None:
-    row = table.currentRow()
-    if row < 0 or table.item(row, 0) is None:
+    item = table.item(table.currentRow(), 0) if table.currentRow() >= 0 else None
+    if item is None:
         return None
-    value = table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+    value = item.data(Qt.ItemDataRole.UserRole)
     return None if value is None else int(value)
 
 

@@ -8,6 +8,8 @@ sheet. A scan of the signed copy can be attached to the filing right away.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -152,12 +154,15 @@ class FilingsDialog(DeskDialog):
         for row, f in enumerate(filings):
             if f.status is FilingStatus.OPEN and f.due_on is not None and f.due_on < now:
                 cell = self.table.item(row, 4)
+                if cell is None:
+                    continue
                 cell.setForeground(QBrush(QColor(OVERDUE_RED)))
                 cell.setToolTip(tr("已逾期 {0} 天").format((now - f.due_on).days))
 
-    def _day(self) -> object:
+    def _day(self) -> dt.date:
         day = day_or_error(self.filed_box, "交回日期")
-        if day is not None and day > today():
+        assert day is not None
+        if day > today():
             self.filed_box.set_error(tr("交回日期：不能晚于今天"))
             raise ValidationError("交回日期", "不能晚于今天")
         return day
@@ -169,7 +174,7 @@ class FilingsDialog(DeskDialog):
             return
         try:
             day = self._day()
-            self.register.filings.mark_filed(filing_id, day)  # type: ignore[arg-type]
+            self.register.filings.mark_filed(filing_id, day)
         except ValidationError:
             return
         except NmdeskError as error:
@@ -185,7 +190,7 @@ class FilingsDialog(DeskDialog):
         self.code_box.set_error("")
         try:
             day = self._day()
-            filing = self.register.filings.receive_signed_copy(self.code.text(), day)  # type: ignore[arg-type]
+            filing = self.register.filings.receive_signed_copy(self.code.text(), day)
         except ValidationError:
             return
         except NmdeskError as error:

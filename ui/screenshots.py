@@ -120,6 +120,12 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else Path("docs/screenshots")
     render(out)
+    # The filled-in account forms of both profiles (ui/desk_screenshots.py), when present.
+    if importlib.util.find_spec("ui.desk_screenshots") is not None:
+        from ui.desk_screenshots import render_account_forms
+
+        for path in render_account_forms(out):
+            print(path)
     return 0
 
 

@@ -357,6 +357,17 @@ class AccountFormDialog(DeskDialog):
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setStyleSheet("font-size: 18px; font-weight: bold; color: #1f3b63; padding: 4px;")
         self.sheet_layout.addWidget(heading)
+        if self.account_id is not None:
+            account = self.register.accounts.get(self.account_id)
+            self.record_line = QLabel(
+                tr("备案编号 {0}　序号 {1}　状态：{2}").format(
+                    account.serial_no, account.id, account.status.label
+                ),
+                self.sheet,
+            )
+            self.record_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.record_line.setStyleSheet("color: #4a5563;")
+            self.sheet_layout.addWidget(self.record_line)
         self.change_info = QLabel()
         self.change_info.setWordWrap(True)
         self.change_info.setStyleSheet(INFO_STYLE)

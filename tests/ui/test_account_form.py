@@ -235,6 +235,7 @@ def test_edit_creates_change_filing_with_working_day_due_date_and_undo(qtbot, re
     history = EditHistory(register)
     edit = open_form(qtbot, register, account_id, history)
     assert "3 个工作日" in edit.change_info.text()
+    assert register.accounts.get(account_id).serial_no in edit.record_line.text()
     assert edit.name.text() == "北理工计算机"
     edit.event_on.setText("2026-09-30")
     edit.purpose.setPlainText("发布学院新闻、通知公告和招生信息")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -180,6 +181,9 @@ class AccountDetails(QTabWidget):
             [tr("文件名"), tr("大小"), tr("添加时间"), tr("说明")], [220, 70, 140]
         )
         self.addTab(self.attachments, tr("附件"))
+
+        self.attachments.itemActivated.connect(self._open_attachment)
+        self.attachments.setToolTip(tr("双击打开附件"))
 
         self.history = _tree([tr("时间"), tr("操作人"), tr("操作"), tr("内容")], [150, 64, 96])
         self.history.setRootIsDecorated(True)
@@ -395,6 +399,25 @@ class AccountDetails(QTabWidget):
                 [attachment.original_name, size, attachment.added_at, attachment.description],
             )
             item.setData(0, Qt.ItemDataRole.UserRole, attachment.id)
+
+    def _open_attachment(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        attachment_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if attachment_id is None:
+            return
+        try:
+            attachment = self.register.attachments.get(int(attachment_id))
+            path = self.register.attachments.stored_path(attachment)
+        except NmdeskError as exc:
+            item.setToolTip(0, str(exc))
+            return
+        if not path.exists():
+            item.setToolTip(0, tr("附件文件 {0} 不在备案库旁的附件目录中").format(path.name))
+            return
+        self.open_file(path)
+
+    def open_file(self, path: Path) -> bool:
+        """Open a stored scan with the system viewer; tests replace this."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _fill_history(self, account_id: int) -> None:
         people: dict[int, str] = {}

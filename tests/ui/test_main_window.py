@@ -384,3 +384,21 @@ def test_typing_in_the_table_starts_a_search(qtbot, window):
     assert window.search.text() == "jsj"
     qtbot.waitUntil(lambda: window.model.query.text == "jsj", timeout=3000)
     assert 0 < window.model.rowCount() < 300
+
+
+def test_details_pane_lists_and_opens_attachments(
+    qtbot, window, demo_register, tmp_path, monkeypatch
+):
+    account_id = window.model.account_id(1)
+    scan = tmp_path / "备案表签字页.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% signed copy\n")
+    with demo_register.transaction():
+        demo_register.attachments.add(scan, account_id=account_id, description="签字盖章件")
+    window.refresh(select_id=account_id)
+    tree = window.details.attachments
+    assert tree.topLevelItemCount() == 1
+    assert tree.topLevelItem(0).text(0) == "备案表签字页.pdf"
+    opened = []
+    monkeypatch.setattr(window.details, "open_file", lambda path: opened.append(path) or True)
+    tree.itemActivated.emit(tree.topLevelItem(0), 0)
+    assert len(opened) == 1 and opened[0].read_bytes() == scan.read_bytes()

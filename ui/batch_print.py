@@ -33,6 +33,7 @@ class BatchPrintJob(QObject):
         self.form = form
         self.account_ids = list(account_ids)
         self.out = Path(out)
+        self.skipped: list[tuple[int, str]] = []
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -48,7 +49,12 @@ class BatchPrintJob(QObject):
         try:
             with Register.open(self.register_path) as register:
                 path = render_batch(
-                    register, self.form, self.account_ids, self.out, progress=self._progress
+                    register,
+                    self.form,
+                    self.account_ids,
+                    self.out,
+                    progress=self._progress,
+                    skipped=self.skipped,
                 )
         except Cancelled:
             self.cancelled.emit()
@@ -76,6 +82,7 @@ class _Receiver(QObject):
 
     @Slot(int, int)
     def on_progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(total)
         self.dialog.setValue(done)
 
     @Slot(str)
@@ -96,11 +103,17 @@ class _Receiver(QObject):
 
 
 def run_batch(
-    parent: QWidget | None, register_path: Path, form: str, account_ids: list[int], out: Path
+    parent: QWidget | None,
+    register_path: Path,
+    form: str,
+    account_ids: list[int],
+    out: Path,
+    skipped: list[tuple[int, str]] | None = None,
 ) -> Path | None:
     """Print ``form`` for every account into ``out`` with a cancellable progress dialog.
 
     Returns the PDF's path, or None when cancelled. Raises NmdeskError on failure.
+    Accounts whose form cannot be made are left out and listed in ``skipped``.
     """
     if not account_ids:
         raise NmdeskError("没有要打印的账号")
@@ -110,7 +123,7 @@ def run_batch(
         QProgressDialog.tr("正在生成 {0} 个账号的表单…").format(total),
         QProgressDialog.tr("取消"),
         0,
-        total,
+        2 * total,
         parent,
     )
     dialog.setWindowTitle(QProgressDialog.tr("批量打印"))
@@ -137,6 +150,8 @@ def run_batch(
     dialog.close()
     dialog.deleteLater()
     outcome = receiver.outcome
+    if skipped is not None:
+        skipped.extend(job.skipped)
     if "failed" in outcome:
         raise NmdeskError(outcome["failed"])
     if "finished" in outcome:

@@ -197,6 +197,10 @@ class PrintPreviewDialog(QDialog):
         ready = self.pdf_path is not None
         self.print_button.setEnabled(ready)
         self.save_button.setEnabled(ready)
+        self.batch_button.setEnabled(self.form != "ledger")
+        self.batch_button.setText(
+            self.tr("批量打印当前列表（{0} 个账号）(&B)…").format(len(self.account_ids))
+        )
 
     def show_file(self, path: Path) -> None:
         """Preview an existing PDF (a batch), for printing or saving."""
@@ -256,13 +260,21 @@ class PrintPreviewDialog(QDialog):
         from ui.batch_print import run_batch
 
         target = Path(self._tmp.name) / f"批量-{FORM_NAMES[self.form]}.pdf"
+        skipped: list[tuple[int, str]] = []
         try:
-            path = run_batch(self, self.register.path, self.form, self.account_ids, target)
+            path = run_batch(self, self.register.path, self.form, self.account_ids, target, skipped)
         except NmdeskError as exc:
             self.show_error(exc)
             return None
         if path is not None:
             self.show_file(path)
+            if skipped:
+                self.message.setText(
+                    self.message.text()
+                    + self.tr("；{0} 个账号无法生成此表单，已略过（如：{1}）").format(
+                        len(skipped), skipped[0][1]
+                    )
+                )
         return path
 
     def done(self, result: int) -> None:

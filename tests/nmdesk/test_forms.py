@@ -368,28 +368,55 @@ def test_ledger_repeats_header_and_numbers_pages(demo_register, tmp_path):
 
 def test_batch_prints_each_account_twice_and_can_cancel(demo_register, tmp_path):
     ids = demo_register.accounts.ids()[:4]
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     out = render_batch(
         demo_register,
         "filing",
         ids,
         tmp_path / "batch.pdf",
-        progress=lambda done, total: seen.append(done) or True,
+        progress=lambda done, steps: seen.append((done, steps)) or True,
     )
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     for account_id in ids:
         assert squash(text).count(squash(demo_register.accounts.get(account_id).serial_no)) >= 2
-    assert seen[-1] == 4
-    with pytest.raises(Cancelled):
-        render_batch(
-            demo_register,
-            "filing",
-            ids,
-            tmp_path / "cancel.pdf",
-            progress=lambda done, total: done < 2,
+    assert seen[-1] == (8, 8)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    for stop_at in (2, 6):  # while reading the register, and while laying out
+        with pytest.raises(Cancelled):
+            render_batch(
+                demo_register,
+                "filing",
+                ids,
+                tmp_path / "cancel.pdf",
+                progress=lambda done, steps, stop_at=stop_at: done < stop_at,
+            )
+        assert not list(tmp_path.glob("cancel.pdf*"))
+
+
+def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
+    with_sanction = make_account(register)
+    unit_id = register.accounts.get(with_sanction).unit_id
+    register.sanctions.add(
+        Sanction(
+            None,
+            unit_id,
+            SanctionKind.CRITICISM,
+            dt.date(2026, 1, 5),
+            "未按时年审",
+            account_id=with_sanction,
         )
-    assert not (tmp_path / "cancel.pdf").exists()
-    assert not list(tmp_path.glob("cancel.pdf*"))
+    )
+    without = register.accounts.create(
+        Account(None, "微博", "普通账号", "另一个账号", unit_id, 2, platform_id="wb_2")
+    )
+    with pytest.raises(PolicyError, match="没有处理记录"):
+        render_batch(register, "rectification", [with_sanction, without], tmp_path / "a.pdf")
+    skipped: list[tuple[int, str]] = []
+    out = render_batch(
+        register, "rectification", [with_sanction, without], tmp_path / "b.pdf", skipped=skipped
+    )
+    assert [account_id for account_id, _ in skipped] == [without]
+    assert "未按时年审" in squash("".join(p.extract_text() for p in PdfReader(out).pages))
 
 
 def test_cli_print_and_receive(register, tmp_path, capsys):

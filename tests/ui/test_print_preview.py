@@ -114,8 +114,9 @@ def test_a_form_that_cannot_be_made_says_why(qtbot, demo_register):
 
 def test_batch_print_on_a_worker_thread(qtbot, demo_register, tmp_path):
     ids = demo_register.accounts.ids()[:3]
-    out = run_batch(None, demo_register.path, "filing", ids, tmp_path / "batch.pdf")
-    assert out == tmp_path / "batch.pdf"
+    skipped: list[tuple[int, str]] = []
+    out = run_batch(None, demo_register.path, "filing", ids, tmp_path / "batch.pdf", skipped)
+    assert out == tmp_path / "batch.pdf" and skipped == []
     text = re.sub(r"\s", "", "".join(p.extract_text() for p in PdfReader(out).pages))
     for account_id in ids:
         assert text.count(demo_register.accounts.get(account_id).serial_no) >= 2
@@ -134,7 +135,7 @@ def test_cancelled_batch_leaves_no_file(qtbot, demo_register, tmp_path):
 def test_batch_button_shows_the_batch_in_the_preview(preview, monkeypatch, tmp_path):
     made = tmp_path / "made.pdf"
 
-    def fake_run(parent, path, form, ids, out):
+    def fake_run(parent, path, form, ids, out, skipped):
         assert ids == preview.account_ids and form == "filing"
         made.write_bytes(preview.pdf_path.read_bytes())
         return made

@@ -16,7 +16,6 @@ from nmdesk.demo import build_demo_register
 from nmdesk.models import PersonKind
 from nmdesk.store import Register
 from ui.account_form import AccountFormDialog
-from ui.desk_common import install_ui_font
 
 
 def _fill(form: AccountFormDialog, register: Register, pku: bool) -> None:
@@ -59,8 +58,7 @@ def render_account_forms(out_dir: Path) -> list[Path]:
     """Write account-form-bit.png and account-form-pku-coe.png into out_dir."""
     from ui.app import make_app
 
-    app = make_app(sys.argv[:1])
-    install_ui_font(app)
+    app = make_app(sys.argv[:1])  # registers the bundled CJK font
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.details_timer.timeout.connect(self._show_current_details)
 
         self.count_label = QLabel()
+        self._totals: tuple[int, int] | None = None
         self.clock_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.clock_label)
@@ -428,11 +429,16 @@ class MainWindow(QMainWindow):
         if keep is not None and self.model.row_of(keep) is not None:
             self.select_account(keep)
         self.details.show_account(self.current_account_id())
-        self.update_counts()
+        self.update_counts(totals=True)
 
-    def update_counts(self) -> None:
-        total = self.register.accounts.count()
-        running = self.register.accounts.count_by_status().get(AccountStatus.RUNNING.value, 0)
+    def update_counts(self, *, totals: bool = False) -> None:
+        """Status bar counts; the register totals are re-read only on refresh."""
+        if totals or self._totals is None:
+            self._totals = (
+                self.register.accounts.count(),
+                self.register.accounts.count_by_status().get(AccountStatus.RUNNING.value, 0),
+            )
+        total, running = self._totals
         shown = self.model.rowCount()
         self.count_label.setText(
             self.tr("显示 {0} / 共 {1} 个账号 · 运行中 {2}").format(shown, total, running)

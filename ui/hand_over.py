@@ -110,6 +110,8 @@ class HandOverDialog(DeskDialog):
             box.set_error("")
         if self.leaver.currentData() is None:
             error = ValidationError("交出人", "请选择交出人")
+        elif self.table.rowCount() == 0:
+            error = ValidationError("交出人", "此人目前没有担任任何角色，无需交接")
         elif self.successor.currentData() is None:
             error = ValidationError("接手人", "请选择接手人")
         elif self.successor.currentData() == self.leaver.currentData():

@@ -155,6 +155,13 @@ def test_graduating_student_hands_everything_over(qtbot, register) -> None:
     # 2026-06-30 is a Tuesday, no holiday: 3 working days later is Friday 07-03
     assert {f.due_on for f in personnel} == {dt.date(2026, 7, 3)}
     assert "生成 2 份人员变更备案" in answers.messages[-1][1]
+    # nothing left to hand over
+    again = HandOverDialog(register, person_id=student)
+    qtbot.addWidget(again)
+    Answers(again)
+    again.successor.setCurrentIndex(again.successor.findData(successor))
+    again.buttons.button(again.buttons.StandardButton.Ok).click()
+    assert "无需交接" in again.boxes["交出人"].error.text()
 
 
 def test_hand_over_refuses_a_student_for_a_staff_role_at_pku(qtbot, pku_register) -> None:

@@ -89,9 +89,30 @@ def register_fonts() -> None:
 
 
 def esc(value: object) -> str:
-    """User text made safe for Paragraph markup: ``a<b&c`` prints as typed, newlines kept."""
+    """User text made safe for Paragraph markup: ``a<b&c`` prints as typed, newlines kept.
+
+    A rare character the Song font lacks (e.g. 卙) is set in the bundled sans font, so
+    that it prints instead of leaving a gap.
+    """
     text = "" if value is None else str(value)
-    return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+    song, sans = _glyph_sets()
+    parts: list[str] = []
+    for fallback, run in itertools.groupby(
+        text, key=lambda c: ord(c) not in song and ord(c) in sans
+    ):
+        chunk = escape("".join(run))
+        parts.append(f'<font name="{SANS_FONT}">{chunk}</font>' if fallback else chunk)
+    return "".join(parts).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+@functools.lru_cache(maxsize=1)
+def _glyph_sets() -> tuple[frozenset[int], frozenset[int]]:
+    """The code points each bundled font has a glyph for."""
+    register_fonts()
+    return (
+        frozenset(pdfmetrics.getFont(FORM_FONT).face.charToGlyph),
+        frozenset(pdfmetrics.getFont(SANS_FONT).face.charToGlyph),
+    )
 
 
 def style(

@@ -252,6 +252,18 @@ def test_pku_forms_have_the_applicant_and_signature_lines(pku_register, tmp_path
     assert all(embedded for _, embedded in fonts_of(out))
 
 
+@pytest.mark.parametrize("form", ["approval", "pledge", "change", "closure", "rectification"])
+def test_pku_blank_forms_for_handwriting(pku_register, tmp_path, form):
+    out = render_form(pku_register, form, None, tmp_path / f"{form}.pdf", blank=True)
+    texts = copies_by_label(out, pku_register.profile.copy_labels)
+    assert len(texts) == 2
+    for text in texts.values():
+        assert squash(pku_register.profile.filing_sheet_footnote) in text
+        assert "院长办公室" in text or "年月日" in text
+        assert not CODE_RE.search(text)
+    assert all(embedded for _, embedded in fonts_of(out))
+
+
 def test_long_purpose_wraps_without_loss_in_both_copies(register, tmp_path):
     purpose = "".join(f"第{i}项：面向全院师生发布教学科研动态与通知公告。" for i in range(80))[
         :1990
@@ -275,6 +287,16 @@ def test_user_text_prints_as_typed(register, tmp_path):
     text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
     assert text.count("a<b&c号") == 2
     assert text.count("<b>不是粗体</b>&&amp;") == 2
+
+
+def test_rare_characters_print_in_the_fallback_font(register, tmp_path):
+    account_id = make_account(register, name="卙匓学会", purpose="用途含生僻字卨厡")
+    out = render_form(register, "filing", account_id, tmp_path / "rare.pdf")
+    text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
+    assert text.count("卙匓学会") == 2 and text.count("用途含生僻字卨厡") == 2
+    fonts = fonts_of(out)
+    assert all(embedded for _, embedded in fonts)
+    assert any("WenQuanYi" in name or "Micro" in name for name, _ in fonts), fonts
 
 
 def test_a_form_the_profile_does_not_use_is_refused(register, pku_register, tmp_path):

@@ -6,7 +6,9 @@ one transaction and each writing a marker person ``标记-<n>``:
 - ``edit``: a batch of edits — five people get the note ``act-<n>``;
 - ``batch``: a large batch of inserts — 40 people with the note ``batch-<n>``;
 - ``demo``: a demo-like batch across tables — a unit, its people, its head and
-  three accounts (with their search text).
+  three accounts (with their search text);
+- ``import``: an Excel ledger of 8 accounts of a new unit, planned and
+  committed by ``nmdesk.excel.ledger_import`` (the real import code).
 
 After each commit the worker prints ``ok <n>`` (unbuffered). The harness kills
 it after a random delay (possibly while it is still opening the register or
@@ -45,7 +47,8 @@ from pathlib import Path
 EDIT_PEOPLE = 5
 BATCH_SIZE = 40
 DEMO_ACCOUNTS = 3
-KINDS = ("edit", "batch", "demo")
+IMPORT_ROWS = 8
+KINDS = ("edit", "batch", "demo", "import")
 
 
 def kind_of(action: int) -> str:
@@ -64,6 +67,80 @@ def _prepare(path: Path) -> None:
         root = register.units.add(Unit(None, "压测大学", "school", short_name="压测"))
         for index in range(EDIT_PEOPLE):
             register.people.add(Person(None, f"编辑对象{index}", PersonKind.STAFF, root))
+
+
+def _ledger(folder: Path, action: int) -> Path:
+    """A small office ledger for one import action, written as raw xlsx XML (fast)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    header = ("开设单位", "开设平台", "账号名称", "账号ID号", "账号级别", "状态")
+    rows = [header] + [
+        (
+            f"导入单位{action}",
+            "微博",
+            f"导入{action}号{k}",
+            f"imp_{action}_{k}",
+            "二级账号",
+            "运行中",
+        )
+        for k in range(IMPORT_ROWS)
+    ]
+    cells = "".join(
+        f'<row r="{r + 1}">'
+        + "".join(
+            f'<c r="{chr(65 + c)}{r + 1}" t="inlineStr"><is><t>{v}</t></is></c>'
+            for c, v in enumerate(values)
+        )
+        + "</row>"
+        for r, values in enumerate(rows)
+    )
+    path = folder / f"ledger-{action}.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+            'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-office'
+            'document.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rel}/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="台账" '
+            'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rel}/'
+            'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>',
+        )
+    return path
+
+
+def _import(register: object, action: int) -> None:
+    from nmdesk.excel.ledger_import import Verdict, commit_import, plan_import
+
+    r = register
+    folder = Path(r.path).with_name("crash-ledgers")  # type: ignore[attr-defined]
+    folder.mkdir(exist_ok=True)
+    plan = plan_import(r, _ledger(folder, action))  # type: ignore[arg-type]
+    if [row.verdict for row in plan.rows] != [Verdict.NEW] * IMPORT_ROWS:
+        raise RuntimeError(f"unexpected import plan: {[row.reason for row in plan.rows]}")
+    commit_import(r, plan)  # type: ignore[arg-type]
 
 
 def _action(register: object, action: int) -> None:
@@ -92,6 +169,8 @@ def _action(register: object, action: int) -> None:
                         note=f"batch-{action}",
                     )
                 )
+        elif kind == "import":
+            _import(r, action)
         else:
             root = r.units.find_by_name("压测大学").id  # type: ignore[attr-defined]
             unit = r.units.add(Unit(None, f"压测学院{action}", "college", root))  # type: ignore[attr-defined]
@@ -201,8 +280,9 @@ def check(path: Path, committed: set[int]) -> int:
             raise CrashCheckError("the killed worker's lock was not taken over")
         rows = register.query("SELECT name, note FROM people")
         units = register.query("SELECT name, head_person_id FROM units")
-        accounts = register.query("SELECT platform_id FROM accounts")
+        accounts = [a["platform_id"] for a in register.query("SELECT platform_id FROM accounts")]
         search = register.scalar("SELECT count(*) FROM account_search")
+        import_log = register.scalar("SELECT count(*) FROM imports")
         findings = register.audit.verify()
     markers = {int(r["name"][3:]) for r in rows if r["note"] == "marker"}
     if markers != set(range(len(markers))):
@@ -225,11 +305,27 @@ def check(path: Path, committed: set[int]) -> int:
     if notes != {expected}:
         raise CrashCheckError(f"edit batch torn: notes {notes}, expected {expected!r}")
     demos = {a for a in markers if kind_of(a) == "demo"}
-    colleges = {int(u["name"][4:]): u["head_person_id"] for u in units if u["name"][4:].isdigit()}
+    colleges = {
+        int(u["name"][4:]): u["head_person_id"] for u in units if u["name"].startswith("压测学院")
+    }
     if set(colleges) != demos or None in colleges.values():
         raise CrashCheckError(f"demo units {sorted(colleges)} != markers {sorted(demos)}")
-    if len(accounts) != DEMO_ACCOUNTS * len(demos) or search != len(accounts):
-        raise CrashCheckError(f"{len(accounts)} accounts ({search} indexed) for {len(demos)} demos")
+    demo_accounts = [a for a in accounts if a.startswith("crash_")]
+    if len(demo_accounts) != DEMO_ACCOUNTS * len(demos):
+        raise CrashCheckError(f"{len(demo_accounts)} demo accounts for {len(demos)} demos")
+    imports = {a for a in markers if kind_of(a) == "import"}
+    imported: dict[int, int] = {}
+    for platform_id in accounts:
+        if platform_id.startswith("imp_"):
+            number = int(platform_id.split("_")[1])
+            imported[number] = imported.get(number, 0) + 1
+    if imported != dict.fromkeys(imports, IMPORT_ROWS):
+        raise CrashCheckError(f"imports torn: {imported} for markers {sorted(imports)}")
+    import_units = {int(u["name"][4:]) for u in units if u["name"].startswith("导入单位")}
+    if import_units != imports or import_log != len(imports):
+        raise CrashCheckError(f"import units {sorted(import_units)}, log {import_log}")
+    if search != len(accounts):
+        raise CrashCheckError(f"{len(accounts)} accounts but {search} in the search index")
     if findings:
         raise CrashCheckError(f"audit verify: {[str(f) for f in findings[:5]]}")
     return len(markers)
@@ -305,7 +401,7 @@ class Harness:
 
 
 def run_kills(
-    folder: Path, kills: int, *, per_register: int = 25, max_delay: float = 0.1, seed: int = 0
+    folder: Path, kills: int, *, per_register: int = 25, max_delay: float = 0.15, seed: int = 0
 ) -> Stats:
     """``kills`` kill-and-check rounds, on a fresh register every ``per_register`` kills."""
     rng = random.Random(seed)

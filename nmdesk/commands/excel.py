@@ -47,8 +47,10 @@ def run_import(args: argparse.Namespace) -> int:
         mapping = register.excel.load_mapping(args.mapping) if args.mapping else None
         plan = plan_import(register, args.file, sheet=args.sheet, mapping=mapping)
         for row in plan.rows:
-            if row.verdict in (Verdict.ERROR, Verdict.DUPLICATE):
-                print(f"{row.verdict.label}\t第 {row.row_number} 行\t{row.reason}")
+            if row.verdict is Verdict.ERROR:
+                print(f"错误\t{row.reason}")  # the reason names the row and the column
+            elif row.verdict is Verdict.DUPLICATE:
+                print(f"重复\t第 {row.row_number} 行\t{row.reason}")
             elif row.verdict is Verdict.UPDATE:
                 print(f"更新\t第 {row.row_number} 行\t{row.fields['name']}：{row.reason}")
         if plan.new_units:

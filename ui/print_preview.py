@@ -216,6 +216,7 @@ class PrintPreviewDialog(QDialog):
     def make_printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setFullPage(True)  # the PDF has its own margins: print it at true size
         printer.setPageOrientation(
             QPageLayout.Orientation.Landscape
             if self.form == "ledger"

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog
 
@@ -66,6 +67,9 @@ def test_print_goes_through_the_print_dialog_at_most_300_dpi(preview, tmp_path):
         printer.setOutputFileName(str(out))
         return printer
 
+    real = preview.make_printer()
+    assert real.fullPage()
+    assert real.pageLayout().pageSize().id() == QPageSize.PageSizeId.A4
     preview.make_printer = fake_printer
     preview.exec_dialog = lambda dialog: seen.append(dialog) or QDialog.DialogCode.Rejected
     assert preview.print_pdf() == 0

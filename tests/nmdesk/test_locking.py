@@ -228,3 +228,34 @@ def test_a_local_register_has_no_network_warning(path: Path) -> None:
 def test_the_lock_file_is_private(path: Path) -> None:
     with Register.open(path):
         assert locking.lock_path(path).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_cli_write_while_the_app_holds_the_register_is_refused_clearly(
+    path: Path, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.xlsx"
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["开设单位", "开设平台", "账号名称", "账号ID号"])
+    book.active.append(["计算机学院", "微博", "北理工计算机", "cs_weibo"])
+    book.save(ledger)
+    holder = Holder(path)
+    try:
+        assert holder.write("持有者") == "done 持有者"
+        done = subprocess.run(
+            [sys.executable, "-m", "nmdesk", "import", str(ledger), "--path", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "正由另一个 nmdesk 使用" in done.stderr and "当前为只读" in done.stderr
+        assert holder.write("之后") == "done 之后"
+    finally:
+        holder.quit()
+    with Register.open(path) as register:
+        assert register.scalar("SELECT count(*) FROM accounts") == 0
+        assert sorted(p.name for p in register.people.all()) == ["之后", "持有者"]
+        assert register.audit.verify() == []

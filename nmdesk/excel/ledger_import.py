@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,13 @@ from nmdesk.excel.plan import (
     RowIssue,
     Verdict,
 )
-from nmdesk.excel.planner import COMPARED, Planner, guess_unit_kind, is_total_row
+from nmdesk.excel.planner import (
+    COMPARED,
+    Planner,
+    guess_unit_kind,
+    is_total_row,
+    missing_contacts,
+)
 from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 
@@ -264,13 +271,29 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
         if current is None or current["name"] != person["name"]:
             person_id = _person_id(register, person, unit_id)
             register.accounts.assign_role(row.account_id, role, person_id, today)
+        else:
+            _fill_contacts(register, register.people.get(int(current["id"])), person)
+
+
+def _fill_contacts(register: Register, known: Person, ledger: dict[str, str]) -> None:
+    """Fill in the contacts a known person lacks; never overwrite one."""
+    filled = missing_contacts(
+        {key: getattr(known, key) for key in ("title", "office_phone", "mobile", "email")}, ledger
+    )
+    if filled:
+        updated = replace(known)
+        for key, value in filled.items():
+            setattr(updated, key, value)
+        register.people.update(updated)
 
 
 def _person_id(register: Register, person: dict[str, str], unit_id: int) -> int:
-    """The person of that name in the unit, or a new staff member with the ledger's contacts."""
+    """The person of that name in the unit (their missing contacts filled in from the
+    ledger), or a new staff member with the ledger's contacts."""
     found = register.people.find(person["name"], unit_id)
     if found:
         assert found[0].id is not None
+        _fill_contacts(register, found[0], person)
         return found[0].id
     return register.people.add(
         Person(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.excel import normalize
-from nmdesk.excel.mapping import ROLE_LABELS, field_label
+from nmdesk.excel.mapping import CONTACT_FIELDS, ROLE_LABELS, field_label
 from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
 from nmdesk.excel.reader import CellValue, display
 from nmdesk.models import Account
@@ -272,4 +272,16 @@ class Planner:
                 changes.append(
                     Change(ROLE_LABELS[role], current["name"] if current else "", person["name"])
                 )
+                continue
+            for key, value in missing_contacts(current, person).items():
+                changes.append(Change(ROLE_LABELS[role] + CONTACT_FIELDS[key], "", value))
         return changes
+
+
+CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
+
+
+def missing_contacts(current: dict[str, Any], ledger: dict[str, str]) -> dict[str, str]:
+    """Contacts the register lacks and the ledger has. Known contacts are never overwritten:
+    ledgers often disagree with themselves, and a re-import must change nothing."""
+    return {key: ledger[key] for key in CONTACT_KEYS if ledger.get(key) and not current.get(key)}

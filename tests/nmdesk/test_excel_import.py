@@ -26,7 +26,7 @@ from nmdesk.excel.ledger_import import (
 )
 from nmdesk.excel.mapping import apply_saved, auto_mapping, detect_header_row, mapping_to_saved
 from nmdesk.excel.reader import ExcelFileError, read_sheet
-from nmdesk.models import Account, AccountStatus, Unit
+from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.store import Register
 
 
@@ -271,6 +271,40 @@ def test_existing_account_is_updated_with_field_changes(register: Register, ledg
     assert register.accounts.get(account_id).name == "北理工信电学院"
     assert [u.name for u in register.units.all()].count("信息与电子学院") == 1
     assert plan_import(register, ledger).counts()["update"] == 0
+
+
+def test_missing_contacts_are_filled_never_overwritten(register: Register, ledger: Path) -> None:
+    with register.transaction():
+        unit_id = register.units.add(Unit(None, "信息与电子学院", "college"))
+        zhang = register.people.add(
+            Person(None, "张三", PersonKind.STAFF, unit_id=unit_id, mobile="13000000000")
+        )
+        account_id = register.accounts.create(
+            Account(None, "微信", "订阅号", "北理工信电学院", unit_id, 2, platform_id="bit_ie",
+                    opened_on=PartialDate(2018, 9, 1), purpose="发布学院新闻",
+                    status=AccountStatus.RUNNING)
+        )  # fmt: skip
+        register.accounts.assign_role(account_id, "first_responsible", zhang, dt.date(2024, 1, 1))
+    plan = plan_import(register, ledger)
+    row = next(r for r in plan.rows if r.row_number == 4)
+    assert row.verdict is Verdict.UPDATE
+    assert [(c.field, c.before, c.after) for c in row.changes] == [
+        ("第一责任人职务", "", "院长"),
+        ("第一责任人办公电话", "", "010-68912345"),
+        ("第一责任人邮箱", "", "zs@bit.edu.cn"),
+        ("运维负责人", "", "李四"),
+    ]
+    commit_import(register, plan)
+    person = register.people.get(zhang)
+    assert person.mobile == "13000000000"  # the register's own number is kept
+    assert (person.title, person.office_phone, person.email) == (
+        "院长",
+        "010-68912345",
+        "zs@bit.edu.cn",
+    )
+    assert register.people.find("张三") == [person]  # matched by name in the unit, not duplicated
+    again = plan_import(register, ledger)
+    assert again.counts()["update"] == 0 and again.counts()["new"] == 0
 
 
 def test_cancelled_import_leaves_register_unchanged(register: Register, ledger: Path) -> None:

@@ -175,13 +175,15 @@ class Planner:
 
     def _unit_id(self, row: PlannedRow) -> int | None:
         unit = self.r.units.find_by_name(row.unit_name)
-        if unit is not None:
-            return unit.id
+        return None if unit is None else unit.id
+
+    def _count_new_unit(self, row: PlannedRow) -> None:
+        """A unit the commit will create, listed for review with the rows that need it."""
         if row.unit_name not in self.new_units:
             self.new_units[row.unit_name] = NewUnit(
                 row.unit_name, guess_unit_kind(row.unit_name, self.unit_kinds)
             )
-        return None
+        self.new_units[row.unit_name].rows += 1
 
     def _match(self, row: PlannedRow) -> None:
         f = row.fields
@@ -208,8 +210,8 @@ class Planner:
             row.duplicate_of = self.seen[key]
             return
         self.seen[key] = row.row_number
-        if row.unit_name in self.new_units:
-            self.new_units[row.unit_name].rows += 1
+        if unit_id is None:
+            self._count_new_unit(row)
         existing = None
         if f["platform_id"]:
             existing = self.r.accounts.by_platform_id(f["platform"], f["platform_id"])

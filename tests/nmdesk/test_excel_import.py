@@ -489,3 +489,18 @@ def test_unknown_platform_level_three_and_missing_sheet(register: Register, tmp_
     assert "“九级”不是有效的级别" in reasons[2] and "不是真实存在的日期" in reasons[2]
     with pytest.raises(ExcelFileError, match="没有名为“其他”的工作表"):
         plan_import(register, path, sheet="其他")
+
+
+def test_new_units_list_only_units_the_commit_creates(register: Register, tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["开设单位", "开设平台", "账号名称", "账号ID号", "手机"])
+    wb.active.append(["摄影协会", "微信", "光影", "gy1", ""])
+    wb.active.append(["摄影协会", "微信", "光影", "gy1", ""])  # duplicate
+    wb.active.append(["错误单位", "微信", "坏行", "bad1", ""])
+    wb.active.append(["错误单位", "脸书", "坏行", "bad2", ""])
+    wb.save(path)
+    plan = plan_import(register, path)
+    assert [(u.name, u.rows) for u in plan.new_units] == [("摄影协会", 1), ("错误单位", 1)]
+    result = commit_import(register, plan)
+    assert len(result.new_unit_ids) == 2

@@ -16,7 +16,7 @@ from nmdesk.excel.mapping import CONTACT_FIELDS, ROLE_LABELS, field_label
 from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
 from nmdesk.excel.reader import CellValue, display
 from nmdesk.models import Account
-from nmdesk.validation import normalize_email
+from nmdesk.validation import check_role_holder, normalize_email
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -177,6 +177,21 @@ class Planner:
         unit = self.r.units.find_by_name(row.unit_name)
         return None if unit is None else unit.id
 
+    def _check_known_people(self, row: PlannedRow, unit_id: int) -> bool:
+        """A person the unit already has must be allowed in the role (e.g. staff only)."""
+        for role, person in row.people.items():
+            for known in self.r.people.find(person["name"], unit_id)[:1]:
+                try:
+                    check_role_holder(self.profile, role, known.kind)
+                except ValidationError as error:
+                    row.errors.append(
+                        RowIssue(
+                            ROLE_LABELS[role],
+                            f"{person['name']}（{known.kind.label}）：{error.reason}",
+                        )
+                    )
+        return not row.errors
+
     def _count_new_unit(self, row: PlannedRow) -> None:
         """A unit the commit will create, listed for review with the rows that need it."""
         if row.unit_name not in self.new_units:
@@ -201,6 +216,9 @@ class Planner:
                 )
                 row.verdict = Verdict.ERROR
                 return
+        if unit_id is not None and not self._check_known_people(row, unit_id):
+            row.verdict = Verdict.ERROR
+            return
         if f["platform_id"]:
             key: tuple[str, ...] = ("id", f["platform"], f["platform_id"])
         else:

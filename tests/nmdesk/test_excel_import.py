@@ -504,3 +504,18 @@ def test_new_units_list_only_units_the_commit_creates(register: Register, tmp_pa
     assert [(u.name, u.rows) for u in plan.new_units] == [("摄影协会", 1), ("错误单位", 1)]
     result = commit_import(register, plan)
     assert len(result.new_unit_ids) == 2
+
+
+def test_known_student_cannot_be_first_responsible(register: Register, tmp_path: Path) -> None:
+    with register.transaction():
+        unit_id = register.units.add(Unit(None, "校团委", "mass_org"))
+        register.people.add(Person(None, "孙八", PersonKind.STUDENT, unit_id=unit_id))
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["开设单位", "开设平台", "账号名称", "账号ID号", "单位负责人"])
+    wb.active.append(["校团委", "微信", "北理青年", "qn1", "孙八"])
+    wb.save(path)
+    plan = plan_import(register, path)
+    assert plan.counts()["error"] == 1
+    assert "“单位负责人”" not in plan.rows[0].reason  # named by role, as the register knows it
+    assert "第一责任人" in plan.rows[0].reason and "在读学生" in plan.rows[0].reason

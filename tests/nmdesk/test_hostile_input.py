@@ -573,3 +573,100 @@ def test_random_bytes_as_a_register_are_refused_with_a_register_error(
         Register.open(path).close()
     assert path.read_bytes() == data
     assert [p.name for p in folder.iterdir()] == ["random.nmdesk"]
+
+
+# -- import rows, end to end ----------------------------------------------------------------
+
+LEDGER_HEADER = ["开设单位", "开设平台", "账号名称", "账号ID号", "开设时间", "账号级别", "状态"]
+
+
+def _xml_safe(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+ledger_cells = st.one_of(
+    st.none(),
+    st.text(max_size=30).map(_xml_safe),
+    clerk_text.map(_xml_safe),
+    st.sampled_from(["计算机学院", "宇航学院", "微信", "微博", "抖音", "一级", "二级", "运行中"]),
+    st.integers(min_value=-(10**6), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.booleans(),
+)
+
+
+plausible_rows = st.tuples(
+    st.sampled_from(["计算机学院", "宇航学院", "校团委", " 计算机学院 ", "新成立研究中心"]),
+    st.sampled_from(["微信", "微博", "抖音", "B站", "bilibili", "微信公众号", "火星平台"]),
+    st.text(min_size=1, max_size=20).map(_xml_safe),
+    st.one_of(st.text(max_size=20).map(_xml_safe), st.integers(0, 10**12)),
+    st.one_of(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1)), clerk_text),
+    st.sampled_from(["一级", "二级账号", "3", 2, "三级", "", "九级"]),
+    st.sampled_from(["运行中", "申请中", "已注销", "", "休眠"]),
+).map(list)
+
+
+@pytest.fixture(scope="module")
+def ledger_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from nmdesk.models import Unit
+    from nmdesk.store import Register
+
+    path = tmp_path_factory.mktemp("ledger") / "template.nmdesk"
+    with Register.create(path, "bit") as register, register.transaction():
+        root = register.units.add(Unit(None, "北京理工大学", "school"))
+        register.units.add(Unit(None, "计算机学院", "college", root))
+    return path
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.one_of(plausible_rows, st.lists(ledger_cells, min_size=7, max_size=7)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_random_ledger_rows_are_imported_or_reported_never_crash(
+    ledger_template: Path, tmp_path_factory: pytest.TempPathFactory, rows: list[list[Any]]
+) -> None:
+    import openpyxl
+
+    from nmdesk.excel.ledger_import import Verdict, commit_import, plan_import
+    from nmdesk.store import Register
+
+    folder = tmp_path_factory.mktemp("rows")
+    path = folder / "office.nmdesk"
+    shutil.copy(ledger_template, path)
+    ledger = folder / "ledger.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(LEDGER_HEADER)
+    for row in rows:
+        book.active.append(row)
+    book.save(ledger)
+    with Register.open(path, auto_backup=False) as register:
+        try:
+            plan = plan_import(register, ledger)
+        except NmdeskError as error:  # e.g. no header row left after blank rows
+            assert CJK.search(str(error))
+            return
+        for planned in plan.rows:
+            assert planned.verdict in set(Verdict)
+            if planned.verdict is Verdict.ERROR:
+                assert CJK.search(planned.reason)
+        before = register.accounts.count()
+        try:
+            result = commit_import(register, plan)
+        except NmdeskError as error:
+            assert CJK.search(str(error))
+            assert register.accounts.count() == before
+        else:
+            assert register.accounts.count() == before + len(result.created)
+        assert register.integrity_ok()
+        assert register.audit.verify() == []

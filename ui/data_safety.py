@@ -135,7 +135,8 @@ class BackupDialog(QDialog):
         ):
             actions.addWidget(button)
         actions.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = QDialogButtonBox()
+        close.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         close.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)

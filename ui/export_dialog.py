@@ -41,6 +41,7 @@ class ExportDialog(QDialog):
         self.register = register
         self.query = query
         self.setWindowTitle(tr("导出到 Excel"))
+        self.setMinimumWidth(560)
         self.view_ids = register.accounts.ids(query) if query is not None else None
         total = register.accounts.count()
         self.current_view = QRadioButton(
@@ -65,6 +66,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.everything)
         form.addRow(tr("文件（.xlsx 或 .csv）"), row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         self.export_button = buttons.addButton(tr("导出"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(template, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.run_export)

@@ -345,14 +345,16 @@ class UnitsPage(QWizardPage):
             combo.addItems([kinds[kind] for kind in self.kind_ids])
             combo.setCurrentIndex(self.kind_ids.index(unit.kind))
             self.table.setCellWidget(row, 1, combo)
-            self.table.setItem(row, 2, QTableWidgetItem(str(unit.rows)))
+            count = QTableWidgetItem(str(unit.rows))
+            count.setFlags(count.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 2, count)
         self.empty.setVisible(not plan.new_units)
         self.table.setVisible(bool(plan.new_units))
         counts = plan.counts()
         self.setSubTitle(
             tr(
                 "以下单位在备案库中还没有，导入时将新建，请核对单位类型。"
-                "点击“完成”后导入：新增 {0} 个、更新 {1} 个账号。"
+                "点击“导入”后写入备案库：新增 {0} 个、更新 {1} 个账号。"
             ).format(counts["new"], counts["update"])
         )
 

@@ -60,12 +60,22 @@ class LockInfo:
     host: str
     since: str
     user: str = ""
+    note: str = ""  # why the register is read-only when no other instance holds it
 
     def describe(self) -> str:
         return f"主机 {self.host}，进程 {self.pid}，自 {self.since.replace('T', ' ')} 起"
 
     def read_only_message(self, register_name: str) -> str:
+        if self.note:
+            return f"备案库 {register_name}：{self.note}，当前为只读"
         return f"备案库 {register_name} 正由另一个 nmdesk 使用（{self.describe()}），当前为只读"
+
+
+def cannot_write(note: str) -> LockInfo:
+    """A holder standing for a reason other than another instance (a read-only folder …)."""
+    return LockInfo(
+        0, socket.gethostname(), dt.datetime.now().isoformat(timespec="seconds"), "", note
+    )
 
 
 def lock_path(register_path: Path) -> Path:
@@ -154,10 +164,15 @@ def acquire(register_path: Path) -> tuple[RegisterLock | None, LockInfo | None]:
         if mine is not None:
             mine._count += 1
             return mine, None
-        if fcntl is not None:
-            result = _acquire_flock(register_path)
-        else:  # pragma: no cover - Windows
-            result = _acquire_exclusive(register_path)
+        try:
+            if fcntl is not None:
+                result = _acquire_flock(register_path)
+            else:  # pragma: no cover - Windows
+                result = _acquire_exclusive(register_path)
+        except OSError as exc:  # a read-only folder or medium: nobody can write here
+            return None, cannot_write(
+                f"无法在所在文件夹创建锁文件（{exc.strerror or exc}），不能修改"
+            )
         if result[0] is not None:
             _held[_key(register_path)] = result[0]
         return result

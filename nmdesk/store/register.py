@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -147,6 +148,9 @@ class Register:
         if not _creating and not path.exists():
             raise RegisterError(f"备案库文件 {path} 不存在")
         lock, holder = (None, None) if read_only else locking.acquire(path)
+        if lock is not None and not _creating and not os.access(path, os.W_OK):
+            lock.release()
+            lock, holder = None, locking.cannot_write("没有写入该文件的权限")
         if lock is None and _creating:
             raise RegisterError(f"备案库 {path.name} 正由另一个 nmdesk 创建或使用")
         db: Database | None = None

@@ -259,3 +259,32 @@ def test_a_cli_write_while_the_app_holds_the_register_is_refused_clearly(
         assert register.scalar("SELECT count(*) FROM accounts") == 0
         assert sorted(p.name for p in register.people.all()) == ["之后", "持有者"]
         assert register.audit.verify() == []
+
+
+def test_a_folder_where_no_lock_can_be_made_opens_read_only(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(register_path: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(locking, "_acquire_flock", refuse)
+    monkeypatch.setattr(locking, "_acquire_exclusive", refuse)
+    with Register.open(path) as register:
+        assert register.read_only
+        assert "无法在所在文件夹创建锁文件" in register.read_only_message
+        assert "当前为只读" in register.read_only_message
+        with pytest.raises(RegisterError, match="当前为只读"):
+            register.set_meta("x", "y")
+        assert register.audit.verify() == []
+
+
+def test_a_register_file_without_write_permission_opens_read_only(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == path else real_access(p, mode)
+    )
+    with Register.open(path) as register:
+        assert register.read_only and "没有写入该文件的权限" in register.read_only_message
+        assert not locking.lock_path(path).exists()

@@ -60,7 +60,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("办公电话", "ops_contact.office_phone", 15),
     ("手机", "ops_contact.mobile", 13),
     ("邮箱", "ops_contact.email", 22),
-    ("全部运营人", "operator.name", 18),
+    ("具体运营人", "operator.name", 18),
     ("备注", "note", 30),
 )
 _CHUNK = 1000

@@ -47,6 +47,7 @@ from nmdesk.excel.planner import (
     Planner,
     guess_unit_kind,
     is_total_row,
+    matching_holder,
     missing_contacts,
 )
 from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
@@ -246,7 +247,7 @@ def _create(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
         note=f["note"] or "",
     )
     account_id = register.accounts.create(account)
-    for role, person in row.people.items():
+    for role, person in row.people:
         person_id = _person_id(register, person, unit_id)
         register.accounts.assign_role(account_id, role, person_id, today, file_change=False)
     return account_id
@@ -266,9 +267,9 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
     if changes:
         register.accounts.update(row.account_id, changes, event_on=today, note="台账导入")
     holders = register.excel.current_holders(row.account_id)
-    for role, person in row.people.items():
-        current = holders.get(role)
-        if current is None or current["name"] != person["name"]:
+    for role, person in row.people:
+        current = matching_holder(role, person["name"], holders.get(role, []))
+        if current is None:
             person_id = _person_id(register, person, unit_id)
             register.accounts.assign_role(row.account_id, role, person_id, today)
         else:

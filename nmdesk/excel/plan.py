@@ -60,7 +60,8 @@ class PlannedRow:
     values: list[CellValue]
     verdict: Verdict = Verdict.NEW
     fields: dict[str, Any] = field(default_factory=dict)
-    people: dict[str, dict[str, str]] = field(default_factory=dict)
+    # (role id, person) in ledger order; a multi-holder role (operator) may appear repeatedly
+    people: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     unit_name: str = ""
     account_id: int | None = None
     changes: list[Change] = field(default_factory=list)

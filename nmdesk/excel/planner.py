@@ -6,6 +6,7 @@ with the reason in Chinese; nothing is written here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -16,11 +17,13 @@ from nmdesk.excel.mapping import CONTACT_FIELDS, ROLE_LABELS, field_label
 from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
 from nmdesk.excel.reader import CellValue, display
 from nmdesk.models import Account
+from nmdesk.store.accounts import MULTI_HOLDER_ROLES
 from nmdesk.validation import check_role_holder, normalize_email
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
+_NAME_SEPARATORS = re.compile(r"[、,，;；]+")
 _TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 _UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("学生会", "研究生会", "学生联合会", "学生组织"), "student_org"),
@@ -164,10 +167,17 @@ class Planner:
             email_text = normalize.text(email)
             person["email"] = self._guard(row, "", partial(normalize_email, email_text, email_col))
             person["email"] = person["email"] or ""
-            if name:
+            names = [part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()]
+            if len(names) > 1 and role not in MULTI_HOLDER_ROLES:
+                row.errors.append(
+                    RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(names)} 人")
+                )
+            elif len(names) > 1:  # several operators: their contacts cannot be told apart
+                row.people += [(role, {"name": one}) for one in names]
+            elif name:
                 if len(name) > 50:
                     row.errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
-                row.people[role] = person
+                row.people.append((role, person))
             elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
                 row.errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
 
@@ -179,7 +189,7 @@ class Planner:
 
     def _check_known_people(self, row: PlannedRow, unit_id: int) -> bool:
         """A person the unit already has must be allowed in the role (e.g. staff only)."""
-        for role, person in row.people.items():
+        for role, person in row.people:
             for known in self.r.people.find(person["name"], unit_id)[:1]:
                 try:
                     check_role_holder(self.profile, role, known.kind)
@@ -286,16 +296,30 @@ class Planner:
             )
         assert existing.id is not None
         holders = self.r.excel.current_holders(existing.id)
-        for role, person in row.people.items():
-            current = holders.get(role)
-            if current is None or current["name"] != person["name"]:
-                changes.append(
-                    Change(ROLE_LABELS[role], current["name"] if current else "", person["name"])
-                )
+        for role, person in row.people:
+            current = matching_holder(role, person["name"], holders.get(role, []))
+            if current is None:
+                before = "" if role in MULTI_HOLDER_ROLES else first_name(holders.get(role, []))
+                changes.append(Change(ROLE_LABELS[role], before, person["name"]))
                 continue
             for key, value in missing_contacts(current, person).items():
                 changes.append(Change(ROLE_LABELS[role] + CONTACT_FIELDS[key], "", value))
         return changes
+
+
+def matching_holder(role: str, name: str, holders: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The current holder the ledger names, or None when the ledger names someone new.
+
+    A single-holder role matches its holder by name (another name replaces them); a
+    multi-holder role (operators) matches any holder of that name (a new name is
+    added, and operators the ledger does not list are kept)."""
+    if role in MULTI_HOLDER_ROLES:
+        return next((h for h in holders if h["name"] == name), None)
+    return holders[0] if holders and holders[0]["name"] == name else None
+
+
+def first_name(holders: list[dict[str, Any]]) -> str:
+    return str(holders[0]["name"]) if holders else ""
 
 
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")

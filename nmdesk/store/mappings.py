@@ -106,16 +106,16 @@ class ExcelStore:
         value = self.r.scalar("SELECT id FROM accounts WHERE serial_no = ?", [serial_no.strip()])
         return None if value is None else self.r.accounts.get(int(value))
 
-    def current_holders(self, account_id: int) -> dict[str, dict[str, Any]]:
-        """role id → the first current holder's person row, for comparing with a ledger."""
+    def current_holders(self, account_id: int) -> dict[str, list[dict[str, Any]]]:
+        """role id → the current holders' person rows (oldest first), to compare with a ledger."""
         rows = self.r.query(
             "SELECT ra.role, p.* FROM role_assignments ra JOIN people p ON p.id = ra.person_id "
             "WHERE ra.account_id = ? AND ra.end_on IS NULL ORDER BY ra.id",
             [account_id],
         )
-        holders: dict[str, dict[str, Any]] = {}
+        holders: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            holders.setdefault(row.pop("role"), row)
+            holders.setdefault(row.pop("role"), []).append(row)
         return holders
 
     # -- export ----------------------------------------------------------------------

@@ -225,3 +225,26 @@ def test_unwritable_target_is_one_message(
     assert main(["export", str(missing), "--path", str(register.path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("错误：无法写入文件") and len(err.splitlines()) == 1
+
+
+def test_two_operators_round_trip(register: Register, tmp_path: Path) -> None:
+    from nmdesk.models import Person, PersonKind
+
+    with register.transaction():
+        unit_id = register.units.add(Unit(None, "校团委", "mass_org"))
+        account_id = register.accounts.create(
+            Account(None, "微信", "订阅号", "北理青年", unit_id, 2, platform_id="qn1",
+                    status=AccountStatus.RUNNING)
+        )  # fmt: skip
+        for name in ("小王", "小李"):
+            person = register.people.add(Person(None, name, PersonKind.STUDENT, unit_id=unit_id))
+            register.accounts.assign_role(account_id, "operator", person, dt.date(2024, 1, 1))
+    target = tmp_path / "ops.xlsx"
+    export_xlsx(register, target)
+    sheet = openpyxl.load_workbook(target).active
+    assert "小王、小李" in [cell.value for cell in sheet[2]]
+    before = list(register.db.conn.iterdump())
+    plan = plan_import(register, target)
+    assert plan.counts()["unchanged"] == 1
+    commit_import(register, plan)
+    assert list(register.db.conn.iterdump()) == before

@@ -519,3 +519,28 @@ def test_known_student_cannot_be_first_responsible(register: Register, tmp_path:
     assert plan.counts()["error"] == 1
     assert "“单位负责人”" not in plan.rows[0].reason  # named by role, as the register knows it
     assert "第一责任人" in plan.rows[0].reason and "在读学生" in plan.rows[0].reason
+
+
+def test_several_operators_in_one_cell(register: Register, tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["开设单位", "开设平台", "账号名称", "账号ID号", "运营人", "单位负责人"])
+    wb.active.append(["校团委", "微信", "北理青年", "qn1", "小王、小李", "孙八"])
+    wb.active.append(["校团委", "微信", "北理青年2", "qn2", "", "孙八，周九"])
+    wb.save(path)
+    plan = plan_import(register, path)
+    assert plan.rows[1].verdict is Verdict.ERROR and "只能填写一人" in plan.rows[1].reason
+    commit_import(register, plan)
+    account = by_platform_id(register, "微信", "qn1")
+    assert account.id is not None
+    holders = register.excel.current_holders(account.id)
+    assert [h["name"] for h in holders["operator"]] == ["小王", "小李"]
+
+    wb.active["E2"] = "小李、小张"  # a new operator is added, the others are kept
+    wb.save(path)
+    plan = plan_import(register, path)
+    assert [(c.field, c.after) for c in plan.rows[0].changes] == [("具体运营人", "小张")]
+    commit_import(register, plan)
+    holders = register.excel.current_holders(account.id)
+    assert [h["name"] for h in holders["operator"]] == ["小王", "小李", "小张"]
+    assert plan_import(register, path).counts()["update"] == 0

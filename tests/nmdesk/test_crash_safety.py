@@ -57,3 +57,65 @@ def test_a_check_fails_when_a_reported_commit_is_missing(tmp_path: Path) -> None
         crash_worker.check(path, {0})
     assert crash_worker.check(path, set()) == 0
     assert os.path.exists(path)
+
+
+RESTORER = """
+import sys
+from nmdesk.store.backup import restore
+print("start", flush=True)
+restore(sys.argv[1], sys.argv[2])
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_restore_killed_at_any_point_leaves_the_old_or_the_restored_register(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    import random
+    import signal
+    import sqlite3
+    import subprocess
+    import time
+
+    from nmdesk.models import Person, PersonKind
+    from nmdesk.store import Register
+
+    with Register.open(demo_path, auto_backup=False) as register:
+        saved = register.backup(tmp_path / "saved.nmdesk")
+        with register.transaction():
+            for index in range(30):
+                register.people.add(Person(None, f"备份之后{index}", PersonKind.STAFF))
+        after = register.scalar("SELECT count(*) FROM people")
+    before = after - 30
+    rng = random.Random(11)
+    outcomes = set()
+    for _kill in range(20):
+        process = subprocess.Popen(
+            [sys.executable, "-c", RESTORER, str(demo_path), str(saved)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None and process.stdout.readline().strip() == "start"
+        time.sleep(rng.uniform(0.0, 0.25))
+        process.send_signal(signal.SIGKILL)
+        finished = process.wait(timeout=60) == 0
+        conn = sqlite3.connect(f"{demo_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+        with Register.open(demo_path, auto_backup=False) as register:
+            people = register.scalar("SELECT count(*) FROM people")
+            assert people in (before, after), people
+            assert register.audit.verify() == []
+            outcomes.add(people)
+            if people == before:  # restored: make the next restore change something again
+                with register.transaction():
+                    for index in range(30):
+                        register.people.add(Person(None, f"再次{_kill}-{index}", PersonKind.STAFF))
+                after = register.scalar("SELECT count(*) FROM people")
+        if finished:
+            assert people == before
+    assert outcomes <= {before, before + 30}

@@ -1,4 +1,5 @@
-"""Batch print: one form for many accounts into one PDF, on a worker thread.
+"""Long PDF jobs on a worker thread: batch print (one form for many accounts into one
+PDF) and the register's ledger.
 
 The worker opens its own ``Register`` on the same file (a sqlite connection
 belongs to its thread), reports progress per account, and stops when the clerk
@@ -8,32 +9,37 @@ presses Cancel; a cancelled job leaves no file behind.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from nmdesk.errors import NmdeskError
-from nmdesk.forms import Cancelled
+from nmdesk.forms import FORM_NAMES, Cancelled, render_form
 from nmdesk.forms.batch import render_batch
 
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
 
-class BatchPrintJob(QObject):
-    """Runs ``render_batch`` in a QThread; emits progress, then exactly one of
-    ``finished(path)``, ``failed(message)`` or ``cancelled()``."""
+
+Work = Callable[["Register", Callable[[int, int], bool]], Path]
+
+
+class RenderJob(QObject):
+    """Runs ``work(register, progress)`` in a QThread on its own Register; emits progress,
+    then exactly one of ``finished(path)``, ``failed(message)`` or ``cancelled()``."""
 
     progress = Signal(int, int)
     finished = Signal(str)
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, register_path: Path, form: str, account_ids: list[int], out: Path) -> None:
+    def __init__(self, register_path: Path, work: Work) -> None:
         super().__init__()
         self.register_path = Path(register_path)
-        self.form = form
-        self.account_ids = list(account_ids)
-        self.out = Path(out)
-        self.skipped: list[tuple[int, str]] = []
+        self.work = work
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -48,14 +54,7 @@ class BatchPrintJob(QObject):
 
         try:
             with Register.open(self.register_path) as register:
-                path = render_batch(
-                    register,
-                    self.form,
-                    self.account_ids,
-                    self.out,
-                    progress=self._progress,
-                    skipped=self.skipped,
-                )
+                path = self.work(register, self._progress)
         except Cancelled:
             self.cancelled.emit()
         except NmdeskError as exc:
@@ -66,10 +65,26 @@ class BatchPrintJob(QObject):
             self.finished.emit(str(path))
 
 
+class BatchPrintJob(RenderJob):
+    """One form for many accounts into one PDF; accounts that cannot have it are skipped."""
+
+    def __init__(self, register_path: Path, form: str, account_ids: list[int], out: Path) -> None:
+        self.form = form
+        self.account_ids = list(account_ids)
+        self.out = Path(out)
+        self.skipped: list[tuple[int, str]] = []
+        super().__init__(register_path, self._render)
+
+    def _render(self, register: Register, progress: Callable[[int, int], bool]) -> Path:
+        return render_batch(
+            register, self.form, self.account_ids, self.out, progress=progress, skipped=self.skipped
+        )
+
+
 class _Receiver(QObject):
     """Lives on the UI thread, so the job's signals arrive here queued."""
 
-    def __init__(self, job: BatchPrintJob, dialog: QProgressDialog, loop: QEventLoop) -> None:
+    def __init__(self, job: RenderJob, dialog: QProgressDialog, loop: QEventLoop) -> None:
         super().__init__()
         self.job = job
         self.dialog = dialog
@@ -102,31 +117,13 @@ class _Receiver(QObject):
         self.loop.quit()
 
 
-def run_batch(
-    parent: QWidget | None,
-    register_path: Path,
-    form: str,
-    account_ids: list[int],
-    out: Path,
-    skipped: list[tuple[int, str]] | None = None,
-) -> Path | None:
-    """Print ``form`` for every account into ``out`` with a cancellable progress dialog.
+def run_job(parent: QWidget | None, job: RenderJob, text: str) -> Path | None:
+    """Run the job on a worker thread behind a cancellable progress dialog.
 
     Returns the PDF's path, or None when cancelled. Raises NmdeskError on failure.
-    Accounts whose form cannot be made are left out and listed in ``skipped``.
     """
-    if not account_ids:
-        raise NmdeskError("没有要打印的账号")
-    total = len(account_ids)
-    job = BatchPrintJob(register_path, form, account_ids, out)
-    dialog = QProgressDialog(
-        QProgressDialog.tr("正在生成 {0} 个账号的表单…").format(total),
-        QProgressDialog.tr("取消"),
-        0,
-        2 * total,
-        parent,
-    )
-    dialog.setWindowTitle(QProgressDialog.tr("批量打印"))
+    dialog = QProgressDialog(text, QProgressDialog.tr("取消"), 0, 0, parent)
+    dialog.setWindowTitle(QProgressDialog.tr("正在生成 PDF"))
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
@@ -150,10 +147,50 @@ def run_batch(
     dialog.close()
     dialog.deleteLater()
     outcome = receiver.outcome
-    if skipped is not None:
-        skipped.extend(job.skipped)
     if "failed" in outcome:
         raise NmdeskError(outcome["failed"])
     if "finished" in outcome:
         return Path(outcome["finished"])
     return None
+
+
+def run_batch(
+    parent: QWidget | None,
+    register_path: Path,
+    form: str,
+    account_ids: list[int],
+    out: Path,
+    skipped: list[tuple[int, str]] | None = None,
+) -> Path | None:
+    """Print ``form`` for every account into ``out`` with a cancellable progress dialog.
+
+    Returns the PDF's path, or None when cancelled. Raises NmdeskError on failure.
+    Accounts whose form cannot be made are left out and listed in ``skipped``.
+    """
+    if not account_ids:
+        raise NmdeskError("没有要打印的账号")
+    job = BatchPrintJob(register_path, form, account_ids, out)
+    text = QProgressDialog.tr("正在生成 {0} 个账号的表单…").format(len(account_ids))
+    try:
+        return run_job(parent, job, text)
+    finally:
+        if skipped is not None:
+            skipped.extend(job.skipped)
+
+
+def run_render(
+    parent: QWidget | None,
+    register_path: Path,
+    form: str,
+    account_id: int | None,
+    out: Path,
+    *,
+    blank: bool = False,
+) -> Path | None:
+    """One form (e.g. the whole register's ledger) made on a worker thread."""
+
+    def work(register: Register, progress: Callable[[int, int], bool]) -> Path:
+        return render_form(register, form, account_id, out, blank=blank, progress=progress)
+
+    text = QProgressDialog.tr("正在生成{0}…").format(FORM_NAMES[form])
+    return run_job(parent, RenderJob(register_path, work), text)

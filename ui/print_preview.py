@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 MAX_PRINT_DPI = 300
+LEDGER_INLINE_LIMIT = 400  # a longer ledger is made on a worker thread
 
 
 def render_pages(document: QPdfDocument, printer: QPrinter, *, dpi: int | None = None) -> int:
@@ -170,29 +171,51 @@ class PrintPreviewDialog(QDialog):
 
     @property
     def blank(self) -> bool:
+        if self.form == "ledger":
+            return self.blank_box.isChecked()
         return self.blank_box.isChecked() or self.account_id is None
 
+    @property
+    def subject(self) -> int | None:
+        """The account the form is for: none for a blank, and the ledger lists everyone."""
+        return None if self.blank or self.form == "ledger" else self.account_id
+
     def suggested_name(self) -> str:
-        account = None if self.blank else self.account_id
-        return default_file_name(self.register, self.form, account, blank=self.blank)
+        return default_file_name(self.register, self.form, self.subject, blank=self.blank)
+
+    def make_pdf(self, target: Path) -> Path | None:
+        """Write the chosen form to ``target``; a long ledger is made on a worker thread
+        behind a progress dialog. Returns None when the clerk cancelled."""
+        if (
+            self.form == "ledger"
+            and not self.blank
+            and self.register.accounts.count() > LEDGER_INLINE_LIMIT
+        ):
+            from ui.batch_print import run_render
+
+            return run_render(self, self.register.path, "ledger", None, target)
+        return render_form(self.register, self.form, self.subject, target, blank=self.blank)
 
     def refresh(self) -> None:
         """Make the PDF of the chosen form and show it."""
         self.document.close()
         self.pdf_path = None
+        self.blank_box.setEnabled(self.account_id is not None or self.form == "ledger")
         target = Path(self._tmp.name) / self.suggested_name()
         try:
-            self.pdf_path = render_form(
-                self.register, self.form, self.account_id, target, blank=self.blank
-            )
+            self.pdf_path = self.make_pdf(target)
         except NmdeskError as exc:
             self.message.setText(str(exc))
             self.message.setStyleSheet("color: #b3261e;")
         else:
-            self.document.load(str(self.pdf_path))
-            self.message.setText(
-                self.tr("共 {0} 页。每份单独起页，一式两份。").format(self.document.pageCount())
-            )
+            if self.pdf_path is None:
+                self.message.setText(self.tr("已取消生成"))
+            else:
+                self.document.load(str(self.pdf_path))
+                copies = "" if self.form == "ledger" else self.tr("每份单独起页，一式两份。")
+                self.message.setText(
+                    self.tr("共 {0} 页。").format(self.document.pageCount()) + copies
+                )
             self.message.setStyleSheet("")
         ready = self.pdf_path is not None
         self.print_button.setEnabled(ready)

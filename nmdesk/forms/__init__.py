@@ -44,26 +44,42 @@ def sheet_builder(form: str) -> SheetBuilder:
 
 
 def form_sheets(
-    register: Register, form: str, account_id: int | None, *, blank: bool = False
+    register: Register,
+    form: str,
+    account_id: int | None,
+    *,
+    blank: bool = False,
+    progress: Callable[[int, int], bool] | None = None,
 ) -> list[Sheet]:
     """The sheets of one form, checked against the register's profile.
 
     ``blank`` (or no account) gives the form for handwriting. The ledger lists the
-    whole register unless ``blank``, or only ``account_id`` when given.
+    whole register unless ``blank``, or only ``account_id`` when given; ``progress``
+    follows its rows.
     """
     require_form(register.profile, form)
     if form == "ledger":
         from nmdesk.forms.ledger import ledger_sheets
 
-        return ledger_sheets(register, account_id, blank=blank)
+        return ledger_sheets(register, account_id, blank=blank, progress=progress)
     return sheet_builder(form)(register, None if blank else account_id)
 
 
 def render_form(
-    register: Register, form: str, account_id: int | None, out: str | Path, *, blank: bool = False
+    register: Register,
+    form: str,
+    account_id: int | None,
+    out: str | Path,
+    *,
+    blank: bool = False,
+    progress: Callable[[int, int], bool] | None = None,
 ) -> Path:
-    """Write ``form`` for the account (or a blank) to ``out``; returns the path."""
-    sheets = form_sheets(register, form, account_id, blank=blank)
+    """Write ``form`` for the account (or a blank) to ``out``; returns the path.
+
+    ``progress(done, total)`` may return False to cancel: ``Cancelled`` is raised and
+    no file is left behind.
+    """
+    sheets = form_sheets(register, form, account_id, blank=blank, progress=progress)
     return write_pdf(sheets, register.profile.copy_labels, out)
 
 

@@ -7,14 +7,16 @@ come from the store 500 at a time, in the store's order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import LongTable, Paragraph, TableStyle
 
 from nmdesk.forms.common import (
     GRID_STYLE,
     STYLE_SUBTITLE,
+    Cancelled,
     Sheet,
     content_width,
     esc,
@@ -22,6 +24,8 @@ from nmdesk.forms.common import (
     style,
 )
 from nmdesk.models import AccountStatus
+
+Progress = Callable[[int, int], bool]
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -76,13 +80,36 @@ def ledger_rows(register: Register) -> list[list[str]]:
     return result
 
 
-def ledger_body(subtitle: str, values: list[list[str]]) -> list[Flowable]:
+class _RowMark(Paragraph):  # type: ignore[misc]
+    """The first cell of every PROGRESS_EVERY-th row: reports progress when drawn, and
+    lets a long listing be cancelled between rows (the callback raises Cancelled)."""
+
+    def __init__(self, text: str, style: Any, report: Callable[[], None]) -> None:
+        super().__init__(esc(text), style)
+        self.report = report
+
+    def draw(self) -> None:
+        self.report()
+        super().draw()
+
+
+PROGRESS_EVERY = 50
+
+
+def ledger_body(
+    subtitle: str, values: list[list[str]], progress: Progress | None = None
+) -> list[Flowable]:
     total = content_width(is_landscape=True)
     parts = [part for _, part in COLUMNS]
     widths = [total * part / sum(parts) for part in parts]
     data: list[list[Any]] = [[Paragraph(esc(name), STYLE_HEAD) for name, _ in COLUMNS]]
-    data += [[Paragraph(esc(v), STYLE_CELL) for v in row] for row in values]
-    table = Table(
+    count = len(values)
+    for index, row in enumerate(values):
+        cells: list[Any] = [Paragraph(esc(v), STYLE_CELL) for v in row]
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            cells[0] = _RowMark(row[0], STYLE_CELL, _reporter(progress, index, count))
+        data.append(cells)
+    table = LongTable(
         data,
         colWidths=widths,
         repeatRows=1,
@@ -96,10 +123,26 @@ def ledger_body(subtitle: str, values: list[list[str]]) -> list[Flowable]:
     return [Paragraph(esc(subtitle), STYLE_SUBTITLE), table]
 
 
+def _reporter(progress: Progress, done: int, total: int) -> Callable[[], None]:
+    def report() -> None:
+        if not progress(done, total):
+            raise Cancelled()
+
+    return report
+
+
 def ledger_sheets(
-    register: Register, account_id: int | None = None, *, blank: bool = False
+    register: Register,
+    account_id: int | None = None,
+    *,
+    blank: bool = False,
+    progress: Progress | None = None,
 ) -> list[Sheet]:
-    """The whole register as one landscape listing (not in two copies)."""
+    """The whole register as one landscape listing (not in two copies).
+
+    ``progress(rows_done, rows)`` is called while the rows are laid out and may return
+    False to cancel (``Cancelled`` is raised and no file is left).
+    """
     profile = register.profile
     title = form_title(profile, "ledger")
     if blank:
@@ -116,6 +159,10 @@ def ledger_sheets(
         )
     return [
         Sheet(
-            title, lambda: ledger_body(subtitle, values), copies=False, landscape=True, traced=False
+            title,
+            lambda: ledger_body(subtitle, values, progress),
+            copies=False,
+            landscape=True,
+            traced=False,
         )
     ]

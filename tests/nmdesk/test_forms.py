@@ -388,6 +388,28 @@ def test_ledger_repeats_header_and_numbers_pages(demo_register, tmp_path):
     assert all(embedded for _, embedded in fonts_of(out))
 
 
+def test_ledger_reports_progress_and_can_be_cancelled(demo_register, tmp_path):
+    seen: list[tuple[int, int]] = []
+    render_form(
+        demo_register,
+        "ledger",
+        None,
+        tmp_path / "l.pdf",
+        progress=lambda done, total: seen.append((done, total)) or True,
+    )
+    total = demo_register.accounts.count()
+    assert seen[0] == (0, total) and len(seen) == -(-total // 50)
+    with pytest.raises(Cancelled):
+        render_form(
+            demo_register,
+            "ledger",
+            None,
+            tmp_path / "c.pdf",
+            progress=lambda done, total: done < 100,
+        )
+    assert not list(tmp_path.glob("c.pdf*"))
+
+
 def test_batch_prints_each_account_twice_and_can_cancel(demo_register, tmp_path):
     ids = demo_register.accounts.ids()[:4]
     seen: list[tuple[int, int]] = []

@@ -195,3 +195,28 @@ def test_main_window_print_and_receive_hooks(qtbot, demo_register, tmp_path):
     for dialog in opened:
         dialog.close()
     win.close()
+
+
+def test_long_ledger_is_made_on_the_worker(qtbot, demo_register, monkeypatch):
+    import ui.print_preview as preview_module
+
+    monkeypatch.setattr(preview_module, "LEDGER_INLINE_LIMIT", 10)
+    used: list[str] = []
+    import ui.batch_print as batch_module
+
+    real = batch_module.run_render
+
+    def spy(*args, **kwargs):
+        used.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "run_render", spy)
+    dialog = PrintPreviewDialog(demo_register, demo_register.accounts.ids()[0], form="ledger")
+    qtbot.addWidget(dialog)
+    assert used == ["ledger"]
+    assert dialog.pdf_path.name == "账号台账.pdf"
+    assert dialog.document.pageCount() > 3
+    text = "".join(page.extract_text() for page in PdfReader(dialog.pdf_path).pages)
+    assert f"共 {demo_register.accounts.count()} 个账号" in text
+    dialog.blank_box.setChecked(True)
+    assert used == ["ledger"] and dialog.pdf_path.name == "账号台账-空白.pdf"

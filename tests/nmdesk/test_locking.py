@@ -288,3 +288,29 @@ def test_a_register_file_without_write_permission_opens_read_only(
     with Register.open(path) as register:
         assert register.read_only and "没有写入该文件的权限" in register.read_only_message
         assert not locking.lock_path(path).exists()
+
+
+def test_without_flock_a_live_holder_blocks_and_a_dead_one_is_stale(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Windows path: an exclusive lock file judged by its pid."""
+    monkeypatch.setattr(locking, "fcntl", None)
+    alive = {"pid": os.getppid(), "host": socket.gethostname(), "since": "2026-01-01T08:00:00"}
+    locking.lock_path(path).write_text(json.dumps({**alive, "user": "x"}), encoding="utf-8")
+    with Register.open(path) as register:
+        assert register.read_only and register.lock_holder is not None
+        assert register.lock_holder.pid == os.getppid()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = {**alive, "pid": int(gone.stdout), "user": "x"}
+    locking.lock_path(path).write_text(json.dumps(dead), encoding="utf-8")
+    with Register.open(path) as register:
+        assert not register.read_only
+        assert register.stale_lock is not None and register.stale_lock.pid == int(gone.stdout)
+        with Register.open(path) as same_process:  # shared within the process
+            assert not same_process.read_only
+    assert not locking.lock_path(path).exists()

@@ -328,3 +328,44 @@ def build_variant_ledger(path: Path) -> Path:
     )
     wb.save(path)
     return path
+
+
+def build_two_row_header_ledger(path: Path) -> Path:
+    """A ledger laid out like the filing sheet: 单位负责人 and 运维负责人 each merged across
+    姓名 / 职务 / 办公电话 / 手机 / 邮箱 in the row below; single columns merged down."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws["A1"] = "新媒体公共账号备案台账"
+    ws.merge_cells("A1:N1")
+    top = ["开设单位", "开设平台", "账号名称", "账号 ID 号", "开设时间", "单位负责人", None, None,
+           None, None, "运维负责人", None, None, "备注"]  # fmt: skip
+    below = [None] * 5 + ["姓名", "职务", "办公电话", "手机", "邮箱", "姓名", "手机", "邮箱", None]
+    ws.append(top)
+    ws.append(below)
+    for column in "ABCDEN":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.merge_cells("F2:J2")
+    ws.merge_cells("K2:M2")
+    ws.append(
+        [
+            "信息与电子学院",
+            "微信",
+            "北理工信电学院",
+            "bit_ie",
+            "2018年9月",
+            "张三",
+            "院长",
+            "010-68912345",
+            "13911113333",
+            "zs@bit.edu.cn",
+            "李四",
+            "13911114444",
+            "",
+            "",
+        ]
+    )
+    ws.append(["信息与电子学院", "微博", "信电微博", "wb_ie", "2019", "张三", "院长", "", "",
+               "", "王五", "010-68915555", "ww@bit.edu.cn", ""])  # fmt: skip
+    wb.save(path)
+    return path

@@ -43,7 +43,13 @@ from nmdesk.excel.ledger_import import (
     plan_import,
     read_ledger,
 )
-from nmdesk.excel.mapping import all_field_keys, apply_saved, auto_mapping, field_label
+from nmdesk.excel.mapping import (
+    LedgerLayout,
+    all_field_keys,
+    apply_saved,
+    auto_mapping,
+    field_label,
+)
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
 from nmdesk.store.register import Register
@@ -146,13 +152,13 @@ class FilePage(QWizardPage):
     def validatePage(self) -> bool:
         path = Path(self.path_edit.text().strip())
         try:
-            grid, header_row = read_ledger(path, self.sheet_combo.currentText() or None)
+            grid, layout = read_ledger(path, self.sheet_combo.currentText() or None)
         except NmdeskError as error:
             self.w.show_error(error)
             return False
         self.w.path = path
         self.w.grid = grid
-        self.w.header_row = header_row
+        self.w.ledger_layout = layout
         return True
 
 
@@ -185,9 +191,11 @@ class MappingPage(QWizardPage):
     def initializePage(self) -> None:
         grid = self.w.grid
         assert grid is not None
-        headers = [display(cell) for cell in grid.rows[self.w.header_row]]
+        layout = self.w.ledger_layout
+        assert layout is not None
+        headers = list(layout.headers)
         self.headers = headers
-        sample = grid.rows[self.w.header_row + 1] if len(grid.rows) > self.w.header_row + 1 else []
+        sample = grid.rows[layout.data_start] if len(grid.rows) > layout.data_start else []
         self.table.setRowCount(len(headers))
         for index, header in enumerate(headers):
             self.table.setItem(index, 0, QTableWidgetItem(header))
@@ -384,7 +392,7 @@ class ImportWizard(QWizard):
         self.resize(960, 640)
         self.path: Path = Path()
         self.grid: SheetGrid | None = None
-        self.header_row = 0
+        self.ledger_layout: LedgerLayout | None = None
         self.plan: ImportPlan | None = None
         self.import_result: ImportResult | None = None
         self.file_page = FilePage(self)

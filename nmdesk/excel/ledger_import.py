@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import ValidationError
 from nmdesk.excel.mapping import (
     ACCOUNT_FIELDS,
+    LedgerLayout,
     apply_saved,
     auto_mapping,
-    detect_header_row,
-    headers_of,
+    find_layout,
     is_blank_row,
 )
 from nmdesk.excel.plan import (
@@ -88,15 +88,15 @@ def file_sha256(path: Path) -> str:
 # -- planning ------------------------------------------------------------------------
 
 
-def read_ledger(path: str | Path, sheet: str | None = None) -> tuple[SheetGrid, int]:
-    """The sheet and the index of its header row."""
+def read_ledger(path: str | Path, sheet: str | None = None) -> tuple[SheetGrid, LedgerLayout]:
+    """The sheet, and where its header and data are."""
     grid = read_sheet(path, sheet)
-    header_row = detect_header_row(grid.rows)
-    if header_row is None:
+    layout = find_layout(grid.rows, grid.merged)
+    if layout is None:
         raise ExcelFileError(
             f"在工作表“{grid.name}”的前 30 行中找不到表头（应有“账号名称”“开设平台”等列名）"
         )
-    return grid, header_row
+    return grid, layout
 
 
 def plan_import(
@@ -115,8 +115,8 @@ def plan_import(
     Raises ImportCancelled when ``cancelled()`` turns true.
     """
     path = Path(path)
-    grid, header_row = read_ledger(path, sheet)
-    headers = headers_of(grid.rows, header_row)
+    grid, layout = read_ledger(path, sheet)
+    headers = layout.headers
     if mapping is None:
         columns = auto_mapping(headers)
     elif isinstance(mapping, dict):
@@ -128,9 +128,9 @@ def plan_import(
         raise ValidationError("列对应", f"没有对应到“{'、'.join(missing)}”的列，请在列对应中指定")
     planner = Planner(register, headers, columns)
     rows: list[PlannedRow] = []
-    data = grid.rows[header_row + 1 :]
+    data = grid.rows[layout.data_start :]
     for offset, values in enumerate(data):
-        row_index = header_row + 1 + offset
+        row_index = layout.data_start + offset
         if offset % 200 == 0:
             if cancelled is not None and cancelled():
                 raise ImportCancelled()
@@ -145,7 +145,7 @@ def plan_import(
         source=path,
         sheet=grid.name,
         sha256=file_sha256(path),
-        header_row=header_row,
+        header_row=layout.header_row,
         headers=headers,
         mapping=columns,
         rows=rows,

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import zip_longest
 
 from nmdesk.excel.reader import CellValue, display, is_blank
 
@@ -138,8 +140,6 @@ def _table() -> dict[str, str]:
         for word in words:
             table[normalize_header(word)] = f"{role}.name"
             for contact, contact_words in _CONTACT_SYNONYMS.items():
-                if contact == "name":
-                    continue
                 for contact_word in contact_words:
                     table[normalize_header(word + contact_word)] = f"{role}.{contact}"
     return table
@@ -253,3 +253,74 @@ def headers_of(rows: Sequence[Sequence[CellValue]], header_row: int) -> list[str
 
 def is_blank_row(row: Sequence[CellValue]) -> bool:
     return all(is_blank(cell) for cell in row)
+
+
+@dataclass(frozen=True)
+class LedgerLayout:
+    """Where a sheet's header is and where its data starts (all 0-based grid rows)."""
+
+    header_row: int
+    data_start: int
+    headers: list[str]
+
+
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def find_layout(rows: Sequence[Sequence[CellValue]], merged: Merged = ()) -> LedgerLayout | None:
+    """The header, one row or two.
+
+    Ledgers copied from the filing sheet often have a two-row header: a group cell
+    such as 单位负责人 merged across 姓名 / 职务 / 办公电话 / 手机 / 邮箱 below it.
+    The two rows are combined into one header per column (单位负责人手机 …).
+    """
+    found = detect_header_row(rows)
+    if found is None:
+        return None
+    group = sub = None
+    if found + 1 < len(rows) and _contact_count(rows[found + 1]) >= 2:
+        group, sub = found, found + 1
+    elif (
+        found >= 1
+        and _contact_count(rows[found]) >= 2
+        and _person_count(_spread(rows, found - 1, merged)) >= 1
+    ):
+        group, sub = found - 1, found
+    if group is None or sub is None:
+        return LedgerLayout(found, found + 1, headers_of(rows, found))
+    upper = _spread(rows, group, merged)
+    headers = [_combine(up, low) for up, low in zip_longest(upper, rows[sub], fillvalue="")]
+    return LedgerLayout(group, sub + 1, headers)
+
+
+def _contact_count(row: Sequence[CellValue]) -> int:
+    return sum(1 for cell in row if normalize_header(cell) in _CONTACTS)
+
+
+def _person_count(row: Sequence[CellValue]) -> int:
+    return sum(1 for cell in row if SYNONYMS.get(normalize_header(cell), "").endswith(".name"))
+
+
+def _spread(rows: Sequence[Sequence[CellValue]], index: int, merged: Merged) -> list[CellValue]:
+    """Row ``index`` with each horizontally merged cell's value copied across its columns."""
+    values = list(rows[index])
+    for (top, left), (bottom, right) in merged:
+        if top <= index <= bottom and right > left and top < len(rows):
+            value = rows[top][left] if left < len(rows[top]) else ""
+            for column in range(left, right + 1):
+                if column < len(values):
+                    values[column] = value
+    return values
+
+
+def _combine(upper: CellValue, lower: CellValue) -> str:
+    top, bottom = display(upper), display(lower)
+    if not bottom:
+        return top
+    if not top or top == bottom:
+        return bottom
+    if normalize_header(bottom) in _CONTACTS and match_header(top).endswith(".name"):
+        return top + bottom
+    if match_header(bottom) or not match_header(top):
+        return bottom
+    return top

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fixtures_excel import EXPECTED, LONG_PURPOSE, build_messy_ledger, build_variant_ledger
+from fixtures_excel import (
+    EXPECTED,
+    LONG_PURPOSE,
+    build_messy_ledger,
+    build_two_row_header_ledger,
+    build_variant_ledger,
+)
 
 from nmdesk.cli import main
 from nmdesk.dates import PartialDate
@@ -544,3 +550,23 @@ def test_several_operators_in_one_cell(register: Register, tmp_path: Path) -> No
     holders = register.excel.current_holders(account.id)
     assert [h["name"] for h in holders["operator"]] == ["小王", "小李", "小张"]
     assert plan_import(register, path).counts()["update"] == 0
+
+
+def test_two_row_header_like_the_filing_sheet(register: Register, tmp_path: Path) -> None:
+    plan = plan_import(register, build_two_row_header_ledger(tmp_path / "two.xlsx"))
+    assert plan.header_row == 1
+    assert plan.headers[5:13] == [
+        "单位负责人姓名", "单位负责人职务", "单位负责人办公电话", "单位负责人手机", "单位负责人邮箱",
+        "运维负责人姓名", "运维负责人手机", "运维负责人邮箱",
+    ]  # fmt: skip
+    assert plan.mapping[:5] == ["unit", "platform", "name", "platform_id", "opened_on"]
+    assert plan.mapping[5:13] == [
+        "first_responsible.name", "first_responsible.title", "first_responsible.office_phone",
+        "first_responsible.mobile", "first_responsible.email", "ops_contact.name",
+        "ops_contact.mobile", "ops_contact.email",
+    ]  # fmt: skip
+    assert plan.counts()["new"] == 2 and [r.row_number for r in plan.rows] == [4, 5]
+    commit_import(register, plan)
+    wang = register.people.find("王五")[0]
+    assert (wang.office_phone, wang.email) == ("010-68915555", "ww@bit.edu.cn")
+    assert by_platform_id(register, "微信", "bit_ie").opened_on == PartialDate(2018, 9)

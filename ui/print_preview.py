@@ -304,6 +304,7 @@ class PrintPreviewDialog(QDialog):
     def done(self, result: int) -> None:
         self.document.close()
         super().done(result)
+        self._tmp.cleanup()  # the previewed PDFs; a saved copy lives where the clerk chose
 
     def closeEvent(self, event: object) -> None:
         self.document.close()

@@ -220,3 +220,14 @@ def test_long_ledger_is_made_on_the_worker(qtbot, demo_register, monkeypatch):
     assert f"共 {demo_register.accounts.count()} 个账号" in text
     dialog.blank_box.setChecked(True)
     assert used == ["ledger"] and dialog.pdf_path.name == "账号台账-空白.pdf"
+
+
+def test_closing_the_preview_removes_its_temporary_files(qtbot, demo_register, tmp_path):
+    dialog = PrintPreviewDialog(demo_register, None)
+    qtbot.addWidget(dialog)
+    made = dialog.pdf_path
+    assert made.exists()
+    dialog.choose_save_path = lambda suggested: str(tmp_path / "kept.pdf")
+    kept = dialog.save_pdf()
+    dialog.accept()
+    assert not made.exists() and kept.exists()

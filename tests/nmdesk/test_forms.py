@@ -548,3 +548,50 @@ def test_print_benchmark_quick_run_reports_pages_per_second():
     assert [row["pages"] for row in results] == [2 * bench_print.QUICK_SHEETS] * 3
     assert all(row["pages_per_s"] > 0 for row in results)
     assert "nmdesk" in results[0]["what"] and "canvas" in results[1]["what"]
+
+
+def test_names_offices_and_labels_come_from_the_profile(tmp_path):
+    import json
+
+    from nmdesk.paths import PROFILES_DIR
+    from nmdesk.store import Register
+
+    data = json.loads((PROFILES_DIR / "bit.json").read_text(encoding="utf-8"))
+    data.update(
+        id="test-u",
+        name="测试大学",
+        institution="测试大学",
+        policy_title="测试大学新媒体办法",
+        forms=["filing", "approval", "pledge", "change", "closure", "rectification", "ledger"],
+        copy_labels=["甲联　单位留存", "乙联　网信办留存"],
+        filing_sheet_title="测试大学公众号登记表",
+        filing_sheet_footnote="注：甲乙两联",
+    )
+    data["offices"] = {"filing_office": "网信办", "supervising_office": "网信办"}
+    profile_path = tmp_path / "test-u.json"
+    profile_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with Register.create(tmp_path / "u.nmdesk", str(profile_path)) as register:
+        account_id = make_account(register)
+        register.sanctions.add(
+            Sanction(
+                None,
+                register.accounts.get(account_id).unit_id,
+                SanctionKind.RECTIFY,
+                dt.date(2026, 1, 5),
+                "未更新",
+                account_id=account_id,
+                deadline_on=dt.date(2026, 2, 1),
+            )
+        )
+        for form in data["forms"]:
+            out = render_form(register, form, account_id, tmp_path / f"{form}.pdf")
+            text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
+            assert "北京理工" not in text and "党委宣传部" not in text, form
+            assert "测试大学" in text, form
+            if form != "ledger":
+                assert "甲联单位留存" in text and "乙联网信办留存" in text, form
+                assert "注：甲乙两联" in text, form
+        text = squash(PdfReader(tmp_path / "filing.pdf").pages[0].extract_text())
+        assert "测试大学公众号登记表" in text
+        change = squash(PdfReader(tmp_path / "change.pdf").pages[0].extract_text())
+        assert "网信办意见" in change

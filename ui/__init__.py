@@ -1,1 +1,5 @@
 """The PySide6 desktop UI of nmdesk. All Qt code lives here."""
+
+from ui.binding_guard import guard_none_refcount
+
+NONE_GUARD_ACTIVE = guard_none_refcount()

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -37,44 +37,6 @@ def install_ui_font(app: QGuiApplication, point_size: int = 10) -> str | None:
     return families[0]
 
 
-# PySide6 6.12.0 on Python 3.11 returns None from void methods without a new
-# reference, so every call like ``label.setText(...)`` lowers None's reference
-# count by one; after some thousands of calls Python aborts with "none_dealloc".
-# Python 3.12+ (immortal None) and PySide6 6.11 are not affected. Until the pin
-# moves, the app keeps a reserve of references to None and tops it up.
-_NONE_RESERVE: list[None] = []
-NONE_RESERVE_CHUNK = 2_000_000
-NONE_RESERVE_LOW = 1_000_000
-
-
-def none_refcount_leaks() -> bool:
-    """Whether calling a void Qt method loses a reference to None (the PySide6 6.12 bug)."""
-    if sys.version_info >= (3, 12):
-        return False
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(200):
-        probe.setObjectName("probe")
-    return sys.getrefcount(None) < before - 100
-
-
-def top_up_none_reserve() -> None:
-    if sys.getrefcount(None) < NONE_RESERVE_LOW:
-        _NONE_RESERVE.extend([None] * NONE_RESERVE_CHUNK)
-
-
-def guard_none_refcount(app: QApplication) -> bool:
-    """Keep the process alive despite the binding bug above; True if the guard is active."""
-    if not none_refcount_leaks():
-        return False
-    top_up_none_reserve()
-    timer = QTimer(app)
-    timer.setObjectName("noneReserveTimer")
-    timer.timeout.connect(top_up_none_reserve)
-    timer.start(5000)
-    return True
-
-
 def make_app(argv: list[str]) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
@@ -82,8 +44,6 @@ def make_app(argv: list[str]) -> QApplication:
     app.setApplicationName("nmdesk")
     app.setApplicationDisplayName(tr("新媒体账号备案管理台"))
     app.setStyle("Fusion")
-    if app.findChild(QTimer, "noneReserveTimer") is None:
-        guard_none_refcount(app)
     install_ui_font(app)
     return app
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-
 from nmdesk.models import Person, PersonKind, Unit
-from ui.app import guard_none_refcount, top_up_none_reserve
 from ui.desk_common import install_ui_font
 
 
@@ -31,11 +28,8 @@ class Answers:
 
 
 def setup_font(qapp) -> None:
-    """The bundled font, and the guard against PySide6 6.12's None refcount leak (ui/app.py)."""
+    """The bundled font, registered with Qt."""
     install_ui_font(qapp)
-    if qapp.findChild(QTimer, "noneReserveTimer") is None:
-        guard_none_refcount(qapp)
-    top_up_none_reserve()
 
 
 def add_unit(register, name: str, kind: str, parent: int | None = None) -> int:

@@ -57,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head and closed early
         sys.stderr.close()
         return 0
+    except Exception as error:  # a damaged file or a full disk, not a bug: say so in one line
+        from nmdesk.store.register import database_error_message
+
+        message = database_error_message(error)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130

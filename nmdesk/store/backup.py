@@ -137,7 +137,10 @@ def write_backup(source: sqlite3.Connection, target: Path) -> Path:
             source.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
             if dest.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise RegisterError("备份副本校验失败，备份未完成。请检查磁盘后重试")
+                raise RegisterError(
+                    "备份副本未通过完整性检查，备份未完成：备案库本身可能已损坏。"
+                    "请运行“校验备案库”，必要时从较早的备份恢复"
+                )
         finally:
             dest.close()
         with open(part, "rb+") as handle:

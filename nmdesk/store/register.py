@@ -42,6 +42,33 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
+_DAMAGE_MESSAGES = (
+    ("file is not a database", "该文件不是 nmdesk 备案库（不是 SQLite 数据库文件）"),
+    (
+        "malformed",
+        "备案库文件已损坏。请从备份恢复（文件 → 备份备案库…，或 python -m nmdesk restore）",
+    ),
+    ("disk i/o error", "读写备案库时磁盘出错。请检查磁盘或网络连接，必要时从备份恢复"),
+    ("database or disk is full", "磁盘已满，修改未保存。请腾出磁盘空间后重试"),
+    ("unable to open database file", "无法打开该文件（文件夹不存在或没有权限）"),
+    ("readonly database", "备案库文件只读，不能修改"),
+)
+
+
+def database_error_message(error: BaseException, name: str = "") -> str | None:
+    """A clerk's sentence for an SQLite error caused by the file or the disk, else None.
+
+    Errors that mean a bug (a missing column, bad SQL) return None and stay tracebacks.
+    """
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    text = str(error).lower()
+    for needle, message in _DAMAGE_MESSAGES:
+        if needle in text:
+            return f"{name}：{message}" if name else message
+    return None
+
+
 def _connect(path: Path, *, read_only: bool = False) -> Database:
     try:
         if read_only:
@@ -53,7 +80,8 @@ def _connect(path: Path, *, read_only: bool = False) -> Database:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise RegisterError(f"无法打开备案库 {path}：该文件不是 nmdesk 备案库（{exc}）") from None
+        message = database_error_message(exc) or f"该文件不是 nmdesk 备案库（{exc}）"
+        raise RegisterError(f"无法打开备案库 {path}：{message}") from None
     return db
 
 

@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import ui  # noqa: F401  (guards the whole test process against the binding's None leak)
 from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
 

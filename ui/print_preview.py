@@ -90,6 +90,7 @@ class PrintPreviewDialog(QDialog):
         self.account_id = account_id
         self.account_ids = list(account_ids or [])
         self.pdf_path: Path | None = None
+        self._last_form = ""
         self._tmp = tempfile.TemporaryDirectory(prefix="nmdesk-print-")
         self.setWindowTitle(self.tr("打印预览"))
         self.resize(860, 960)
@@ -201,6 +202,12 @@ class PrintPreviewDialog(QDialog):
         self.document.close()
         self.pdf_path = None
         self.blank_box.setEnabled(self.account_id is not None or self.form == "ledger")
+        if self.account_id is None and self.form != self._last_form:
+            # without an account a sheet can only be blank; the ledger lists everyone
+            self.blank_box.blockSignals(True)
+            self.blank_box.setChecked(self.form != "ledger")
+            self.blank_box.blockSignals(False)
+        self._last_form = self.form
         target = Path(self._tmp.name) / self.suggested_name()
         try:
             self.pdf_path = self.make_pdf(target)

@@ -231,3 +231,14 @@ def test_closing_the_preview_removes_its_temporary_files(qtbot, demo_register, t
     kept = dialog.save_pdf()
     dialog.accept()
     assert not made.exists() and kept.exists()
+
+
+def test_without_an_account_sheets_are_blank_and_the_ledger_lists_everyone(qtbot, demo_register):
+    dialog = PrintPreviewDialog(demo_register, None)
+    qtbot.addWidget(dialog)
+    assert dialog.blank_box.isChecked() and not dialog.blank_box.isEnabled()
+    dialog.form_box.setCurrentIndex(demo_register.profile.forms.index("ledger"))
+    assert not dialog.blank_box.isChecked() and dialog.blank_box.isEnabled()
+    assert dialog.pdf_path.name == "账号台账.pdf"
+    dialog.form_box.setCurrentIndex(demo_register.profile.forms.index("change"))
+    assert dialog.blank_box.isChecked() and dialog.pdf_path.name == "变更备案表-空白.pdf"

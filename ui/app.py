@@ -113,6 +113,9 @@ def run(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv[1:])
     app = make_app(argv)
+    from ui.data_safety import install_error_hook
+
+    install_error_hook()  # an uncaught error becomes a message box, not a silent traceback
     path = args.path or default_register_path()
     try:
         window = open_window(path)

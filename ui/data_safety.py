@@ -309,3 +309,42 @@ def export_audit_trail(
         _tr("已导出 {0} 条审计记录到 {1}").format(count, target),
     )
     return target
+
+
+# -- errors nobody caught ---------------------------------------------------------------
+
+
+def show_fatal(title: str, text: str) -> None:
+    """A modal error box outside any window; tests replace this."""
+    QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok).exec()
+
+
+def error_hook_message(error: BaseException) -> str:
+    """What the clerk reads when an action failed without a handler of its own."""
+    from nmdesk.store.register import database_error_message
+
+    if isinstance(error, NmdeskError):
+        return str(error)
+    message = database_error_message(error)
+    if message is not None:
+        return message
+    return _tr(
+        "出现了程序错误，这一步操作没有完成：{0}\n已保存到备案库的内容不受影响。"
+        "请把这条信息告诉维护人员。"
+    ).format(f"{type(error).__name__}: {error}")
+
+
+def install_error_hook() -> None:
+    """Show an uncaught error as one message box (the traceback still goes to stderr)."""
+    import sys
+
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        if not isinstance(error, NmdeskError):
+            previous(kind, error, trace)  # type: ignore[arg-type]
+        if isinstance(error, KeyboardInterrupt):
+            return
+        show_fatal(_tr("无法完成操作"), error_hook_message(error))
+
+    sys.excepthook = hook

@@ -174,3 +174,23 @@ def test_a_second_instance_shows_a_read_only_banner(qtbot, demo_path: Path, sett
         window.close()
     finally:
         holder.communicate("\n", timeout=60)
+
+
+def test_uncaught_errors_become_one_message(monkeypatch) -> None:
+    import sys as system
+
+    import ui.data_safety as data_safety
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(data_safety, "show_fatal", lambda title, text: shown.append((title, text)))
+    monkeypatch.setattr(system, "excepthook", lambda *args: None)
+    data_safety.install_error_hook()
+    hook = system.excepthook
+    hook(sqlite3.DatabaseError, sqlite3.DatabaseError("database disk image is malformed"), None)
+    hook(sqlite3.OperationalError, sqlite3.OperationalError("database or disk is full"), None)
+    hook(ValueError, ValueError("boom"), None)
+    texts = [text for _title, text in shown]
+    assert "已损坏" in texts[0] and "恢复" in texts[0]
+    assert "磁盘已满" in texts[1]
+    assert "程序错误" in texts[2] and "ValueError: boom" in texts[2]
+    assert "Traceback" not in "".join(texts)

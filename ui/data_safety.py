@@ -263,6 +263,7 @@ def verify_register(register: Register) -> str:
     with _WaitCursor():
         integrity = register.integrity_ok()
         findings = register.audit.verify()
+        findings += backups.anchor_findings(register.path, register.db.conn)
         entries = register.audit.count()
     return verification_text(integrity, entries, findings)
 

@@ -14,11 +14,12 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from nmdesk.store.backup import backups_dir, list_backups
+    from nmdesk.store.backup import anchor_findings, backups_dir, list_backups
 
     with open_register(args) as register:
         integrity = register.integrity_ok()
         findings = register.audit.verify()
+        findings += anchor_findings(register.path, register.db.conn)
         entries = register.audit.count()
         notes = [
             note

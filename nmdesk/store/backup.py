@@ -29,9 +29,13 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from nmdesk.store.audit import Finding
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
@@ -325,6 +329,7 @@ def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> R
             Register.open(register_path, actor=actor, auto_backup=False) as register,
             register.transaction(),
         ):
+            register.set_meta("restored_at", dt.datetime.now().isoformat(timespec="seconds"))
             register.set_meta(
                 "last_restore",
                 f"{dt.datetime.now().isoformat(timespec='seconds')} 从 {backup.name} 恢复"
@@ -368,3 +373,47 @@ def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path 
         Path(f"{register_path}{suffix}").unlink(missing_ok=True)
     os.replace(part, register_path)
     return safety
+
+
+# -- backups as anchors of the audit chain ---------------------------------------------------
+
+
+def anchor_findings(register_path: Path, conn: sqlite3.Connection) -> list[Finding]:
+    """Compare the audit chain with the chains kept in the backups.
+
+    The audit log only grows, so the newest entry of every backup must still be
+    in the register with the same hash. Someone who edits the register and then
+    recomputes every later hash passes the chain check, but not this one, as long
+    as an older backup survives. Backups taken before the last restore are
+    skipped: a restore legitimately replaces the chain.
+    """
+    from nmdesk.store.audit import Finding
+
+    row = conn.execute("SELECT value FROM meta WHERE key = 'restored_at'").fetchone()
+    restored_at = dt.datetime.fromisoformat(row[0]) if row else None
+    findings: list[Finding] = []
+    for info in list_backups(register_path):
+        if info.kind == "pre-restore" or (restored_at and info.taken_at <= restored_at):
+            continue
+        try:
+            backup = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                last = backup.execute(
+                    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+                ).fetchone()
+            finally:
+                backup.close()
+        except sqlite3.Error:
+            continue  # an unreadable backup anchors nothing; check_backup reports it on use
+        if last is None:
+            continue
+        current = conn.execute("SELECT hash FROM audit_log WHERE id = ?", [last[0]]).fetchone()
+        if current is None or current[0] != last[1]:
+            findings.append(
+                Finding(
+                    "audit_log",
+                    int(last[0]),
+                    f"与备份 {info.path.name} 不一致：此条及之前的审计记录在备份之后被改写或删除",
+                )
+            )
+    return findings

@@ -187,3 +187,79 @@ def test_removing_the_newest_entry_exposes_the_row_it_described(demo_path: Path)
     conn.close()
     _tamper(demo_path, f"DELETE FROM audit_log WHERE id = {high}")
     assert any(f.table == table and f.row_id == row_id for f in _findings(demo_path))
+
+
+def _rewrite_history(path: Path, entry_id: int) -> None:
+    """The determined attacker: edit an audited row AND recompute every later hash."""
+    from nmdesk.store.audit import _entry_hash
+
+    conn = sqlite3.connect(str(path))
+    try:
+        table, row_id, after = conn.execute(
+            "SELECT table_name, row_id, after FROM audit_log WHERE id = ?", [entry_id]
+        ).fetchone()
+        forged = after.replace('"note": ""', '"note": "forged"')
+        conn.execute("UPDATE audit_log SET after = ? WHERE id = ?", [forged, entry_id])
+        rows = conn.execute(
+            "SELECT id, at, actor, action, table_name, row_id, before, after FROM audit_log "
+            "WHERE id >= ? ORDER BY id",
+            [entry_id],
+        ).fetchall()
+        prev = conn.execute(
+            "SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1", [entry_id]
+        ).fetchone()[0]
+        for entry, at, actor, action, tbl, rid, before, after_text in rows:
+            digest = _entry_hash(prev, at, actor, action, tbl, rid, before, after_text)
+            conn.execute(
+                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", [prev, digest, entry]
+            )
+            prev = digest
+        conn.execute(f"UPDATE {table} SET note = 'forged' WHERE id = ?", [row_id])
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_a_rewritten_chain_is_caught_by_the_backups(demo_path: Path) -> None:
+    from nmdesk.store.backup import anchor_findings
+
+    with Register.open(demo_path, auto_backup=False) as register:
+        register.backup()
+        entry = register.scalar(
+            "SELECT min(id) FROM audit_log WHERE table_name = 'people' AND action = 'insert'"
+        )
+        row_id = register.scalar("SELECT row_id FROM audit_log WHERE id = ?", [entry])
+        # a later update of that person would expose the forgery; this one was never edited
+        assert (
+            register.scalar(
+                "SELECT count(*) FROM audit_log WHERE table_name = 'people' AND row_id = ?",
+                [row_id],
+            )
+            == 1
+        )
+    _rewrite_history(demo_path, entry)
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.people.get(row_id).note == "forged"
+        assert register.audit.verify() == []  # the chain alone cannot tell
+        anchored = anchor_findings(register.path, register.db.conn)
+    assert len(anchored) == 1 and "与备份" in anchored[0].problem
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and "与备份" in done.stdout
+
+
+def test_a_restore_does_not_look_like_a_rewrite(demo_path: Path) -> None:
+    from nmdesk.models import Person, PersonKind
+    from nmdesk.store.backup import anchor_findings, restore
+
+    with Register.open(demo_path, auto_backup=False) as register:
+        older = register.backup()
+        with register.transaction():
+            register.people.add(Person(None, "之后加入", PersonKind.STAFF))
+        register.backup()  # a newer backup whose chain the restore will abandon
+    restore(demo_path, older)
+    with Register.open(demo_path) as register:
+        with register.transaction():
+            register.people.add(Person(None, "恢复后加入", PersonKind.STAFF))
+        assert register.audit.verify() == []
+        assert anchor_findings(register.path, register.db.conn) == []
+    assert _verify_cli(demo_path).returncode == 0

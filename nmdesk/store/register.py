@@ -32,6 +32,7 @@ from nmdesk.profiles import Profile, load_profile, profile_from_json
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.audit import AuditLog
+from nmdesk.store.search import register_sql_functions
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.workdays import WorkdayCalendar
 
@@ -76,6 +77,7 @@ def _connect(path: Path, *, read_only: bool = False) -> Database:
         else:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
+        register_sql_functions(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()

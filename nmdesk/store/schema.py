@@ -344,3 +344,31 @@ def _excel_mappings(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0003_search_single_characters")
+def _search_single_characters(db: Database) -> None:
+    """One- and two-character search through an index of single-character tokens.
+
+    ``nm_spaced`` is registered on every connection (``nmdesk.store.search``).
+    """
+    run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE account_chars_fts USING fts5(chars, tokenize='unicode61');
+        CREATE TRIGGER account_chars_fts_ai AFTER INSERT ON account_search BEGIN
+            INSERT INTO account_chars_fts(rowid, chars)
+                VALUES (new.account_id, nm_spaced(new.text));
+        END;
+        CREATE TRIGGER account_chars_fts_ad AFTER DELETE ON account_search BEGIN
+            DELETE FROM account_chars_fts WHERE rowid = old.account_id;
+        END;
+        CREATE TRIGGER account_chars_fts_au AFTER UPDATE OF text ON account_search BEGIN
+            DELETE FROM account_chars_fts WHERE rowid = old.account_id;
+            INSERT INTO account_chars_fts(rowid, chars)
+                VALUES (new.account_id, nm_spaced(new.text));
+        END;
+        INSERT INTO account_chars_fts(rowid, chars)
+            SELECT account_id, nm_spaced(text) FROM account_search;
+        """,
+    )

@@ -1,14 +1,18 @@
 """Account search and listing, done in SQL so it stays fast at 100,000 rows.
 
-Text of three or more characters goes through the trigram FTS index; one- and
-two-character queries (``王伟``) use LIKE over the same derived text, which the
-trigram tokenizer cannot serve. A query made of Latin letters also matches the
-pinyin initials of account and unit names (``blg`` finds 北理工).
+Text of three or more characters goes through the trigram FTS index. The
+trigram tokenizer cannot serve one- and two-character queries (``王``, ``王伟``),
+so a second FTS index holds the same text with every character as its own
+token: a one-character query is a token, a two-character query a two-token
+phrase, which is exactly a substring match. A query with punctuation falls
+back to LIKE. A query made of Latin letters also matches the pinyin initials
+of account and unit names (``blg`` finds 北理工).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,6 +70,16 @@ def pinyin_initials(text: str) -> str:
     return "".join(letters).casefold().replace(" ", "")
 
 
+def spaced_characters(text: str | None) -> str:
+    """Every character a token of its own: ``王伟 bit`` → ``王 伟 b i t``."""
+    return " ".join(ch for ch in (text or "") if not ch.isspace())
+
+
+def register_sql_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the schema's triggers use; every connection to a register needs them."""
+    conn.create_function("nm_spaced", 1, spaced_characters, deterministic=True)
+
+
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -82,6 +96,11 @@ def build_account_query(q: AccountQuery) -> tuple[str, list[Any]]:
                 "a.id IN (SELECT rowid FROM account_search_fts WHERE account_search_fts MATCH ?)"
             )
             params.append(_fts_phrase(text))
+        elif all(ch.isalnum() or ch.isspace() for ch in text):
+            clauses.append(
+                "a.id IN (SELECT rowid FROM account_chars_fts WHERE account_chars_fts MATCH ?)"
+            )
+            params.append(_fts_phrase(spaced_characters(text)))
         else:
             clauses.append("a.id IN (SELECT account_id FROM account_search WHERE text LIKE ?)")
             params.append(f"%{text}%")

@@ -12,6 +12,7 @@ from nmdesk.errors import DuplicateAccountError, NewerRegisterError, RegisterErr
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.store import AccountQuery, Register
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
+from nmdesk.store.search import build_account_query
 
 
 def add_account(
@@ -177,3 +178,43 @@ def test_search_filters_and_sorts_in_sql(demo_register: Register) -> None:
     sub = demo_register.accounts.ids(AccountQuery(unit_id=college.id))
     only = demo_register.accounts.ids(AccountQuery(unit_id=college.id, include_sub_units=False))
     assert set(only) < set(sub)
+
+
+def test_short_queries_use_the_character_index_and_match_a_full_scan(
+    demo_register: Register,
+) -> None:
+    people = demo_register.people.all()
+    queries = [people[0].name[:1], people[1].name[:2], "学", "计算", "bi", "00", "1"]
+    for text in queries:
+        expected = {
+            row[0]
+            for row in demo_register.db.execute(
+                "SELECT account_id FROM account_search WHERE instr(text, ?) > 0", [text]
+            )
+        }
+        assert set(demo_register.accounts.ids(AccountQuery(text=text))) >= expected, text
+        if not text.isascii():
+            assert set(demo_register.accounts.ids(AccountQuery(text=text))) == expected, text
+    sql, _ = build_account_query(AccountQuery(text="王伟"))
+    assert "account_chars_fts" in sql and "LIKE" not in sql
+
+
+def test_short_queries_with_punctuation_fall_back_to_a_scan(demo_register: Register) -> None:
+    sql, params = build_account_query(AccountQuery(text="_0"))
+    assert "LIKE" in sql and params[0] == "%_0%"
+    assert demo_register.accounts.ids(AccountQuery(text="_0"))
+
+
+def test_search_index_follows_renames(register: Register) -> None:
+    account_id = add_account(register, name="北理工宇航之声")
+    person_id = register.people.add(Person(None, "欧阳", PersonKind.STAFF))
+    register.accounts.assign_role(account_id, "operator", person_id, dt.date(2026, 3, 2))
+    assert register.accounts.ids(AccountQuery(text="欧阳")) == [account_id]
+    person = register.people.get(person_id)
+    person.name = "司马"
+    register.people.update(person)
+    assert register.accounts.ids(AccountQuery(text="欧阳")) == []
+    assert register.accounts.ids(AccountQuery(text="司马")) == [account_id]
+    register.accounts.update(account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
+    assert register.accounts.ids(AccountQuery(text="宇")) == []
+    assert register.accounts.ids(AccountQuery(text="航天")) == [account_id]

@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from nmdesk.dates import parse_day
 from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.excel.cells import set_text_cell
-from nmdesk.review.campaign import check_self_check, self_check_changes
+from nmdesk.review.campaign import check_self_check, reminder_rows, self_check_changes
 from nmdesk.review.records import Campaign, SelfCheck
 
 if TYPE_CHECKING:
@@ -414,3 +414,28 @@ def apply_packet(
 def import_packet(register: Register, campaign: Campaign, path: Path) -> PacketDiff:
     """Read and compare in one call (the preview); the caller applies it after confirmation."""
     return diff_packet(register, campaign, read_packet(path))
+
+
+def write_reminders(
+    register: Register, campaign: Campaign, today: dt.date, path: Path
+) -> list[dict[str, str]]:
+    """The reminder list (催交名单) of units still to respond, as a printable xlsx."""
+    rows = reminder_rows(register, campaign, today)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "催交名单"
+    set_text_cell(sheet.cell(row=1, column=1), f"{campaign.year} 年度年审催交名单（{today}）")
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    headers = list(rows[0]) if rows else ["单位"]
+    for col, name in enumerate(headers, start=1):
+        cell = sheet.cell(row=2, column=col)
+        set_text_cell(cell, name)
+        cell.font = Font(bold=True)
+    for line, row in enumerate(rows, start=3):
+        for col, name in enumerate(headers, start=1):
+            set_text_cell(sheet.cell(row=line, column=col), row[name])
+    for letter, width in zip("ABCDEFGHI", (26, 8, 10, 14, 12, 10, 16, 14, 24), strict=False):
+        sheet.column_dimensions[letter].width = width
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return rows

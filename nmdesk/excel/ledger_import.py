@@ -44,6 +44,7 @@ from nmdesk.excel.plan import (
 )
 from nmdesk.excel.planner import (
     COMPARED,
+    CONTACT_KEYS,
     Planner,
     guess_unit_kind,
     is_total_row,
@@ -52,6 +53,7 @@ from nmdesk.excel.planner import (
 )
 from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
+from nmdesk.store.bulk import ImportBatch
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -187,26 +189,29 @@ def commit_import(
     new_unit_ids: list[int] = []
     kinds = {unit.name: unit.kind for unit in plan.new_units}
     total = len(todo)
+    # New units, people, accounts and roles are queued in a batch and written with one
+    # executemany per table (every row audited); an update writes at once, after a flush.
+    batch = ImportBatch(register)
     with register.transaction():
-        for done, row in enumerate(todo):
-            if cancelled is not None and cancelled():
-                raise ImportCancelled()
-            unit_id = unit_ids.get(row.unit_name)
-            if unit_id is None:
-                unit = register.units.find_by_name(row.unit_name)
-                if unit is None:
+        for row in todo:  # the new units first, in one batch: the accounts refer to them
+            if row.unit_name not in unit_ids:
+                unit_id = batch.find_unit(row.unit_name)
+                if unit_id is None:
                     kind = kinds.get(row.unit_name) or guess_unit_kind(
                         row.unit_name, list(register.profile.unit_kinds)
                     )
-                    unit_id = register.units.add(Unit(None, row.unit_name, kind))
+                    unit_id = batch.add_unit(Unit(None, row.unit_name, kind))
                     new_unit_ids.append(unit_id)
-                else:
-                    assert unit.id is not None
-                    unit_id = unit.id
                 unit_ids[row.unit_name] = unit_id
+        batch.flush()
+        for done, row in enumerate(todo):
+            if cancelled is not None and cancelled():
+                raise ImportCancelled()
+            unit_id = unit_ids[row.unit_name]
             if row.verdict is Verdict.NEW:
-                created.append(_create(register, row, unit_id, today))
+                created.append(_create(register, batch, row, unit_id, today))
             else:
+                batch.flush()
                 _update(register, row, unit_id, today)
                 assert row.account_id is not None
                 updated.append(row.account_id)
@@ -214,6 +219,7 @@ def commit_import(
                 progress(done + 1, total)
         if cancelled is not None and cancelled():
             raise ImportCancelled()
+        batch.flush()
         counts = plan.counts()
         register.excel.record_import(
             plan.source.name,
@@ -226,7 +232,9 @@ def commit_import(
     return ImportResult(created, updated, new_unit_ids, import_id)
 
 
-def _create(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -> int:
+def _create(
+    register: Register, batch: ImportBatch, row: PlannedRow, unit_id: int, today: dt.date
+) -> int:
     f = row.fields
     default_level = (
         2
@@ -246,11 +254,35 @@ def _create(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
         status=f["status"] or AccountStatus.RUNNING,
         note=f["note"] or "",
     )
-    account_id = register.accounts.create(account)
+    account_id = register.accounts.create(account, batch=batch)
     for role, person in row.people:
-        person_id = _person_id(register, person, unit_id)
-        register.accounts.assign_role(account_id, role, person_id, today, file_change=False)
+        holder = _holder(batch, person, unit_id)
+        assert holder.id is not None
+        batch.assign_role(account_id, role, holder.id, holder.kind, today)
     return account_id
+
+
+def _holder(batch: ImportBatch, person: dict[str, str], unit_id: int) -> Person:
+    """The person of that name in the unit (their missing contacts filled in from the
+    ledger), or a new staff member with the ledger's contacts, queued in the batch."""
+    found = batch.find_person(person["name"], unit_id)
+    if found is not None:
+        filled = missing_contacts({key: getattr(found, key) for key in CONTACT_KEYS}, person)
+        if filled:
+            batch.fill_contacts(found, filled)
+        return found
+    new = Person(
+        id=None,
+        name=person["name"],
+        kind=PersonKind.STAFF,
+        unit_id=unit_id,
+        title=person.get("title", ""),
+        office_phone=person.get("office_phone", ""),
+        mobile=person.get("mobile", ""),
+        email=person.get("email", ""),
+    )
+    new.id = batch.add_person(new)
+    return new
 
 
 def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -> None:

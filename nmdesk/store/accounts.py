@@ -33,6 +33,7 @@ from nmdesk.store.search import (
 from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
+    from nmdesk.store.bulk import ImportBatch
     from nmdesk.store.register import Register
 
 # Fields a clerk edits, with the Chinese names used on sheets and in change filings.
@@ -267,8 +268,21 @@ class AccountStore:
 
     # -- writing --------------------------------------------------------------------
 
-    def create(self, account: Account, *, application: Application | None = None) -> int:
-        """Register a new account. A new application (status 申请中) is checked against policy."""
+    def create(
+        self,
+        account: Account,
+        *,
+        application: Application | None = None,
+        batch: ImportBatch | None = None,
+    ) -> int:
+        """Register a new account. A new application (status 申请中) is checked against policy.
+
+        With ``batch`` (a bulk import), an account that is not an application is
+        checked and queued in the batch, which writes it, audited, on ``flush``."""
+        if batch is not None:
+            if application is None and account.status is not AccountStatus.APPLYING:
+                return batch.add_account(account)
+            batch.flush()
         row = self._check_fields(account)
         self.check_duplicate(row["platform"], row["platform_id"])
         if account.status is AccountStatus.APPLYING:
@@ -665,30 +679,34 @@ class AccountStore:
     # -- search text -----------------------------------------------------------------
 
     def refresh_search(self, account_ids: list[int]) -> None:
-        """Rebuild the derived search text of these accounts (name, IDs, unit, people)."""
-        for account_id in account_ids:
-            row = self.r.db.execute(
-                "SELECT a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
+        """Rebuild the derived search text of these accounts (name, IDs, unit, people).
+
+        Batched: one query and one executemany per chunk of 900 accounts."""
+        for start in range(0, len(account_ids), 900):
+            chunk = account_ids[start : start + 900]
+            rows = self.r.db.execute(
+                "SELECT a.id, a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
                 "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
                 "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
-                "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
-                [account_id],
-            ).fetchone()
-            if row is None:
-                continue
-            name, platform_id, serial, platform, unit, short, people = row
-            text = normalize_search_text(
-                " ".join(
-                    part
-                    for part in (name, platform_id, serial, platform, unit, short, people or "")
-                    if part
+                "FROM accounts a JOIN units u ON u.id = a.unit_id "
+                f"WHERE a.id IN ({','.join('?' for _ in chunk)})",
+                chunk,
+            ).fetchall()
+            values = []
+            for account_id, name, platform_id, serial, platform, unit, short, people in rows:
+                text = normalize_search_text(
+                    " ".join(
+                        part
+                        for part in (name, platform_id, serial, platform, unit, short, people or "")
+                        if part
+                    )
                 )
-            )
-            initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
-            self.r.db.execute(
+                initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
+                values.append((account_id, text, initials))
+            self.r.db.conn.executemany(
                 "INSERT INTO account_search (account_id, text, initials) VALUES (?, ?, ?) "
                 "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-                [account_id, text, initials],
+                values,
             )
 
     def refresh_search_for_unit(self, unit_id: int) -> None:

@@ -82,6 +82,33 @@ class AuditLog:
             [at, self.register.actor, action, table, row_id, before_text, after_text, prev, digest],
         )
 
+    def record_many(
+        self,
+        action: str,
+        table: str,
+        entries: list[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
+    ) -> None:
+        """Audit many writes of one action at once: (row id, before, after) each, chained
+        in one pass and inserted with one executemany."""
+        if not entries:
+            return
+        db = self.register.db
+        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last else GENESIS
+        at = dt.datetime.now().isoformat(timespec="microseconds")
+        actor = self.register.actor
+        params = []
+        for row_id, before, after in entries:
+            before_text, after_text = _canonical(before), _canonical(after)
+            digest = _entry_hash(prev, at, actor, action, table, row_id, before_text, after_text)
+            params.append((at, actor, action, table, row_id, before_text, after_text, prev, digest))
+            prev = digest
+        db.conn.executemany(
+            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params,
+        )
+
     def entries_for(self, table: str, row_id: int) -> list[dict[str, Any]]:
         return self.register.query(
             "SELECT id, at, actor, action, before, after FROM audit_log "

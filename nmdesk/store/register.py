@@ -302,6 +302,35 @@ class Register:
             self.audit.record(action, table, row_id, None, self.row(table, row_id))
         return row_id
 
+    def insert_rows(
+        self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
+    ) -> list[int]:
+        """Insert many rows (same columns) with one executemany and audit each one;
+        returns their ids. Rows may carry their ``id`` (``nmdesk.store.bulk`` hands
+        them out); otherwise they get the next free ids, in order."""
+        self.check_writable()
+        if not rows:
+            return []
+        columns = list(rows[0])
+        if "id" not in columns:
+            first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+            rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
+            columns = ["id", *columns]
+        ids = [int(row["id"]) for row in rows]
+        with self.transaction():
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                [[row[column] for column in columns] for row in rows],
+            )
+            cursor = self.db.execute(f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)])
+            names = [d[0] for d in cursor.description]
+            stored = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
+            self.audit.record_many(
+                action, table, [(row_id, None, stored[row_id]) for row_id in ids]
+            )
+        return ids
+
     def update_row(
         self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
     ) -> dict[str, Any]:

@@ -1,0 +1,276 @@
+"""Many new rows at once, for a ledger import of thousands of accounts.
+
+``ImportBatch`` takes new units, people, accounts and role assignments, checks
+each one as the single-row store methods do (required text, platform list,
+levels, parent unit, role holder kinds, duplicate platform IDs), gives it its
+id at once, and writes everything on ``flush`` with one ``executemany`` per
+table through ``Register.insert_rows``, which audits every row (one pass over
+the hash chain). Search text is refreshed for all the batch's accounts in one
+batched call. Nothing here commits: the caller's transaction decides.
+
+Anything that writes outside the batch (an update, an application) must call
+``flush`` first, so that ids handed out by the batch are never taken by
+another insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.errors import DuplicateAccountError, ValidationError
+from nmdesk.models import Account, Person, PersonKind, Unit
+from nmdesk.store.accounts import FIELD_LABELS, MULTI_HOLDER_ROLES, _stored
+from nmdesk.store.people import person_row
+from nmdesk.validation import check_role_holder, clean_text, require_text
+
+if TYPE_CHECKING:
+    from nmdesk.store.register import Register
+
+_CHUNK = 900  # stay below SQLite's default limit of bound parameters
+CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
+
+
+class ImportBatch:
+    def __init__(self, register: Register) -> None:
+        self.r = register
+        self.profile = register.profile
+        self._platforms: set[str] | None = None
+        self._levels = {level.level: level for level in self.profile.levels}
+        self._unit_cache: dict[int, Unit] = {}
+        self._people_cache: dict[tuple[str, int], Person | None] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self._next_id: dict[str, int] = {}
+        self._serial: tuple[str, int] | None = None
+        self.units: dict[int, dict[str, Any]] = {}
+        self.unit_names: dict[str, int] = {}
+        self.people: dict[int, dict[str, Any]] = {}
+        self.people_by_name: dict[tuple[str, int], int] = {}
+        self.accounts: list[dict[str, Any]] = []
+        self.platform_ids: dict[tuple[str, str], str] = {}
+        self.roles: list[dict[str, Any]] = []
+        self.holders: dict[tuple[int, str], list[dict[str, Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.units) + len(self.people) + len(self.accounts) + len(self.roles)
+
+    def _new_id(self, table: str) -> int:
+        if table not in self._next_id:
+            self._next_id[table] = int(self.r.scalar(f"SELECT coalesce(max(id), 0) FROM {table}"))
+        self._next_id[table] += 1
+        return self._next_id[table]
+
+    # -- units -----------------------------------------------------------------------
+
+    def find_unit(self, name: str) -> int | None:
+        """The id of the unit of that name, queued in this batch or in the register."""
+        name = name.strip()
+        if name in self.unit_names:
+            return self.unit_names[name]
+        unit = self.r.units.find_by_name(name)
+        return None if unit is None else unit.id
+
+    def add_unit(self, unit: Unit) -> int:
+        """Queue a new top-level unit, checked as ``UnitStore.add`` checks it."""
+        name = require_text(unit.name, "单位名称")
+        if unit.kind not in self.profile.unit_kinds:
+            raise ValidationError("单位类型", f"“{unit.kind}”不在策略配置的单位类型中")
+        if self.find_unit(name) is not None:
+            raise ValidationError("单位名称", f"“{name}”已存在")
+        if unit.parent_id is not None:
+            self._unit(unit.parent_id)
+        unit_id = self._new_id("units")
+        self.units[unit_id] = {
+            "id": unit_id,
+            "name": name,
+            "short_name": unit.short_name.strip(),
+            "kind": unit.kind,
+            "parent_id": unit.parent_id,
+            "head_person_id": unit.head_person_id,
+            "note": unit.note,
+        }
+        self.unit_names[name] = unit_id
+        return unit_id
+
+    def _unit(self, unit_id: int) -> Unit:
+        if unit_id in self.units:
+            row = self.units[unit_id]
+            return Unit(unit_id, row["name"], row["kind"], row["parent_id"])
+        if unit_id not in self._unit_cache:
+            self._unit_cache[unit_id] = self.r.units.get(unit_id)
+        return self._unit_cache[unit_id]
+
+    # -- people ----------------------------------------------------------------------
+
+    def find_person(self, name: str, unit_id: int) -> Person | None:
+        """The first person of that name in the unit (queued here or in the register)."""
+        name = name.strip()
+        queued = self.people_by_name.get((name, unit_id))
+        if queued is not None:
+            row = self.people[queued]
+            return Person(
+                queued, row["name"], PersonKind(row["kind"]), unit_id,
+                *(row[key] for key in CONTACT_KEYS),
+            )  # fmt: skip
+        if unit_id in self.units:  # a unit created by this batch has nobody in the register
+            return None
+        key = (name, unit_id)
+        if key not in self._people_cache:
+            found = self.r.people.find(name, unit_id)
+            self._people_cache[key] = found[0] if found else None
+        return self._people_cache[key]
+
+    def add_person(self, person: Person) -> int:
+        """Queue a new person, checked and normalised as ``PeopleStore.add`` does."""
+        row = person_row(person)
+        person_id = self._new_id("people")
+        self.people[person_id] = {"id": person_id, **row}
+        if row["unit_id"] is not None:
+            self.people_by_name.setdefault((row["name"], row["unit_id"]), person_id)
+        return person_id
+
+    def fill_contacts(self, person: Person, filled: dict[str, str]) -> None:
+        """Give a person contacts they lack: merged into a queued row, or saved at once
+        (audited) for someone already in the register."""
+        assert person.id is not None
+        if person.id in self.people:
+            self.people[person.id].update(person_row(replace(person, **filled)))
+            return
+        updated = replace(person, **filled)
+        self.r.people.update(updated)
+        if person.unit_id is not None:
+            self._people_cache[(person.name, person.unit_id)] = updated
+
+    # -- accounts --------------------------------------------------------------------
+
+    def _platform_names(self) -> set[str]:
+        if self._platforms is None:
+            self._platforms = set(self.r.accounts.platforms())
+        return self._platforms
+
+    def _next_serial(self) -> str:
+        if self._serial is None:
+            first = self.r.accounts._next_serial()
+            prefix, number = first[:-5], int(first[-5:])
+            self._serial = (prefix, number)
+        prefix, number = self._serial
+        self._serial = (prefix, number + 1)
+        return f"{prefix}{number:05d}"
+
+    def add_account(self, account: Account) -> int:
+        """Queue a new account (not an application), checked as ``AccountStore.create``
+        checks it; returns its id."""
+        row = {field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}
+        row["name"] = require_text(account.name, "账号名称", 100)
+        row["platform"] = require_text(account.platform, "开设平台", 30)
+        if row["platform"] not in self._platform_names():
+            raise ValidationError(
+                "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
+            )
+        level = self._levels.get(account.level)
+        if level is None:
+            raise ValidationError("账号级别", f"应为 1–{len(self._levels)} 级")
+        unit = self._unit(account.unit_id)
+        if level.requires_parent_unit and unit.parent_id is None:
+            raise ValidationError(
+                "账号级别",
+                f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
+            )
+        if account.campus_data_service and not clean_text(account.it_approval_ref):
+            offices = self.profile.offices
+            raise ValidationError(
+                "信息化部门审批文号",
+                f"涉及校内数据服务的账号须经{offices.get('it_office', '信息化部门')}审批，请填写审批文号",
+            )
+        key = (row["platform"], row["platform_id"])
+        if row["platform_id"]:
+            if key in self.platform_ids:
+                raise DuplicateAccountError(
+                    f"{key[0]}账号 ID“{key[1]}”已登记为“{self.platform_ids[key]}”，不能重复登记",
+                    0,
+                )
+            self.platform_ids[key] = row["name"]
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        account_id = self._new_id("accounts")
+        row.update(
+            id=account_id,
+            status=account.status.value,
+            serial_no=self._next_serial(),
+            created_at=now,
+            updated_at=now,
+        )
+        self.accounts.append(row)
+        return account_id
+
+    def _check_duplicates(self) -> None:
+        """Platform IDs of queued accounts that the register already holds."""
+        pairs = [
+            (row["platform"], row["platform_id"]) for row in self.accounts if row["platform_id"]
+        ]
+        wanted = set(pairs)
+        ids = sorted({pid for _platform, pid in pairs})
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for existing in self.r.query(
+                "SELECT id, name, serial_no, platform, platform_id FROM accounts "
+                f"WHERE platform_id IN ({','.join('?' for _ in chunk)}) AND platform_id <> ''",
+                chunk,
+            ):
+                if (existing["platform"], existing["platform_id"]) in wanted:
+                    raise DuplicateAccountError(
+                        f"{existing['platform']}账号 ID“{existing['platform_id']}”已登记为"
+                        f"“{existing['name']}”（编号 {existing['serial_no']}，序号 {existing['id']}），"
+                        "不能重复登记",
+                        existing["id"],
+                    )
+
+    # -- roles -----------------------------------------------------------------------
+
+    def assign_role(
+        self, account_id: int, role: str, person_id: int, kind: PersonKind, start_on: dt.date
+    ) -> None:
+        """Give a person a role on an account created in this import (so it has no
+        holders in the register yet); a second holder of a single-holder role ends
+        the first that day, as ``AccountStore.assign_role`` does."""
+        check_role_holder(self.profile, role, kind)
+        current = self.holders.setdefault((account_id, role), [])
+        if any(row["person_id"] == person_id for row in current):
+            return
+        if role not in MULTI_HOLDER_ROLES:
+            for old in current:
+                old["end_on"] = start_on.isoformat()
+            current.clear()
+        row = {
+            "id": self._new_id("role_assignments"),
+            "account_id": account_id,
+            "role": role,
+            "person_id": person_id,
+            "start_on": start_on.isoformat(),
+            "end_on": None,
+        }
+        current.append(row)
+        self.roles.append(row)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def flush(self) -> list[int]:
+        """Write everything queued (audited) and refresh the search text; returns the
+        ids of the accounts written."""
+        if not len(self):
+            self._reset()
+            return []
+        self._check_duplicates()
+        self.r.insert_rows("units", list(self.units.values()))
+        self.r.insert_rows("people", list(self.people.values()))
+        account_ids = self.r.insert_rows("accounts", self.accounts)
+        self.r.insert_rows("role_assignments", self.roles)
+        touched = dict.fromkeys(account_ids)
+        touched.update(dict.fromkeys(row["account_id"] for row in self.roles))
+        self.r.accounts.refresh_search(list(touched))
+        self._unit_cache.clear()
+        self._people_cache.clear()
+        self._reset()
+        return account_ids

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -93,8 +94,20 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, 28)
 
 
-def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+@functools.lru_cache(maxsize=65536)
+def _similar(a: str, b: str, threshold: float) -> float:
+    """The difflib ratio of two texts, or 0.0 as soon as it cannot reach ``threshold``.
+
+    The cheap upper bounds come first: in a big unit most pairs stop there.
+    """
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return 0.0
+    return matcher.ratio()
 
 
 def compute_flags(
@@ -132,11 +145,14 @@ def compute_flags(
         for other in groups[(fact["unit_id"], fact["platform"])]:
             if other["account_id"] == fact["account_id"]:
                 continue
-            name_ratio = _similar(fact["name"], other["name"])
-            purpose_ratio = _similar(fact["purpose"], other["purpose"])
+            name_ratio = _similar(*sorted((fact["name"], other["name"])), NAME_SIMILARITY)
             if name_ratio >= NAME_SIMILARITY:
                 twins.append(f"“{other['name']}”（名称相似度 {name_ratio:.0%}）")
-            elif purpose_ratio >= PURPOSE_SIMILARITY:
+                continue
+            purpose_ratio = _similar(
+                *sorted((fact["purpose"], other["purpose"])), PURPOSE_SIMILARITY
+            )
+            if purpose_ratio >= PURPOSE_SIMILARITY:
                 twins.append(f"“{other['name']}”（用途相似度 {purpose_ratio:.0%}）")
         if twins:
             found.append(

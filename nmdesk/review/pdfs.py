@@ -198,7 +198,6 @@ def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], pat
     body = _style("nbody", 12, leading=22, firstLineIndent=24)
     plain = _style("nplain", 12, leading=22)
     right = _style("nright", 12, TA_RIGHT, leading=22)
-    cell = _style("ncell", 10, leading=14)
     day = listing.campaign.published_on or dt.date.today()
     story: list[Any] = [
         _p(f"{year} 年度新媒体公共账号年审整改通知", title),
@@ -210,29 +209,32 @@ def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], pat
         ),
         Spacer(1, 3 * mm),
     ]
-    data: list[list[Any]] = [[_p(h, cell) for h in ("账号名称", "平台", "年审结果", "办理要求")]]
-    for row in rows:
-        requirement = REQUIREMENTS[row.verdict].format(office=listing.office)
-        data.append(
-            [
-                _p(row.name, cell),
-                _p(row.platform, cell),
-                _p(row.result_text, cell),
-                _p(requirement, cell),
-            ]
-        )
-    table = Table(data, colWidths=[48 * mm, 20 * mm, 38 * mm, 64 * mm], repeatRows=1)
+    widths = [12 * mm, 72 * mm, 26 * mm, 60 * mm]
+    data: list[list[Any]] = [["序号", "账号名称", "平台", "年审结果"]]
+    for number, row in enumerate(rows, start=1):
+        values = (str(number), row.name, row.platform, row.result_text)
+        data.append([_fit(v, w - 12, 10) for v, w in zip(values, widths, strict=True)])
+    table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FORM_FONT, 10),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("ALIGN", (0, 1), (0, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
     )
+    verdicts = [v for v in NOTICE_VERDICTS if any(row.verdict is v for row in rows)]
+    requirements = [
+        _p(f"{v.label}：{REQUIREMENTS[v].format(office=listing.office)}。", plain) for v in verdicts
+    ]
     story += [
         table,
+        Spacer(1, 4 * mm),
+        _p("办理要求：", plain),
+        *requirements,
         Spacer(1, 5 * mm),
         _p("逾期未整改或整改不到位的，将按规定予以通报批评、责令暂停运行或注销账号。", body),
         Spacer(1, 12 * mm),

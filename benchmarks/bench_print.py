@@ -77,17 +77,17 @@ def sheet_strings(data: Any) -> list[str]:
 
 
 def run_nmdesk(datas: list[Any], out: Path) -> int:
-    from nmdesk.forms.common import Sheet, Trace, write_pdf
-    from nmdesk.forms.filing_sheet import filing_body
+    from nmdesk.forms.common import Trace, write_pdf
+    from nmdesk.forms.filing_sheet import filing_sheet
     from nmdesk.profiles import load_profile
 
     profile = load_profile("bit")
     sheets = [
-        Sheet(
+        filing_sheet(
             profile.filing_sheet_title,
-            (lambda d=data: filing_body(d)),
-            trace=Trace(f"BIT-2026-{i:05d}", "第1版（开设备案）", f"K{i:05d}"),
-            footnote=profile.filing_sheet_footnote,
+            data,
+            Trace(f"BIT-2026-{i:05d}", "第1版（开设备案）", f"K{i:05d}"),
+            profile.filing_sheet_footnote,
         )
         for i, data in enumerate(datas)
     ]

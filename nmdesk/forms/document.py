@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
@@ -33,11 +33,14 @@ from reportlab.platypus import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.models import Filing, FilingKind, FilingStatus
-
-if TYPE_CHECKING:
-    pass
-
+from nmdesk.forms.fixed import (
+    FixedBody,
+    FixedSheet,
+    SlotFactory,
+    draw_frame,
+    measure_values,
+    template_layout,
+)
 from nmdesk.forms.text import (
     BLANK_LINE,
     BODY_LEADING,
@@ -54,6 +57,7 @@ from nmdesk.forms.text import (
     esc,
     register_fonts,
 )
+from nmdesk.models import Filing, FilingKind, FilingStatus
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class Sheet:
     """One sheet of a form for one account (or a blank), printed once per copy label.
 
     ``body`` builds fresh flowables each time it is called: platypus consumes them.
+    With ``fixed``, the sheet is printed on the fast path (``nmdesk.forms.fixed``) when
+    its values fit their cells, else with ``body`` like any other sheet.
     """
 
     title: str
@@ -114,6 +120,7 @@ class Sheet:
     landscape: bool = False
     account_id: int | None = None
     traced: bool = True
+    fixed: FixedBody | None = None  # a fixed frame with value cells: the fast path
 
 
 @dataclass(frozen=True)
@@ -230,15 +237,49 @@ def _draw_qr(canv: Canvas, payload: str, x: float, y: float, size: float) -> Non
     """Draw the QR code as one filled path of dark runs (no renderer, so no stray font)."""
     modules = qr_modules(payload)
     box = size / len(modules)
-    path = canv.beginPath()
+    canv.saveState()
+    canv.transform(box, 0, 0, box, x, y)  # one unit: one module, origin bottom left
+    canv.addLiteral(_qr_path(payload))
+    canv.restoreState()
+
+
+@functools.lru_cache(maxsize=256)
+def _qr_path(payload: str) -> str:
+    """The PDF operators filling the code's dark runs, in module units (both copies
+    of a sheet draw the same code)."""
+    modules = qr_modules(payload)
+    count = len(modules)
+    ops = []
     for row_index, row in enumerate(modules):
         column = 0
         for dark, run in itertools.groupby(row):
-            count = len(list(run))
+            length = len(list(run))
             if dark:
-                path.rect(x + column * box, y + size - (row_index + 1) * box, count * box, box)
-            column += count
-    canv.drawPath(path, stroke=0, fill=1)
+                ops.append(f"{column} {count - row_index - 1} {length} 1 re")
+            column += length
+    ops.append("f")
+    return "\n".join(ops)
+
+
+def page_size(is_landscape: bool) -> tuple[float, float]:
+    return landscape(PAGE_SIZE) if is_landscape else PAGE_SIZE
+
+
+def page_frame(is_landscape: bool = False) -> Frame:
+    """The frame sheets are laid out in: the page within its margins, below the band."""
+    size = page_size(is_landscape)
+    top = LANDSCAPE_MARGIN_TOP if is_landscape else MARGIN_TOP
+    return Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        size[0] - 2 * MARGIN_X,
+        size[1] - top - MARGIN_BOTTOM,
+        id="landscape" if is_landscape else "portrait",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
 
 
 class _FormDoc(BaseDocTemplate):  # type: ignore[misc]
@@ -252,26 +293,12 @@ class _FormDoc(BaseDocTemplate):  # type: ignore[misc]
         )
         self._nm_copy: _CopyInfo | None = None
         templates = []
-        for name, size, top in (
-            ("portrait", PAGE_SIZE, MARGIN_TOP),
-            ("landscape", landscape(PAGE_SIZE), LANDSCAPE_MARGIN_TOP),
-        ):
-            frame = Frame(
-                MARGIN_X,
-                MARGIN_BOTTOM,
-                size[0] - 2 * MARGIN_X,
-                size[1] - top - MARGIN_BOTTOM,
-                id=name,
-                leftPadding=0,
-                rightPadding=0,
-                topPadding=0,
-                bottomPadding=0,
-            )
+        for name in ("portrait", "landscape"):
             templates.append(
                 PageTemplate(
                     id=name,
-                    frames=[frame],
-                    pagesize=size,
+                    frames=[page_frame(name == "landscape")],
+                    pagesize=page_size(name == "landscape"),
                     onPage=self._page_start,
                     onPageEnd=self._page_end,
                 )
@@ -306,6 +333,7 @@ def build_story(
     for index, sheet in enumerate(sheets):
         labels = list(copy_labels) if sheet.copies else [""]
         wanted = "landscape" if sheet.landscape else "portrait"
+        fast = fast_copy(sheet)
         for copy_number, copy_label in enumerate(labels):
             if story:
                 if wanted != current_template:
@@ -318,11 +346,50 @@ def build_story(
                 callback = _bind(on_sheet, index)
             info = _CopyInfo(group, copy_label, sheet.trace, sheet.traced)
             story.append(_CopyStart(info, callback))
-            story.append(title_paragraph(sheet.title, sheet.landscape))
-            story.extend(sheet.body())
-            if sheet.footnote:
-                story.append(Paragraph(esc(sheet.footnote), STYLE_NOTE))
+            if fast is not None:
+                story.append(fast())
+            else:
+                story.extend(sheet_flowables(sheet, sheet.body()))
     return story
+
+
+def sheet_flowables(sheet: Sheet, body: list[Flowable]) -> list[Flowable]:
+    """One copy of a sheet as laid out: the title, the body, the foot note."""
+    story = [title_paragraph(sheet.title, sheet.landscape), *body]
+    if sheet.footnote:
+        story.append(Paragraph(esc(sheet.footnote), STYLE_NOTE))
+    return story
+
+
+def fast_copy(sheet: Sheet) -> Callable[[], FixedSheet] | None:
+    """A maker of the sheet's copies on the fast path, or None when the sheet has no
+    fixed frame or does not fit on one page (then the full layout prints it)."""
+    fixed = sheet.fixed
+    if fixed is None:
+        return None
+
+    def template(cell: SlotFactory) -> list[Flowable]:
+        return sheet_flowables(sheet, fixed.template(cell))
+
+    def frame() -> Frame:
+        return page_frame(sheet.landscape)
+
+    key = (fixed.key, sheet.title, sheet.footnote, sheet.landscape)
+    size = page_size(sheet.landscape)
+    one_line = template_layout(key, (), template, frame, size)
+    if one_line is None:
+        return None
+    widths = {name: place.width for name, place in one_line.places.items()}
+    lines, items = measure_values(widths, fixed.values)
+    layout = template_layout(key, lines, template, frame, size)
+    if layout is None:
+        return None
+    form = layout
+
+    def draw_template(canvas: Canvas) -> None:
+        draw_frame(canvas, form, lines, template, frame)
+
+    return lambda: FixedSheet(form, items, draw_template)
 
 
 def title_paragraph(title: str, is_landscape: bool = False) -> Paragraph:

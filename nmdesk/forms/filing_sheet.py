@@ -16,6 +16,7 @@ from nmdesk.forms.common import (
     GridGroup,
     GridRow,
     Sheet,
+    Trace,
     content_width,
     first,
     form_grid,
@@ -29,6 +30,7 @@ from nmdesk.forms.common import (
     signature_block,
     trace_for,
 )
+from nmdesk.forms.fixed import FixedBody, SlotFactory
 from nmdesk.models import FilingKind
 
 if TYPE_CHECKING:
@@ -78,27 +80,60 @@ def filing_data(register: Register, account_id: int) -> FilingSheetData:
     )
 
 
+PERSON_KEYS = ("name", "title", "office_phone", "mobile", "email")
+
+
+def filing_values(data: FilingSheetData) -> dict[str, str]:
+    """The sheet's value cells by key (``head.name``, ``purpose`` …), as printed."""
+    values = {
+        "platform": data.platform,
+        "account_type": data.account_type,
+        "name": data.name,
+        "platform_id": data.platform_id,
+        "purpose": data.purpose,
+        "opened_on": data.opened_on,
+        "unit": data.unit,
+    }
+    for role, who in (("head", data.head), ("maintainer", data.maintainer)):
+        fields = who or person_fields(None)
+        for key in PERSON_KEYS:
+            values[f"{role}.{key}"] = fields[key]
+    return values
+
+
 def filing_body(data: FilingSheetData, *, blank: bool = False) -> list[Flowable]:
     """The bordered grid of the sheet; ``blank`` leaves room for handwriting."""
+    values = filing_values(data)
+    return filing_grid(lambda key: p(values[key]), blank=blank)
+
+
+def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
+    """The grid of the sheet with ``value(key)`` in each value cell (see ``filing_values``):
+    the values' paragraphs in the full layout, slots in the fast path's template."""
     total = content_width()
     widths = [total * part / sum(_PARTS) for part in _PARTS]
-    head = data.head or person_fields(None)
-    keeper = data.maintainer or person_fields(None)
 
-    def person_rows(role: str, who: dict[str, str]) -> list[GridRow]:
+    def person_rows(role: str, who: str) -> list[GridRow]:
         return [
             GridRow(
                 [
                     label(role),
-                    p(who["name"]),
+                    value(f"{who}.name"),
                     label("职务"),
-                    p(who["title"]),
+                    value(f"{who}.title"),
                     label("办公电话"),
-                    p(who["office_phone"]),
+                    value(f"{who}.office_phone"),
                 ]
             ),
             GridRow(
-                [label("手机"), p(who["mobile"]), label("邮箱"), p(who["email"]), "", ""],
+                [
+                    label("手机"),
+                    value(f"{who}.mobile"),
+                    label("邮箱"),
+                    value(f"{who}.email"),
+                    "",
+                    "",
+                ],
                 spans=[(3, 5)],
             ),
         ]
@@ -111,9 +146,9 @@ def filing_body(data: FilingSheetData, *, blank: bool = False) -> list[Flowable]
                 GridRow(
                     [
                         label("开设平台"),
-                        p(data.platform),
+                        value("platform"),
                         label("账号类型"),
-                        p(data.account_type),
+                        value("account_type"),
                         "",
                         "",
                     ],
@@ -122,28 +157,28 @@ def filing_body(data: FilingSheetData, *, blank: bool = False) -> list[Flowable]
                 GridRow(
                     [
                         label("账号名称"),
-                        p(data.name),
+                        value("name"),
                         label("账号\u00a0ID\u00a0号"),
-                        p(data.platform_id),
+                        value("platform_id"),
                         "",
                         "",
                     ],
                     spans=[(3, 5)],
                 ),
                 GridRow(
-                    [label("账号主要用途"), p(data.purpose), "", "", "", ""],
+                    [label("账号主要用途"), value("purpose"), "", "", "", ""],
                     spans=wide,
                     min_height=130 if blank else 80,
                 ),
-                GridRow([label("开设时间"), p(data.opened_on), "", "", "", ""], spans=wide),
+                GridRow([label("开设时间"), value("opened_on"), "", "", "", ""], spans=wide),
             ],
         ),
         GridGroup(
             "开设单位基本信息",
             [
-                GridRow([label("账号开设单位"), p(data.unit), "", "", "", ""], spans=wide),
-                *person_rows("单位负责人", head),
-                *person_rows("运维负责人", keeper),
+                GridRow([label("账号开设单位"), value("unit"), "", "", "", ""], spans=wide),
+                *person_rows("单位负责人", "head"),
+                *person_rows("运维负责人", "maintainer"),
             ],
         ),
         GridGroup(
@@ -184,11 +219,27 @@ def filing_sheets(register: Register, account_id: int | None) -> list[Sheet]:
     data = filing_data(register, account_id)
     filing = pick_filing(register.filings.for_account(account_id), FILING_KINDS)
     return [
-        Sheet(
+        filing_sheet(
             title,
-            lambda: filing_body(data),
-            trace=trace_for(account.serial_no, filing),
-            footnote=profile.filing_sheet_footnote,
+            data,
+            trace_for(account.serial_no, filing),
+            profile.filing_sheet_footnote,
             account_id=account_id,
         )
     ]
+
+
+def filing_sheet(
+    title: str,
+    data: FilingSheetData,
+    trace: Trace,
+    footnote: str,
+    *,
+    account_id: int | None = None,
+) -> Sheet:
+    """A filled filing sheet. Its grid is a fixed frame with value cells, so it prints
+    on the fast path when the values fit their cells (``nmdesk.forms.fixed``)."""
+    fixed = FixedBody("filing", filing_grid, filing_values(data))
+    return Sheet(
+        title, fixed.body, trace=trace, footnote=footnote, account_id=account_id, fixed=fixed
+    )

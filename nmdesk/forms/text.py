@@ -83,7 +83,7 @@ def esc(value: object) -> str:
     that it prints instead of leaving a gap.
     """
     text = "" if value is None else str(value)
-    song, sans = _glyph_sets()
+    song, sans = glyph_sets()
     parts: list[str] = []
     for fallback, run in itertools.groupby(
         text, key=lambda c: ord(c) not in song and ord(c) in sans
@@ -94,7 +94,7 @@ def esc(value: object) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _glyph_sets() -> tuple[frozenset[int], frozenset[int]]:
+def glyph_sets() -> tuple[frozenset[int], frozenset[int]]:
     """The code points each bundled font has a glyph for."""
     register_fonts()
     return (

@@ -79,7 +79,7 @@ class AssessRow:
 
     @property
     def suggested(self) -> Verdict:
-        return suggest_verdict(self.flags)
+        return suggest_verdict(self.flags, self.priority_rank)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -187,13 +187,22 @@ def compute_flags(
     return flags
 
 
-def suggest_verdict(flags: list[Flag]) -> Verdict:
+def suggest_verdict(flags: list[Flag], priority_rank: int | None = None) -> Verdict:
+    """The verdict the flags point to; the clerk decides.
+
+    Not submitted → 未提交; no longer operated → 责令注销; low activity, a likely
+    duplicate or a missing responsible person → 限期整改; over the quota → 限期整改
+    unless the unit ranks the account first (it is the one to keep). A password
+    not rotated alone is a reminder, not a failure.
+    """
     codes = {f.code for f in flags}
     if "not_submitted" in codes:
         return Verdict.NOT_SUBMITTED
     if "not_operated" in codes:
         return Verdict.ORDER_CLOSE
-    if codes & {"low_activity", "duplicate", "missing_roles", "password", "over_quota"}:
+    if codes & {"low_activity", "duplicate", "missing_roles"}:
+        return Verdict.RECTIFY
+    if "over_quota" in codes and priority_rank != 1:
         return Verdict.RECTIFY
     return Verdict.PASS
 

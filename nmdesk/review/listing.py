@@ -281,6 +281,9 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 margin:0 .2em .1em 0;font-size:.9em}
 .marked td{background:#fff6f5 !important}
 section.units{border:1px solid #f0c2bf;background:#fffafa;padding:.5em 1em;margin:1em 0}
+section.units h2{font-size:1.1em;margin:.3em 0}section.units h3{font-size:1em;margin:.6em 0 .3em}
+section.units ul{display:flex;flex-wrap:wrap;gap:.3em .5em;list-style:none;padding:0;margin:0}
+section.units li{background:#fde2e1;color:#8c1d18;border-radius:3px;padding:0 .5em}
 .bar-row{display:flex;align-items:center;margin:.2em 0}
 .bar-label{width:12em;flex:none;text-align:right;padding-right:.6em;white-space:nowrap;overflow:hidden;
 text-overflow:ellipsis}

@@ -525,3 +525,28 @@ def test_cli_open_status_publish(demo_path, tmp_path, capsys) -> None:
     assert (tmp_path / "out" / "2026年度年审公示.html").exists()
     assert main(["review", "publish", *args, "--out", str(tmp_path / "out")]) == 2
     assert "只读" in capsys.readouterr().err
+    assert main(["review", "export", *args, "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "2026年度年审公示.pdf").exists()
+
+
+def test_suggested_verdicts_and_taking_them(opened) -> None:
+    flag = assess.Flag
+    suggest = assess.suggest_verdict
+    assert suggest([flag("not_submitted", ""), flag("duplicate", "")]) is Verdict.NOT_SUBMITTED
+    assert suggest([flag("not_operated", "")]) is Verdict.ORDER_CLOSE
+    assert suggest([flag("low_activity", "")]) is Verdict.RECTIFY
+    assert suggest([flag("over_quota", "")], priority_rank=1) is Verdict.PASS
+    assert suggest([flag("over_quota", "")], priority_rank=2) is Verdict.RECTIFY
+    assert suggest([flag("password", "")]) is Verdict.PASS
+    register, camp = opened
+    ids = [r.account_id for r in register.reviews.results(camp.id)][:4]
+    for account_id in ids:
+        campaign.record_self_check(register, camp, account_id, check())
+    assess.set_verdicts(register, camp, ids[:1], Verdict.RECTIFY, deadline=DEADLINE, note="人工")
+    count = assess.apply_suggestions(register, camp, OPENED, rectify_deadline=DEADLINE)
+    assert count == len(register.reviews.results(camp.id)) - 1
+    kept = register.reviews.result(camp.id, ids[0])
+    assert kept.verdict is Verdict.RECTIFY and kept.verdict_note == "人工"
+    rows = {r.account_id: r for r in assess.assessment(register, camp, OPENED)}
+    assert all(rows[a].verdict is rows[a].suggested for a in ids[1:])
+    assert all(r.verdict is Verdict.NOT_SUBMITTED for r in rows.values() if not r.self_checked)

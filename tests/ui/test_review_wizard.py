@@ -203,6 +203,12 @@ def test_walk_the_whole_wizard(qtbot, demo_register, tmp_path) -> None:
     # everything is read-only now
     assert not wizard.assess_page.apply_button.isEnabled()
     assert not wizard.collect_page.save_button.isEnabled()
+    wizard.close()
+    reopened, _ = make_wizard(qtbot, register, tmp_path)
+    assert reopened.currentId() == PAGE_PUBLISH
+    assert reopened.publish_page.isComplete()
+    assert not reopened.publish_page.publish_button.isVisible()
+    assert not reopened.assess_page.apply_button.isEnabled()
 
 
 def test_close_half_way_and_resume(qtbot, demo_register, tmp_path) -> None:

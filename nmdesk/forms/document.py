@@ -11,13 +11,12 @@ recognisable.
 from __future__ import annotations
 
 import functools
-import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
@@ -41,6 +40,7 @@ from nmdesk.forms.fixed import (
     measure_values,
     template_layout,
 )
+from nmdesk.forms.qr import qr_matrix
 from nmdesk.forms.text import (
     BLANK_LINE,
     BODY_LEADING,
@@ -218,19 +218,11 @@ def _draw_band(canv: Canvas, info: _CopyInfo, page: int, total: int) -> None:
     canv.restoreState()
 
 
-QR_MASK_PATTERN = 0
-
-
 @functools.lru_cache(maxsize=256)
 def qr_modules(payload: str) -> tuple[tuple[bool, ...], ...]:
     """The QR code's module matrix (True: dark), computed once per payload: both copies
     of a sheet carry the same code."""
-    widget = QrCodeWidget(payload, barLevel="M")
-    encoder = widget.qr
-    if encoder.version is None:
-        encoder.version = encoder.calculate_version()
-    encoder.makeImpl(False, QR_MASK_PATTERN)  # a fixed mask: any of the eight is valid
-    return tuple(tuple(bool(module) for module in row) for row in widget.qr.modules)
+    return qr_matrix(payload)
 
 
 def _draw_qr(canv: Canvas, payload: str, x: float, y: float, size: float) -> None:
@@ -251,14 +243,15 @@ def _qr_path(payload: str) -> str:
     count = len(modules)
     ops = []
     for row_index, row in enumerate(modules):
-        column = 0
-        for dark, run in itertools.groupby(row):
-            length = len(list(run))
-            if dark:
-                ops.append(f"{column} {count - row_index - 1} {length} 1 re")
-            column += length
+        y = count - row_index - 1
+        line = "".join("1" if dark else "0" for dark in row)
+        for run in _DARK_RUN.finditer(line):
+            ops.append(f"{run.start()} {y} {run.end() - run.start()} 1 re")
     ops.append("f")
     return "\n".join(ops)
+
+
+_DARK_RUN = re.compile("1+")
 
 
 def page_size(is_landscape: bool) -> tuple[float, float]:

@@ -64,6 +64,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("备注", "note", 30),
 )
 _CHUNK = 1000
+_KEYS = [key for _header, key, _width in COLUMNS]
+_LEVEL, _STATUS, _OPENED = _KEYS.index("level"), _KEYS.index("status"), _KEYS.index("opened_on")
 
 
 class ExcelWriteError(NmdeskError):
@@ -105,17 +107,11 @@ def _records(
         if cancelled is not None and cancelled():
             raise ExportCancelled()
         for row in register.excel.export_rows(ids[start : start + _CHUNK]):
-            values: list[Any] = []
-            for _header, key, _width in COLUMNS:
-                value: Any = row.get(key)
-                if key == "level":
-                    value = levels.get(value, value)
-                elif key == "status":
-                    value = statuses.get(value, value)
-                elif key == "opened_on":
-                    value = _date_value(value)
-                values.append("" if value is None else value)
-            yield values
+            values: list[Any] = [row.get(key) for key in _KEYS]
+            values[_LEVEL] = levels.get(values[_LEVEL], values[_LEVEL])
+            values[_STATUS] = statuses.get(values[_STATUS], values[_STATUS])
+            values[_OPENED] = _date_value(values[_OPENED])
+            yield ["" if value is None else value for value in values]
         if progress is not None:
             progress(min(start + _CHUNK, total), total)
 
@@ -130,23 +126,14 @@ def _date_value(text: str | None) -> dt.date | str:
 
 
 def _write_rows(sheet: Any, records: Iterator[list[Any]]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
+    """Append the rows as they are, except the rare strings that need care: a value
+    starting with ``=`` becomes an explicit text cell, and control characters an xlsx
+    cannot hold are dropped. A date is passed as is: openpyxl gives it ``yyyy-mm-dd``."""
     for values in records:
-        out: list[Any] = []
-        for value in values:
-            if isinstance(value, str):
-                if value.startswith("="):
-                    out.append(text_cell(sheet, value))
-                else:
-                    out.append(cell_text(value))
-            elif isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and value and (value[0] == "=" or not value.isprintable()):
+                values[index] = text_cell(sheet, value) if value[0] == "=" else cell_text(value)
+        sheet.append(values)
 
 
 def _discard(sheet: Any) -> None:

@@ -39,6 +39,7 @@ from nmdesk.review.packets import write_all_packets
 from nmdesk.review.publish import PublishResult, export_outputs, output_names, publish
 from nmdesk.review.records import Campaign, Step
 from nmdesk.store import Register
+from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 
 PAGE_OPEN, PAGE_COLLECT, PAGE_ASSESS, PAGE_PUBLISH = range(4)
@@ -388,8 +389,8 @@ class PublishPage(QWizardPage):
             if not row["self_checked"]:
                 label = (
                     Verdict.NOT_SUBMITTED.label
-                    if row["in_opening_scope"]
-                    else "开启后新增（不列入）"
+                    if row["in_opening_scope"] and row["status"] not in OUT_OF_SCOPE_STATUSES
+                    else self.tr("不列入公示（开启后新增或已注销）")
                 )
             elif row["verdict"]:
                 label = Verdict(row["verdict"]).label

@@ -31,6 +31,7 @@ from nmdesk.review.listing import (
     write_summary_html,
 )
 from nmdesk.review.records import Campaign
+from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -123,8 +124,10 @@ def apply_verdicts(
         verdict = Verdict(fact["verdict"]) if fact["verdict"] else None
         changes: dict[str, object] = {}
         if not fact["self_checked"]:
-            # An account added after opening, never checked, waits for next year's review.
-            verdict = Verdict.NOT_SUBMITTED if fact["in_opening_scope"] else None
+            # Added after opening and never checked: it waits for next year's review.
+            # Closed (or refused) since opening: it has left the register's live accounts.
+            gone = fact["status"] in OUT_OF_SCOPE_STATUSES
+            verdict = Verdict.NOT_SUBMITTED if fact["in_opening_scope"] and not gone else None
             if fact["verdict"] != (verdict.value if verdict else None):
                 changes.update(verdict=verdict, verdict_deadline=None)
         snapshot = flags_json(flags[account_id])

@@ -47,6 +47,18 @@ def text_of_pdf(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
+def embedded_fonts(path: Path) -> set[str]:
+    """Base names of the TrueType fonts embedded (with their font file) in a PDF."""
+    names = set()
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                names.add(str(font["/BaseFont"]).split("+")[-1])
+    return names
+
+
 class TableParser(HTMLParser):
     """Rows of the listing table and the marked units, from the HTML page."""
 
@@ -415,6 +427,8 @@ def test_publish_applies_statuses_and_writes_exact_listing(opened, tmp_path) -> 
     assert sorted(parser.marked[MARK_FAILED]) == sorted(unit_names[u] for u in failing_units)
     # PDF
     text = text_of_pdf(result.listing_pdf)
+    assert "UMingCN" in embedded_fonts(result.listing_pdf)
+    assert "UMingCN" in embedded_fonts(result.summary_pdf)
     assert f"共 {len(expected)} 个账号" in text
     for unit_id in missing:
         assert unit_names[unit_id] in text
@@ -550,3 +564,18 @@ def test_suggested_verdicts_and_taking_them(opened) -> None:
     rows = {r.account_id: r for r in assess.assessment(register, camp, OPENED)}
     assert all(rows[a].verdict is rows[a].suggested for a in ids[1:])
     assert all(r.verdict is Verdict.NOT_SUBMITTED for r in rows.values() if not r.self_checked)
+
+
+def test_account_closed_during_campaign_leaves_the_listing(opened, tmp_path) -> None:
+    register, camp = opened
+    running = [f for f in register.reviews.facts(camp.id) if f["status"] == "running"]
+    closed_id = running[0]["account_id"]
+    filing_id = register.filings.start_closure(closed_id, dt.date(2026, 12, 1), "停止运营")
+    register.filings.confirm_closure(filing_id, dt.date(2026, 12, 5))
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    assert register.reviews.result(camp.id, closed_id).verdict is None
+    listed = [
+        r[1]
+        for r in load_workbook(result.listing_xlsx)["公示"].iter_rows(min_row=4, values_only=True)
+    ]
+    assert len(listed) == len(register.reviews.results(camp.id)) - 1

@@ -241,3 +241,23 @@ def test_close_half_way_and_resume(qtbot, demo_register, tmp_path) -> None:
     third.close()
     fourth, _ = make_wizard(qtbot, register, tmp_path)
     assert fourth.currentId() == PAGE_COLLECT
+
+
+def test_main_window_opens_the_wizard(qtbot, demo_register, tmp_path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    shown: list[QDialog] = []
+
+    def exec_dialog(dialog: QDialog) -> int:
+        shown.append(dialog)
+        return QDialog.DialogCode.Rejected.value
+
+    window.exec_dialog = exec_dialog
+    window.act_review.trigger()
+    assert len(shown) == 1 and isinstance(shown[0], ReviewWizard)
+    assert shown[0].currentId() == PAGE_OPEN

@@ -595,3 +595,83 @@ def test_names_offices_and_labels_come_from_the_profile(tmp_path):
         assert "测试大学公众号登记表" in text
         change = squash(PdfReader(tmp_path / "change.pdf").pages[0].extract_text())
         assert "网信办意见" in change
+
+
+def words_with_boxes(path: Path) -> list[tuple[int, str, tuple[float, ...]]]:
+    """Every word poppler finds on every page, with its box, in a stable order."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = []
+    for number, page in enumerate(html.split("<page ")[1:]):
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        ):
+            box = tuple(float(v) for v in (x0, y0, x1, y1))
+            words.append((number, word, box))
+    return sorted(words, key=lambda w: (w[0], round(w[2][1], 1), round(w[2][0], 1), w[1]))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "测试学院官方微信",
+        "a<b&c 号",  # markup characters, printed as typed
+        "卙匓学会",  # a character only the fallback font has: drawn as a paragraph
+        "北京理工大学计算机学院研究生会官方微信公众号",  # wraps: its row grows
+    ],
+)
+def test_fast_path_prints_what_the_full_layout_prints(register, tmp_path, name):
+    """A filing sheet on the fast path (frame form + values) and the same sheet laid out
+    in full by platypus have the same words at the same places on every page."""
+    import dataclasses
+
+    from nmdesk.forms.document import fast_copy, write_pdf
+    from nmdesk.forms.filing_sheet import filing_sheets
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    account_id = make_account(register, name=name, purpose="面向学生发布学习、活动信息。" * 4)
+    [sheet] = filing_sheets(register, account_id)
+    assert fast_copy(sheet) is not None, "these values fit the page: the fast path prints"
+    labels = register.profile.copy_labels
+    fast = write_pdf([sheet], labels, tmp_path / "fast.pdf")
+    full = write_pdf([dataclasses.replace(sheet, fixed=None)], labels, tmp_path / "full.pdf")
+    assert b"/Subtype /Form" in fast.read_bytes() and b"/Subtype /Form" not in full.read_bytes()
+    fast_words, full_words = words_with_boxes(fast), words_with_boxes(full)
+    assert [(page, word) for page, word, _ in fast_words] == [
+        (page, word) for page, word, _ in full_words
+    ]
+    for (_, word, box), (_, _, other) in zip(fast_words, full_words, strict=True):
+        assert box == pytest.approx(other, abs=0.05), word
+    for text in copies_by_label(fast, labels).values():
+        for value in expected_filing_values(register, account_id):
+            assert squash(value) in text, value
+
+
+def test_a_sheet_too_long_for_the_fast_path_is_laid_out_in_full(register):
+    from nmdesk.forms.document import fast_copy
+    from nmdesk.forms.filing_sheet import filing_sheets
+
+    account_id = make_account(register, purpose="面向全院师生发布教学科研动态。" * 140)
+    [sheet] = filing_sheets(register, account_id)
+    assert sheet.fixed is not None and fast_copy(sheet) is None
+    [blank] = filing_sheets(register, None)
+    assert blank.fixed is None  # a blank sheet keeps its room for handwriting
+
+
+def test_fast_qr_matrix_is_reportlabs():
+    import random
+    import string
+
+    from nmdesk.forms.qr import qr_matrix
+
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + "|-备案编号"
+    payloads = ["BIT-2026-00001|K7MQ2D", "1234567890", "ABC DEF", "备案"]
+    payloads += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 150))) for _ in range(60)
+    ]
+    for payload in payloads:
+        assert qr_matrix(payload) == qr_matrix(payload, fast=False), payload

@@ -99,7 +99,7 @@ def export_ids(register: Register, query: AccountQuery | None = None) -> list[in
 def _records(
     register: Register, ids: list[int], progress: Progress | None, cancelled: Cancelled | None
 ) -> Iterator[list[Any]]:
-    """One list of display values per account, in COLUMNS order."""
+    """One list of display values per account, in COLUMNS order; None for an empty cell."""
     levels = {level.level: level.name for level in register.profile.levels}
     statuses = {status.value: status.label for status in AccountStatus}
     total = len(ids)
@@ -111,7 +111,7 @@ def _records(
             values[_LEVEL] = levels.get(values[_LEVEL], values[_LEVEL])
             values[_STATUS] = statuses.get(values[_STATUS], values[_STATUS])
             values[_OPENED] = _date_value(values[_OPENED])
-            yield ["" if value is None else value for value in values]
+            yield [None if value == "" else value for value in values]
         if progress is not None:
             progress(min(start + _CHUNK, total), total)
 
@@ -225,7 +225,9 @@ def export_csv(
             for values in _records(register, ids, progress, cancelled):
                 writer.writerow(
                     [
-                        value.isoformat()
+                        ""
+                        if value is None
+                        else value.isoformat()
                         if isinstance(value, dt.date)
                         else safe_text(value)
                         if isinstance(value, str)

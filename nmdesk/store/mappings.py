@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # Roles whose holder (name and contacts) appears in ledgers and exports.
 EXPORT_ROLES = ("first_responsible", "specific_responsible", "operator", "ops_contact")
 _CHUNK = 900  # stay below SQLite's default limit of bound parameters
+_HOLDER_KEYS = ("name", "title", "office_phone", "mobile", "email")
+_BLANK = {role: {f"{role}.{key}": "" for key in _HOLDER_KEYS} for role in EXPORT_ROLES}
 
 
 class ExcelStore:
@@ -149,8 +151,15 @@ class ExcelStore:
                     continue
                 row = found
                 for role in EXPORT_ROLES:
-                    holders = people.get((account_id, role), [])
-                    for key in ("name", "title", "office_phone", "mobile", "email"):
-                        row[f"{role}.{key}"] = "、".join(h[key] for h in holders if h[key])
+                    holders = people.get((account_id, role))
+                    if not holders:
+                        row.update(_BLANK[role])
+                    elif len(holders) == 1:
+                        holder = holders[0]
+                        for key in _HOLDER_KEYS:
+                            row[f"{role}.{key}"] = holder[key]
+                    else:
+                        for key in _HOLDER_KEYS:
+                            row[f"{role}.{key}"] = "、".join(h[key] for h in holders if h[key])
                 result.append(row)
         return result

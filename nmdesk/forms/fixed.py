@@ -1,30 +1,38 @@
 """The fast path for sheets whose frame never changes: the frame drawn once, the values on top.
 
 A filled filing sheet is the same page for every account except the values in its
-cells. Laying out the whole sheet with platypus (a table of paragraphs) costs about
-ten times more than drawing the strings, so a sheet that declares its frame as a
-*template* is printed like this:
+cells. Laying out the whole sheet with platypus (a table of paragraphs, measured and
+drawn cell by cell) costs about ten times more than drawing the strings, so a sheet
+that declares its body as a ``FixedBody`` (a template with named value cells) is
+printed like this (``nmdesk.forms.document.fast_copy`` puts it together):
 
-1. **The template** is the sheet's own story (title, grid, foot note) with every value
-   cell replaced by a ``Slot``. It is laid out once per title and foot note, by
-   platypus itself, in the same page frame as the full layout; each slot records where
-   its value goes (the left edge and bottom of a one-line paragraph, the width, and
-   how many lines the cell holds before its row would grow).
-2. **The frame** (grid lines, labels, title, foot note) is drawn by that same layout
-   into a form XObject (``beginForm``/``doForm``) once per PDF and reused on every page.
-3. **The values** are drawn on top. A value that surely fits on one line and needs no
-   markup is drawn as a string; any other value becomes the same ``TextParagraph`` as
-   in the full layout and is drawn in its cell, centred vertically like the table does.
+1. **Measure the values.** The template is laid out once with every value cell a
+   one-line ``Slot``, which gives each cell's width. A value that surely fits on one
+   line and needs no markup (``fits_one_line``) stays a plain string; any other value
+   becomes the same ``TextParagraph`` as in the full layout and is wrapped, which gives
+   its number of lines.
+2. **Lay out the template** with each slot as tall as its value's lines, by platypus
+   itself, in the same page frame as the full layout: the table grows the same rows by
+   the same amounts, and each slot records where the table put it (page coordinates).
+   Layouts are cached per template, title, foot note and line counts, so a batch lays
+   out a handful of variants, not one per sheet.
+3. **Draw the frame** (grid lines, labels, title, foot note: the template without
+   values) into a form XObject (``beginForm``/``doForm``), once per PDF and variant.
+4. **Draw the values** on each copy's page: the strings in one text object at the
+   baseline a one-line paragraph would have, the paragraphs with ``drawOn`` at their
+   slot.
 
-When any value would need more lines than its cell holds (the row would grow, or the
-sheet would run onto a second page), ``prepare_fixed`` returns None and the sheet
-falls back to the full platypus layout; nothing else changes. Both paths print the
-same text at the same places (``tests/nmdesk/test_forms.py`` checks it).
+When the template with those line counts does not fit on one page, ``fast_copy``
+returns None and the sheet is laid out in full (where long cells are cut into chunks
+that continue on the next page); so does a sheet without a ``FixedBody`` (blank forms,
+other forms). Both paths print the same words at the same places
+(``test_fast_path_prints_what_the_full_layout_prints`` compares them).
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +117,7 @@ FrameMaker = Callable[[], Frame]
 Lines = tuple[tuple[str, int], ...]  # the values taking more than one line, and how many
 
 _LAYOUTS: dict[tuple[Any, ...], TemplateLayout | None] = {}
+_LAYOUTS_LOCK = threading.Lock()
 
 
 def template_layout(
@@ -121,22 +130,27 @@ def template_layout(
     """The template's layout with values of ``lines`` lines (one for the others),
     computed once per ``key`` and ``lines`` by laying ``story`` out in ``frame()`` on a
     scratch canvas; None when it does not fit on one page."""
-    if (key, lines) in _LAYOUTS:
+    with _LAYOUTS_LOCK:  # batches print on a worker thread; form names must stay unique
+        if (key, lines) not in _LAYOUTS:
+            _LAYOUTS[key, lines] = _lay_out(lines, story, frame, pagesize)
         return _LAYOUTS[key, lines]
+
+
+def _lay_out(
+    lines: Lines, story: StoryBuilder, frame: FrameMaker, pagesize: tuple[float, float]
+) -> TemplateLayout | None:
     slots: list[Slot] = []
     flowables = story(_slot_factory(lines, slots))
     page = frame()
     page.addFromList(flowables, Canvas(io.BytesIO(), pagesize=pagesize))
-    layout = None
-    if not flowables and all(s.place is not None for s in slots):
-        top = page._y2 - page._topPadding
-        layout = TemplateLayout(
-            f"nmfixed{len(_LAYOUTS)}",
-            {s.key: s.place for s in slots if s.place is not None},
-            top - page._y,
-        )
-    _LAYOUTS[key, lines] = layout
-    return layout
+    if flowables or any(s.place is None for s in slots):
+        return None  # it runs onto a second page
+    top = page._y2 - page._topPadding  # the frame's own bookkeeping: where it started
+    return TemplateLayout(
+        f"nmfixed{len(_LAYOUTS)}",
+        {s.key: s.place for s in slots if s.place is not None},
+        top - page._y,
+    )
 
 
 def _slot_factory(lines: Lines, slots: list[Slot] | None = None) -> SlotFactory:
@@ -173,9 +187,6 @@ def fits_one_line(text: str, width: float) -> bool:
         return False
     size = STYLE_VALUE.fontSize
     return pdfmetrics.stringWidth(text, FORM_FONT, size) <= width - FIT_MARGIN
-
-
-Value = tuple[SlotPlace, "str | TextParagraph"]
 
 
 def measure_values(

@@ -123,6 +123,7 @@ class AssessPage(QWizardPage):
                 "可多选账号批量作出结论；发布前结论都可以修改。"
             )
         )
+        self._flags: dict[int, list[assess.Flag]] | None = None
         levels = {level.level: level.name for level in wizard.register.profile.levels}
         self.model = AssessModel(levels)
         self.table = QTableView()
@@ -175,7 +176,7 @@ class AssessPage(QWizardPage):
         self.deadline.set_date(_default_rectify_deadline(campaign.deadline_on))
         self.set_read_only(campaign.is_published)
         self._verdict_changed()
-        self.reload()
+        self.reload(recompute=True)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, 220)
         self.table.setColumnWidth(6, 200)
@@ -191,10 +192,12 @@ class AssessPage(QWizardPage):
         ):
             widget.setEnabled(not read_only)
 
-    def reload(self) -> None:
+    def reload(self, *, recompute: bool = False) -> None:
         selected = set(self.selected_ids())
         campaign = self.w.require_campaign()
-        rows = assess.assessment(self.w.register, campaign, self.w.today)
+        cached = None if recompute else self._flags
+        rows = assess.assessment(self.w.register, campaign, self.w.today, flags=cached)
+        self._flags = {row.account_id: row.flags for row in rows}
         self.model.set_rows(rows)
         decided = sum(1 for r in rows if r.verdict is not None)
         checked = sum(1 for r in rows if r.self_checked)

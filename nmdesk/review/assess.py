@@ -12,6 +12,7 @@ import difflib
 import functools
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ FLAG_LABELS = {
     "over_quota": "超出数量限额",
     "not_submitted": "未提交自查",
     "not_operated": "已停止运营",
+    "materials_missing": "材料未收到",
 }
 # Verdicts that fail the review, as BIT clause 14 asks the listing to mark.
 FAILING = frozenset({Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE})
@@ -110,6 +112,25 @@ def _similar(a: str, b: str, threshold: float) -> float:
     return matcher.ratio()
 
 
+def _likely_duplicates(groups: Iterable[list[dict[str, Any]]]) -> dict[int, list[str]]:
+    """For each account, its look-alikes in the same unit and platform, each pair compared once."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for group in groups:
+        for i, first in enumerate(group):
+            for second in group[i + 1 :]:
+                ratio = _similar(first["name"], second["name"], NAME_SIMILARITY)
+                if ratio >= NAME_SIMILARITY:
+                    why = f"名称相似度 {ratio:.0%}"
+                else:
+                    ratio = _similar(first["purpose"], second["purpose"], PURPOSE_SIMILARITY)
+                    if ratio < PURPOSE_SIMILARITY:
+                        continue
+                    why = f"用途相似度 {ratio:.0%}"
+                found[first["account_id"]].append(f"“{second['name']}”（{why}）")
+                found[second["account_id"]].append(f"“{first['name']}”（{why}）")
+    return found
+
+
 def compute_flags(
     register: Register, facts: list[dict[str, Any]], today: dt.date
 ) -> dict[int, list[Flag]]:
@@ -125,6 +146,7 @@ def compute_flags(
     groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for fact in facts:
         groups[(fact["unit_id"], fact["platform"])].append(fact)
+    duplicates = _likely_duplicates(groups.values())
     flags: dict[int, list[Flag]] = {}
     for fact in facts:
         found: list[Flag] = []
@@ -132,6 +154,8 @@ def compute_flags(
             found.append(Flag("not_submitted", "开设单位尚未交回该账号的自查情况"))
         elif fact["still_operated"] == 0:
             found.append(Flag("not_operated", "开设单位自查填报：该账号已不再运营"))
+        if fact["self_checked"] and not fact["materials_received"]:
+            found.append(Flag("materials_missing", "已登记自查情况，但年审材料尚未收到"))
         last = fact["r_last_post_on"] or fact["a_last_post_on"]
         if last is None:
             found.append(
@@ -141,19 +165,7 @@ def compute_flags(
             )
         elif dt.date.fromisoformat(last) < low_cutoff:
             found.append(Flag("low_activity", f"最近发布于 {last}，已超过 {low_months} 个月未更新"))
-        twins = []
-        for other in groups[(fact["unit_id"], fact["platform"])]:
-            if other["account_id"] == fact["account_id"]:
-                continue
-            name_ratio = _similar(*sorted((fact["name"], other["name"])), NAME_SIMILARITY)
-            if name_ratio >= NAME_SIMILARITY:
-                twins.append(f"“{other['name']}”（名称相似度 {name_ratio:.0%}）")
-                continue
-            purpose_ratio = _similar(
-                *sorted((fact["purpose"], other["purpose"])), PURPOSE_SIMILARITY
-            )
-            if purpose_ratio >= PURPOSE_SIMILARITY:
-                twins.append(f"“{other['name']}”（用途相似度 {purpose_ratio:.0%}）")
+        twins = duplicates.get(fact["account_id"], [])
         if twins:
             found.append(
                 Flag(
@@ -207,16 +219,27 @@ def suggest_verdict(flags: list[Flag], priority_rank: int | None = None) -> Verd
     return Verdict.PASS
 
 
-def assessment(register: Register, campaign: Campaign, today: dt.date) -> list[AssessRow]:
-    """Every account of the campaign with its flags and current verdict."""
+def assessment(
+    register: Register,
+    campaign: Campaign,
+    today: dt.date,
+    *,
+    flags: dict[int, list[Flag]] | None = None,
+) -> list[AssessRow]:
+    """Every account of the campaign with its flags and current verdict.
+
+    ``flags`` reuses flags computed earlier (verdicts do not change them); a
+    published campaign shows the flags frozen when it was published.
+    """
     facts = register.reviews.facts(campaign.id)
-    if campaign.is_published:
-        flags = {
-            f["account_id"]: [Flag(code, reason) for code, reason in json.loads(f["flags"] or "[]")]
-            for f in facts
-        }
-    else:
-        flags = compute_flags(register, facts, today)
+    if flags is None or any(f["account_id"] not in flags for f in facts):
+        if campaign.is_published:
+            flags = {
+                f["account_id"]: [Flag(c, reason) for c, reason in json.loads(f["flags"] or "[]")]
+                for f in facts
+            }
+        else:
+            flags = compute_flags(register, facts, today)
     return [
         AssessRow(
             account_id=f["account_id"],

@@ -287,6 +287,10 @@ def test_flags_are_explained(opened) -> None:
     after = {r.account_id: r for r in assess.assessment(register, camp, OPENED)}[row.account_id]
     assert "low_activity" not in {f.code for f in after.flags}
     assert "not_submitted" not in {f.code for f in after.flags}
+    assert "materials_missing" in {f.code for f in after.flags}
+    campaign.set_materials_received(register, camp, row.account_id, True)
+    received = {r.account_id: r for r in assess.assessment(register, camp, OPENED)}[row.account_id]
+    assert "materials_missing" not in {f.code for f in received.flags}
 
 
 def test_bulk_verdicts_all_or_none_and_changeable(opened) -> None:

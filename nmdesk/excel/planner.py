@@ -69,14 +69,22 @@ class Planner:
         self.unit_kinds = list(self.profile.unit_kinds)
         self.new_units: dict[str, NewUnit] = {}
         self.seen: dict[tuple[str, ...], int] = {}
+        # lookups repeat across rows (a unit's name on each of its accounts): cached
+        self._index: dict[str, int] = {}
+        for index, key in enumerate(columns):
+            self._index.setdefault(key, index)
+        self._labels = {
+            key: headers[index] or field_label(key) for key, index in self._index.items()
+        }
+        self._unit_ids: dict[str, int | None] = {}
+        self._known_people: dict[tuple[str, int], list[Any]] = {}
 
     def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
-        try:
-            index = self.columns.index(key)
-        except ValueError:
+        index = self._index.get(key, -1)
+        if index < 0:
             return "", "", -1
         value = values[index] if index < len(values) else ""
-        return value, self.headers[index] or field_label(key), index
+        return value, self._labels[key], index
 
     def plan_row(
         self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
@@ -184,13 +192,18 @@ class Planner:
     # -- matching ----------------------------------------------------------------------
 
     def _unit_id(self, row: PlannedRow) -> int | None:
-        unit = self.r.units.find_by_name(row.unit_name)
-        return None if unit is None else unit.id
+        if row.unit_name not in self._unit_ids:
+            unit = self.r.units.find_by_name(row.unit_name)
+            self._unit_ids[row.unit_name] = None if unit is None else unit.id
+        return self._unit_ids[row.unit_name]
 
     def _check_known_people(self, row: PlannedRow, unit_id: int) -> bool:
         """A person the unit already has must be allowed in the role (e.g. staff only)."""
         for role, person in row.people:
-            for known in self.r.people.find(person["name"], unit_id)[:1]:
+            key = (person["name"].strip(), unit_id)
+            if key not in self._known_people:
+                self._known_people[key] = self.r.people.find(person["name"], unit_id)[:1]
+            for known in self._known_people[key]:
                 try:
                     check_role_holder(self.profile, role, known.kind)
                 except ValidationError as error:

@@ -583,3 +583,20 @@ def test_account_closed_during_campaign_leaves_the_listing(opened, tmp_path) -> 
         for r in load_workbook(result.listing_xlsx)["公示"].iter_rows(min_row=4, values_only=True)
     ]
     assert len(listed) == len(register.reviews.results(camp.id)) - 1
+
+
+def test_user_text_is_escaped_in_html_and_text_in_xlsx(opened, tmp_path) -> None:
+    register, camp = opened
+    account_id = register.reviews.results(camp.id)[0].account_id
+    tricky = '=HYPERLINK("x")<b>&amp;'
+    register.accounts.update(account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    page = result.listing_html.read_text(encoding="utf-8")
+    assert "=HYPERLINK(&quot;x&quot;)&lt;b&gt;&amp;amp;" in page and "<b>" not in page
+    parser = TableParser()
+    parser.feed(page)
+    assert tricky in [row[1] for row in parser.rows]
+    sheet = load_workbook(result.listing_xlsx)["公示"]
+    cell = next(c for c in sheet["B"] if c.value == tricky)
+    assert cell.data_type == "s"
+    assert tricky in text_of_pdf(result.listing_pdf)

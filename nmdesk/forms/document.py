@@ -244,14 +244,13 @@ def _qr_path(payload: str) -> str:
     ops = []
     for row_index, row in enumerate(modules):
         y = count - row_index - 1
-        line = "".join("1" if dark else "0" for dark in row)
-        for run in _DARK_RUN.finditer(line):
+        for run in _DARK_RUN.finditer(bytes(row)):  # a row's modules as bytes 1/0
             ops.append(f"{run.start()} {y} {run.end() - run.start()} 1 re")
     ops.append("f")
     return "\n".join(ops)
 
 
-_DARK_RUN = re.compile("1+")
+_DARK_RUN = re.compile(b"\x01+")
 
 
 def page_size(is_landscape: bool) -> tuple[float, float]:

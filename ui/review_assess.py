@@ -174,7 +174,7 @@ class AssessPage(QWizardPage):
     def initializePage(self) -> None:
         campaign = self.w.require_campaign()
         self.deadline.set_date(_default_rectify_deadline(campaign.deadline_on))
-        self.set_read_only(campaign.is_published)
+        self.set_read_only(self.w.read_only)
         self._verdict_changed()
         self.reload(recompute=True)
         self.table.resizeColumnsToContents()

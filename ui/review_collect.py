@@ -209,14 +209,14 @@ class CollectPage(QWizardPage):
 
     def initializePage(self) -> None:
         campaign = self.w.require_campaign()
-        if not campaign.is_published:
+        if not self.w.read_only:
             self.w.register.reviews.add_late_accounts(campaign.id)
         self.returned_on.set_date(
             min(self.w.today, campaign.deadline_on)
             if self.w.today >= campaign.opened_on
             else campaign.opened_on
         )
-        self.set_read_only(campaign.is_published)
+        self.set_read_only(self.w.read_only)
         self.reload()
 
     def set_read_only(self, read_only: bool) -> None:
@@ -478,7 +478,7 @@ class CollectPage(QWizardPage):
 
     def validatePage(self) -> bool:
         campaign = self.w.require_campaign()
-        if not campaign.is_published:
+        if not self.w.read_only:
             try:
                 campaigns.set_step(self.w.register, campaign, Step.ASSESS)
             except NmdeskError as exc:

@@ -100,7 +100,7 @@ class ReviewWizard(QWizard):
             page_id == PAGE_COLLECT
             and self._last_page == PAGE_ASSESS
             and campaign is not None
-            and not campaign.is_published
+            and not self.read_only
         ):
             campaigns.set_step(self.register, campaign, Step.COLLECT)
         self._last_page = page_id
@@ -118,9 +118,14 @@ class ReviewWizard(QWizard):
         return campaigns.get_campaign(self.register, self.year)
 
     @property
+    def register_read_only(self) -> bool:
+        """Another nmdesk holds the register: everything can be seen, nothing changed."""
+        return bool(getattr(self.register, "read_only", False))
+
+    @property
     def read_only(self) -> bool:
         campaign = self.campaign
-        return campaign is not None and campaign.is_published
+        return self.register_read_only or (campaign is not None and campaign.is_published)
 
     def resume(self) -> None:
         """Walk forward to the page of the stored step, so that Back still works."""
@@ -224,6 +229,8 @@ class OpenPage(QWizardPage):
         self.year.valueChanged.connect(self._year_changed)
 
     def initializePage(self) -> None:
+        if self.w.register_read_only:
+            self.setSubTitle(self.w.register.read_only_message)
         self.year.blockSignals(True)
         self.year.setValue(self.w.year)
         self.year.blockSignals(False)
@@ -416,7 +423,7 @@ class PublishPage(QWizardPage):
                 )
             )
         self.publish_button.setVisible(not campaign.is_published)
-        self.publish_button.setEnabled(not undecided)
+        self.publish_button.setEnabled(not undecided and not self.w.register_read_only)
         self.export_button.setVisible(campaign.is_published)
         self.completeChanged.emit()
 

@@ -261,3 +261,27 @@ def test_main_window_opens_the_wizard(qtbot, demo_register, tmp_path) -> None:
     window.act_review.trigger()
     assert len(shown) == 1 and isinstance(shown[0], ReviewWizard)
     assert shown[0].currentId() == PAGE_OPEN
+
+
+def test_read_only_register_shows_but_does_not_change(qtbot, demo_register, demo_path, tmp_path):
+    from nmdesk.review import campaign as campaigns
+    from nmdesk.store import Register
+
+    campaigns.open_campaign(demo_register, TODAY.year, today=TODAY)
+    audit = demo_register.audit.count()
+    viewer = Register.open(demo_path, read_only=True)
+    try:
+        wizard, _ = make_wizard(qtbot, viewer, tmp_path)
+        assert wizard.currentId() == PAGE_COLLECT
+        assert not wizard.collect_page.save_button.isEnabled()
+        wizard.next()
+        wizard.next()
+        assert wizard.currentId() == PAGE_PUBLISH
+        assert not wizard.publish_page.publish_button.isEnabled()
+        wizard.back()
+        assert not wizard.assess_page.apply_button.isEnabled()
+        wizard.close()
+    finally:
+        viewer.close()
+    assert demo_register.audit.count() == audit
+    assert demo_register.reviews.campaign(TODAY.year).step.value == "collect"

@@ -23,7 +23,7 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--out",
         type=Path,
         default=None,
-        help="输出目录（open：各单位通知与自查表；publish/export：公示、整改通知和汇总）",
+        help="输出目录（open：各单位通知与自查表；status：催交名单；publish/export：公示、整改通知和汇总）",
     )
     review.add_argument("--deadline", default=None, help="提交截止日期（open，默认按策略配置）")
     review.add_argument("--today", default=None, help="按指定日期办理（默认今天）")
@@ -72,6 +72,12 @@ def run_review(args: argparse.Namespace) -> int:
             for unit in progress.pending:
                 mark = "逾期" if progress.overdue else "未交"
                 print(f"  {mark}\t{unit.unit_name}\t{unit.account_count} 个账号")
+            if args.out:
+                from nmdesk.review.packets import write_reminders
+
+                target = args.out if args.out.suffix == ".xlsx" else args.out / "催交名单.xlsx"
+                rows = write_reminders(register, campaign, day, target)
+                print(f"催交名单（{len(rows)} 个单位）已写入 {target}")
         else:
             if args.out is None:
                 raise ValidationError("--out", "请指定输出目录")

@@ -532,9 +532,13 @@ def test_cli_open_status_publish(demo_path, tmp_path, capsys) -> None:
         == 0
     )
     assert len(list((tmp_path / "packets").glob("*.xlsx"))) > 30
-    assert main(["review", "status", *args, "--today", "2027-01-02"]) == 0
+    reminders = tmp_path / "催交.xlsx"
+    assert main(["review", "status", *args, "--today", "2027-01-02", "--out", str(reminders)]) == 0
     out = capsys.readouterr().out
     assert "单位已交回 0/" in out and "逾期" in out
+    sheet = load_workbook(reminders).active
+    assert sheet["A2"].value == "单位" and sheet.max_row - 2 == len(demo_register_units(demo_path))
+    assert str(sheet["D3"].value).startswith("已逾期 2 天")
     assert (
         main(["review", "publish", *args, "--out", str(tmp_path / "out"), "--today", "2027-01-03"])
         == 0
@@ -600,3 +604,10 @@ def test_user_text_is_escaped_in_html_and_text_in_xlsx(opened, tmp_path) -> None
     cell = next(c for c in sheet["B"] if c.value == tricky)
     assert cell.data_type == "s"
     assert tricky in text_of_pdf(result.listing_pdf)
+
+
+def demo_register_units(path: Path) -> list[int]:
+    from nmdesk.store import Register
+
+    with Register.open(path, read_only=True) as register:
+        return [u.id for u in register.units.all()]

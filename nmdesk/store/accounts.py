@@ -681,7 +681,10 @@ class AccountStore:
     def refresh_search(self, account_ids: list[int]) -> None:
         """Rebuild the derived search text of these accounts (name, IDs, unit, people).
 
-        Batched: one query and one executemany per chunk of 900 accounts."""
+        Batched: one query and one upsert statement per chunk of 900 accounts. The
+        upsert is one INSERT … SELECT over a JSON array, not an executemany: FTS5
+        flushes its pending terms at the end of every statement that fired its
+        triggers, which made a row-by-row refresh about ten times slower."""
         for start in range(0, len(account_ids), 900):
             chunk = account_ids[start : start + 900]
             rows = self.r.db.execute(
@@ -703,10 +706,11 @@ class AccountStore:
                 )
                 initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
                 values.append((account_id, text, initials))
-            self.r.db.conn.executemany(
-                "INSERT INTO account_search (account_id, text, initials) VALUES (?, ?, ?) "
+            self.r.db.execute(
+                "INSERT INTO account_search (account_id, text, initials) "
+                "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
                 "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-                values,
+                [json.dumps(values, ensure_ascii=False)],
             )
 
     def refresh_search_for_unit(self, unit_id: int) -> None:

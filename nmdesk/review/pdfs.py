@@ -56,6 +56,7 @@ except ImportError:  # pragma: no cover - only without the forms package
 
 
 ROWS_PER_PAGE = 28
+CHART_TOP = 12
 NOTICE_VERDICTS = (Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE, Verdict.NOT_SUBMITTED)
 REQUIREMENTS = {
     Verdict.RECTIFY: "按期完成整改，并将整改报告报送{office}",
@@ -373,9 +374,12 @@ def write_summary_pdf(summary: Summary, office: str, path: Path) -> Path:
                 ]
             )
         )
-        chart = bar_chart(breakdown, year, prev_year)
+        chart = bar_chart(breakdown, year, prev_year, top=CHART_TOP)
+        title = breakdown.title
+        if len(breakdown.rows) > CHART_TOP:
+            title += f"（图中为前 {CHART_TOP} 项，表中为全部 {len(breakdown.rows)} 项）"
         story += [
-            KeepTogether([_p(breakdown.title, heading), chart]),
+            KeepTogether([_p(title, heading), chart]),
             Spacer(1, 2 * mm),
             table,
             Spacer(1, 4 * mm),

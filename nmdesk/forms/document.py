@@ -159,6 +159,8 @@ class _BandCanvas(Canvas):  # type: ignore[misc]
         self._nm_pages: list[dict[str, Any]] = []
         self._nm_info: _CopyInfo | None = None
         self._nm_doc: Any = None
+        # copy label forms drawn so far; shared by every saved page state (see save)
+        self._nm_label_forms: dict[tuple[str, float], str] = {}
 
     def showPage(self) -> None:
         self._nm_pages.append(dict(self.__dict__))
@@ -181,31 +183,38 @@ class _BandCanvas(Canvas):  # type: ignore[misc]
         Canvas.save(self)
 
 
-def _draw_band(canv: Canvas, info: _CopyInfo, page: int, total: int) -> None:
+def _draw_band(canv: _BandCanvas, info: _CopyInfo, page: int, total: int) -> None:
+    """The band of a page: the copy label in its box (a form, the same on every page
+    of that copy), the trace lines and the page number (one text object), the QR code."""
     width, height = canv._pagesize
     canv.saveState()
     canv.setFillColor(colors.black)
     top = height - 12 * mm
     if info.label:
-        canv.setFont(FORM_FONT, 10.5)
-        text_width = pdfmetrics.stringWidth(info.label, FORM_FONT, 10.5)
-        canv.setLineWidth(0.6)
-        canv.rect(MARGIN_X, top - 5 * mm, text_width + 6 * mm, 7.5 * mm)
-        canv.drawString(MARGIN_X + 3 * mm, top - 2.8 * mm, info.label)
+        canv.doForm(_label_form(canv, info.label, top))
+    text = canv.beginText()
+    text.setFont(FORM_FONT, 9)
+
+    def put(line: str, right: float, y: float, *, centred: bool = False) -> None:
+        line_width = pdfmetrics.stringWidth(line, FORM_FONT, 9)
+        text.setTextOrigin(right - (line_width / 2 if centred else line_width), y)
+        text.textOut(line)
+
+    qr_size = 20 * mm
+    qr_x = width - MARGIN_X - qr_size
+    qr_y = top - qr_size + 2 * mm
+    trace = info.trace
     if info.traced:
-        qr_size = 20 * mm
-        qr_x = width - MARGIN_X - qr_size
-        qr_y = top - qr_size + 2 * mm
-        text_right = qr_x - 2 * mm
-        canv.setFont(FORM_FONT, 9)
-        trace = info.trace
         lines = [
             f"备案编号：{trace.serial_no or BLANK_LINE}",
             f"表单版本：{trace.version or BLANK_LINE}",
             f"校 验 码：{trace.check_code or BLANK_LINE}",
         ]
         for index, line in enumerate(lines):
-            canv.drawRightString(text_right, top - index * 4.6 * mm, line)
+            put(line, qr_x - 2 * mm, top - index * 4.6 * mm)
+    put(f"第 {page} 页　共 {total} 页", width / 2, 9 * mm, centred=True)
+    canv.drawText(text)
+    if info.traced:
         if trace.qr_payload:
             _draw_qr(canv, trace.qr_payload, qr_x, qr_y, qr_size)
         else:
@@ -213,9 +222,23 @@ def _draw_band(canv: Canvas, info: _CopyInfo, page: int, total: int) -> None:
             canv.setDash(2, 2)
             canv.rect(qr_x, qr_y, qr_size, qr_size)
             canv.setDash()
-    canv.setFont(FORM_FONT, 9)
-    canv.drawCentredString(width / 2, 9 * mm, f"第 {page} 页　共 {total} 页")
     canv.restoreState()
+
+
+def _label_form(canv: _BandCanvas, label: str, top: float) -> str:
+    """The name of the form XObject holding a copy label in its box, drawn once per PDF."""
+    key = (label, top)
+    name = canv._nm_label_forms.get(key)
+    if name is None:
+        name = canv._nm_label_forms[key] = f"nmlabel{len(canv._nm_label_forms)}"
+        canv.beginForm(name)
+        canv.setFont(FORM_FONT, 10.5)
+        text_width = pdfmetrics.stringWidth(label, FORM_FONT, 10.5)
+        canv.setLineWidth(0.6)
+        canv.rect(MARGIN_X, top - 5 * mm, text_width + 6 * mm, 7.5 * mm)
+        canv.drawString(MARGIN_X + 3 * mm, top - 2.8 * mm, label)
+        canv.endForm()
+    return name
 
 
 @functools.lru_cache(maxsize=256)

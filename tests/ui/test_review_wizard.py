@@ -285,3 +285,25 @@ def test_read_only_register_shows_but_does_not_change(qtbot, demo_register, demo
         viewer.close()
     assert demo_register.audit.count() == audit
     assert demo_register.reviews.campaign(TODAY.year).step.value == "collect"
+
+
+def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monkeypatch):
+    from ui.review_wizard import PublishWorker
+
+    register = demo_register
+    wizard, desk = make_wizard(qtbot, register, tmp_path)
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == PAGE_PUBLISH
+    audit = register.audit.count()
+    monkeypatch.setattr(PublishWorker, "_progress", lambda self, done, total, message: False)
+    out = tmp_path / "out"
+    wizard.publish_page.out_dir.setText(str(out))
+    wizard.publish_page.publish_button.click()
+    qtbot.waitUntil(lambda: bool(desk.errors), timeout=60000)
+    assert "已取消发布" in desk.errors[0]
+    assert register.audit.count() == audit
+    assert register.reviews.campaign(TODAY.year).published_on is None
+    assert not out.exists() or list(out.iterdir()) == []
+    assert wizard.publish_page.publish_button.isEnabled()

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 GENESIS = "0" * 64
+# The encoders json.dumps would build on every call, built once for bulk audits; same output.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False)
 
 
 def _canonical(row: dict[str, Any] | None) -> str | None:
@@ -98,9 +101,13 @@ class AuditLog:
         at = dt.datetime.now().isoformat(timespec="microseconds")
         actor = self.register.actor
         params = []
+        canonical, payload, sha256 = _CANONICAL.encode, _PAYLOAD.encode, hashlib.sha256
         for row_id, before, after in entries:
-            before_text, after_text = _canonical(before), _canonical(after)
-            digest = _entry_hash(prev, at, actor, action, table, row_id, before_text, after_text)
+            before_text = None if before is None else canonical(before)
+            after_text = None if after is None else canonical(after)
+            digest = sha256(
+                payload([prev, at, actor, action, table, row_id, before_text, after_text]).encode()
+            ).hexdigest()  # as _entry_hash computes it
             params.append((at, actor, action, table, row_id, before_text, after_text, prev, digest))
             prev = digest
         db.conn.executemany(

@@ -19,7 +19,7 @@ from fixtures_excel import (
 
 from nmdesk.cli import main
 from nmdesk.dates import PartialDate
-from nmdesk.errors import ValidationError
+from nmdesk.errors import DuplicateAccountError, ValidationError
 from nmdesk.excel import normalize
 from nmdesk.excel.error_report import REASON_HEADER, write_error_report
 from nmdesk.excel.ledger_import import (
@@ -34,6 +34,7 @@ from nmdesk.excel.mapping import apply_saved, auto_mapping, detect_header_row, m
 from nmdesk.excel.reader import ExcelFileError, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.store import Register
+from nmdesk.store.search import AccountQuery
 
 
 def dump(register: Register) -> list[str]:
@@ -570,3 +571,90 @@ def test_two_row_header_like_the_filing_sheet(register: Register, tmp_path: Path
     wang = register.people.find("王五")[0]
     assert (wang.office_phone, wang.email) == ("010-68915555", "ww@bit.edu.cn")
     assert by_platform_id(register, "微信", "bit_ie").opened_on == PartialDate(2018, 9)
+
+
+# -- the bulk commit (issue #7) ---------------------------------------------------------
+
+
+def _bulk_ledger(path: Path, rows: int) -> Path:
+    """``rows`` accounts, 4 per unit, the unit's head on each; operators shared in pairs."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["开设单位", "平台", "账号名称", "账号ID号", "开通时间", "单位负责人", "手机",
+               "具体运营人"])  # fmt: skip
+    for index in range(rows):
+        unit = index // 4
+        ws.append([
+            f"第{unit + 1}学院", ("微信", "微博", "抖音")[index % 3], f"青年之声{index}号",
+            f"bulk{index:04d}", "2019年3月", f"院长{unit}", f"139{index:08d}",
+            f"运营{index // 2}、运营{index // 2 + 1}",
+        ])  # fmt: skip
+    wb.save(path)
+    return path
+
+
+def _search_rows(register: Register) -> list[tuple[int, str, str]]:
+    return register.db.execute(
+        "SELECT account_id, text, initials FROM account_search ORDER BY account_id"
+    ).fetchall()
+
+
+def test_bulk_commit_is_audited_searchable_and_matches_one_by_one(
+    register: Register, tmp_path: Path
+) -> None:
+    first = register.units.add(Unit(None, "第1学院", "college"))
+    head = register.people.add(Person(None, "院长0", PersonKind.STAFF, first))  # no mobile yet
+    audited_before = register.audit.count()
+    plan = plan_import(register, _bulk_ledger(tmp_path / "bulk.xlsx", 40))
+    assert plan.counts()["new"] == 40
+    result = commit_import(register, plan)
+    assert len(result.created) == 40 and len(result.new_unit_ids) == 9
+    assert register.audit.verify() == []
+    # every row written is audited once: 9 units; 9 heads and 3 operators per unit (people
+    # are matched by name within their unit), plus the known head's mobile, which the
+    # register lacked; 40 accounts; 40 head and 80 operator roles; the imports row
+    counts = dict(
+        register.db.execute(
+            "SELECT table_name, count(*) FROM audit_log WHERE id > ? GROUP BY table_name",
+            [audited_before],
+        ).fetchall()
+    )
+    assert counts == {"units": 9, "people": 9 + 30 + 1, "accounts": 40, "role_assignments": 120,
+                      "imports": 1}  # fmt: skip
+    assert register.people.get(head).mobile == "13900000000"
+    assert register.people.find("院长0") == [register.people.get(head)]
+    account = by_platform_id(register, "微博", "bulk0001")
+    assert account.status is AccountStatus.RUNNING and account.serial_no
+    serials = register.db.execute("SELECT count(DISTINCT serial_no) FROM accounts").fetchone()
+    assert serials == (40,)
+    holders = register.excel.current_holders(account.id)
+    assert [h["name"] for h in holders["first_responsible"]] == ["院长0"]
+    assert [h["name"] for h in holders["operator"]] == ["运营0", "运营1"]
+    # the batched search text is what a one-by-one refresh computes
+    batched = _search_rows(register)
+    for account_id in result.created:
+        register.accounts.refresh_search([account_id])
+    assert _search_rows(register) == batched and len(batched) == 40
+
+    def found(text: str) -> set[int]:
+        return set(register.accounts.ids(AccountQuery(text=text)))
+
+    assert found("青年之声17号") == {by_platform_id(register, "抖音", "bulk0017").id}
+    assert found("院长3") == set(result.created[12:16])  # the head of the 4th unit
+    assert found("qnzs") == set(result.created)
+    assert found("运营5") == {result.created[i] for i in (8, 9, 10, 11)}
+    again = plan_import(register, tmp_path / "bulk.xlsx")
+    assert again.counts()["unchanged"] == 40
+
+
+def test_bulk_commit_refuses_a_taken_id_and_rolls_back(register: Register, tmp_path: Path) -> None:
+    unit = register.units.add(Unit(None, "已有单位", "college"))
+    register.accounts.create(Account(None, "微博", "", "先登记的", unit, 2, "bulk0001"))
+    plan = plan_import(register, _bulk_ledger(tmp_path / "bulk.xlsx", 6))
+    assert plan.counts()["update"] == 1  # matched to the register's account
+    before = dump(register)
+    plan.rows[1].verdict = Verdict.NEW  # as if someone registered it after the preview
+    plan.rows[1].account_id = None
+    with pytest.raises(DuplicateAccountError, match="已登记为“先登记的”"):
+        commit_import(register, plan)
+    assert dump(register) == before

@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,7 @@ def run(quick: bool = True, rounds: int = ROUNDS) -> list[dict[str, Any]]:
     register_fonts()  # font loading is not part of any measurement
     sheets = QUICK_SHEETS if quick else FULL_SHEETS
     datas = make_data(sheets)
-    ways = {
+    ways: dict[str, Callable[[Path], int]] = {
         "nmdesk": lambda out: run_nmdesk(datas, out),
         "canvas": lambda out: run_canvas(datas, out, use_form=False),
         "form": lambda out: run_canvas(datas, out, use_form=True),

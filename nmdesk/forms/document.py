@@ -277,7 +277,8 @@ _DARK_RUN = re.compile(b"\x01+")
 
 
 def page_size(is_landscape: bool) -> tuple[float, float]:
-    return landscape(PAGE_SIZE) if is_landscape else PAGE_SIZE
+    width, height = landscape(PAGE_SIZE) if is_landscape else PAGE_SIZE
+    return float(width), float(height)
 
 
 def page_frame(is_landscape: bool = False) -> Frame:

@@ -186,7 +186,7 @@ def fits_one_line(text: str, width: float) -> bool:
     if not all(ord(c) in song and c.isprintable() for c in text):
         return False
     size = STYLE_VALUE.fontSize
-    return pdfmetrics.stringWidth(text, FORM_FONT, size) <= width - FIT_MARGIN
+    return float(pdfmetrics.stringWidth(text, FORM_FONT, size)) <= width - FIT_MARGIN
 
 
 def measure_values(

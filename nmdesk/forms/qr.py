@@ -120,7 +120,7 @@ def _create_data(version: int, level: int, segments: list[qrencoder.QR]) -> list
 
 class _QRCode(qrencoder.QRCode):  # type: ignore[misc]
     def makeImpl(self, test: bool, maskPattern: int) -> None:
-        if self.dataCache is None:
+        if getattr(self, "dataCache", None) is None:
             self.dataCache = _create_data(self.version, self.errorCorrectLevel, self.dataList)
         super().makeImpl(test, maskPattern)
 

@@ -392,20 +392,22 @@ def fast_copy(sheet: Sheet) -> Callable[[], FixedSheet] | None:
 
     key = (fixed.key, sheet.title, sheet.footnote, sheet.landscape)
     size = page_size(sheet.landscape)
+    # 1. the cells' widths (every value one line), then each value's lines
     one_line = template_layout(key, (), template, frame, size)
     if one_line is None:
         return None
     widths = {name: place.width for name, place in one_line.places.items()}
     lines, items = measure_values(widths, fixed.values)
-    layout = template_layout(key, lines, template, frame, size)
-    if layout is None:
+    # 2. the layout with rows grown for those lines; None: it needs a second page
+    found = template_layout(key, lines, template, frame, size)
+    if found is None:
         return None
-    form = layout
+    layout = found  # (narrowed for the closures below)
 
     def draw_template(canvas: Canvas) -> None:
-        draw_frame(canvas, form, lines, template, frame)
+        draw_frame(canvas, layout, lines, template, frame)  # 3. once per PDF
 
-    return lambda: FixedSheet(form, items, draw_template)
+    return lambda: FixedSheet(layout, items, draw_template)  # 4. values on each copy
 
 
 def title_paragraph(title: str, is_landscape: bool = False) -> Paragraph:

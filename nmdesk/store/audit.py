@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.store.schema import AUDITED_TABLES
+from nmdesk.store.schema import ACCOUNT_CHILD_TABLES, AUDITED_TABLES
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -24,6 +24,16 @@ GENESIS = "0" * 64
 # The encoders json.dumps would build on every call, built once for bulk audits; same output.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False)
+
+
+def _account_of(table: str, row_id: int | None, row: dict[str, Any] | None) -> int | None:
+    """The account an audit entry belongs to (the ``audit_log.account_id`` column)."""
+    if table == "accounts":
+        return row_id
+    if table in ACCOUNT_CHILD_TABLES and row is not None:
+        value = row.get("account_id")
+        return None if value is None else int(value)
+    return None
 
 
 def _canonical(row: dict[str, Any] | None) -> str | None:
@@ -81,8 +91,19 @@ class AuditLog:
         )
         db.execute(
             "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [at, self.register.actor, action, table, row_id, before_text, after_text, prev, digest],
+            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                at,
+                self.register.actor,
+                action,
+                table,
+                row_id,
+                before_text,
+                after_text,
+                prev,
+                digest,
+                _account_of(table, row_id, after if after is not None else before),
+            ],
         )
 
     def record_many(
@@ -108,11 +129,14 @@ class AuditLog:
             digest = sha256(
                 payload([prev, at, actor, action, table, row_id, before_text, after_text]).encode()
             ).hexdigest()  # as _entry_hash computes it
-            params.append((at, actor, action, table, row_id, before_text, after_text, prev, digest))
+            account = _account_of(table, row_id, after if after is not None else before)
+            params.append(
+                (at, actor, action, table, row_id, before_text, after_text, prev, digest, account)
+            )
             prev = digest
         db.conn.executemany(
             "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params,
         )
 
@@ -124,14 +148,14 @@ class AuditLog:
         )
 
     def history_of_account(self, account_id: int) -> list[dict[str, Any]]:
-        """Audit entries touching an account or the rows that hang off it, oldest first."""
+        """Audit entries touching an account or the rows that hang off it, oldest first.
+
+        An index lookup on ``audit_log.account_id`` (set when the entry is written,
+        checked by ``verify``), not a scan of the whole log."""
         return self.register.query(
             "SELECT id, at, actor, action, table_name, row_id, before, after FROM audit_log "
-            "WHERE (table_name = 'accounts' AND row_id = :id) "
-            "OR (table_name IN ('role_assignments', 'filings', 'applications', 'attachments', "
-            "'incidents', 'review_results') AND json_extract(coalesce(after, before), "
-            "'$.account_id') = :id) ORDER BY id",
-            {"id": account_id},
+            "WHERE account_id = ? ORDER BY id",
+            [account_id],
         )
 
     def count(self) -> int:
@@ -148,10 +172,13 @@ class AuditLog:
         expected_id = None
         latest: dict[tuple[str, int], str | None] = {}
         cursor = db.execute(
-            "SELECT id, at, actor, action, table_name, row_id, before, after, prev_hash, hash "
-            "FROM audit_log ORDER BY id"
+            "SELECT id, at, actor, action, table_name, row_id, before, after, prev_hash, hash, "
+            "account_id FROM audit_log ORDER BY id"
         )
-        for entry_id, at, actor, action, table, row_id, before, after, prev_hash, digest in cursor:
+        for entry in cursor:
+            entry_id, at, actor, action, table, row_id, before, after, prev_hash, digest = entry[
+                :10
+            ]
             if expected_id is not None and entry_id != expected_id:
                 findings.append(
                     Finding(
@@ -166,6 +193,10 @@ class AuditLog:
                 )
             if _entry_hash(prev_hash, at, actor, action, table, row_id, before, after) != digest:
                 findings.append(Finding("audit_log", entry_id, "审计记录内容被改动"))
+            if entry[10] != _expected_account(table, row_id, before, after):
+                findings.append(
+                    Finding("audit_log", entry_id, "审计记录所属账号被改动（与记录内容不符）")
+                )
             prev = digest
             expected_id = entry_id + 1
             if row_id is not None:
@@ -197,6 +228,24 @@ class AuditLog:
                 if audited_table == table and after is not None and row_id not in seen:
                     findings.append(Finding(table, row_id, "记录在 nmdesk 之外被删除"))
         return findings
+
+
+def _expected_account(
+    table: str, row_id: int | None, before: str | None, after: str | None
+) -> int | None:
+    """The ``account_id`` an entry must carry, read back from its own snapshot."""
+    if table == "accounts":
+        return row_id
+    if table not in ACCOUNT_CHILD_TABLES:
+        return None
+    text = after if after is not None else before
+    if not text or '"account_id"' not in text:
+        return None
+    try:
+        value = json.loads(text).get("account_id")
+    except (ValueError, AttributeError):
+        return None
+    return None if value is None else int(value)
 
 
 def _changed_columns(

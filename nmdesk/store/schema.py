@@ -372,3 +372,33 @@ def _search_single_characters(db: Database) -> None:
             SELECT account_id, nm_spaced(text) FROM account_search;
         """,
     )
+
+
+# Audited tables whose rows belong to one account through their ``account_id`` column.
+ACCOUNT_CHILD_TABLES = (
+    "role_assignments",
+    "filings",
+    "applications",
+    "attachments",
+    "incidents",
+    "review_results",
+)
+
+
+@migrations(name="0004_perf_audit_account_id")
+def _audit_account_id(db: Database) -> None:
+    """The account an audit entry belongs to, indexed, so an account's history is a
+    lookup instead of a scan of the whole log. Not part of the entry's hash; ``verify``
+    checks it against the row the entry describes."""
+    children = ", ".join(f"'{table}'" for table in ACCOUNT_CHILD_TABLES)
+    run_script(
+        db,
+        f"""
+        ALTER TABLE audit_log ADD COLUMN account_id INTEGER;
+        UPDATE audit_log SET account_id = CASE
+            WHEN table_name = 'accounts' THEN row_id
+            ELSE json_extract(coalesce(after, before), '$.account_id') END
+            WHERE table_name = 'accounts' OR table_name IN ({children});
+        CREATE INDEX audit_account ON audit_log(account_id) WHERE account_id IS NOT NULL;
+        """,
+    )

@@ -62,7 +62,7 @@ def _pinyin():  # type: ignore[no-untyped-def]
     return pypinyin
 
 
-@lru_cache(maxsize=8192)  # unit names and name parts repeat a lot in bulk refreshes
+@lru_cache(maxsize=65536)  # unit names and name parts repeat a lot in bulk refreshes
 def pinyin_initials(text: str) -> str:
     """``北理工学生会`` → ``blgxsh``; non-Chinese characters are kept lower-cased."""
     pypinyin = _pinyin()

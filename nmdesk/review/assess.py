@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 NAME_SIMILARITY = 0.6
 PURPOSE_SIMILARITY = 0.9
+# How many look-alikes the 疑似重复 flag names.
+SHOWN_TWINS = 3
 FLAG_LABELS = {
     "low_activity": "活跃度低",
     "duplicate": "疑似重复",
@@ -112,22 +114,45 @@ def _similar(a: str, b: str, threshold: float) -> float:
     return matcher.ratio()
 
 
-def _likely_duplicates(groups: Iterable[list[dict[str, Any]]]) -> dict[int, list[str]]:
-    """For each account, its look-alikes in the same unit and platform, each pair compared once."""
-    found: dict[int, list[str]] = defaultdict(list)
+def _look_alike(first: dict[str, Any], second: dict[str, Any]) -> str | None:
+    """Why two accounts of one unit and platform look like duplicates, or None."""
+    ratio = _similar(first["name"], second["name"], NAME_SIMILARITY)
+    if ratio >= NAME_SIMILARITY:
+        return f"名称相似度 {ratio:.0%}"
+    ratio = _similar(first["purpose"], second["purpose"], PURPOSE_SIMILARITY)
+    if ratio >= PURPOSE_SIMILARITY:
+        return f"用途相似度 {ratio:.0%}"
+    return None
+
+
+def _likely_duplicates(
+    groups: Iterable[list[dict[str, Any]]], shown: int = SHOWN_TWINS
+) -> dict[int, list[str]]:
+    """For each account, its first ``shown`` look-alikes in the same unit and platform.
+
+    Look-alikes come in the group's order, which is all the flag shows; an
+    account stops looking once it has found ``shown``, so a big unit whose
+    accounts all look alike costs a few comparisons per account, not every pair.
+    Each pair is compared at most once, always in the group's order.
+    """
+    found: dict[int, list[str]] = {}
     for group in groups:
-        for i, first in enumerate(group):
-            for second in group[i + 1 :]:
-                ratio = _similar(first["name"], second["name"], NAME_SIMILARITY)
-                if ratio >= NAME_SIMILARITY:
-                    why = f"名称相似度 {ratio:.0%}"
-                else:
-                    ratio = _similar(first["purpose"], second["purpose"], PURPOSE_SIMILARITY)
-                    if ratio < PURPOSE_SIMILARITY:
-                        continue
-                    why = f"用途相似度 {ratio:.0%}"
-                found[first["account_id"]].append(f"“{second['name']}”（{why}）")
-                found[second["account_id"]].append(f"“{first['name']}”（{why}）")
+        compared: dict[tuple[int, int], str | None] = {}
+        for i, fact in enumerate(group):
+            twins: list[str] = []
+            for j, other in enumerate(group):
+                if j == i:
+                    continue
+                pair = (i, j) if i < j else (j, i)
+                if pair not in compared:
+                    compared[pair] = _look_alike(group[pair[0]], group[pair[1]])
+                why = compared[pair]
+                if why is not None:
+                    twins.append(f"“{other['name']}”（{why}）")
+                    if len(twins) == shown:
+                        break
+            if twins:
+                found[fact["account_id"]] = twins
     return found
 
 
@@ -171,7 +196,7 @@ def compute_flags(
                 Flag(
                     "duplicate",
                     f"同一单位在{fact['platform']}上还有 "
-                    + "、".join(twins[:3])
+                    + "、".join(twins[:SHOWN_TWINS])
                     + "，功能可能重复",
                 )
             )

@@ -17,10 +17,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, PolicyError
-from nmdesk.models import AccountStatus, Sanction, SanctionKind, Verdict
+from nmdesk.lifecycle import check_transition
+from nmdesk.models import AccountStatus, SanctionKind, Verdict
 from nmdesk.review.assess import check_verdict, compute_flags, flags_json
 from nmdesk.review.campaign import get_campaign
 from nmdesk.review.listing import (
@@ -31,7 +32,9 @@ from nmdesk.review.listing import (
     write_summary_html,
 )
 from nmdesk.review.records import Campaign
+from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
+from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -111,11 +114,20 @@ def _check_ready(register: Register, campaign: Campaign) -> None:
 def apply_verdicts(
     register: Register, campaign: Campaign, today: dt.date, progress: ProgressCallback | None = None
 ) -> dict[str, int]:
-    """Final verdicts, statuses and sanctions. Runs inside the caller's transaction."""
+    """Final verdicts, statuses and sanctions. Runs inside the caller's transaction.
+
+    The writes are batched (one audited statement per kind of change), with the
+    same rows and audit entries as the single-row store methods would make:
+    results first, then the sanctions, then the status changes and closures.
+    """
     register.reviews.add_late_accounts(campaign.id)
     facts = register.reviews.facts(campaign.id)
     flags = compute_flags(register, facts, today)
     counts: dict[str, int] = {}
+    results: dict[int, dict[str, object]] = {}
+    sanctions: list[dict[str, object]] = []
+    moves: dict[tuple[AccountStatus, AccountStatus], list[int]] = {}
+    closures: list[tuple[int, str]] = []
     total = len(facts)
     for done, fact in enumerate(facts, start=1):
         if progress is not None and done % 50 == 0 and not progress(done, total, "应用年审结论"):
@@ -134,41 +146,65 @@ def apply_verdicts(
         if snapshot != fact["flags"]:
             changes["flags"] = snapshot
         if changes:
-            register.reviews.update_result(campaign.id, account_id, changes)
+            results[account_id] = changes
         if verdict is None:
             continue
         counts[verdict.value] = counts.get(verdict.value, 0) + 1
         reason = f"{campaign.year} 年度年审结论：{verdict.label}"
         if fact["verdict_note"]:
             reason += f"（{fact['verdict_note']}）"
+        status = AccountStatus(fact["status"])
         if verdict is Verdict.RECTIFY:
-            register.sanctions.add(
-                Sanction(
-                    None,
-                    fact["unit_id"],
-                    SanctionKind.RECTIFY,
-                    today,
-                    reason,
-                    account_id=account_id,
-                    deadline_on=dt.date.fromisoformat(fact["verdict_deadline"]),
-                    campaign_id=campaign.id,
-                )
+            deadline = dt.date.fromisoformat(fact["verdict_deadline"])
+            sanctions.append(
+                _sanction_row(campaign, fact, SanctionKind.RECTIFY, today, reason, deadline)
             )
+            if status is AccountStatus.RUNNING:
+                moves.setdefault((status, AccountStatus.RECTIFYING), []).append(account_id)
         elif verdict is Verdict.ORDER_CLOSE:
-            register.sanctions.add(
-                Sanction(
-                    None,
-                    fact["unit_id"],
-                    SanctionKind.ORDER_CLOSE,
-                    today,
-                    reason,
-                    account_id=account_id,
-                    campaign_id=campaign.id,
-                )
+            sanctions.append(
+                _sanction_row(campaign, fact, SanctionKind.ORDER_CLOSE, today, reason, None)
             )
-        elif verdict is Verdict.SUSPEND and fact["status"] != AccountStatus.SUSPENDED.value:
-            register.accounts.transition(account_id, AccountStatus.SUSPENDED)
+            if status is not AccountStatus.CLOSING:
+                closures.append((account_id, reason))
+        elif verdict is Verdict.SUSPEND and status is not AccountStatus.SUSPENDED:
+            moves.setdefault((status, AccountStatus.SUSPENDED), []).append(account_id)
+    register.reviews.update_results(campaign.id, results)
+    register.insert_rows("sanctions", sanctions)
+    stamp = dt.datetime.now().isoformat(timespec="seconds")
+    for (old, new), account_ids in moves.items():
+        check_transition(old, new)
+        register.reviews.update_rows(
+            "accounts",
+            {account_id: {"status": new.value, "updated_at": stamp} for account_id in account_ids},
+            action=f"status:{old.value}->{new.value}",
+        )
+    for account_id, reason in closures:  # as SanctionStore.add does for 责令注销
+        register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
     return counts
+
+
+def _sanction_row(
+    campaign: Campaign,
+    fact: dict[str, Any],
+    kind: SanctionKind,
+    issued_on: dt.date,
+    reason: str,
+    deadline_on: dt.date | None,
+) -> dict[str, object]:
+    """A sanctions row as ``SanctionStore.add`` writes it, checked the same way."""
+    require_text(reason, "处理事由", 1000)
+    return {
+        "unit_id": fact["unit_id"],
+        "account_id": fact["account_id"],
+        "kind": kind.value,
+        "issued_on": issued_on.isoformat(),
+        "reason": reason,
+        "deadline_on": iso_or_none(deadline_on),
+        "resolved_on": None,
+        "resolution": "",
+        "campaign_id": campaign.id,
+    }
 
 
 def write_outputs(

@@ -8,6 +8,7 @@ against, and it is read-only.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
@@ -301,6 +302,75 @@ class ReviewStore:
         self.r.update_row(
             "review_results", int(row_id), {key: _stored(value) for key, value in changes.items()}
         )
+
+    def update_results(self, campaign_id: int, changes: dict[int, dict[str, Any]]) -> None:
+        """``update_result`` for many accounts at once: {account id: changes}."""
+        for values in changes.values():
+            unknown = set(values) - set(RESULT_COLUMNS)
+            if unknown:
+                raise ValueError(f"not a review result column: {sorted(unknown)}")
+        self.writable(campaign_id)
+        row_ids = {
+            row[1]: row[0]
+            for row in self.r.db.execute(
+                "SELECT id, account_id FROM review_results WHERE campaign_id = ?", [campaign_id]
+            )
+        }
+        missing = set(changes) - set(row_ids)
+        if missing:
+            raise NotFoundError(f"账号 #{min(missing)} 不在本次年审中")
+        self.update_rows(
+            "review_results",
+            {
+                row_ids[account_id]: {key: _stored(value) for key, value in values.items()}
+                for account_id, values in changes.items()
+            },
+        )
+
+    def update_rows(
+        self, table: str, changes: dict[int, dict[str, Any]], *, action: str = "update"
+    ) -> None:
+        """``Register.update_row`` for many rows of ``table``: {row id: changes}.
+
+        Rows are read before and after in one query each, updated with one
+        ``executemany`` per set of columns, and audited in one pass over the hash
+        chain (``AuditLog.record_many``), in the order given; a row that did not
+        change gets no entry, as with ``update_row``.
+        """
+        self.r.check_writable()
+        changes = {row_id: values for row_id, values in changes.items() if values}
+        if not changes:
+            return
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row_id, values in changes.items():
+            by_columns.setdefault(tuple(values), []).append([*values.values(), row_id])
+        with self.r.transaction():
+            before = self._rows(table, list(changes))
+            for columns, params in by_columns.items():
+                assignments = ", ".join(f"{column} = ?" for column in columns)
+                self.r.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
+            after = self._rows(table, list(changes))
+            self.r.audit.record_many(
+                action,
+                table,
+                [
+                    (row_id, before[row_id], after[row_id])
+                    for row_id in changes
+                    if after[row_id] != before[row_id]
+                ],
+            )
+
+    def _rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
+        cursor = self.r.db.execute(
+            f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(row_ids)],
+        )
+        names = [d[0] for d in cursor.description]
+        rows = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
+        missing = set(row_ids) - set(rows)
+        if missing:
+            raise NotFoundError(f"记录不存在：{table} #{min(missing)}")
+        return rows
 
     def facts(self, campaign_id: int) -> list[dict[str, Any]]:
         """Each reviewed account with what assessment and the listing need, in one query.

@@ -8,7 +8,9 @@ chunks, so that ten thousand rows do not make reportlab re-split one huge table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -22,8 +24,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -55,7 +59,6 @@ except ImportError:  # pragma: no cover - only without the forms package
             pdfmetrics.registerFont(TTFont(FORM_FONT, str(FORM_FONT_FILE)))
 
 
-ROWS_PER_PAGE = 28
 CHART_TOP = 12
 NOTICE_VERDICTS = (Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE, Verdict.NOT_SUBMITTED)
 REQUIREMENTS = {
@@ -107,24 +110,21 @@ def _footer(label: str):  # type: ignore[no-untyped-def]
 # -- listing --------------------------------------------------------------------------
 
 
+LISTING_SIZE = 9.5  # the listing's cell text, in points
+LISTING_PAD = 6  # cell padding left and right
+LISTING_ROW = LISTING_SIZE * 1.2 + 5  # one line with 2 pt above and 3 pt below, as a Table row
+LISTING_WIDTHS = (13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm)
+HEADER_FILL = colors.HexColor("#DDE6F0")
+GRID = colors.HexColor("#999999")
+MARK_COLOR = colors.HexColor("#B3261E")
+RESULT_COLOR = colors.HexColor("#A65F00")
+
+
 def write_listing_pdf(listing: Listing, path: Path) -> Path:
     _register_form_fonts()
-    size = 9.5
-    widths = [13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm]
     title = _style("title", 16, TA_CENTER, spaceAfter=2)
     meta = _style("meta", 9.5, TA_CENTER, spaceAfter=6)
     body = _style("body", 10.5)
-    style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FORM_FONT, size),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE6F0")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
     day = (listing.campaign.published_on or dt.date.today()).isoformat()
     story: list[Any] = [
         _p(listing.title, title),
@@ -138,19 +138,7 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
             if names:
                 story.append(_p(f"【{mark}】{'、'.join(names)}", body))
         story.append(Spacer(1, 4 * mm))
-    pad = 6
-    for start in range(0, max(len(listing.rows), 1), ROWS_PER_PAGE):
-        chunk = listing.rows[start : start + ROWS_PER_PAGE]
-        data = [list(LISTING_HEADERS)] + [_listing_cells(row, widths, size, pad) for row in chunk]
-        table = Table(data, colWidths=widths, repeatRows=1)
-        commands = list(style.getCommands())
-        for offset, row in enumerate(chunk, start=1):
-            if row.unit_mark:
-                commands.append(("TEXTCOLOR", (6, offset), (6, offset), colors.HexColor("#B3261E")))
-            if row.verdict is not Verdict.PASS:
-                commands.append(("TEXTCOLOR", (5, offset), (5, offset), colors.HexColor("#A65F00")))
-        table.setStyle(TableStyle(commands))
-        story.append(table)
+    story.append(ListingRows([_listing_cells(row) for row in listing.rows]))
     doc = SimpleDocTemplate(
         str(path),
         pagesize=landscape(A4),
@@ -165,7 +153,16 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
     return path
 
 
-def _listing_cells(row: ListingRow, widths: Sequence[float], size: float, pad: float) -> list[str]:
+@dataclass(frozen=True)
+class ListingCells:
+    """One listing row as printed: each cell fitted to its column, and which cells are coloured."""
+
+    texts: tuple[str, ...]
+    marked: bool  # the unit is marked: the 单位标注 cell in red
+    failed: bool  # not 合格: the 年审结果 cell in amber
+
+
+def _listing_cells(row: ListingRow) -> ListingCells:
     values = (
         str(row.index),
         row.name,
@@ -175,7 +172,92 @@ def _listing_cells(row: ListingRow, widths: Sequence[float], size: float, pad: f
         row.result_text,
         row.unit_mark,
     )
-    return [_fit(v, w - 2 * pad, size) for v, w in zip(values, widths, strict=True)]
+    texts = tuple(
+        _fit_cached(v, w - 2 * LISTING_PAD, LISTING_SIZE)
+        for v, w in zip(values, LISTING_WIDTHS, strict=True)
+    )
+    return ListingCells(texts, bool(row.unit_mark), row.verdict is not Verdict.PASS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fit_cached(text: str, width: float, size: float) -> str:
+    """``_fit`` for the many repeated cells (platforms, levels, units, results, marks)."""
+    return _fit(text, width, size)
+
+
+class ListingRows(Flowable):
+    """The listing table drawn straight on the canvas, a page at a time.
+
+    It looks like the Platypus table it replaces (header row repeated on every
+    page, grid, right-aligned numbers, coloured results and marks) but costs a
+    few canvas operations per cell: a Platypus ``Table`` measures and styles
+    every cell, which over hundreds of pages was most of the publishing time.
+    Platypus splits it at page ends like any flowable.
+    """
+
+    def __init__(self, rows: Sequence[ListingCells]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.width = sum(LISTING_WIDTHS)
+        self.height = LISTING_ROW * (len(rows) + 1)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        fit = int(avail_height // LISTING_ROW) - 1  # rows below the header
+        if fit < 1:
+            return []
+        if fit >= len(self.rows):
+            return [self]
+        return [ListingRows(self.rows[:fit]), ListingRows(self.rows[fit:])]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        lines = len(self.rows) + 1
+        top = self.height
+        canvas.saveState()
+        canvas.setFillColor(HEADER_FILL)
+        canvas.rect(0, top - LISTING_ROW, self.width, LISTING_ROW, stroke=0, fill=1)
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.4)
+        edges = [0.0]
+        for width in LISTING_WIDTHS:
+            edges.append(edges[-1] + width)
+        canvas.lines(
+            [
+                (0, top - i * LISTING_ROW, self.width, top - i * LISTING_ROW)
+                for i in range(lines + 1)
+            ]
+            + [(x, 0, x, top) for x in edges]
+        )
+        text = canvas.beginText()
+        text.setFont(FORM_FONT, LISTING_SIZE)
+        rise = (LISTING_ROW - LISTING_SIZE) / 2 + 0.12 * LISTING_SIZE  # baseline, middle aligned
+        current = colors.black
+        text.setFillColor(current)
+        rows = [ListingCells(LISTING_HEADERS, False, False), *self.rows]
+        for line, row in enumerate(rows):
+            y = top - (line + 1) * LISTING_ROW + rise
+            for column, cell in enumerate(row.texts):
+                if not cell:
+                    continue
+                colour = colors.black
+                if column == 6 and row.marked:
+                    colour = MARK_COLOR
+                elif column == 5 and row.failed:
+                    colour = RESULT_COLOR
+                if colour is not current:
+                    text.setFillColor(colour)
+                    current = colour
+                if column == 0:
+                    x = edges[1] - LISTING_PAD - stringWidth(cell, FORM_FONT, LISTING_SIZE)
+                else:
+                    x = edges[column] + LISTING_PAD
+                text.setTextOrigin(x, y)
+                text.textOut(cell)
+        canvas.drawText(text)
+        canvas.restoreState()
 
 
 # -- rectification notices ------------------------------------------------------------

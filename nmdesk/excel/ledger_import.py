@@ -140,7 +140,11 @@ def plan_import(
                 progress(offset, len(data))
         if is_blank_row(values) or is_total_row(values):
             continue
-        rows.append(planner.plan_row(row_index, values, grid.formulas))
+        rows.append(planner.read_row(row_index, values, grid.formulas))
+    planner.prefetch(rows)  # the register's side of the matching, in a few queries
+    for row in rows:
+        if row.verdict is not Verdict.ERROR:
+            planner.match(row)
     if progress is not None:
         progress(len(data), len(data))
     return ImportPlan(

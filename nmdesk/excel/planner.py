@@ -78,6 +78,9 @@ class Planner:
         }
         self._unit_ids: dict[str, int | None] = {}
         self._known_people: dict[tuple[str, int], list[Any]] = {}
+        # filled by ``prefetch``: the register's accounts named by platform ID, and holders
+        self._by_platform_id: dict[tuple[str, str], Account] | None = None
+        self._holders: dict[int, dict[str, list[dict[str, Any]]]] = {}
 
     def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
         index = self._index.get(key, -1)
@@ -89,6 +92,33 @@ class Planner:
     def plan_row(
         self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
     ) -> PlannedRow:
+        """Read one row and match it to the register."""
+        row = self.read_row(row_index, values, formulas)
+        if row.verdict is not Verdict.ERROR:
+            self.match(row)
+        return row
+
+    def prefetch(self, rows: Sequence[PlannedRow]) -> None:
+        """Look up the accounts that read rows name by platform ID, and their holders, in
+        a few queries; ``match`` then queries only for the rest."""
+        pairs = {
+            (row.fields["platform"], row.fields["platform_id"])
+            for row in rows
+            if row.verdict is not Verdict.ERROR and row.fields.get("platform_id")
+        }
+        self._by_platform_id = self.r.excel.accounts_by_platform_ids(pairs)
+        self._holders = self.r.excel.holders_of(
+            [account.id for account in self._by_platform_id.values() if account.id is not None]
+        )
+
+    def match(self, row: PlannedRow) -> None:
+        """Give a read row without errors its verdict against the register and the file."""
+        self._match(row)
+
+    def read_row(
+        self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
+    ) -> PlannedRow:
+        """Read and check one row's cells (verdict ERROR when any is wrong); no matching."""
         row = PlannedRow(row_number=row_index + 1, values=list(values))
         for column, key in enumerate(self.columns):
             if key and formulas.get((row_index, column)) is False:
@@ -103,8 +133,6 @@ class Planner:
         self._read_people(row, values)
         if row.errors:
             row.verdict = Verdict.ERROR
-            return row
-        self._match(row)
         return row
 
     def _guard(self, row: PlannedRow, column: str, func: Callable[[], Any]) -> Any:
@@ -254,7 +282,9 @@ class Planner:
         if unit_id is None:
             self._count_new_unit(row)
         existing = None
-        if f["platform_id"]:
+        if f["platform_id"] and self._by_platform_id is not None:
+            existing = self._by_platform_id.get((f["platform"], f["platform_id"]))
+        elif f["platform_id"]:
             existing = self.r.accounts.by_platform_id(f["platform"], f["platform_id"])
         if existing is None and f["serial_no"]:
             found = self.r.excel.find_account_by_serial(f["serial_no"])
@@ -308,7 +338,9 @@ class Planner:
                 Change("账号开设单位", self.r.units.get(existing.unit_id).name, row.unit_name)
             )
         assert existing.id is not None
-        holders = self.r.excel.current_holders(existing.id)
+        holders = self._holders.get(existing.id)
+        if holders is None:
+            holders = self.r.excel.current_holders(existing.id)
         for role, person in row.people:
             current = matching_holder(role, person["name"], holders.get(role, []))
             if current is None:

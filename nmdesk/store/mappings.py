@@ -120,6 +120,44 @@ class ExcelStore:
             holders.setdefault(row.pop("role"), []).append(row)
         return holders
 
+    def accounts_by_platform_ids(
+        self, pairs: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], Account]:
+        """The register's accounts with these (platform, platform ID) pairs, in a few
+        queries (per platform, through the unique index) instead of one per row."""
+        from nmdesk.store.accounts import _account
+
+        by_platform: dict[str, list[str]] = {}
+        for platform, platform_id in pairs:
+            if platform_id:
+                by_platform.setdefault(platform, []).append(platform_id)
+        found: dict[tuple[str, str], Account] = {}
+        for platform, platform_ids in by_platform.items():
+            for start in range(0, len(platform_ids), _CHUNK):
+                chunk = platform_ids[start : start + _CHUNK]
+                for row in self.r.query(
+                    "SELECT * FROM accounts WHERE platform = ? AND platform_id <> '' "
+                    f"AND platform_id IN ({','.join('?' for _ in chunk)})",
+                    [platform, *chunk],
+                ):
+                    found[(platform, row["platform_id"])] = _account(row)
+        return found
+
+    def holders_of(self, account_ids: list[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+        """``current_holders`` of many accounts at once: account id → role → person rows."""
+        result: dict[int, dict[str, list[dict[str, Any]]]] = {i: {} for i in account_ids}
+        for start in range(0, len(account_ids), _CHUNK):
+            chunk = account_ids[start : start + _CHUNK]
+            for row in self.r.query(
+                "SELECT ra.account_id AS holder_of, ra.role, p.* FROM role_assignments ra "
+                "JOIN people p ON p.id = ra.person_id WHERE ra.end_on IS NULL "
+                f"AND ra.account_id IN ({','.join('?' for _ in chunk)}) ORDER BY ra.id",
+                chunk,
+            ):
+                account_id, role = row.pop("holder_of"), row.pop("role")
+                result[account_id].setdefault(role, []).append(row)
+        return result
+
     # -- export ----------------------------------------------------------------------
 
     def export_rows(self, ids: list[int]) -> list[dict[str, Any]]:

@@ -110,12 +110,136 @@ def _footer(label: str):  # type: ignore[no-untyped-def]
 # -- listing --------------------------------------------------------------------------
 
 
-LISTING_SIZE = 9.5  # the listing's cell text, in points
-LISTING_PAD = 6  # cell padding left and right
-LISTING_ROW = LISTING_SIZE * 1.2 + 5  # one line with 2 pt above and 3 pt below, as a Table row
-LISTING_WIDTHS = (13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm)
-HEADER_FILL = colors.HexColor("#DDE6F0")
-GRID = colors.HexColor("#999999")
+@dataclass(frozen=True)
+class TableLook:
+    """How a ``RuledTable`` looks: what a Platypus ``TableStyle`` said for it."""
+
+    widths: tuple[float, ...]
+    size: float  # cell text, in points
+    pad_top: float
+    pad_bottom: float
+    header_fill: colors.Color
+    grid: colors.Color
+    grid_width: float
+    right: frozenset[int] = frozenset()  # right-aligned columns
+    right_header: bool = False  # the header cells of ``right`` too
+    pad: float = 6  # left and right
+
+    @property
+    def row(self) -> float:
+        """One line's height: a Table row of one line at leading 1.2 × size."""
+        return self.size * 1.2 + self.pad_top + self.pad_bottom
+
+    def fit(self, values: Sequence[str]) -> tuple[str, ...]:
+        """Each cell's text shortened to its column."""
+        return tuple(
+            _fit_cached(v, w - 2 * self.pad, self.size)
+            for v, w in zip(values, self.widths, strict=True)
+        )
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One printed row: each cell's text (already fitted) and, where not black, its colour."""
+
+    texts: tuple[str, ...]
+    colours: tuple[tuple[int, colors.Color], ...] = ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _fit_cached(text: str, width: float, size: float) -> str:
+    """``_fit`` for the many repeated cells (platforms, levels, units, results, marks)."""
+    return _fit(text, width, size)
+
+
+class RuledTable(Flowable):
+    """A one-line-per-row table drawn straight on the canvas, a page at a time.
+
+    It looks like the Platypus table it replaces (header row repeated on every
+    page, grid, aligned and coloured cells) but costs a few canvas operations
+    per cell: a Platypus ``Table`` measures and styles every cell, which over
+    hundreds of pages was most of the publishing time. Platypus splits it at
+    page ends like any flowable.
+    """
+
+    def __init__(self, look: TableLook, header: Sequence[str], rows: Sequence[Cells]) -> None:
+        super().__init__()
+        self.look = look
+        self.header = tuple(header)
+        self.rows = rows
+        self.width = sum(look.widths)
+        self.height = look.row * (len(rows) + 1)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        fit = int(avail_height // self.look.row) - 1  # rows below the header
+        if fit < 1:
+            return []
+        if fit >= len(self.rows):
+            return [self]
+        return [
+            RuledTable(self.look, self.header, self.rows[:fit]),
+            RuledTable(self.look, self.header, self.rows[fit:]),
+        ]
+
+    def draw(self) -> None:
+        look, canvas = self.look, self.canv
+        row_h, top = look.row, self.height
+        edges = [0.0]
+        for width in look.widths:
+            edges.append(edges[-1] + width)
+        canvas.saveState()
+        canvas.setFillColor(look.header_fill)
+        canvas.rect(0, top - row_h, self.width, row_h, stroke=0, fill=1)
+        canvas.setStrokeColor(look.grid)
+        canvas.setLineWidth(look.grid_width)
+        canvas.lines(
+            [(0, top - i * row_h, self.width, top - i * row_h) for i in range(len(self.rows) + 2)]
+            + [(x, 0, x, top) for x in edges]
+        )
+        text = canvas.beginText()
+        text.setFont(FORM_FONT, look.size)
+        # the baseline of middle-aligned text, as a Table places one line of it
+        rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
+        current = colors.black
+        text.setFillColor(current)
+        rows = [Cells(self.header), *self.rows]
+        for line, row in enumerate(rows):
+            y = top - (line + 1) * row_h + rise
+            special = dict(row.colours)
+            for column, cell in enumerate(row.texts):
+                if not cell:
+                    continue
+                colour = special.get(column, colors.black)
+                if colour is not current:
+                    text.setFillColor(colour)
+                    current = colour
+                if column in look.right and (line or look.right_header):
+                    width = stringWidth(cell, FORM_FONT, look.size)
+                    x = edges[column + 1] - look.pad - width
+                else:
+                    x = edges[column] + look.pad
+                text.setTextOrigin(x, y)
+                text.textOut(cell)
+        canvas.drawText(text)
+        canvas.restoreState()
+
+
+# -- listing --------------------------------------------------------------------------
+
+LISTING_LOOK = TableLook(
+    widths=(13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm),
+    size=9.5,
+    pad_top=2,
+    pad_bottom=3,
+    header_fill=colors.HexColor("#DDE6F0"),
+    grid=colors.HexColor("#999999"),
+    grid_width=0.4,
+    right=frozenset({0}),
+    right_header=True,
+)
 MARK_COLOR = colors.HexColor("#B3261E")
 RESULT_COLOR = colors.HexColor("#A65F00")
 
@@ -138,7 +262,8 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
             if names:
                 story.append(_p(f"【{mark}】{'、'.join(names)}", body))
         story.append(Spacer(1, 4 * mm))
-    story.append(ListingRows([_listing_cells(row) for row in listing.rows]))
+    rows = [_listing_cells(row) for row in listing.rows]
+    story.append(RuledTable(LISTING_LOOK, LISTING_HEADERS, rows))
     doc = SimpleDocTemplate(
         str(path),
         pagesize=landscape(A4),
@@ -153,114 +278,40 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class ListingCells:
-    """One listing row as printed: each cell fitted to its column, and which cells are coloured."""
-
-    texts: tuple[str, ...]
-    marked: bool  # the unit is marked: the 单位标注 cell in red
-    failed: bool  # not 合格: the 年审结果 cell in amber
-
-
-def _listing_cells(row: ListingRow) -> ListingCells:
-    values = (
-        str(row.index),
-        row.name,
-        row.platform,
-        row.level_name,
-        row.unit_name,
-        row.result_text,
-        row.unit_mark,
-    )
-    texts = tuple(
-        _fit_cached(v, w - 2 * LISTING_PAD, LISTING_SIZE)
-        for v, w in zip(values, LISTING_WIDTHS, strict=True)
-    )
-    return ListingCells(texts, bool(row.unit_mark), row.verdict is not Verdict.PASS)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fit_cached(text: str, width: float, size: float) -> str:
-    """``_fit`` for the many repeated cells (platforms, levels, units, results, marks)."""
-    return _fit(text, width, size)
-
-
-class ListingRows(Flowable):
-    """The listing table drawn straight on the canvas, a page at a time.
-
-    It looks like the Platypus table it replaces (header row repeated on every
-    page, grid, right-aligned numbers, coloured results and marks) but costs a
-    few canvas operations per cell: a Platypus ``Table`` measures and styles
-    every cell, which over hundreds of pages was most of the publishing time.
-    Platypus splits it at page ends like any flowable.
-    """
-
-    def __init__(self, rows: Sequence[ListingCells]) -> None:
-        super().__init__()
-        self.rows = rows
-        self.width = sum(LISTING_WIDTHS)
-        self.height = LISTING_ROW * (len(rows) + 1)
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        fit = int(avail_height // LISTING_ROW) - 1  # rows below the header
-        if fit < 1:
-            return []
-        if fit >= len(self.rows):
-            return [self]
-        return [ListingRows(self.rows[:fit]), ListingRows(self.rows[fit:])]
-
-    def draw(self) -> None:
-        canvas = self.canv
-        lines = len(self.rows) + 1
-        top = self.height
-        canvas.saveState()
-        canvas.setFillColor(HEADER_FILL)
-        canvas.rect(0, top - LISTING_ROW, self.width, LISTING_ROW, stroke=0, fill=1)
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.4)
-        edges = [0.0]
-        for width in LISTING_WIDTHS:
-            edges.append(edges[-1] + width)
-        canvas.lines(
-            [
-                (0, top - i * LISTING_ROW, self.width, top - i * LISTING_ROW)
-                for i in range(lines + 1)
-            ]
-            + [(x, 0, x, top) for x in edges]
+def _listing_cells(row: ListingRow) -> Cells:
+    """The row's cells; a failing result in amber, a marked unit in red."""
+    texts = LISTING_LOOK.fit(
+        (
+            str(row.index),
+            row.name,
+            row.platform,
+            row.level_name,
+            row.unit_name,
+            row.result_text,
+            row.unit_mark,
         )
-        text = canvas.beginText()
-        text.setFont(FORM_FONT, LISTING_SIZE)
-        rise = (LISTING_ROW - LISTING_SIZE) / 2 + 0.12 * LISTING_SIZE  # baseline, middle aligned
-        current = colors.black
-        text.setFillColor(current)
-        rows = [ListingCells(LISTING_HEADERS, False, False), *self.rows]
-        for line, row in enumerate(rows):
-            y = top - (line + 1) * LISTING_ROW + rise
-            for column, cell in enumerate(row.texts):
-                if not cell:
-                    continue
-                colour = colors.black
-                if column == 6 and row.marked:
-                    colour = MARK_COLOR
-                elif column == 5 and row.failed:
-                    colour = RESULT_COLOR
-                if colour is not current:
-                    text.setFillColor(colour)
-                    current = colour
-                if column == 0:
-                    x = edges[1] - LISTING_PAD - stringWidth(cell, FORM_FONT, LISTING_SIZE)
-                else:
-                    x = edges[column] + LISTING_PAD
-                text.setTextOrigin(x, y)
-                text.textOut(cell)
-        canvas.drawText(text)
-        canvas.restoreState()
+    )
+    colours = []
+    if row.verdict is not Verdict.PASS:
+        colours.append((5, RESULT_COLOR))
+    if row.unit_mark:
+        colours.append((6, MARK_COLOR))
+    return Cells(texts, tuple(colours))
 
 
 # -- rectification notices ------------------------------------------------------------
+
+
+NOTICE_LOOK = TableLook(
+    widths=(12 * mm, 72 * mm, 26 * mm, 60 * mm),
+    size=10,
+    pad_top=3,
+    pad_bottom=3,
+    header_fill=colors.HexColor("#EEEEEE"),
+    grid=colors.black,
+    grid_width=0.5,
+    right=frozenset({0}),
+)
 
 
 def notice_units(listing: Listing) -> dict[int, list[ListingRow]]:
@@ -292,23 +343,11 @@ def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], pat
         ),
         Spacer(1, 3 * mm),
     ]
-    widths = [12 * mm, 72 * mm, 26 * mm, 60 * mm]
-    data: list[list[Any]] = [["序号", "账号名称", "平台", "年审结果"]]
-    for number, row in enumerate(rows, start=1):
-        values = (str(number), row.name, row.platform, row.result_text)
-        data.append([_fit(v, w - 12, 10) for v, w in zip(values, widths, strict=True)])
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FORM_FONT, 10),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("ALIGN", (0, 1), (0, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
+    rows_cells = [
+        Cells(NOTICE_LOOK.fit((str(number), row.name, row.platform, row.result_text)))
+        for number, row in enumerate(rows, start=1)
+    ]
+    table = RuledTable(NOTICE_LOOK, ("序号", "账号名称", "平台", "年审结果"), rows_cells)
     verdicts = [v for v in NOTICE_VERDICTS if any(row.verdict is v for row in rows)]
     requirements = [
         _p(f"{v.label}：{REQUIREMENTS[v].format(office=listing.office)}。", plain) for v in verdicts

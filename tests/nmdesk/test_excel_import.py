@@ -658,3 +658,28 @@ def test_bulk_commit_refuses_a_taken_id_and_rolls_back(register: Register, tmp_p
     with pytest.raises(DuplicateAccountError, match="已登记为“先登记的”"):
         commit_import(register, plan)
     assert dump(register) == before
+
+
+def test_pinyin_initials_per_word_are_pypinyins_for_the_whole_name() -> None:
+    """The bulk refresh caches initials per word; they must equal pypinyin's for the whole
+    text, phrases with heteronyms (银行, 重庆, 音乐, 长安) included."""
+    import random
+
+    import pypinyin
+
+    from nmdesk.store.search import pinyin_initials
+
+    words = ["北京理工大学", "信息与电子学院", "团委", "银行", "行长", "重庆", "音乐", "长安",
+             "朝阳", "还是", "差不多", "BIT", "2024", "·", "（官方）", "Ｖlog"]  # fmt: skip
+    chars = "北京理工大学信息电子机械车辆学生会研究宣传部校友图书馆长安银行重庆乐调查都会还朝阳着了的地得"
+    rng = random.Random(8)
+    for _ in range(3000):
+        text = "".join(
+            rng.choice(words)
+            if rng.random() < 0.6
+            else "".join(rng.choice(chars) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 5))
+        )
+        whole = pypinyin.lazy_pinyin(text, style=pypinyin.Style.FIRST_LETTER, errors="default")
+        assert pinyin_initials(text) == "".join(whole).casefold().replace(" ", ""), text
+    assert pinyin_initials("中国银行长安分行") == "zgyhcafh"

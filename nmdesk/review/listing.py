@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Border, Font, PatternFill, Side
 
 from nmdesk.excel.cells import set_text_cell
@@ -212,50 +213,59 @@ def build_summary(register: Register, listing: Listing) -> Summary:
 
 
 def write_listing_xlsx(listing: Listing, path: Path) -> Path:
-    wb = Workbook()
-    sheet = wb.active
-    sheet.title = "公示"
-    set_text_cell(sheet.cell(row=1, column=1), listing.title)
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    set_text_cell(sheet.cell(row=2, column=1), f"{listing.office}　发布日期：{_published(listing)}")
-    thin = Side(style="thin", color="999999")
-    for col, title in enumerate(LISTING_HEADERS, start=1):
-        cell = sheet.cell(row=3, column=col)
-        set_text_cell(cell, title)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.border = Border(bottom=thin)
-    mark_fill = PatternFill("solid", fgColor="FDE2E1")
-    for offset, row in enumerate(listing.rows):
-        r = 4 + offset
-        sheet.cell(row=r, column=1, value=row.index)
-        for col, value in enumerate(
-            (row.name, row.platform, row.level_name, row.unit_name, row.result_text, row.unit_mark),
-            start=2,
-        ):
-            set_text_cell(sheet.cell(row=r, column=col), value)
-        if row.unit_mark:
-            sheet.cell(row=r, column=7).fill = mark_fill
+    """The listing as xlsx, written row by row (openpyxl write-only: ten thousand rows
+    in a fraction of the time a full workbook takes)."""
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("公示")
     for letter, width in zip("ABCDEFG", (7, 30, 10, 10, 24, 26, 26), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A4"
     sheet.auto_filter.ref = f"A3:G{3 + len(listing.rows)}"
+    title = _cell(sheet, listing.title)
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
+    sheet.append([_cell(sheet, f"{listing.office}　发布日期：{_published(listing)}")])
+    thin = Side(style="thin", color="999999")
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+    headers = []
+    for label in LISTING_HEADERS:
+        cell = _cell(sheet, label)
+        cell.font, cell.fill, cell.border = header_font, header_fill, Border(bottom=thin)
+        headers.append(cell)
+    sheet.append(headers)
+    mark_fill = PatternFill("solid", fgColor="FDE2E1")
+    for row in listing.rows:
+        mark: object = None
+        if row.unit_mark:
+            mark = _cell(sheet, row.unit_mark)
+            mark.fill = mark_fill  # type: ignore[attr-defined]
+        values = (row.name, row.platform, row.level_name, row.unit_name, row.result_text)
+        sheet.append([row.index, *(_text(sheet, value) for value in values), mark])
     marks = wb.create_sheet("单位标注")
-    set_text_cell(marks.cell(row=1, column=1), "单位")
-    set_text_cell(marks.cell(row=1, column=2), "标注")
-    line = 2
-    for title, names in (
+    marks.column_dimensions["A"].width = 30
+    marks.column_dimensions["B"].width = 20
+    marks.append([_cell(marks, "单位"), _cell(marks, "标注")])
+    for title_text, names in (
         (MARK_NOT_SUBMITTED, listing.units_not_submitted),
         (MARK_FAILED, listing.units_failed),
     ):
         for name in names:
-            set_text_cell(marks.cell(row=line, column=1), name)
-            set_text_cell(marks.cell(row=line, column=2), title)
-            line += 1
-    marks.column_dimensions["A"].width = 30
-    marks.column_dimensions["B"].width = 20
+            marks.append([_text(marks, name), _text(marks, title_text)])
     wb.save(path)
     return path
+
+
+def _cell(sheet, value: str) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
+    """A write-only cell holding ``value`` as text, never as a formula."""
+    cell = WriteOnlyCell(sheet)
+    set_text_cell(cell, value)
+    return cell
+
+
+def _text(sheet, value: str) -> object:  # type: ignore[no-untyped-def]
+    """``value`` as it can be appended: the plain string, or a text cell when it looks
+    like a formula."""
+    return _cell(sheet, value) if value.startswith("=") else value
 
 
 def _published(listing: Listing) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,29 @@ def _fit_cached(text: str, width: float, size: float) -> str:
     return _fit(text, width, size)
 
 
+# Cell texts as PDF text operators, per canvas: {(text, size, font subset before): (operators,
+# subset after)}. Most cells repeat (platforms, levels, units, results, marks).
+_ENCODED: weakref.WeakKeyDictionary[Any, dict[tuple[str, float, int], tuple[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _text_out(text: Any, cell: str, encoded: dict[tuple[str, float, int], tuple[str, int]]) -> None:
+    """``text.textOut(cell)`` at the current origin, encoding each distinct text once.
+
+    reportlab maps TrueType text to the document's font subsets glyph by glyph on
+    every call (``PDFTextObject._formatText``); the operators it returns depend
+    only on the text, the size and the subset selected before, and its subsets
+    never change once assigned within a document, so they are kept per canvas.
+    """
+    key = (cell, text._fontsize, text._curSubset)
+    hit = encoded.get(key)
+    if hit is None:
+        hit = encoded[key] = (text._formatText(cell), text._curSubset)
+    text._code.append(hit[0])
+    text._curSubset = hit[1]
+
+
 class RuledTable(Flowable):
     """A one-line-per-row table drawn straight on the canvas, a page at a time.
 
@@ -201,6 +225,7 @@ class RuledTable(Flowable):
         )
         text = canvas.beginText()
         text.setFont(FORM_FONT, look.size)
+        encoded = _ENCODED.setdefault(canvas, {})
         # the baseline of middle-aligned text, as a Table places one line of it
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
         current = colors.black
@@ -222,7 +247,7 @@ class RuledTable(Flowable):
                 else:
                     x = edges[column] + look.pad
                 text.setTextOrigin(x, y)
-                text.textOut(cell)
+                _text_out(text, cell, encoded)
         canvas.drawText(text)
         canvas.restoreState()
 

@@ -78,6 +78,10 @@ def pinyin_initials(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _word_initials(word: str) -> str:
+    from pypinyin.constants import RE_HANS
+
+    if not RE_HANS.match(word):  # a run without Chinese characters (digits, Latin) stays as is
+        return word
     pypinyin = _pinyin()
     return "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER, errors="default"))
 

@@ -670,7 +670,8 @@ def test_pinyin_initials_per_word_are_pypinyins_for_the_whole_name() -> None:
     from nmdesk.store.search import pinyin_initials
 
     words = ["北京理工大学", "信息与电子学院", "团委", "银行", "行长", "重庆", "音乐", "长安",
-             "朝阳", "还是", "差不多", "BIT", "2024", "·", "（官方）", "Ｖlog"]  # fmt: skip
+             "朝阳", "还是", "差不多", "BIT", "2024", "·", "（官方）", "Ｖlog", "〇", "第3",
+             "A 班", "_x", "12号"]  # fmt: skip
     chars = "北京理工大学信息电子机械车辆学生会研究宣传部校友图书馆长安银行重庆乐调查都会还朝阳着了的地得"
     rng = random.Random(8)
     for _ in range(3000):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,10 @@ def open_window(
     else:
         register = Register.open(path)
     window = MainWindow(register, settings=make_settings(), owns_register=True)
+    if os.environ.get("NMDESK_STARTUP_PROBE"):  # benchmarks/bench_startup.py only
+        from ui.startup_probe import watch
+
+        watch(window)
     WINDOWS.append(window)
     window.destroyed.connect(lambda *_: WINDOWS.remove(window) if window in WINDOWS else None)
     window.show()

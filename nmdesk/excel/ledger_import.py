@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import ValidationError
+from nmdesk.excel import normalize
 from nmdesk.excel.mapping import (
     ACCOUNT_FIELDS,
     LedgerLayout,
@@ -129,6 +130,7 @@ def plan_import(
     if missing:
         raise ValidationError("列对应", f"没有对应到“{'、'.join(missing)}”的列，请在列对应中指定")
     planner = Planner(register, headers, columns)
+    normalize.start_ledger()
     rows: list[PlannedRow] = []
     data = grid.rows[layout.data_start :]
     for offset, values in enumerate(data):

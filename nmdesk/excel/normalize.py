@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from nmdesk.dates import PartialDate, parse_partial_date
 from nmdesk.errors import ValidationError
@@ -47,7 +48,19 @@ PLATFORM_SYNONYMS: dict[str, str] = {
 
 def text(value: CellValue) -> str:
     """A short text field: half-width, trimmed, inner runs of spaces folded."""
+    if value.__class__ is str:
+        return _clean_str(value)  # type: ignore[arg-type]
     return clean_text(display(value))
+
+
+@lru_cache(maxsize=65536)  # units, kinds, levels, titles and phones repeat down a ledger
+def _clean_str(value: str) -> str:
+    return clean_text(display(value))
+
+
+def start_ledger() -> None:
+    """Forget the values cached from an earlier ledger (each plan starts afresh)."""
+    _clean_str.cache_clear()
 
 
 def halfwidth(value: str) -> str:

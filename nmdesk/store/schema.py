@@ -420,3 +420,32 @@ def _sort_indexes(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS accounts_unit_id ON accounts(unit_id);
         """,
     )
+
+
+@migrations(name="0006_perf_initials_fts")
+def _initials_fts(db: Database) -> None:
+    """Pinyin initials of three or more letters (``blg``) through a trigram index
+    instead of a LIKE scan of every account's initials."""
+    run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE account_initials_fts USING fts5(
+            initials, content='account_search', content_rowid='account_id', tokenize='trigram'
+        );
+        CREATE TRIGGER account_initials_fts_ai AFTER INSERT ON account_search BEGIN
+            INSERT INTO account_initials_fts(rowid, initials)
+                VALUES (new.account_id, new.initials);
+        END;
+        CREATE TRIGGER account_initials_fts_ad AFTER DELETE ON account_search BEGIN
+            INSERT INTO account_initials_fts(account_initials_fts, rowid, initials)
+                VALUES ('delete', old.account_id, old.initials);
+        END;
+        CREATE TRIGGER account_initials_fts_au AFTER UPDATE ON account_search BEGIN
+            INSERT INTO account_initials_fts(account_initials_fts, rowid, initials)
+                VALUES ('delete', old.account_id, old.initials);
+            INSERT INTO account_initials_fts(rowid, initials)
+                VALUES (new.account_id, new.initials);
+        END;
+        INSERT INTO account_initials_fts(account_initials_fts) VALUES ('rebuild');
+        """,
+    )

@@ -101,3 +101,24 @@ def test_verify_reports_an_audit_entry_moved_to_another_account(tmp_path: Path) 
         findings = register.audit.verify()
     assert [(f.table, f.row_id) for f in findings] == [("audit_log", entry[0])]
     assert "所属账号" in findings[0].problem
+
+
+@pytest.mark.parametrize("text", ["王", "学院", "计算机", "blg", "jsj", "bl", "L00012", "b"])
+def test_search_finds_what_a_scan_of_the_search_text_finds(large_demo: Path, text: str) -> None:
+    """Index paths (single characters, trigrams, initials trigrams) and the id-order
+    shortcut return exactly the accounts a LIKE scan of text and initials returns."""
+    from nmdesk.store.search import AccountQuery, normalize_search_text
+
+    with Register.open(large_demo, auto_backup=False) as register:
+        norm = normalize_search_text(text)
+        sql = "SELECT account_id FROM account_search WHERE text LIKE :t"
+        if norm.isascii() and norm.isalpha():
+            sql += " OR initials LIKE :t"
+        expected = [row[0] for row in register.db.execute(sql + " ORDER BY 1", {"t": f"%{norm}%"})]
+        assert expected, text
+        assert register.accounts.ids(AccountQuery(text=text)) == expected
+        assert register.accounts.ids(AccountQuery(text=text, descending=True)) == expected[::-1]
+        # with a filter the general query runs; it must agree
+        running = set(register.accounts.ids(AccountQuery(status="running")))
+        filtered = register.accounts.ids(AccountQuery(text=text, status="running"))
+        assert filtered == [i for i in expected if i in running]

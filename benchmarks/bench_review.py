@@ -1,13 +1,15 @@
 """Publishing an annual review: statuses, sanctions, listing (xlsx, PDF, HTML), notices, summary.
 
 A large register (``nmdesk.demo_large``) gets a campaign opened, self-checks for
-most accounts (some units never answer), suggested verdicts taken in bulk, and
-is then published. Only ``publish`` is timed: one transaction over every
-account plus the files. Prints a Markdown table.
+most accounts (every 7th unit never answers), suggested verdicts taken in bulk,
+and is then published. Only ``publish`` is timed: one transaction over every
+account plus the files. Each round publishes a fresh copy of the prepared
+register with the similarity cache emptied (a cold ``review publish``); the
+figure is the median of the rounds. There is no baseline for this target.
 
-    python -m benchmarks.bench_review            # 10,000 accounts
+    python -m benchmarks.bench_review            # 10,000 accounts, 3 rounds
     python -m benchmarks.bench_review --quick    # 2,000 accounts
-    python -m benchmarks review [--quick]
+    python -m benchmarks review [--quick] [--rounds N]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +27,7 @@ from typing import Any
 OUT = Path(__file__).resolve().parent / "out"
 FULL_ACCOUNTS = 10_000
 QUICK_ACCOUNTS = 2_000
+TARGET_S = 3.0  # issue 7: publish an annual review of 10,000 accounts in ≤ 3 s
 YEAR = 2026
 
 
@@ -67,41 +71,73 @@ def _prepare(path: Path, today: dt.date) -> dict[str, Any]:
         return {"accounts": len(register.reviews.results(camp.id)), "silent_units": silent}
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """Publish a campaign of 2,000 (quick) or 10,000 accounts; returns one result row."""
+def _publish_once(prepared: Path, folder: Path, check: bool) -> dict[str, Any]:
+    """Publish a fresh copy of the prepared register; the seconds and what was produced."""
+    from nmdesk.review import assess
     from nmdesk.review.publish import publish
     from nmdesk.store import Register
 
+    work = folder / "review.nmdesk"
+    out = folder / "out"
+    shutil.copy(prepared, work)
+    assess._similar.cache_clear()  # as cold as a `review publish` from the command line
+    with Register.open(work, actor="bench", auto_backup=False) as register:
+        started = time.perf_counter()
+        result = publish(register, YEAR, out, today=dt.date(YEAR + 1, 1, 5))
+        seconds = time.perf_counter() - started
+        findings = len(register.audit.verify()) if check else None
+    facts = {
+        "seconds": seconds,
+        "verdicts": dict(sorted(result.counts.items())),
+        "notices": len(result.notices),
+        "listing_pdf_pages": _pages(result.listing_pdf) if check else None,
+        "files_mb": round(sum(p.stat().st_size for p in result.files) / 1e6, 2),
+        "audit_findings": findings,
+    }
+    shutil.rmtree(out)
+    work.unlink()
+    return facts
+
+
+def run(quick: bool, rounds: int = 3) -> list[dict[str, Any]]:
+    """Publish a campaign of 2,000 (quick) or 10,000 accounts ``rounds`` times.
+
+    Returns one row: what, measured (median s), baseline (None: this target has
+    none), ratio (None), target, met (None in quick mode: the target is for
+    10,000 accounts), unit and a note with what was published.
+    """
     accounts = QUICK_ACCOUNTS if quick else FULL_ACCOUNTS
     template = _template(accounts)
     today = dt.date(YEAR, 12, 1)
-    with tempfile.TemporaryDirectory(prefix="nmdesk-bench-review-") as folder:
-        work = Path(folder) / "review.nmdesk"
-        shutil.copy(template, work)
+    with tempfile.TemporaryDirectory(prefix="nmdesk-bench-review-") as temp:
+        folder = Path(temp)
+        prepared = folder / "prepared.nmdesk"
+        shutil.copy(template, prepared)
         started = time.perf_counter()
-        prepared = _prepare(work, today)
+        campaign = _prepare(prepared, today)
         prepare_s = time.perf_counter() - started
-        out = Path(folder) / "out"
-        with Register.open(work, actor="bench") as register:
-            started = time.perf_counter()
-            result = publish(register, YEAR, out, today=dt.date(YEAR + 1, 1, 5))
-            publish_s = time.perf_counter() - started
-            findings = len(register.audit.verify())
-        pdf_pages = _pages(result.listing_pdf)
-        size = sum(p.stat().st_size for p in result.files)
+        runs = [_publish_once(prepared, folder, check=i == 0) for i in range(max(rounds, 1))]
+    first = runs[0]
+    each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    measured = round(statistics.median(r["seconds"] for r in runs), 3)
+    note = (
+        f"{campaign['accounts']:,} accounts in scope, {campaign['silent_units']} units silent; "
+        f"verdicts {first['verdicts']}; {first['notices']} notices, "
+        f"{first['listing_pdf_pages']}-page listing PDF, {first['files_mb']} MB of files; "
+        f"audit findings after publishing: {first['audit_findings']}; "
+        f"rounds {each} s; "
+        f"preparing the campaign took {prepare_s:.1f} s"
+    )
     return [
         {
-            "name": "review publish",
-            "accounts": prepared["accounts"],
-            "silent_units": prepared["silent_units"],
-            "verdicts": dict(sorted(result.counts.items())),
-            "notices": len(result.notices),
-            "listing_pdf_pages": pdf_pages,
-            "files_mb": round(size / 1e6, 2),
-            "prepare_s": round(prepare_s, 2),
-            "publish_s": round(publish_s, 2),
-            "accounts_per_s": round(prepared["accounts"] / publish_s),
-            "audit_findings": findings,
+            "what": f"发布 {accounts:,} 个账号的年度审核（状态、处理、公示 xlsx/PDF/HTML、通知、汇总）",
+            "measured": measured,
+            "baseline": None,
+            "ratio": None,
+            "target": f"≤ {TARGET_S:g} s" + ("（针对 10,000 个账号）" if quick else ""),
+            "met": None if quick else measured <= TARGET_S,
+            "unit": "s",
+            "note": note,
         }
     ]
 
@@ -115,20 +151,20 @@ def _pages(path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_review", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 accounts instead of 10,000")
+    parser.add_argument("--rounds", type=int, default=3, help="publishes to take the median of")
     args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print(
-        "| accounts | units silent | notices | listing PDF pages | files MB | "
-        "publish s | accounts/s | audit findings |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = run(args.quick, args.rounds)
+    print("| what | measured | baseline | ratio | target | met |")
+    print("|---|---:|---:|---:|---|:---:|")
     for row in rows:
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}×"
+        baseline = "—" if row["baseline"] is None else f"{row['baseline']:.3f} s"
+        met = {True: "yes", False: "no", None: "—"}[row["met"]]
         print(
-            f"| {row['accounts']:,} | {row['silent_units']} | {row['notices']} | "
-            f"{row['listing_pdf_pages']} | {row['files_mb']} | {row['publish_s']} | "
-            f"{row['accounts_per_s']:,} | {row['audit_findings']} |"
+            f"| {row['what']} | {row['measured']:.3f} s | {baseline} | {ratio} | "
+            f"{row['target']} | {met} |"
         )
-        print(f"\nverdicts: {row['verdicts']}; preparing the campaign took {row['prepare_s']} s")
+        print(f"\n{row['note']}")
     return 0
 
 

@@ -79,7 +79,7 @@ def build_listing(register: Register, campaign: Campaign) -> Listing:
     """The listing of a campaign whose verdicts are final (published, or being published)."""
     profile = register.profile
     level_names = {level.level: level.name for level in profile.levels}
-    facts = [f for f in register.reviews.facts(campaign.id) if f["verdict"]]
+    facts = [f for f in register.reviews.facts(campaign.id, assessing=False) if f["verdict"]]
     not_submitted: set[int] = set()
     failed: set[int] = set()
     for fact in facts:

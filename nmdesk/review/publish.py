@@ -93,7 +93,7 @@ def _check_ready(register: Register, campaign: Campaign) -> None:
     """Everything that would stop publishing, found before the first write."""
     problems: list[str] = []
     undecided = 0
-    for fact in register.reviews.facts(campaign.id):
+    for fact in register.reviews.facts(campaign.id, assessing=False):
         verdict = Verdict(fact["verdict"]) if fact["verdict"] else None
         if not fact["self_checked"]:
             continue  # counts as 未提交 (or, if added after opening, stays out of the listing)

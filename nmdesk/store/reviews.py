@@ -196,11 +196,12 @@ class ReviewStore:
     def units(self, campaign_id: int) -> list[ReviewUnit]:
         """Units of the campaign with the number of their accounts under review."""
         rows = self.r.query(
-            "SELECT ru.*, u.name AS unit_name, (SELECT count(*) FROM review_results rr "
-            "JOIN accounts a ON a.id = rr.account_id WHERE rr.campaign_id = ru.campaign_id "
-            "AND a.unit_id = ru.unit_id) AS account_count FROM review_units ru "
-            "JOIN units u ON u.id = ru.unit_id WHERE ru.campaign_id = ? ORDER BY ru.unit_id",
-            [campaign_id],
+            "SELECT ru.*, u.name AS unit_name, coalesce(c.n, 0) AS account_count "
+            "FROM review_units ru JOIN units u ON u.id = ru.unit_id LEFT JOIN "
+            "(SELECT a.unit_id, count(*) AS n FROM review_results rr JOIN accounts a "
+            " ON a.id = rr.account_id WHERE rr.campaign_id = ? GROUP BY a.unit_id) c "
+            "ON c.unit_id = ru.unit_id WHERE ru.campaign_id = ? ORDER BY ru.unit_id",
+            [campaign_id, campaign_id],
         )
         return [
             ReviewUnit(
@@ -372,13 +373,23 @@ class ReviewStore:
             raise NotFoundError(f"记录不存在：{table} #{min(missing)}")
         return rows
 
-    def facts(self, campaign_id: int) -> list[dict[str, Any]]:
+    def facts(self, campaign_id: int, *, assessing: bool = True) -> list[dict[str, Any]]:
         """Each reviewed account with what assessment and the listing need, in one query.
 
         Columns: the result's columns prefixed ``r_``, the account's name, purpose,
         platform, level, status, unit, dates, the current holders of each role
         (``roles``, comma-separated role ids) and the latest application's priority rank.
+        Without ``assessing``, ``roles`` and ``priority_rank`` are None (the listing
+        and the checks before publishing do not need them, and they cost most).
         """
+        extra = (
+            "(SELECT group_concat(DISTINCT ra.role) FROM role_assignments ra "
+            " WHERE ra.account_id = a.id AND ra.end_on IS NULL) AS roles, "
+            "(SELECT ap.priority_rank FROM applications ap WHERE ap.account_id = a.id "
+            " ORDER BY ap.id DESC LIMIT 1) AS priority_rank "
+            if assessing
+            else "NULL AS roles, NULL AS priority_rank "
+        )
         return self.r.query(
             "SELECT rr.id AS result_id, rr.account_id, rr.in_opening_scope, rr.self_checked, "
             "rr.still_operated, rr.last_post_on AS r_last_post_on, rr.posts_in_year, rr.followers, "
@@ -386,11 +397,8 @@ class ReviewStore:
             "rr.verdict_deadline, rr.verdict_note, a.serial_no, a.name, a.purpose, a.platform, "
             "a.platform_id, a.level, a.status, a.unit_id, u.name AS unit_name, "
             "a.password_rotated_on, a.last_post_on AS a_last_post_on, "
-            "(SELECT group_concat(DISTINCT ra.role) FROM role_assignments ra "
-            " WHERE ra.account_id = a.id AND ra.end_on IS NULL) AS roles, "
-            "(SELECT ap.priority_rank FROM applications ap WHERE ap.account_id = a.id "
-            " ORDER BY ap.id DESC LIMIT 1) AS priority_rank "
-            "FROM review_results rr JOIN accounts a ON a.id = rr.account_id "
+            + extra
+            + "FROM review_results rr JOIN accounts a ON a.id = rr.account_id "
             "JOIN units u ON u.id = a.unit_id WHERE rr.campaign_id = ? "
             "ORDER BY u.id, a.platform, a.id",
             [campaign_id],

@@ -70,6 +70,7 @@ class AccountTableModel(QAbstractTableModel):
         self._query = AccountQuery(rotation_days=rotation)
         self._ids: list[int] = []
         self._positions: dict[int, int] | None = None
+        self._lookups = 0
         self._cache: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
         self._levels = {level.level: level.name for level in register.profile.levels}
         self.fetched_chunks = 0  # how many chunk queries ran, for tests and benchmarks
@@ -86,6 +87,7 @@ class AccountTableModel(QAbstractTableModel):
         self._query = replace(query, today=self.today)
         self._ids = self.register.accounts.ids(self._query)
         self._positions = None
+        self._lookups = 0
         self._cache.clear()
         self.endResetModel()
 
@@ -97,7 +99,15 @@ class AccountTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, account_id: int) -> int | None:
+        # A lookup scans the id list in C (~1 ms at 100,000 rows); the position map,
+        # which costs ~30 ms to build, is made only when many lookups follow a query.
         if self._positions is None:
+            self._lookups += 1
+            if self._lookups <= 8:
+                try:
+                    return self._ids.index(account_id)
+                except ValueError:
+                    return None
             self._positions = {value: index for index, value in enumerate(self._ids)}
         return self._positions.get(account_id)
 

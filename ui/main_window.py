@@ -51,6 +51,13 @@ HISTORY_DELAY_MS = 300
 STATUS_MESSAGE_MS = 6000
 # From this many accounts on, the deadlines board is computed on a worker thread.
 BACKGROUND_BOARD_ACCOUNTS = 20_000
+WARM_UP_DELAY_MS = 1000
+
+
+def _start_warm_up() -> None:
+    from ui import warm_up
+
+    warm_up.start()
 
 
 class MainWindow(QMainWindow):
@@ -147,6 +154,8 @@ class MainWindow(QMainWindow):
         self.apply_query()
         self.show_register_warnings()
         self._set_tab_order()
+        # after the first paint: load what the first edit needs on a background thread
+        QTimer.singleShot(WARM_UP_DELAY_MS, _start_warm_up)
 
     # -- building --------------------------------------------------------------------
 

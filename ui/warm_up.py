@@ -1,0 +1,34 @@
+"""Warm-up after the main window painted: the modules and data a first action needs
+(the account form, simplified-Chinese conversion for name checks, pinyin for search
+text) are loaded on a background thread, so the clerk's first Enter on an account
+does not wait a quarter of a second for imports. Imports and table loading only;
+no Qt object is created off the GUI thread. Runs once per process."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+MODULES = ("ui.account_form", "nmdesk.entry", "nmdesk.names")
+_started = False
+
+
+def _warm() -> None:
+    try:
+        for name in MODULES:
+            importlib.import_module(name)
+        from nmdesk.names import normalize
+        from nmdesk.store.search import pinyin_initials
+
+        normalize("預熱")  # loads the traditional → simplified table
+        pinyin_initials("预热")  # loads pypinyin's dictionaries
+    except Exception:  # a warm-up failure only means the first action loads it itself
+        pass
+
+
+def start() -> None:
+    global _started
+    if _started:
+        return
+    _started = True
+    threading.Thread(target=_warm, name="nmdesk-warm-up", daemon=True).start()

@@ -153,12 +153,12 @@ class ImportBatch:
 
     def _next_serial(self) -> str:
         if self._serial is None:
-            first = self.r.accounts._next_serial()
-            prefix, number = first[:-5], int(first[-5:])
-            self._serial = (prefix, number)
+            first = self.r.accounts._next_serial()  # e.g. BIT-2026-00001
+            prefix, _dash, digits = first.rpartition("-")
+            self._serial = (prefix, int(digits))
         prefix, number = self._serial
         self._serial = (prefix, number + 1)
-        return f"{prefix}{number:05d}"
+        return f"{prefix}-{number:05d}"
 
     def add_account(self, account: Account) -> int:
         """Queue a new account (not an application), checked as ``AccountStore.create``

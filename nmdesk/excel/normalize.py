@@ -173,7 +173,7 @@ def platform(value: CellValue, known: list[str]) -> str:
     raw = text(value)
     if not raw:
         raise ValidationError("开设平台", "为必填项")
-    folded = {name.casefold(): name for name in known}
+    folded = _folded(tuple(known))
     key = raw.casefold().replace(" ", "")
     if key in folded:
         return folded[key]
@@ -184,3 +184,8 @@ def platform(value: CellValue, known: list[str]) -> str:
         "开设平台",
         f"“{raw}”不在平台列表中（{'、'.join(known)}），请先在平台列表中添加或改用列表中的名称",
     )
+
+
+@lru_cache(maxsize=8)
+def _folded(known: tuple[str, ...]) -> dict[str, str]:
+    return {name.casefold(): name for name in known}

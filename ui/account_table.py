@@ -91,6 +91,17 @@ class AccountTableModel(QAbstractTableModel):
         self._cache.clear()
         self.endResetModel()
 
+    def set_first_screen(self, query: AccountQuery, rows: int) -> None:
+        """Only the first ``rows`` ids of the query, for the first paint of a large
+        register; ``set_query`` with the same query then loads them all."""
+        self.beginResetModel()
+        self._query = replace(query, today=self.today)
+        self._ids = self.register.accounts.ids(self._query, limit=rows)
+        self._positions = None
+        self._lookups = 0
+        self._cache.clear()
+        self.endResetModel()
+
     def refresh(self) -> None:
         """Re-run the current query, e.g. after an edit or on F5."""
         self.set_query(self._query)

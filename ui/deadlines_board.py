@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -51,6 +52,7 @@ OVERDUE = QColor(200, 30, 30)
 SOON = QColor(190, 110, 0)
 ESTIMATE = QColor(90, 90, 160)
 SOON_DAYS = 3
+FIRST_START_DELAY_MS = 300  # background computation after the window's first paint
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
 WIDTHS = (60, 116, 380, 96, 84)
@@ -182,6 +184,8 @@ class DeadlinesBoard(QWidget):
         self.clocks: list[Clock] = []
         self.loading = False
         self._generation = 0
+        self._first_start = True
+        self._pending: list[threading.Thread] = []
         self._loader = _Loader(self)
         self._loader.done.connect(self._receive)
 
@@ -240,7 +244,15 @@ class DeadlinesBoard(QWidget):
         self.summary.setText(tr("正在计算截止事项…"))
         path, generation, today = self.register.path, self._generation, self.today
         worker = threading.Thread(target=self._compute, args=(path, generation, today), daemon=True)
-        worker.start()
+        # The first computation waits for the window's first paint: the worker's Python
+        # would otherwise share the interpreter lock with building the window.
+        delay, self._first_start = (FIRST_START_DELAY_MS if self._first_start else 0), False
+        self._pending.append(worker)
+        QTimer.singleShot(delay, self._start_pending)
+
+    def _start_pending(self) -> None:
+        while self._pending:
+            self._pending.pop(0).start()
 
     def _compute(self, path: Any, generation: int, today: dt.date) -> None:
         # A connection belongs to its thread: the worker opens its own, read-only.

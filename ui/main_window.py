@@ -52,6 +52,8 @@ STATUS_MESSAGE_MS = 6000
 # From this many accounts on, the deadlines board is computed on a worker thread.
 BACKGROUND_BOARD_ACCOUNTS = 20_000
 WARM_UP_DELAY_MS = 1000
+# On a large register the window paints with this many rows, then loads every id.
+FIRST_SCREEN_ROWS = 200
 
 
 def _start_warm_up() -> None:
@@ -151,7 +153,15 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus_and_toolbar()
         self.restore_settings()
-        self.apply_query()
+        if large:  # first paint with the first screen of rows; all ids right after it
+            self.model.set_first_screen(
+                replace(self.filters.apply_to(self.model.query), text=""), FIRST_SCREEN_ROWS
+            )
+            if self.model.rowCount() > 0:
+                self.table.selectRow(0)
+            QTimer.singleShot(0, self.apply_query)
+        else:
+            self.apply_query()
         self.show_register_warnings()
         self._set_tab_order()
         # after the first paint: load what the first edit needs on a background thread

@@ -143,12 +143,14 @@ class AccountStore:
     def count(self) -> int:
         return int(self.r.scalar("SELECT count(*) FROM accounts"))
 
-    def ids(self, query: AccountQuery | None = None) -> list[int]:
-        """Account ids matching the query, sorted by the database."""
+    def ids(self, query: AccountQuery | None = None, *, limit: int | None = None) -> list[int]:
+        """Account ids matching the query, sorted by the database (the first ``limit``)."""
         query = query or AccountQuery(
             rotation_days=self.r.profile.deadlines["password_rotation_days"]
         )
         sql, params = build_account_query(query)
+        if limit is not None:
+            sql, params = f"{sql} LIMIT ?", [*params, int(limit)]
         return [row[0] for row in self.r.db.execute(sql, params)]
 
     def rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:

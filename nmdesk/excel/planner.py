@@ -81,6 +81,7 @@ class Planner:
         # filled by ``prefetch``: the register's accounts named by platform ID, and holders
         self._by_platform_id: dict[tuple[str, str], Account] | None = None
         self._holders: dict[int, dict[str, list[dict[str, Any]]]] = {}
+        self._people_units: set[int] = set()  # units whose people are all in _known_people
 
     def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
         index = self._index.get(key, -1)
@@ -110,6 +111,10 @@ class Planner:
         self._holders = self.r.excel.holders_of(
             [account.id for account in self._by_platform_id.values() if account.id is not None]
         )
+        unit_ids = {self._unit_id(row) for row in rows if row.verdict is not Verdict.ERROR}
+        self._people_units = {unit_id for unit_id in unit_ids if unit_id is not None}
+        for key, people in self.r.excel.people_by_name(sorted(self._people_units)).items():
+            self._known_people[key] = people[:1]
 
     def match(self, row: PlannedRow) -> None:
         """Give a read row without errors its verdict against the register and the file."""
@@ -230,7 +235,9 @@ class Planner:
         for role, person in row.people:
             key = (person["name"].strip(), unit_id)
             if key not in self._known_people:
-                self._known_people[key] = self.r.people.find(person["name"], unit_id)[:1]
+                self._known_people[key] = (
+                    [] if unit_id in self._people_units else self.r.people.find(*key)[:1]
+                )
             for known in self._known_people[key]:
                 try:
                     check_role_holder(self.profile, role, known.kind)

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError
-from nmdesk.models import Account
+from nmdesk.models import Account, Person
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
@@ -141,6 +141,21 @@ class ExcelStore:
                     [platform, *chunk],
                 ):
                     found[(platform, row["platform_id"])] = _account(row)
+        return found
+
+    def people_by_name(self, unit_ids: list[int]) -> dict[tuple[str, int], list[Person]]:
+        """Everyone in these units: (name, unit id) → people of that name, oldest first."""
+        from nmdesk.store.people import _person
+
+        found: dict[tuple[str, int], list[Person]] = {}
+        for start in range(0, len(unit_ids), _CHUNK):
+            chunk = unit_ids[start : start + _CHUNK]
+            for row in self.r.query(
+                f"SELECT * FROM people WHERE unit_id IN ({','.join('?' for _ in chunk)}) "
+                "ORDER BY id",
+                chunk,
+            ):
+                found.setdefault((row["name"], row["unit_id"]), []).append(_person(row))
         return found
 
     def holders_of(self, account_ids: list[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:

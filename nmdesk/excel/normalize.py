@@ -49,7 +49,7 @@ PLATFORM_SYNONYMS: dict[str, str] = {
 def text(value: CellValue) -> str:
     """A short text field: half-width, trimmed, inner runs of spaces folded."""
     if value.__class__ is str:
-        return _clean_str(value)  # type: ignore[arg-type]
+        return _clean_str(value)
     return clean_text(display(value))
 
 

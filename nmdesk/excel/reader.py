@@ -220,7 +220,7 @@ def is_blank(value: CellValue) -> bool:
 def display(value: CellValue) -> str:
     """A cell value as a clerk would read it (for previews and messages)."""
     if value.__class__ is str:  # the common case, first
-        return value.strip()  # type: ignore[union-attr]
+        return value.strip()
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -136,10 +136,12 @@ class ImportBatch:
         """Give a person contacts they lack: merged into a queued row, or saved at once
         (audited) for someone already in the register."""
         assert person.id is not None
+        updated = replace(person)
+        for key, value in filled.items():
+            setattr(updated, key, value)
         if person.id in self.people:
-            self.people[person.id].update(person_row(replace(person, **filled)))
+            self.people[person.id].update(person_row(updated))
             return
-        updated = replace(person, **filled)
         self.r.people.update(updated)
         if person.unit_id is not None:
             self._people_cache[(person.name, person.unit_id)] = updated

@@ -139,14 +139,15 @@ def bench_import(folder: Path, rows: int, rounds: int) -> list[dict[str, Any]]:
                 assert register.audit.verify() == []
     raw = _median(times["raw"])
     total = _median([p + c for p, c in zip(times["plan"], times["commit"], strict=True)])
+    ratio_target = f"≤ {IMPORT_MAX_RATIO:g}× 基线（python-calamine 原始读取）"
+    if rows == 10_000:
+        target = f"≤ {IMPORT_LIMIT_S} s，且 {ratio_target}"
+        met = total <= IMPORT_LIMIT_S and total <= IMPORT_MAX_RATIO * raw
+    else:  # the time limit is for 10,000 rows (--full); a quick run checks the ratio only
+        target = f"{ratio_target}（{IMPORT_LIMIT_S} s 的目标针对 10,000 行）"
+        met = total <= IMPORT_MAX_RATIO * raw
     return [
-        _row(
-            f"导入 {rows:,} 行台账（读取、检查、一个事务写入）",
-            total,
-            raw,
-            f"≤ {IMPORT_LIMIT_S} s，且 ≤ {IMPORT_MAX_RATIO:g}× 基线（python-calamine 原始读取）",
-            total <= IMPORT_LIMIT_S and total <= IMPORT_MAX_RATIO * raw,
-        ),
+        _row(f"导入 {rows:,} 行台账（读取、检查、一个事务写入）", total, raw, target, met),
         _row("　其中：读取与检查（预览）", _median(times["plan"]), raw, "—", None),
         _row("　其中：写入（审计、搜索索引）", _median(times["commit"]), raw, "—", None),
         _row("　再次导入同一文件（检查，全部无变化）", _median(times["again"]), raw, "—", None),

@@ -12,9 +12,11 @@ from the published campaign.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,7 +274,7 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
     try:
-        with register.transaction():
+        with _collector_paused(), register.transaction():
             apply_verdicts(register, campaign, today, progress)
             register.reviews.mark_published(campaign.id, today)
             published = register.reviews.get(campaign.id)
@@ -280,6 +282,25 @@ def publish(
         return _move_into_place(staged, staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while publishing.
+
+    Publishing allocates hundreds of thousands of short-lived objects (rows,
+    audit snapshots, PDF operators) with no reference cycles among them;
+    reference counting frees them, and the collections their allocation
+    triggers only walk the same large live set again and again (about 5 % of
+    the time for 10,000 accounts). The collector is back on afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _move_into_place(staged: PublishResult, staging: Path, out: Path) -> PublishResult:

@@ -63,13 +63,12 @@ class Clock:
 def running_clocks(register: Register, today: dt.date) -> list[Clock]:
     """All clocks, overdue first, then by due date; undated problems (missing roles) last."""
     clocks: list[Clock] = []
+    open_filings = register.filings.open_filings()
     names = {
         row_id: row
-        for row_id, row in register.accounts.rows(
-            [f.account_id for f in register.filings.open_filings()]
-        ).items()
+        for row_id, row in register.accounts.rows([f.account_id for f in open_filings]).items()
     }
-    for filing in register.filings.open_filings():
+    for filing in open_filings:
         account = names.get(filing.account_id)
         account_name = account["name"] if account else f"#{filing.account_id}"
         kind = ClockKind.CLOSURE if filing.kind is FilingKind.CLOSURE else ClockKind.FILING
@@ -96,13 +95,9 @@ def running_clocks(register: Register, today: dt.date) -> list[Clock]:
                 )
             )
     rotation_days = register.profile.deadlines["password_rotation_days"]
-    for stale in register.accounts.rotation_overdue(today):
-        due = (
-            stale.password_rotated_on + dt.timedelta(days=rotation_days)
-            if stale.password_rotated_on
-            else None
-        )
-        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{stale.name}", due, stale.id))
+    for account_id, name, rotated_on in register.accounts.rotation_overdue_brief(today):
+        due = rotated_on + dt.timedelta(days=rotation_days) if rotated_on else None
+        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{name}", due, account_id))
     for account_id, role in register.accounts.missing_required_roles():
         name = register.accounts.get(account_id).name
         clocks.append(

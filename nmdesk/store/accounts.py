@@ -678,6 +678,20 @@ class AccountStore:
             )
         ]
 
+    def rotation_overdue_brief(self, today: dt.date) -> list[tuple[int, str, dt.date | None]]:
+        """(id, name, rotated on) of the accounts ``rotation_overdue`` returns, same order,
+        without building every account: the deadlines board needs only these."""
+        cutoff = today - dt.timedelta(days=self.r.profile.deadlines["password_rotation_days"])
+        return [
+            (row[0], row[1], date_or_none(row[2]))
+            for row in self.r.db.execute(
+                "SELECT id, name, password_rotated_on FROM accounts WHERE status IN "
+                "('running', 'rectifying', 'suspended', 'lost') AND (password_rotated_on IS NULL "
+                "OR password_rotated_on < ?) ORDER BY password_rotated_on, id",
+                [cutoff.isoformat()],
+            )
+        ]
+
     # -- search text -----------------------------------------------------------------
 
     def refresh_search(self, account_ids: list[int]) -> None:

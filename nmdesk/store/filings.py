@@ -114,21 +114,29 @@ class FilingStore:
 
     def open_filings(self) -> list[Filing]:
         """Every filing still waiting for its signed paper, earliest due first."""
-        return [
-            self._filing(row)
-            for row in self.r.query(
-                "SELECT * FROM filings WHERE status = 'open' ORDER BY due_on IS NULL, due_on, id"
-            )
-        ]
+        rows = self.r.query(
+            "SELECT * FROM filings WHERE status = 'open' ORDER BY due_on IS NULL, due_on, id"
+        )
+        # every open filing's changes in one query, not one query per filing
+        changes: dict[int, list[FieldChange]] = {row["id"]: [] for row in rows}
+        for filing_id, field_name, before, after in self.r.db.execute(
+            "SELECT c.filing_id, c.field, c.before, c.after FROM filing_changes c "
+            "JOIN filings f ON f.id = c.filing_id WHERE f.status = 'open' ORDER BY c.id"
+        ):
+            if filing_id in changes:
+                changes[filing_id].append(FieldChange(field_name, before, after))
+        return [self._filing(row, changes[row["id"]]) for row in rows]
 
-    def _filing(self, row: dict[str, Any]) -> Filing:
-        changes = [
-            FieldChange(c["field"], c["before"], c["after"])
-            for c in self.r.query(
-                "SELECT field, before, after FROM filing_changes WHERE filing_id = ? ORDER BY id",
-                [row["id"]],
-            )
-        ]
+    def _filing(self, row: dict[str, Any], changes: list[FieldChange] | None = None) -> Filing:
+        if changes is None:
+            changes = [
+                FieldChange(c["field"], c["before"], c["after"])
+                for c in self.r.query(
+                    "SELECT field, before, after FROM filing_changes WHERE filing_id = ? "
+                    "ORDER BY id",
+                    [row["id"]],
+                )
+            ]
         return Filing(
             id=row["id"],
             account_id=row["account_id"],

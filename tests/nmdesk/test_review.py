@@ -611,3 +611,109 @@ def demo_register_units(path: Path) -> list[int]:
 
     with Register.open(path, read_only=True) as register:
         return [u.id for u in register.units.all()]
+
+
+# -- the fast paths of publishing (same output as the straightforward ones) -----------
+
+
+def _all_pairs_duplicates(group: list[dict]) -> dict[int, list[str]]:
+    """Every pair compared, as the flag was first computed: the reference."""
+    found: dict[int, list[str]] = {}
+    for i, first in enumerate(group):
+        for second in group[i + 1 :]:
+            why = assess._look_alike(first, second)
+            if why is not None:
+                found.setdefault(first["account_id"], []).append(f"“{second['name']}”（{why}）")
+                found.setdefault(second["account_id"], []).append(f"“{first['name']}”（{why}）")
+    return found
+
+
+def test_duplicates_name_the_first_look_alikes_as_comparing_every_pair_would() -> None:
+    names = ["学院新闻", "学院新闻网", "学院招生", "图书馆", "学院新闻中心", "学院新闻社", "校友会"]
+    purposes = ["发布新闻", "发布新闻", "招生宣传", "馆藏", "发布新闻动态", "新闻", "发布新闻"]
+    group = [
+        {"account_id": 10 + i, "name": n, "purpose": p}
+        for i, (n, p) in enumerate(zip(names, purposes, strict=True))
+    ]
+    reference = _all_pairs_duplicates(group)
+    got = assess._likely_duplicates([group])
+    assert reference and any(len(twins) > assess.SHOWN_TWINS for twins in reference.values())
+    assert got == {account: twins[: assess.SHOWN_TWINS] for account, twins in reference.items()}
+
+
+def test_bulk_update_audits_each_changed_row_once(opened) -> None:
+    register, camp = opened
+    results = register.reviews.results(camp.id)[:3]
+    first, second, third = (r.account_id for r in results)
+    before = register.audit.count()
+    with register.transaction():
+        register.reviews.update_results(
+            camp.id,
+            {
+                first: {"verdict_note": "甲"},
+                second: {"verdict_note": "乙", "materials_received": True},
+                third: {"verdict_note": results[2].verdict_note},  # unchanged: no entry
+            },
+        )
+    assert register.audit.count() == before + 2
+    assert register.reviews.result(camp.id, first).verdict_note == "甲"
+    assert register.reviews.result(camp.id, second).materials_received is True
+    assert register.audit.verify() == []
+    with pytest.raises(ValueError, match="not a review result column"):
+        register.reviews.update_results(camp.id, {first: {"name": "x"}})
+
+
+def test_listing_xlsx_keeps_text_styles_frozen_header_and_filter(tmp_path) -> None:
+    from nmdesk.review import listing as listing_module
+    from nmdesk.review.records import Campaign
+
+    camp = Campaign(1, 2026, OPENED, DEADLINE, Step.PUBLISHED, PUBLISHED, "")
+    rows = [
+        listing_module.ListingRow(
+            1, 1, "=1+1", "微信", 1, "一级账号", 1, "甲学院", Verdict.PASS, None, ""
+        ),
+        listing_module.ListingRow(
+            2, 2, " 前后空格 \x07", "微博", 2, "二级账号", 2, "乙学院",
+            Verdict.RECTIFY, DEADLINE, MARK_FAILED,
+        ),
+    ]  # fmt: skip
+    listing = listing_module.Listing(
+        camp, "某大学", "党委宣传部", rows, [], ["乙学院"], "办法", {1: "甲学院", 2: "乙学院"}
+    )
+    path = listing_module.write_listing_xlsx(listing, tmp_path / "l.xlsx")
+    book = load_workbook(path)
+    sheet = book["公示"]
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
+    assert [c.value for c in sheet[3]] == list(listing_module.LISTING_HEADERS)
+    assert sheet["C3"].font.b and sheet["C3"].fill.fgColor.rgb.endswith("DDE6F0")
+    assert sheet["B4"].value == "=1+1" and sheet["B4"].data_type == "s"
+    assert sheet["A4"].value == 1 and sheet["A5"].value == 2
+    assert sheet["B5"].value == " 前后空格 "  # the control character an xlsx cannot hold is dropped
+    assert sheet["F5"].value == f"限期整改（{DEADLINE} 前）"
+    assert sheet["G4"].value is None and sheet["G5"].value == MARK_FAILED
+    assert sheet["G5"].fill.fgColor.rgb.endswith("FDE2E1")
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:G5"
+    assert sheet.column_dimensions["B"].width == 30
+    assert list(book["单位标注"].values) == [("单位", "标注"), ("乙学院", MARK_FAILED)]
+
+
+def test_listing_pdf_repeats_the_header_on_every_page_and_lists_every_row(tmp_path) -> None:
+    from nmdesk.review import listing as listing_module
+    from nmdesk.review import pdfs
+    from nmdesk.review.records import Campaign
+
+    camp = Campaign(1, 2026, OPENED, DEADLINE, Step.PUBLISHED, PUBLISHED, "")
+    rows = [
+        listing_module.ListingRow(
+            i, i, f"账号{i:03d}", "微信", 1, "一级账号", 1, "甲学院", Verdict.PASS, None, ""
+        )
+        for i in range(1, 121)
+    ]
+    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, [], [], "办法", {})
+    path = pdfs.write_listing_pdf(listing, tmp_path / "l.pdf")
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(pages) >= 4
+    assert all("账号名称" in text and "单位标注" in text for text in pages)
+    text = "\n".join(pages)
+    assert all(f"账号{i:03d}" in text for i in range(1, 121))
+    assert "UMingCN" in embedded_fonts(path)

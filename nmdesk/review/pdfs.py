@@ -22,6 +22,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -226,27 +227,29 @@ class RuledTable(Flowable):
         text = canvas.beginText()
         text.setFont(FORM_FONT, look.size)
         encoded = _ENCODED.setdefault(canvas, {})
+        # Cells are written as PDF operators into the text object: a colour (rg) when it
+        # changes, the cell's origin (Tm) and its encoded text (see _text_out).
+        code = text._code
         # the baseline of middle-aligned text, as a Table places one line of it
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
-        current = colors.black
-        text.setFillColor(current)
-        rows = [Cells(self.header), *self.rows]
-        for line, row in enumerate(rows):
-            y = top - (line + 1) * row_h + rise
+        lefts = [fp_str(edge + look.pad) for edge in edges[:-1]]
+        current = None
+        for line, row in enumerate([Cells(self.header), *self.rows]):
+            y = fp_str(top - (line + 1) * row_h + rise)
             special = dict(row.colours)
             for column, cell in enumerate(row.texts):
                 if not cell:
                     continue
                 colour = special.get(column, colors.black)
                 if colour is not current:
-                    text.setFillColor(colour)
+                    code.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
                     current = colour
                 if column in look.right and (line or look.right_header):
                     width = stringWidth(cell, FORM_FONT, look.size)
-                    x = edges[column + 1] - look.pad - width
+                    x = fp_str(edges[column + 1] - look.pad - width)
                 else:
-                    x = edges[column] + look.pad
-                text.setTextOrigin(x, y)
+                    x = lefts[column]
+                code.append(f"1 0 0 1 {x} {y} Tm")
                 _text_out(text, cell, encoded)
         canvas.drawText(text)
         canvas.restoreState()

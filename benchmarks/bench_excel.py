@@ -216,7 +216,7 @@ def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
     Returns one dict per row: what, measured (s), baseline (s), ratio, target, met."""
     rows, accounts = (1_000, 10_000) if quick else (10_000, 100_000)
     import_rounds = rounds or 3
-    export_rounds = rounds or (3 if quick else 1)
+    export_rounds = rounds or 3
     with tempfile.TemporaryDirectory(prefix="bench-excel-") as temp:
         folder = Path(temp)
         return bench_import(folder, rows, import_rounds) + bench_export(
@@ -243,7 +243,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--full", action="store_true",
                         help="10,000 行台账导入、100,000 个账号导出（默认为快速模式）")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=None,
-                        help="每项测几轮取中位数（默认导入 3 轮；导出快速 3 轮、完整 1 轮）")  # fmt: skip
+                        help="每项测几轮取中位数（默认 3 轮）")  # fmt: skip
     args = parser.parse_args(argv)
     print_table(run(quick=not args.full, rounds=args.rounds))
     return 0

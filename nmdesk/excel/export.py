@@ -20,6 +20,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 _CHUNK = 1000
 _KEYS = [key for _header, key, _width in COLUMNS]
+_VALUES = itemgetter(*_KEYS)  # every key is in an export row (ExcelStore.export_rows)
 _LEVEL, _STATUS, _OPENED = _KEYS.index("level"), _KEYS.index("status"), _KEYS.index("opened_on")
 
 
@@ -107,7 +109,7 @@ def _records(
         if cancelled is not None and cancelled():
             raise ExportCancelled()
         for row in register.excel.export_rows(ids[start : start + _CHUNK]):
-            values: list[Any] = [row.get(key) for key in _KEYS]
+            values: list[Any] = list(_VALUES(row))
             values[_LEVEL] = levels.get(values[_LEVEL], values[_LEVEL])
             values[_STATUS] = statuses.get(values[_STATUS], values[_STATUS])
             values[_OPENED] = _date_value(values[_OPENED])

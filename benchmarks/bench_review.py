@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import statistics
 import sys
@@ -82,12 +83,14 @@ def _publish_once(prepared: Path, folder: Path, check: bool) -> dict[str, Any]:
     shutil.copy(prepared, work)
     assess._similar.cache_clear()  # as cold as a `review publish` from the command line
     with Register.open(work, actor="bench", auto_backup=False) as register:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = publish(register, YEAR, out, today=dt.date(YEAR + 1, 1, 5))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         findings = len(register.audit.verify()) if check else None
     facts = {
         "seconds": seconds,
+        "cpu": cpu,
         "verdicts": dict(sorted(result.counts.items())),
         "notices": len(result.notices),
         "listing_pdf_pages": _pages(result.listing_pdf) if check else None,
@@ -119,13 +122,15 @@ def run(quick: bool, rounds: int = 3) -> list[dict[str, Any]]:
         runs = [_publish_once(prepared, folder, check=i == 0) for i in range(max(rounds, 1))]
     first = runs[0]
     each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    cpu = statistics.median(r["cpu"] for r in runs)
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     measured = round(statistics.median(r["seconds"] for r in runs), 3)
     note = (
         f"{campaign['accounts']:,} accounts in scope, {campaign['silent_units']} units silent; "
         f"verdicts {first['verdicts']}; {first['notices']} notices, "
         f"{first['listing_pdf_pages']}-page listing PDF, {first['files_mb']} MB of files; "
         f"audit findings after publishing: {first['audit_findings']}; "
-        f"rounds {each} s; "
+        f"rounds {each} s (median CPU time {cpu:.2f} s, load {load}); "
         f"preparing the campaign took {prepare_s:.1f} s"
     )
     return [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from nmdesk.excel.cells import cell_text
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # Cell styles (indexes into styles.xml's cellXfs below).
 PLAIN, TITLE, HEADER, MARKED = 0, 1, 2, 3
@@ -93,13 +93,18 @@ class _Strings:
 
     def xml(self) -> str:
         items = "".join(
-            f'<si><t xml:space="preserve">{escape(cell_text(text))}</t></si>' for text in self.index
+            f'<si><t xml:space="preserve">{escape(_legal(text))}</t></si>' for text in self.index
         )
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             f'count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>'
         )
+
+
+def _legal(text: str) -> str:
+    """Without the control characters an xlsx cannot hold (as ``nmdesk.excel.cells.cell_text``)."""
+    return str(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
 def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:

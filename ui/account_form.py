@@ -132,6 +132,11 @@ class PersonBlock(QWidget):
         if line is not None:
             line.setPlaceholderText(tr("选择已有人员或输入新姓名"))
         self.name.setMinimumWidth(150)
+        # sized from a few characters, not by measuring every person's name (slow at 10k)
+        self.name.setMinimumContentsLength(10)
+        self.name.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.kind = QComboBox(self)
         for kind in PersonKind:
             self.kind.addItem(tr(kind.label), kind.value)

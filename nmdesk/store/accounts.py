@@ -241,7 +241,12 @@ class AccountStore:
         self, unit_id: int, platform: str, exclude_id: int | None = None
     ) -> list[Account]:
         """The unit's live accounts on the platform, for the total-quantity warning."""
-        return [a for a in self.of_unit(unit_id) if a.platform == platform and a.id != exclude_id]
+        rows = self.r.query(
+            "SELECT * FROM accounts WHERE unit_id = ? AND platform = ? "
+            "AND status NOT IN ('closed', 'refused') ORDER BY id",
+            [unit_id, platform],
+        )  # the (unit_id, platform) index; not every account of a large unit
+        return [_account(row) for row in rows if row["id"] != exclude_id]
 
     def _check_fields(self, account: Account) -> dict[str, Any]:
         profile = self.r.profile

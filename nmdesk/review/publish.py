@@ -91,11 +91,11 @@ def _safe(name: str) -> str:
     return "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "单位"
 
 
-def _check_ready(register: Register, campaign: Campaign) -> None:
+def _check_ready(facts: list[dict[str, Any]]) -> None:
     """Everything that would stop publishing, found before the first write."""
     problems: list[str] = []
     undecided = 0
-    for fact in register.reviews.facts(campaign.id, assessing=False):
+    for fact in facts:
         verdict = Verdict(fact["verdict"]) if fact["verdict"] else None
         if not fact["self_checked"]:
             continue  # counts as 未提交 (or, if added after opening, stays out of the listing)
@@ -114,16 +114,24 @@ def _check_ready(register: Register, campaign: Campaign) -> None:
 
 
 def apply_verdicts(
-    register: Register, campaign: Campaign, today: dt.date, progress: ProgressCallback | None = None
+    register: Register,
+    campaign: Campaign,
+    today: dt.date,
+    progress: ProgressCallback | None = None,
+    *,
+    facts: list[dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Final verdicts, statuses and sanctions. Runs inside the caller's transaction.
+
+    ``facts`` are the campaign's facts read just before, reused unless accounts
+    registered since opening had to be added.
 
     The writes are batched (one audited statement per kind of change), with the
     same rows and audit entries as the single-row store methods would make:
     results first, then the sanctions, then the status changes and closures.
     """
-    register.reviews.add_late_accounts(campaign.id)
-    facts = register.reviews.facts(campaign.id)
+    if register.reviews.add_late_accounts(campaign.id) or facts is None:
+        facts = register.reviews.facts(campaign.id)
     flags = compute_flags(register, facts, today)
     counts: dict[str, int] = {}
     results: dict[int, dict[str, object]] = {}
@@ -269,13 +277,14 @@ def publish(
     """
     campaign = get_campaign(register, year)
     register.reviews.writable(campaign.id)
-    _check_ready(register, campaign)
+    facts = register.reviews.facts(campaign.id)
+    _check_ready(facts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
     try:
         with _collector_paused(), register.transaction():
-            apply_verdicts(register, campaign, today, progress)
+            apply_verdicts(register, campaign, today, progress, facts=facts)
             register.reviews.mark_published(campaign.id, today)
             published = register.reviews.get(campaign.id)
             staged = write_outputs(register, published, staging, progress)

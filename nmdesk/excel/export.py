@@ -132,9 +132,14 @@ def _write_rows(sheet: Any, records: Iterator[list[Any]]) -> None:
     starting with ``=`` becomes an explicit text cell, and control characters an xlsx
     cannot hold are dropped. A date is passed as is: openpyxl gives it ``yyyy-mm-dd``."""
     for values in records:
-        for index, value in enumerate(values):
-            if isinstance(value, str) and value and (value[0] == "=" or not value.isprintable()):
-                values[index] = text_cell(sheet, value) if value[0] == "=" else cell_text(value)
+        texts = "".join([value for value in values if isinstance(value, str)])
+        if "=" in texts or not texts.isprintable():  # rare: look at each value
+            for index, value in enumerate(values):
+                if isinstance(value, str) and value:
+                    if value[0] == "=":
+                        values[index] = text_cell(sheet, value)
+                    elif not value.isprintable():
+                        values[index] = cell_text(value)
         sheet.append(values)
 
 

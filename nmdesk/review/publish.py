@@ -283,7 +283,7 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
     try:
-        with _collector_paused(), register.reviews.large_cache(), register.transaction():
+        with _collector_paused(), register.transaction():
             apply_verdicts(register, campaign, today, progress, facts=facts)
             register.reviews.mark_published(campaign.id, today)
             published = register.reviews.get(campaign.id)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
@@ -192,21 +190,6 @@ class ReviewStore:
             {"published_on": published_on.isoformat(), "step": Step.PUBLISHED.value},
             action="review-published",
         )
-
-    @contextmanager
-    def large_cache(self, mib: int = 64) -> Iterator[None]:
-        """SQLite's page cache raised to ``mib`` MiB while publishing, then put back.
-
-        Publishing rewrites every result and thousands of accounts and adds an
-        audit entry each, in one transaction; with the default 2 MB cache SQLite
-        spills and re-reads pages of those tables and their indexes.
-        """
-        before = self.r.scalar("PRAGMA cache_size")
-        self.r.db.execute(f"PRAGMA cache_size = -{int(mib) * 1024}")
-        try:
-            yield
-        finally:
-            self.r.db.execute(f"PRAGMA cache_size = {int(before)}")
 
     # -- units -----------------------------------------------------------------------
 

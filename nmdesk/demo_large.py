@@ -122,26 +122,26 @@ def _fill(
                 by_unit_kind.setdefault((unit_of, kind_of), []).append(person_id)
         for unit_id, _kind, _short in units:
             for index in range(people_per_unit):
-                kind = PersonKind.STAFF if index % 2 else PersonKind.STUDENT
+                person_kind = PersonKind.STAFF if index % 2 else PersonKind.STUDENT
                 serial = next_person
                 people.append(
                     {
                         "id": next_person,
                         "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                        "kind": kind.value,
+                        "kind": person_kind.value,
                         "unit_id": unit_id,
-                        "title": "科员" if kind is PersonKind.STAFF else "学生干部",
+                        "title": "科员" if person_kind is PersonKind.STAFF else "学生干部",
                         "office_phone": f"010-689{rng.randint(10000, 99999)}"
-                        if kind is PersonKind.STAFF
+                        if person_kind is PersonKind.STAFF
                         else "",
                         "mobile": f"1{rng.choice('3578')}{rng.randint(0, 9)}{serial:08d}",
                         "email": f"b{serial:06d}@{domain}",
-                        "staff_or_student_no": f"{'1' if kind is PersonKind.STAFF else '3'}"
+                        "staff_or_student_no": f"{'1' if person_kind is PersonKind.STAFF else '3'}"
                         f"{serial:07d}",
                         "note": "",
                     }
                 )
-                by_unit_kind.setdefault((unit_id, kind.value), []).append(next_person)
+                by_unit_kind.setdefault((unit_id, person_kind.value), []).append(next_person)
                 next_person += 1
         _bulk(register, "people", people)
 
@@ -168,13 +168,13 @@ def _fill(
             unit_id, kind, short = units[index % (len(units) - 1) + 1] if index else units[0]
             platform = rng.choices(platforms, weights)[0]
             status = rng.choices(statuses, status_weights)[0]
-            person = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            studio_owner = rng.choice(SURNAMES) + rng.choice(GIVEN)
             name = f"{prefix}{short}{rng.choice(NAME_WORDS)}"
             roll = rng.random()
             if roll < 0.3:
                 name += rng.choice(NAME_WORDS)
             elif roll < 0.4:
-                name = f"{person}工作室"
+                name = f"{studio_owner}工作室"
             opened = today - dt.timedelta(days=rng.randint(60, 3650))
             level = 1 if kind == "school" else 2 if index % 5 else 3
             account_rows.append(

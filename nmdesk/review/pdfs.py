@@ -177,7 +177,7 @@ def _text_out(text: Any, cell: str, encoded: dict[tuple[str, float, int], tuple[
     text._curSubset = hit[1]
 
 
-class RuledTable(Flowable):
+class RuledTable(Flowable):  # type: ignore[misc]
     """A one-line-per-row table drawn straight on the canvas, a page at a time.
 
     It looks like the Platypus table it replaces (header row repeated on every

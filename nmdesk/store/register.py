@@ -32,8 +32,8 @@ from nmdesk.profiles import Profile, load_profile, profile_from_json
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.audit import AuditLog
-from nmdesk.store.search import register_sql_functions
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
+from nmdesk.store.search import register_sql_functions
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000

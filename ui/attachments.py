@@ -14,7 +14,6 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -79,16 +78,7 @@ class AttachmentsDialog(DeskDialog):
         row.addWidget(self.add_button)
         row.addWidget(self.open_button)
         layout.addLayout(row)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
-        close.rejected.connect(
-            lambda: self.done(
-                DeskDialog.DialogCode.Accepted
-                if self.changed_any
-                else DeskDialog.DialogCode.Rejected
-            )
-        )
-        layout.addWidget(close)
+        self.add_close_button(layout)
         self.refresh()
 
     def refresh(self) -> None:

@@ -19,7 +19,9 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QBoxLayout,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -109,6 +111,21 @@ class DateEdit(QLineEdit):
 
 class DeskDialog(QDialog):
     """Base of the desk's dialogs: every modal goes through methods tests can replace."""
+
+    # Set when the dialog saved anything, so that the caller knows to refresh.
+    changed_any = False
+
+    def add_close_button(self, layout: QBoxLayout) -> None:
+        """A 关闭 button that ends the dialog as accepted when anything was saved."""
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
+        close.rejected.connect(self.close_reporting_changes)
+        layout.addWidget(close)
+
+    def close_reporting_changes(self) -> None:
+        self.done(
+            DeskDialog.DialogCode.Accepted if self.changed_any else DeskDialog.DialogCode.Rejected
+        )
 
     def run_dialog(self, dialog: QDialog) -> int:
         """Show a sub-dialog modally. Tests replace this to answer without a human."""

@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -109,16 +108,7 @@ class FilingsDialog(DeskDialog):
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
-        close.rejected.connect(
-            lambda: self.done(
-                DeskDialog.DialogCode.Accepted
-                if self.changed_any
-                else DeskDialog.DialogCode.Rejected
-            )
-        )
-        layout.addWidget(close)
+        self.add_close_button(layout)
         self.refresh()
 
     def refresh(self) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -151,19 +150,11 @@ class PeopleDialog(DeskDialog):
         self.role_result.setWordWrap(True)
         roles_layout.addWidget(self.role_result)
         right_layout.addWidget(roles_group, 1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
-        close.rejected.connect(self._close)
-        right_layout.addWidget(close)
+        self.add_close_button(right_layout)
         splitter.addWidget(right)
         splitter.setSizes([420, 680])
         self.refresh_list()
         self.start_new()
-
-    def _close(self) -> None:
-        self.done(
-            DeskDialog.DialogCode.Accepted if self.changed_any else DeskDialog.DialogCode.Rejected
-        )
 
     # -- list ----------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -122,16 +121,7 @@ class SanctionsDialog(DeskDialog):
         row.addWidget(add_group, 3)
         row.addWidget(resolve_group, 2)
         layout.addLayout(row)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
-        close.rejected.connect(
-            lambda: self.done(
-                DeskDialog.DialogCode.Accepted
-                if self.changed_any
-                else DeskDialog.DialogCode.Rejected
-            )
-        )
-        layout.addWidget(close)
+        self.add_close_button(layout)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.refresh()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -118,16 +117,7 @@ class WatchListDialog(DeskDialog):
         row.addWidget(add_group, 3)
         row.addWidget(follow, 2)
         layout.addLayout(row)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("关闭"))
-        close.rejected.connect(
-            lambda: self.done(
-                DeskDialog.DialogCode.Accepted
-                if self.changed_any
-                else DeskDialog.DialogCode.Rejected
-            )
-        )
-        layout.addWidget(close)
+        self.add_close_button(layout)
         self.refresh()
 
     def _name_changed(self, text: str) -> None:

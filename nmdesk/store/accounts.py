@@ -627,25 +627,21 @@ class AccountStore:
             for assignment in held:
                 assert assignment.id is not None
                 self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
-                if (
-                    self.holder(assignment.account_id, assignment.role) != to_person_id
-                    or assignment.role in MULTI_HOLDER_ROLES
-                ):
-                    already = any(
-                        a.person_id == to_person_id and a.role == assignment.role
-                        for a in self.current_roles(assignment.account_id)
+                successor_holds_role = any(
+                    a.person_id == to_person_id and a.role == assignment.role
+                    for a in self.current_roles(assignment.account_id)
+                )
+                if not successor_holds_role:
+                    self.r.insert_row(
+                        "role_assignments",
+                        {
+                            "account_id": assignment.account_id,
+                            "role": assignment.role,
+                            "person_id": to_person_id,
+                            "start_on": on.isoformat(),
+                            "end_on": None,
+                        },
                     )
-                    if not already:
-                        self.r.insert_row(
-                            "role_assignments",
-                            {
-                                "account_id": assignment.account_id,
-                                "role": assignment.role,
-                                "person_id": to_person_id,
-                                "start_on": on.isoformat(),
-                                "end_on": None,
-                            },
-                        )
                 by_account.setdefault(assignment.account_id, []).append(
                     FieldChange(profile.role_name(assignment.role), leaver, successor.name)
                 )

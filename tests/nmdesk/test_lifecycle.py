@@ -251,3 +251,17 @@ def test_signed_copy_is_received_by_check_code(register: Register) -> None:
     filing = register.filings.receive_signed_copy(f"{serial}|{code.lower()}", D(2026, 3, 9))
     assert filing.status is FilingStatus.FILED and filing.filed_on == D(2026, 3, 9)
     assert register.accounts.get(account_id).status is S.RUNNING
+
+
+def test_hand_over_to_someone_already_holding_the_role_adds_no_second_assignment(
+    register: Register,
+) -> None:
+    unit_id, staff, student = setup_unit(register)
+    account_id = register.accounts.create(
+        Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
+    )
+    register.accounts.assign_role(account_id, "operator", student, D(2026, 1, 5), file_change=False)
+    register.accounts.assign_role(account_id, "operator", staff, D(2026, 1, 5), file_change=False)
+    register.accounts.hand_over(student, staff, D(2026, 3, 2))
+    holders = [(a.role, a.person_id) for a in register.accounts.current_roles(account_id)]
+    assert holders == [("operator", staff)]

@@ -1,6 +1,6 @@
 """The one object that owns a register file.
 
-``Register`` opens the SQLite file through sqlite-utils, turns on WAL and
+``Register`` opens the SQLite file (``nmdesk.store.connection``), turns on WAL and
 foreign keys, refuses registers written by a newer nmdesk, applies migrations,
 and exposes transactions. Every write goes through ``insert_row`` or
 ``update_row``, which record an audit entry in the same transaction. No SQL
@@ -25,13 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
 from nmdesk.profiles import Profile, load_profile, profile_from_json
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.audit import AuditLog
+from nmdesk.store.connection import RegisterConnection
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.workdays import WorkdayCalendar
@@ -70,14 +69,10 @@ def database_error_message(error: BaseException, name: str = "") -> str | None:
     return None
 
 
-def _connect(path: Path, *, read_only: bool = False) -> Database:
+def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
     try:
-        if read_only:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        else:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        db = Database(conn)
-        register_sql_functions(conn)
+        db = RegisterConnection.open(path, read_only=read_only, timeout_s=BUSY_TIMEOUT_MS / 1000)
+        register_sql_functions(db.conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -90,7 +85,7 @@ def _connect(path: Path, *, read_only: bool = False) -> Database:
 class Register:
     """An open register. Use ``Register.create`` for a new file and ``Register.open`` otherwise."""
 
-    def __init__(self, db: Database, path: Path, *, actor: str | None = None) -> None:
+    def __init__(self, db: RegisterConnection, path: Path, *, actor: str | None = None) -> None:
         self.db = db
         self.path = path
         self.actor = actor or _default_actor()
@@ -183,7 +178,7 @@ class Register:
             lock, holder = None, locking.cannot_write("没有写入该文件的权限")
         if lock is None and _creating:
             raise RegisterError(f"备案库 {path.name} 正由另一个 nmdesk 创建或使用")
-        db: Database | None = None
+        db: RegisterConnection | None = None
         try:
             db = _connect(path)
             register = cls._prepare(db, path, lock, _creating, auto_backup, actor)
@@ -199,7 +194,7 @@ class Register:
     @classmethod
     def _prepare(
         cls,
-        db: Database,
+        db: RegisterConnection,
         path: Path,
         lock: locking.RegisterLock | None,
         creating: bool,
@@ -212,7 +207,7 @@ class Register:
                 f"备案库 {path.name} 由更新版本的 nmdesk 创建（数据版本 {version}，"
                 f"本程序支持到 {SCHEMA_VERSION}），请升级 nmdesk 后再打开。文件未作任何改动"
             )
-        if not creating and version == 0 and not db["meta"].exists():
+        if not creating and version == 0 and not db.table_exists("meta"):
             raise RegisterError(f"{path.name} 不是 nmdesk 备案库")
         network_warning = locking.network_share_warning(path)
         backup_warning = None
@@ -418,7 +413,7 @@ class Register:
         return self.path.with_name(self.path.stem + "-attachments")
 
 
-def _apply_migrations(db: Database) -> None:
+def _apply_migrations(db: RegisterConnection) -> None:
     """All pending migrations in one transaction, so a failing one leaves the file as it was."""
     if all(migration.transactional for migration in migrations.pending(db)):
         with db.atomic():

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 import nmdesk.store.register as register_module
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.store import Register
 from nmdesk.store import backup as backups
-from nmdesk.store.schema import SCHEMA_VERSION, migrations
+from nmdesk.store.schema import SCHEMA_VERSION, MigrationSet, migrations
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "registers"
 
@@ -78,7 +79,7 @@ def test_a_fixture_opens_with_current_code_after_a_backup(name: str, tmp_path: P
     path = tmp_path / name
     shutil.copy(FIXTURES / name, path)
     original = _content(path)
-    pending = {m.name for m in migrations._migrations} - _applied(path)
+    pending = {m.name for m in migrations.migrations} - _applied(path)
 
     with Register.open(path, actor="tester") as register:
         assert register.schema_version() == SCHEMA_VERSION
@@ -94,7 +95,7 @@ def test_a_fixture_opens_with_current_code_after_a_backup(name: str, tmp_path: P
         assert register.audit.count() == spec["audit_entries"]
         assert register.integrity_ok()
         assert register.audit.verify() == []
-    assert _applied(path) == {m.name for m in migrations._migrations}
+    assert _applied(path) == {m.name for m in migrations.migrations}
 
     taken = [b for b in backups.list_backups(path) if b.kind == "pre-migration"]
     if pending:
@@ -105,10 +106,10 @@ def test_a_fixture_opens_with_current_code_after_a_backup(name: str, tmp_path: P
         assert taken == []
 
 
-def _future_migrations() -> Migrations:
+def _future_migrations() -> MigrationSet:
     """Today's migrations plus one a future release might add to an audited table."""
-    future = Migrations("nmdesk")
-    for migration in migrations._migrations:
+    future = MigrationSet("nmdesk")
+    for migration in migrations.migrations:
         future(name=migration.name)(migration.fn)
 
     @future(name="9999_test_future_column")
@@ -131,7 +132,7 @@ def test_a_pending_migration_is_backed_up_first_and_keeps_the_audit_clean(
 
     monkeypatch.setattr(register_module, "migrations", _future_migrations())
     with Register.open(path, auto_backup=False) as register:
-        columns = {c.name for c in register.db["accounts"].columns}
+        columns = set(register.db.columns("accounts"))
         assert "future_note" in columns
         assert register.audit.verify() == []  # the new column holds its default
         assert (
@@ -165,7 +166,7 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
     monkeypatch.undo()
     assert _content(path) == before  # the first, good migration was rolled back too
     with Register.open(path, auto_backup=False) as register:
-        assert "future_note" not in {c.name for c in register.db["accounts"].columns}
+        assert "future_note" not in set(register.db.columns("accounts"))
         assert register.audit.verify() == []
     assert len(backups.list_backups(path)) == backups_before + 1
 
@@ -178,3 +179,24 @@ def test_a_register_from_a_newer_version_is_refused_untouched(tmp_path: Path) ->
         Register.open(path)
     assert path.read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.nmdesk"]
+
+
+def test_opening_an_up_to_date_register_does_not_import_sqlite_utils(tmp_path: Path) -> None:
+    """Start-up speed: sqlite-utils (and click, dateutil, pluggy) load only to migrate."""
+    path = tmp_path / "v1.nmdesk"
+    shutil.copy(FIXTURES / "v1-bit.nmdesk", path)
+    probe = (
+        "import sys\n"
+        "from nmdesk.store.register import Register\n"
+        f"register = Register.open({str(path)!r}, auto_backup=False)\n"
+        "print(register.accounts.count(), 'sqlite_utils' in sys.modules)\n"
+        "register.close()\n"
+    )
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split()[1] == "True"  # the fixture predates today's migrations
+    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    count, imported = again.stdout.split()
+    assert int(count) == EXPECTED["v1-bit.nmdesk"]["counts"]["accounts"]
+    assert imported == "False"

@@ -35,8 +35,8 @@ def test_new_register_has_schema_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert register.schema_version() == SCHEMA_VERSION
         assert register.scalar("PRAGMA journal_mode") == "wal"
         assert register.scalar("PRAGMA foreign_keys") == 1
-        assert [m.name for m in migrations.applied(register.db)] == [
-            m.name for m in migrations._migrations
+        assert migrations.applied(register.db) == [
+            m.name for m in migrations.migrations
         ]
         assert register.profile.id == "bit"
 

@@ -1,0 +1,94 @@
+"""The register's SQLite connection: plain ``sqlite3`` with nmdesk's settings.
+
+Opening a register must be quick (the main window paints within a second even
+for 100,000 accounts), so the everyday connection is the standard library's.
+sqlite-utils, with its import chain (click, dateutil, pluggy), is loaded only
+when a migration is pending (``nmdesk.store.schema.MigrationSet.apply``).
+
+The connection runs in autocommit mode (``isolation_level=None``): a statement
+outside ``atomic()`` commits at once, exactly as sqlite-utils' ``execute``
+behaves, and ``atomic()`` opens one explicit transaction, nesting as savepoints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_savepoint_numbers = itertools.count(1)
+
+
+class RegisterConnection:
+    """One open SQLite connection; belongs to the thread that opened it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool, timeout_s: float) -> RegisterConnection:
+        if read_only:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, timeout=timeout_s, isolation_level=None
+            )
+        else:
+            conn = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None)
+        # sqlite-utils turns recursive triggers on for every connection it opens;
+        # registers were written that way, so nmdesk keeps it
+        conn.execute("PRAGMA recursive_triggers = ON")
+        return cls(conn)
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def table_exists(self, name: str) -> bool:
+        cursor = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+        )
+        return cursor.fetchone() is not None
+
+    def columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    @contextmanager
+    def atomic(self) -> Iterator[RegisterConnection]:
+        """One transaction over the block; a nested block is a savepoint inside it."""
+        if self.conn.in_transaction:
+            savepoint = f"nmdesk_{next(_savepoint_numbers)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                # a RAISE(ROLLBACK) trigger can end the whole transaction, savepoints
+                # included; rolling back then would hide the original error
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()

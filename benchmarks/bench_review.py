@@ -81,7 +81,7 @@ def _publish_once(prepared: Path, folder: Path, check: bool) -> dict[str, Any]:
     work = folder / "review.nmdesk"
     out = folder / "out"
     shutil.copy(prepared, work)
-    assess._similar.cache_clear()  # as cold as a `review publish` from the command line
+    assess.clear_similarity_caches()  # as cold as a `review publish` from the command line
     with Register.open(work, actor="bench", auto_backup=False) as register:
         started, cpu = time.perf_counter(), time.process_time()
         result = publish(register, YEAR, out, today=dt.date(YEAR + 1, 1, 5))

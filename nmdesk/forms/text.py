@@ -62,6 +62,13 @@ BLANK_LINE = "＿＿＿＿＿＿＿＿"
 _fonts_registered = False
 
 
+def register_form_font() -> None:
+    """Register the forms' Song font alone, once per process (for PDFs that need no
+    fallback font, such as the review's: the sans font takes as long to load)."""
+    if FORM_FONT not in pdfmetrics.getRegisteredFontNames():
+        _register(FORM_FONT, str(FORM_FONT_FILE))
+
+
 def register_fonts() -> None:
     """Register the bundled TrueType fonts with reportlab, once per process."""
     global _fonts_registered
@@ -69,11 +76,49 @@ def register_fonts() -> None:
         return
     for name, path in ((FORM_FONT, FORM_FONT_FILE), (SANS_FONT, UI_FONT_FILE)):
         if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(path)))
-            pdfmetrics.registerFontFamily(
-                name, normal=name, bold=name, italic=name, boldItalic=name
-            )
+            _register(name, str(path))
     _fonts_registered = True
+
+
+def _register(name: str, path: str) -> None:
+    font = TTFont(name, path)
+    face = font.face
+    face.get_table = functools.partial(_table_in_place, face, face.get_table)
+    pdfmetrics.registerFont(font)
+    pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+
+
+class GlyphTable:
+    """A font's ``glyf`` table read in place: slicing copies only the slice.
+
+    reportlab builds each document's font subsets from the whole font
+    (``TTFontFile.makeSubset``), and takes the glyph table with ``get_table``,
+    a copy of the table: some 14 MB for the bundled Song font, copied for every
+    subset of every PDF. ``makeSubset`` only slices the table, one glyph at a
+    time, so the face hands it this view instead.
+    """
+
+    __slots__ = ("_data", "_length", "_start")
+
+    def __init__(self, data: bytes, start: int, length: int) -> None:
+        self._data, self._start, self._length = data, start, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: slice) -> bytes:
+        start, stop, step = index.indices(self._length)
+        if step != 1:
+            raise ValueError("GlyphTable supports plain slices only")
+        return self._data[self._start + start : self._start + max(start, stop)]
+
+
+def _table_in_place(face: Any, get_table: Any, tag: str) -> Any:
+    """``face.get_table`` with the glyph table as a ``GlyphTable``, not a copy."""
+    if tag != "glyf":
+        return get_table(tag)
+    start, length = face.get_table_pos(tag)
+    return GlyphTable(face._ttf_data, start, length)
 
 
 def esc(value: object) -> str:

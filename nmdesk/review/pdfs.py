@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,12 +23,11 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -38,8 +38,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+# Only the Song font: these PDFs set no user text in the sans fallback.
+from nmdesk.forms.text import FORM_FONT
+from nmdesk.forms.text import register_form_font as _register_form_fonts
 from nmdesk.models import Verdict
-from nmdesk.paths import FORM_FONT_FILE
 from nmdesk.review.listing import (
     LISTING_HEADERS,
     MARK_FAILED,
@@ -49,17 +51,6 @@ from nmdesk.review.listing import (
     ListingRow,
     Summary,
 )
-
-try:  # the forms package registers the bundled fonts once per process
-    from nmdesk.forms.common import FORM_FONT
-    from nmdesk.forms.common import register_fonts as _register_form_fonts
-except ImportError:  # pragma: no cover - only without the forms package
-    FORM_FONT = "NmdeskSong"
-
-    def _register_form_fonts() -> None:
-        if FORM_FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(FORM_FONT, str(FORM_FONT_FILE)))
-
 
 CHART_TOP = 12
 NOTICE_VERDICTS = (Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE, Verdict.NOT_SUBMITTED)
@@ -132,12 +123,15 @@ class TableLook:
         """One line's height: a Table row of one line at leading 1.2 × size."""
         return self.size * 1.2 + self.pad_top + self.pad_bottom
 
+    @functools.cached_property
+    def _room(self) -> tuple[float, ...]:
+        return tuple(width - 2 * self.pad for width in self.widths)
+
     def fit(self, values: Sequence[str]) -> tuple[str, ...]:
         """Each cell's text shortened to its column."""
-        return tuple(
-            _fit_cached(v, w - 2 * self.pad, self.size)
-            for v, w in zip(values, self.widths, strict=True)
-        )
+        if len(values) != len(self.widths):
+            raise ValueError(f"{len(values)} cells for {len(self.widths)} columns")
+        return tuple(map(_fit_cached, values, self._room, itertools.repeat(self.size)))
 
 
 @dataclass(frozen=True)
@@ -151,30 +145,83 @@ class Cells:
 @functools.lru_cache(maxsize=4096)
 def _fit_cached(text: str, width: float, size: float) -> str:
     """``_fit`` for the many repeated cells (platforms, levels, units, results, marks)."""
+    if len(text) * size * _widest() <= width:  # fits however wide its characters are
+        return text
     return _fit(text, width, size)
 
 
-# Cell texts as PDF text operators, per canvas: {(text, size, font subset before): (operators,
-# subset after)}. Most cells repeat (platforms, levels, units, results, marks).
-_ENCODED: weakref.WeakKeyDictionary[Any, dict[tuple[str, float, int], tuple[str, int]]] = (
-    weakref.WeakKeyDictionary()
-)
+@functools.lru_cache(maxsize=1)
+def _widest() -> float:
+    """The widest character of the form font, in ems."""
+    _register_form_fonts()
+    face = pdfmetrics.getFont(FORM_FONT).face
+    return float(max([face.defaultWidth, *face.charWidths.values()])) / 1000
 
 
-def _text_out(text: Any, cell: str, encoded: dict[tuple[str, float, int], tuple[str, int]]) -> None:
-    """``text.textOut(cell)`` at the current origin, encoding each distinct text once.
+class CellText:
+    """Cell texts as PDF text operators, in the form font at one size on one canvas.
 
-    reportlab maps TrueType text to the document's font subsets glyph by glyph on
-    every call (``PDFTextObject._formatText``); the operators it returns depend
-    only on the text, the size and the subset selected before, and its subsets
-    never change once assigned within a document, so they are kept per canvas.
+    The operators are exactly those ``PDFTextObject.textOut`` writes after
+    ``setFont(FORM_FONT, size)``: for each run of characters in one font subset,
+    the subset's font selection (when it changes) and the run as a string.
+    reportlab works them out glyph by glyph on every call (``_formatText``);
+    here each character's subset and code is looked up once per document
+    (reportlab never changes a code once assigned in a document), and each
+    distinct cell text is encoded once: most cells repeat (platforms, levels,
+    units, results, marks).
     """
-    key = (cell, text._fontsize, text._curSubset)
-    hit = encoded.get(key)
-    if hit is None:
-        hit = encoded[key] = (text._formatText(cell), text._curSubset)
-    text._code.append(hit[0])
-    text._curSubset = hit[1]
+
+    def __init__(self, canvas: Any, size: float) -> None:
+        self.font = pdfmetrics.getFont(FORM_FONT)
+        self.doc = canvas._doc
+        self.select = f" {fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+        self.subset = -1  # the subset selected in the text object, none yet
+        self._chars: dict[str, tuple[int, str]] = {}  # {character: (subset, escaped code)}
+        self._texts: dict[tuple[str, int], tuple[str, int]] = {}
+        self._names: dict[int, str] = {}  # {subset: the font resource selecting it}
+
+    def encode(self, text: str) -> str:
+        """The operators showing ``text`` after what was encoded before."""
+        key = (text, self.subset)
+        hit = self._texts.get(key)
+        if hit is None:
+            hit = self._texts[key] = self._encode(text)
+        self.subset = hit[1]
+        return hit[0]
+
+    def _encode(self, text: str) -> tuple[str, int]:
+        chars, current = self._chars, self.subset
+        parts: list[str] = []
+        run: list[str] = []
+        for char in text:
+            found = chars.get(char)
+            if found is None:
+                found = chars[char] = self._learn(char)
+            subset, code = found
+            if subset != current:
+                if run:
+                    parts.append(f"({''.join(run)}) Tj")
+                    run = []
+                parts.append(self._name(subset) + self.select)
+                current = subset
+            run.append(code)
+        if run:
+            parts.append(f"({''.join(run)}) Tj")
+        return " ".join(parts), current
+
+    def _learn(self, char: str) -> tuple[int, str]:
+        ((subset, code),) = self.font.splitString(char, self.doc)
+        return subset, escapePDF(code)
+
+    def _name(self, subset: int) -> str:
+        name = self._names.get(subset)
+        if name is None:
+            name = self._names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return name
+
+
+# One CellText per canvas and text size, for the tables drawn on it.
+_CELL_TEXT: weakref.WeakKeyDictionary[Any, dict[float, CellText]] = weakref.WeakKeyDictionary()
 
 
 class RuledTable(Flowable):  # type: ignore[misc]
@@ -226,31 +273,38 @@ class RuledTable(Flowable):  # type: ignore[misc]
         )
         text = canvas.beginText()
         text.setFont(FORM_FONT, look.size)
-        encoded = _ENCODED.setdefault(canvas, {})
+        cells = _CELL_TEXT.setdefault(canvas, {}).get(look.size)
+        if cells is None:
+            cells = _CELL_TEXT[canvas][look.size] = CellText(canvas, look.size)
+        cells.subset = -1  # as setFont leaves a text object
+        encode = cells.encode
         # Cells are written as PDF operators into the text object: a colour (rg) when it
-        # changes, the cell's origin (Tm) and its encoded text (see _text_out).
+        # changes, the cell's origin (Tm) and its encoded text (see CellText).
         code = text._code
         # the baseline of middle-aligned text, as a Table places one line of it
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
         lefts = [fp_str(edge + look.pad) for edge in edges[:-1]]
+        right = look.right
+        black = colors.black
         current = None
         for line, row in enumerate([Cells(self.header), *self.rows]):
             y = fp_str(top - (line + 1) * row_h + rise)
-            special = dict(row.colours)
+            special = dict(row.colours) if row.colours else None
+            aligned = line or look.right_header
             for column, cell in enumerate(row.texts):
                 if not cell:
                     continue
-                colour = special.get(column, colors.black)
+                colour = special.get(column, black) if special else black
                 if colour is not current:
                     code.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
                     current = colour
-                if column in look.right and (line or look.right_header):
+                if aligned and column in right:
                     width = stringWidth(cell, FORM_FONT, look.size)
                     x = fp_str(edges[column + 1] - look.pad - width)
                 else:
                     x = lefts[column]
-                code.append(f"1 0 0 1 {x} {y} Tm")
-                _text_out(text, cell, encoded)
+                code.append(f"1 0 0 1 {x} {y} Tm {encode(cell)}")
+        text._curSubset = cells.subset
         canvas.drawText(text)
         canvas.restoreState()
 

@@ -676,3 +676,21 @@ def test_fast_qr_matrix_is_reportlabs():
     ]
     for payload in payloads:
         assert qr_matrix(payload) == qr_matrix(payload, fast=False), payload
+
+
+def test_font_subsets_from_the_glyph_table_read_in_place_are_reportlabs_own() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from nmdesk.forms.text import FORM_FONT, GlyphTable, register_fonts
+    from nmdesk.paths import FORM_FONT_FILE
+
+    register_fonts()
+    face = pdfmetrics.getFont(FORM_FONT).face
+    assert isinstance(face.get_table("glyf"), GlyphTable)
+    plain = TTFontFace(str(FORM_FONT_FILE))
+    subset = [0, *range(32, 127), *map(ord, "备案表新媒体公共账号整改通知（）：，。")]
+    assert face.makeSubset(subset) == plain.makeSubset(subset)
+    assert face.get_table("head") == plain.get_table("head")
+    table = face.get_table("glyf")
+    assert table[10:20] == plain.get_table("glyf")[10:20] and len(table) > 1_000_000

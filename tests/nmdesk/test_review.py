@@ -717,3 +717,83 @@ def test_listing_pdf_repeats_the_header_on_every_page_and_lists_every_row(tmp_pa
     text = "\n".join(pages)
     assert all(f"账号{i:03d}" in text for i in range(1, 121))
     assert "UMingCN" in embedded_fonts(path)
+
+
+def test_similarity_is_difflibs_ratio() -> None:
+    import difflib
+    import random
+
+    rng = random.Random(14)
+    alphabets = ["ab", "abc", "学院新闻", "北理工宣传部心理就业国际团委", "abcdefghij"]
+    pairs = [("学院新闻", "学院新闻网"), ("abcab", "bacba"), ("图书馆", "校友会"), ("a", "a")]
+    for _ in range(3000):
+        alphabet = rng.choice(alphabets)
+        a, b = ("".join(rng.choices(alphabet, k=rng.randint(1, 14))) for _ in range(2))
+        pairs.append((a, b))
+    assess.clear_similarity_caches()
+    for a, b in pairs:
+        want = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        assert 2.0 * assess._matched(a, b) / (len(a) + len(b)) == want, (a, b)
+        got = assess._similar(a, b, 0.6)
+        assert got == want or (got == 0.0 and want < 0.6), (a, b)
+    assert assess._similar("", "学院", 0.6) == 0.0
+
+
+def test_table_cells_are_the_operators_reportlab_writes(tmp_path) -> None:
+    """CellText encodes cells as textOut does: same subsets, fonts and escapes."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from nmdesk.review import pdfs
+
+    pdfs._register_form_fonts()
+    # parentheses and a backslash (escaped), a no-break space (a space), a character the
+    # font lacks (glyph 0), and over 256 distinct characters (a second subset)
+    many = "".join(chr(0x4E00 + i * 7) for i in range(300))
+    cells = ["序号", "学院(新闻)\\网", "a\u00a0b", "🙂学院", many, "学院", many[::-1], "序号"]
+    plain, fast = Canvas(str(tmp_path / "a.pdf")), Canvas(str(tmp_path / "b.pdf"))
+    reference = plain.beginText()
+    reference.setFont(pdfs.FORM_FONT, 9.5)
+    encoder = pdfs.CellText(fast, 9.5)
+    for cell in cells:
+        before = len(reference._code)
+        reference.textOut(cell)
+        assert " ".join(reference._code[before:]) == encoder.encode(cell), cell
+    assert encoder.subset == reference._curSubset
+    assert any("+1 9.5 Tf" in op for op in reference._code)  # the second subset was used
+
+
+def test_notices_in_a_row_each_embed_the_font_and_their_own_accounts(tmp_path) -> None:
+    from nmdesk.review import listing as listing_module
+    from nmdesk.review import pdfs
+    from nmdesk.review.records import Campaign
+
+    camp = Campaign(1, 2026, OPENED, DEADLINE, Step.PUBLISHED, PUBLISHED, "")
+    units = {1: "甲学院", 2: "乙研究所"}
+    rows = [
+        listing_module.ListingRow(
+            i, i, f"{units[u]}{word}号", "微信", 1, "一级账号", u, units[u],
+            Verdict.RECTIFY, DEADLINE, MARK_FAILED,
+        )
+        for i, (u, word) in enumerate(
+            [(1, "新闻"), (1, "招生"), (2, "科研"), (2, "图书馆藏")], start=1
+        )
+    ]  # fmt: skip
+    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, [], [], "办法", units)
+    notices = {
+        unit_id: pdfs.write_notice_pdf(listing, unit_id, unit_rows, tmp_path / f"{unit_id}.pdf")
+        for unit_id, unit_rows in pdfs.notice_units(listing).items()
+    }
+    for unit_id, path in notices.items():
+        text = text_of_pdf(path)
+        assert "整改通知" in text and f"{units[unit_id]}：" in text
+        for row in rows:
+            assert (row.name in text) == (row.unit_id == unit_id)
+        assert "UMingCN" in embedded_fonts(path)
+        programs = [
+            font["/FontDescriptor"]["/FontFile2"].get_data()
+            for page in PdfReader(path).pages
+            for font in (f.get_object() for f in page["/Resources"]["/Font"].values())
+            if "/FontDescriptor" in font
+        ]
+        assert programs and all(p[:4] == b"\x00\x01\x00\x00" for p in programs)
+        assert sum(map(len, programs)) > 10_000  # the glyphs, not an empty shell

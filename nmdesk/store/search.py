@@ -12,6 +12,7 @@ of account and unit names (``blg`` finds 北理工).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
@@ -55,11 +56,10 @@ def normalize_search_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
-@lru_cache(maxsize=1)
-def _pinyin():  # type: ignore[no-untyped-def]
-    import pypinyin
+def _pinyin() -> Any:
+    from nmdesk.pinyin import load_pypinyin
 
-    return pypinyin
+    return load_pypinyin()
 
 
 @lru_cache(maxsize=65536)  # unit names and name parts repeat a lot in bulk refreshes
@@ -71,24 +71,52 @@ def pinyin_initials(text: str) -> str:
     computed per word, and words, which recur across thousands of account names
     (学院, 团委, 新闻 …), are cached: the same result, about three times faster for
     a bulk import of new names."""
-    from pypinyin.seg.simpleseg import seg
+    return "".join(_word_initials(word) for word in _words(text)).casefold().replace(" ", "")
 
-    return "".join(_word_initials(word) for word in seg(text)).casefold().replace(" ", "")
+
+@lru_cache(maxsize=1)
+def _runs() -> re.Pattern[str]:
+    """Maximal runs of Chinese characters (as pypinyin tells them) or of other characters."""
+    from pypinyin.constants import RE_HANS
+
+    chinese = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")  # one class: [...]
+    assert chinese.startswith("[") and chinese.endswith("]"), chinese
+    return re.compile(f"{chinese}+|[^{chinese[1:-1]}]+")
+
+
+def _words(text: str) -> list[str]:
+    """The words pypinyin's ``seg`` (pypinyin 0.55) cuts ``text`` into, without its loop
+    over every character: runs of Chinese or other characters found by one regex, and
+    each Chinese run cut by its phrase segmenter, as ``seg`` does."""
+    _pinyin()  # the whole phrase dictionary first (nmdesk.pinyin)
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.seg import mmseg
+
+    words: list[str] = []
+    for run in _runs().findall(text):
+        if PHRASES_DICT and RE_HANS.match(run):
+            words.extend(mmseg.seg.cut(run))
+        else:
+            words.append(run)
+    return words
 
 
 @lru_cache(maxsize=65536)
 def _word_initials(word: str) -> str:
+    pypinyin = _pinyin()
     from pypinyin.constants import RE_HANS
 
     if not RE_HANS.match(word):  # a run without Chinese characters (digits, Latin) stays as is
         return word
-    pypinyin = _pinyin()
     return "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER, errors="default"))
 
 
 def spaced_characters(text: str | None) -> str:
-    """Every character a token of its own: ``王伟 bit`` → ``王 伟 b i t``."""
-    return " ".join(ch for ch in (text or "") if not ch.isspace())
+    """Every character a token of its own: ``王伟 bit`` → ``王 伟 b i t``.
+
+    ``str.split()`` drops exactly the characters ``str.isspace`` calls whitespace, so
+    this is the character-by-character filter, done in C (the triggers call it per row)."""
+    return " ".join("".join(text.split())) if text else ""
 
 
 def register_sql_functions(conn: sqlite3.Connection) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,6 +51,10 @@ def unit_tree_rows(register: Register) -> list[tuple[int, str, int]]:
 
     walk(None, 0)
     return rows
+
+
+# Milliseconds after the bar is built before the 责任人 choices load.
+PEOPLE_LOAD_DELAY_MS = 60
 
 
 class FiltersBar(QWidget):
@@ -102,6 +106,7 @@ class FiltersBar(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.person.setCompleter(completer)
+        self.person.installEventFilter(self)  # the choices load when first used
         layout.addWidget(self.person)
 
         self.overdue = QCheckBox(tr("只看逾期"))
@@ -114,7 +119,10 @@ class FiltersBar(QWidget):
         layout.addWidget(self.clear_button)
         layout.addStretch(1)
 
+        self._people_loaded = False
         self.reload_choices()
+        # A large register has thousands of people: the window paints first, then they load.
+        QTimer.singleShot(PEOPLE_LOAD_DELAY_MS, self.load_people)
         for combo in (self.platform, self.level, self.unit, self.status, self.person):
             combo.currentIndexChanged.connect(self._changed)
         self.sub_units.toggled.connect(self._changed)
@@ -144,11 +152,8 @@ class FiltersBar(QWidget):
                 self.status.addItem(status.label, status.value)
             self.person.clear()
             self.person.addItem(tr("全部责任人"), None)
-            units = {unit.id: unit.name for unit in self.register.units.all()}
-            for person in self.register.people.all():
-                unit = units.get(person.unit_id, "") if person.unit_id else ""
-                label = f"{person.name}（{unit}）" if unit else person.name
-                self.person.addItem(label, person.id)
+            if self._people_loaded:
+                self._add_people()
             for combo, key in (
                 (self.platform, "platform"),
                 (self.level, "level"),
@@ -160,6 +165,32 @@ class FiltersBar(QWidget):
                 combo.setCurrentIndex(max(index, 0))
         finally:
             self._quiet = False
+
+    def load_people(self) -> None:
+        """Fill the 责任人 choices once (after the first paint, or when first needed)."""
+        if self._people_loaded or self.register.closed:
+            return
+        self._people_loaded = True
+        self._quiet = True
+        try:
+            self._add_people()
+        finally:
+            self._quiet = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.person and event.type() in (
+            QEvent.Type.FocusIn,
+            QEvent.Type.MouseButtonPress,
+        ):
+            self.load_people()
+        return super().eventFilter(watched, event)
+
+    def _add_people(self) -> None:
+        units = {unit.id: unit.name for unit in self.register.units.all()}
+        for person in self.register.people.all():
+            unit = units.get(person.unit_id, "") if person.unit_id else ""
+            label = f"{person.name}（{unit}）" if unit else person.name
+            self.person.addItem(label, person.id)
 
     def query_values(self) -> dict[str, object]:
         if not hasattr(self, "person") or self.person.count() == 0:
@@ -187,6 +218,8 @@ class FiltersBar(QWidget):
 
     def select(self, combo: QComboBox, data: object) -> None:
         """Pick the entry carrying ``data`` (tests and menu actions use this)."""
+        if combo is self.person:
+            self.load_people()
         index = combo.findData(data)
         if index >= 0:
             combo.setCurrentIndex(index)

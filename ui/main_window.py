@@ -54,6 +54,7 @@ BACKGROUND_BOARD_ACCOUNTS = 20_000
 WARM_UP_DELAY_MS = 1000
 # On a large register the window paints with this many rows, then loads every id.
 FIRST_SCREEN_ROWS = 200
+ALL_IDS_DELAY_MS = 30
 
 
 def _start_warm_up() -> None:
@@ -159,7 +160,8 @@ class MainWindow(QMainWindow):
             )
             if self.model.rowCount() > 0:
                 self.table.selectRow(0)
-            QTimer.singleShot(0, self.apply_query)
+            # a timer, not a zero-delay call: the event loop turns over (paint, input) in between
+            QTimer.singleShot(ALL_IDS_DELAY_MS, self.apply_query)
         else:
             self.apply_query()
         self.show_register_warnings()

@@ -27,6 +27,7 @@ class RegisterConnection:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.closed = False
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool, timeout_s: float) -> RegisterConnection:
@@ -92,3 +93,4 @@ class RegisterConnection:
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True

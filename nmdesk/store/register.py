@@ -248,6 +248,10 @@ class Register:
         register.backup_warning = backup_warning
         return register
 
+    @property
+    def closed(self) -> bool:
+        return self.db.closed
+
     def close(self) -> None:
         self.db.close()
         if self._lock is not None:

@@ -147,6 +147,18 @@ def test_role_holder_and_overdue_filters(window, demo_register):
     assert overdue == demo_register.accounts.ids(AccountQuery(overdue_only=True))
 
 
+def test_role_holder_choices_load_after_the_first_paint_or_on_focus(qtbot, window, demo_register):
+    people = demo_register.scalar("SELECT count(*) FROM people")
+    person = window.filters.person
+    if person.count() == 1:  # not loaded yet: the first use loads them
+        QTest.mouseClick(person, Qt.MouseButton.LeftButton)
+    assert person.count() == people + 1
+    qtbot.wait(150)  # the delayed load finds them loaded and adds nothing twice
+    assert person.count() == people + 1
+    window.filters.reload_choices()
+    assert person.count() == people + 1
+
+
 def test_sorting_by_a_column_reorders_through_sql(window, demo_register):
     header = window.table.horizontalHeader()
     header.setSortIndicator(column("name"), Qt.SortOrder.DescendingOrder)

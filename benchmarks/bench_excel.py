@@ -18,6 +18,7 @@ median of several rounds in which nmdesk and its baseline alternate. Parts
 
     python -m benchmarks.bench_excel           # quick: 1,000-row ledger, 10,000 accounts
     python -m benchmarks.bench_excel --full    # 10,000-row ledger, 100,000 accounts
+    python -m benchmarks.bench_excel --full --only import   # the 10,000-row import alone
     python -m benchmarks excel [--full] [--rounds N]
 """
 
@@ -210,18 +211,22 @@ def bench_export(folder: Path, accounts: int, rounds: int) -> list[dict[str, Any
     ]
 
 
-def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
+def run(quick: bool, rounds: int | None = None, only: str | None = None) -> list[dict[str, Any]]:
     """Measure import and export; quick mode uses a 1,000-row ledger and 10,000 accounts.
+    ``only`` ("import" or "export") measures one of the two.
 
     Returns one dict per row: what, measured (s), baseline (s), ratio, target, met."""
     rows, accounts = (1_000, 10_000) if quick else (10_000, 100_000)
     import_rounds = rounds or 3
     export_rounds = rounds or 3
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-excel-") as temp:
         folder = Path(temp)
-        return bench_import(folder, rows, import_rounds) + bench_export(
-            folder, accounts, export_rounds
-        )
+        if only in (None, "import"):
+            results += bench_import(folder, rows, import_rounds)
+        if only in (None, "export"):
+            results += bench_export(folder, accounts, export_rounds)
+    return results
 
 
 def _seconds(value: float | None) -> str:
@@ -244,8 +249,10 @@ def main(argv: list[str]) -> int:
                         help="10,000 行台账导入、100,000 个账号导出（默认为快速模式）")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=None,
                         help="每项测几轮取中位数（默认 3 轮）")  # fmt: skip
+    parser.add_argument("--only", choices=("import", "export"), default=None,
+                        help="只测导入或只测导出（默认两者都测）")  # fmt: skip
     args = parser.parse_args(argv)
-    print_table(run(quick=not args.full, rounds=args.rounds))
+    print_table(run(quick=not args.full, rounds=args.rounds, only=args.only))
     return 0
 
 

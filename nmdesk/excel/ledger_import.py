@@ -77,6 +77,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+_CHUNK_ROWS = 1000  # rows read between two progress reports (and cancel checks)
 Cancelled = Callable[[], bool]
 
 
@@ -133,16 +134,17 @@ def plan_import(
     normalize.start_ledger()
     rows: list[PlannedRow] = []
     data = grid.rows[layout.data_start :]
-    for offset, values in enumerate(data):
-        row_index = layout.data_start + offset
-        if offset % 200 == 0:
-            if cancelled is not None and cancelled():
-                raise ImportCancelled()
-            if progress is not None:
-                progress(offset, len(data))
-        if is_blank_row(values) or is_total_row(values):
-            continue
-        rows.append(planner.read_row(row_index, values, grid.formulas))
+    for start in range(0, len(data), _CHUNK_ROWS):  # read column by column, a chunk at a time
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(start, len(data))
+        chunk = [
+            (layout.data_start + start + offset, values)
+            for offset, values in enumerate(data[start : start + _CHUNK_ROWS])
+            if not (is_blank_row(values) or is_total_row(values))
+        ]
+        rows += planner.read_rows(chunk, grid.formulas)
     planner.prefetch(rows)  # the register's side of the matching, in a few queries
     for row in rows:
         if row.verdict is not Verdict.ERROR:

@@ -118,6 +118,9 @@ def phones(
     if not is_blank(office):
         office_out = normalize_office_phone(text(office), office_column)
     for value, column in ((mobile, mobile_column), (generic, generic_column)):
+        if value.__class__ is str and (plain := _PLAIN_MOBILE.match(value)):
+            mobile_out = mobile_out or "".join(plain.groups())  # what normalize_mobile gives
+            continue
         if is_blank(value):
             continue
         raw = text(value)
@@ -130,6 +133,11 @@ def phones(
             raise mobile_error from None
         mobile_out = mobile_out or number
     return mobile_out, office_out
+
+
+# The common way to write a mobile number (ASCII digits, +86 or 0086 first, a space or a
+# dash between the groups): its 11 digits are the groups, as normalize_mobile finds them.
+_PLAIN_MOBILE = re.compile(r"(?:\+86|0086)?[ -]?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})\Z")
 
 
 def _looks_like_office(raw: str) -> bool:

@@ -7,6 +7,7 @@ with the reason in Chinese; nothing is written here.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,49 @@ _UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("党委", "纪委", "组织部", "宣传部", "统战部"), "party_office"),
     (("处", "办公室", "部", "中心"), "admin_dept"),
 )
+_MISSING = object()
+
+
+def _key(value: CellValue) -> Any:
+    """A cell's value as a key for remembered checks: text only (1, 1.0 and True are equal
+    keys but read differently); None: not remembered."""
+    return value if value.__class__ is str else None
+
+
+def _outcome(check: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+    try:
+        return True, check(*args)
+    except NmdeskError as error:
+        return False, error
+
+
+def _value_or_issue(outcome: tuple[bool, Any] | None, errors: list[RowIssue], column: str) -> Any:
+    """The checked value, or None with the error added as the row's issue in ``column``
+    (a ValidationError without a column names its own field)."""
+    if outcome is None:
+        return None
+    ok, result = outcome
+    if ok:
+        return result
+    if isinstance(result, ValidationError):
+        errors.append(RowIssue(column or result.field, result.reason))
+    else:
+        errors.append(RowIssue(column, str(result)))
+    return None
+
+
+def _platform(known: list[str], value: CellValue) -> str:
+    return normalize.platform(value, known)
+
+
+def _partial_date(column: str, value: CellValue) -> Any:
+    return normalize.partial_date(value, column)
+
+
+def _email(column: str, text: str) -> str:
+    return normalize_email(text, column)
+
+
 # Account fields compared with the register to decide "update"; unit is compared by name.
 COMPARED = ("account_type", "name", "platform_id", "purpose", "opened_on", "level", "note")
 
@@ -82,13 +126,20 @@ class Planner:
         self._by_platform_id: dict[tuple[str, str], Account] | None = None
         self._holders: dict[int, dict[str, list[dict[str, Any]]]] = {}
         self._people_units: set[int] = set()  # units whose people are all in _known_people
+        # results of checks already made on the same cell text, per field (see read_rows)
+        self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
+        self._phone_columns = {
+            role: (
+                self._label(f"{role}.mobile"),
+                self._label(f"{role}.office_phone"),
+                self._label(f"{role}.phone"),
+            )
+            for role in ROLE_LABELS
+        }
 
-    def _cell(self, values: Sequence[CellValue], key: str) -> tuple[CellValue, str, int]:
-        index = self._index.get(key, -1)
-        if index < 0:
-            return "", "", -1
-        value = values[index] if index < len(values) else ""
-        return value, self._labels[key], index
+    def _label(self, key: str) -> str:
+        """The field's column as the ledger heads it ("" when no column is mapped to it)."""
+        return self._labels.get(key, "")
 
     def plan_row(
         self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
@@ -124,7 +175,100 @@ class Planner:
         self, row_index: int, values: Sequence[CellValue], formulas: dict[tuple[int, int], bool]
     ) -> PlannedRow:
         """Read and check one row's cells (verdict ERROR when any is wrong); no matching."""
-        row = PlannedRow(row_number=row_index + 1, values=list(values))
+        return self.read_rows([(row_index, values)], formulas)[0]
+
+    def read_rows(
+        self,
+        rows: Sequence[tuple[int, Sequence[CellValue]]],
+        formulas: dict[tuple[int, int], bool],
+    ) -> list[PlannedRow]:
+        """``read_row`` for many (grid row index, values) pairs, column by column.
+
+        Each column is normalised and checked in one pass, and a check is made once per
+        distinct cell text (a ledger repeats units, platforms, levels, dates and phones
+        down the sheet; every check is a function of the cell alone); then each row is
+        assembled with its errors in the order the columns are checked: formulas, unit,
+        name, platform, opened, level, status, then each role's phones, email and name."""
+        column = self._column
+        text = self._texts
+        units = text(column(rows, "unit"))
+        names = text(column(rows, "name"))
+        platform_label = self._label("platform")
+        platforms = self._outcomes(
+            "platform", column(rows, "platform"), partial(_platform, self.platforms)
+        )
+        has = self._index
+        blanks: list[Any] = [None] * len(rows)
+        account_types = text(column(rows, "account_type")) if "account_type" in has else blanks
+        platform_ids = (
+            self._mapped("platform_id", column(rows, "platform_id"), normalize.identifier)
+            if "platform_id" in has
+            else blanks
+        )
+        serials = text(column(rows, "serial_no"))
+        purposes = (
+            self._mapped("purpose", column(rows, "purpose"), normalize.long_text)
+            if "purpose" in has
+            else blanks
+        )
+        notes = (
+            self._mapped("note", column(rows, "note"), normalize.long_text)
+            if "note" in has
+            else blanks
+        )
+        opened_label = self._label("opened_on")
+        opened = self._outcomes(
+            "opened_on", column(rows, "opened_on"), partial(_partial_date, opened_label)
+        )
+        optional = []
+        for key, check in (("level", self._level), ("status", normalize.status)):
+            if key in has:
+                cells = column(rows, key)  # checked only where the cell shows some text
+                optional.append(self._outcomes(key, cells, check, only=text(cells)))
+            else:
+                optional.append(blanks)
+        levels, statuses = optional
+        people = [self._role_columns(role, rows) for role in ROLE_LABELS if f"{role}.name" in has]
+        unit_label, name_label = self._label("unit"), self._label("name")
+        level_label, status_label = self._label("level"), self._label("status")
+        planned: list[PlannedRow] = []
+        for i, (row_index, values) in enumerate(rows):
+            row = PlannedRow(row_number=row_index + 1, values=list(values))
+            errors = row.errors
+            if formulas:
+                self._formula_errors(row, row_index, formulas)
+            unit = row.unit_name = units[i]
+            if not unit:
+                errors.append(RowIssue(unit_label, "为必填项"))
+            elif len(unit) > 200:
+                errors.append(RowIssue(unit_label, "过长，最多 200 字"))
+            name = names[i]
+            if not name:
+                errors.append(RowIssue(name_label, "为必填项"))
+            elif len(name) > 100:
+                errors.append(RowIssue(name_label, f"过长（{len(name)} 字），最多 100 字"))
+            row.fields = {
+                "name": name,
+                "platform": _value_or_issue(platforms[i], errors, platform_label),
+                "account_type": account_types[i],
+                "platform_id": platform_ids[i],
+                "serial_no": serials[i],
+                "purpose": purposes[i],
+                "note": notes[i],
+                "opened_on": _value_or_issue(opened[i], errors, opened_label),
+                "level": _value_or_issue(levels[i], errors, level_label),
+                "status": _value_or_issue(statuses[i], errors, status_label),
+            }
+            for role_columns in people:
+                self._read_person(row, i, *role_columns)
+            if errors:
+                row.verdict = Verdict.ERROR
+            planned.append(row)
+        return planned
+
+    def _formula_errors(
+        self, row: PlannedRow, row_index: int, formulas: dict[tuple[int, int], bool]
+    ) -> None:
         for column, key in enumerate(self.columns):
             if key and formulas.get((row_index, column)) is False:
                 row.errors.append(
@@ -134,93 +278,122 @@ class Planner:
                         "或在 Excel 中打开并保存后再导入",
                     )
                 )
-        self._read_account(row, values)
-        self._read_people(row, values)
-        if row.errors:
-            row.verdict = Verdict.ERROR
-        return row
 
-    def _guard(self, row: PlannedRow, column: str, func: Callable[[], Any]) -> Any:
-        try:
-            return func()
-        except ValidationError as error:
-            row.errors.append(RowIssue(column or error.field, error.reason))
-        except NmdeskError as error:
-            row.errors.append(RowIssue(column, str(error)))
-        return None
+    def _column(self, rows: Sequence[tuple[int, Sequence[CellValue]]], key: str) -> list[Any]:
+        """A field's cells down the rows; "" where no column is mapped or a row is short."""
+        index = self._index.get(key, -1)
+        if index < 0:
+            return [""] * len(rows)
+        return [values[index] if index < len(values) else "" for _row_index, values in rows]
 
-    def _read_account(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
-        f = row.fields
-        value, column, _ = self._cell(values, "unit")
-        row.unit_name = normalize.text(value)
-        if not row.unit_name:
-            row.errors.append(RowIssue(column, "为必填项"))
-        elif len(row.unit_name) > 200:
-            row.errors.append(RowIssue(column, "过长，最多 200 字"))
-        value, column, _ = self._cell(values, "name")
-        f["name"] = normalize.text(value)
-        if not f["name"]:
-            row.errors.append(RowIssue(column, "为必填项"))
-        elif len(f["name"]) > 100:
-            row.errors.append(RowIssue(column, f"过长（{len(f['name'])} 字），最多 100 字"))
-        value, column, _ = self._cell(values, "platform")
-        f["platform"] = self._guard(row, column, lambda: normalize.platform(value, self.platforms))
-        value, _, index = self._cell(values, "account_type")
-        f["account_type"] = normalize.text(value) if index >= 0 else None
-        value, _, index = self._cell(values, "platform_id")
-        f["platform_id"] = normalize.identifier(value) if index >= 0 else None
-        value, _, index = self._cell(values, "serial_no")
-        f["serial_no"] = normalize.text(value)
-        for key in ("purpose", "note"):
-            value, _, index = self._cell(values, key)
-            f[key] = normalize.long_text(value) if index >= 0 else None
-        value, column, index = self._cell(values, "opened_on")
-        f["opened_on"] = self._guard(row, column, lambda: normalize.partial_date(value, column))
-        value, column, index = self._cell(values, "level")
-        if index >= 0 and normalize.text(value):
-            f["level"] = self._guard(row, column, lambda: normalize.level(value, self.profile))
-        else:
-            f["level"] = None
-        value, column, index = self._cell(values, "status")
-        if index >= 0 and normalize.text(value):
-            f["status"] = self._guard(row, column, lambda: normalize.status(value))
-        else:
-            f["status"] = None
+    def _texts(self, cells: list[CellValue]) -> list[str]:
+        """``normalize.text`` of each cell."""
+        return self._mapped("text", cells, normalize.text)
 
-    def _read_people(self, row: PlannedRow, values: Sequence[CellValue]) -> None:
-        for role, role_label in ROLE_LABELS.items():
-            if f"{role}.name" not in self.columns:
+    def _mapped(self, name: str, cells: list[CellValue], func: Callable[[Any], Any]) -> list[Any]:
+        """``func`` (which never raises a user's error) of each cell, once per distinct text."""
+        memo = self._memo[name]
+        out = []
+        for value in cells:
+            if value.__class__ is str:
+                found = memo.get(value, _MISSING)
+                if found is _MISSING:
+                    found = memo[value] = func(value)
+                out.append(found)
+            else:
+                out.append(func(value))
+        return out
+
+    def _outcomes(
+        self,
+        name: str,
+        cells: list[CellValue],
+        check: Callable[[Any], Any],
+        only: list[str] | None = None,
+    ) -> list[tuple[bool, Any] | None]:
+        """(True, value) or (False, the NmdeskError raised) of ``check`` on each cell, once
+        per distinct text (1, 1.0 and True are equal keys but read differently: only text
+        is remembered); None for a cell whose ``only`` entry is empty."""
+        memo = self._memo[name]
+        out: list[tuple[bool, Any] | None] = []
+        for index, value in enumerate(cells):
+            if only is not None and not only[index]:
+                out.append(None)
                 continue
-            name_value, _, _ = self._cell(values, f"{role}.name")
-            name = normalize.text(name_value)
-            person = {"name": name}
-            title, _, _ = self._cell(values, f"{role}.title")
-            person["title"] = normalize.text(title)
-            mobile, mobile_col, _ = self._cell(values, f"{role}.mobile")
-            office, office_col, _ = self._cell(values, f"{role}.office_phone")
-            generic, generic_col, _ = self._cell(values, f"{role}.phone")
-            email, email_col, _ = self._cell(values, f"{role}.email")
-            columns = (mobile_col, office_col, generic_col)
-            phone_pair = self._guard(
-                row, "", partial(normalize.phones, mobile, office, generic, columns)
-            )
-            person["mobile"], person["office_phone"] = phone_pair or ("", "")
-            email_text = normalize.text(email)
-            person["email"] = self._guard(row, "", partial(normalize_email, email_text, email_col))
-            person["email"] = person["email"] or ""
-            names = [part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()]
-            if len(names) > 1 and role not in MULTI_HOLDER_ROLES:
-                row.errors.append(
-                    RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(names)} 人")
+            key = _key(value)
+            outcome = memo.get(key) if key is not None else None
+            if outcome is None:
+                outcome = _outcome(check, value)
+                if key is not None:
+                    memo[key] = outcome
+            out.append(outcome)
+        return out
+
+    def _level(self, value: CellValue) -> int:
+        return normalize.level(value, self.profile)
+
+    def _role_columns(
+        self, role: str, rows: Sequence[tuple[int, Sequence[CellValue]]]
+    ) -> tuple[str, list[str], list[str], list[tuple[bool, Any]], list[tuple[bool, Any] | None]]:
+        """A role's columns read and checked: names, titles, phone and email outcomes."""
+        column = self._column
+        names = self._texts(column(rows, f"{role}.name"))
+        titles = self._texts(column(rows, f"{role}.title"))
+        memo = self._memo[f"{role}.phones"]
+        phone_columns = self._phone_columns[role]
+        phones = []
+        for mobile, office, generic in zip(
+            column(rows, f"{role}.mobile"),
+            column(rows, f"{role}.office_phone"),
+            column(rows, f"{role}.phone"),
+            strict=True,
+        ):
+            keys = (_key(mobile), _key(office), _key(generic))
+            key = None if None in keys else keys
+            outcome = memo.get(key) if key is not None else None
+            if outcome is None:
+                outcome = _outcome(
+                    partial(normalize.phones, mobile, office, generic), phone_columns
                 )
-            elif len(names) > 1:  # several operators: their contacts cannot be told apart
-                row.people += [(role, {"name": one}) for one in names]
-            elif name:
-                if len(name) > 50:
-                    row.errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
-                row.people.append((role, person))
-            elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
-                row.errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
+                if key is not None:
+                    memo[key] = outcome
+            phones.append(outcome)
+        email_label = self._label(f"{role}.email")
+        emails = self._outcomes(
+            f"{role}.email",
+            self._texts(column(rows, f"{role}.email")),
+            partial(_email, email_label),
+        )
+        return role, names, titles, phones, emails
+
+    def _read_person(
+        self,
+        row: PlannedRow,
+        i: int,
+        role: str,
+        names: list[str],
+        titles: list[str],
+        phones: list[tuple[bool, Any]],
+        emails: list[tuple[bool, Any] | None],
+    ) -> None:
+        errors = row.errors
+        name = names[i]
+        person = {"name": name, "title": titles[i]}
+        phone_pair = _value_or_issue(phones[i], errors, "")
+        person["mobile"], person["office_phone"] = phone_pair or ("", "")
+        person["email"] = _value_or_issue(emails[i], errors, "") or ""
+        role_label = ROLE_LABELS[role]
+        several = [part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()]
+        if len(several) > 1 and role not in MULTI_HOLDER_ROLES:
+            errors.append(RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(several)} 人"))
+        elif len(several) > 1:  # several operators: their contacts cannot be told apart
+            row.people += [(role, {"name": one}) for one in several]
+        elif name:
+            if len(name) > 50:
+                errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
+            row.people.append((role, person))
+        elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
+            errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
 
     # -- matching ----------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from json.encoder import c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _escape
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.store.schema import ACCOUNT_CHILD_TABLES, AUDITED_TABLES
@@ -24,6 +26,18 @@ GENESIS = "0" * 64
 # The encoders json.dumps would build on every call, built once for bulk audits; same output.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False)
+# json.dumps(row, ensure_ascii=False, sort_keys=True), without building the encoder per call
+_ITERENCODE = (
+    c_make_encoder(None, _CANONICAL.default, _escape, None, ": ", ", ", True, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
+def _canonical_fast(row: dict[str, Any]) -> str:
+    if _ITERENCODE is None:
+        return _CANONICAL.encode(row)
+    return "".join(_ITERENCODE(row, 0))
 
 
 def _account_of(table: str, row_id: int | None, row: dict[str, Any] | None) -> int | None:
@@ -113,7 +127,12 @@ class AuditLog:
         entries: list[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
     ) -> None:
         """Audit many writes of one action at once: (row id, before, after) each, chained
-        in one pass and inserted with one executemany."""
+        in one pass and inserted with one executemany.
+
+        The texts and hashes are exactly those ``record`` would store, built faster: one
+        JSON encoder made once (``_canonical_fast``), and the hashed payload (the JSON
+        array ``_entry_hash`` encodes) assembled from its escaped parts, the parts common
+        to every entry (time, actor, action, table) escaped once."""
         if not entries:
             return
         db = self.register.db
@@ -122,14 +141,30 @@ class AuditLog:
         at = dt.datetime.now().isoformat(timespec="microseconds")
         actor = self.register.actor
         params = []
-        canonical, payload, sha256 = _CANONICAL.encode, _PAYLOAD.encode, hashlib.sha256
+        canonical, escape, sha256 = _canonical_fast, _escape, hashlib.sha256
+        middle = f", {escape(at)}, {escape(actor)}, {escape(action)}, {escape(table)}, "
+        children = table in ACCOUNT_CHILD_TABLES
         for row_id, before, after in entries:
             before_text = None if before is None else canonical(before)
             after_text = None if after is None else canonical(after)
-            digest = sha256(
-                payload([prev, at, actor, action, table, row_id, before_text, after_text]).encode()
-            ).hexdigest()  # as _entry_hash computes it
-            account = _account_of(table, row_id, after if after is not None else before)
+            if row_id is None:
+                id_text = "null"
+            elif row_id.__class__ is int:
+                id_text = int.__repr__(row_id)
+            else:  # an int subclass or another number: as json.dumps writes it
+                id_text = _PAYLOAD.encode(row_id)
+            payload = (
+                f"[{escape(prev)}{middle}{id_text}, "
+                f"{'null' if before_text is None else escape(before_text)}, "
+                f"{'null' if after_text is None else escape(after_text)}]"
+            )
+            digest = sha256(payload.encode()).hexdigest()  # as _entry_hash computes it
+            if table == "accounts":
+                account = row_id
+            elif children:
+                account = _account_of(table, row_id, after if after is not None else before)
+            else:
+                account = None
             params.append(
                 (at, actor, action, table, row_id, before_text, after_text, prev, digest, account)
             )

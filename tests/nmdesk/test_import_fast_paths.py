@@ -1,0 +1,152 @@
+"""The fast paths of a large ledger import (issue 7) give exactly what the plain ones gave:
+column-by-column reading, the bulk audit writer, the search text and its indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from nmdesk.excel.ledger_import import commit_import, plan_import
+from nmdesk.excel.mapping import auto_mapping
+from nmdesk.excel.planner import Planner
+from nmdesk.store import Register
+from nmdesk.store.audit import _entry_hash
+from nmdesk.store.search import AccountQuery, spaced_characters
+
+HEADERS = ["开设单位", "平台", "账号名称", "账号ID号", "开通时间", "级别", "状态", "单位负责人",
+           "手机", "办公电话", "邮箱", "具体运营人", "电话"]  # fmt: skip
+CELLS = ["", None, " ", "微信", "微信公众号", "x平台", "二级", "2", 2, 2.0, True, 1, 1.0, "五级",
+         "运行中", "乱", "2019年3月", "2016-9-1", "2099-99", dt.datetime(2020, 1, 2), 2019, 43000,
+         3.5, "139 1111 2222", "+86 13911112222", "0086-139-1111-2222", "１３９１１１１２２２２",
+         "010-68912345", "12345", 13911112222, 13911112222.0, "a@b.cn", "bad@", "张三",
+         "张三、李四", "ｉｄ１２３", "id 12 3", "=SUM(A1)", "　全角　", "x" * 101, "名" * 51]  # fmt: skip
+
+
+def test_rows_read_together_are_rows_read_one_by_one(register: Register) -> None:
+    """``read_rows`` checks a column at a time and remembers checks per distinct text; the
+    rows (values, errors and their order) must be those of one ``read_row`` each."""
+    rng = random.Random(11)
+    columns = auto_mapping(HEADERS)
+    rows = [
+        (3 + index, [rng.choice(CELLS) for _ in range(rng.choice([len(HEADERS), 5, 1]))])
+        for index in range(3000)
+    ]
+    formulas = {(5, 1): False, (6, 2): True}
+    together = Planner(register, HEADERS, columns).read_rows(rows, formulas)
+    fresh = [Planner(register, HEADERS, columns).read_row(i, v, formulas) for i, v in rows]
+    assert together == fresh
+    assert any(row.errors for row in together) and any(not row.errors for row in together)
+    # 1, 1.0 and True are equal dict keys: each is still read as itself
+    levels = {str(row.values[5]): row.fields["level"] for row in together if len(row.values) > 5}
+    assert levels.get("True") is None and levels.get("2") == 2
+
+
+def test_bulk_audit_entries_are_the_single_entries(register: Register) -> None:
+    """``record_many`` builds the canonical JSON and the hashed payload by hand; both must be
+    what ``record`` stores, whatever the values (quotes, escapes, floats, booleans, None)."""
+    rows = [
+        {"id": 1, "name": 'a"b\\c\n\t\x01', "x": 1.5, "flag": True, "none": None, "emoji": "😀"},
+        {"id": 2, "名称": "北理工", "big": 2**70, "neg": -0.0, "list_like": "[1, 2]"},
+        {"id": 3, "account_id": 7, "ümlaut": "ü", "u2028": "\u2028", "zero": 0},
+    ]
+    with register.transaction():
+        register.audit.record("insert", 'od"d', 9, None, rows[0])
+        register.audit.record_many(
+            "update", "role_assignments", [(1, rows[0], rows[1]), (None, None, rows[2])]
+        )
+        register.audit.record_many("delete", "t\\able", [(3, rows[2], None)])
+        register.audit.record_many("delete", "role_assignments", [(1, rows[1], None)])
+    entries = register.query("SELECT * FROM audit_log WHERE table_name <> 'platforms' "
+                             "AND table_name <> 'meta' ORDER BY id")  # fmt: skip
+    assert len(entries) == 5
+    canonical = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+    assert [(e["before"], e["after"]) for e in entries] == [
+        (None, canonical[0]), (canonical[0], canonical[1]), (None, canonical[2]),
+        (canonical[2], None), (canonical[1], None),
+    ]  # fmt: skip
+    for entry in entries:
+        assert entry["hash"] == _entry_hash(
+            entry["prev_hash"], entry["at"], entry["actor"], entry["action"],
+            entry["table_name"], entry["row_id"], entry["before"], entry["after"],
+        )  # fmt: skip
+    assert [e["account_id"] for e in entries] == [None, None, 7, None, None]
+    assert register.audit.verify() == []
+
+
+def test_spaced_characters_drop_exactly_the_whitespace() -> None:
+    def one_by_one(text: str) -> str:
+        return " ".join(ch for ch in text if not ch.isspace())
+
+    whitespace = [chr(code) for code in range(0x3100) if chr(code).isspace()]
+    rng = random.Random(5)
+    pool = [*whitespace, *"北理工ab1\u200b\ufeff·，", "\U00020000"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert spaced_characters(text) == one_by_one(text), repr(text)
+    assert spaced_characters(None) == spaced_characters("") == ""
+
+
+def _ledger(path: Path, rows: int) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["开设单位", "平台", "账号名称", "账号ID号", "单位负责人", "手机", "具体运营人"])
+    for index in range(rows):
+        ws.append([f"第{index // 5 + 1}学院", ("微信", "微博", "抖音")[index % 3],
+                   f"青年 之声{index}号", f"fast{index:04d}", f"院长{index // 5}",
+                   f"139 0000 {index:04d}", f"运营{index}"])  # fmt: skip
+    wb.save(path)
+    return path
+
+
+def _fts(register: Register, table: str, column: str) -> list[tuple[int, str]]:
+    return register.db.execute(f"SELECT rowid, {column} FROM {table} ORDER BY rowid").fetchall()
+
+
+def test_imported_accounts_are_indexed_as_the_triggers_index_them(
+    register: Register, tmp_path: Path
+) -> None:
+    plan = plan_import(register, _ledger(tmp_path / "fast.xlsx", 60))
+    result = commit_import(register, plan)
+    assert len(result.created) == 60
+    assert register.audit.verify() == []
+    search = register.db.execute(
+        "SELECT account_id, text, initials FROM account_search ORDER BY account_id"
+    ).fetchall()
+    assert [row[0] for row in search] == result.created
+    # the single-character index holds each text spaced out, one row per account
+    assert _fts(register, "account_chars_fts", "chars") == [
+        (account_id, spaced_characters(text)) for account_id, text, _ in search
+    ]
+    # the trigram indexes agree with their content table (FTS5's own check)
+    for table in ("account_search_fts", "account_initials_fts"):
+        register.db.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+    # and a rebuild of every index from scratch gives the same search results
+    queries = ["青年之声17号", "之声", "声", "院长3", "qnzs", "fast0042", "运营59"]
+    found = {q: register.accounts.ids(AccountQuery(text=q)) for q in queries}
+    assert found["fast0042"] == [result.created[42]] and len(found["声"]) == 60
+    with register.transaction():
+        register.db.execute("DELETE FROM account_search")
+        register.accounts.refresh_search(result.created)
+    assert {q: register.accounts.ids(AccountQuery(text=q)) for q in queries} == found
+
+
+def test_a_failing_bulk_commit_leaves_the_register_as_it_was(
+    register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = plan_import(register, _ledger(tmp_path / "fast.xlsx", 30))
+    before = list(register.db.conn.iterdump())
+    audited = register.audit.count()
+
+    def broken(self: object, account_ids: list[int]) -> None:
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(type(register.accounts), "refresh_search", broken)
+    with pytest.raises(OSError):
+        commit_import(register, plan)
+    assert list(register.db.conn.iterdump()) == before
+    assert register.audit.count() == audited and register.audit.verify() == []

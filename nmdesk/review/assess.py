@@ -343,8 +343,12 @@ def assessment(
     ]
 
 
+# What json.dumps(..., ensure_ascii=False) builds on every call, built once.
+_FLAGS_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def flags_json(flags: list[Flag]) -> str:
-    return json.dumps([[f.code, f.reason] for f in flags], ensure_ascii=False)
+    return _FLAGS_JSON.encode([[f.code, f.reason] for f in flags])
 
 
 def check_verdict(status: AccountStatus, self_checked: bool, verdict: Verdict, name: str) -> None:

@@ -86,9 +86,15 @@ def _stored(value: Any) -> Any:
     return value
 
 
+# Declared column types that store a value of this Python type exactly as bound.
+_BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int}
+
+
 class ReviewStore:
     def __init__(self, register: Register) -> None:
         self.r = register
+        # {table: {column: the Python type stored as bound}} ({} when it has triggers)
+        self._column_types: dict[str, dict[str, type | None]] = {}
 
     # -- campaigns -------------------------------------------------------------------
 
@@ -350,7 +356,10 @@ class ReviewStore:
             for columns, params in by_columns.items():
                 assignments = ", ".join(f"{column} = ?" for column in columns)
                 self.r.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
-            after = self._rows(table, list(changes))
+            if self._stored_as_bound(table, changes):
+                after = {row_id: {**before[row_id], **changes[row_id]} for row_id in changes}
+            else:
+                after = self._rows(table, list(changes))
             self.r.audit.record_many(
                 action,
                 table,
@@ -360,6 +369,31 @@ class ReviewStore:
                     if after[row_id] != before[row_id]
                 ],
             )
+
+    def _stored_as_bound(self, table: str, changes: dict[int, dict[str, Any]]) -> bool:
+        """Whether the rows after ``changes`` are the rows before with the changes.
+
+        True when SQLite stores every value as bound, with no conversion: each is
+        None, a ``str`` for a TEXT column or an ``int`` for an INTEGER column; and
+        no trigger on the table could change the row as well. Otherwise the rows
+        are read back after the update.
+        """
+        types = self._column_types.get(table)
+        if types is None:
+            triggers = self.r.db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                [table],
+            ).fetchone()[0]
+            declared = self.r.db.execute(f"PRAGMA table_info({table})").fetchall()
+            types = {} if triggers else {row[1]: _BOUND_TYPES.get(row[2]) for row in declared}
+            self._column_types[table] = types
+        if not types:
+            return False
+        for values in changes.values():
+            for column, value in values.items():
+                if value is not None and type(value) is not types.get(column):
+                    return False
+        return True
 
     def _rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
         cursor = self.r.db.execute(

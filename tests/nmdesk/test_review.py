@@ -797,3 +797,21 @@ def test_notices_in_a_row_each_embed_the_font_and_their_own_accounts(tmp_path) -
         ]
         assert programs and all(p[:4] == b"\x00\x01\x00\x00" for p in programs)
         assert sum(map(len, programs)) > 10_000  # the glyphs, not an empty shell
+
+
+def test_bulk_update_audits_the_row_as_stored_when_sqlite_converts_a_value(opened) -> None:
+    register, camp = opened
+    first, second = (r.account_id for r in register.reviews.results(camp.id)[:2])
+    with register.transaction():
+        register.reviews.update_results(
+            camp.id, {first: {"followers": "1200"}, second: {"followers": 7, "flags": "[]"}}
+        )
+    row = register.reviews.result(camp.id, first)
+    assert row.check.followers == 1200  # stored as an integer by the column's affinity
+    for account_id, followers in ((first, 1200), (second, 7)):
+        entry = [
+            e for e in register.audit.history_of_account(account_id)
+            if e["table_name"] == "review_results"
+        ][-1]  # fmt: skip
+        assert json.loads(entry["after"])["followers"] == followers  # the row as stored
+    assert register.audit.verify() == []

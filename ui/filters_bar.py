@@ -186,11 +186,8 @@ class FiltersBar(QWidget):
         return super().eventFilter(watched, event)
 
     def _add_people(self) -> None:
-        units = {unit.id: unit.name for unit in self.register.units.all()}
-        for person in self.register.people.all():
-            unit = units.get(person.unit_id, "") if person.unit_id else ""
-            label = f"{person.name}（{unit}）" if unit else person.name
-            self.person.addItem(label, person.id)
+        for person_id, name, unit, _kind, _same_name in self.register.people.picker_rows():
+            self.person.addItem(f"{name}（{unit}）" if unit else name, person_id)
 
     def query_values(self) -> dict[str, object]:
         if not hasattr(self, "person") or self.person.count() == 0:

@@ -82,6 +82,15 @@ class PeopleStore:
     def all(self) -> list[Person]:
         return [_person(row) for row in self.r.query("SELECT * FROM people ORDER BY name, id")]
 
+    def picker_rows(self) -> list[tuple[int, str, str | None, PersonKind, int]]:
+        """(id, name, unit name, kind, how many people share the name) by name, for pickers:
+        one query, no ``Person`` objects (a form has six pickers of 10,000 people)."""
+        rows = self.r.db.execute(
+            "SELECT p.id, p.name, u.name, p.kind, count(*) OVER (PARTITION BY p.name) "
+            "FROM people p LEFT JOIN units u ON u.id = p.unit_id ORDER BY p.name, p.id"
+        )
+        return [(pid, name, unit, PersonKind(kind), same) for pid, name, unit, kind, same in rows]
+
     def search(self, text: str, limit: int = 200) -> list[Person]:
         rows = self.r.query(
             "SELECT * FROM people WHERE name LIKE ? ORDER BY name LIMIT ?",

@@ -17,6 +17,7 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,12 @@ def _column_index(letters: str) -> int:
 
 def check_xlsx(path: Path) -> None:
     """Raise ExcelFileError unless ``path`` looks like a readable xlsx workbook."""
+    _checked_parts(path)
+
+
+def _checked_parts(path: Path) -> dict[str, bytes]:
+    """``check_xlsx``; returns the parts ``read_sheet`` reads again (the workbook, its
+    relationships and the worksheets), which the check has already read and verified."""
     name = path.name
     if not path.is_file():
         raise ExcelFileError(f"找不到文件 {path}")
@@ -92,6 +99,7 @@ def check_xlsx(path: Path) -> None:
         raise ExcelFileError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")
     if not head.startswith(b"PK"):
         raise ExcelFileError(f"{name} 不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件")
+    kept: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -99,27 +107,44 @@ def check_xlsx(path: Path) -> None:
                 raise ExcelFileError(
                     f"{name} 是压缩包而不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件"
                 )
-            if archive.testzip() is not None:
-                raise zipfile.BadZipFile
-    except (zipfile.BadZipFile, EOFError, OSError):
+            # every part read to its end, which checks its CRC (as ZipFile.testzip does);
+            # those read again later are kept unless huge (a runaway sheet is refused first)
+            for info in archive.infolist():
+                wanted = info.filename in _REREAD or info.filename.startswith("xl/worksheets/")
+                if wanted and info.file_size <= _KEEP_BYTES:
+                    kept[info.filename] = archive.read(info)
+                    continue
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
         raise ExcelFileError(f"{name} 已损坏或不完整，请重新保存或重新下载后再导入") from None
+    return kept
+
+
+_REREAD = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_KEEP_BYTES = 64 << 20
 
 
 def sheet_names(path: str | Path) -> list[str]:
     """The workbook's visible worksheets, in workbook order."""
-    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+    from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
     check_xlsx(path)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            return [
-                meta.name
-                for meta in workbook.sheets_metadata
-                if meta.visible == SheetVisibleEnum.Visible
-            ] or list(workbook.sheet_names)
+            return _visible_sheets(workbook)
     except CalamineError:
         raise ExcelFileError(f"{path.name} 已损坏，无法读取其中的工作表") from None
+
+
+def _visible_sheets(workbook: Any) -> list[str]:
+    from python_calamine import SheetVisibleEnum
+
+    return [
+        meta.name for meta in workbook.sheets_metadata if meta.visible == SheetVisibleEnum.Visible
+    ] or list(workbook.sheet_names)
 
 
 def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
@@ -127,11 +152,14 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
-    names = sheet_names(path)
-    if sheet is None:
-        sheet = names[0]
+    parts = _checked_parts(path)
+    listed = False
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
+            names = _visible_sheets(workbook)
+            listed = True
+            if sheet is None:
+                sheet = names[0]
             if sheet not in workbook.sheet_names:
                 raise ExcelFileError(
                     f"{path.name} 中没有名为“{sheet}”的工作表，可选：{'、'.join(names)}"
@@ -145,8 +173,10 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
             rows = [list(row) for row in data.to_python(skip_empty_area=False)]
             merged = list(data.merged_cell_ranges or [])
     except CalamineError:
+        if not listed:  # the workbook's list of sheets could not be read
+            raise ExcelFileError(f"{path.name} 已损坏，无法读取其中的工作表") from None
         raise ExcelFileError(f"{path.name} 已损坏，无法读取工作表“{sheet}”") from None
-    formula_cells = _formula_cells(path, sheet)
+    formula_cells = _formula_cells(path, parts, sheet)
     formulas = {cell: cached for cell, (cached, _text) in formula_cells.items()}
     width = max([len(row) for row in rows] + [c + 1 for _, c in formulas] + [0])
     height = max([len(rows)] + [r + 1 for r, _ in formulas])
@@ -167,15 +197,19 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
     return SheetGrid(sheet, rows, merged, formulas)
 
 
-def _sheet_xml_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+def _sheet_xml_path(parts: dict[str, bytes], sheet: str) -> str | None:
+    if "xl/workbook.xml" not in parts:
+        return None
+    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
     rel_id = None
     for element in workbook.iter(f"{_MAIN_NS}sheet"):
         if element.get("name") == sheet:
             rel_id = element.get(f"{_REL_NS}id")
     if rel_id is None:
         return None
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    if "xl/_rels/workbook.xml.rels" not in parts:
+        return None
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
@@ -185,13 +219,20 @@ def _sheet_xml_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], tuple[bool, str]]:
-    """(row, column) of every formula cell → (whether it has a cached value, formula text)."""
-    with zipfile.ZipFile(path) as archive:
-        member = _sheet_xml_path(archive, sheet)
-        if member is None or member not in archive.namelist():
-            return {}
-        data = archive.read(member)
+def _formula_cells(
+    path: Path, parts: dict[str, bytes], sheet: str
+) -> dict[tuple[int, int], tuple[bool, str]]:
+    """(row, column) of every formula cell → (whether it has a cached value, formula text);
+    ``parts`` are the workbook's parts ``_checked_parts`` kept."""
+    member = _sheet_xml_path(parts, sheet)
+    if member is None:
+        return {}
+    data = parts.get(member)
+    if data is None:  # not kept by the check (too large to hold twice), or missing
+        with zipfile.ZipFile(path) as archive:
+            if member not in archive.namelist():
+                return {}
+            data = archive.read(member)
     if b"<f" not in data and b":f" not in data:
         return {}
     found: dict[tuple[int, int], tuple[bool, str]] = {}

@@ -32,6 +32,25 @@ _CHUNK = 900  # stay below SQLite's default limit of bound parameters
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
 
 
+_KEPT_AS_TYPED = ("purpose", "note")  # _stored keeps their line breaks and spacing
+
+
+def _account_row(account: Account) -> dict[str, Any]:
+    """``{field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}``, with
+    the common cases (text, a number, nothing) decided by the value's exact class."""
+    row: dict[str, Any] = {}
+    for field in FIELD_LABELS:
+        value = getattr(account, field)
+        cls = value.__class__
+        if cls is str:
+            row[field] = value if field in _KEPT_AS_TYPED or not value else clean_text(value)
+        elif cls is int or value is None:
+            row[field] = value
+        else:
+            row[field] = _stored(field, value)
+    return row
+
+
 class ImportBatch:
     def __init__(self, register: Register) -> None:
         self.r = register
@@ -40,6 +59,7 @@ class ImportBatch:
         self._levels = {level.level: level for level in self.profile.levels}
         self._unit_cache: dict[int, Unit] = {}
         self._people_cache: dict[tuple[str, int], Person | None] = {}
+        self._allowed: set[tuple[str, PersonKind]] = set()  # role holder kinds checked
         self._reset()
 
     def _reset(self) -> None:
@@ -49,6 +69,7 @@ class ImportBatch:
         self.unit_names: dict[str, int] = {}
         self.people: dict[int, dict[str, Any]] = {}
         self.people_by_name: dict[tuple[str, int], int] = {}
+        self._queued_people: dict[int, Person] = {}  # queued rows as Person, made once
         self.accounts: list[dict[str, Any]] = []
         self.platform_ids: dict[tuple[str, str], str] = {}
         self.roles: list[dict[str, Any]] = []
@@ -110,11 +131,14 @@ class ImportBatch:
         name = name.strip()
         queued = self.people_by_name.get((name, unit_id))
         if queued is not None:
-            row = self.people[queued]
-            return Person(
-                queued, row["name"], PersonKind(row["kind"]), unit_id,
-                *(row[key] for key in CONTACT_KEYS),
-            )  # fmt: skip
+            person = self._queued_people.get(queued)
+            if person is None:
+                row = self.people[queued]
+                person = self._queued_people[queued] = Person(
+                    queued, row["name"], PersonKind(row["kind"]), unit_id,
+                    *(row[key] for key in CONTACT_KEYS),
+                )  # fmt: skip
+            return person  # shared, as the register's people cached below are: not changed
         if unit_id in self.units:  # a unit created by this batch has nobody in the register
             return None
         key = (name, unit_id)
@@ -141,6 +165,7 @@ class ImportBatch:
             setattr(updated, key, value)
         if person.id in self.people:
             self.people[person.id].update(person_row(updated))
+            self._queued_people.pop(person.id, None)
             return
         self.r.people.update(updated)
         if person.unit_id is not None:
@@ -165,7 +190,7 @@ class ImportBatch:
     def add_account(self, account: Account) -> int:
         """Queue a new account (not an application), checked as ``AccountStore.create``
         checks it; returns its id."""
-        row = {field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}
+        row = _account_row(account)
         row["name"] = require_text(account.name, "账号名称", 100)
         row["platform"] = require_text(account.platform, "开设平台", 30)
         if row["platform"] not in self._platform_names():
@@ -237,7 +262,9 @@ class ImportBatch:
         """Give a person a role on an account created in this import (so it has no
         holders in the register yet); a second holder of a single-holder role ends
         the first that day, as ``AccountStore.assign_role`` does."""
-        check_role_holder(self.profile, role, kind)
+        if (role, kind) not in self._allowed:
+            check_role_holder(self.profile, role, kind)
+            self._allowed.add((role, kind))
         current = self.holders.setdefault((account_id, role), [])
         if any(row["person_id"] == person_id for row in current):
             return

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nmdesk.models import Verdict
 from nmdesk.review.assess import FAILING
@@ -72,11 +72,19 @@ class Listing:
         return f"{self.institution}{self.campaign.year}年度新媒体公共账号年审结果公示"
 
 
-def build_listing(register: Register, campaign: Campaign) -> Listing:
-    """The listing of a campaign whose verdicts are final (published, or being published)."""
+def build_listing(
+    register: Register, campaign: Campaign, *, facts: list[dict[str, Any]] | None = None
+) -> Listing:
+    """The listing of a campaign whose verdicts are final (published, or being published).
+
+    ``facts``: the campaign's facts as ``ReviewStore.facts`` reads them, when the
+    caller has them (publishing); read otherwise.
+    """
     profile = register.profile
     level_names = {level.level: level.name for level in profile.levels}
-    facts = [f for f in register.reviews.facts(campaign.id, assessing=False) if f["verdict"]]
+    if facts is None:
+        facts = register.reviews.facts(campaign.id, assessing=False)
+    facts = [f for f in facts if f["verdict"]]
     not_submitted: set[int] = set()
     failed: set[int] = set()
     for fact in facts:

@@ -130,6 +130,24 @@ def apply_verdicts(
     same rows and audit entries as the single-row store methods would make:
     results first, then the sanctions, then the status changes and closures.
     """
+    return _apply_verdicts(register, campaign, today, progress, facts=facts)[0]
+
+
+def _apply_verdicts(
+    register: Register,
+    campaign: Campaign,
+    today: dt.date,
+    progress: ProgressCallback | None = None,
+    *,
+    facts: list[dict[str, Any]] | None = None,
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """``apply_verdicts``, and the facts with the verdicts as now written.
+
+    The facts returned are what ``ReviewStore.facts(assessing=False)`` would read
+    back for the listing: the verdicts (and their deadlines) change and nothing
+    the listing shows changes besides; statuses do, but the listing does not
+    show them.
+    """
     if register.reviews.add_late_accounts(campaign.id) or facts is None:
         facts = register.reviews.facts(campaign.id)
     flags = compute_flags(register, facts, today)
@@ -191,7 +209,18 @@ def apply_verdicts(
         )
     for account_id, reason in closures:  # as SanctionStore.add does for 责令注销
         register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
-    return counts
+    final = []
+    for fact in facts:
+        change = results.get(fact["account_id"])
+        if change is not None and "verdict" in change:
+            written = change["verdict"]
+            fact = {
+                **fact,
+                "verdict": written.value if isinstance(written, Verdict) else None,
+                "verdict_deadline": None,
+            }
+        final.append(fact)
+    return counts, final
 
 
 def _sanction_row(
@@ -218,9 +247,17 @@ def _sanction_row(
 
 
 def write_outputs(
-    register: Register, campaign: Campaign, out_dir: Path, progress: ProgressCallback | None = None
+    register: Register,
+    campaign: Campaign,
+    out_dir: Path,
+    progress: ProgressCallback | None = None,
+    *,
+    facts: list[dict[str, Any]] | None = None,
 ) -> PublishResult:
-    """Write the listing (xlsx, PDF, HTML), the notices and the summary into ``out_dir``."""
+    """Write the listing (xlsx, PDF, HTML), the notices and the summary into ``out_dir``.
+
+    ``facts``: the campaign's facts as just written (``build_listing``), if at hand.
+    """
     from nmdesk.review.pdfs import (
         notice_units,
         write_listing_pdf,
@@ -230,7 +267,7 @@ def write_outputs(
 
     names = output_names(campaign.year)
     out_dir.mkdir(parents=True, exist_ok=True)
-    listing = build_listing(register, campaign)
+    listing = build_listing(register, campaign, facts=facts)
     steps = ["公示（Excel）", "公示（PDF）", "公示（网页）", "整改通知", "汇总报告"]
 
     def step(index: int) -> None:
@@ -284,10 +321,10 @@ def publish(
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
     try:
         with _collector_paused(), register.transaction():
-            apply_verdicts(register, campaign, today, progress, facts=facts)
+            _, final = _apply_verdicts(register, campaign, today, progress, facts=facts)
             register.reviews.mark_published(campaign.id, today)
             published = register.reviews.get(campaign.id)
-            staged = write_outputs(register, published, staging, progress)
+            staged = write_outputs(register, published, staging, progress, facts=final)
         return _move_into_place(staged, staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -815,3 +815,23 @@ def test_bulk_update_audits_the_row_as_stored_when_sqlite_converts_a_value(opene
         ][-1]  # fmt: skip
         assert json.loads(entry["after"])["followers"] == followers  # the row as stored
     assert register.audit.verify() == []
+
+
+def test_publishing_lists_from_the_facts_as_written_what_reading_them_back_gives(opened) -> None:
+    from nmdesk.review.listing import build_listing
+
+    register, camp = opened
+    _run_campaign(register, camp)
+    facts = register.reviews.facts(camp.id)
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), register.transaction():
+        _, final = publish._apply_verdicts(register, camp, PUBLISHED, facts=facts)
+        from_facts = build_listing(register, camp, facts=final)
+        read_back = build_listing(register, camp)
+        assert from_facts == read_back
+        assert any(r.verdict is Verdict.NOT_SUBMITTED for r in read_back.rows)
+        raise Rollback
+    assert register.reviews.facts(camp.id) == facts  # rolled back

@@ -98,10 +98,16 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
                 like_params.append(f"%{norm}%")
             candidates.append((like + " ORDER BY account_id", like_params))
 
+            # What the UI thread does for a keystroke on a large register: the first
+            # screen of ids and its rows (ui/account_table.py, progressive queries); the
+            # whole list is read on a background thread and timed for the note.
             def ours(q: AccountQuery = query) -> list[int]:
-                ids = register.accounts.ids(q)
-                register.accounts.rows(ids[:chunk])
+                ids = register.accounts.ids(q, limit=chunk)
+                register.accounts.rows(ids)
                 return ids
+
+            def whole_list(q: AccountQuery = query) -> list[int]:
+                return register.accounts.ids(q)
 
             expected = register.accounts.ids(query)
             usable = []
@@ -110,11 +116,13 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
                 if found == expected:
                     usable.append((candidate, cparams))
             ours()  # one untimed pass each: page cache and statement cache warm for both
-            ours_times, raw_times = [], []
+            ours_times, raw_times, whole_times = [], [], []
             for _ in range(rounds):
                 ours_times.append(_ms(ours)[0])
+                whole_times.append(_ms(whole_list)[0])
                 best = min(
-                    _ms(lambda c=c, p=p: [r[0] for r in raw.execute(c, p)])[0] for c, p in usable
+                    _ms(lambda c=c, p=p: [r[0] for r in raw.execute(f"{c} LIMIT {chunk}", p)])[0]
+                    for c, p in usable
                 )
                 first = expected[:chunk]
                 marks = ",".join("?" for _ in first)
@@ -123,12 +131,15 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
             measured, baseline = median(ours_times), median(raw_times)
             results.append(
                 row(
-                    f"边输入边搜索 {label}（{len(expected):,} 个结果；ids + 首屏行）",
+                    f"边输入边搜索 {label}（{len(expected):,} 个结果；首屏 ids + 行）",
                     measured,
                     baseline,
                     f"≤ {SEARCH_MAX_MS:g} ms，且 ≤ {SEARCH_MAX_RATIO:g}× 基线（同结果的最快原生 SQLite 查询）",
                     measured <= SEARCH_MAX_MS and measured <= SEARCH_MAX_RATIO * baseline,
                     "ms",
+                    note=f"全部 {len(expected):,} 个 id 在后台线程读取：{median(whole_times):.1f} ms"
+                    if len(expected) >= chunk
+                    else "结果不足一屏，一次读完",
                 )
             )
     finally:
@@ -208,6 +219,7 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     app = QApplication.instance() or make_app(["bench"])
     results: list[dict[str, Any]] = []
     blocks: list[tuple[str, float]] = []
+    notes: dict[str, str] = {}
     folder = tempfile.TemporaryDirectory(prefix="nmdesk-bench-table-")
     settings = QSettings(f"{folder.name}/settings.ini", QSettings.Format.IniFormat)
     beat = Heartbeat()
@@ -220,11 +232,21 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
         window.show()
         windows.append(window)
 
+    # The process's first window also pays the one-time costs of a start (first layout,
+    # fonts, the modules a register needs): that is the cold-start row. A clerk opening a
+    # register from the running program (文件 → 打开) is this action, measured second.
+    loaded = lambda: bool(windows) and not windows[0].board.loading  # noqa: E731
+    first_window_ms = beat.measure(open_window, 300, loaded)
+    windows.pop().close()
+    app.processEvents()
     blocks.append(
         (
-            "打开备案库（新建主窗口）",
-            beat.measure(open_window, 300, lambda: bool(windows) and not windows[0].board.loading),
+            "打开备案库（程序运行中新建主窗口）",
+            beat.measure(open_window, 300, loaded),
         )
+    )
+    notes["打开备案库（程序运行中新建主窗口）"] = (
+        f"进程中的第一个窗口（启动时，含首次布局、字体与模块载入，见冷启动一行）：{first_window_ms:.0f} ms"
     )
     window = windows[0]
     never = lambda: True  # noqa: E731
@@ -233,7 +255,9 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     keys: list[tuple[float, str]] = []
     for text in ("计", "计算", "计算机", "计算机学", "计算机学院", "", "b", "bl", "blg", ""):
         keys.append((beat.measure(lambda t=text: window.search.setText(t), 250, never), text))
-    keys_note = "、".join(f"“{t or '（清空）'}” {ms:.0f} ms" for ms, t in keys)
+    notes["边输入边搜索（逐键，含防抖后查询与重绘）"] = "逐键：" + "、".join(
+        f"“{t or '（清空）'}” {ms:.0f} ms" for ms, t in keys
+    )
     blocks.append(("边输入边搜索（逐键，含防抖后查询与重绘）", max(keys)[0]))
 
     # Sort by every sortable column, both ways.
@@ -306,13 +330,16 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
                 f"≤ {BLOCK_MAX_MS:g} ms",
                 ms <= BLOCK_MAX_MS,
                 "ms",
-                **({"note": f"逐键：{keys_note}"} if label.startswith("边输入") else {}),
+                **({"note": notes[label]} if label in notes else {}),
             )
         )
 
     # Scroll the whole table, one page per frame.
     window.search.setText("")
     window.apply_query()
+    while not window.model.is_complete:  # the rest of the ids, read in the background
+        app.processEvents()
+        time.sleep(0.001)
     app.processEvents()
     view = window.table
     bar = view.verticalScrollBar()

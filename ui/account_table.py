@@ -5,12 +5,18 @@ store returned for the current ``AccountQuery`` (already filtered and sorted in
 SQL) and asks the store for display rows in chunks when the view paints them.
 A small LRU cache of chunks keeps scrolling smooth on 100,000 accounts. No
 ``QSortFilterProxyModel``: sorting re-runs the query with another ``order_by``.
+
+On a large register a search or filter is shown progressively: the first screen
+of ids is read at once, and the whole list (up to 100,000 ids, 20–40 ms) is read
+by ``IdListLoader`` on a background thread and appended when it arrives, so a
+keystroke never waits for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +24,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -56,15 +63,66 @@ INACTIVE_STATUSES = {AccountStatus.CLOSED.value, AccountStatus.REFUSED.value}
 ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+class IdListLoader(QObject):
+    """Reads a query's whole id list on one background thread, with that thread's own
+    read-only connection (a connection belongs to the thread that opened it), and
+    reports it with ``loaded(generation, ids)``; a failure reports the exception."""
+
+    loaded = Signal(int, object)
+
+    def __init__(self, path: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.latest = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdesk-ids")
+        self._register: Register | None = None  # opened and used on the worker thread only
+
+    def load(self, generation: int, query: AccountQuery) -> None:
+        self.latest = generation
+        self._executor.submit(self._read, generation, query)
+
+    def close(self) -> None:
+        self.latest = -1
+        self._executor.submit(self._close_register)
+        self._executor.shutdown(wait=False)
+
+    def _read(self, generation: int, query: AccountQuery) -> None:
+        if generation != self.latest:
+            return  # a newer query replaced this one before it started
+        result: object
+        try:
+            if self._register is None:
+                from nmdesk.store import Register
+
+                self._register = Register.open(self.path, read_only=True, auto_backup=False)
+            result = self._register.accounts.ids(query)
+        except Exception as exc:  # the model then reads the list itself
+            result = exc
+        self.loaded.emit(generation, result)
+
+    def _close_register(self) -> None:
+        if self._register is not None:
+            self._register.close()
+            self._register = None
+
+
 class AccountTableModel(QAbstractTableModel):
     """Accounts matching an ``AccountQuery``; rows are fetched lazily from the store."""
 
     CHUNK = 200
     CACHE_CHUNKS = 16
 
+    # ``completed``: the whole id list of a progressive query has arrived.
+    completed = Signal()
+
     def __init__(self, register: Register, parent: Any = None) -> None:
         super().__init__(parent)
         self.register = register
+        # a large register shows queries progressively (see the module's docstring)
+        self.progressive = False
+        self._generation = 0
+        self._complete = True
+        self._loader: IdListLoader | None = None
         self.today = dt.date.today()
         rotation = register.profile.deadlines["password_rotation_days"]
         self._query = AccountQuery(rotation_days=rotation)
@@ -81,26 +139,72 @@ class AccountTableModel(QAbstractTableModel):
     def query(self) -> AccountQuery:
         return self._query
 
-    def set_query(self, query: AccountQuery) -> None:
-        """Run a new query: filters, search text and order all go to SQL."""
+    def set_query(self, query: AccountQuery, *, progressive: bool | None = None) -> None:
+        """Run a new query: filters, search text and order all go to SQL.
+
+        Progressive (by default when ``self.progressive``): read only the first screen of
+        ids now and the whole list on a background thread; ``completed`` fires when it is
+        in (``is_complete``)."""
         self.beginResetModel()
         self._query = replace(query, today=self.today)
-        self._ids = self.register.accounts.ids(self._query)
+        self._generation += 1
+        if self.progressive if progressive is None else progressive:
+            self._ids = self.register.accounts.ids(self._query, limit=self.CHUNK)
+            self._complete = len(self._ids) < self.CHUNK
+            if not self._complete:
+                self._id_loader().load(self._generation, self._query)
+        else:
+            self._ids = self.register.accounts.ids(self._query)
+            self._complete = True
         self._positions = None
         self._lookups = 0
         self._cache.clear()
         self.endResetModel()
 
-    def set_first_screen(self, query: AccountQuery, rows: int) -> None:
-        """Only the first ``rows`` ids of the query, for the first paint of a large
-        register; ``set_query`` with the same query then loads them all."""
-        self.beginResetModel()
-        self._query = replace(query, today=self.today)
-        self._ids = self.register.accounts.ids(self._query, limit=rows)
+    @property
+    def is_complete(self) -> bool:
+        return self._complete
+
+    def ensure_complete(self) -> None:
+        """Read the rest of a progressive query now (when every id is needed at once)."""
+        if not self._complete:
+            self._take_all_ids(self.register.accounts.ids(self._query))
+
+    def close(self) -> None:
+        """Stop the background reader (the window is closing)."""
+        if self._loader is not None:
+            self._loader.close()
+            self._loader = None
+
+    def _id_loader(self) -> IdListLoader:
+        if self._loader is None:
+            self._loader = IdListLoader(self.register.path, self)
+            self._loader.loaded.connect(self._ids_loaded)
+        return self._loader
+
+    def _ids_loaded(self, generation: int, result: object) -> None:
+        if generation != self._generation or self._complete:
+            return  # an older query, or the list was already read
+        if not isinstance(result, list):  # the background read failed: read it here
+            result = self.register.accounts.ids(self._query)
+        self._take_all_ids(result)
+
+    def _take_all_ids(self, ids: list[int]) -> None:
+        shown = len(self._ids)
+        if ids[:shown] == self._ids:  # the usual case: the rest is appended below
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids = ids
+                self.endInsertRows()
+        else:  # the register changed in between: show the list as it is now
+            self.beginResetModel()
+            self._ids = ids
+            self._cache.clear()
+            self.endResetModel()
         self._positions = None
         self._lookups = 0
-        self._cache.clear()
-        self.endResetModel()
+        self._complete = True
+        self.completed.emit()
 
     def refresh(self) -> None:
         """Re-run the current query, e.g. after an edit or on F5."""
@@ -110,6 +214,7 @@ class AccountTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, account_id: int) -> int | None:
+        """The account's row among the ids read so far (see ``ensure_complete``)."""
         # A lookup scans the id list in C (~1 ms at 100,000 rows); the position map,
         # which costs ~30 ms to build, is made only when many lookups follow a query.
         if self._positions is None:
@@ -123,6 +228,7 @@ class AccountTableModel(QAbstractTableModel):
         return self._positions.get(account_id)
 
     def ids(self) -> list[int]:
+        self.ensure_complete()
         return list(self._ids)
 
     def row_data(self, row: int) -> dict[str, Any] | None:

@@ -52,9 +52,6 @@ STATUS_MESSAGE_MS = 6000
 # From this many accounts on, the deadlines board is computed on a worker thread.
 BACKGROUND_BOARD_ACCOUNTS = 20_000
 WARM_UP_DELAY_MS = 1000
-# On a large register the window paints with this many rows, then loads every id.
-FIRST_SCREEN_ROWS = 200
-ALL_IDS_DELAY_MS = 30
 
 
 def _start_warm_up() -> None:
@@ -154,16 +151,12 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus_and_toolbar()
         self.restore_settings()
-        if large:  # first paint with the first screen of rows; all ids right after it
-            self.model.set_first_screen(
-                replace(self.filters.apply_to(self.model.query), text=""), FIRST_SCREEN_ROWS
-            )
-            if self.model.rowCount() > 0:
-                self.table.selectRow(0)
-            # a timer, not a zero-delay call: the event loop turns over (paint, input) in between
-            QTimer.singleShot(ALL_IDS_DELAY_MS, self.apply_query)
-        else:
-            self.apply_query()
+        # a large register shows searches and filters progressively: the first screen
+        # at once, the rest of the ids from a background read (ui/account_table.py)
+        self.model.progressive = large
+        self._keep_after_load: int | None = None
+        self.model.completed.connect(self._all_ids_loaded)
+        self.apply_query()
         self.show_register_warnings()
         self._set_tab_order()
         # after the first paint: load what the first edit needs on a background thread
@@ -433,12 +426,27 @@ class MainWindow(QMainWindow):
         keep = self.current_account_id()
         query = replace(self.filters.apply_to(self.model.query), text=self.search.text().strip())
         self.model.set_query(query)
+        self._keep_selection(keep)
+        self.update_counts()
+
+    def _keep_selection(self, keep: int | None) -> None:
+        """After a new query: select ``keep`` again if the list has it, else the first row."""
+        self._keep_after_load = None
         if keep is not None and self.model.row_of(keep) is not None:
             self.select_account(keep)
-        elif self.model.rowCount() > 0:
+            return
+        if keep is not None and not self.model.is_complete:
+            self._keep_after_load = keep  # it may be further down: see _all_ids_loaded
+        if self.model.rowCount() > 0:
             self.table.selectRow(0)
         else:
             self.details.show_account(None)
+
+    def _all_ids_loaded(self) -> None:
+        """The rest of a progressive query arrived: reselect the account the clerk had."""
+        keep, self._keep_after_load = self._keep_after_load, None
+        if keep is not None and self.model.row_of(keep) is not None:
+            self.select_account(keep)
         self.update_counts()
 
     def refresh(self, select_id: int | None = None) -> None:
@@ -447,8 +455,7 @@ class MainWindow(QMainWindow):
         self.filters.reload_choices()
         self.model.refresh()
         self.board.refresh()
-        if keep is not None and self.model.row_of(keep) is not None:
-            self.select_account(keep)
+        self._keep_selection(keep)
         self.details.show_account(self.current_account_id())
         self.update_counts(totals=True)
 
@@ -461,9 +468,13 @@ class MainWindow(QMainWindow):
             )
         total, running = self._totals
         shown = self.model.rowCount()
-        self.count_label.setText(
-            self.tr("显示 {0} / 共 {1} 个账号 · 运行中 {2}").format(shown, total, running)
-        )
+        if self.model.is_complete:
+            text = self.tr("显示 {0} / 共 {1} 个账号 · 运行中 {2}").format(shown, total, running)
+        else:
+            text = self.tr("显示 {0}+（正在读取其余）/ 共 {1} 个账号 · 运行中 {2}").format(
+                shown, total, running
+            )
+        self.count_label.setText(text)
         if self.board.loading:
             self.clock_label.setText(self.tr("正在计算截止事项…"))
             self.clock_label.setStyleSheet("")
@@ -483,6 +494,9 @@ class MainWindow(QMainWindow):
     def select_account(self, account_id: int) -> bool:
         """Select an account in the table, clearing search and filters if they hide it."""
         row = self.model.row_of(account_id)
+        if row is None and not self.model.is_complete:  # it may be past the first screen
+            self.model.ensure_complete()
+            row = self.model.row_of(account_id)
         if row is None and (self.search.text() or self.filters.is_active()):
             self.clear_all()
             row = self.model.row_of(account_id)
@@ -865,6 +879,7 @@ class MainWindow(QMainWindow):
         self.search_timer.stop()
         self.details_timer.stop()
         self.save_settings()
+        self.model.close()
         if self.owns_register:
             self.register.close()
         super().closeEvent(event)

@@ -414,3 +414,59 @@ def test_details_pane_lists_and_opens_attachments(
     monkeypatch.setattr(window.details, "open_file", lambda path: opened.append(path) or True)
     tree.itemActivated.emit(tree.topLevelItem(0), 0)
     assert len(opened) == 1 and opened[0].read_bytes() == scan.read_bytes()
+
+
+@pytest.fixture
+def progressive_window(window):
+    """The large-register behaviour on the demo: a first screen of 20 ids, the rest read
+    on the background thread."""
+    window.model.progressive = True
+    window.model.CHUNK = 20
+    return window
+
+
+def test_a_large_search_shows_the_first_screen_then_the_rest(qtbot, progressive_window):
+    win = progressive_window
+    register = win.register
+    query = AccountQuery(text="")
+    expected = register.accounts.ids(query)
+    assert len(expected) == 300
+    with qtbot.waitSignal(win.model.completed, timeout=5000):
+        win.filters.overdue.setChecked(False)
+        win.apply_query()
+        assert win.model.rowCount() == 20  # the first screen, at once
+        assert not win.model.is_complete
+        assert "正在读取其余" in win.count_label.text()
+    assert win.model.is_complete
+    assert [win.model.account_id(row) for row in range(win.model.rowCount())] == expected
+    assert "显示 300 / 共 300 个账号" in win.count_label.text()
+
+
+def test_the_selected_account_past_the_first_screen_is_kept(qtbot, progressive_window):
+    win = progressive_window
+    account_id = win.register.accounts.ids(AccountQuery())[250]
+    assert win.select_account(account_id)
+    with qtbot.waitSignal(win.model.completed, timeout=5000):
+        win.apply_query()  # same filters: the account is still in the list, past row 20
+        assert win.current_account_id() != account_id
+    assert win.current_account_id() == account_id
+
+
+def test_a_newer_query_wins_over_an_older_background_read(qtbot, progressive_window):
+    win = progressive_window
+    win.apply_query()  # all 300: its background read is queued
+    assert not win.model.is_complete
+    win.filters.select(win.filters.status, AccountStatus.RUNNING.value)
+    with qtbot.waitSignal(win.model.completed, timeout=5000):
+        win.apply_query()
+    qtbot.wait(200)  # the older read, if it ran, reports now and must be ignored
+    expected = win.register.accounts.ids(AccountQuery(status=AccountStatus.RUNNING.value))
+    assert win.model.ids() == expected
+
+
+def test_every_id_is_read_at_once_when_a_command_needs_them_all(progressive_window):
+    win = progressive_window
+    win.apply_query()
+    assert not win.model.is_complete
+    assert win.model.ids() == win.register.accounts.ids(AccountQuery())  # batch print, export
+    assert win.model.is_complete

@@ -54,7 +54,7 @@ from nmdesk.excel.planner import (
 )
 from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
-from nmdesk.store.bulk import ImportBatch
+from nmdesk.store.bulk import ImportBatch, collections_paused
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -118,7 +118,18 @@ def plan_import(
     mapping (header text → key); by default the synonym table decides.
     Raises ImportCancelled when ``cancelled()`` turns true.
     """
-    path = Path(path)
+    with collections_paused():
+        return _plan_import(register, Path(path), sheet, mapping, progress, cancelled)
+
+
+def _plan_import(
+    register: Register,
+    path: Path,
+    sheet: str | None,
+    mapping: Sequence[str] | dict[str, str] | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> ImportPlan:
     grid, layout = read_ledger(path, sheet)
     headers = layout.headers
     if mapping is None:
@@ -181,6 +192,18 @@ def commit_import(
     Raises ImportCancelled when ``cancelled()`` turns true; the transaction is
     rolled back, as it is on any other failure.
     """
+    with collections_paused():
+        return _commit_import(register, plan, skip_errors, progress, cancelled, today)
+
+
+def _commit_import(
+    register: Register,
+    plan: ImportPlan,
+    skip_errors: bool,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    today: dt.date | None,
+) -> ImportResult:
     errors = plan.error_rows()
     if errors and not skip_errors:
         raise ImportRefused(

@@ -322,6 +322,11 @@ class Register:
                 f"VALUES ({', '.join('?' for _ in columns)})",
                 [[row[column] for column in columns] for row in rows],
             )
+            from nmdesk.store.bulk import stored_as_bound
+
+            if stored_as_bound(self.db, table, rows):  # the rows as given are the rows stored
+                self.audit.record_many(action, table, [(row["id"], None, row) for row in rows])
+                return ids
             cursor = self.db.execute(f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)])
             names = [d[0] for d in cursor.description]
             stored = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}

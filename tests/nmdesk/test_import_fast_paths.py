@@ -150,3 +150,29 @@ def test_a_failing_bulk_commit_leaves_the_register_as_it_was(
         commit_import(register, plan)
     assert list(register.db.conn.iterdump()) == before
     assert register.audit.count() == audited and register.audit.verify() == []
+
+
+def test_insert_rows_audits_each_row_as_sqlite_stored_it(register: Register) -> None:
+    """Rows stored exactly as bound are audited as given; a row that SQLite converts (a
+    number in a TEXT column) or completes (a default) is read back first."""
+
+    def audited(unit_id: int) -> dict[str, object]:
+        text = register.scalar(
+            "SELECT after FROM audit_log WHERE table_name = 'units' AND row_id = ?", [unit_id]
+        )
+        return dict(json.loads(text))
+
+    full = {"id": 50, "name": "甲学院", "short_name": "甲", "kind": "college",
+            "parent_id": None, "head_person_id": None, "note": ""}  # fmt: skip
+    converted = {**full, "id": 51, "name": "乙学院", "note": 5}
+    short = {"name": "丙学院", "kind": "college"}
+    with register.transaction():
+        register.insert_rows("units", [full])
+        register.insert_rows("units", [converted])
+        (short_id,) = register.insert_rows("units", [short])
+    assert audited(50) == full == register.row("units", 50)
+    assert audited(51) == {**converted, "note": "5"} == register.row("units", 51)
+    assert audited(short_id)["short_name"] == "" and audited(short_id) == register.row(
+        "units", short_id
+    )
+    assert register.audit.verify() == []

@@ -7,6 +7,7 @@ chunks, so that ten thousand rows do not make reportlab re-split one huge table.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import itertools
@@ -39,7 +40,7 @@ from reportlab.platypus import (
 )
 
 # Only the Song font: these PDFs set no user text in the sans fallback.
-from nmdesk.forms.text import FORM_FONT
+from nmdesk.forms.text import FORM_FONT, reserve_first_subset
 from nmdesk.forms.text import register_form_font as _register_form_fonts
 from nmdesk.models import Verdict
 from nmdesk.review.listing import (
@@ -405,47 +406,80 @@ def notice_units(listing: Listing) -> dict[int, list[ListingRow]]:
     return units
 
 
+NOTICE_HEADER = ("序号", "账号名称", "平台", "年审结果")
+NOTICE_CLOSING = "逾期未整改或整改不到位的，将按规定予以通报批评、责令暂停运行或注销账号。"
+NOTICE_SIGNATURE = "单位负责人（签收）：＿＿＿＿＿＿　　签收日期：＿＿＿＿＿＿"
+
+
+@functools.cache
+def _notice_styles() -> dict[str, ParagraphStyle]:
+    return {
+        "title": _style("ntitle", 18, TA_CENTER, leading=26, spaceAfter=10),
+        "body": _style("nbody", 12, leading=22, firstLineIndent=24),
+        "plain": _style("nplain", 12, leading=22),
+        "right": _style("nright", 12, TA_RIGHT, leading=22),
+    }
+
+
+_FIXED_PARAGRAPHS: dict[tuple[str, str], Paragraph] = {}
+
+
+def _fixed_p(text: str, style: str) -> Paragraph:
+    """A paragraph every notice prints: parsed once, then copied (as ``forms.text.label``)."""
+    prototype = _FIXED_PARAGRAPHS.get((text, style))
+    if prototype is None:
+        if len(_FIXED_PARAGRAPHS) > 64:
+            _FIXED_PARAGRAPHS.clear()
+        prototype = _FIXED_PARAGRAPHS[(text, style)] = _p(text, _notice_styles()[style])
+    return copy.copy(prototype)
+
+
 def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], path: Path) -> Path:
-    """One unit's rectification notice (整改通知) for its failing or unsubmitted accounts."""
+    """One unit's rectification notice (整改通知) for its failing or unsubmitted accounts.
+
+    What every notice of the campaign prints the same (all but the unit's name,
+    its accounts and its requirements) takes the first font subset of each
+    notice (``reserve_first_subset``), so that subset's font program is made
+    and compressed once for all the notices, not once per notice.
+    """
     _register_form_fonts()
     year = listing.campaign.year
     unit = listing.unit_names.get(unit_id, rows[0].unit_name if rows else "")
-    title = _style("ntitle", 18, TA_CENTER, leading=26, spaceAfter=10)
-    body = _style("nbody", 12, leading=22, firstLineIndent=24)
-    plain = _style("nplain", 12, leading=22)
-    right = _style("nright", 12, TA_RIGHT, leading=22)
-    day = listing.campaign.published_on or dt.date.today()
+    styles = _notice_styles()
+    day = (listing.campaign.published_on or dt.date.today()).isoformat()
+    title = f"{year} 年度新媒体公共账号年审整改通知"
+    intro = (
+        f"根据《{listing.policy_title}》及 {year} 年度年审结果，你单位下列新媒体公共账号"
+        "未通过年审或未提交年审材料，现通知如下，请按要求办理："
+    )
     story: list[Any] = [
-        _p(f"{year} 年度新媒体公共账号年审整改通知", title),
-        _p(f"{unit}：", plain),
-        _p(
-            f"根据《{listing.policy_title}》及 {year} 年度年审结果，你单位下列新媒体公共账号"
-            "未通过年审或未提交年审材料，现通知如下，请按要求办理：",
-            body,
-        ),
+        _fixed_p(title, "title"),
+        _p(f"{unit}：", styles["plain"]),
+        _fixed_p(intro, "body"),
         Spacer(1, 3 * mm),
     ]
     rows_cells = [
         Cells(NOTICE_LOOK.fit((str(number), row.name, row.platform, row.result_text)))
         for number, row in enumerate(rows, start=1)
     ]
-    table = RuledTable(NOTICE_LOOK, ("序号", "账号名称", "平台", "年审结果"), rows_cells)
+    table = RuledTable(NOTICE_LOOK, NOTICE_HEADER, rows_cells)
     verdicts = [v for v in NOTICE_VERDICTS if any(row.verdict is v for row in rows)]
     requirements = [
-        _p(f"{v.label}：{REQUIREMENTS[v].format(office=listing.office)}。", plain) for v in verdicts
+        _fixed_p(f"{v.label}：{REQUIREMENTS[v].format(office=listing.office)}。", "plain")
+        for v in verdicts
     ]
     story += [
         table,
         Spacer(1, 4 * mm),
-        _p("办理要求：", plain),
+        _fixed_p("办理要求：", "plain"),
         *requirements,
         Spacer(1, 5 * mm),
-        _p("逾期未整改或整改不到位的，将按规定予以通报批评、责令暂停运行或注销账号。", body),
+        _fixed_p(NOTICE_CLOSING, "body"),
         Spacer(1, 12 * mm),
-        _p(listing.office, right),
-        _p(day.isoformat(), right),
+        _fixed_p(listing.office, "right"),
+        _fixed_p(day, "right"),
         Spacer(1, 10 * mm),
-        _p("单位负责人（签收）：＿＿＿＿＿＿　　签收日期：＿＿＿＿＿＿", plain),
+        _fixed_p(NOTICE_SIGNATURE, "plain"),
     ]
     doc = SimpleDocTemplate(
         str(path),
@@ -457,9 +491,16 @@ def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], pat
         title=f"{year}年度年审整改通知-{unit}",
         author=listing.office,
     )
-    doc.build(
-        story, onFirstPage=_footer(f"{unit}　整改通知"), onLaterPages=_footer(f"{unit}　整改通知")
-    )
+    footer = _footer(f"{unit}　整改通知")
+    # every notice prints these, whatever the unit (the footer's page number is ASCII)
+    fixed = "".join([title, "：", intro, *NOTICE_HEADER, "办理要求：", NOTICE_CLOSING])
+    fixed += f"{listing.office}{day}{NOTICE_SIGNATURE}　整改通知　第 页"
+
+    def first_page(canvas: Any, doc: Any) -> None:
+        reserve_first_subset(canvas, fixed)
+        footer(canvas, doc)
+
+    doc.build(story, onFirstPage=first_page, onLaterPages=footer)
     return path
 
 

@@ -694,3 +694,79 @@ def test_font_subsets_from_the_glyph_table_read_in_place_are_reportlabs_own() ->
     assert face.get_table("head") == plain.get_table("head")
     table = face.get_table("glyf")
     assert table[10:20] == plain.get_table("glyf")[10:20] and len(table) > 1_000_000
+
+
+def _font_programs(path: Path) -> list[tuple[bytes, dict]]:
+    """Each embedded font subset's program (decompressed) and descriptor, in page order."""
+    found = []
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/FontDescriptor" in font:
+                descriptor = font["/FontDescriptor"]
+                stream = descriptor["/FontFile2"].get_object()
+                assert stream["/Length1"] == len(stream.get_data())
+                found.append(
+                    (
+                        stream.get_data(),
+                        {
+                            k: v
+                            for k, v in descriptor.items()
+                            if k not in ("/FontName", "/FontFile2")
+                        },
+                    )
+                )
+    return found
+
+
+def test_subset_font_programs_made_once_are_the_ones_reportlab_makes(tmp_path) -> None:
+    """The form font embeds each subset as reportlab's own code would, cached or not."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from nmdesk.forms.text import FORM_FONT, glyph_sets, register_fonts
+    from nmdesk.paths import FORM_FONT_FILE
+
+    register_fonts()
+    if "PlainSong" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("PlainSong", str(FORM_FONT_FILE)))  # reportlab as is
+    song = glyph_sets()[0]
+    text = "整改通知书" + "".join(chr(c) for c in range(0x4E00, 0x9000, 11) if c in song)[:300]
+    for name in ("a", "b"):  # the second document reuses the first's programs
+        for font, suffix in ((FORM_FONT, ""), ("PlainSong", "-plain")):
+            canvas = Canvas(str(tmp_path / f"{name}{suffix}.pdf"))
+            canvas.setFont(font, 12)
+            canvas.drawString(50, 700, text[:150])
+            canvas.drawString(50, 680, text[150:])
+            canvas.save()
+    mine = _font_programs(tmp_path / "a.pdf")
+    assert len(mine) == 2
+    assert mine == _font_programs(tmp_path / "a-plain.pdf")
+    assert _font_programs(tmp_path / "b.pdf") == mine
+    for path in ("a.pdf", "b.pdf"):
+        assert squash(PdfReader(tmp_path / path).pages[0].extract_text()) == squash(text)
+
+
+def test_a_reserved_first_subset_holds_the_given_text_and_nothing_after(tmp_path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from nmdesk.forms.text import FORM_FONT, register_fonts, reserve_first_subset
+
+    register_fonts()
+    font = pdfmetrics.getFont(FORM_FONT)
+    canvas = Canvas(str(tmp_path / "r.pdf"))
+    reserve_first_subset(canvas, "整改通知 2026")
+    canvas.setFont(FORM_FONT, 12)
+    canvas.drawString(50, 700, "通知甲学院")
+    subsets = font.state[canvas._doc].subsets
+    assert [chr(c) for c in subsets[0] if c >= 0x4E00] == list("整改通知")
+    assert [chr(c) for c in subsets[1] if c >= 0x4E00] == list("甲学院")
+    canvas.save()
+    assert "通知甲学院" in PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    late = Canvas(str(tmp_path / "late.pdf"))
+    late.setFont(FORM_FONT, 12)
+    late.drawString(50, 700, "甲")
+    with pytest.raises(ValueError, match="already"):
+        reserve_first_subset(late, "整改")

@@ -783,6 +783,7 @@ def test_notices_in_a_row_each_embed_the_font_and_their_own_accounts(tmp_path) -
         unit_id: pdfs.write_notice_pdf(listing, unit_id, unit_rows, tmp_path / f"{unit_id}.pdf")
         for unit_id, unit_rows in pdfs.notice_units(listing).items()
     }
+    first_programs = set()
     for unit_id, path in notices.items():
         text = text_of_pdf(path)
         assert "整改通知" in text and f"{units[unit_id]}：" in text
@@ -797,6 +798,8 @@ def test_notices_in_a_row_each_embed_the_font_and_their_own_accounts(tmp_path) -
         ]
         assert programs and all(p[:4] == b"\x00\x01\x00\x00" for p in programs)
         assert sum(map(len, programs)) > 10_000  # the glyphs, not an empty shell
+        first_programs.add(programs[0])
+    assert len(first_programs) == 1  # the wording every notice prints: one font subset
 
 
 def test_bulk_update_audits_the_row_as_stored_when_sqlite_converts_a_value(opened) -> None:

@@ -182,6 +182,8 @@ class DeadlinesBoard(QWidget):
         self.today = today or dt.date.today()
         self.background = background
         self.clocks: list[Clock] = []
+        self._overdue = 0
+        self._estimates = 0
         self.loading = False
         self._generation = 0
         self._first_start = True
@@ -238,7 +240,8 @@ class DeadlinesBoard(QWidget):
         """Recompute every clock: at once, or on a worker for a large register."""
         self._generation += 1
         if not self.background:
-            self._receive(self._generation, running_clocks(self.register, self.today))
+            clocks = order_clocks(running_clocks(self.register, self.today), self.today)
+            self._receive(self._generation, clocks)
             return
         self.loading = True
         self.summary.setText(tr("正在计算截止事项…"))
@@ -264,7 +267,7 @@ class DeadlinesBoard(QWidget):
             self._loader.done.emit(generation, [])
             return
         try:
-            clocks = running_clocks(register, today)
+            clocks = order_clocks(running_clocks(register, today), today)  # sorted here too
         finally:
             register.close()
         self._loader.done.emit(generation, clocks)
@@ -272,13 +275,15 @@ class DeadlinesBoard(QWidget):
     def _receive(self, generation: int, clocks: object) -> None:
         if generation != self._generation:
             return  # a newer refresh is under way
-        assert isinstance(clocks, list)
+        assert isinstance(clocks, list)  # ordered by order_clocks on the computing thread
         self.loading = False
-        self.clocks = order_clocks(clocks, self.today)
+        self.clocks = clocks
+        self._overdue = sum(1 for clock in clocks if clock.is_overdue(self.today))
+        self._estimates = sum(1 for clock in clocks if clock.is_estimate)
         self._apply_filter()
         self.summary.setText(
             tr("共 {0} 项，逾期 {1} 项，估算 {2} 项").format(
-                len(self.clocks), self.overdue_count(), self.estimate_count()
+                len(self.clocks), self._overdue, self._estimates
             )
         )
         self.loaded.emit()
@@ -301,10 +306,10 @@ class DeadlinesBoard(QWidget):
         return self.model.clocks
 
     def overdue_count(self) -> int:
-        return sum(1 for clock in self.clocks if clock.is_overdue(self.today))
+        return self._overdue  # counted once per computation (the status bar asks often)
 
     def estimate_count(self) -> int:
-        return sum(1 for clock in self.clocks if clock.is_estimate)
+        return self._estimates
 
     def _activated(self, index: QModelIndex) -> None:
         account_id = self.model.data(index, ACCOUNT_ROLE)

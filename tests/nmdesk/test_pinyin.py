@@ -11,6 +11,8 @@ CHECK_IN_A_FRESH_PROCESS = """
 import json
 from nmdesk.store.search import pinyin_initials
 first = pinyin_initials("北京理工大学重庆创新中心")
+import sys
+in_pieces = "pypinyin.phrases_dict" not in sys.modules  # pypinyin's own one-call load
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg import mmseg
 from nmdesk.pinyin import phrases_file
@@ -19,7 +21,8 @@ import pypinyin
 whole = json.loads(phrases_file(pypinyin).read_text(encoding="utf-8"))
 trained = mmseg.PrefixSet()
 trained.train(whole.keys())
-print(PHRASES_DICT == whole, mmseg.seg._prefix_set._set == trained._set, first, len(whole))
+print(PHRASES_DICT == whole, mmseg.seg._prefix_set._set == trained._set, first, len(whole),
+      in_pieces)
 """
 
 
@@ -28,7 +31,8 @@ def test_the_phrase_dictionary_loaded_in_pieces_is_pypinyins_whole() -> None:
         [sys.executable, "-c", CHECK_IN_A_FRESH_PROCESS], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    same_dict, same_segmenter, initials, entries = result.stdout.split()
+    same_dict, same_segmenter, initials, entries, in_pieces = result.stdout.split()
+    assert in_pieces == "True"  # search imported pypinyin through nmdesk.pinyin first
     assert same_dict == "True"
     assert same_segmenter == "True"
     assert initials == "bjlgdxcqcxzx"  # 重庆 is a phrase: chong, not zhong

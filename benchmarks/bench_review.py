@@ -74,6 +74,7 @@ def _prepare(path: Path, today: dt.date) -> dict[str, Any]:
 
 def _publish_once(prepared: Path, folder: Path, check: bool) -> dict[str, Any]:
     """Publish a fresh copy of the prepared register; the seconds and what was produced."""
+    from nmdesk.forms.text import clear_subset_programs
     from nmdesk.review import assess
     from nmdesk.review.publish import publish
     from nmdesk.store import Register
@@ -81,7 +82,9 @@ def _publish_once(prepared: Path, folder: Path, check: bool) -> dict[str, Any]:
     work = folder / "review.nmdesk"
     out = folder / "out"
     shutil.copy(prepared, work)
-    assess.clear_similarity_caches()  # as cold as a `review publish` from the command line
+    # as cold as a `review publish` from the command line
+    assess.clear_similarity_caches()
+    clear_subset_programs()
     with Register.open(work, actor="bench", auto_backup=False) as register:
         started, cpu = time.perf_counter(), time.process_time()
         result = publish(register, YEAR, out, today=dt.date(YEAR + 1, 1, 5))

@@ -118,6 +118,13 @@ def reserve_first_subset(canvas: Any, text: str) -> None:
 SUBSET_PROGRAMS_KEPT = 16
 
 
+def clear_subset_programs() -> None:
+    """Forget the subset font programs made so far (a benchmark's cold run)."""
+    for name in (FORM_FONT, SANS_FONT):
+        if name in pdfmetrics.getRegisteredFontNames():
+            getattr(pdfmetrics.getFont(name).face, "subset_programs", {}).clear()
+
+
 def _add_subset_objects(face: Any, doc: Any, fontname: str, subset: list[int]) -> Any:
     """``TTFontFace.addSubsetObjects`` (reportlab 5.1) with each distinct subset's
     font program made and compressed once per process: the same objects, the same

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -74,12 +74,22 @@ class IdListLoader(QObject):
         super().__init__(parent)
         self.path = path
         self.latest = 0
+        from concurrent.futures import ThreadPoolExecutor
+
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdesk-ids")
         self._register: Register | None = None  # opened and used on the worker thread only
 
-    def load(self, generation: int, query: AccountQuery) -> None:
+    def load(self, generation: int, query: AccountQuery, delay_ms: int = 0) -> None:
+        """Read the ids of ``query`` in the background, after ``delay_ms``."""
         self.latest = generation
-        self._executor.submit(self._read, generation, query)
+        if delay_ms > 0:
+            QTimer.singleShot(delay_ms, self, lambda: self._submit(generation, query))
+        else:
+            self._submit(generation, query)
+
+    def _submit(self, generation: int, query: AccountQuery) -> None:
+        if generation == self.latest:
+            self._executor.submit(self._read, generation, query)
 
     def close(self) -> None:
         self.latest = -1
@@ -120,6 +130,9 @@ class AccountTableModel(QAbstractTableModel):
         self.register = register
         # a large register shows queries progressively (see the module's docstring)
         self.progressive = False
+        # the window's first query waits for its first paint before reading in the background
+        # (the reading thread's Python would share the interpreter lock with the painting)
+        self.first_load_delay_ms = 0
         self._generation = 0
         self._complete = True
         self._loader: IdListLoader | None = None
@@ -152,7 +165,8 @@ class AccountTableModel(QAbstractTableModel):
             self._ids = self.register.accounts.ids(self._query, limit=self.CHUNK)
             self._complete = len(self._ids) < self.CHUNK
             if not self._complete:
-                self._id_loader().load(self._generation, self._query)
+                delay, self.first_load_delay_ms = self.first_load_delay_ms, 0
+                self._id_loader().load(self._generation, self._query, delay)
         else:
             self._ids = self.register.accounts.ids(self._query)
             self._complete = True

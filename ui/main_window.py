@@ -54,6 +54,10 @@ BACKGROUND_BOARD_ACCOUNTS = 20_000
 WARM_UP_DELAY_MS = 1000
 
 
+# A large register's first background id read waits this long for the first paint.
+FIRST_PAINT_DELAY_MS = 100
+
+
 def _start_warm_up() -> None:
     from ui import warm_up
 
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         # a large register shows searches and filters progressively: the first screen
         # at once, the rest of the ids from a background read (ui/account_table.py)
         self.model.progressive = large
+        self.model.first_load_delay_ms = FIRST_PAINT_DELAY_MS if large else 0
         self._keep_after_load: int | None = None
         self.model.completed.connect(self._all_ids_loaded)
         self.apply_query()

@@ -221,10 +221,11 @@ def _commit_import(
     kinds = {unit.name: unit.kind for unit in plan.new_units}
     total = len(todo)
     # New units, people, accounts and roles are queued in a batch and written with one
-    # executemany per table (every row audited); an update writes at once, after a flush.
+    # executemany per table (every row audited; units first, then people, accounts and
+    # roles, which refer to them); an update writes at once, after a flush.
     batch = ImportBatch(register)
     with register.transaction():
-        for row in todo:  # the new units first, in one batch: the accounts refer to them
+        for row in todo:  # the new units first: the accounts and people refer to them
             if row.unit_name not in unit_ids:
                 unit_id = batch.find_unit(row.unit_name)
                 if unit_id is None:
@@ -234,7 +235,6 @@ def _commit_import(
                     unit_id = batch.add_unit(Unit(None, row.unit_name, kind))
                     new_unit_ids.append(unit_id)
                 unit_ids[row.unit_name] = unit_id
-        batch.flush()
         for done, row in enumerate(todo):
             if cancelled is not None and cancelled():
                 raise ImportCancelled()

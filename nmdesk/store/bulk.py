@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import DuplicateAccountError, ValidationError
@@ -83,13 +85,15 @@ def stored_as_bound(db: Any, table: str, rows: list[dict[str, Any]]) -> bool:
     types = {row[1]: _BOUND_TYPES.get(str(row[2]).upper()) for row in db.execute(
         f"PRAGMA table_info({table})"
     )}  # fmt: skip
-    columns = set(types)
-    for row in rows:
-        if row.keys() != columns:
+    if set(map(len, rows)) != {len(types)}:
+        return False  # a row without some column (its default is filled in)
+    for column, expected in types.items():  # a column at a time, the loops in C
+        try:
+            classes = set(map(type, map(itemgetter(column), rows)))
+        except KeyError:  # a row names another column instead
             return False
-        for column, value in row.items():
-            if value is not None and value.__class__ is not types[column]:
-                return False
+        if not classes <= {expected, type(None)}:
+            return False
     return True
 
 
@@ -100,16 +104,21 @@ def _account_row(account: Account) -> dict[str, Any]:
     """``{field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}``, with
     the common cases (text, a number, nothing) decided by the value's exact class."""
     row: dict[str, Any] = {}
-    for field in FIELD_LABELS:
-        value = getattr(account, field)
+    values = vars(account)
+    for field, kept in _ACCOUNT_FIELDS:
+        value = values[field]
         cls = value.__class__
         if cls is str:
-            row[field] = value if field in _KEPT_AS_TYPED or not value else clean_text(value)
+            row[field] = value if kept or not value else _clean_text(value)
         elif cls is int or value is None:
             row[field] = value
         else:
             row[field] = _stored(field, value)
     return row
+
+
+_ACCOUNT_FIELDS = tuple((field, field in _KEPT_AS_TYPED) for field in FIELD_LABELS)
+_clean_text = lru_cache(maxsize=4096)(clean_text)  # platforms, types repeat down a ledger
 
 
 class ImportBatch:
@@ -127,6 +136,7 @@ class ImportBatch:
         self._next_id: dict[str, int] = {}
         self._serial: tuple[str, int] | None = None
         self.units: dict[int, dict[str, Any]] = {}
+        self._queued_units: dict[int, Unit] = {}  # queued rows as Unit, made once
         self.unit_names: dict[str, int] = {}
         self.people: dict[int, dict[str, Any]] = {}
         self.people_by_name: dict[tuple[str, int], int] = {}
@@ -179,8 +189,12 @@ class ImportBatch:
 
     def _unit(self, unit_id: int) -> Unit:
         if unit_id in self.units:
-            row = self.units[unit_id]
-            return Unit(unit_id, row["name"], row["kind"], row["parent_id"])
+            queued = self._queued_units.get(unit_id)
+            if queued is None:
+                row = self.units[unit_id]
+                queued = Unit(unit_id, row["name"], row["kind"], row["parent_id"])
+                self._queued_units[unit_id] = queued
+            return queued
         if unit_id not in self._unit_cache:
             self._unit_cache[unit_id] = self.r.units.get(unit_id)
         return self._unit_cache[unit_id]

@@ -341,7 +341,7 @@ def test_failed_import_leaves_register_unchanged(
         calls.append(1)
         if len(calls) == 4:
             raise OSError("disk full")
-        return original(account)
+        return original(account, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(register.accounts, "create", failing_create)
     with pytest.raises(OSError):

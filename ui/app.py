@@ -97,8 +97,11 @@ def open_window(
         if register is None:
             return None
     else:
-        register = Register.open(path)
+        # the day's backup is taken after the window opens, on a background thread
+        register = Register.open(path, auto_backup=False)
     window = MainWindow(register, settings=make_settings(), owns_register=True)
+    if not register.read_only:
+        window.start_daily_backup()
     if os.environ.get("NMDESK_STARTUP_PROBE"):  # benchmarks/bench_startup.py only
         from ui.startup_probe import watch
 

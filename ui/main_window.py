@@ -423,6 +423,18 @@ class MainWindow(QMainWindow):
         if warnings:
             self.statusBar().showMessage("；".join(warnings), 30_000)
 
+    def start_daily_backup(self) -> None:
+        """Take today's automatic backup in the background (see ui/data_safety.py)."""
+        from ui.data_safety import DailyBackup
+
+        self.daily_backup = DailyBackup(Path(self.register.path), self)
+        self.daily_backup.finished.connect(self._daily_backup_finished)
+        self.daily_backup.start()
+
+    def _daily_backup_finished(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text, 30_000 if "未完成" in text else STATUS_MESSAGE_MS)
+
     # -- query, selection and counts ---------------------------------------------------
 
     def apply_query(self) -> None:

@@ -198,6 +198,20 @@ def auto_backup(
     return made
 
 
+def take_daily_backup(register_path: Path) -> list[Path]:
+    """``auto_backup`` through a read-only connection of its own, so that a background
+    thread can take the day's copy while the clerk works (a connection belongs to the
+    thread that opened it; in WAL mode the copy reads one consistent snapshot)."""
+    try:
+        source = sqlite3.connect(f"file:{register_path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        raise RegisterError(f"无法读取备案库 {register_path.name}：{exc}") from None
+    try:
+        return auto_backup(register_path, source)
+    finally:
+        source.close()
+
+
 def _copy_file(source: Path, target: Path) -> Path:
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)

@@ -194,3 +194,51 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
     assert "磁盘已满" in texts[1]
     assert "程序错误" in texts[2] and "ValueError: boom" in texts[2]
     assert "Traceback" not in "".join(texts)
+
+
+def finished(qtbot, window: MainWindow) -> None:
+    """Wait for the background backup thread, then for its signal to be delivered."""
+    qtbot.waitUntil(lambda: not window.daily_backup.thread.is_alive(), timeout=20_000)
+    qtbot.wait(50)
+
+
+def test_the_days_backup_is_taken_after_the_window_opens(qtbot, demo_path, settings) -> None:
+    register = Register.open(demo_path, actor="tester", auto_backup=False)
+    for info in backups.list_backups(demo_path):
+        info.path.unlink()
+    window = MainWindow(register, settings=settings, owns_register=True)
+    qtbot.addWidget(window)
+    assert backups.list_backups(demo_path) == []  # opening did not wait for a copy
+    window.start_daily_backup()
+    finished(qtbot, window)
+    assert "今天的自动备份已保存" in window.statusBar().currentMessage()
+    taken = backups.list_backups(demo_path)
+    assert {b.kind for b in taken} == {"daily", "monthly"}
+    copy = backups.check_backup(taken[0].path)
+    assert copy.accounts == register.accounts.count()
+    window.statusBar().clearMessage()
+    window.start_daily_backup()
+    finished(qtbot, window)
+    assert window.statusBar().currentMessage() == ""  # once a day: nothing to say
+    assert len(backups.list_backups(demo_path)) == 2
+    window.close()
+
+
+def test_a_failed_daily_backup_is_reported_in_the_status_bar(
+    qtbot, demo_path, settings, monkeypatch
+) -> None:
+    register = Register.open(demo_path, actor="tester", auto_backup=False)
+    for info in backups.list_backups(demo_path):
+        info.path.unlink()
+
+    def full_disk(source, target):  # type: ignore[no-untyped-def]
+        raise backups.RegisterError(f"无法写入备份 {target}：磁盘已满")
+
+    monkeypatch.setattr(backups, "write_backup", full_disk)
+    window = MainWindow(register, settings=settings, owns_register=True)
+    qtbot.addWidget(window)
+    window.start_daily_backup()
+    finished(qtbot, window)
+    qtbot.waitUntil(lambda: "今天的自动备份未完成" in window.statusBar().currentMessage())
+    assert "磁盘已满" in window.statusBar().currentMessage()
+    window.close()

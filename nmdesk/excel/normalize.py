@@ -118,8 +118,9 @@ def phones(
     if not is_blank(office):
         office_out = normalize_office_phone(text(office), office_column)
     for value, column in ((mobile, mobile_column), (generic, generic_column)):
-        if value.__class__ is str and (plain := _PLAIN_MOBILE.match(value)):
-            mobile_out = mobile_out or "".join(plain.groups())  # what normalize_mobile gives
+        plain = plain_mobile(value)
+        if plain is not None:  # what normalize_mobile gives for it
+            mobile_out = mobile_out or plain
             continue
         if is_blank(value):
             continue
@@ -138,6 +139,14 @@ def phones(
 # The common way to write a mobile number (ASCII digits, +86 or 0086 first, a space or a
 # dash between the groups): its 11 digits are the groups, as normalize_mobile finds them.
 _PLAIN_MOBILE = re.compile(r"(?:\+86|0086)?[ -]?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})\Z")
+
+
+def plain_mobile(value: CellValue) -> str | None:
+    """The 11 digits of a mobile number written the common way (see ``_PLAIN_MOBILE``),
+    exactly what ``phones`` takes from it; None for any other value."""
+    if value.__class__ is str and (plain := _PLAIN_MOBILE.match(value)):
+        return "".join(plain.groups())
+    return None
 
 
 def _looks_like_office(raw: str) -> bool:

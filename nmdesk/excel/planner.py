@@ -16,7 +16,7 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.excel import normalize
 from nmdesk.excel.mapping import CONTACT_FIELDS, ROLE_LABELS, field_label
 from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
-from nmdesk.excel.reader import CellValue, display
+from nmdesk.excel.reader import CellValue, display, is_blank
 from nmdesk.models import Account
 from nmdesk.store.accounts import MULTI_HOLDER_ROLES
 from nmdesk.validation import check_role_holder, normalize_email
@@ -348,6 +348,14 @@ class Planner:
             column(rows, f"{role}.phone"),
             strict=True,
         ):
+            plain = normalize.plain_mobile(mobile)
+            if plain is not None and is_blank(generic):
+                # a plain mobile number is taken as it is and cannot fail: the outcome is
+                # the office column's alone, with the number as the mobile
+                office_only = self._office_outcome(role, office)
+                ok, result = office_only
+                phones.append((True, (plain, result[1])) if ok else office_only)
+                continue
             keys = (_key(mobile), _key(office), _key(generic))
             key = None if None in keys else keys
             outcome = memo.get(key) if key is not None else None
@@ -365,6 +373,17 @@ class Planner:
             partial(_email, email_label),
         )
         return role, names, titles, phones, emails
+
+    def _office_outcome(self, role: str, office: CellValue) -> tuple[bool, Any]:
+        """``normalize.phones`` with only the office column filled, once per distinct text."""
+        memo = self._memo[f"{role}.office"]
+        key = _key(office)
+        outcome = memo.get(key) if key is not None else None
+        if outcome is None:
+            outcome = _outcome(partial(normalize.phones, "", office, ""), self._phone_columns[role])
+            if key is not None:
+                memo[key] = outcome
+        return outcome
 
     def _read_person(
         self,

@@ -1,7 +1,7 @@
 """Warm-up after the main window painted: the modules and data a first action needs
 (the account form, simplified-Chinese conversion for name checks, pinyin for search
-text) are loaded on a background thread, so the clerk's first Enter on an account
-does not wait a quarter of a second for imports. Imports and table loading only;
+text, reportlab for printing) are loaded on a background thread, so the clerk's
+first Enter on an account, or first print, does not wait for imports. Imports and table loading only;
 no Qt object is created off the GUI thread. Runs once per process."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import gc
 import importlib
 import threading
 
-MODULES = ("ui.account_form", "nmdesk.entry", "nmdesk.names")
+# nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait for
+MODULES = ("ui.account_form", "nmdesk.entry", "nmdesk.names", "nmdesk.forms")
 _started = False
 
 

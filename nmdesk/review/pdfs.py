@@ -28,7 +28,6 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -84,9 +83,10 @@ def _p(text: object, st: ParagraphStyle) -> Paragraph:
 
 def _fit(text: str, width: float, size: float) -> str:
     """Shorten plain cell text to the column width with an ellipsis (fast, no Paragraph)."""
-    if pdfmetrics.stringWidth(text, FORM_FONT, size) <= width:
+    width_of = pdfmetrics.getFont(FORM_FONT).stringWidth
+    if width_of(text, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", FORM_FONT, size) > width:
+    while text and width_of(text + "…", size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -268,10 +268,17 @@ class RuledTable(Flowable):  # type: ignore[misc]
         canvas.rect(0, top - row_h, self.width, row_h, stroke=0, fill=1)
         canvas.setStrokeColor(look.grid)
         canvas.setLineWidth(look.grid_width)
-        canvas.lines(
-            [(0, top - i * row_h, self.width, top - i * row_h) for i in range(len(self.rows) + 2)]
-            + [(x, 0, x, top) for x in edges]
-        )
+        # the grid, as canvas.lines writes it (each coordinate formatted once)
+        full, top_text = fp_str(self.width), fp_str(top)
+        grid = ["n"]
+        for i in range(len(self.rows) + 2):
+            y = fp_str(top - i * row_h)
+            grid.append(f"0 {y} m {full} {y} l")
+        for edge in edges:
+            x = fp_str(edge)
+            grid.append(f"{x} 0 m {x} {top_text} l")
+        grid.append("S")
+        canvas._code.extend(grid)
         text = canvas.beginText()
         text.setFont(FORM_FONT, look.size)
         cells = _CELL_TEXT.setdefault(canvas, {}).get(look.size)
@@ -286,8 +293,11 @@ class RuledTable(Flowable):  # type: ignore[misc]
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
         lefts = [fp_str(edge + look.pad) for edge in edges[:-1]]
         right = look.right
+        width_of = pdfmetrics.getFont(FORM_FONT).stringWidth
         black = colors.black
         current = None
+        fills: dict[int, str] = {}  # {id(colour): its rg operator}
+        starts: dict[tuple[int, float], str] = {}  # {(column, text width): x} right-aligned
         for line, row in enumerate([Cells(self.header), *self.rows]):
             y = fp_str(top - (line + 1) * row_h + rise)
             special = dict(row.colours) if row.colours else None
@@ -297,11 +307,18 @@ class RuledTable(Flowable):  # type: ignore[misc]
                     continue
                 colour = special.get(column, black) if special else black
                 if colour is not current:
-                    code.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
+                    fill = fills.get(id(colour))
+                    if fill is None:
+                        fill = fills[id(colour)] = (
+                            f"{fp_str(colour.red, colour.green, colour.blue)} rg"
+                        )
+                    code.append(fill)
                     current = colour
                 if aligned and column in right:
-                    width = stringWidth(cell, FORM_FONT, look.size)
-                    x = fp_str(edges[column + 1] - look.pad - width)
+                    width = width_of(cell, look.size)
+                    x = starts.get((column, width))
+                    if x is None:
+                        x = starts[column, width] = fp_str(edges[column + 1] - look.pad - width)
                 else:
                     x = lefts[column]
                 code.append(f"1 0 0 1 {x} {y} Tm {encode(cell)}")

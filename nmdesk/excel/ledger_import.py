@@ -220,6 +220,7 @@ def _commit_import(
     new_unit_ids: list[int] = []
     kinds = {unit.name: unit.kind for unit in plan.new_units}
     total = len(todo)
+    step = max(1, total // 200)  # at most ~200 progress reports (a signal to the UI each)
     # New units, people, accounts and roles are queued in a batch and written with one
     # executemany per table (every row audited; units first, then people, accounts and
     # roles, which refer to them); an update writes at once, after a flush.
@@ -246,7 +247,7 @@ def _commit_import(
                 _update(register, row, unit_id, today)
                 assert row.account_id is not None
                 updated.append(row.account_id)
-            if progress is not None:
+            if progress is not None and ((done + 1) % step == 0 or done + 1 == total):
                 progress(done + 1, total)
         if cancelled is not None and cancelled():
             raise ImportCancelled()

@@ -698,37 +698,38 @@ class AccountStore:
     def refresh_search(self, account_ids: list[int]) -> None:
         """Rebuild the derived search text of these accounts (name, IDs, unit, people).
 
-        Batched: one query and one upsert statement per chunk of 900 accounts. The
-        upsert is one INSERT … SELECT over a JSON array, not an executemany: FTS5
-        flushes its pending terms at the end of every statement that fired its
-        triggers, which made a row-by-row refresh about ten times slower."""
-        for start in range(0, len(account_ids), 900):
-            chunk = account_ids[start : start + 900]
-            rows = self.r.db.execute(
-                "SELECT a.id, a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
-                "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
-                "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
-                "FROM accounts a JOIN units u ON u.id = a.unit_id "
-                f"WHERE a.id IN ({','.join('?' for _ in chunk)})",
-                chunk,
-            ).fetchall()
-            values = []
-            for account_id, name, platform_id, serial, platform, unit, short, people in rows:
-                text = normalize_search_text(
-                    " ".join(
-                        part
-                        for part in (name, platform_id, serial, platform, unit, short, people or "")
-                        if part
-                    )
+        Batched: one query and one upsert statement for all of them, each over a JSON
+        array of ids or rows. The upsert is one INSERT … SELECT, not an executemany:
+        FTS5 flushes its pending terms at the end of every statement that fired its
+        triggers, which made a row-by-row refresh about ten times slower (and a
+        statement per 900 accounts about 15 % slower for a 10,000-row import)."""
+        if not account_ids:
+            return
+        rows = self.r.db.execute(
+            "SELECT a.id, a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
+            "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
+            "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
+            "FROM accounts a JOIN units u ON u.id = a.unit_id "
+            "WHERE a.id IN (SELECT value FROM json_each(?))",
+            [json.dumps(account_ids)],
+        ).fetchall()
+        values = []
+        for account_id, name, platform_id, serial, platform, unit, short, people in rows:
+            text = normalize_search_text(
+                " ".join(
+                    part
+                    for part in (name, platform_id, serial, platform, unit, short, people or "")
+                    if part
                 )
-                initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
-                values.append((account_id, text, initials))
-            self.r.db.execute(
-                "INSERT INTO account_search (account_id, text, initials) "
-                "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
-                "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-                [json.dumps(values, ensure_ascii=False)],
             )
+            initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
+            values.append((account_id, text, initials))
+        self.r.db.execute(
+            "INSERT INTO account_search (account_id, text, initials) "
+            "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
+            "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
+            [json.dumps(values, ensure_ascii=False)],
+        )
 
     def refresh_search_for_unit(self, unit_id: int) -> None:
         self.refresh_search(

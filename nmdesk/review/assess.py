@@ -190,16 +190,18 @@ def _likely_duplicates(
     """
     found: dict[int, list[str]] = {}
     for group in groups:
+        # {(i, j) with i < j: why group[i] and group[j] look alike, or None}
         compared: dict[tuple[int, int], str | None] = {}
+        known = compared.get
         for i, fact in enumerate(group):
             twins: list[str] = []
             for j, other in enumerate(group):
                 if j == i:
                     continue
                 pair = (i, j) if i < j else (j, i)
-                if pair not in compared:
-                    compared[pair] = _look_alike(group[pair[0]], group[pair[1]])
-                why = compared[pair]
+                why = known(pair, _UNSEEN)
+                if why is _UNSEEN:
+                    why = compared[pair] = _look_alike(group[pair[0]], group[pair[1]])
                 if why is not None:
                     twins.append(f"“{other['name']}”（{why}）")
                     if len(twins) == shown:
@@ -207,6 +209,9 @@ def _likely_duplicates(
             if twins:
                 found[fact["account_id"]] = twins
     return found
+
+
+_UNSEEN = "\0"  # not compared yet (a reason is never this)
 
 
 def compute_flags(

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, ValidationError
@@ -38,6 +39,7 @@ _UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("处", "办公室", "部", "中心"), "admin_dept"),
 )
 _MISSING = object()
+_SECOND = itemgetter(1)
 
 
 def _key(value: CellValue) -> Any:
@@ -128,6 +130,7 @@ class Planner:
         self._people_units: set[int] = set()  # units whose people are all in _known_people
         # results of checks already made on the same cell text, per field (see read_rows)
         self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
+        self._split_names: dict[str, list[str]] = {}  # a person cell → the names in it
         self._phone_columns = {
             role: (
                 self._label(f"{role}.mobile"),
@@ -284,7 +287,10 @@ class Planner:
         index = self._index.get(key, -1)
         if index < 0:
             return [""] * len(rows)
-        return [values[index] if index < len(values) else "" for _row_index, values in rows]
+        cells = list(map(_SECOND, rows))
+        if index < min(map(len, cells), default=0):  # every row reaches it (the usual case)
+            return list(map(itemgetter(index), cells))
+        return [values[index] if index < len(values) else "" for values in cells]
 
     def _texts(self, cells: list[CellValue]) -> list[str]:
         """``normalize.text`` of each cell."""
@@ -402,7 +408,11 @@ class Planner:
         person["mobile"], person["office_phone"] = phone_pair or ("", "")
         person["email"] = _value_or_issue(emails[i], errors, "") or ""
         role_label = ROLE_LABELS[role]
-        several = [part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()]
+        several = self._split_names.get(name)
+        if several is None:
+            several = self._split_names[name] = [
+                part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()
+            ]
         if len(several) > 1 and role not in MULTI_HOLDER_ROLES:
             errors.append(RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(several)} 人"))
         elif len(several) > 1:  # several operators: their contacts cannot be told apart

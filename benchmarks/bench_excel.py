@@ -82,6 +82,21 @@ def write_ledger(path: Path, rows: int, seed: int = 7) -> Path:
 
 
 IMPORT_LIMIT_S = 0.5
+IMPORT_NOTE = (
+    "未达标。本轮之前为 3.4 s（21.9×），现为 1.6–2.1 s（本机 2 核共享、负载不定，同一次运行中"
+    "约为基线的 11–13×）。已做：逐列读取与检查，同一单元格文本只检查一次（单位、平台、级别、"
+    "日期、办公电话在台账中大量重复）；常见写法的手机号不再经正则往返；xlsx 的完整性检查与公式"
+    "扫描共用一次解压，calamine 只打开一次；导入期间暂停 Python 的循环垃圾回收（原来写入中 5 次"
+    "全量回收共 0.4 s）；新单位、人员、账号、角色一次写入，不再逐人逐单位查询；按绑定原样存储的"
+    "行直接审计，不再读回；审计条目用预建的 JSON 编码器并手工拼出被哈希的内容（与逐条审计逐字节"
+    "相同，有测试）；搜索文本一次查询、一次写入三个 FTS5 索引；拼音首字母按汉字段缓存；单字索引"
+    "的分字函数改在 C 中完成。时间去向（安静时单独测量）：读取约 0.16 s（基线本身 0.14 s），逐行"
+    "检查约 0.2 s，写入约 1.25 s，其中审计链 0.33 s（约 34,000 条：JSON 快照、SHA-256 链、写入"
+    "16.5 MB）、数据行插入 0.26 s（账号表有 12 个索引）、搜索文本与三个 FTS5 索引及拼音 0.3 s、"
+    "构造与复核各行 0.2 s、提交事务 0.1 s。极限：≤ 2× 基线即约 0.3 s，少于 SQLite 单是写入规则要求"
+    "的约 45,000 行数据与 34,000 条审计所需的时间；要到 0.5 s，须把审计序列化与哈希、逐格检查移出"
+    "Python，或把一次导入记为一条审计，而备案库规则要求每行各有审计记录。"
+)
 IMPORT_MAX_RATIO = 2.0
 EXPORT_MAX_RATIO = 1.3
 
@@ -148,8 +163,11 @@ def bench_import(folder: Path, rows: int, rounds: int) -> list[dict[str, Any]]:
     else:  # the time limit is for 10,000 rows (--full); a quick run checks the ratio only
         target = f"{ratio_target}（{IMPORT_LIMIT_S} s 的目标针对 10,000 行）"
         met = total <= IMPORT_MAX_RATIO * raw
+    first = _row(f"导入 {rows:,} 行台账（读取、检查、一个事务写入）", total, raw, target, met)
+    if rows == 10_000:
+        first["note"] = IMPORT_NOTE
     return [
-        _row(f"导入 {rows:,} 行台账（读取、检查、一个事务写入）", total, raw, target, met),
+        first,
         _row("　其中：读取与检查（预览）", _median(times["plan"]), raw, "—", None),
         _row("　其中：写入（审计、搜索索引）", _median(times["commit"]), raw, "—", None),
         _row("　再次导入同一文件（检查，全部无变化）", _median(times["again"]), raw, "—", None),

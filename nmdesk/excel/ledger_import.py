@@ -218,6 +218,7 @@ def _commit_import(
     updated: list[int] = []
     unit_ids: dict[str, int] = {}
     new_unit_ids: list[int] = []
+    new_unit_names: list[str] = []
     kinds = {unit.name: unit.kind for unit in plan.new_units}
     total = len(todo)
     step = max(1, total // 200)  # at most ~200 progress reports (a signal to the UI each)
@@ -235,6 +236,7 @@ def _commit_import(
                     )
                     unit_id = batch.add_unit(Unit(None, row.unit_name, kind))
                     new_unit_ids.append(unit_id)
+                    new_unit_names.append(batch.units[unit_id]["name"])  # as it is stored
                 unit_ids[row.unit_name] = unit_id
         for done, row in enumerate(todo):
             if cancelled is not None and cancelled():
@@ -258,7 +260,7 @@ def _commit_import(
             sheet=plan.sheet,
             sha256=plan.sha256,
             counts=counts,
-            new_units=[register.units.get(uid).name for uid in new_unit_ids],
+            new_units=new_unit_names,
         )
         import_id = int(register.scalar("SELECT max(id) FROM imports"))
     return ImportResult(created, updated, new_unit_ids, import_id)

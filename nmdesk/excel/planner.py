@@ -165,6 +165,11 @@ class Planner:
         self._holders = self.r.excel.holders_of(
             [account.id for account in self._by_platform_id.values() if account.id is not None]
         )
+        # every unit of the register by name, in one query (a ledger names hundreds)
+        by_name = {unit.name: unit.id for unit in self.r.units.all()}
+        for row in rows:
+            if row.verdict is not Verdict.ERROR and row.unit_name not in self._unit_ids:
+                self._unit_ids[row.unit_name] = by_name.get(row.unit_name.strip())
         unit_ids = {self._unit_id(row) for row in rows if row.verdict is not Verdict.ERROR}
         self._people_units = {unit_id for unit_id in unit_ids if unit_id is not None}
         for key, people in self.r.excel.people_by_name(sorted(self._people_units)).items():

@@ -128,6 +128,7 @@ class ImportBatch:
         self._platforms: set[str] | None = None
         self._levels = {level.level: level for level in self.profile.levels}
         self._unit_cache: dict[int, Unit] = {}
+        self._register_units: dict[str, int | None] | None = None  # name → id, see find_unit
         self._people_cache: dict[tuple[str, int], Person | None] = {}
         self._allowed: set[tuple[str, PersonKind]] = set()  # role holder kinds checked
         self._reset()
@@ -162,8 +163,9 @@ class ImportBatch:
         name = name.strip()
         if name in self.unit_names:
             return self.unit_names[name]
-        unit = self.r.units.find_by_name(name)
-        return None if unit is None else unit.id
+        if self._register_units is None:  # every unit by name, in one query, until a flush
+            self._register_units = {unit.name: unit.id for unit in self.r.units.all()}
+        return self._register_units.get(name)
 
     def add_unit(self, unit: Unit) -> int:
         """Queue a new top-level unit, checked as ``UnitStore.add`` checks it."""
@@ -363,6 +365,7 @@ class ImportBatch:
     def flush(self) -> list[int]:
         """Write everything queued (audited) and refresh the search text; returns the
         ids of the accounts written."""
+        self._register_units = None  # writes outside the batch may follow a flush
         if not len(self):
             self._reset()
             return []

@@ -35,9 +35,7 @@ def test_new_register_has_schema_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert register.schema_version() == SCHEMA_VERSION
         assert register.scalar("PRAGMA journal_mode") == "wal"
         assert register.scalar("PRAGMA foreign_keys") == 1
-        assert migrations.applied(register.db) == [
-            m.name for m in migrations.migrations
-        ]
+        assert migrations.applied(register.db) == [m.name for m in migrations.migrations]
         assert register.profile.id == "bit"
 
 
@@ -218,3 +216,20 @@ def test_search_index_follows_renames(register: Register) -> None:
     register.accounts.update(account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
     assert register.accounts.ids(AccountQuery(text="宇")) == []
     assert register.accounts.ids(AccountQuery(text="航天")) == [account_id]
+
+
+def test_live_account_counts_per_unit_leave_out_closed_and_refused(demo_register):
+    expected = {
+        unit_id: count
+        for unit_id, count in demo_register.db.execute(
+            "SELECT unit_id, count(*) FROM accounts WHERE status NOT IN ('closed', 'refused') "
+            "GROUP BY unit_id"
+        )
+    }
+    counts = demo_register.units.account_counts()
+    assert counts == expected
+    ended = demo_register.scalar(
+        "SELECT count(*) FROM accounts WHERE status IN ('closed', 'refused')"
+    )
+    assert ended > 0  # the demo has some, so the subtraction is exercised
+    assert sum(counts.values()) == demo_register.accounts.count() - ended

@@ -11,8 +11,9 @@ import copy
 import datetime as dt
 import functools
 import itertools
+import operator
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str, instanceStringWidthTTF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -132,7 +133,10 @@ class TableLook:
         """Each cell's text shortened to its column."""
         if len(values) != len(self.widths):
             raise ValueError(f"{len(values)} cells for {len(self.widths)} columns")
-        return tuple(map(_fit_cached, values, self._room, itertools.repeat(self.size)))
+        size = itertools.repeat(self.size)
+        if all(map(operator.le, map(_measure(), values, size), self._room)):
+            return tuple(values)  # the usual row: everything fits (measured in C)
+        return tuple(map(_fit_cached, values, self._room, size))
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,13 @@ def _fit_cached(text: str, width: float, size: float) -> str:
     if len(text) * size * _widest() <= width:  # fits however wide its characters are
         return text
     return _fit(text, width, size)
+
+
+@functools.lru_cache(maxsize=1)
+def _measure() -> Callable[[str, float], float]:
+    """``stringWidth(text, FORM_FONT, size)`` as one C call."""
+    _register_form_fonts()
+    return functools.partial(instanceStringWidthTTF, pdfmetrics.getFont(FORM_FONT))
 
 
 @functools.lru_cache(maxsize=1)
@@ -293,7 +304,7 @@ class RuledTable(Flowable):  # type: ignore[misc]
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
         lefts = [fp_str(edge + look.pad) for edge in edges[:-1]]
         right = look.right
-        width_of = pdfmetrics.getFont(FORM_FONT).stringWidth
+        width_of = _measure()
         black = colors.black
         current = None
         fills: dict[int, str] = {}  # {id(colour): its rg operator}

@@ -838,3 +838,22 @@ def test_publishing_lists_from_the_facts_as_written_what_reading_them_back_gives
         assert any(r.verdict is Verdict.NOT_SUBMITTED for r in read_back.rows)
         raise Rollback
     assert register.reviews.facts(camp.id) == facts  # rolled back
+
+
+def test_table_cells_are_cut_to_their_column_with_an_ellipsis() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from nmdesk.review import pdfs
+
+    look = pdfs.LISTING_LOOK
+    short = ("12", "学院新闻", "微信", "一级账号", "甲学院", "通过", "")
+    assert look.fit(short) == short
+    long_name = "北京理工大学" * 12
+    fitted = look.fit(("9600", long_name, *short[2:]))
+    assert fitted[0] == "9600" and fitted[2:] == short[2:]
+    assert fitted[1].endswith("…") and long_name.startswith(fitted[1][:-1])
+    room = look.widths[1] - 2 * look.pad
+    assert stringWidth(fitted[1], pdfs.FORM_FONT, look.size) <= room
+    assert stringWidth(long_name[: len(fitted[1])] + "…", pdfs.FORM_FONT, look.size) > room
+    with pytest.raises(ValueError, match="cells for 7 columns"):
+        look.fit(short[:3])

@@ -1,6 +1,6 @@
 """Warm-up after the main window painted: the modules and data a first action needs
 (the account form, simplified-Chinese conversion for name checks, pinyin for search
-text, reportlab for printing) are loaded on a background thread, so the clerk's
+text, reportlab and openpyxl) are loaded on a background thread, so the clerk's
 first Enter on an account, or first print, does not wait for imports. Imports and table loading only;
 no Qt object is created off the GUI thread. Runs once per process."""
 
@@ -10,8 +10,16 @@ import gc
 import importlib
 import threading
 
-# nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait for
-MODULES = ("ui.account_form", "nmdesk.entry", "nmdesk.names", "nmdesk.forms")
+# nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait
+# for; the review's packets bring openpyxl (~0.15 s), which the first annual review,
+# import or export would wait for.
+MODULES = (
+    "ui.account_form",
+    "nmdesk.entry",
+    "nmdesk.names",
+    "nmdesk.forms",
+    "nmdesk.review.packets",
+)
 _started = False
 
 

@@ -32,6 +32,9 @@ def _warm() -> None:
 
         normalize("預熱")  # loads the traditional → simplified table
         pinyin_initials("预热")  # loads pypinyin's dictionaries
+        from nmdesk.forms.text import register_fonts
+
+        register_fonts()  # parses the bundled TrueType fonts for reportlab (~0.2 s)
     except Exception:  # a warm-up failure only means the first action loads it itself
         pass
     # Modules, classes and dictionaries live as long as the process: moved out of the

@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import functools
 import itertools
+import threading
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -60,24 +61,30 @@ BLANK_LINE = "＿＿＿＿＿＿＿＿"
 
 
 _fonts_registered = False
+# The desk registers the fonts on its warm-up thread (ui/warm_up.py) while the clerk may
+# already be printing: one registration at a time, and a font is never replaced.
+_font_lock = threading.Lock()
 
 
 def register_form_font() -> None:
     """Register the forms' Song font alone, once per process (for PDFs that need no
     fallback font, such as the review's: the sans font takes as long to load)."""
-    if FORM_FONT not in pdfmetrics.getRegisteredFontNames():
-        _register(FORM_FONT, str(FORM_FONT_FILE))
+    with _font_lock:
+        if FORM_FONT not in pdfmetrics.getRegisteredFontNames():
+            _register(FORM_FONT, str(FORM_FONT_FILE))
 
 
 def register_fonts() -> None:
-    """Register the bundled TrueType fonts with reportlab, once per process."""
+    """Register the bundled TrueType fonts with reportlab, once per process; safe
+    from any thread."""
     global _fonts_registered
     if _fonts_registered:
         return
-    for name, path in ((FORM_FONT, FORM_FONT_FILE), (SANS_FONT, UI_FONT_FILE)):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            _register(name, str(path))
-    _fonts_registered = True
+    with _font_lock:
+        for name, path in ((FORM_FONT, FORM_FONT_FILE), (SANS_FONT, UI_FONT_FILE)):
+            if name not in pdfmetrics.getRegisteredFontNames():
+                _register(name, str(path))
+        _fonts_registered = True
 
 
 def _register(name: str, path: str) -> None:

@@ -21,8 +21,11 @@ import pypinyin
 whole = json.loads(phrases_file(pypinyin).read_text(encoding="utf-8"))
 trained = mmseg.PrefixSet()
 trained.train(whole.keys())
+shared = PHRASES_DICT["一丁不识"][0] is PHRASES_DICT["一丝不挂"][0]  # both ["yī"]
+pypinyin.lazy_pinyin("重庆大学", style=pypinyin.Style.FIRST_LETTER)
+tones = pypinyin.pinyin("重庆大学") == [["chóng"], ["qìng"], ["dà"], ["xué"]]
 print(PHRASES_DICT == whole, mmseg.seg._prefix_set._set == trained._set, first, len(whole),
-      in_pieces)
+      in_pieces, shared and tones)
 """
 
 
@@ -31,7 +34,8 @@ def test_the_phrase_dictionary_loaded_in_pieces_is_pypinyins_whole() -> None:
         [sys.executable, "-c", CHECK_IN_A_FRESH_PROCESS], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    same_dict, same_segmenter, initials, entries, in_pieces = result.stdout.split()
+    same_dict, same_segmenter, initials, entries, in_pieces, shared = result.stdout.split()
+    assert shared == "True"  # equal syllable lists shared, and pypinyin's results unchanged
     assert in_pieces == "True"  # search imported pypinyin through nmdesk.pinyin first
     assert same_dict == "True"
     assert same_segmenter == "True"

@@ -8,6 +8,7 @@ of the table's first paint) and ``benchmarks/bare_window.py`` (a bare PySide6
 window with one table, the baseline). The figure is the time from just before
 the process is spawned to that first paint, the median over the rounds. After
 the paint the application waits for the deadlines board (computed on a worker)
+and the warm-up (modules, dictionaries and fonts loaded in the background)
 and reports VmRSS from /proc/self/status; the memory row is the larger of the
 two readings, median over rounds. One discarded warm-up round first, so the file
 cache is warm for both and the bytecode is compiled (into ``benchmarks/out/pycache``,
@@ -108,7 +109,7 @@ def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
             else f"启动时加载了：{'、'.join(sorted(heavy))}",
         ),
         row(
-            "打开 10 万账号备案库时的内存（VmRSS，首屏后与截止事项面板算完后取大者）",
+            "打开 10 万账号备案库时的内存（VmRSS，首屏后与截止事项面板算完、后台预载完成后取大者）",
             rss_mb,
             None,
             f"≤ {RSS_MAX_MB:g} MB",

@@ -65,7 +65,10 @@ def watch(window: Any) -> None:
         started = time.perf_counter()
 
         def settle() -> None:
-            if board is not None and board.loading and time.perf_counter() - started < 120:
+            from ui import warm_up
+
+            busy = (board is not None and board.loading) or not warm_up.finished.is_set()
+            if busy and time.perf_counter() - started < 120:
                 QTimer.singleShot(20, settle)
                 return
             QTimer.singleShot(200, finish)

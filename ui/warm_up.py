@@ -21,6 +21,7 @@ MODULES = (
     "nmdesk.review.packets",
 )
 _started = False
+finished = threading.Event()  # set when the warm-up is over (the start-up probe waits for it)
 
 
 def _warm() -> None:
@@ -41,6 +42,7 @@ def _warm() -> None:
     # collector's generations, a full collection no longer walks them (a pause of tens of
     # milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
     gc.freeze()
+    finished.set()
 
 
 def start() -> None:

@@ -34,6 +34,7 @@ from nmdesk.review.listing import (
     write_listing_xlsx,
     write_summary_html,
 )
+from nmdesk.review.notices import NoticeWriter, notice_jobs
 from nmdesk.review.records import Campaign
 from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
@@ -86,10 +87,6 @@ def output_names(year: int) -> dict[str, str]:
         "summary_html": f"{year}年度年审汇总.html",
         "notices": f"{year}年度整改通知",
     }
-
-
-def _safe(name: str) -> str:
-    return "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "单位"
 
 
 def _check_ready(facts: list[dict[str, Any]]) -> None:
@@ -260,27 +257,35 @@ def write_outputs(
     progress: ProgressCallback | None = None,
     *,
     facts: list[dict[str, Any]] | None = None,
+    notice_writer: NoticeWriter | None = None,
 ) -> PublishResult:
     """Write the listing (xlsx, PDF, HTML), the notices and the summary into ``out_dir``.
 
     ``facts``: the campaign's facts as just written (``build_listing``), if at hand.
+    ``notice_writer``: a started ``NoticeWriter`` (its helper process writes the
+    notices while this one writes the rest); without it they are written here.
     """
-    from nmdesk.review.pdfs import (
-        notice_units,
-        write_listing_pdf,
-        write_notice_pdf,
-        write_summary_pdf,
-    )
+    from nmdesk.review.pdfs import write_listing_pdf, write_summary_pdf
 
     names = output_names(campaign.year)
     out_dir.mkdir(parents=True, exist_ok=True)
     listing = build_listing(register, campaign, facts=facts)
     steps = ["公示（Excel）", "公示（PDF）", "公示（网页）", "整改通知", "汇总报告"]
 
+    def keep_going(index: int) -> bool:
+        return progress is None or progress(index, len(steps), f"生成{steps[index]}")
+
     def step(index: int) -> None:
-        if progress is not None and not progress(index, len(steps), f"生成{steps[index]}"):
+        if not keep_going(index):
             raise PublishCancelled()
 
+    # the notices first: a helper process writes them meanwhile, if there is one
+    notices_dir = out_dir / names["notices"]
+    jobs = notice_jobs(listing, notices_dir)
+    if jobs:
+        notices_dir.mkdir(exist_ok=True)
+    writer = notice_writer or NoticeWriter(0)
+    writer.hand_over(listing, jobs)
     step(0)
     xlsx = write_listing_xlsx(listing, out_dir / names["listing_xlsx"])
     step(1)
@@ -288,12 +293,7 @@ def write_outputs(
     step(2)
     page = write_listing_html(listing, out_dir / names["listing_html"])
     step(3)
-    notices_dir = out_dir / names["notices"]
-    notices = []
-    for unit_id, rows in notice_units(listing).items():
-        notices_dir.mkdir(exist_ok=True)
-        name = f"{campaign.year}年度整改通知-{unit_id:03d}-{_safe(rows[0].unit_name)}.pdf"
-        notices.append(write_notice_pdf(listing, unit_id, rows, notices_dir / name))
+    notices = writer.finish(lambda: keep_going(3))
     step(4)
     summary = build_summary(register, listing)
     summary_pdf = write_summary_pdf(summary, listing.office, out_dir / names["summary_pdf"])
@@ -326,14 +326,19 @@ def publish(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
+    notice_writer = NoticeWriter(len(facts))
     try:
+        notice_writer.start()  # a large publish's helper warms up meanwhile
         with _collector_paused(), register.transaction():
             _, final = _apply_verdicts(register, campaign, today, progress, facts=facts)
             register.reviews.mark_published(campaign.id, today)
             published = register.reviews.get(campaign.id)
-            staged = write_outputs(register, published, staging, progress, facts=final)
+            staged = write_outputs(
+                register, published, staging, progress, facts=final, notice_writer=notice_writer
+            )
         return _move_into_place(staged, staging, out)
     finally:
+        notice_writer.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

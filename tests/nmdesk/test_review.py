@@ -857,3 +857,81 @@ def test_table_cells_are_cut_to_their_column_with_an_ellipsis() -> None:
     assert stringWidth(long_name[: len(fitted[1])] + "…", pdfs.FORM_FONT, look.size) > room
     with pytest.raises(ValueError, match="cells for 7 columns"):
         look.fit(short[:3])
+
+
+# -- notices written by a helper process (large publishes) ----------------------------
+
+
+def _helper_writers(monkeypatch) -> list:
+    """Every NoticeWriter publish starts, with its helper process (as large publishes do)."""
+    from nmdesk.review import notices
+
+    monkeypatch.setattr(notices, "HELPER_ACCOUNTS", 1)
+    started: list = []
+    original = notices.NoticeWriter.start
+
+    def start(self):
+        original(self)
+        started.append((self, self._process))
+
+    monkeypatch.setattr(notices.NoticeWriter, "start", start)
+    return started
+
+
+def test_a_large_publish_writes_its_notices_in_a_helper_process(
+    opened, tmp_path, monkeypatch
+) -> None:
+    import tempfile
+
+    register, camp = opened
+    _run_campaign(register, camp)
+    started = _helper_writers(monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    ((writer, process),) = started
+    assert process is not None and process.returncode == 0 and not writer.in_helper
+    assert result.notices and all(path.exists() for path in result.notices)
+    assert list((tmp_path / "tmp").iterdir()) == []  # the work handed over is removed
+    # the same files as written in this process (export_outputs writes them here)
+    again = publish.export_outputs(register, 2026, tmp_path / "again")
+    assert [p.name for p in again.notices] == [p.name for p in result.notices]
+    for mine, theirs in zip(result.notices, again.notices, strict=True):
+        pages, expected = PdfReader(mine).pages, PdfReader(theirs).pages
+        assert [p.get_contents().get_data() for p in pages] == [
+            p.get_contents().get_data() for p in expected
+        ]
+        assert "整改通知" in text_of_pdf(mine)
+
+
+def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypatch) -> None:
+    from nmdesk.errors import NmdeskError
+    from nmdesk.review import notices
+    from nmdesk.review.listing import build_listing
+
+    register, camp = opened
+    _run_campaign(register, camp)
+    audit_before = register.audit.count()
+    started = _helper_writers(monkeypatch)
+    out = tmp_path / "out"
+    with pytest.raises(publish.PublishCancelled):
+        publish.publish(
+            register, 2026, out, today=PUBLISHED,
+            progress=lambda done, total, message: message != "生成整改通知",
+        )  # fmt: skip
+    ((_, process),) = started
+    assert process is not None and process.poll() is not None  # ended
+    assert list(out.iterdir()) == [] and register.audit.count() == audit_before
+    assert register.reviews.get(camp.id).published_on is None
+    # a helper that cannot write a notice: its error is raised here
+    listing = build_listing(register, camp)
+    jobs = notices.notice_jobs(listing, tmp_path / "no such folder")
+    helper = notices.NoticeWriter(notices.HELPER_ACCOUNTS)
+    try:
+        helper.start()
+        assert helper.in_helper
+        helper.hand_over(listing, jobs)
+        with pytest.raises(NmdeskError, match=r"生成整改通知失败.*No such file"):
+            helper.finish()
+    finally:
+        helper.close()

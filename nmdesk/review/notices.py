@@ -10,8 +10,10 @@ helper writes the notices into the staging folder while this process writes
 the listing, the xlsx, the HTML and the summary. The files are the same as
 written here (the same code makes them).
 
-The helper is used only for large publishes (``HELPER_ACCOUNTS``), and never
-where a second Python cannot be started the same way (a frozen build). If it
+The helper is used only for large publishes (``HELPER_ACCOUNTS``), when a
+second core is likely to be free (``_spare_core``: on one core it would only add
+its start-up), and never where a second Python cannot be started the same way
+(a frozen build). If it
 fails, its error is raised here and the publish is rolled back like any
 other failure; cancelling or any error here ends it.
 """
@@ -85,7 +87,7 @@ class NoticeWriter:
         return self._process is not None
 
     def start(self) -> None:
-        if self.accounts < HELPER_ACCOUNTS or not _can_start_helper():
+        if self.accounts < HELPER_ACCOUNTS or not _can_start_helper() or not _spare_core():
             return
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
@@ -182,6 +184,24 @@ class NoticeWriter:
             return ""
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()
+
+
+def _spare_core() -> bool:
+    """Whether a second core is likely to be idle for the helper.
+
+    At least two cores for this process, and a one-minute load average (where the
+    system keeps one) leaving more than half a core free besides one busy
+    process. On one core the helper only adds its start-up (about 0.4 s).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    if hasattr(os, "getloadavg"):
+        return os.getloadavg()[0] < cores - 0.5
+    return True
 
 
 def _can_start_helper() -> bool:

@@ -867,6 +867,7 @@ def _helper_writers(monkeypatch) -> list:
     from nmdesk.review import notices
 
     monkeypatch.setattr(notices, "HELPER_ACCOUNTS", 1)
+    monkeypatch.setattr(notices, "_spare_core", lambda: True)
     started: list = []
     original = notices.NoticeWriter.start
 
@@ -926,7 +927,7 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
     # a helper that cannot write a notice: its error is raised here
     listing = build_listing(register, camp)
     jobs = notices.notice_jobs(listing, tmp_path / "no such folder")
-    helper = notices.NoticeWriter(notices.HELPER_ACCOUNTS)
+    helper = notices.NoticeWriter(notices.HELPER_ACCOUNTS)  # (_spare_core patched above)
     try:
         helper.start()
         assert helper.in_helper
@@ -935,3 +936,20 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
             helper.finish()
     finally:
         helper.close()
+
+
+def test_the_helper_needs_a_spare_core(monkeypatch) -> None:
+    import os
+
+    from nmdesk.review import notices
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not notices._spare_core()  # one core: the helper would only add its start-up
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0), raising=False)
+    assert not notices._spare_core()  # two cores, both busy
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0), raising=False)
+    assert notices._spare_core()
+    writer = notices.NoticeWriter(notices.HELPER_ACCOUNTS - 1)
+    writer.start()
+    assert not writer.in_helper  # a small publish writes its notices itself

@@ -117,8 +117,9 @@ class NoticeWriter:
         if process is None:
             return
         assert process.stdin is not None
+        handed = [(unit_id, rows, path.absolute()) for unit_id, rows, path in jobs]
         with tempfile.NamedTemporaryFile(prefix="nmdesk-notices-", delete=False) as work:
-            pickle.dump((listing, jobs), work, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((listing, handed), work, protocol=pickle.HIGHEST_PROTOCOL)
         self._work = Path(work.name)
         try:
             process.stdin.write(os.fsencode(work.name) + b"\n")

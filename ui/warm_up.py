@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
 import threading
 
 # nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait
@@ -25,23 +26,34 @@ finished = threading.Event()  # set when the warm-up is over (the start-up probe
 
 
 def _warm() -> None:
-    try:
-        for name in MODULES:
-            importlib.import_module(name)
-        from nmdesk.names import normalize
-        from nmdesk.store.search import pinyin_initials
+    from nmdesk.store.bulk import collections_paused
 
-        normalize("預熱")  # loads the traditional → simplified table
-        pinyin_initials("预热")  # loads pypinyin's dictionaries
-        from nmdesk.forms.text import register_fonts
+    # The warm-up makes about 200,000 objects that live as long as the process; the
+    # collector, left on, walked them again and again while they were made (full
+    # collections of 40-60 ms each, holding the interpreter lock: the window froze).
+    # While the warm-up runs, the window's thread gets the interpreter lock back after
+    # 1 ms instead of Python's 5 ms: every Qt event that calls into Python waits for it.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, 0.001))
+    with collections_paused():
+        try:
+            for name in MODULES:
+                importlib.import_module(name)
+            from nmdesk.names import normalize
+            from nmdesk.store.search import pinyin_initials
 
-        register_fonts()  # parses the bundled TrueType fonts for reportlab (~0.2 s)
-    except Exception:  # a warm-up failure only means the first action loads it itself
-        pass
-    # Modules, classes and dictionaries live as long as the process: moved out of the
-    # collector's generations, a full collection no longer walks them (a pause of tens of
-    # milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
-    gc.freeze()
+            normalize("預熱")  # loads the traditional → simplified table
+            pinyin_initials("预热")  # loads pypinyin's dictionaries
+            from nmdesk.forms.text import register_fonts
+
+            register_fonts()  # parses the bundled TrueType fonts for reportlab (~0.2 s)
+        except Exception:  # a warm-up failure only means the first action loads it itself
+            pass
+        # Modules, classes and dictionaries live as long as the process: moved out of the
+        # collector's generations, a full collection no longer walks them (a pause of tens
+        # of milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
+        gc.freeze()
+    sys.setswitchinterval(interval)
     finished.set()
 
 

@@ -99,3 +99,18 @@ def test_broken_json_and_unknown_id() -> None:
         profile_from_json("{not json")
     with pytest.raises(ProfileError, match="bit"):
         load_profile("nonexistent")
+
+
+def test_traditional_to_simplified_loads_without_pkg_resources() -> None:
+    """zhconv opens its dictionary file directly (pkg_resources cost 0.1-0.2 s to import)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from nmdesk.names import to_simplified\n"
+        "print(to_simplified('北京大學計算機學院'), 'pkg_resources' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["北京大学计算机学院", "False"]

@@ -1,21 +1,23 @@
-"""The rectification notices of a publish, written in a helper process when there are many.
+"""The listing files and notices of a publish, written by a helper process when large.
 
-Publishing 10,000 accounts writes 40 notices of some 280 pages in all, about a
-fifth of the publishing time, and nothing else depends on them: they need only
-the listing. A ``NoticeWriter`` started before the verdicts are applied runs a
-second Python process (``python -m nmdesk.review.notices``) that loads
-reportlab and the form font while this process writes the register; once the
-listing is built it is handed over (pickled on the helper's stdin) and the
-helper writes the notices into the staging folder while this process writes
-the listing, the xlsx, the HTML and the summary. The files are the same as
-written here (the same code makes them).
+Publishing 10,000 accounts writes the listing (xlsx, a 321-page PDF, HTML) and
+40 notices of some 280 pages: about 1 s of the publishing time, and they need
+only the listing, which is known once the verdicts are decided, before they are
+written to the register. An ``OutputWriter`` started at the beginning of a
+publish runs a second Python process (``python -m nmdesk.review.outputs``) that
+loads reportlab and the form font while this process reads and decides; then
+the ``Work`` (the listing and the files to write) is handed over, and the helper
+writes the files into the staging folder while this process writes the register
+(verdicts, sanctions, statuses and their audit entries). The transaction is
+committed only after the helper has written everything. The files are the same
+as written here: the same code makes them, from the same listing.
 
-The helper is used only for large publishes (``HELPER_ACCOUNTS``), when a
-second core is likely to be free (``_spare_core``: on one core it would only add
-its start-up), and never where a second Python cannot be started the same way
-(a frozen build). If it
-fails, its error is raised here and the publish is rolled back like any
-other failure; cancelling or any error here ends it.
+The helper is used only for large publishes (``HELPER_ACCOUNTS``), when a second
+core is likely to be free (``_spare_core``: on one core it would only add its
+start-up, about 0.4 s), and never where a second Python cannot be started the
+same way (a frozen build). Otherwise ``finish`` writes the files here. If the
+helper fails, its error is raised here and the publish rolls back like any
+other failure; cancelling, or any error here, ends it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -36,12 +39,35 @@ from nmdesk.errors import NmdeskError
 if TYPE_CHECKING:
     from nmdesk.review.listing import Listing, ListingRow
 
-# Publishes of at least this many accounts write their notices in a helper process.
+# Publishes of at least this many accounts write their files in a helper process.
 HELPER_ACCOUNTS = 3000
-# How long to wait for the helper once everything else is written, in seconds.
+# How long to wait for the helper once this process is done, in seconds.
 HELPER_TIMEOUT_S = 600.0
+# The steps of ``write_work``, as progress reports them.
+STEPS = ("公示（Excel）", "公示（PDF）", "公示（网页）", "整改通知")
 
 Job = tuple[int, list["ListingRow"], Path]  # unit id, its rows, the notice's path
+
+
+@dataclass
+class Work:
+    """What to write: the listing's xlsx, PDF and HTML, and the notices."""
+
+    listing: Listing
+    xlsx: Path
+    pdf: Path
+    html: Path
+    notices: list[Job] = field(default_factory=list)
+
+    def absolute(self) -> Work:
+        """The same work with absolute paths (the helper may resolve them elsewhere)."""
+        return Work(
+            self.listing,
+            self.xlsx.absolute(),
+            self.pdf.absolute(),
+            self.html.absolute(),
+            [(unit_id, rows, path.absolute()) for unit_id, rows, path in self.notices],
+        )
 
 
 def notice_jobs(listing: Listing, folder: Path) -> list[Job]:
@@ -59,28 +85,39 @@ def _safe(name: str) -> str:
     return "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "单位"
 
 
-def write_notices(listing: Listing, jobs: list[Job]) -> list[Path]:
-    """Write the notices in this process."""
-    from nmdesk.review.pdfs import write_notice_pdf
+def write_work(work: Work, step: Callable[[int], None] = lambda index: None) -> None:
+    """Write the listing files and the notices in this process; ``step(i)`` before
+    each of ``STEPS`` (it may raise to stop)."""
+    from nmdesk.review.listing import write_listing_html, write_listing_xlsx
+    from nmdesk.review.pdfs import write_listing_pdf, write_notice_pdf
 
-    return [write_notice_pdf(listing, unit_id, rows, path) for unit_id, rows, path in jobs]
+    step(0)
+    write_listing_xlsx(work.listing, work.xlsx)
+    step(1)
+    write_listing_pdf(work.listing, work.pdf)
+    step(2)
+    write_listing_html(work.listing, work.html)
+    step(3)
+    if work.notices:
+        work.notices[0][2].parent.mkdir(parents=True, exist_ok=True)
+    for unit_id, rows, path in work.notices:
+        write_notice_pdf(work.listing, unit_id, rows, path)
 
 
-class NoticeWriter:
-    """Writes a publish's notices, in a helper process when ``accounts`` is large.
+class OutputWriter:
+    """Writes a publish's listing files and notices, in a helper process when large.
 
-    ``start`` the helper early, ``hand_over`` the listing when it is built, do the
-    other work, then ``finish``; ``close`` (always, e.g. in ``finally``) ends a
-    helper that is still running.
+    ``start`` the helper early, ``hand_over`` the work when the listing is known,
+    do the other work, then ``finish``; ``close`` (always, e.g. in ``finally``)
+    ends a helper that is still running.
     """
 
     def __init__(self, accounts: int) -> None:
         self.accounts = accounts
         self._process: subprocess.Popen[bytes] | None = None
-        self._jobs: list[Job] = []
-        self._listing: Listing | None = None
+        self._work: Work | None = None
         self._errors: IO[bytes] | None = None  # the helper's stderr
-        self._work: Path | None = None  # the pickled listing and jobs handed over
+        self._handed: Path | None = None  # the pickled work handed over
 
     @property
     def in_helper(self) -> bool:
@@ -96,7 +133,7 @@ class NoticeWriter:
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "nmdesk.review.notices"],
+                [sys.executable, "-m", "nmdesk.review.outputs"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=self._errors,
@@ -106,62 +143,63 @@ class NoticeWriter:
         except OSError:
             self.close()  # write them here instead
 
-    def hand_over(self, listing: Listing, jobs: list[Job]) -> None:
+    def hand_over(self, work: Work) -> None:
         """Give the helper its work (or keep it, to be written here in ``finish``).
 
-        The work goes to a file, and only its name down the pipe, so that this
-        process never waits for the helper to read.
+        The work goes to a private temporary file, and only its name down the
+        pipe, so that this process never waits for the helper to read.
         """
-        self._listing, self._jobs = listing, jobs
+        self._work = work
         process = self._process
         if process is None:
             return
         assert process.stdin is not None
-        handed = [(unit_id, rows, path.absolute()) for unit_id, rows, path in jobs]
-        with tempfile.NamedTemporaryFile(prefix="nmdesk-notices-", delete=False) as work:
-            pickle.dump((listing, handed), work, protocol=pickle.HIGHEST_PROTOCOL)
-        self._work = Path(work.name)
+        with tempfile.NamedTemporaryFile(prefix="nmdesk-publish-", delete=False) as handed:
+            pickle.dump(work.absolute(), handed, protocol=pickle.HIGHEST_PROTOCOL)
+        self._handed = Path(handed.name)
         try:
-            process.stdin.write(os.fsencode(work.name) + b"\n")
+            process.stdin.write(os.fsencode(handed.name) + b"\n")
             process.stdin.close()
         except OSError:  # the helper died: write them here
             self.close()
 
-    def finish(self, keep_going: Callable[[], bool] = lambda: True) -> list[Path]:
-        """The notices written: waits for the helper, or writes them here.
+    def finish(self, step: Callable[[int], None] = lambda index: None) -> None:
+        """The files written: waits for the helper, or writes them here.
 
-        ``keep_going`` is asked while waiting; False ends the helper and raises
-        ``PublishCancelled``.
+        ``step(i)`` is called before each of ``STEPS`` written here, or while
+        waiting for the helper with the last step; it may raise (cancelling),
+        which ends the helper.
         """
-        process, listing = self._process, self._listing
-        if listing is None:
-            raise RuntimeError("NoticeWriter.finish before hand_over")
+        process, work = self._process, self._work
+        if work is None:
+            raise RuntimeError("OutputWriter.finish before hand_over")
         if process is None:
-            return write_notices(listing, self._jobs)
+            write_work(work, step)
+            return
         deadline = time.monotonic() + HELPER_TIMEOUT_S
-        while True:
-            try:
-                process.wait(timeout=0.05)
-                break
-            except subprocess.TimeoutExpired:
-                if not keep_going():
-                    from nmdesk.review.publish import PublishCancelled
-
-                    self.close()
-                    raise PublishCancelled() from None
-                if time.monotonic() > deadline:
-                    self.close()
-                    raise NmdeskError("生成整改通知超时，已取消发布") from None
+        try:
+            step(len(STEPS) - 1)
+            while True:
+                try:
+                    process.wait(timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    step(len(STEPS) - 1)
+                    if time.monotonic() > deadline:
+                        raise NmdeskError("生成公示和整改通知超时，已取消发布") from None
+        except BaseException:
+            self.close()
+            raise
         self._process = None
         error = self._error_text()
         self.close()
         if process.returncode != 0:
             last = error.splitlines()[-1] if error else f"退出码 {process.returncode}"
-            raise NmdeskError(f"生成整改通知失败：{last}")
-        missing = [path for _, _, path in self._jobs if not path.exists()]
+            raise NmdeskError(f"生成公示和整改通知失败：{last}")
+        paths = [work.xlsx, work.pdf, work.html, *(path for _, _, path in work.notices)]
+        missing = [path for path in paths if not path.exists()]
         if missing:
-            raise NmdeskError(f"生成整改通知失败：没有写出 {missing[0].name}")
-        return [path for _, _, path in self._jobs]
+            raise NmdeskError(f"生成公示和整改通知失败：没有写出 {missing[0].name}")
 
     def close(self) -> None:
         """End the helper if it is still running, and remove what was handed to it."""
@@ -176,9 +214,9 @@ class NoticeWriter:
         if self._errors is not None:
             self._errors.close()
             self._errors = None
-        if self._work is not None:
-            self._work.unlink(missing_ok=True)
-            self._work = None
+        if self._handed is not None:
+            self._handed.unlink(missing_ok=True)
+            self._handed = None
 
     def _error_text(self) -> str:
         if self._errors is None:
@@ -206,23 +244,23 @@ def _spare_core() -> bool:
 
 
 def _can_start_helper() -> bool:
-    """Whether ``sys.executable -m nmdesk.review.notices`` runs this nmdesk."""
+    """Whether ``sys.executable -m nmdesk.review.outputs`` runs this nmdesk."""
     return not getattr(sys, "frozen", False) and bool(sys.executable)
 
 
 def _helper_main() -> int:
-    """The helper: load reportlab and the font, then write the notices it is handed."""
-    import nmdesk.review.pdfs  # noqa: F401 - reportlab loaded while the parent applies verdicts
+    """The helper: load reportlab and the font, then write the work it is handed."""
+    import nmdesk.review.listing
+    import nmdesk.review.pdfs  # noqa: F401
     from nmdesk.forms.text import register_form_font
 
     register_form_font()
     name = sys.stdin.buffer.readline().rstrip(b"\n")
     if not name:
         return 0  # nothing handed over: the publish stopped before the files
-    with open(os.fsdecode(name), "rb") as work:
-        data: Any = pickle.load(work)
-    listing, jobs = data
-    write_notices(listing, jobs)
+    with open(os.fsdecode(name), "rb") as handed:
+        work: Any = pickle.load(handed)
+    write_work(work)
     return 0
 
 

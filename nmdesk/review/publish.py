@@ -11,6 +11,7 @@ from the published campaign.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -30,12 +31,10 @@ from nmdesk.review.campaign import get_campaign
 from nmdesk.review.listing import (
     build_listing,
     build_summary,
-    write_listing_html,
-    write_listing_xlsx,
     write_summary_html,
 )
-from nmdesk.review.notices import NoticeWriter, notice_jobs
-from nmdesk.review.records import Campaign
+from nmdesk.review.outputs import STEPS, OutputWriter, Work, notice_jobs
+from nmdesk.review.records import Campaign, Step
 from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from nmdesk.validation import require_text
@@ -139,12 +138,39 @@ def _apply_verdicts(
     *,
     facts: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """``apply_verdicts``, and the facts with the verdicts as now written.
+    """``apply_verdicts``, and the facts with the verdicts as now written."""
+    plan = _plan_verdicts(register, campaign, today, progress, facts=facts)
+    _write_verdicts(register, campaign, plan, today)
+    return plan.counts, plan.final
 
-    The facts returned are what ``ReviewStore.facts(assessing=False)`` would read
-    back for the listing: the verdicts (and their deadlines) change and nothing
-    the listing shows changes besides; statuses do, but the listing does not
-    show them.
+
+@dataclass
+class _Plan:
+    """What applying the verdicts writes, decided before anything is written."""
+
+    counts: dict[str, int]
+    results: dict[int, dict[str, object]]
+    sanctions: list[dict[str, object]]
+    moves: dict[tuple[AccountStatus, AccountStatus], list[int]]
+    closures: list[tuple[int, str]]
+    # The facts with the verdicts as they will be written: what
+    # ``ReviewStore.facts(assessing=False)`` reads back for the listing afterwards
+    # (the verdicts and their deadlines change, and nothing else the listing shows;
+    # statuses do, but the listing does not show them).
+    final: list[dict[str, Any]]
+
+
+def _plan_verdicts(
+    register: Register,
+    campaign: Campaign,
+    today: dt.date,
+    progress: ProgressCallback | None = None,
+    *,
+    facts: list[dict[str, Any]] | None = None,
+) -> _Plan:
+    """The results, sanctions, status changes and closures applying the verdicts makes.
+
+    Nothing is written but the accounts registered since opening, added first.
     """
     if register.reviews.add_late_accounts(campaign.id) or facts is None:
         facts = register.reviews.facts(campaign.id)
@@ -195,18 +221,8 @@ def _apply_verdicts(
                 closures.append((account_id, reason))
         elif verdict is Verdict.SUSPEND and status is not AccountStatus.SUSPENDED:
             moves.setdefault((status, AccountStatus.SUSPENDED), []).append(account_id)
-    register.reviews.update_results(campaign.id, results)
-    register.insert_rows("sanctions", sanctions)
-    stamp = dt.datetime.now().isoformat(timespec="seconds")
-    for (old, new), account_ids in moves.items():
+    for old, new in moves:
         check_transition(old, new)
-        register.reviews.update_rows(
-            "accounts",
-            {account_id: {"status": new.value, "updated_at": stamp} for account_id in account_ids},
-            action=f"status:{old.value}->{new.value}",
-        )
-    for account_id, reason in closures:  # as SanctionStore.add does for 责令注销
-        register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
     final = []
     for fact in facts:
         change = results.get(fact["account_id"])
@@ -218,7 +234,22 @@ def _apply_verdicts(
                 "verdict_deadline": None,
             }
         final.append(fact)
-    return counts, final
+    return _Plan(counts, results, sanctions, moves, closures, final)
+
+
+def _write_verdicts(register: Register, campaign: Campaign, plan: _Plan, today: dt.date) -> None:
+    """Write the plan: results first, then the sanctions, the status changes and closures."""
+    register.reviews.update_results(campaign.id, plan.results)
+    register.insert_rows("sanctions", plan.sanctions)
+    stamp = dt.datetime.now().isoformat(timespec="seconds")
+    for (old, new), account_ids in plan.moves.items():
+        register.reviews.update_rows(
+            "accounts",
+            {account_id: {"status": new.value, "updated_at": stamp} for account_id in account_ids},
+            action=f"status:{old.value}->{new.value}",
+        )
+    for account_id, reason in plan.closures:  # as SanctionStore.add does for 责令注销
+        register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
 
 
 def _sanction_row(
@@ -257,53 +288,71 @@ def write_outputs(
     progress: ProgressCallback | None = None,
     *,
     facts: list[dict[str, Any]] | None = None,
-    notice_writer: NoticeWriter | None = None,
 ) -> PublishResult:
     """Write the listing (xlsx, PDF, HTML), the notices and the summary into ``out_dir``.
 
-    ``facts``: the campaign's facts as just written (``build_listing``), if at hand.
-    ``notice_writer``: a started ``NoticeWriter`` (its helper process writes the
-    notices while this one writes the rest); without it they are written here.
+    ``facts``: the campaign's facts as written (``build_listing``), if at hand.
     """
-    from nmdesk.review.pdfs import write_listing_pdf, write_summary_pdf
+    outputs = _Outputs(register, campaign, out_dir, facts)
+    writer = OutputWriter(0)  # here, in this process
+    writer.hand_over(outputs.work)
+    return outputs.finish(writer, progress)
 
-    names = output_names(campaign.year)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    listing = build_listing(register, campaign, facts=facts)
-    steps = ["公示（Excel）", "公示（PDF）", "公示（网页）", "整改通知", "汇总报告"]
 
-    def keep_going(index: int) -> bool:
-        return progress is None or progress(index, len(steps), f"生成{steps[index]}")
+class _Outputs:
+    """A publish's files: the listing built, their names chosen; ``finish`` writes them."""
 
-    def step(index: int) -> None:
-        if not keep_going(index):
-            raise PublishCancelled()
+    def __init__(
+        self,
+        register: Register,
+        campaign: Campaign,
+        out_dir: Path,
+        facts: list[dict[str, Any]] | None,
+    ) -> None:
+        self.register, self.campaign, self.out_dir = register, campaign, out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.names = names = output_names(campaign.year)
+        self.listing = listing = build_listing(register, campaign, facts=facts)
+        self.work = Work(
+            listing,
+            out_dir / names["listing_xlsx"],
+            out_dir / names["listing_pdf"],
+            out_dir / names["listing_html"],
+            notice_jobs(listing, out_dir / names["notices"]),
+        )
 
-    # the notices first: a helper process writes them meanwhile, if there is one
-    notices_dir = out_dir / names["notices"]
-    jobs = notice_jobs(listing, notices_dir)
-    if jobs:
-        notices_dir.mkdir(exist_ok=True)
-    writer = notice_writer or NoticeWriter(0)
-    writer.hand_over(listing, jobs)
-    step(0)
-    xlsx = write_listing_xlsx(listing, out_dir / names["listing_xlsx"])
-    step(1)
-    pdf = write_listing_pdf(listing, out_dir / names["listing_pdf"])
-    step(2)
-    page = write_listing_html(listing, out_dir / names["listing_html"])
-    step(3)
-    notices = writer.finish(lambda: keep_going(3))
-    step(4)
-    summary = build_summary(register, listing)
-    summary_pdf = write_summary_pdf(summary, listing.office, out_dir / names["summary_pdf"])
-    summary_html = write_summary_html(summary, out_dir / names["summary_html"])
-    counts: dict[str, int] = {}
-    for row in listing.rows:
-        counts[row.verdict.value] = counts.get(row.verdict.value, 0) + 1
-    return PublishResult(
-        campaign, out_dir, xlsx, pdf, page, summary_pdf, summary_html, notices, counts
-    )
+    def finish(self, writer: OutputWriter, progress: ProgressCallback | None) -> PublishResult:
+        """The summary, then the listing files and notices (``writer`` writes them, or
+        has been writing them in its helper process meanwhile)."""
+        from nmdesk.review.pdfs import write_summary_pdf
+
+        steps = ["汇总报告", *STEPS]
+
+        def step(index: int) -> None:
+            if progress is not None and not progress(index, len(steps), f"生成{steps[index]}"):
+                raise PublishCancelled()
+
+        listing, names, out_dir = self.listing, self.names, self.out_dir
+        step(0)
+        summary = build_summary(self.register, listing)
+        summary_pdf = write_summary_pdf(summary, listing.office, out_dir / names["summary_pdf"])
+        summary_html = write_summary_html(summary, out_dir / names["summary_html"])
+        writer.finish(lambda index: step(index + 1))
+        work = self.work
+        counts: dict[str, int] = {}
+        for row in listing.rows:
+            counts[row.verdict.value] = counts.get(row.verdict.value, 0) + 1
+        return PublishResult(
+            self.campaign,
+            out_dir,
+            work.xlsx,
+            work.pdf,
+            work.html,
+            summary_pdf,
+            summary_html,
+            [path for _, _, path in work.notices],
+            counts,
+        )
 
 
 def publish(
@@ -318,6 +367,11 @@ def publish(
 
     Accounts with no self-check count as 未提交. Nothing is written to the register
     or to ``out_dir`` unless everything succeeds.
+
+    The verdicts are decided first; the listing follows from them, so its files
+    and the notices are written (by a helper process, for a large publish) while
+    the verdicts, sanctions and statuses are written to the register, and the
+    transaction is committed once every file is written.
     """
     campaign = get_campaign(register, year)
     register.reviews.writable(campaign.id)
@@ -326,19 +380,24 @@ def publish(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
-    notice_writer = NoticeWriter(len(facts))
+    writer = OutputWriter(len(facts))
     try:
-        notice_writer.start()  # a large publish's helper warms up meanwhile
+        writer.start()  # a large publish's helper loads reportlab meanwhile
         with _collector_paused(), register.transaction():
-            _, final = _apply_verdicts(register, campaign, today, progress, facts=facts)
+            plan = _plan_verdicts(register, campaign, today, progress, facts=facts)
+            published = dataclasses.replace(
+                campaign, step=Step.PUBLISHED, published_on=today
+            )  # as mark_published below makes it
+            outputs = _Outputs(register, published, staging, plan.final)
+            writer.hand_over(outputs.work)
+            _write_verdicts(register, campaign, plan, today)
             register.reviews.mark_published(campaign.id, today)
-            published = register.reviews.get(campaign.id)
-            staged = write_outputs(
-                register, published, staging, progress, facts=final, notice_writer=notice_writer
-            )
+            if register.reviews.get(campaign.id) != published:
+                raise RuntimeError("the published campaign differs from the one listed")
+            staged = outputs.finish(writer, progress)
         return _move_into_place(staged, staging, out)
     finally:
-        notice_writer.close()
+        writer.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -859,27 +859,27 @@ def test_table_cells_are_cut_to_their_column_with_an_ellipsis() -> None:
         look.fit(short[:3])
 
 
-# -- notices written by a helper process (large publishes) ----------------------------
+# -- listing files and notices written by a helper process (large publishes) ----------
 
 
 def _helper_writers(monkeypatch) -> list:
-    """Every NoticeWriter publish starts, with its helper process (as large publishes do)."""
-    from nmdesk.review import notices
+    """Every OutputWriter publish starts, with its helper process (as large publishes do)."""
+    from nmdesk.review import outputs
 
-    monkeypatch.setattr(notices, "HELPER_ACCOUNTS", 1)
-    monkeypatch.setattr(notices, "_spare_core", lambda: True)
+    monkeypatch.setattr(outputs, "HELPER_ACCOUNTS", 1)
+    monkeypatch.setattr(outputs, "_spare_core", lambda: True)
     started: list = []
-    original = notices.NoticeWriter.start
+    original = outputs.OutputWriter.start
 
     def start(self):
         original(self)
         started.append((self, self._process))
 
-    monkeypatch.setattr(notices.NoticeWriter, "start", start)
+    monkeypatch.setattr(outputs.OutputWriter, "start", start)
     return started
 
 
-def test_a_large_publish_writes_its_notices_in_a_helper_process(
+def test_a_large_publish_writes_its_files_in_a_helper_process(
     opened, tmp_path, monkeypatch
 ) -> None:
     import tempfile
@@ -892,22 +892,29 @@ def test_a_large_publish_writes_its_notices_in_a_helper_process(
     result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
     ((writer, process),) = started
     assert process is not None and process.returncode == 0 and not writer.in_helper
-    assert result.notices and all(path.exists() for path in result.notices)
+    assert result.notices and all(path.exists() for path in result.files)
     assert list((tmp_path / "tmp").iterdir()) == []  # the work handed over is removed
+    assert register.audit.verify() == []
     # the same files as written in this process (export_outputs writes them here)
     again = publish.export_outputs(register, 2026, tmp_path / "again")
-    assert [p.name for p in again.notices] == [p.name for p in result.notices]
-    for mine, theirs in zip(result.notices, again.notices, strict=True):
-        pages, expected = PdfReader(mine).pages, PdfReader(theirs).pages
-        assert [p.get_contents().get_data() for p in pages] == [
-            p.get_contents().get_data() for p in expected
-        ]
-        assert "整改通知" in text_of_pdf(mine)
+    assert [p.name for p in again.files] == [p.name for p in result.files]
+    for mine, theirs in zip(result.files, again.files, strict=True):
+        if mine.suffix == ".pdf":
+            pages, expected = PdfReader(mine).pages, PdfReader(theirs).pages
+            assert [p.get_contents().get_data() for p in pages] == [
+                p.get_contents().get_data() for p in expected
+            ]
+        elif mine.suffix == ".html":
+            assert mine.read_bytes() == theirs.read_bytes()
+    sheet = load_workbook(result.listing_xlsx)["公示"]
+    assert [c.value for c in sheet["B"]] == [
+        c.value for c in load_workbook(again.listing_xlsx)["公示"]["B"]
+    ]
 
 
 def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypatch) -> None:
     from nmdesk.errors import NmdeskError
-    from nmdesk.review import notices
+    from nmdesk.review import outputs
     from nmdesk.review.listing import build_listing
 
     register, camp = opened
@@ -924,15 +931,16 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
     assert process is not None and process.poll() is not None  # ended
     assert list(out.iterdir()) == [] and register.audit.count() == audit_before
     assert register.reviews.get(camp.id).published_on is None
-    # a helper that cannot write a notice: its error is raised here
+    # a helper that cannot write a file: its error is raised here
     listing = build_listing(register, camp)
-    jobs = notices.notice_jobs(listing, tmp_path / "no such folder")
-    helper = notices.NoticeWriter(notices.HELPER_ACCOUNTS)  # (_spare_core patched above)
+    missing = tmp_path / "no such folder"
+    work = outputs.Work(listing, missing / "l.xlsx", missing / "l.pdf", missing / "l.html")
+    helper = outputs.OutputWriter(outputs.HELPER_ACCOUNTS)  # (_spare_core patched above)
     try:
         helper.start()
         assert helper.in_helper
-        helper.hand_over(listing, jobs)
-        with pytest.raises(NmdeskError, match=r"生成整改通知失败.*No such file"):
+        helper.hand_over(work)
+        with pytest.raises(NmdeskError, match=r"生成公示和整改通知失败.*No such file"):
             helper.finish()
     finally:
         helper.close()
@@ -941,15 +949,15 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
 def test_the_helper_needs_a_spare_core(monkeypatch) -> None:
     import os
 
-    from nmdesk.review import notices
+    from nmdesk.review import outputs
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert not notices._spare_core()  # one core: the helper would only add its start-up
+    assert not outputs._spare_core()  # one core: the helper would only add its start-up
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0), raising=False)
-    assert not notices._spare_core()  # two cores, both busy
+    assert not outputs._spare_core()  # two cores, both busy
     monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0), raising=False)
-    assert notices._spare_core()
-    writer = notices.NoticeWriter(notices.HELPER_ACCOUNTS - 1)
+    assert outputs._spare_core()
+    writer = outputs.OutputWriter(outputs.HELPER_ACCOUNTS - 1)
     writer.start()
     assert not writer.in_helper  # a small publish writes its notices itself

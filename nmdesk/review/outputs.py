@@ -15,9 +15,10 @@ as written here: the same code makes them, from the same listing.
 The helper is used only for large publishes (``HELPER_ACCOUNTS``), when a second
 core is likely to be free (``_spare_core``: on one core it would only add its
 start-up, about 0.4 s), and never where a second Python cannot be started the
-same way (a frozen build). Otherwise ``finish`` writes the files here. If the
-helper fails, its error is raised here and the publish rolls back like any
-other failure; cancelling, or any error here, ends it.
+same way (a frozen build). Otherwise ``finish`` writes the files here, as it
+does when the helper fails (then an error with the files themselves, a full
+disk say, is raised here and the publish rolls back like any other failure).
+Cancelling, or any error in this process, ends the helper.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class OutputWriter:
         self._work: Work | None = None
         self._errors: IO[bytes] | None = None  # the helper's stderr
         self._handed: Path | None = None  # the pickled work handed over
+        self.failure = ""  # why the helper did not write the files, if it did not
 
     @property
     def in_helper(self) -> bool:
@@ -133,7 +135,7 @@ class OutputWriter:
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "nmdesk.review.outputs"],
+                _helper_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=self._errors,
@@ -191,15 +193,15 @@ class OutputWriter:
             self.close()
             raise
         self._process = None
-        error = self._error_text()
+        self.failure = self._error_text() if process.returncode else ""
         self.close()
-        if process.returncode != 0:
-            last = error.splitlines()[-1] if error else f"退出码 {process.returncode}"
-            raise NmdeskError(f"生成公示和整改通知失败：{last}")
         paths = [work.xlsx, work.pdf, work.html, *(path for _, _, path in work.notices)]
-        missing = [path for path in paths if not path.exists()]
-        if missing:
-            raise NmdeskError(f"生成公示和整改通知失败：没有写出 {missing[0].name}")
+        if process.returncode != 0 or not all(path.exists() for path in paths):
+            # The helper could not write them (a Python that cannot run this nmdesk,
+            # say): write them here. A problem with the files themselves (a full
+            # disk) then shows here as it would without a helper.
+            self.failure = self.failure or f"退出码 {process.returncode}"
+            write_work(work, step)
 
     def close(self) -> None:
         """End the helper if it is still running, and remove what was handed to it."""
@@ -241,6 +243,10 @@ def _spare_core() -> bool:
     if hasattr(os, "getloadavg"):
         return os.getloadavg()[0] < cores - 0.5
     return True
+
+
+def _helper_command() -> list[str]:
+    return [sys.executable, "-m", "nmdesk.review.outputs"]
 
 
 def _can_start_helper() -> bool:

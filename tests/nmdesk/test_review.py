@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -913,7 +914,6 @@ def test_a_large_publish_writes_its_files_in_a_helper_process(
 
 
 def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypatch) -> None:
-    from nmdesk.errors import NmdeskError
     from nmdesk.review import outputs
     from nmdesk.review.listing import build_listing
 
@@ -931,7 +931,7 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
     assert process is not None and process.poll() is not None  # ended
     assert list(out.iterdir()) == [] and register.audit.count() == audit_before
     assert register.reviews.get(camp.id).published_on is None
-    # a helper that cannot write a file: its error is raised here
+    # a helper that fails: the files are written here, and their own error shows here
     listing = build_listing(register, camp)
     missing = tmp_path / "no such folder"
     work = outputs.Work(listing, missing / "l.xlsx", missing / "l.pdf", missing / "l.html")
@@ -940,10 +940,17 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
         helper.start()
         assert helper.in_helper
         helper.hand_over(work)
-        with pytest.raises(NmdeskError, match=r"生成公示和整改通知失败.*No such file"):
+        with pytest.raises(FileNotFoundError):
             helper.finish()
+        assert "No such file" in helper.failure
     finally:
         helper.close()
+    # a Python that cannot run the helper: the publish writes its files itself
+    monkeypatch.setattr(outputs, "_helper_command", lambda: [sys.executable, "-c", "exit(3)"])
+    result = publish.publish(register, 2026, out, today=PUBLISHED)
+    assert started[-1][1] is not None and started[-1][1].returncode == 3
+    assert result.notices and all(path.exists() for path in result.files)
+    assert "整改通知" in text_of_pdf(result.notices[0]) and register.audit.verify() == []
 
 
 def test_the_helper_needs_a_spare_core(monkeypatch) -> None:

@@ -14,11 +14,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import gc
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +33,7 @@ from nmdesk.review.listing import (
 )
 from nmdesk.review.outputs import STEPS, OutputWriter, Work, notice_jobs
 from nmdesk.review.records import Campaign, Step
+from nmdesk.store.bulk import collections_paused
 from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from nmdesk.validation import require_text
@@ -383,7 +382,7 @@ def publish(
     writer = OutputWriter(len(facts))
     try:
         writer.start()  # a large publish's helper loads reportlab meanwhile
-        with _collector_paused(), register.transaction():
+        with collections_paused(), register.transaction():
             plan = _plan_verdicts(register, campaign, today, progress, facts=facts)
             published = dataclasses.replace(
                 campaign, step=Step.PUBLISHED, published_on=today
@@ -399,25 +398,6 @@ def publish(
     finally:
         writer.close()
         shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while publishing.
-
-    Publishing allocates hundreds of thousands of short-lived objects (rows,
-    audit snapshots, PDF operators) with no reference cycles among them;
-    reference counting frees them, and the collections their allocation
-    triggers only walk the same large live set again and again (about 5 % of
-    the time for 10,000 accounts). The collector is back on afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _move_into_place(staged: PublishResult, staging: Path, out: Path) -> PublishResult:

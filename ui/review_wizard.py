@@ -251,7 +251,7 @@ class OpenPage(QWizardPage):
             self.deadline.setEnabled(True)
             self.deadline.set_date(campaigns.default_deadline(register.profile, year))
             units = len(register.reviews.scope_unit_ids())
-            accounts = len(register.reviews.scope_account_ids())
+            accounts = register.reviews.scope_account_count()
             self.scope.setText(
                 self.tr("将纳入年审：{0} 个单位，{1} 个账号。").format(units, accounts)
             )

@@ -136,6 +136,16 @@ class ReviewStore:
             )
         ]
 
+    def scope_account_count(self) -> int:
+        """How many accounts ``scope_account_ids`` would give: all less the closed and
+        refused, two counts answered from indexes (the ids themselves took 85 ms at
+        100,000 accounts, for a number the review wizard shows)."""
+        marks = ",".join("?" for _ in OUT_OF_SCOPE_STATUSES)
+        ended = self.r.scalar(
+            f"SELECT count(*) FROM accounts WHERE status IN ({marks})", OUT_OF_SCOPE_STATUSES
+        )
+        return int(self.r.scalar("SELECT count(*) FROM accounts")) - int(ended)
+
     def create(self, year: int, opened_on: dt.date, deadline_on: dt.date) -> int:
         """Open a campaign and freeze its scope: every unit and every live account."""
         if self.campaign(year) is not None:

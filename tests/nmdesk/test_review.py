@@ -128,6 +128,12 @@ def test_open_freezes_scope_and_defaults_deadline(opened) -> None:
     assert register.audit.verify() == []
 
 
+def test_scope_count_matches_the_scope(demo_register) -> None:
+    ids = demo_register.reviews.scope_account_ids()
+    assert 0 < len(ids) < demo_register.accounts.count()  # the demo has closed accounts
+    assert demo_register.reviews.scope_account_count() == len(ids)
+
+
 def test_account_added_later_is_new_since_opening(opened) -> None:
     register, camp = opened
     unit = register.units.find_by_name("计算机学院")

@@ -95,6 +95,17 @@ def person_choices(register: Register) -> list[tuple[str, int]]:
     return items
 
 
+class PersonPicks:
+    """The people a form's pickers offer, with an empty first choice: the texts, the
+    person id of each row and the row of each id, made once and shared by the six
+    pickers (a picker that must add a person copies them first)."""
+
+    def __init__(self, items: list[tuple[str, int]]) -> None:
+        self.texts = ["", *(text for text, _person_id in items)]
+        self.ids: list[int | None] = [None, *(person_id for _text, person_id in items)]
+        self.rows = {person_id: row for row, person_id in enumerate(self.ids)}
+
+
 class PersonBlock(QWidget):
     """One role holder as on the sheet: name (pick or type a new one), kind, title, phones, email."""
 
@@ -104,7 +115,7 @@ class PersonBlock(QWidget):
         self,
         register: Register,
         role: str,
-        people: list[tuple[str, int]],
+        people: PersonPicks,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -121,11 +132,11 @@ class PersonBlock(QWidget):
             view.setUniformItemSizes(True)
         # the people's ids by row, beside the combo box: ``addItems`` fills it in one call
         # (adding 10,000 items one by one with their ids took ~6 ms per picker, six pickers)
-        self._ids: list[int | None] = [None, *(person_id for _text, person_id in people)]
-        self._rows = {person_id: row for row, person_id in enumerate(self._ids)}
-        self.name.addItems(["", *(text for text, _person_id in people)])
+        self._ids = people.ids
+        self._rows = people.rows
+        self.name.addItems(people.texts)
         self.name.setCurrentIndex(0)
-        completer = QCompleter([text for text, _ in people], self.name)
+        completer = QCompleter(people.texts[1:], self.name)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.name.setCompleter(completer)
@@ -193,11 +204,11 @@ class PersonBlock(QWidget):
     def _row_of(self, person_id: int) -> int:
         """The picker's row of this person, added to the choices when missing."""
         row = self._rows.get(person_id)
-        if row is None:
+        if row is None:  # the lists are shared with the form's other pickers: copied first
             self.name.addItem(self.register.people.get(person_id).name)
             row = len(self._ids)
-            self._ids.append(person_id)
-            self._rows[person_id] = row
+            self._ids = [*self._ids, person_id]
+            self._rows = {**self._rows, person_id: row}
         return row
 
     def _name_changed(self, text: str) -> None:
@@ -488,7 +499,7 @@ class AccountFormDialog(DeskDialog):
         self.unit_warning.setWordWrap(True)
         self.unit_warning.hide()
         grid.addWidget(self.unit_warning, 1, 1, 1, 3)
-        self.people_items = person_choices(self.register)
+        self.people_items = PersonPicks(person_choices(self.register))
         self.blocks: dict[str, PersonBlock] = {}
         row = 2
         for role in sheet_roles(self.profile):

@@ -87,9 +87,11 @@ class FieldBox(QWidget):
     def set_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        self.widget.setProperty("invalid", bool(message))
-        self.widget.style().unpolish(self.widget)
-        self.widget.style().polish(self.widget)
+        invalid = bool(message)
+        if bool(self.widget.property("invalid")) != invalid:  # re-styled only on a change
+            self.widget.setProperty("invalid", invalid)
+            self.widget.style().unpolish(self.widget)
+            self.widget.style().polish(self.widget)
 
     def error_text(self) -> str:
         return self.error.text() if self.error.isVisible() or self.error.text() else ""

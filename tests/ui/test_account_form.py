@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.errors import ValidationError
-from nmdesk.models import AccountStatus, FilingKind, PersonKind, Sanction, SanctionKind
+from nmdesk.models import AccountStatus, FilingKind, Person, PersonKind, Sanction, SanctionKind
 from ui.account_form import AccountFormDialog
 from ui.undo import EditHistory
 
@@ -424,3 +424,20 @@ def test_ctrl_s_saves_the_form(qtbot, register) -> None:
     qtbot.keyClick(form.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert form.result() == form.DialogCode.Accepted
     assert register.accounts.count() == 1
+
+
+def test_a_person_added_after_the_form_opened_is_picked_in_one_block_only(qtbot, register) -> None:
+    form = open_form(qtbot, register)
+    head, ops = form.blocks["first_responsible"], form.blocks["ops_contact"]
+    choices = head.name.count()
+    assert ops.name.count() == choices
+    with register.transaction():
+        person_id = register.people.add(Person(None, "新来的", PersonKind.STAFF))
+    head.set_person(person_id)  # not among the choices the form was opened with
+    assert head.name.currentText() == "新来的"
+    assert head.entry().person_id == person_id
+    assert head.name.count() == choices + 1
+    assert ops.name.count() == choices  # the shared lists were copied, not changed
+    assert ops.entry().person_id is None
+    ops.set_person(person_id)
+    assert ops.entry().person_id == person_id

@@ -149,8 +149,8 @@ class AccountStore:
             rotation_days=self.r.profile.deadlines["password_rotation_days"]
         )
         sql, params = build_account_query(query)
-        if limit is not None:
-            sql, params = f"{sql} LIMIT ?", [*params, int(limit)]
+        if limit is not None:  # a literal (an int): SQLite plans the LIMIT with the query
+            sql = f"{sql} LIMIT {int(limit)}"
         return [row[0] for row in self.r.db.execute(sql, params)]
 
     def rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -481,13 +481,13 @@ def entry_warnings(
     if keywords and not registered:
         warnings.append(name_warning(keywords))
     if entry.unit_id is not None and clean_text(entry.platform):
-        same = register.accounts.same_platform_accounts(
+        count, first = register.accounts.same_platform(
             entry.unit_id, clean_text(entry.platform), exclude_id=account_id
         )
-        if len(same) >= profile.accounts_per_platform:
-            names = "、".join(f"“{a.name}”" for a in same[:5])
+        if count >= profile.accounts_per_platform:
+            names = "、".join(f"“{name}”" for name in first)
             warnings.append(
-                f"总量控制：本单位在{clean_text(entry.platform)}已有 {len(same)} 个账号（{names}），"
+                f"总量控制：本单位在{clean_text(entry.platform)}已有 {count} 个账号（{names}），"
                 f"请确认没有功能重复、定位模糊的账号"
             )
     return warnings

@@ -376,6 +376,9 @@ class AccountFormDialog(DeskDialog):
         self.sheet.setObjectName("sheet")
         self.sheet_layout = QVBoxLayout(self.sheet)
         self.sheet_layout.setSpacing(6)
+        # in place before its fields are built: put there afterwards, every field was
+        # re-styled on the move (~20 ms for the form's 300 widgets)
+        self.scroll_area.setWidget(self.sheet)
         heading = QLabel(self.profile.filing_sheet_title, self.sheet)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setStyleSheet("font-size: 18px; font-weight: bold; color: #1f3b63; padding: 4px;")
@@ -411,7 +414,6 @@ class AccountFormDialog(DeskDialog):
         foot = QLabel(self.profile.filing_sheet_footnote, self.sheet)
         foot.setStyleSheet("color: #5f6b7a;")
         self.sheet_layout.addWidget(foot)
-        self.scroll_area.setWidget(self.sheet)
         outer.addWidget(self.scroll_area, 1)
         self.general_error = QLabel(self)
         self.general_error.setStyleSheet("color: #b3261e; font-weight: bold;")

@@ -237,16 +237,21 @@ class AccountStore:
                 f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请"
             )
 
-    def same_platform_accounts(
-        self, unit_id: int, platform: str, exclude_id: int | None = None
-    ) -> list[Account]:
-        """The unit's live accounts on the platform, for the total-quantity warning."""
-        rows = self.r.query(
-            "SELECT * FROM accounts WHERE unit_id = ? AND platform = ? "
-            "AND status NOT IN ('closed', 'refused') ORDER BY id",
-            [unit_id, platform],
-        )  # the (unit_id, platform) index; not every account of a large unit
-        return [_account(row) for row in rows if row["id"] != exclude_id]
+    def same_platform(
+        self, unit_id: int, platform: str, exclude_id: int | None = None, *, names: int = 5
+    ) -> tuple[int, list[str]]:
+        """How many live accounts the unit has on the platform, and the first ``names``
+        of their names, for the total-quantity warning (checked as the clerk types:
+        a count and a few names, not every account of a large unit)."""
+        where = (
+            "unit_id = ? AND platform = ? AND status NOT IN ('closed', 'refused') AND id IS NOT ?"
+        )
+        params = [unit_id, platform, exclude_id]
+        count = int(self.r.scalar(f"SELECT count(*) FROM accounts WHERE {where}", params))
+        first = self.r.db.execute(
+            f"SELECT name FROM accounts WHERE {where} ORDER BY id LIMIT ?", [*params, names]
+        )
+        return count, [row[0] for row in first]
 
     def _check_fields(self, account: Account) -> dict[str, Any]:
         profile = self.r.profile

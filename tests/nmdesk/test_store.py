@@ -233,3 +233,26 @@ def test_live_account_counts_per_unit_leave_out_closed_and_refused(demo_register
     )
     assert ended > 0  # the demo has some, so the subtraction is exercised
     assert sum(counts.values()) == demo_register.accounts.count() - ended
+
+
+def test_same_platform_counts_live_accounts_and_names_the_first_few(demo_register):
+    unit_id, platform = demo_register.db.execute(
+        "SELECT unit_id, platform FROM accounts WHERE status NOT IN ('closed', 'refused') "
+        "GROUP BY unit_id, platform ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    live = [
+        (row[0], row[1])
+        for row in demo_register.db.execute(
+            "SELECT id, name FROM accounts WHERE unit_id = ? AND platform = ? "
+            "AND status NOT IN ('closed', 'refused') ORDER BY id",
+            [unit_id, platform],
+        )
+    ]
+    assert len(live) >= 2
+    count, names = demo_register.accounts.same_platform(unit_id, platform)
+    assert count == len(live)
+    assert names == [name for _id, name in live[:5]]
+    count, names = demo_register.accounts.same_platform(unit_id, platform, exclude_id=live[0][0])
+    assert count == len(live) - 1
+    assert names[0] == live[1][1]
+    assert demo_register.accounts.same_platform(unit_id, platform, names=1)[1] == [live[0][1]]

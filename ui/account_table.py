@@ -152,16 +152,15 @@ class AccountTableModel(QAbstractTableModel):
     def query(self) -> AccountQuery:
         return self._query
 
-    def set_query(self, query: AccountQuery, *, progressive: bool | None = None) -> None:
+    def set_query(self, query: AccountQuery) -> None:
         """Run a new query: filters, search text and order all go to SQL.
 
-        Progressive (by default when ``self.progressive``): read only the first screen of
-        ids now and the whole list on a background thread; ``completed`` fires when it is
-        in (``is_complete``)."""
+        With ``self.progressive``: read only the first screen of ids now and the whole
+        list on a background thread; ``completed`` fires when it is in (``is_complete``)."""
         self.beginResetModel()
         self._query = replace(query, today=self.today)
         self._generation += 1
-        if self.progressive if progressive is None else progressive:
+        if self.progressive:
             self._ids = self.register.accounts.ids(self._query, limit=self.CHUNK)
             self._complete = len(self._ids) < self.CHUNK
             if not self._complete:

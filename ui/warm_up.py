@@ -1,14 +1,13 @@
 """Warm-up after the main window painted: the modules and data a first action needs
 (the account form, simplified-Chinese conversion for name checks, pinyin for search
 text, reportlab and openpyxl) are loaded on a background thread, so the clerk's
-first Enter on an account, or first print, does not wait for imports. Imports and table loading only;
-no Qt object is created off the GUI thread. Runs once per process."""
+first Enter on an account, or first print, does not wait for imports. Imports and
+table loading only; no Qt object is created off the GUI thread. Runs once per process."""
 
 from __future__ import annotations
 
 import gc
 import importlib
-import sys
 import threading
 
 # nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait
@@ -31,10 +30,6 @@ def _warm() -> None:
     # The warm-up makes about 200,000 objects that live as long as the process; the
     # collector, left on, walked them again and again while they were made (full
     # collections of 40-60 ms each, holding the interpreter lock: the window froze).
-    # While the warm-up runs, the window's thread gets the interpreter lock back after
-    # 1 ms instead of Python's 5 ms: every Qt event that calls into Python waits for it.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, 0.001))
     with collections_paused():
         try:
             for name in MODULES:
@@ -53,7 +48,6 @@ def _warm() -> None:
         # collector's generations, a full collection no longer walks them (a pause of tens
         # of milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
         gc.freeze()
-    sys.setswitchinterval(interval)
     finished.set()
 
 

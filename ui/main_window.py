@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
             row = self.model.row_of(account_id)
         if row is None and (self.search.text() or self.filters.is_active()):
             self.clear_all()
+            self.model.ensure_complete()  # the whole list, not only its first screen
             row = self.model.row_of(account_id)
         if row is None:
             self.statusBar().showMessage(

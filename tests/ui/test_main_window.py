@@ -470,3 +470,16 @@ def test_every_id_is_read_at_once_when_a_command_needs_them_all(progressive_wind
     assert not win.model.is_complete
     assert win.model.ids() == win.register.accounts.ids(AccountQuery())  # batch print, export
     assert win.model.is_complete
+
+
+def test_locating_an_account_hidden_by_a_search_clears_it_and_finds_it_past_the_first_screen(
+    progressive_window,
+):
+    win = progressive_window
+    target = win.register.accounts.ids(AccountQuery())[250]
+    win.search.setText("不会有这样的账号名称")
+    win.apply_query()
+    assert win.model.rowCount() == 0
+    assert win.select_account(target)  # e.g. a double-click on the deadlines board
+    assert win.search.text() == ""
+    assert win.current_account_id() == target

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -109,6 +112,20 @@ class DateEdit(QLineEdit):
 
     def set_date(self, day: dt.date | None) -> None:
         self.setText(day.isoformat() if day else "")
+
+
+def add_field_rows(form: QFormLayout, boxes: dict[str, FieldBox]) -> None:
+    """One labelled row per field, in the dict's order (the keys are the labels)."""
+    for key, box in boxes.items():
+        form.addRow(tr(key), box)
+
+
+def add_action_row(form: QFormLayout, text: str, on_click: Callable[[], object]) -> QPushButton:
+    """The button under a group of fields that acts on them."""
+    button = QPushButton(text)
+    button.clicked.connect(on_click)
+    form.addRow("", button)
+    return button
 
 
 class DeskDialog(QDialog):

@@ -27,6 +27,7 @@ from ui.desk_common import (
     DateEdit,
     DeskDialog,
     FieldBox,
+    add_field_rows,
     day_or_error,
     fill_table,
     make_table,
@@ -63,8 +64,7 @@ class HandOverDialog(DeskDialog):
             "接手人": FieldBox(self.successor),
             "交接日期": FieldBox(self.on_day),
         }
-        for key, box in self.boxes.items():
-            form.addRow(tr(key), box)
+        add_field_rows(form, self.boxes)
         layout.addLayout(form)
         layout.addWidget(QLabel(tr("交出人目前负责的全部账号：")))
         self.table = make_table([tr("账号"), tr("平台"), tr("角色"), tr("起始日期")])

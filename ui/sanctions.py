@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,8 @@ from ui.desk_common import (
     DateEdit,
     DeskDialog,
     FieldBox,
+    add_action_row,
+    add_field_rows,
     day_or_error,
     fill_table,
     make_table,
@@ -98,11 +99,8 @@ class SanctionsDialog(DeskDialog):
             "整改期限": FieldBox(self.deadline_on),
             "处理事由": FieldBox(self.reason),
         }
-        for key, box in self.boxes.items():
-            add_form.addRow(tr(key), box)
-        self.add_button = QPushButton(tr("登记处理"))
-        self.add_button.clicked.connect(self.on_add)
-        add_form.addRow("", self.add_button)
+        add_field_rows(add_form, self.boxes)
+        self.add_button = add_action_row(add_form, tr("登记处理"), self.on_add)
         resolve_group = QGroupBox(tr("办结所选处理"))
         resolve_form = QFormLayout(resolve_group)
         self.resolved_on = DateEdit()
@@ -112,11 +110,8 @@ class SanctionsDialog(DeskDialog):
             "办结日期": FieldBox(self.resolved_on),
             "处理结果": FieldBox(self.resolution),
         }
-        for key, box in self.resolve_boxes.items():
-            resolve_form.addRow(tr(key), box)
-        self.resolve_button = QPushButton(tr("办结"))
-        self.resolve_button.clicked.connect(self.on_resolve)
-        resolve_form.addRow("", self.resolve_button)
+        add_field_rows(resolve_form, self.resolve_boxes)
+        self.resolve_button = add_action_row(resolve_form, tr("办结"), self.on_resolve)
         row = QHBoxLayout()
         row.addWidget(add_group, 3)
         row.addWidget(resolve_group, 2)

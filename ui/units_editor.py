@@ -26,7 +26,14 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.register import Register
 from ui.account_form import person_choices, unit_choices
-from ui.desk_common import GROUP_STYLE, DeskDialog, FieldBox, tr
+from ui.desk_common import (
+    GROUP_STYLE,
+    DeskDialog,
+    FieldBox,
+    add_action_row,
+    add_field_rows,
+    tr,
+)
 
 
 class UnitsDialog(DeskDialog):
@@ -79,12 +86,9 @@ class UnitsDialog(DeskDialog):
             "单位负责人": FieldBox(self.head),
             "备注": FieldBox(self.note),
         }
-        for key, box in self.boxes.items():
-            form.addRow(tr(key), box)
-        self.save_button = QPushButton(tr("保存单位"), self)
+        add_field_rows(form, self.boxes)
+        self.save_button = add_action_row(form, tr("保存单位"), self.on_save)
         self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.on_save)
-        form.addRow("", self.save_button)
         right = QVBoxLayout()
         right.addWidget(self.editor)
         right.addStretch(1)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,8 @@ from ui.desk_common import (
     DateEdit,
     DeskDialog,
     FieldBox,
+    add_action_row,
+    add_field_rows,
     day_or_error,
     fill_table,
     make_table,
@@ -95,9 +96,7 @@ class WatchListDialog(DeskDialog):
             form.addRow(tr(key), box)
             if key == "账号名称":
                 form.addRow("", self.keywords)
-        self.add_button = QPushButton(tr("登记"))
-        self.add_button.clicked.connect(self.on_add)
-        form.addRow("", self.add_button)
+        self.add_button = add_action_row(form, tr("登记"), self.on_add)
         follow = QGroupBox(tr("跟进所选记录"))
         follow_form = QFormLayout(follow)
         self.update_action = QLineEdit()
@@ -108,11 +107,8 @@ class WatchListDialog(DeskDialog):
             "跟进日期": FieldBox(self.update_follow),
             "办结日期": FieldBox(self.resolved_on),
         }
-        for key, box in self.follow_boxes.items():
-            follow_form.addRow(tr(key), box)
-        self.update_button = QPushButton(tr("保存跟进"))
-        self.update_button.clicked.connect(self.on_update)
-        follow_form.addRow("", self.update_button)
+        add_field_rows(follow_form, self.follow_boxes)
+        self.update_button = add_action_row(follow_form, tr("保存跟进"), self.on_update)
         row = QHBoxLayout()
         row.addWidget(add_group, 3)
         row.addWidget(follow, 2)

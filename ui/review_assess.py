@@ -274,7 +274,11 @@ class AssessPage(QWizardPage):
         try:
             deadline = parse_day(self.deadline.text(), self.tr("整改期限"))
             assess.apply_suggestions(
-                self.w.register, campaign, self.w.today, rectify_deadline=deadline
+                self.w.register,
+                campaign,
+                self.w.today,
+                rectify_deadline=deadline,
+                flags=self._flags,
             )
         except NmdeskError as exc:
             self.error.setText(str(exc))

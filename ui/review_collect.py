@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from nmdesk.dates import parse_day
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.review import campaign as campaigns
+from nmdesk.review.outcomes import OUTSTANDING, Submission
 from nmdesk.review.packets import (
     PacketDiff,
     apply_packet,
@@ -248,7 +249,7 @@ class CollectPage(QWizardPage):
         )
         self.summary.setText(
             self.tr(
-                "{0} 年度年审　截止 {1}{2}　｜　单位已交回 {3}/{4}　｜　账号已自查 {5}/{6}"
+                "{0} 年度年审　截止 {1}{2}　｜　单位已交齐 {3}/{4}{7}　｜　账号已自查 {5}/{6}"
             ).format(
                 campaign.year,
                 campaign.deadline_on,
@@ -257,16 +258,21 @@ class CollectPage(QWizardPage):
                 progress.units_total,
                 progress.accounts_checked,
                 progress.accounts_total,
+                self.tr("，部分交回 {0}").format(progress.units_partly)
+                if progress.units_partly
+                else "",
             )
         )
         self.bar.setMaximum(max(progress.units_total, 1))
         self.bar.setValue(progress.units_responded)
         rows = []
         for unit in progress.units:
-            if unit.responded:
-                state = self.tr("零报告") if unit.zero_report else self.tr("已交回")
-            else:
-                state = self.tr("逾期") if progress.overdue else self.tr("未交回")
+            outcome = progress.outcomes[unit.unit_id]
+            state = outcome.submission.label
+            if outcome.submission is Submission.PARTLY:
+                state = self.tr("部分交回（{0} 个账号未自查）").format(outcome.missing)
+            elif outcome.submission is Submission.NOT_RETURNED and progress.overdue:
+                state = self.tr("逾期")
             rows.append(
                 (
                     unit.unit_id,
@@ -281,7 +287,8 @@ class CollectPage(QWizardPage):
         self.units.blockSignals(True)
         fill_table(self.units, rows)
         for index, unit in enumerate(progress.units):
-            color = DONE if unit.responded else OVERDUE if progress.overdue else PENDING
+            owing = progress.outcomes[unit.unit_id].submission in OUTSTANDING
+            color = OVERDUE if owing and progress.overdue else PENDING if owing else DONE
             self.units.item(index, 3).setBackground(color)
         self.units.blockSignals(False)
         if (select_unit is None or not select_id(self.units, select_unit)) and rows:

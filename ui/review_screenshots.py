@@ -67,7 +67,9 @@ def _last_year(register: Register) -> None:
     assess.apply_suggestions(
         register, camp, dt.date(2025, 12, 22), rectify_deadline=dt.date(2026, 3, 31)
     )
-    publish.publish(register, 2025, register.path.parent / "2025", today=dt.date(2025, 12, 28))
+    publish.publish(
+        register, 2025, register.path.parent / "2025", today=dt.date(2025, 12, 28), force=True
+    )
 
 
 def render(out: Path, html_dir: Path | None = None) -> Path:

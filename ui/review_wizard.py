@@ -36,7 +36,13 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Verdict
 from nmdesk.review import campaign as campaigns
 from nmdesk.review.packets import write_all_packets
-from nmdesk.review.publish import PublishResult, export_outputs, output_names, publish
+from nmdesk.review.publish import (
+    PublishResult,
+    export_outputs,
+    output_names,
+    publish,
+    publish_outstanding,
+)
 from nmdesk.review.records import Campaign, Step
 from nmdesk.store import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
@@ -308,7 +314,9 @@ class PublishWorker(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, path: Path, actor: str, year: int, out_dir: Path, today: dt.date) -> None:
+    def __init__(
+        self, path: Path, actor: str, year: int, out_dir: Path, today: dt.date, force: bool = True
+    ) -> None:
         super().__init__()
         self.path, self.actor, self.year, self.out_dir, self.today = (
             path,
@@ -317,13 +325,19 @@ class PublishWorker(QObject):
             out_dir,
             today,
         )
+        self.force = force
         self.cancelled = False
 
     def run(self) -> None:
         try:
             with Register.open(self.path, actor=self.actor) as register:
                 result = publish(
-                    register, self.year, self.out_dir, today=self.today, progress=self._progress
+                    register,
+                    self.year,
+                    self.out_dir,
+                    today=self.today,
+                    progress=self._progress,
+                    force=self.force,  # the clerk confirmed what is outstanding
                 )
         except NmdeskError as exc:
             self.failed.emit(str(exc))
@@ -448,12 +462,21 @@ class PublishPage(QWizardPage):
         out = self._folder()
         if out is None:
             return
-        if not self.w.confirm(
-            self.tr("发布公示"),
-            self.tr(
-                "确定发布 {0} 年度年审吗？账号状态和处理将立即生效，发布后不能再修改结论。"
-            ).format(campaign.year),
-        ):
+        try:
+            missing = publish_outstanding(self.w.register, campaign.year, self.w.today)
+        except NmdeskError as exc:
+            self.w.show_error(exc)
+            return
+        question = self.tr(
+            "确定发布 {0} 年度年审吗？账号状态和处理将立即生效，发布后不能再修改结论。"
+        ).format(campaign.year)
+        if missing.any:
+            question = (
+                self.tr("尚未满足发布条件：{0}\n\n").format(missing.sentence())
+                + question
+                + self.tr("\n\n未交齐的单位将在公示中标注。")
+            )
+        if not self.w.confirm(self.tr("发布公示"), question):
             return
         self.progress = QProgressDialog(self.tr("正在发布…"), self.tr("取消"), 0, 100, self)
         self.progress.setWindowTitle(self.tr("发布公示"))

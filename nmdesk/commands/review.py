@@ -27,6 +27,11 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     review.add_argument("--deadline", default=None, help="提交截止日期（open，默认按策略配置）")
     review.add_argument("--today", default=None, help="按指定日期办理（默认今天）")
+    review.add_argument(
+        "--force",
+        action="store_true",
+        help="publish：截止日期前或仍有单位未交齐材料时也发布（否则列出未交齐的单位并拒绝）",
+    )
     add_path_option(review)
     review.set_defaults(func=run_review)
 
@@ -70,8 +75,9 @@ def run_review(args: argparse.Namespace) -> int:
                 f"账号已自查 {progress.accounts_checked}/{progress.accounts_total}"
             )
             for unit in progress.pending:
-                mark = "逾期" if progress.overdue else "未交"
-                print(f"  {mark}\t{unit.unit_name}\t{unit.account_count} 个账号")
+                outcome = progress.outcomes[unit.unit_id]
+                mark = "逾期" if progress.overdue else outcome.submission.label
+                print(f"  {mark}\t{unit.unit_name}\t{outcome.missing} 个账号未自查")
             if args.out:
                 from nmdesk.review.packets import write_reminders
 
@@ -82,7 +88,7 @@ def run_review(args: argparse.Namespace) -> int:
             if args.out is None:
                 raise ValidationError("--out", "请指定输出目录")
             if args.action == "publish":
-                result = publish(register, year, args.out, today=day)
+                result = publish(register, year, args.out, today=day, force=args.force)
             else:
                 result = export_outputs(register, year, args.out)
             labels = {v: k for k, v in _verdict_labels().items()}

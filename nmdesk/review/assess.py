@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Verdict
+from nmdesk.review.outcomes import FAILING
 from nmdesk.review.records import Campaign
 
 if TYPE_CHECKING:
@@ -37,8 +38,7 @@ FLAG_LABELS = {
     "not_operated": "已停止运营",
     "materials_missing": "材料未收到",
 }
-# Verdicts that fail the review, as BIT clause 14 asks the listing to mark.
-FAILING = frozenset({Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE})
+__all__ = ["FAILING", "AssessRow", "Flag", "apply_suggestions", "suggest_verdict"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class AssessRow:
 
     @property
     def suggested(self) -> Verdict:
-        return suggest_verdict(self.flags, self.priority_rank)
+        return suggest_verdict(self.flags, self.priority_rank, self.status)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -282,24 +282,41 @@ def compute_flags(
     return flags
 
 
-def suggest_verdict(flags: list[Flag], priority_rank: int | None = None) -> Verdict:
-    """The verdict the flags point to; the clerk decides.
+# The suggestion table (docs/review.md): the first row whose flag is present decides.
+SUGGESTIONS: tuple[tuple[str, Verdict], ...] = (
+    ("not_submitted", Verdict.NOT_SUBMITTED),
+    ("not_operated", Verdict.ORDER_CLOSE),
+    ("materials_missing", Verdict.RECTIFY),
+    ("low_activity", Verdict.RECTIFY),
+    ("duplicate", Verdict.RECTIFY),
+    ("missing_roles", Verdict.RECTIFY),
+    ("over_quota", Verdict.RECTIFY),  # unless the unit ranks the account first
+)
 
-    Not submitted → 未提交; no longer operated → 责令注销; low activity, a likely
-    duplicate or a missing responsible person → 限期整改; over the quota → 限期整改
-    unless the unit ranks the account first (it is the one to keep). A password
-    not rotated alone is a reminder, not a failure.
+
+def suggest_verdict(
+    flags: list[Flag], priority_rank: int | None = None, status: AccountStatus | None = None
+) -> Verdict:
+    """The verdict the flags point to, by ``SUGGESTIONS``; the clerk decides.
+
+    No flag from the table (a password not rotated alone is a reminder) → 合格.
+    Over the quota counts only when the unit does not rank the account first (it
+    is the one to keep). A verdict the account's ``status`` does not allow (责令注销
+    of an account still 申请中) becomes 限期整改, so what is suggested can always be
+    adopted as it stands.
     """
     codes = {f.code for f in flags}
-    if "not_submitted" in codes:
-        return Verdict.NOT_SUBMITTED
-    if "not_operated" in codes:
-        return Verdict.ORDER_CLOSE
-    if codes & {"low_activity", "duplicate", "missing_roles"}:
-        return Verdict.RECTIFY
-    if "over_quota" in codes and priority_rank != 1:
-        return Verdict.RECTIFY
-    return Verdict.PASS
+    verdict = Verdict.PASS
+    for code, suggested in SUGGESTIONS:
+        if code in codes and not (code == "over_quota" and priority_rank == 1):
+            verdict = suggested
+            break
+    if status is not None and verdict is not Verdict.NOT_SUBMITTED:
+        try:
+            check_verdict(status, True, verdict, "")
+        except PolicyError:
+            return Verdict.RECTIFY
+    return verdict
 
 
 def assessment(
@@ -438,19 +455,20 @@ def apply_suggestions(
     *,
     rectify_deadline: dt.date,
     only_undecided: bool = True,
+    flags: dict[int, list[Flag]] | None = None,
 ) -> int:
-    """Take the suggested verdict for every (undecided) account; returns how many were set."""
-    rows = assessment(register, campaign, today)
+    """Take the suggested verdict for every (undecided) account; returns how many were set.
+
+    Exactly the suggestion the assessment shows (``AssessRow.suggested``) is
+    adopted; ``flags``, the flags the clerk is looking at, are reused so the
+    suggestions are the ones on screen.
+    """
+    rows = assessment(register, campaign, today, flags=flags)
     by_verdict: dict[Verdict, list[int]] = defaultdict(list)
     for row in rows:
         if only_undecided and row.verdict is not None:
             continue
-        suggested = row.suggested
-        try:
-            check_verdict(row.status, row.self_checked, suggested, row.name)
-        except PolicyError:
-            suggested = Verdict.RECTIFY if row.self_checked else Verdict.NOT_SUBMITTED
-        by_verdict[suggested].append(row.account_id)
+        by_verdict[row.suggested].append(row.account_id)
     with register.transaction():
         for verdict, ids in by_verdict.items():
             set_verdicts(

@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nmdesk.errors import NotFoundError, PolicyError, ValidationError
+from nmdesk.review.outcomes import (
+    OUTSTANDING,
+    Outstanding,
+    Submission,
+    UnitOutcome,
+    outstanding,
+    unit_outcomes,
+)
 from nmdesk.review.records import Campaign, ReviewUnit, SelfCheck, Step
 
 if TYPE_CHECKING:
@@ -132,32 +140,54 @@ def set_materials_received(
 
 @dataclass
 class Progress:
-    """How far collection has come. ``units`` lists overdue units first, then pending, then done."""
+    """How far collection has come. ``units`` lists units still owing something first
+    (not returned, then partly returned), then the others.
+
+    Each unit's state is its ``UnitOutcome`` (``nmdesk.review.outcomes``): the same
+    one the listing, the summary and the publish confirmation show.
+    """
 
     units_total: int
-    units_responded: int
+    units_responded: int  # returned in full, or a zero report
     accounts_total: int
     accounts_checked: int
     overdue: bool
     units: list[ReviewUnit]
+    outcomes: dict[int, UnitOutcome]
+    outstanding: Outstanding
 
     @property
     def pending(self) -> list[ReviewUnit]:
-        return [u for u in self.units if not u.responded]
+        """Units that still owe their return or some of their accounts' self-checks."""
+        return [u for u in self.units if self.outcomes[u.unit_id].submission in OUTSTANDING]
+
+    @property
+    def units_partly(self) -> int:
+        return sum(1 for o in self.outcomes.values() if o.submission is Submission.PARTLY)
 
 
 def progress(register: Register, campaign: Campaign, today: dt.date) -> Progress:
     units = register.reviews.units(campaign.id)
-    results = register.reviews.results(campaign.id)
-    overdue = today > campaign.deadline_on
-    units.sort(key=lambda u: (u.responded, u.unit_id))
+    facts = register.reviews.facts(campaign.id, assessing=False)
+    outcomes = unit_outcomes(units, facts)
+    order = {
+        Submission.NOT_RETURNED: 0,
+        Submission.PARTLY: 1,
+        Submission.RETURNED: 2,
+        Submission.ZERO_REPORT: 2,
+        Submission.NOTHING_DUE: 3,
+    }
+    units.sort(key=lambda u: (order[outcomes[u.unit_id].submission], u.unit_id))
+    done = (Submission.RETURNED, Submission.ZERO_REPORT)
     return Progress(
         units_total=len(units),
-        units_responded=sum(1 for u in units if u.responded),
-        accounts_total=len(results),
-        accounts_checked=sum(1 for r in results if r.self_checked),
-        overdue=overdue,
+        units_responded=sum(1 for o in outcomes.values() if o.submission in done),
+        accounts_total=len(facts),
+        accounts_checked=sum(1 for f in facts if f["self_checked"]),
+        overdue=today > campaign.deadline_on,
         units=units,
+        outcomes=outcomes,
+        outstanding=outstanding(outcomes.values(), campaign.deadline_on, today),
     )
 
 

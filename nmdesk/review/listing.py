@@ -16,15 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.models import Verdict
-from nmdesk.review.assess import FAILING
+from nmdesk.review.outcomes import (
+    MARK_FAILED,
+    MARK_NOT_SUBMITTED,
+    MARK_PARTLY,
+    Submission,
+    UnitOutcome,
+    unit_outcomes,
+    units_marked,
+)
 from nmdesk.review.records import Campaign
 from nmdesk.review.xlsx import HEADER, MARKED, TITLE, Cell, Sheet, write_workbook
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
-MARK_NOT_SUBMITTED = "未提交年审材料"
-MARK_FAILED = "年审不合格"
+__all__ = ["MARK_FAILED", "MARK_NOT_SUBMITTED", "MARK_PARTLY", "Listing", "build_listing"]
 VERDICT_ORDER = (
     Verdict.PASS,
     Verdict.RECTIFY,
@@ -62,10 +69,29 @@ class Listing:
     institution: str
     office: str
     rows: list[ListingRow]
-    units_not_submitted: list[str]
-    units_failed: list[str]
+    outcomes: dict[int, UnitOutcome]
     policy_title: str = ""
     unit_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def unit_sections(self) -> list[tuple[str, list[str]]]:
+        """Each unit mark with the units carrying it (the listing's 单位标注)."""
+        return units_marked(self.outcomes.values())
+
+    def units_with(self, mark: str) -> list[str]:
+        return next(names for title, names in self.unit_sections if title == mark)
+
+    @property
+    def units_not_submitted(self) -> list[str]:
+        return self.units_with(MARK_NOT_SUBMITTED)
+
+    @property
+    def units_partly(self) -> list[str]:
+        return self.units_with(MARK_PARTLY)
+
+    @property
+    def units_failed(self) -> list[str]:
+        return self.units_with(MARK_FAILED)
 
     @property
     def title(self) -> str:
@@ -84,27 +110,11 @@ def build_listing(
     level_names = {level.level: level.name for level in profile.levels}
     if facts is None:
         facts = register.reviews.facts(campaign.id, assessing=False)
-    facts = [f for f in facts if f["verdict"]]
-    not_submitted: set[int] = set()
-    failed: set[int] = set()
-    for fact in facts:
-        verdict = Verdict(fact["verdict"])
-        if verdict is Verdict.NOT_SUBMITTED:
-            not_submitted.add(fact["unit_id"])
-        elif verdict in FAILING:
-            failed.add(fact["unit_id"])
     units = register.reviews.units(campaign.id)
-    names = {u.unit_id: u.unit_name for u in units}
-    for unit in units:
-        if unit.account_count == 0 and not unit.responded:
-            not_submitted.add(unit.unit_id)
+    outcomes = unit_outcomes(units, facts)
+    facts = [f for f in facts if f["verdict"]]
     rows = []
     for index, fact in enumerate(facts, start=1):
-        marks = []
-        if fact["unit_id"] in not_submitted:
-            marks.append(MARK_NOT_SUBMITTED)
-        if fact["unit_id"] in failed:
-            marks.append(MARK_FAILED)
         rows.append(
             ListingRow(
                 index=index,
@@ -119,7 +129,7 @@ def build_listing(
                 deadline=dt.date.fromisoformat(fact["verdict_deadline"])
                 if fact["verdict_deadline"]
                 else None,
-                unit_mark="、".join(marks),
+                unit_mark=outcomes[fact["unit_id"]].mark_text,
             )
         )
     return Listing(
@@ -127,16 +137,10 @@ def build_listing(
         institution=profile.institution,
         office=profile.filing_office,
         rows=rows,
-        units_not_submitted=sorted((names[u] for u in not_submitted), key=_unit_order(names)),
-        units_failed=sorted((names[u] for u in failed), key=_unit_order(names)),
+        outcomes=outcomes,
         policy_title=profile.policy_title,
-        unit_names=names,
+        unit_names={u.unit_id: u.unit_name for u in units},
     )
-
-
-def _unit_order(names: dict[int, str]):  # type: ignore[no-untyped-def]
-    order = {name: unit_id for unit_id, name in names.items()}
-    return lambda name: order.get(name, 0)
 
 
 # -- summary numbers ------------------------------------------------------------------
@@ -163,12 +167,13 @@ class Summary:
     total: int
     previous_total: int | None
     breakdowns: list[Breakdown]
-    units_not_submitted: list[str]
-    units_failed: list[str]
+    unit_sections: list[tuple[str, list[str]]]
 
 
-def _counts(rows: list[ListingRow]) -> dict[str, Counter[str]]:
+def _counts(listing: Listing) -> dict[str, Counter[str]]:
+    rows = listing.rows
     return {
+        "submission": Counter(o.submission.label for o in listing.outcomes.values()),
         "verdict": Counter(r.verdict.label for r in rows),
         "level": Counter(r.level_name for r in rows),
         "platform": Counter(r.platform for r in rows),
@@ -179,10 +184,11 @@ def _counts(rows: list[ListingRow]) -> dict[str, Counter[str]]:
 def build_summary(register: Register, listing: Listing) -> Summary:
     """Counts by verdict, level, platform and unit, against the last published campaign."""
     previous = register.reviews.previous_published(listing.campaign.year)
-    now = _counts(listing.rows)
-    before = _counts(build_listing(register, previous).rows) if previous else None
+    now = _counts(listing)
+    before = _counts(build_listing(register, previous)) if previous else None
     level_order = [level.name for level in register.profile.levels]
     titles = {
+        "submission": "按单位交回情况（单位数）",
         "verdict": "按年审结果",
         "level": "按账号级别",
         "platform": "按开设平台",
@@ -190,7 +196,9 @@ def build_summary(register: Register, listing: Listing) -> Summary:
     }
     breakdowns = []
     for key, title in titles.items():
-        if key == "verdict":
+        if key == "submission":
+            keys = [s.label for s in Submission]
+        elif key == "verdict":
             keys = [v.label for v in VERDICT_ORDER]
         elif key == "level":
             keys = level_order
@@ -209,8 +217,7 @@ def build_summary(register: Register, listing: Listing) -> Summary:
         total=len(listing.rows),
         previous_total=sum(before["verdict"].values()) if before else None,
         breakdowns=breakdowns,
-        units_not_submitted=listing.units_not_submitted,
-        units_failed=listing.units_failed,
+        unit_sections=listing.unit_sections,
     )
 
 
@@ -238,11 +245,8 @@ def write_listing_xlsx(listing: Listing, path: Path) -> Path:
         frozen_rows=3,
         auto_filter=f"A3:G{3 + len(listing.rows)}",
     )
-    marks = Sheet("单位标注", widths=(30, 20), rows=[["单位", "标注"]])
-    for title, names in (
-        (MARK_NOT_SUBMITTED, listing.units_not_submitted),
-        (MARK_FAILED, listing.units_failed),
-    ):
+    marks = Sheet("单位标注", widths=(30, 24), rows=[["单位", "标注"]])
+    for title, names in listing.unit_sections:
         marks.rows.extend([name, title] for name in names)
     return write_workbook(path, [listing_sheet, marks])
 
@@ -304,12 +308,9 @@ def listing_html(listing: Listing) -> str:
         f'<p class="meta">{_e(listing.office)}　发布日期：{_e(_published(listing))}'
         f"　共 {len(listing.rows)} 个账号</p>",
     ]
-    if listing.units_not_submitted or listing.units_failed:
+    if any(names for _, names in listing.unit_sections):
         parts.append('<section class="units"><h2>单位标注</h2>')
-        for title, names in (
-            (MARK_NOT_SUBMITTED, listing.units_not_submitted),
-            (MARK_FAILED, listing.units_failed),
-        ):
+        for title, names in listing.unit_sections:
             if names:
                 items = "".join(f'<li data-mark="{_e(title)}">{_e(n)}</li>' for n in names)
                 parts.append(f"<h3>{_e(title)}（{len(names)} 个单位）</h3><ul>{items}</ul>")

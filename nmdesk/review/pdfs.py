@@ -45,8 +45,6 @@ from nmdesk.forms.text import register_form_font as _register_form_fonts
 from nmdesk.models import Verdict
 from nmdesk.review.listing import (
     LISTING_HEADERS,
-    MARK_FAILED,
-    MARK_NOT_SUBMITTED,
     Breakdown,
     Listing,
     ListingRow,
@@ -365,11 +363,8 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
         _p(listing.title, title),
         _p(f"{listing.office}　发布日期：{day}　共 {len(listing.rows)} 个账号", meta),
     ]
-    if listing.units_not_submitted or listing.units_failed:
-        for mark, names in (
-            (MARK_NOT_SUBMITTED, listing.units_not_submitted),
-            (MARK_FAILED, listing.units_failed),
-        ):
+    if any(names for _, names in listing.unit_sections):
+        for mark, names in listing.unit_sections:
             if names:
                 story.append(_p(f"【{mark}】{'、'.join(names)}", body))
         story.append(Spacer(1, 4 * mm))
@@ -621,10 +616,7 @@ def write_summary_pdf(summary: Summary, office: str, path: Path) -> Path:
         _p(f"{year} 年度新媒体公共账号年审汇总报告", title),
         _p(f"{office}　{intro}", meta),
     ]
-    for mark, names in (
-        (MARK_NOT_SUBMITTED, summary.units_not_submitted),
-        (MARK_FAILED, summary.units_failed),
-    ):
+    for mark, names in summary.unit_sections:
         story.append(_p(f"{mark}的单位（{len(names)} 个）：{'、'.join(names) or '无'}", plain))
     for breakdown in summary.breakdowns:
         head = ["项目", "本年"] + (["上年", "变化"] if prev_year else [])

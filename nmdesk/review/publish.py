@@ -31,6 +31,7 @@ from nmdesk.review.listing import (
     build_summary,
     write_summary_html,
 )
+from nmdesk.review.outcomes import Outstanding, outstanding, unit_outcomes
 from nmdesk.review.outputs import STEPS, OutputWriter, Work, notice_jobs
 from nmdesk.review.records import Campaign, Step
 from nmdesk.store.bulk import collections_paused
@@ -43,6 +44,18 @@ if TYPE_CHECKING:
 
 # progress(done, total, message) -> False to cancel
 ProgressCallback = Callable[[int, int, str], bool]
+
+
+class PublishNeedsConfirmation(PolicyError):
+    """Publishing before the deadline or with units outstanding needs the clerk's say-so."""
+
+    def __init__(self, outstanding: Outstanding) -> None:
+        self.outstanding = outstanding
+        super().__init__(
+            "尚未满足发布条件："
+            + outstanding.sentence()
+            + "确需现在发布，请确认（命令行加 --force）"
+        )
 
 
 class PublishCancelled(NmdeskError):
@@ -107,6 +120,15 @@ def _check_ready(facts: list[dict[str, Any]]) -> None:
     if problems:
         more = f"等 {len(problems)} 项" if len(problems) > 3 else ""
         raise PolicyError("不能发布：" + "；".join(problems[:3]) + more)
+
+
+def publish_outstanding(register: Register, year: int, today: dt.date) -> Outstanding:
+    """What is still outstanding if ``year``'s campaign were published ``today``:
+    days before the deadline, units not (fully) returned (``nmdesk.review.outcomes``)."""
+    campaign = get_campaign(register, year)
+    facts = register.reviews.facts(campaign.id, assessing=False)
+    outcomes = unit_outcomes(register.reviews.units(campaign.id), facts)
+    return outstanding(outcomes.values(), campaign.deadline_on, today)
 
 
 def apply_verdicts(
@@ -361,11 +383,14 @@ def publish(
     *,
     today: dt.date,
     progress: ProgressCallback | None = None,
+    force: bool = False,
 ) -> PublishResult:
     """Publish ``year``'s campaign in one transaction and write its files into ``out_dir``.
 
     Accounts with no self-check count as 未提交. Nothing is written to the register
-    or to ``out_dir`` unless everything succeeds.
+    or to ``out_dir`` unless everything succeeds. Before the deadline, or with units
+    that have not returned everything, it raises ``PublishNeedsConfirmation``
+    (saying what is outstanding) unless ``force``: the clerk has confirmed.
 
     The verdicts are decided first; the listing follows from them, so its files
     and the notices are written (by a helper process, for a large publish) while
@@ -376,6 +401,14 @@ def publish(
     register.reviews.writable(campaign.id)
     facts = register.reviews.facts(campaign.id)
     _check_ready(facts)
+    if not force:
+        missing = outstanding(
+            unit_outcomes(register.reviews.units(campaign.id), facts).values(),
+            campaign.deadline_on,
+            today,
+        )
+        if missing.any:
+            raise PublishNeedsConfirmation(missing)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))

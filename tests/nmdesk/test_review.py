@@ -17,6 +17,7 @@ from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.models import Account, AccountStatus, FilingKind, SanctionKind, Unit, Verdict
 from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.listing import MARK_FAILED, MARK_NOT_SUBMITTED
+from nmdesk.review.outcomes import Submission, UnitOutcome
 from nmdesk.review.records import SelfCheck, Step
 
 OPENED = dt.date(2026, 11, 23)
@@ -364,7 +365,7 @@ def test_publish_applies_statuses_and_writes_exact_listing(opened, tmp_path) -> 
     statuses = {f["account_id"]: f["status"] for f in register.reviews.facts(camp.id)}
     sanctions_before = len(register.sanctions.all())
     out = tmp_path / "out"
-    result = publish.publish(register, 2026, out, today=PUBLISHED)
+    result = publish.publish(register, 2026, out, today=PUBLISHED, force=True)
     # statuses and sanctions as decided
     for account_id, verdict in expected.items():
         account = register.accounts.get(account_id)
@@ -459,7 +460,7 @@ def test_publish_applies_statuses_and_writes_exact_listing(opened, tmp_path) -> 
 def test_published_campaign_is_read_only(opened, tmp_path) -> None:
     register, camp = opened
     account_id = register.reviews.results(camp.id)[0].account_id
-    publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     camp = register.reviews.get(camp.id)
     assert camp.step is Step.PUBLISHED
     assert register.reviews.result(camp.id, account_id).verdict is Verdict.NOT_SUBMITTED
@@ -472,7 +473,7 @@ def test_published_campaign_is_read_only(opened, tmp_path) -> None:
             register, camp, register.reviews.units(camp.id)[0].unit_id, PUBLISHED
         )
     with pytest.raises(PolicyError, match="只读"):
-        publish.publish(register, 2026, tmp_path / "again", today=PUBLISHED)
+        publish.publish(register, 2026, tmp_path / "again", today=PUBLISHED, force=True)
     assert not (tmp_path / "again").exists() or not any((tmp_path / "again").iterdir())
 
 
@@ -489,7 +490,7 @@ def test_failed_publish_leaves_no_files_and_no_changes(opened, tmp_path, monkeyp
     monkeypatch.setattr(pdfs, "write_notice_pdf", broken)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="disk full"):
-        publish.publish(register, 2026, out, today=PUBLISHED)
+        publish.publish(register, 2026, out, today=PUBLISHED, force=True)
     assert list(out.iterdir()) == []
     assert register.audit.count() == audit_before
     assert register.accounts.count_by_status() == statuses
@@ -498,11 +499,12 @@ def test_failed_publish_leaves_no_files_and_no_changes(opened, tmp_path, monkeyp
     # cancelling half-way also leaves everything as it was
     with pytest.raises(publish.PublishCancelled):
         publish.publish(
-            register, 2026, out, today=PUBLISHED, progress=lambda done, total, message: done < 100
-        )
+            register, 2026, out, today=PUBLISHED, force=True,
+            progress=lambda done, total, message: done < 100,
+        )  # fmt: skip
     assert list(out.iterdir()) == []
     assert register.audit.count() == audit_before
-    result = publish.publish(register, 2026, out, today=PUBLISHED)
+    result = publish.publish(register, 2026, out, today=PUBLISHED, force=True)
     assert result.listing_pdf.exists()
 
 
@@ -511,19 +513,21 @@ def test_publish_refuses_undecided_self_checked_accounts(opened, tmp_path) -> No
     account_id = register.reviews.results(camp.id)[0].account_id
     campaign.record_self_check(register, camp, account_id, check())
     with pytest.raises(PolicyError, match="没有作出年审结论"):
-        publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+        publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     assert register.reviews.get(camp.id).published_on is None
 
 
 def test_next_year_compares_with_published_campaign(opened, tmp_path) -> None:
     register, _camp = opened
-    publish.publish(register, 2026, tmp_path / "2026", today=PUBLISHED)
+    publish.publish(register, 2026, tmp_path / "2026", today=PUBLISHED, force=True)
     camp27 = campaign.open_campaign(register, 2027, today=dt.date(2027, 11, 20))
     facts = register.reviews.facts(camp27.id)
     first = facts[0]["account_id"]
     campaign.record_self_check(register, camp27, first, check())
     assess.set_verdicts(register, camp27, [first], Verdict.PASS)
-    result = publish.publish(register, 2027, tmp_path / "2027", today=dt.date(2028, 1, 5))
+    result = publish.publish(
+        register, 2027, tmp_path / "2027", today=dt.date(2028, 1, 5), force=True
+    )
     html_text = result.summary_html.read_text(encoding="utf-8")
     assert "上年（2026）" in html_text
     summary = text_of_pdf(result.summary_pdf)
@@ -546,10 +550,12 @@ def test_cli_open_status_publish(demo_path, tmp_path, capsys) -> None:
     sheet = load_workbook(reminders).active
     assert sheet["A2"].value == "单位" and sheet.max_row - 2 == len(demo_register_units(demo_path))
     assert str(sheet["D3"].value).startswith("已逾期 2 天")
-    assert (
-        main(["review", "publish", *args, "--out", str(tmp_path / "out"), "--today", "2027-01-03"])
-        == 0
-    )
+    publishing = ["review", "publish", *args, "--out", str(tmp_path / "out")]
+    # units outstanding: refused with what is missing, until --force
+    assert main([*publishing, "--today", "2027-01-03"]) == 2
+    assert "尚未交齐年审材料" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "2026年度年审公示.html").exists()
+    assert main([*publishing, "--today", "2027-01-03", "--force"]) == 0
     assert "已发布：未提交" in capsys.readouterr().out
     assert (tmp_path / "out" / "2026年度年审公示.html").exists()
     assert main(["review", "publish", *args, "--out", str(tmp_path / "out")]) == 2
@@ -587,7 +593,7 @@ def test_account_closed_during_campaign_leaves_the_listing(opened, tmp_path) -> 
     closed_id = running[0]["account_id"]
     filing_id = register.filings.start_closure(closed_id, dt.date(2026, 12, 1), "停止运营")
     register.filings.confirm_closure(filing_id, dt.date(2026, 12, 5))
-    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     assert register.reviews.result(camp.id, closed_id).verdict is None
     listed = [
         r[1]
@@ -601,7 +607,7 @@ def test_user_text_is_escaped_in_html_and_text_in_xlsx(opened, tmp_path) -> None
     account_id = register.reviews.results(camp.id)[0].account_id
     tricky = '=HYPERLINK("x")<b>&amp;'
     register.accounts.update(account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
-    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     page = result.listing_html.read_text(encoding="utf-8")
     assert "=HYPERLINK(&quot;x&quot;)&lt;b&gt;&amp;amp;" in page and "<b>" not in page
     parser = TableParser()
@@ -684,8 +690,12 @@ def test_listing_xlsx_keeps_text_styles_frozen_header_and_filter(tmp_path) -> No
             Verdict.RECTIFY, DEADLINE, MARK_FAILED,
         ),
     ]  # fmt: skip
+    outcomes = {
+        1: UnitOutcome(1, "甲学院", Submission.RETURNED, 1, 1, 0),
+        2: UnitOutcome(2, "乙学院", Submission.RETURNED, 1, 1, 1),
+    }
     listing = listing_module.Listing(
-        camp, "某大学", "党委宣传部", rows, [], ["乙学院"], "办法", {1: "甲学院", 2: "乙学院"}
+        camp, "某大学", "党委宣传部", rows, outcomes, "办法", {1: "甲学院", 2: "乙学院"}
     )
     path = listing_module.write_listing_xlsx(listing, tmp_path / "l.xlsx")
     book = load_workbook(path)
@@ -716,7 +726,7 @@ def test_listing_pdf_repeats_the_header_on_every_page_and_lists_every_row(tmp_pa
         )
         for i in range(1, 121)
     ]
-    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, [], [], "办法", {})
+    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, {}, "办法", {})
     path = pdfs.write_listing_pdf(listing, tmp_path / "l.pdf")
     pages = [page.extract_text() for page in PdfReader(path).pages]
     assert len(pages) >= 4
@@ -785,7 +795,7 @@ def test_notices_in_a_row_each_embed_the_font_and_their_own_accounts(tmp_path) -
             [(1, "新闻"), (1, "招生"), (2, "科研"), (2, "图书馆藏")], start=1
         )
     ]  # fmt: skip
-    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, [], [], "办法", units)
+    listing = listing_module.Listing(camp, "某大学", "党委宣传部", rows, {}, "办法", units)
     notices = {
         unit_id: pdfs.write_notice_pdf(listing, unit_id, unit_rows, tmp_path / f"{unit_id}.pdf")
         for unit_id, unit_rows in pdfs.notice_units(listing).items()
@@ -896,7 +906,7 @@ def test_a_large_publish_writes_its_files_in_a_helper_process(
     started = _helper_writers(monkeypatch)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED)
+    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     ((writer, process),) = started
     assert process is not None and process.returncode == 0 and not writer.in_helper
     assert result.notices and all(path.exists() for path in result.files)
@@ -930,7 +940,7 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
     out = tmp_path / "out"
     with pytest.raises(publish.PublishCancelled):
         publish.publish(
-            register, 2026, out, today=PUBLISHED,
+            register, 2026, out, today=PUBLISHED, force=True,
             progress=lambda done, total, message: message != "生成整改通知",
         )  # fmt: skip
     ((_, process),) = started
@@ -953,7 +963,7 @@ def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypa
         helper.close()
     # a Python that cannot run the helper: the publish writes its files itself
     monkeypatch.setattr(outputs, "_helper_command", lambda: [sys.executable, "-c", "exit(3)"])
-    result = publish.publish(register, 2026, out, today=PUBLISHED)
+    result = publish.publish(register, 2026, out, today=PUBLISHED, force=True)
     assert started[-1][1] is not None and started[-1][1].returncode == 3
     assert result.notices and all(path.exists() for path in result.files)
     assert "整改通知" in text_of_pdf(result.notices[0]) and register.audit.verify() == []

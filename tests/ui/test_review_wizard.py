@@ -129,7 +129,7 @@ def test_walk_the_whole_wizard(qtbot, demo_register, tmp_path) -> None:
     unit_state = register.reviews.unit(campaign.id, imported_unit)
     assert unit_state.packet_returned_on == TODAY
     progress_text = wizard.collect_page.summary.text()
-    assert "单位已交回 2/" in progress_text
+    assert "单位已交齐 2/" in progress_text
     # the reminder list lists the units still missing
     wizard.collect_page.remind_button.click()
     reminders = load_workbook(desk.save_file).active
@@ -223,7 +223,7 @@ def test_close_half_way_and_resume(qtbot, demo_register, tmp_path) -> None:
     # reopened at the same step, with the answers kept
     again, _ = make_wizard(qtbot, register, tmp_path)
     assert again.currentId() == PAGE_COLLECT
-    assert "单位已交回 1/" in again.collect_page.summary.text()
+    assert "单位已交齐 1/" in again.collect_page.summary.text()
     again.next()
     assert again.currentId() == PAGE_ASSESS
     page = again.assess_page

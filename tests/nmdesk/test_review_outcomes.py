@@ -252,9 +252,7 @@ def test_every_mix_of_returns_and_verdicts_lists_the_same_everywhere(
     assert owing[partly].submission.label == "部分交回" and owing[partly].submitted == 2
     assert owing[zero_silent].submission.label == "未交回" and zero_silent in owing
     assert {returned, all_pass, zero_report}.isdisjoint(owing)
-    assert owing == {
-        u.unit_id: u for u in publish.publish_outstanding(register, 2026, TODAY).units
-    }
+    assert owing == {u.unit_id: u for u in publish.publish_outstanding(register, 2026, TODAY).units}
     assert not (tmp_path / "out" / "2026年度年审公示.html").exists()
     result = publish.publish(register, 2026, tmp_path / "out", today=TODAY, force=True)
 

@@ -307,3 +307,27 @@ def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monke
     assert register.reviews.campaign(TODAY.year).published_on is None
     assert not out.exists() or list(out.iterdir()) == []
     assert wizard.publish_page.publish_button.isEnabled()
+
+
+def test_publishing_early_shows_what_is_outstanding_and_asks(qtbot, demo_register, tmp_path):
+    """Before the deadline with units outstanding: the question names them; No publishes nothing."""
+    register = demo_register
+    wizard, desk = make_wizard(qtbot, register, tmp_path)
+    asked: list[str] = []
+    answers = [False, True]
+    wizard.confirm = lambda title, text: asked.append(text) or answers.pop(0)
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == PAGE_PUBLISH
+    out = tmp_path / "out"
+    wizard.publish_page.out_dir.setText(str(out))
+    wizard.publish_page.publish_button.click()
+    assert len(asked) == 1
+    assert "还有 38 天" in asked[0] and "尚未交齐年审材料" in asked[0]
+    assert "党委宣传部（未交回" in asked[0]
+    assert register.reviews.campaign(TODAY.year).published_on is None and not out.exists()
+    with qtbot.waitSignal(wizard.publish_page.published, timeout=60000):
+        wizard.publish_page.publish_button.click()
+    assert register.reviews.campaign(TODAY.year).published_on == TODAY
+    assert (out / f"{TODAY.year}年度年审公示.html").exists()

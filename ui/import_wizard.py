@@ -285,6 +285,10 @@ class PreviewPage(QWizardPage):
             )
         )
         self.summary = QLabel()
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #a65f00;")
+        self.warnings.hide()
         self.model = PreviewModel()
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -298,6 +302,7 @@ class PreviewPage(QWizardPage):
         bottom.addWidget(report)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
 
@@ -307,6 +312,9 @@ class PreviewPage(QWizardPage):
         self.model.set_plan(plan)
         counts = plan.counts()
         self.summary.setText(tr("{0}；无变化 {1}").format(plan.summary(), counts["unchanged"]))
+        warnings = plan.warnings()
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
         self.view.resizeColumnsToContents()
 
     def export_report(self) -> None:

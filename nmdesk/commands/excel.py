@@ -46,6 +46,8 @@ def run_import(args: argparse.Namespace) -> int:
     with open_register(args) as register:
         mapping = register.excel.load_mapping(args.mapping) if args.mapping else None
         plan = plan_import(register, args.file, sheet=args.sheet, mapping=mapping)
+        for warning in plan.warnings():
+            print(f"警告\t{warning}")
         for row in plan.rows:
             if row.verdict is Verdict.ERROR:
                 print(f"错误\t{row.reason}")  # the reason names the row and the column

@@ -31,6 +31,7 @@ from nmdesk.excel.mapping import (
     auto_mapping,
     find_layout,
     is_blank_row,
+    unmapped_warnings,
 )
 from nmdesk.excel.plan import (
     Change,
@@ -162,6 +163,9 @@ def _plan_import(
             planner.match(row)
     if progress is not None:
         progress(len(data), len(data))
+    for row in rows:
+        if row.verdict is not Verdict.ERROR and not row.fields.get("platform_id"):
+            row.warnings.append("没有账号ID号")
     return ImportPlan(
         source=path,
         sheet=grid.name,
@@ -171,6 +175,7 @@ def _plan_import(
         mapping=columns,
         rows=rows,
         new_units=list(planner.new_units.values()),
+        column_warnings=unmapped_warnings(headers, columns),
     )
 
 

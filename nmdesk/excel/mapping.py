@@ -88,6 +88,28 @@ _ACCOUNT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "公众号id",
         "抖音号",
         "微博id",
+        "微博号",
+        "快手号",
+        "头条号",
+        "视频号",
+        "视频号id",
+        "小红书号",
+        "b站uid",
+        "bilibiliuid",
+        "微信id",
+        "公众号微信号",
+        "账号id/微信号",
+        "用户id",
+        "用户名",
+        "平台账号",
+        "链接",
+        "账号链接",
+        "主页链接",
+        "主页地址",
+        "链接地址",
+        "网址",
+        "url",
+        "二维码链接",
     ),
     "purpose": ("用途", "账号主要用途", "主要用途", "账号用途", "功能定位", "定位", "账号定位"),
     "opened_on": (
@@ -122,6 +144,8 @@ _CONTACT_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 _PARENTHESES = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 _NOISE = re.compile(r"[\s*:：、/_\-·.]+")
+# Between the alternatives of a combined header: 微信号/账号ID, 微信号或账号ID, 账号（微信号）.
+_ALTERNATIVES = re.compile(r"[/|、,，;；]|或|及|[(\[【)\]】]")
 
 
 def normalize_header(text: CellValue) -> str:
@@ -174,8 +198,32 @@ def all_field_keys() -> list[str]:
 
 
 def match_header(text: CellValue) -> str:
-    """The field key a single header names on its own, or "" (contacts need context)."""
-    return SYNONYMS.get(normalize_header(text), "")
+    """The field key a single header names on its own, or "" (contacts need context).
+
+    A combined header (微信号/账号ID, 账号（微信号）, 公众号ID 或 原始ID) names
+    a field when its alternatives that are known all name the same one.
+    """
+    key = SYNONYMS.get(normalize_header(text), "")
+    return key or _combined_key(text)
+
+
+def _combined_key(text: CellValue) -> str:
+    value = unicodedata.normalize("NFKC", display(text)).casefold()
+    if not _ALTERNATIVES.search(value):
+        return ""
+    keys = {SYNONYMS.get(normalize_header(part), "") for part in _ALTERNATIVES.split(value)}
+    keys.discard("")
+    return keys.pop() if len(keys) == 1 else ""
+
+
+# Words that make a header look like a field even when no synonym matches it
+# (an unmapped column with one of these is warned about, never dropped silently).
+_HINTS: dict[str, tuple[str, ...]] = {
+    "platform_id": ("id", "微信号", "抖音号", "链接", "网址", "url", "uid", "号码"),
+    "name": ("名称",),
+    "unit": ("单位", "部门"),
+    "opened_on": ("时间", "日期"),
+}
 
 
 def header_score(row: Sequence[CellValue]) -> int:
@@ -209,7 +257,7 @@ def auto_mapping(headers: Sequence[CellValue]) -> list[str]:
     current_role = ""
     for header in headers:
         norm = normalize_header(header)
-        key = SYNONYMS.get(norm, "")
+        key = match_header(header)
         if not key and norm in _CONTACTS and current_role:
             key = f"{current_role}.{_CONTACTS[norm]}"
         if key.endswith(".name"):
@@ -220,6 +268,47 @@ def auto_mapping(headers: Sequence[CellValue]) -> list[str]:
             used.add(key)
         mapping.append(key)
     return mapping
+
+
+def looks_like(header: CellValue) -> str:
+    """The field a header seems to name (a synonym, a combination, or a hint word), or ""."""
+    key = match_header(header)
+    if key:
+        return key
+    norm = normalize_header(header)
+    if norm in _CONTACTS:
+        return ""
+    for field_key, words in _HINTS.items():
+        if any(word in norm for word in words):
+            return field_key
+    return ""
+
+
+def unmapped_warnings(headers: Sequence[CellValue], mapping: Sequence[str]) -> list[str]:
+    """One sentence per column left at （不导入） although its header looks like a field.
+
+    The preview and the command line show them, so a 微信号/账号ID column is never
+    dropped without a word.
+    """
+    warnings: list[str] = []
+    mapped = set(mapping)
+    for index, (header, key) in enumerate(zip(headers, mapping, strict=False)):
+        if key or not display(header):
+            continue
+        seems = looks_like(header)
+        if not seems:
+            continue
+        label = field_label(seems)
+        taken = "（该字段已由其他列导入）" if seems in mapped else ""
+        warnings.append(
+            f"第 {index + 1} 列“{display(header)}”像是“{label}”，但未导入{taken}；"
+            "如需导入，请在列对应中选择字段"
+        )
+    if "platform_id" not in mapped:
+        warnings.append(
+            "没有列对应到“账号ID号”：导入的账号都没有账号ID号，重新导入时只能按名称匹配"
+        )
+    return warnings
 
 
 def header_keys(headers: Sequence[CellValue]) -> list[str]:

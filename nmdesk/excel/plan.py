@@ -67,6 +67,8 @@ class PlannedRow:
     changes: list[Change] = field(default_factory=list)
     errors: list[RowIssue] = field(default_factory=list)
     duplicate_of: int | None = None
+    # What the clerk should see although the row imports (没有账号ID号).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
@@ -75,9 +77,8 @@ class PlannedRow:
             return f"第 {self.row_number} 行 " + "；".join(str(issue) for issue in self.errors)
         if self.duplicate_of is not None:
             return f"与第 {self.duplicate_of} 行重复"
-        if self.changes:
-            return "；".join(f"{c.field}：{c.before or '（空）'} → {c.after}" for c in self.changes)
-        return ""
+        parts = [f"{c.field}：{c.before or '（空）'} → {c.after}" for c in self.changes]
+        return "；".join([*parts, *(f"注意：{w}" for w in self.warnings)])
 
 
 @dataclass
@@ -99,6 +100,22 @@ class ImportPlan:
     mapping: list[str]
     rows: list[PlannedRow]
     new_units: list[NewUnit]
+    # Columns that look like a field but are not imported (``mapping.unmapped_warnings``).
+    column_warnings: list[str] = field(default_factory=list)
+
+    def rows_without_id(self) -> list[PlannedRow]:
+        return [row for row in self.rows if "没有账号ID号" in row.warnings]
+
+    def warnings(self) -> list[str]:
+        """Everything the clerk should read before importing: unmapped columns, rows
+        without a platform ID (their row numbers, the first ten)."""
+        found = list(self.column_warnings)
+        missing = self.rows_without_id()
+        if missing:
+            numbers = "、".join(str(row.row_number) for row in missing[:10])
+            more = f" 等 {len(missing)} 行" if len(missing) > 10 else ""
+            found.append(f"{len(missing)} 个账号没有账号ID号（第 {numbers} 行{more}）")
+        return found
 
     def counts(self) -> dict[str, int]:
         result = {verdict.value: 0 for verdict in Verdict}

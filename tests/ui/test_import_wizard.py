@@ -208,3 +208,29 @@ def test_main_window_menu_opens_wizard_and_export_with_view(qtbot, demo_register
     assert isinstance(opened[0], ImportWizard) and isinstance(opened[1], ExportDialog)
     assert opened[1].view_ids == window.model.ids()
     assert opened[1].current_view.isChecked()
+
+
+def test_preview_warns_about_an_id_column_left_unmapped(qtbot, wizard, register, tmp_path):
+    """微信号/账号ID is matched; set to （不导入）, the preview says so and flags every row."""
+    path = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "账号台账"
+    sheet.append(["单位名称", "平台", "账号名称", "微信号/账号ID"])
+    sheet.append(["信息与电子学院", "微信", "信电青年", "xdqn_bit"])
+    sheet.append(["校团委", "微博", "北理团团", "7351234567"])
+    wb.save(path)
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.mapping()[3] == "platform_id"
+    page.set_field(3, "")  # the clerk drops it
+    wizard.next()
+    preview = wizard.preview_page
+    assert wizard.currentPage() is preview, wizard.boxes.texts
+    assert preview.warnings.isVisible()
+    text = preview.warnings.text()
+    assert "第 4 列“微信号/账号ID”像是“账号ID号”，但未导入" in text
+    assert "2 个账号没有账号ID号" in text
+    model = preview.model
+    assert all("没有账号ID号" in model.data(model.index(r, 6)) for r in range(2))

@@ -312,7 +312,7 @@ def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monke
 def test_publishing_early_shows_what_is_outstanding_and_asks(qtbot, demo_register, tmp_path):
     """Before the deadline with units outstanding: the question names them; No publishes nothing."""
     register = demo_register
-    wizard, desk = make_wizard(qtbot, register, tmp_path)
+    wizard, _desk = make_wizard(qtbot, register, tmp_path)
     asked: list[str] = []
     answers = [False, True]
     wizard.confirm = lambda title, text: asked.append(text) or answers.pop(0)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus
 from nmdesk.store.register import Register
 from ui.desk_common import (
@@ -180,18 +181,20 @@ class FilingsDialog(DeskDialog):
         self.code_box.set_error("")
         try:
             day = self._day()
-            filing = self.register.filings.receive_signed_copy(self.code.text(), day)
+            received = receive_copy(self.register, self.code.text(), day)
         except ValidationError:
             return
         except NmdeskError as error:
             self.code_box.set_error(str(error))
             return
         self.changed_any = True
-        account = self.register.accounts.get(filing.account_id)
+        account, filing = received.match.account, received.filing
         self.result_label.setText(
             tr("已登记交回：“{0}”{1} 第{2}版，{3} 交回").format(
                 account.name, filing.kind.label, filing.version, filing.filed_on
             )
+            if filing is not None
+            else tr("已登记交回：“{0}”整改通知书回执，{1} 交回").format(account.name, day)
         )
         self.code.clear()
         self.refresh()

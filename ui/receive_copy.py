@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.forms.receipt import receive_copy
-from nmdesk.models import Filing, FilingStatus
+from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -43,8 +42,8 @@ class ReceiveCopyDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.register = register
-        self.filing: Filing | None = None
-        self.received: Filing | None = None
+        self.filing: CopyMatch | None = None  # what the code names
+        self.received: Received | None = None
         self.setWindowTitle(self.tr("登记交回的签字表"))
         self.resize(520, 320)
 
@@ -115,35 +114,29 @@ class ReceiveCopyDialog(QDialog):
         self.info.setText(text)
         self.info.setStyleSheet(ERROR_STYLE)
 
-    def find(self) -> Filing | None:
-        """Show the filing the code belongs to; only an open filing can be received."""
+    def find(self) -> CopyMatch | None:
+        """Show the filing or printed form the code belongs to; only one not yet
+        received can be received."""
         code = self.code_edit.text().strip()
         if not code:
             self._error(self.tr("请先输入校验码"))
             return None
         try:
-            filing = self.register.filings.by_check_code(code)
+            match = find_copy(self.register, code)
         except NmdeskError as exc:
             self._error(str(exc))
             return None
-        account = self.register.accounts.get(filing.account_id)
-        due = f"，截止 {filing.due_on.isoformat()}" if filing.due_on else ""
-        text = (
-            f"{account.name}（{account.platform}，备案编号 {account.serial_no}）\n"
-            f"{filing.kind.label} 第{filing.version}版，{filing.event_on.isoformat()}{due}，"
-            f"状态：{filing.status.label}"
-        )
-        if filing.status is not FilingStatus.OPEN:
-            when = f"（{filing.filed_on.isoformat()} 已交回）" if filing.filed_on else ""
-            self._error(text + when + "\n" + self.tr("该备案不是待交回状态，无需再次登记"))
+        text = match.describe()
+        if match.already_received:
+            self._error(text + "\n" + self.tr("该表已登记交回，无需再次登记"))
             return None
         self.info.setText(text)
         self.info.setStyleSheet("")
-        self.filing = filing
+        self.filing = match
         self.receive_button.setEnabled(True)
-        return filing
+        return match
 
-    def receive(self) -> Filing | None:
+    def receive(self) -> Received | None:
         """Mark the found filing received on the chosen date, attaching the scan if any."""
         if self.filing is None and self.find() is None:
             return None
@@ -151,8 +144,9 @@ class ReceiveCopyDialog(QDialog):
         day = dt.date(qdate.year(), qdate.month(), qdate.day())
         scan = self.scan_edit.text().strip()
         try:
-            self.received = receive_copy(
-                self.register, self.code_edit.text(), day, Path(scan) if scan else None
+            assert self.filing is not None
+            self.received = receive_match(
+                self.register, self.filing, day, Path(scan) if scan else None
             )
         except NmdeskError as exc:
             self._error(str(exc))

@@ -70,10 +70,12 @@ def run_receive(args: argparse.Namespace) -> int:
     from nmdesk.forms.receipt import receive_copy
 
     with open_register(args) as register:
-        filing = receive_copy(register, args.code, day, args.attach)
-        account = register.accounts.get(filing.account_id)
-    print(
-        f"已登记交回：{account.name}（{account.serial_no}）{filing.kind.label} "
-        f"第{filing.version}版，{day.isoformat()} 交回，状态：{filing.status.label}"
+        received = receive_copy(register, args.code, day, args.attach)
+    account, filing = received.match.account, received.filing
+    what = (
+        f"{filing.kind.label} 第{filing.version}版，{day.isoformat()} 交回，状态：{filing.status.label}"
+        if filing is not None
+        else f"整改通知书回执，{day.isoformat()} 交回"
     )
+    print(f"已登记交回：{account.name}（{account.serial_no}）{what}")
     return 0

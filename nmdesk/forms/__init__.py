@@ -9,6 +9,7 @@ profile does not use raises PolicyError.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,7 +63,20 @@ def form_sheets(
         from nmdesk.forms.ledger import ledger_sheets
 
         return ledger_sheets(register, account_id, blank=blank, progress=progress)
-    return sheet_builder(form)(register, None if blank else account_id)
+    sheets = sheet_builder(form)(register, None if blank else account_id)
+    if blank and account_id is not None:  # a blank for this account carries its identity
+        from nmdesk.forms.identity import form_trace
+
+        trace = form_trace(register, form, account_id)
+        for sheet in sheets:
+            sheet.trace, sheet.account_id = trace, account_id
+    elif account_id is None or blank:
+        from nmdesk.forms.identity import BLANK_NOTE
+
+        for sheet in sheets:
+            if sheet.traced and not sheet.trace.check_code:
+                sheet.trace = dataclasses.replace(sheet.trace, note=BLANK_NOTE)
+    return sheets
 
 
 def render_form(

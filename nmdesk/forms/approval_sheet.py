@@ -25,12 +25,11 @@ from nmdesk.forms.common import (
     p,
     page_body_height,
     person_fields,
-    pick_filing,
     role_people,
     signature_block,
-    trace_for,
 )
-from nmdesk.models import FilingKind, Person
+from nmdesk.forms.identity import form_trace
+from nmdesk.models import Person
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -244,12 +243,11 @@ def approval_sheets(register: Register, account_id: int | None) -> list[Sheet]:
         ]
     account = register.accounts.get(account_id)
     data = approval_data(register, account_id)
-    filing = pick_filing(register.filings.for_account(account_id), (FilingKind.OPENING,))
     return [
         Sheet(
             title,
             lambda: approval_body(profile, data),
-            trace=trace_for(account.serial_no, filing),
+            trace=form_trace(register, "approval", account.id or account_id),
             footnote=profile.filing_sheet_footnote,
             account_id=account_id,
         )

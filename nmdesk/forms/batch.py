@@ -49,14 +49,15 @@ def render_batch(
             raise Cancelled()
 
     sheets: list[Sheet] = []
-    for index, account_id in enumerate(account_ids):
-        report(index)
-        try:
-            sheets.extend(builder(register, account_id))
-        except NmdeskError as exc:
-            if skipped is None:
-                raise
-            skipped.append((account_id, str(exc)))
+    with register.transaction():  # the draft identities made on the way, all or none
+        for index, account_id in enumerate(account_ids):
+            report(index)
+            try:
+                sheets.extend(builder(register, account_id))
+            except NmdeskError as exc:
+                if skipped is None:
+                    raise
+                skipped.append((account_id, str(exc)))
     if not sheets:
         raise PolicyError("所选账号都无法生成该表单，未生成文件")
     offset = total

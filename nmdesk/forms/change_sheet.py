@@ -24,8 +24,8 @@ from nmdesk.forms.common import (
     page_body_height,
     pick_filing,
     sheet_widths,
-    trace_for,
 )
+from nmdesk.forms.identity import form_trace
 from nmdesk.models import FieldChange, Filing, FilingKind
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def change_sheets(register: Register, account_id: int | None) -> list[Sheet]:
     info = account_info(register, account_id)
     filings = register.filings.for_account(account_id)
     filing = pick_filing([f for f in filings if f.kind in CHANGE_KINDS], CHANGE_KINDS)
-    trace = trace_for(info["serial_no"], filing or pick_filing(filings))
+    trace = form_trace(register, "change", account_id, filings)
     return [
         Sheet(
             title,

@@ -24,8 +24,8 @@ from nmdesk.forms.common import (
     page_body_height,
     pick_filing,
     sheet_widths,
-    trace_for,
 )
+from nmdesk.forms.identity import form_trace
 from nmdesk.models import Filing, FilingKind
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def closure_sheets(register: Register, account_id: int | None) -> list[Sheet]:
     filings = register.filings.for_account(account_id)
     own = [f for f in filings if f.kind is FilingKind.CLOSURE]
     filing = pick_filing(own, (FilingKind.CLOSURE,))
-    trace = trace_for(info["serial_no"], filing or pick_filing(filings))
+    trace = form_trace(register, "closure", account_id, filings)
     return [
         Sheet(
             title,

@@ -67,6 +67,8 @@ class Trace:
     serial_no: str = ""
     version: str = ""
     check_code: str = ""
+    # Why the sheet has no check code, and what to fill in (the preview shows it).
+    note: str = ""
 
     @property
     def qr_payload(self) -> str:

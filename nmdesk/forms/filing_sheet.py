@@ -25,12 +25,11 @@ from nmdesk.forms.common import (
     p,
     page_body_height,
     person_fields,
-    pick_filing,
     role_people,
     signature_block,
-    trace_for,
 )
 from nmdesk.forms.fixed import FixedBody, SlotFactory
+from nmdesk.forms.identity import form_trace
 from nmdesk.models import FilingKind
 
 if TYPE_CHECKING:
@@ -217,12 +216,11 @@ def filing_sheets(register: Register, account_id: int | None) -> list[Sheet]:
         ]
     account = register.accounts.get(account_id)
     data = filing_data(register, account_id)
-    filing = pick_filing(register.filings.for_account(account_id), FILING_KINDS)
     return [
         filing_sheet(
             title,
             data,
-            trace_for(account.serial_no, filing),
+            form_trace(register, "filing", account.id or account_id),
             profile.filing_sheet_footnote,
             account_id=account_id,
         )

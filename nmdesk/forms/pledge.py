@@ -27,11 +27,9 @@ from nmdesk.forms.common import (
     label,
     p,
     page_body_height,
-    pick_filing,
     role_people,
-    trace_for,
 )
-from nmdesk.models import FilingKind
+from nmdesk.forms.identity import form_trace
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -124,12 +122,11 @@ def pledge_sheets(register: Register, account_id: int | None) -> list[Sheet]:
         (profile.role_name(r), person.name) for r in roles for person in (holders.get(r) or [])
     ]
     signers = signers or [(profile.role_name(r), "") for r in roles]
-    filing = pick_filing(register.filings.for_account(account_id), (FilingKind.OPENING,))
     return [
         Sheet(
             title,
             lambda: pledge_body(profile, clauses, signers),
-            trace=trace_for(account.serial_no, filing),
+            trace=form_trace(register, "pledge", account.id or account_id),
             footnote=profile.filing_sheet_footnote,
             account_id=account_id,
         )

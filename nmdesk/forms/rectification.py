@@ -30,11 +30,10 @@ from nmdesk.forms.common import (
     gap,
     label,
     p,
-    pick_filing,
     sheet_widths,
     signature_block,
-    trace_for,
 )
+from nmdesk.forms.identity import form_trace
 from nmdesk.models import Sanction, SanctionKind
 
 if TYPE_CHECKING:
@@ -139,7 +138,7 @@ def rectification_sheets(register: Register, account_id: int | None) -> list[She
             f"账号“{info['name']}”没有处理记录（通报批评、限期整改等），"
             "无法打印整改通知书；请先登记处理记录，或打印空白表"
         )
-    trace = trace_for(info["serial_no"], pick_filing(register.filings.for_account(account_id)))
+    trace = form_trace(register, "rectification", account_id)
     return [
         Sheet(
             title,

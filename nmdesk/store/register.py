@@ -114,6 +114,9 @@ class Register:
         self.watchlist = WatchStore(self)
         self.calendar_overrides = CalendarStore(self)
         self.attachments = AttachmentStore(self)
+        from nmdesk.store.drafts import FormDraftStore
+
+        self.drafts = FormDraftStore(self)
         from nmdesk.store.reviews import ReviewStore
 
         self.reviews = ReviewStore(self)

@@ -103,6 +103,7 @@ AUDITED_TABLES = (
     "trainings",
     "import_mappings",
     "imports",
+    "form_drafts",
 )
 
 
@@ -446,6 +447,7 @@ ACCOUNT_CHILD_TABLES = (
     "attachments",
     "incidents",
     "review_results",
+    "form_drafts",
 )
 
 
@@ -533,5 +535,29 @@ def _deadline_indexes(db: Database) -> None:
             ON role_assignments(account_id, role, end_on);
         CREATE INDEX IF NOT EXISTS accounts_rotation
             ON accounts(status, password_rotated_on);
+        """,
+    )
+
+
+@migrations(name="0009_form_drafts")
+def _form_drafts(db: Database) -> None:
+    """Draft identities of printed forms (issue 14): a form printed for a kind of
+    filing the account does not have yet carries its own check code, which
+    ``receive`` matches later; ``filing_id`` is the filing it was received into."""
+    run_script(
+        db,
+        """
+        CREATE TABLE form_drafts (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            form TEXT NOT NULL,
+            kind TEXT,
+            version INTEGER NOT NULL,
+            check_code TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            filing_id INTEGER REFERENCES filings(id),
+            received_on TEXT
+        );
+        CREATE UNIQUE INDEX form_drafts_identity ON form_drafts(account_id, form, version);
         """,
     )

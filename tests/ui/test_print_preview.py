@@ -157,13 +157,13 @@ def test_receive_signed_copy_with_scan(qtbot, demo_register, tmp_path):
     dialog.code_edit.setText("ZZZZZZ")
     assert dialog.find() is None and "没有对应" in dialog.info.text()
     dialog.code_edit.setText(f"{account.serial_no}|{filing.check_code.lower()}")
-    assert dialog.find().id == filing.id
+    assert dialog.find().filing.id == filing.id
     assert account.name in dialog.info.text()
     scan = tmp_path / "scan.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\nfake")
     dialog.choose_file = lambda: str(scan)
     dialog.browse_scan()
-    received = dialog.receive()
+    received = dialog.receive().filing
     assert received.status is FilingStatus.FILED and received.filed_on == dt.date(2026, 11, 20)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert [a.original_name for a in demo_register.attachments.for_filing(filing.id)] == [
@@ -172,7 +172,7 @@ def test_receive_signed_copy_with_scan(qtbot, demo_register, tmp_path):
     again = ReceiveCopyDialog(demo_register)
     qtbot.addWidget(again)
     again.code_edit.setText(filing.check_code)
-    assert again.find() is None and "不是待交回" in again.info.text()
+    assert again.find() is None and "已登记交回" in again.info.text()
 
 
 def test_main_window_print_and_receive_hooks(qtbot, demo_register, tmp_path):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.forms import FORM_NAMES, default_file_name, render_form
+from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -195,7 +195,26 @@ class PrintPreviewDialog(QDialog):
             from ui.batch_print import run_render
 
             return run_render(self, self.register.path, "ledger", None, target)
-        return render_form(self.register, self.form, self.subject, target, blank=self.blank)
+        account = None if self.form == "ledger" else self.account_id
+        return render_form(self.register, self.form, account, target, blank=self.blank)
+
+    def identity_text(self) -> str:
+        """What identity the sheet carries (serial, version, check code), or why it has none."""
+        if self.form == "ledger":
+            return ""
+        try:
+            sheets = form_sheets(self.register, self.form, self.account_id, blank=self.blank)
+        except NmdeskError:
+            return ""
+        trace = sheets[0].trace if sheets else None
+        if trace is None:
+            return ""
+        text = ""
+        if trace.check_code:
+            text = self.tr("校验码 {0}（{1}）。").format(trace.check_code, trace.version)
+        if trace.note:
+            text += self.tr("提示：{0}").format(trace.note)
+        return text
 
     def refresh(self) -> None:
         """Make the PDF of the chosen form and show it."""
@@ -221,7 +240,9 @@ class PrintPreviewDialog(QDialog):
                 self.document.load(str(self.pdf_path))
                 copies = "" if self.form == "ledger" else self.tr("每份单独起页，一式两份。")
                 self.message.setText(
-                    self.tr("共 {0} 页。").format(self.document.pageCount()) + copies
+                    self.tr("共 {0} 页。").format(self.document.pageCount())
+                    + copies
+                    + self.identity_text()
                 )
             self.message.setStyleSheet("")
         ready = self.pdf_path is not None

@@ -242,3 +242,28 @@ def test_without_an_account_sheets_are_blank_and_the_ledger_lists_everyone(qtbot
     assert dialog.pdf_path.name == "账号台账.pdf"
     dialog.form_box.setCurrentIndex(demo_register.profile.forms.index("change"))
     assert dialog.blank_box.isChecked() and dialog.pdf_path.name == "变更备案表-空白.pdf"
+
+
+def test_preview_names_the_identity_and_why_a_blank_has_none(qtbot, demo_register):
+    """A change form for an account that never changed: its own draft, explained; a blank
+    without an account: why it has no check code."""
+    from nmdesk.forms.identity import BLANK_NOTE
+    from nmdesk.models import AccountStatus, FilingKind
+
+    account_id = next(
+        a
+        for a in demo_register.accounts.ids()
+        if demo_register.accounts.get(a).status is AccountStatus.RUNNING
+        and [f.kind for f in demo_register.filings.for_account(a)] == [FilingKind.OPENING]
+    )
+    dialog = PrintPreviewDialog(demo_register, account_id, form="change")
+    qtbot.addWidget(dialog)
+    text = dialog.message.text()
+    draft = demo_register.filings.for_account(account_id)[0]
+    assert "第2版（变更备案，待登记）" in text and draft.check_code not in text
+    assert "尚无变更备案记录" in text
+    dialog.blank_box.setChecked(True)  # a blank for this account keeps its identity
+    assert "第2版（变更备案，待登记）" in dialog.message.text()
+    blank = PrintPreviewDialog(demo_register, None, form="filing")
+    qtbot.addWidget(blank)
+    assert BLANK_NOTE in blank.message.text()

@@ -63,6 +63,10 @@ class ReceiveCopyDialog(QDialog):
         self.receive_button = QPushButton(self.tr("登记交回(&R)"), self)
         self.receive_button.setEnabled(False)
         close_button = QPushButton(self.tr("关闭"), self)
+        self.scans_button = QPushButton(self.tr("批量登记扫描件(&B)…"), self)
+        self.scans_button.setToolTip(
+            self.tr("一叠交回的签字表：选择扫描件文件夹或多页 PDF，按每页的二维码一次登记")
+        )
 
         code_row = QHBoxLayout()
         code_row.addWidget(self.code_edit, 1)
@@ -76,6 +80,7 @@ class ReceiveCopyDialog(QDialog):
         form.addRow(self.tr("交回日期："), self.date_edit)
         form.addRow(self.tr("扫描件："), scan_row)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.scans_button)
         buttons.addStretch(1)
         buttons.addWidget(self.receive_button)
         buttons.addWidget(close_button)
@@ -90,6 +95,21 @@ class ReceiveCopyDialog(QDialog):
         browse.clicked.connect(self.browse_scan)
         self.receive_button.clicked.connect(self.receive)
         close_button.clicked.connect(self.reject)
+        self.scans_button.clicked.connect(self.open_scans)
+
+    def open_scans(self) -> None:
+        """Receive a stack of scans (``ui.receive_scans``)."""
+        from ui.receive_scans import ScanReceiveDialog
+
+        qdate = self.date_edit.date()
+        dialog = ScanReceiveDialog(
+            self.register, self, today=dt.date(qdate.year(), qdate.month(), qdate.day())
+        )
+        self.exec_scans(dialog)
+
+    def exec_scans(self, dialog: QDialog) -> int:
+        """Run the stack dialog; tests replace this."""
+        return int(dialog.exec())
 
     def choose_file(self) -> str:
         """Ask for the scan; tests replace this."""

@@ -15,6 +15,7 @@ to a second page), attached together as one PDF.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
+_CODE = re.compile(r"[A-Z0-9]{6}")  # what a check code looks like (nmdesk.store.filings)
 RENDER_DPI = 200  # PDF pages are rendered at this resolution for the QR reader
 MAX_PAGES = 2000
 
@@ -225,8 +227,8 @@ def _match(register: Register, page: ScanPage) -> None:
     if not code:
         page.problem = "未能识别二维码，请输入纸质表上的校验码"
         return
-    if not clean_code(code):
-        page.problem = "二维码内容无法识别，请输入纸质表上的校验码"
+    if not page.typed and not _CODE.fullmatch(clean_code(code)):
+        page.problem = "二维码不是本系统打印的表（不含校验码），未登记"
         return
     try:
         page.match = find_copy(register, code)

@@ -110,6 +110,7 @@ def test_forty_scanned_copies_are_received_in_one_action(stack) -> None:
     assert set(unmatched) == {"扫描07.jpg", "扫描-合订.pdf 第 3 页", "其他单位.jpg"}
     assert "未能识别二维码" in unmatched["扫描07.jpg"].problem
     assert "不是本系统打印的表" in unmatched["扫描-合订.pdf 第 3 页"].problem
+    assert "不是本系统打印的表" in unmatched["其他单位.jpg"].problem
     assert len(plan.matched) == 38
     for page in plan.matched:  # each page matched to the copy printed for it
         index = (

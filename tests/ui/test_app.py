@@ -100,3 +100,23 @@ def test_the_app_survives_many_void_qt_calls(qapp):
         label.setText("王伟")
     assert sys.getrefcount(None) > 0
     assert (sys.getrefcount(None) < before - 500_000) == ui.NONE_GUARD_ACTIVE
+
+
+def test_the_app_survives_many_signal_emits(qapp):
+    """Signal.emit drops a reference to True on every call (ui/binding_guard.py);
+    a million emits (progress of long jobs) must not abort the process."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    import ui
+
+    class Source(QObject):
+        progressed = Signal(int, int)
+
+    source = Source()
+    before = sys.getrefcount(True)
+    for _ in range(1_000_000):
+        source.progressed.emit(1, 2)
+    assert sys.getrefcount(True) > 0
+    assert (sys.getrefcount(True) < before - 500_000) == ui.BOOL_GUARD_ACTIVE

@@ -205,14 +205,7 @@ def _mark_repeats(plan: ScanPlan) -> None:
             previous = None
             continue
         code = page.match.code
-        joined = (
-            previous is not None
-            and previous.source == page.source
-            and previous.page + 1 == page.page
-            and previous.match is not None
-            and previous.match.code == code
-        )
-        if code in first and not joined:
+        if code in first and not _continues(previous, page):
             page.match = None
             page.problem = f"与 {first[code].label} 是同一份表（校验码 {code}），不重复登记"
             previous = None
@@ -238,19 +231,24 @@ def _match(register: Register, page: ScanPage) -> None:
         )
 
 
+def _continues(previous: ScanPage | None, page: ScanPage) -> bool:
+    """Whether ``page`` is the next page of the same copy as ``previous`` (same file,
+    the following page, the same code)."""
+    return (
+        previous is not None
+        and previous.source == page.source
+        and previous.page + 1 == page.page
+        and previous.match is not None
+        and page.match is not None
+        and previous.match.code == page.match.code
+    )
+
+
 def copies_of(plan: ScanPlan) -> list[list[ScanPage]]:
     """The matched pages grouped into copies: consecutive pages of a file with one code."""
     copies: list[list[ScanPage]] = []
     for page in plan.matched:
-        last = copies[-1][-1] if copies else None
-        if (
-            last is not None
-            and last.source == page.source
-            and last.page + 1 == page.page
-            and last.match is not None
-            and page.match is not None
-            and last.match.code == page.match.code
-        ):
+        if _continues(copies[-1][-1] if copies else None, page):
             copies[-1].append(page)
         else:
             copies.append([page])

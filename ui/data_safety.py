@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
+from ui import file_dialogs
 
 if TYPE_CHECKING:
     from nmdesk.store.audit import Finding
@@ -156,8 +156,8 @@ class BackupDialog(QDialog):
     def choose_file(self, title: str, pattern: str, save: bool = False) -> str:
         folder = str(self.register.path.parent)
         if save:
-            return QFileDialog.getSaveFileName(self, title, folder, pattern)[0]
-        return QFileDialog.getOpenFileName(self, title, folder, pattern)[0]
+            return file_dialogs.save_file_name(self, title, folder, pattern)
+        return file_dialogs.open_file_name(self, title, folder, pattern)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -310,7 +310,7 @@ def export_audit_trail(
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
         folder = str(register.path.parent)
-        return QFileDialog.getSaveFileName(parent, title, folder, pattern)[0]
+        return file_dialogs.save_file_name(parent, title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser
     chosen = choose(

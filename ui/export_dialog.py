@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -28,6 +27,7 @@ from nmdesk.excel.export import export_csv, export_ids, export_xlsx
 from nmdesk.excel.template import write_template
 from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
+from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
 
 
@@ -82,9 +82,9 @@ class ExportDialog(QDialog):
         return int(dialog.exec())
 
     def choose_save_file(self, title: str, name: str) -> str:
-        return QFileDialog.getSaveFileName(
+        return file_dialogs.save_file_name(
             self, title, name, tr("Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)")
-        )[0]
+        )
 
     def message(self, text: str, *, error: bool = False) -> None:
         box = QMessageBox(

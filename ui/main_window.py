@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.models import AccountStatus
+from ui import file_dialogs
 from ui.account_details import AccountDetails
 from ui.account_table import COLUMNS, AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
@@ -833,8 +833,8 @@ class MainWindow(QMainWindow):
         pattern = self.tr("nmdesk 备案库 (*.nmdesk);;所有文件 (*)")
         folder = str(Path(self.register.path).parent)
         if save:
-            return QFileDialog.getSaveFileName(self, title, folder, pattern)[0]
-        return QFileDialog.getOpenFileName(self, title, folder, pattern)[0]
+            return file_dialogs.save_file_name(self, title, folder, pattern)
+        return file_dialogs.open_file_name(self, title, folder, pattern)
 
     def open_register_file(self) -> None:
         path = self.choose_file(self.tr("打开备案库"))

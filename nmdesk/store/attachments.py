@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, NotFoundError, ValidationError
+from nmdesk.files import refuse_register_file
 from nmdesk.models import Attachment
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class AttachmentStore:
     ) -> int:
         """Copy a scan (PDF or image) into the register's folder and record it."""
         source = Path(source)
+        refuse_register_file(source, "附件")
         suffix = source.suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
             raise ValidationError("附件", f"只能添加 PDF 或图片文件（{source.name} 不是）")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nmdesk.errors import NewerRegisterError, RegisterError
+from nmdesk.files import create_private_file, is_companion_file
 from nmdesk.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 KIND_NAMES = {
     "daily": "每日自动备份",
@@ -107,12 +107,6 @@ def _target(register_path: Path, kind: str, now: dt.datetime) -> Path:
 def make_private_dir(folder: Path) -> None:
     """Create a folder only the owner can enter (0700 on POSIX)."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-
-
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable only by its owner; SQLite gives -wal/-shm the same mode."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -259,18 +253,23 @@ def check_backup(path: Path) -> BackupCheck:
     path = Path(path)
     if not path.is_file():
         raise RegisterError(f"备份文件 {path} 不存在")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise RegisterError(f"无法读取备份文件 {path.name}：{exc.strerror or exc}") from None
-    if header != SQLITE_HEADER:
-        raise RegisterError(f"{path.name} 不是 nmdesk 备案库或其备份（不是 SQLite 数据库文件）")
+    if is_companion_file(path.name):
+        raise RegisterError(f"{path.name} 是备案库的日志文件，不是备份，不能用于恢复")
+    # the header is read by SQLite, never by open(): the file may be a register this
+    # process holds, and closing a descriptor of it would drop SQLite's locks
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise RegisterError(f"无法打开备份文件 {path.name}：{exc}") from None
     try:
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB:
+                raise RegisterError(
+                    f"{path.name} 不是 nmdesk 备案库或其备份（不是 SQLite 数据库文件）"
+                ) from None
+            raise
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
             raise RegisterError(

@@ -153,6 +153,12 @@ _held: dict[str, RegisterLock] = {}
 _held_lock = threading.Lock()
 
 
+def held_registers() -> list[Path]:
+    """The registers this process holds the writer lock of."""
+    with _held_lock:
+        return [lock.register_path for lock in _held.values()]
+
+
 def _key(register_path: Path) -> str:
     return os.path.normcase(str(register_path.resolve()))
 

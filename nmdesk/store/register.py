@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
+from nmdesk.files import create_private_file
 from nmdesk.profiles import Profile, load_profile, profile_from_json
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
@@ -33,6 +34,7 @@ from nmdesk.store.audit import AuditLog
 from nmdesk.store.connection import RegisterConnection
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
+from nmdesk.store.wal_guard import WalGuard, WalReplacedError
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
@@ -132,7 +134,7 @@ class Register:
         profile = load_profile(profile_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            backups.create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
+            create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
         register = cls.open(path, actor=actor, _creating=True)
         with register.transaction():
             register.set_meta("profile", profile.to_json())
@@ -180,7 +182,8 @@ class Register:
             raise RegisterError(f"备案库 {path.name} 正由另一个 nmdesk 创建或使用")
         db: RegisterConnection | None = None
         try:
-            db = _connect(path)
+            # a non-holder cannot write, checkpoint or delete the -wal (sqlite.org/wal.html)
+            db = _connect(path, read_only=lock is None)
             register = cls._prepare(db, path, lock, _creating, auto_backup, actor)
         except BaseException:
             if db is not None:
@@ -246,7 +249,24 @@ class Register:
         register.stale_lock = lock.recovered_stale if lock is not None else None
         register.network_warning = network_warning
         register.backup_warning = backup_warning
+        if lock is not None and not network_warning:
+            register._guard_wal()
         return register
+
+    def _guard_wal(self) -> None:
+        """Check before each commit that the -wal is still the file on disk (wal_guard)."""
+        guard = WalGuard(self.path)
+
+        def before_commit() -> None:
+            if guard.tripped is None and guard.replaced():
+                self.read_only = True
+                self.lock_holder = locking.cannot_write("日志文件被另一个程序删除或替换")
+                raise WalReplacedError(guard.trip(self.db.conn))
+            if guard.tripped is not None:
+                raise WalReplacedError(guard.tripped)
+
+        self.db.before_commit = before_commit
+        self.db.after_commit = guard.committed
 
     @property
     def closed(self) -> bool:

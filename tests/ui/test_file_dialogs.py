@@ -9,6 +9,7 @@ into, and saves reported as saved were lost when the window died.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from ui import file_dialogs
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = ROOT / "tests" / "ui" / "file_dialog_worker.py"
+SHOW = ROOT / "tests" / "ui" / "file_dialog_show.py"
 
 
 def _read_line(process: subprocess.Popen[str], deadline: float) -> str:
@@ -148,3 +150,33 @@ def test_no_module_calls_qfiledialog_directly() -> None:
         if "QFileDialog" in text:
             offenders.append(module.name)
     assert offenders == []
+
+
+def _register_files_opened(kind: str, folder: Path) -> list[str]:
+    trace = folder.parent / f"{kind}.trace"
+    strace = ["strace", "-f", "-e", "trace=openat,open", "-o", str(trace)]
+    subprocess.run(
+        [*strace, sys.executable, str(SHOW), kind, str(folder)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    text = trace.read_text(encoding="utf-8", errors="replace")
+    return [line for line in text.splitlines() if f"{folder}/office.nmdesk" in line]
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+def test_under_strace_the_quiet_dialog_never_opens_the_register_files(tmp_path: Path) -> None:
+    """The real dialog, watched by strace: Qt's own opens the register, nmdesk's does not."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    Register.create(folder / "office.nmdesk", "bit", actor="tester").close()
+    for suffix in ("-wal", "-shm"):
+        (folder / f"office.nmdesk{suffix}").write_bytes(b"")
+    try:
+        plain = _register_files_opened("plain", folder)
+    except (subprocess.CalledProcessError, OSError):
+        pytest.skip("strace cannot trace here (ptrace not permitted)")
+    if not plain:
+        pytest.skip("this Qt's own dialog does not sniff files: nothing to tell apart")
+    assert _register_files_opened("quiet", folder) == []

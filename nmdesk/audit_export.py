@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import safe_text, set_text_cell
+from nmdesk.store.anchors import HEAD_LABEL, chain_head
+from nmdesk.store.verification import verify_register
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -46,7 +48,7 @@ def export_audit(register: Register, out: str | Path) -> int:
     if out.exists():
         raise NmdeskError(f"文件 {out} 已存在，不会覆盖。请换一个文件名")
     entries = register.audit.all_entries()
-    findings = register.audit.verify()
+    findings = verify_register(register).findings  # the same checks as verify
     part = out.with_name(out.name + ".part")
     try:
         if suffix == ".csv":
@@ -99,4 +101,5 @@ def _write_xlsx(
     for finding in findings:
         cell = summary.cell(row=summary.max_row + 1, column=2)
         set_text_cell(cell, finding)
+    summary.append([HEAD_LABEL, chain_head(register.db.conn).hash])
     book.save(path)

@@ -84,6 +84,17 @@ def make_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+def append_private_line(path: Path, line: str) -> None:
+    """Append one line to a text file only its owner may read (created 0600, folder 0700)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, (line.rstrip("\n") + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def private_output(path: Path) -> Iterator[Path]:
     """A temporary file beside ``path``, created 0600, renamed onto ``path`` when the block

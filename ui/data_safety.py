@@ -37,7 +37,6 @@ from nmdesk.store import backup as backups
 from ui import file_dialogs
 
 if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
     from nmdesk.store.register import Register
 
 
@@ -60,20 +59,6 @@ class _WaitCursor:
 
     def __exit__(self, *exc: object) -> None:
         QGuiApplication.restoreOverrideCursor()
-
-
-def verification_text(integrity: bool, entries: int, findings: list[Finding]) -> str:
-    """The verify report in words, as the CLI prints it."""
-    lines = [
-        _tr("数据库完整性：{0}").format(_tr("正常") if integrity else _tr("损坏")),
-        _tr("审计记录：{0} 条").format(entries),
-    ]
-    lines += [_tr("发现问题：{0}").format(finding) for finding in findings]
-    if integrity and not findings:
-        lines.append(_tr("校验通过：未发现 nmdesk 之外的改动"))
-    else:
-        lines.append(_tr("校验未通过：{0} 处问题").format(len(findings)))
-    return "\n".join(lines)
 
 
 class BackupDialog(QDialog):
@@ -290,12 +275,11 @@ class DailyBackup(QObject):
 
 def verify_register(register: Register) -> str:
     """Integrity check and audit verification, as text for a dialog."""
+    from nmdesk.store.verification import verify_register as run_checks
+
     with _WaitCursor():
-        integrity = register.integrity_ok()
-        findings = register.audit.verify()
-        findings += backups.anchor_findings(register.path, register.db.conn)
-        entries = register.audit.count()
-    return verification_text(integrity, entries, findings)
+        report = run_checks(register)
+    return "\n".join(report.lines())
 
 
 def export_audit_trail(

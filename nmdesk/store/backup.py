@@ -29,14 +29,10 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.files import create_private_file, is_companion_file
 from nmdesk.store.schema import SCHEMA_VERSION
-
-if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
@@ -119,8 +115,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_backup(source: sqlite3.Connection, target: Path) -> Path:
-    """Copy the database behind ``source`` into a new self-contained file at ``target``."""
+def write_backup(
+    source: sqlite3.Connection, target: Path, register_path: Path | None = None
+) -> Path:
+    """Copy the database behind ``source`` into a new self-contained file at ``target``;
+    with ``register_path``, its chain head goes into that register's ``anchors.log``."""
     if source.in_transaction:
         raise RegisterError("有尚未保存完的修改，请稍后再备份")
     if target.exists():
@@ -141,10 +140,12 @@ def write_backup(source: sqlite3.Connection, target: Path) -> Path:
                 )
         finally:
             dest.close()
-        with open(part, "rb+") as handle:
+        with open(part, "rb+") as handle:  # the copy, never the register
             os.fsync(handle.fileno())
         os.replace(part, target)
         _fsync_dir(target.parent)
+        if register_path is not None:
+            _record_backup_anchor(register_path, target)
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise RegisterError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
@@ -152,6 +153,20 @@ def write_backup(source: sqlite3.Connection, target: Path) -> Path:
         part.unlink(missing_ok=True)
         raise RegisterError(f"备份失败：{exc}") from None
     return target
+
+
+def _record_backup_anchor(register_path: Path, backup: Path) -> None:
+    """The backup's chain head into ``anchors.log``; a backup folder that cannot take it
+    does not undo the backup (the copy itself is an anchor too)."""
+    from nmdesk.store.anchors import chain_head, record_anchor
+
+    conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        head = chain_head(conn)
+    finally:
+        conn.close()
+    with contextlib.suppress(OSError):
+        record_anchor(register_path, "backup", head, str(backup))
 
 
 def list_backups(register_path: Path) -> list[BackupInfo]:
@@ -180,7 +195,7 @@ def auto_backup(
     existing = list_backups(register_path)
     made: list[Path] = []
     if not any(b.kind == "daily" and b.taken_at.date() == now.date() for b in existing):
-        daily = write_backup(source, _target(register_path, "daily", now))
+        daily = write_backup(source, _target(register_path, "daily", now), register_path)
         made.append(daily)
         if not any(
             b.kind == "monthly" and (b.taken_at.year, b.taken_at.month) == (now.year, now.month)
@@ -232,17 +247,20 @@ def rotate(register_path: Path) -> list[Path]:
 
 def pre_migration_backup(register_path: Path, source: sqlite3.Connection) -> Path:
     """The copy taken before migrations change the schema of an existing register."""
-    return write_backup(source, _target(register_path, "pre-migration", dt.datetime.now()))
+    return write_backup(
+        source, _target(register_path, "pre-migration", dt.datetime.now()), register_path
+    )
 
 
 def manual_backup(register_path: Path, source: sqlite3.Connection, out: Path | None = None) -> Path:
     """A copy asked for by the clerk: into the backup folder, or to ``out``."""
     if out is None:
-        return write_backup(source, _target(register_path, "manual", dt.datetime.now()))
+        target = _target(register_path, "manual", dt.datetime.now())
+        return write_backup(source, target, register_path)
     out = Path(out)
     if out.resolve() == register_path.resolve():
         raise RegisterError("备份文件不能与备案库本身同名")
-    return write_backup(source, out)
+    return write_backup(source, out, register_path)
 
 
 # -- checking and restoring -------------------------------------------------------------
@@ -348,9 +366,24 @@ def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> R
                 f"{dt.datetime.now().isoformat(timespec='seconds')} 从 {backup.name} 恢复"
                 + (f"，原库副本 {safety.name}" if safety else ""),
             )
+        _record_restore_anchor(register_path, backup)
     finally:
         lock.release()
     return RestoreResult(checked, safety)
+
+
+def _record_restore_anchor(register_path: Path, backup: Path) -> None:
+    """The restore, and the head of the chain it left, into ``anchors.log`` (outside the
+    file: ``verify`` excuses older backups only for a restore recorded there)."""
+    from nmdesk.store.anchors import chain_head, record_anchor
+
+    conn = sqlite3.connect(f"{register_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        head = chain_head(conn)
+    finally:
+        conn.close()
+    with contextlib.suppress(OSError):
+        record_anchor(register_path, "restore", head, f"从 {backup} 恢复")
 
 
 def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path | None:
@@ -364,7 +397,8 @@ def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path 
             current = None
         if current is not None:
             try:
-                safety = write_backup(current.db.conn, _target(register_path, "pre-restore", now))
+                target = _target(register_path, "pre-restore", now)
+                safety = write_backup(current.db.conn, target, register_path)
                 copy_into(backup, current.db.conn)
             finally:
                 current.close()
@@ -386,47 +420,3 @@ def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path 
         Path(f"{register_path}{suffix}").unlink(missing_ok=True)
     os.replace(part, register_path)
     return safety
-
-
-# -- backups as anchors of the audit chain ---------------------------------------------------
-
-
-def anchor_findings(register_path: Path, conn: sqlite3.Connection) -> list[Finding]:
-    """Compare the audit chain with the chains kept in the backups.
-
-    The audit log only grows, so the newest entry of every backup must still be
-    in the register with the same hash. Someone who edits the register and then
-    recomputes every later hash passes the chain check, but not this one, as long
-    as an older backup survives. Backups taken before the last restore are
-    skipped: a restore legitimately replaces the chain.
-    """
-    from nmdesk.store.audit import Finding
-
-    row = conn.execute("SELECT value FROM meta WHERE key = 'restored_at'").fetchone()
-    restored_at = dt.datetime.fromisoformat(row[0]) if row else None
-    findings: list[Finding] = []
-    for info in list_backups(register_path):
-        if info.kind == "pre-restore" or (restored_at and info.taken_at <= restored_at):
-            continue
-        try:
-            backup = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                last = backup.execute(
-                    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-                ).fetchone()
-            finally:
-                backup.close()
-        except sqlite3.Error:
-            continue  # an unreadable backup anchors nothing; check_backup reports it on use
-        if last is None:
-            continue
-        current = conn.execute("SELECT hash FROM audit_log WHERE id = ?", [last[0]]).fetchone()
-        if current is None or current[0] != last[1]:
-            findings.append(
-                Finding(
-                    "audit_log",
-                    int(last[0]),
-                    f"与备份 {info.path.name} 不一致：此条及之前的审计记录在备份之后被改写或删除",
-                )
-            )
-    return findings

@@ -231,7 +231,7 @@ def test_a_failed_daily_backup_is_reported_in_the_status_bar(
     for info in backups.list_backups(demo_path):
         info.path.unlink()
 
-    def full_disk(source, target):  # type: ignore[no-untyped-def]
+    def full_disk(source, target, register_path=None):  # type: ignore[no-untyped-def]
         raise backups.RegisterError(f"无法写入备份 {target}：磁盘已满")
 
     monkeypatch.setattr(backups, "write_backup", full_disk)

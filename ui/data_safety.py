@@ -267,7 +267,7 @@ class DailyBackup(QObject):
             self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
             return
         except Exception as exc:  # reported in the status bar, never a silent failure
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
+            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc)))
             return
         text = _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
         self.finished.emit(text)

@@ -33,6 +33,7 @@ from pathlib import Path
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.files import create_private_file, is_companion_file
 from nmdesk.store.schema import SCHEMA_VERSION
+from nmdesk.store.sqlite_errors import os_reason, sqlite_sentence
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
@@ -124,10 +125,10 @@ def write_backup(
         raise RegisterError("有尚未保存完的修改，请稍后再备份")
     if target.exists():
         raise RegisterError(f"文件 {target} 已存在，不会覆盖。请换一个文件名")
-    make_private_dir(target.parent)
     part = target.with_name(target.name + ".part")
-    part.unlink(missing_ok=True)
     try:
+        make_private_dir(target.parent)
+        part.unlink(missing_ok=True)
         create_private_file(part)
         dest = sqlite3.connect(str(part))
         try:
@@ -147,12 +148,35 @@ def write_backup(
         if register_path is not None:
             _record_backup_anchor(register_path, target)
     except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise RegisterError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+        _remove_partial(part)
+        raise RegisterError(
+            f"无法写入备份 {target}：{_folder_reason(target.parent, exc)}"
+        ) from None
     except sqlite3.Error as exc:
-        part.unlink(missing_ok=True)
-        raise RegisterError(f"备份失败：{exc}") from None
+        _remove_partial(part)
+        reason = sqlite_sentence(exc, part) or "数据库出错"
+        raise RegisterError(f"备份失败，未写入 {target.name}：{reason}") from None
     return target
+
+
+def backup_failure(error: BaseException) -> str:
+    """A failed backup in one sentence, whatever raised it."""
+    if isinstance(error, OSError):
+        return f"备份文件夹不可用（{os_reason(error)}）。备案库照常可用，请检查备份文件夹"
+    return str(error)
+
+
+def _remove_partial(part: Path) -> None:
+    """A failed copy leaves nothing behind: not the copy, not SQLite's journal of it."""
+    for leftover in (part, *(Path(f"{part}{s}") for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _folder_reason(folder: Path, error: OSError) -> str:
+    if folder.exists() and not folder.is_dir():
+        return f"{folder.name} 是一个文件，不是文件夹"
+    return os_reason(error)
 
 
 def _record_backup_anchor(register_path: Path, backup: Path) -> None:
@@ -212,9 +236,10 @@ def take_daily_backup(register_path: Path) -> list[Path]:
     thread can take the day's copy while the clerk works (a connection belongs to the
     thread that opened it; in WAL mode the copy reads one consistent snapshot)."""
     try:
-        source = sqlite3.connect(f"file:{register_path}?mode=ro", uri=True, timeout=5)
+        source = sqlite3.connect(f"{register_path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as exc:
-        raise RegisterError(f"无法读取备案库 {register_path.name}：{exc}") from None
+        reason = sqlite_sentence(exc, register_path) or "数据库出错"
+        raise RegisterError(f"无法读取备案库 {register_path.name}：{reason}") from None
     try:
         return auto_backup(register_path, source)
     finally:
@@ -278,7 +303,8 @@ def check_backup(path: Path) -> BackupCheck:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise RegisterError(f"无法打开备份文件 {path.name}：{exc}") from None
+        reason = sqlite_sentence(exc, path) or "数据库出错"
+        raise RegisterError(f"无法打开备份文件 {path.name}：{reason}") from None
     try:
         try:
             conn.execute("PRAGMA schema_version").fetchone()
@@ -309,7 +335,8 @@ def check_backup(path: Path) -> BackupCheck:
         accounts = int(conn.execute("SELECT count(*) FROM accounts").fetchone()[0])
         entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
     except sqlite3.DatabaseError as exc:
-        raise RegisterError(f"备份文件 {path.name} 无法读取：{exc}") from None
+        reason = sqlite_sentence(exc, path) or "数据库出错"
+        raise RegisterError(f"备份文件 {path.name} 无法读取：{reason}") from None
     finally:
         conn.close()
     return BackupCheck(path, version, str(meta.get("profile_id", "")), accounts, entries)
@@ -321,7 +348,8 @@ def copy_into(backup: Path, target: sqlite3.Connection) -> None:
     try:
         source.backup(target)
     except sqlite3.Error as exc:
-        raise RegisterError(f"恢复失败，备案库保持原样：{exc}") from None
+        reason = sqlite_sentence(exc) or "数据库出错"
+        raise RegisterError(f"恢复失败，备案库保持原样：{reason}") from None
     finally:
         source.close()
 

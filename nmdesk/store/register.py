@@ -34,6 +34,7 @@ from nmdesk.store.audit import AuditLog
 from nmdesk.store.connection import RegisterConnection
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
+from nmdesk.store.sqlite_errors import sqlite_sentence
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
 from nmdesk.workdays import WorkdayCalendar
 
@@ -44,31 +45,18 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-_DAMAGE_MESSAGES = (
-    ("file is not a database", "该文件不是 nmdesk 备案库（不是 SQLite 数据库文件）"),
-    (
-        "malformed",
-        "备案库文件已损坏。请从备份恢复（文件 → 备份备案库…，或 python -m nmdesk restore）",
-    ),
-    ("disk i/o error", "读写备案库时磁盘出错。请检查磁盘或网络连接，必要时从备份恢复"),
-    ("database or disk is full", "磁盘已满，修改未保存。请腾出磁盘空间后重试"),
-    ("unable to open database file", "无法打开该文件（文件夹不存在或没有权限）"),
-    ("readonly database", "备案库文件只读，不能修改"),
-)
-
-
-def database_error_message(error: BaseException, name: str = "") -> str | None:
-    """A clerk's sentence for an SQLite error caused by the file or the disk, else None.
+def database_error_message(
+    error: BaseException, name: str = "", path: Path | None = None
+) -> str | None:
+    """A clerk's sentence for an SQLite error caused by the file, the disk or another
+    program (by result code, ``nmdesk.store.sqlite_errors``), else None.
 
     Errors that mean a bug (a missing column, bad SQL) return None and stay tracebacks.
     """
-    if not isinstance(error, sqlite3.DatabaseError):
+    message = sqlite_sentence(error, path)
+    if message is None:
         return None
-    text = str(error).lower()
-    for needle, message in _DAMAGE_MESSAGES:
-        if needle in text:
-            return f"{name}：{message}" if name else message
-    return None
+    return f"{name}：{message}" if name else message
 
 
 def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
@@ -79,7 +67,7 @@ def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        message = database_error_message(exc) or f"该文件不是 nmdesk 备案库（{exc}）"
+        message = database_error_message(exc, path=path) or "该文件不是 nmdesk 备案库"
         raise RegisterError(f"无法打开备案库 {path}：{message}") from None
     return db
 
@@ -239,10 +227,11 @@ class Register:
                 if auto_backup and not creating:
                     try:
                         backups.auto_backup(path, db.conn)
-                    except RegisterError as exc:
-                        backup_warning = f"今天的自动备份未完成：{exc}"
+                    except (RegisterError, OSError) as exc:  # warn, keep working
+                        backup_warning = f"今天的自动备份未完成：{backups.backup_failure(exc)}"
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"无法升级备案库 {path.name}：{exc}。文件保持原样") from None
+            reason = sqlite_sentence(exc, path) or "数据库出错"
+            raise RegisterError(f"无法升级备案库 {path.name}：{reason}。文件保持原样") from None
         register = cls(db, path, actor=actor)
         register.read_only = lock is None
         register._lock = lock

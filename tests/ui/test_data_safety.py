@@ -186,8 +186,12 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
     monkeypatch.setattr(system, "excepthook", lambda *args: None)
     data_safety.install_error_hook()
     hook = system.excepthook
-    hook(sqlite3.DatabaseError, sqlite3.DatabaseError("database disk image is malformed"), None)
-    hook(sqlite3.OperationalError, sqlite3.OperationalError("database or disk is full"), None)
+    malformed = sqlite3.DatabaseError("database disk image is malformed")
+    malformed.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    hook(sqlite3.DatabaseError, malformed, None)  # chosen by code, not by the English text
+    hook(sqlite3.OperationalError, full, None)
     hook(ValueError, ValueError("boom"), None)
     texts = [text for _title, text in shown]
     assert "已损坏" in texts[0] and "恢复" in texts[0]

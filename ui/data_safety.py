@@ -11,6 +11,7 @@ and file dialog goes through a method tests replace (``exec_box``,
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -280,6 +281,49 @@ def verify_register(register: Register) -> str:
     with _WaitCursor():
         report = run_checks(register)
     return "\n".join(report.lines())
+
+
+def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog], int]) -> bool:
+    """Ask, then remove a lock left by an nmdesk that no longer runs; True when removed."""
+    from nmdesk.store import locking
+
+    holder = register.lock_holder
+    if not register.read_only or holder is None or holder.note:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _tr("解除占用"),
+            _tr("本窗口可以修改备案库 {0}，没有需要解除的占用。").format(register.path.name),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        run(box)
+        return False
+    question = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _tr("解除占用"),
+        _tr(
+            "备案库 {0} 正被占用：{1}。\n\n只有确认那台电脑上的 nmdesk 已经关闭时才能解除占用，"
+            "否则两边的修改可能互相覆盖。确定解除占用并接管吗？"
+        ).format(register.path.name, holder.describe()),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    question.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if run(question) != QMessageBox.StandardButton.Yes.value:
+        return False
+    try:
+        locking.force_unlock(register.path)
+    except NmdeskError as error:
+        failed = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _tr("解除占用"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        run(failed)
+        return False
+    return True
 
 
 def export_audit_trail(

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.excel.export import export_csv, export_ids, export_xlsx
+from nmdesk.excel.export import export_ids, writer_for
 from nmdesk.excel.template import write_template
 from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
@@ -109,7 +109,7 @@ class ExportDialog(QDialog):
         return export_ids(self.register)
 
     def create_job(self, path: Path, ids: list[int]) -> RegisterJob:
-        writer = export_csv if path.suffix.lower() == ".csv" else export_xlsx
+        writer = writer_for(path)
 
         def work(register: Register, progress: Any, cancelled: Any) -> int:
             return writer(register, path, ids=ids, progress=progress, cancelled=cancelled)

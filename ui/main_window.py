@@ -242,6 +242,13 @@ class MainWindow(QMainWindow):
             None,
             self.tr("检查数据库完整性和审计链，发现 nmdesk 之外的改动"),
         )
+        self.act_unlock = self._action(
+            self.tr("解除占用…"),
+            self.unlock_register,
+            None,
+            None,
+            self.tr("另一台电脑上的 nmdesk 已关闭但占用未解除时，接管备案库"),
+        )
         self.act_audit_export = self._action(
             self.tr("导出审计记录…"), self.export_audit_trail, None, None, self.tr("供检查使用")
         )
@@ -326,6 +333,7 @@ class MainWindow(QMainWindow):
             self.act_save,
             self.act_backup,
             self.act_verify,
+            self.act_unlock,
             self.act_audit_export,
             None,
             self.act_import,
@@ -813,6 +821,13 @@ class MainWindow(QMainWindow):
             self,
         )
         self.exec_dialog(box)
+
+    def unlock_register(self) -> None:
+        """文件 → 解除占用…: confirmed, then the register is opened afresh (ui/data_safety.py)."""
+        from ui.data_safety import unlock_register
+
+        if unlock_register(self.register, self, self.exec_dialog):
+            self.switch_to(str(self.register.path), create=False)
 
     def export_audit_trail(self) -> None:
         from ui.data_safety import export_audit_trail

@@ -23,7 +23,16 @@ def register_path(args: argparse.Namespace) -> Path:
 
 
 def open_register(args: argparse.Namespace) -> Register:
-    """Open the register named by ``--path``, or the default one."""
+    """Open the register named by ``--path``, or the default one.
+
+    A network share or a backup that could not be taken is said on stderr by every
+    command that opens the register, so the warning reaches every writing command."""
+    import sys
+
     from nmdesk.store import Register
 
-    return Register.open(register_path(args))
+    register = Register.open(register_path(args))
+    for note in (register.network_warning, register.backup_warning):
+        if note:
+            print(f"注意：{note}", file=sys.stderr)
+    return register

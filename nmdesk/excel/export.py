@@ -30,6 +30,7 @@ from nmdesk.excel.cells import cell_text, safe_text, text_cell
 from nmdesk.files import create_private_file, refuse_register_file
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
+from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -81,7 +82,7 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         raise ExcelWriteError(
             f"无法写入文件 {path}：{reason}。请确认文件夹存在、有写入权限，且该文件没有在 Excel 中打开"
         ) from None

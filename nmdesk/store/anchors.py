@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nmdesk.errors import NmdeskError
+from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
     from nmdesk.store.audit import Finding
@@ -135,7 +136,7 @@ def anchors_from_argument(value: str) -> list[str]:
     except OSError as exc:
         raise NmdeskError(
             f"--anchor 应为 64 位审计链头哈希，或含有链头的文本文件；无法读取 {value}："
-            f"{exc.strerror or exc}"
+            f"{os_reason(exc)}"
         ) from None
     found = anchors_in(text)
     if not found:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NmdeskError, NotFoundError, ValidationError
 from nmdesk.files import refuse_register_file
 from nmdesk.models import Attachment
+from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
     from nmdesk.store.audit import Finding
@@ -147,7 +148,7 @@ class AttachmentStore:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         except OSError as exc:
-            return f"附件文件 {path.name} 无法读取（{exc.strerror or exc}）"
+            return f"附件文件 {path.name} 无法读取（{os_reason(exc)}）"
         if digest.hexdigest() != attachment.sha256:
             return f"附件文件 {path.name} 的内容被改动（与记录的校验值不符）"
         return None

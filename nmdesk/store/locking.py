@@ -182,9 +182,9 @@ def acquire(register_path: Path) -> tuple[RegisterLock | None, LockInfo | None]:
             else:  # pragma: no cover - Windows
                 result = _acquire_exclusive(register_path)
         except OSError as exc:  # a read-only folder or medium: nobody can write here
-            return None, cannot_write(
-                f"无法在所在文件夹创建锁文件（{exc.strerror or exc}），不能修改"
-            )
+            from nmdesk.store.sqlite_errors import os_reason
+
+            return None, cannot_write(f"无法在所在文件夹创建锁文件（{os_reason(exc)}），不能修改")
         if result[0] is not None:
             _held[_key(register_path)] = result[0]
         return result

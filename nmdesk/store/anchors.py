@@ -22,6 +22,7 @@ backup and edits ``anchors.log`` to match. Only an anchor kept elsewhere (a prin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
@@ -94,6 +95,23 @@ def record_anchor(register_path: Path, kind: str, head: ChainHead, note: str) ->
     append_private_line(
         anchors_path(register_path), f"{at}\t{kind}\t{head.hash}\t{head.entries}\t{note}"
     )
+
+
+def file_head(database: Path) -> ChainHead:
+    """The chain head of a register or backup file, read through SQLite (read-only)."""
+    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return chain_head(conn)
+    finally:
+        conn.close()
+
+
+def record_file_anchor(register_path: Path, kind: str, database: Path, note: str) -> None:
+    """``record_anchor`` with the head of ``database``; a log that cannot be written is
+    skipped (the backup or the restore itself must not fail for it)."""
+    head = file_head(database)
+    with contextlib.suppress(OSError):
+        record_anchor(register_path, kind, head, note)
 
 
 def recorded_anchors(register_path: Path) -> list[AnchorRecord]:
@@ -180,11 +198,7 @@ def backup_findings(register_path: Path, conn: sqlite3.Connection) -> list[Findi
         if info.kind == "pre-restore" or (last_restore and info.taken_at <= last_restore):
             continue
         try:
-            backup = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                head = chain_head(backup)
-            finally:
-                backup.close()
+            head = file_head(info.path)
         except sqlite3.Error:
             continue  # an unreadable backup anchors nothing; check_backup reports it on use
         if head.entries == 0:

@@ -182,15 +182,9 @@ def _folder_reason(folder: Path, error: OSError) -> str:
 def _record_backup_anchor(register_path: Path, backup: Path) -> None:
     """The backup's chain head into ``anchors.log``; a backup folder that cannot take it
     does not undo the backup (the copy itself is an anchor too)."""
-    from nmdesk.store.anchors import chain_head, record_anchor
+    from nmdesk.store.anchors import record_file_anchor
 
-    conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        head = chain_head(conn)
-    finally:
-        conn.close()
-    with contextlib.suppress(OSError):
-        record_anchor(register_path, "backup", head, str(backup))
+    record_file_anchor(register_path, "backup", backup, str(backup))
 
 
 def list_backups(register_path: Path) -> list[BackupInfo]:
@@ -403,15 +397,9 @@ def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> R
 def _record_restore_anchor(register_path: Path, backup: Path) -> None:
     """The restore, and the head of the chain it left, into ``anchors.log`` (outside the
     file: ``verify`` excuses older backups only for a restore recorded there)."""
-    from nmdesk.store.anchors import chain_head, record_anchor
+    from nmdesk.store.anchors import record_file_anchor
 
-    conn = sqlite3.connect(f"{register_path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        head = chain_head(conn)
-    finally:
-        conn.close()
-    with contextlib.suppress(OSError):
-        record_anchor(register_path, "restore", head, f"从 {backup} 恢复")
+    record_file_anchor(register_path, "restore", register_path, f"从 {backup} 恢复")
 
 
 def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path | None:

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import safe_text, set_text_cell
+from nmdesk.files import create_private_file, refuse_register_file
+from nmdesk.store.anchors import HEAD_LABEL, chain_head
+from nmdesk.store.sqlite_errors import os_reason
+from nmdesk.store.verification import verify_register
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -46,9 +50,12 @@ def export_audit(register: Register, out: str | Path) -> int:
     if out.exists():
         raise NmdeskError(f"文件 {out} 已存在，不会覆盖。请换一个文件名")
     entries = register.audit.all_entries()
-    findings = register.audit.verify()
+    findings = verify_register(register).findings  # the same checks as verify
+    refuse_register_file(out, "导出审计记录")
     part = out.with_name(out.name + ".part")
     try:
+        part.unlink(missing_ok=True)
+        create_private_file(part)  # every phone number in the history: owner only (0600)
         if suffix == ".csv":
             _write_csv(part, entries)
         else:
@@ -56,7 +63,7 @@ def export_audit(register: Register, out: str | Path) -> int:
         part.replace(out)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise NmdeskError(f"无法写入 {out}：{exc.strerror or exc}") from None
+        raise NmdeskError(f"无法写入 {out}：{os_reason(exc)}") from None
     return len(entries)
 
 
@@ -99,4 +106,5 @@ def _write_xlsx(
     for finding in findings:
         cell = summary.cell(row=summary.max_row + 1, column=2)
         set_text_cell(cell, finding)
+    summary.append([HEAD_LABEL, chain_head(register.db.conn).hash])
     book.save(path)

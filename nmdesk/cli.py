@@ -49,8 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.notes = []  # warnings from opening the register (nmdesk.commands.open_register)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        for note in dict.fromkeys(args.notes):
+            print(f"注意：{note}", file=sys.stderr)
+        return code
     except NmdeskError as error:
         print(f"错误：{error}", file=sys.stderr)
         return EXIT_USER_ERROR

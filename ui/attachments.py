@@ -14,7 +14,6 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store.register import Register
+from ui import file_dialogs
 from ui.desk_common import GROUP_STYLE, DeskDialog, fill_table, make_table, selected_id, tr
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp)"
@@ -107,8 +107,7 @@ class AttachmentsDialog(DeskDialog):
 
     def choose_files(self) -> list[str]:
         """Ask for scan files; tests replace this."""
-        files, _ = QFileDialog.getOpenFileNames(self, tr("选择扫描件"), "", tr(SCAN_FILTER))
-        return files
+        return file_dialogs.open_file_names(self, tr("选择扫描件"), "", tr(SCAN_FILTER))
 
     def open_path(self, path: Path) -> bool:
         """Open a stored file with the system viewer; tests replace this."""

@@ -11,6 +11,7 @@ and file dialog goes through a method tests replace (``exec_box``,
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
+from ui import file_dialogs
 
 if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
     from nmdesk.store.register import Register
 
 
@@ -60,20 +60,6 @@ class _WaitCursor:
 
     def __exit__(self, *exc: object) -> None:
         QGuiApplication.restoreOverrideCursor()
-
-
-def verification_text(integrity: bool, entries: int, findings: list[Finding]) -> str:
-    """The verify report in words, as the CLI prints it."""
-    lines = [
-        _tr("数据库完整性：{0}").format(_tr("正常") if integrity else _tr("损坏")),
-        _tr("审计记录：{0} 条").format(entries),
-    ]
-    lines += [_tr("发现问题：{0}").format(finding) for finding in findings]
-    if integrity and not findings:
-        lines.append(_tr("校验通过：未发现 nmdesk 之外的改动"))
-    else:
-        lines.append(_tr("校验未通过：{0} 处问题").format(len(findings)))
-    return "\n".join(lines)
 
 
 class BackupDialog(QDialog):
@@ -156,8 +142,8 @@ class BackupDialog(QDialog):
     def choose_file(self, title: str, pattern: str, save: bool = False) -> str:
         folder = str(self.register.path.parent)
         if save:
-            return QFileDialog.getSaveFileName(self, title, folder, pattern)[0]
-        return QFileDialog.getOpenFileName(self, title, folder, pattern)[0]
+            return file_dialogs.save_file_name(self, title, folder, pattern)
+        return file_dialogs.open_file_name(self, title, folder, pattern)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -282,7 +268,7 @@ class DailyBackup(QObject):
             self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
             return
         except Exception as exc:  # reported in the status bar, never a silent failure
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
+            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc)))
             return
         text = _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
         self.finished.emit(text)
@@ -290,12 +276,54 @@ class DailyBackup(QObject):
 
 def verify_register(register: Register) -> str:
     """Integrity check and audit verification, as text for a dialog."""
+    from nmdesk.store.verification import verify_register as run_checks
+
     with _WaitCursor():
-        integrity = register.integrity_ok()
-        findings = register.audit.verify()
-        findings += backups.anchor_findings(register.path, register.db.conn)
-        entries = register.audit.count()
-    return verification_text(integrity, entries, findings)
+        report = run_checks(register)
+    return "\n".join(report.lines())
+
+
+def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog], int]) -> bool:
+    """Ask, then remove a lock left by an nmdesk that no longer runs; True when removed."""
+    from nmdesk.store import locking
+
+    holder = register.lock_holder
+    if not register.read_only or holder is None or holder.note:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _tr("解除占用"),
+            _tr("本窗口可以修改备案库 {0}，没有需要解除的占用。").format(register.path.name),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        run(box)
+        return False
+    question = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _tr("解除占用"),
+        _tr(
+            "备案库 {0} 正被占用：{1}。\n\n只有确认那台电脑上的 nmdesk 已经关闭时才能解除占用，"
+            "否则两边的修改可能互相覆盖。确定解除占用并接管吗？"
+        ).format(register.path.name, holder.describe()),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    question.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if run(question) != QMessageBox.StandardButton.Yes.value:
+        return False
+    try:
+        locking.force_unlock(register.path)
+    except NmdeskError as error:
+        failed = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _tr("解除占用"),
+            str(error),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        run(failed)
+        return False
+    return True
 
 
 def export_audit_trail(
@@ -310,7 +338,7 @@ def export_audit_trail(
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
         folder = str(register.path.parent)
-        return QFileDialog.getSaveFileName(parent, title, folder, pattern)[0]
+        return file_dialogs.save_file_name(parent, title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser
     chosen = choose(

@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -24,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.excel.export import export_csv, export_ids, export_xlsx
+from nmdesk.excel.export import export_ids, writer_for
 from nmdesk.excel.template import write_template
 from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
+from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
 
 
@@ -82,9 +82,9 @@ class ExportDialog(QDialog):
         return int(dialog.exec())
 
     def choose_save_file(self, title: str, name: str) -> str:
-        return QFileDialog.getSaveFileName(
+        return file_dialogs.save_file_name(
             self, title, name, tr("Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)")
-        )[0]
+        )
 
     def message(self, text: str, *, error: bool = False) -> None:
         box = QMessageBox(
@@ -109,7 +109,7 @@ class ExportDialog(QDialog):
         return export_ids(self.register)
 
     def create_job(self, path: Path, ids: list[int]) -> RegisterJob:
-        writer = export_csv if path.suffix.lower() == ".csv" else export_xlsx
+        writer = writer_for(path)
 
         def work(register: Register, progress: Any, cancelled: Any) -> int:
             return writer(register, path, ids=ids, progress=progress, cancelled=cancelled)

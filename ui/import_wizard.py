@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -53,6 +52,7 @@ from nmdesk.excel.mapping import (
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
 from nmdesk.store.register import Register
+from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
 
 VERDICT_COLOURS = {
@@ -420,12 +420,12 @@ class ImportWizard(QWizard):
         return int(dialog.exec())
 
     def choose_open_file(self) -> str:
-        return QFileDialog.getOpenFileName(
+        return file_dialogs.open_file_name(
             self, tr("选择台账文件"), "", tr("Excel 工作簿 (*.xlsx);;所有文件 (*)")
-        )[0]
+        )
 
     def choose_save_file(self, title: str, name: str) -> str:
-        return QFileDialog.getSaveFileName(self, title, name, tr("Excel 工作簿 (*.xlsx)"))[0]
+        return file_dialogs.save_file_name(self, title, name, tr("Excel 工作簿 (*.xlsx)"))
 
     def create_plan_job(self, work: Any) -> RegisterJob:
         return RegisterJob(self.register.path, self.register.actor, work, self)

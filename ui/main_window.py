@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.models import AccountStatus
+from ui import file_dialogs
 from ui.account_details import AccountDetails
 from ui.account_table import COLUMNS, AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
@@ -242,6 +242,13 @@ class MainWindow(QMainWindow):
             None,
             self.tr("检查数据库完整性和审计链，发现 nmdesk 之外的改动"),
         )
+        self.act_unlock = self._action(
+            self.tr("解除占用…"),
+            self.unlock_register,
+            None,
+            None,
+            self.tr("另一台电脑上的 nmdesk 已关闭但占用未解除时，接管备案库"),
+        )
         self.act_audit_export = self._action(
             self.tr("导出审计记录…"), self.export_audit_trail, None, None, self.tr("供检查使用")
         )
@@ -326,6 +333,7 @@ class MainWindow(QMainWindow):
             self.act_save,
             self.act_backup,
             self.act_verify,
+            self.act_unlock,
             self.act_audit_export,
             None,
             self.act_import,
@@ -814,6 +822,13 @@ class MainWindow(QMainWindow):
         )
         self.exec_dialog(box)
 
+    def unlock_register(self) -> None:
+        """文件 → 解除占用…: confirmed, then the register is opened afresh (ui/data_safety.py)."""
+        from ui.data_safety import unlock_register
+
+        if unlock_register(self.register, self, self.exec_dialog):
+            self.switch_to(str(self.register.path), create=False)
+
     def export_audit_trail(self) -> None:
         from ui.data_safety import export_audit_trail
 
@@ -833,8 +848,8 @@ class MainWindow(QMainWindow):
         pattern = self.tr("nmdesk 备案库 (*.nmdesk);;所有文件 (*)")
         folder = str(Path(self.register.path).parent)
         if save:
-            return QFileDialog.getSaveFileName(self, title, folder, pattern)[0]
-        return QFileDialog.getOpenFileName(self, title, folder, pattern)[0]
+            return file_dialogs.save_file_name(self, title, folder, pattern)
+        return file_dialogs.open_file_name(self, title, folder, pattern)
 
     def open_register_file(self) -> None:
         path = self.choose_file(self.tr("打开备案库"))

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
+from ui import file_dialogs
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -149,10 +149,9 @@ class PrintPreviewDialog(QDialog):
         return int(dialog.exec())
 
     def choose_save_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(
+        return file_dialogs.save_file_name(
             self, self.tr("另存为 PDF"), suggested, self.tr("PDF 文件 (*.pdf)")
         )
-        return path
 
     def show_error(self, error: Exception) -> None:
         box = QMessageBox(

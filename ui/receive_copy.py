@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
+from ui import file_dialogs
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -113,13 +113,12 @@ class ReceiveCopyDialog(QDialog):
 
     def choose_file(self) -> str:
         """Ask for the scan; tests replace this."""
-        path, _ = QFileDialog.getOpenFileName(
+        return file_dialogs.open_file_name(
             self,
             self.tr("选择扫描件"),
             "",
             self.tr("PDF 或图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"),
         )
-        return path
 
     def browse_scan(self) -> None:
         path = self.choose_file()

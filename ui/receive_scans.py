@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
+from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress
 
 if TYPE_CHECKING:
@@ -116,13 +116,12 @@ class ScanReceiveDialog(QDialog):
     # -- hooks tests replace -----------------------------------------------------------
 
     def choose_folder(self) -> str:
-        return QFileDialog.getExistingDirectory(self, self.tr("选择扫描件所在文件夹"))
+        return file_dialogs.existing_directory(self, self.tr("选择扫描件所在文件夹"), "")
 
     def choose_file(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(
+        return file_dialogs.open_file_name(
             self, self.tr("选择多页 PDF"), "", self.tr("PDF 或图片 (*.pdf *.png *.jpg *.jpeg)")
         )
-        return path
 
     def exec_dialog(self, dialog: QDialog) -> int:
         return int(dialog.exec())

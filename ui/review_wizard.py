@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -46,6 +45,7 @@ from nmdesk.review.publish import (
 from nmdesk.review.records import Campaign, Step
 from nmdesk.store import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
+from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 
 PAGE_OPEN, PAGE_COLLECT, PAGE_ASSESS, PAGE_PUBLISH = range(4)
@@ -175,14 +175,14 @@ class ReviewWizard(QWizard):
         return self.exec_dialog(box) == QMessageBox.StandardButton.Yes.value
 
     def choose_open_file(self, title: str, pattern: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, str(self.register.path.parent), pattern)[0]
+        return file_dialogs.open_file_name(self, title, str(self.register.path.parent), pattern)
 
     def choose_save_file(self, title: str, name: str, pattern: str) -> str:
         start = str(self.register.path.parent / name)
-        return QFileDialog.getSaveFileName(self, title, start, pattern)[0]
+        return file_dialogs.save_file_name(self, title, start, pattern)
 
     def choose_folder(self, title: str, start: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title, start)
+        return file_dialogs.existing_directory(self, title, start)
 
     def open_folder(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

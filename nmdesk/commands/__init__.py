@@ -23,7 +23,15 @@ def register_path(args: argparse.Namespace) -> Path:
 
 
 def open_register(args: argparse.Namespace) -> Register:
-    """Open the register named by ``--path``, or the default one."""
+    """Open the register named by ``--path``, or the default one.
+
+    A network share or a backup that could not be taken is kept in ``args.notes``;
+    ``nmdesk.cli.main`` prints them on stderr when the command succeeds, so the
+    warning reaches every writing command and a failure stays one sentence."""
     from nmdesk.store import Register
 
-    return Register.open(register_path(args))
+    register = Register.open(register_path(args))
+    notes = getattr(args, "notes", None)
+    if notes is not None:
+        notes += [n for n in (register.network_warning, register.backup_warning) if n]
+    return register

@@ -88,14 +88,14 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from nmdesk.excel.export import export_csv, export_xlsx
+    from nmdesk.excel.export import writer_for
     from nmdesk.store import AccountQuery
 
+    writer = writer_for(args.file)  # refused before the register is opened
     with open_register(args) as register:
         query = AccountQuery(
             text=args.search, rotation_days=register.profile.deadlines["password_rotation_days"]
         )
-        writer = export_csv if args.file.suffix.lower() == ".csv" else export_xlsx
         count = writer(register, args.file, query=query)
     print(f"已导出 {count} 个账号：{args.file}")
     return 0

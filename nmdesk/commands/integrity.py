@@ -1,4 +1,4 @@
-"""``verify``: database integrity and the audit chain."""
+"""``verify``: database integrity, the audit chain, its anchors and the attachments."""
 
 from __future__ import annotations
 
@@ -8,19 +8,26 @@ from nmdesk.commands import add_path_option, open_register
 
 
 def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    verify = subparsers.add_parser("verify", help="检查备案库完整性和审计链，发现库外改动")
+    verify = subparsers.add_parser("verify", help="检查备案库完整性、审计链和附件，发现库外改动")
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="HASH|FILE",
+        help="之前记下的审计链头（64 位哈希），或含有链头的文本文件；可重复",
+    )
     add_path_option(verify)
     verify.set_defaults(func=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from nmdesk.store.backup import anchor_findings, backups_dir, list_backups
+    from nmdesk.store.anchors import anchors_from_argument
+    from nmdesk.store.backup import backups_dir, list_backups
+    from nmdesk.store.verification import verify_register
 
+    anchors = [anchor for value in args.anchor for anchor in anchors_from_argument(value)]
     with open_register(args) as register:
-        integrity = register.integrity_ok()
-        findings = register.audit.verify()
-        findings += anchor_findings(register.path, register.db.conn)
-        entries = register.audit.count()
+        report = verify_register(register, anchors)
         notes = [
             note
             for note in (
@@ -32,18 +39,13 @@ def run_verify(args: argparse.Namespace) -> int:
         ]
         found = list_backups(register.path)
         folder = backups_dir(register.path)
-    print(f"数据库完整性：{'正常' if integrity else '损坏'}")
-    print(f"审计记录：{entries} 条")
+    lines = report.lines()
+    print("\n".join(lines[:4]))
     if found:
         print(f"最近备份：{found[0].describe()}（共 {len(found)} 份，位于 {folder}）")
     else:
         print("最近备份：无")
     for note in notes:
         print(f"注意：{note}")
-    for finding in findings:
-        print(f"发现问题：{finding}")
-    if integrity and not findings:
-        print("校验通过：未发现 nmdesk 之外的改动")
-        return 0
-    print(f"校验未通过：{len(findings)} 处问题")
-    return 1
+    print("\n".join(lines[4:]))
+    return 0 if report.passed else 1

@@ -25,6 +25,13 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_path_option(restore)
     restore.set_defaults(func=run_restore)
 
+    unlock = subparsers.add_parser(
+        "unlock", help="解除另一台电脑（或已崩溃的 nmdesk）留下的占用，接管备案库"
+    )
+    unlock.add_argument("--force", action="store_true", help="确认解除占用")
+    add_path_option(unlock)
+    unlock.set_defaults(func=run_unlock)
+
     export = subparsers.add_parser("audit-export", help="导出审计记录（.csv 或 .xlsx），供检查")
     export.add_argument("out", type=Path, help="导出文件，.csv 或 .xlsx")
     add_path_option(export)
@@ -32,9 +39,13 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from nmdesk.store.anchors import chain_head
+
     with open_register(args) as register:
         target = register.backup(args.out)
+        head = chain_head(register.db.conn)
     print(f"已备份到：{target}")
+    print(head.describe())
     return 0
 
 
@@ -71,4 +82,24 @@ def run_audit_export(args: argparse.Namespace) -> int:
     with open_register(args) as register:
         count = export_audit(register, args.out)
     print(f"已导出 {count} 条审计记录到：{args.out}")
+    return 0
+
+
+def run_unlock(args: argparse.Namespace) -> int:
+    from nmdesk.store.locking import force_unlock, read_lock
+
+    path = register_path(args)
+    holder = read_lock(path)
+    if not args.force:
+        who = holder.describe() if holder else "无人占用"
+        print(
+            f"备案库 {path.name} 的占用：{who}。确认那台电脑上的 nmdesk 已经关闭后，"
+            "加上 --force 解除占用（仍在使用时解除，两边的修改可能互相覆盖）"
+        )
+        return 0 if holder is None else 1
+    previous = force_unlock(path)
+    if previous is None:
+        print(f"备案库 {path.name} 没有被占用")
+    else:
+        print(f"已解除 {previous.describe()} 对备案库 {path.name} 的占用，现在可以正常打开")
     return 0

@@ -53,7 +53,9 @@ def write_error_report(
     sheet.column_dimensions[get_column_letter(len(headers))].width = 60
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(chosen) + 1)}"
     from nmdesk.excel.export import writing
+    from nmdesk.files import private_output, refuse_register_file
 
-    with writing(Path(path)):
-        workbook.save(Path(path))
+    refuse_register_file(path, "错误报告")
+    with writing(Path(path)), private_output(Path(path)) as temp:  # personal data: 0600
+        workbook.save(temp)
     return len(chosen)

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.dates import Precision, partial_from_iso
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import cell_text, safe_text, text_cell
+from nmdesk.files import create_private_file, refuse_register_file
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
+from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -80,7 +82,7 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         raise ExcelWriteError(
             f"无法写入文件 {path}：{reason}。请确认文件夹存在、有写入权限，且该文件没有在 Excel 中打开"
         ) from None
@@ -156,6 +158,29 @@ def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.part")
 
 
+def _check_target(path: Path, suffix: str) -> None:
+    """Refuse the register's own files as an export target (by name, opening nothing)."""
+    refuse_register_file(path, "导出")
+
+
+def writer_for(path: str | Path) -> Callable[..., int]:
+    """``export_xlsx`` or ``export_csv`` by the file's extension; any other is refused
+    (an ``.xls`` name would otherwise get xlsx bytes that Excel refuses to open)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        return export_xlsx
+    if suffix == ".csv":
+        return export_csv
+    raise ExcelWriteError(
+        f"{Path(path).name}：只能导出为 .xlsx（Excel 工作簿）或 .csv 文件，请改用其中一种扩展名"
+    )
+
+
+def _create_private(temp: Path) -> None:
+    temp.unlink(missing_ok=True)
+    create_private_file(temp)
+
+
 def export_xlsx(
     register: Register,
     path: str | Path,
@@ -173,6 +198,7 @@ def export_xlsx(
     from nmdesk.excel.styles import header_style
 
     path = Path(path)
+    _check_target(path, ".xlsx")
     if ids is None:
         ids = export_ids(register, query)
     workbook = Workbook(write_only=True)
@@ -201,6 +227,7 @@ def export_xlsx(
     try:
         with writing(path):
             try:
+                _create_private(temp)  # personal data: 0600 before the first byte
                 workbook.save(temp)
             except OSError:
                 _discard(sheet)
@@ -222,10 +249,13 @@ def export_csv(
 ) -> int:
     """Write accounts to a UTF-8 CSV (with BOM, so Excel reads the Chinese); returns how many."""
     path = Path(path)
+    _check_target(path, ".csv")
     if ids is None:
         ids = export_ids(register, query)
     temp = _temp_path(path)
     try:
+        with writing(path):
+            _create_private(temp)  # personal data: 0600 before the first byte
         with writing(path), temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([title for title, _key, _width in COLUMNS])

@@ -24,6 +24,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from nmdesk.errors import NmdeskError
+from nmdesk.files import refuse_register_file
 
 CellValue = Any  # str | int | float | bool | date | datetime | time | timedelta
 
@@ -86,6 +87,7 @@ def _checked_parts(path: Path) -> dict[str, bytes]:
     """``check_xlsx``; returns the parts ``read_sheet`` reads again (the workbook, its
     relationships and the worksheets), which the check has already read and verified."""
     name = path.name
+    refuse_register_file(path, "导入")  # opening it here would drop SQLite's locks
     if not path.is_file():
         raise ExcelFileError(f"找不到文件 {path}")
     with path.open("rb") as handle:

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, NotFoundError, ValidationError
+from nmdesk.files import refuse_register_file
 from nmdesk.models import Attachment
+from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
+    from nmdesk.store.audit import Finding
     from nmdesk.store.register import Register
 
 ALLOWED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
@@ -68,6 +71,7 @@ class AttachmentStore:
     ) -> int:
         """Copy a scan (PDF or image) into the register's folder and record it."""
         source = Path(source)
+        refuse_register_file(source, "附件")
         suffix = source.suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
             raise ValidationError("附件", f"只能添加 PDF 或图片文件（{source.name} 不是）")
@@ -128,7 +132,36 @@ class AttachmentStore:
 
     def is_intact(self, attachment: Attachment) -> bool:
         """True when the stored file exists and still has the recorded hash."""
-        path = self.stored_path(attachment)
+        return self.problem(attachment) is None
+
+    def problem(self, attachment: Attachment) -> str | None:
+        """Why the stored file is not the one recorded (missing, other bytes), or None."""
+        try:
+            path = self.stored_path(attachment)
+        except NmdeskError as exc:
+            return str(exc)
         if not path.is_file():
-            return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == attachment.sha256
+            return f"附件文件 {path.name} 不存在（被删除或移走）"
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            return f"附件文件 {path.name} 无法读取（{os_reason(exc)}）"
+        if digest.hexdigest() != attachment.sha256:
+            return f"附件文件 {path.name} 的内容被改动（与记录的校验值不符）"
+        return None
+
+    def verify_files(self) -> tuple[list[Finding], int]:
+        """Every attachment checked: the findings, and how many were checked."""
+        from nmdesk.store.audit import Finding
+
+        rows = self.r.query("SELECT * FROM attachments ORDER BY id")
+        findings = []
+        for row in rows:
+            attachment = _attachment(row)
+            problem = self.problem(attachment)
+            if problem is not None:
+                findings.append(Finding("attachments", attachment.id, problem))
+        return findings, len(rows)

@@ -29,17 +29,14 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nmdesk.errors import NewerRegisterError, RegisterError
+from nmdesk.files import create_private_file, is_companion_file
 from nmdesk.store.schema import SCHEMA_VERSION
-
-if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
+from nmdesk.store.sqlite_errors import os_reason, sqlite_sentence
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 KIND_NAMES = {
     "daily": "每日自动备份",
@@ -109,12 +106,6 @@ def make_private_dir(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable only by its owner; SQLite gives -wal/-shm the same mode."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-
-
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":  # pragma: no cover
         return
@@ -125,16 +116,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_backup(source: sqlite3.Connection, target: Path) -> Path:
-    """Copy the database behind ``source`` into a new self-contained file at ``target``."""
+def write_backup(
+    source: sqlite3.Connection, target: Path, register_path: Path | None = None
+) -> Path:
+    """Copy the database behind ``source`` into a new self-contained file at ``target``;
+    with ``register_path``, its chain head goes into that register's ``anchors.log``."""
     if source.in_transaction:
         raise RegisterError("有尚未保存完的修改，请稍后再备份")
     if target.exists():
         raise RegisterError(f"文件 {target} 已存在，不会覆盖。请换一个文件名")
-    make_private_dir(target.parent)
     part = target.with_name(target.name + ".part")
-    part.unlink(missing_ok=True)
     try:
+        make_private_dir(target.parent)
+        part.unlink(missing_ok=True)
         create_private_file(part)
         dest = sqlite3.connect(str(part))
         try:
@@ -147,17 +141,50 @@ def write_backup(source: sqlite3.Connection, target: Path) -> Path:
                 )
         finally:
             dest.close()
-        with open(part, "rb+") as handle:
+        with open(part, "rb+") as handle:  # the copy, never the register
             os.fsync(handle.fileno())
         os.replace(part, target)
         _fsync_dir(target.parent)
+        if register_path is not None:
+            _record_backup_anchor(register_path, target)
     except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise RegisterError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+        _remove_partial(part)
+        raise RegisterError(
+            f"无法写入备份 {target}：{_folder_reason(target.parent, exc)}"
+        ) from None
     except sqlite3.Error as exc:
-        part.unlink(missing_ok=True)
-        raise RegisterError(f"备份失败：{exc}") from None
+        _remove_partial(part)
+        reason = sqlite_sentence(exc, part) or "数据库出错"
+        raise RegisterError(f"备份失败，未写入 {target.name}：{reason}") from None
     return target
+
+
+def backup_failure(error: BaseException) -> str:
+    """A failed backup in one sentence, whatever raised it."""
+    if isinstance(error, OSError):
+        return f"备份文件夹不可用（{os_reason(error)}）。备案库照常可用，请检查备份文件夹"
+    return str(error)
+
+
+def _remove_partial(part: Path) -> None:
+    """A failed copy leaves nothing behind: not the copy, not SQLite's journal of it."""
+    for leftover in (part, *(Path(f"{part}{s}") for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _folder_reason(folder: Path, error: OSError) -> str:
+    if folder.exists() and not folder.is_dir():
+        return f"{folder.name} 是一个文件，不是文件夹"
+    return os_reason(error)
+
+
+def _record_backup_anchor(register_path: Path, backup: Path) -> None:
+    """The backup's chain head into ``anchors.log``; a backup folder that cannot take it
+    does not undo the backup (the copy itself is an anchor too)."""
+    from nmdesk.store.anchors import record_file_anchor
+
+    record_file_anchor(register_path, "backup", backup, str(backup))
 
 
 def list_backups(register_path: Path) -> list[BackupInfo]:
@@ -186,7 +213,7 @@ def auto_backup(
     existing = list_backups(register_path)
     made: list[Path] = []
     if not any(b.kind == "daily" and b.taken_at.date() == now.date() for b in existing):
-        daily = write_backup(source, _target(register_path, "daily", now))
+        daily = write_backup(source, _target(register_path, "daily", now), register_path)
         made.append(daily)
         if not any(
             b.kind == "monthly" and (b.taken_at.year, b.taken_at.month) == (now.year, now.month)
@@ -203,9 +230,10 @@ def take_daily_backup(register_path: Path) -> list[Path]:
     thread can take the day's copy while the clerk works (a connection belongs to the
     thread that opened it; in WAL mode the copy reads one consistent snapshot)."""
     try:
-        source = sqlite3.connect(f"file:{register_path}?mode=ro", uri=True, timeout=5)
+        source = sqlite3.connect(f"{register_path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as exc:
-        raise RegisterError(f"无法读取备案库 {register_path.name}：{exc}") from None
+        reason = sqlite_sentence(exc, register_path) or "数据库出错"
+        raise RegisterError(f"无法读取备案库 {register_path.name}：{reason}") from None
     try:
         return auto_backup(register_path, source)
     finally:
@@ -238,17 +266,20 @@ def rotate(register_path: Path) -> list[Path]:
 
 def pre_migration_backup(register_path: Path, source: sqlite3.Connection) -> Path:
     """The copy taken before migrations change the schema of an existing register."""
-    return write_backup(source, _target(register_path, "pre-migration", dt.datetime.now()))
+    return write_backup(
+        source, _target(register_path, "pre-migration", dt.datetime.now()), register_path
+    )
 
 
 def manual_backup(register_path: Path, source: sqlite3.Connection, out: Path | None = None) -> Path:
     """A copy asked for by the clerk: into the backup folder, or to ``out``."""
     if out is None:
-        return write_backup(source, _target(register_path, "manual", dt.datetime.now()))
+        target = _target(register_path, "manual", dt.datetime.now())
+        return write_backup(source, target, register_path)
     out = Path(out)
     if out.resolve() == register_path.resolve():
         raise RegisterError("备份文件不能与备案库本身同名")
-    return write_backup(source, out)
+    return write_backup(source, out, register_path)
 
 
 # -- checking and restoring -------------------------------------------------------------
@@ -259,18 +290,24 @@ def check_backup(path: Path) -> BackupCheck:
     path = Path(path)
     if not path.is_file():
         raise RegisterError(f"备份文件 {path} 不存在")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise RegisterError(f"无法读取备份文件 {path.name}：{exc.strerror or exc}") from None
-    if header != SQLITE_HEADER:
-        raise RegisterError(f"{path.name} 不是 nmdesk 备案库或其备份（不是 SQLite 数据库文件）")
+    if is_companion_file(path.name):
+        raise RegisterError(f"{path.name} 是备案库的日志文件，不是备份，不能用于恢复")
+    # the header is read by SQLite, never by open(): the file may be a register this
+    # process holds, and closing a descriptor of it would drop SQLite's locks
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise RegisterError(f"无法打开备份文件 {path.name}：{exc}") from None
+        reason = sqlite_sentence(exc, path) or "数据库出错"
+        raise RegisterError(f"无法打开备份文件 {path.name}：{reason}") from None
     try:
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB:
+                raise RegisterError(
+                    f"{path.name} 不是 nmdesk 备案库或其备份（不是 SQLite 数据库文件）"
+                ) from None
+            raise
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
             raise RegisterError(
@@ -292,7 +329,8 @@ def check_backup(path: Path) -> BackupCheck:
         accounts = int(conn.execute("SELECT count(*) FROM accounts").fetchone()[0])
         entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
     except sqlite3.DatabaseError as exc:
-        raise RegisterError(f"备份文件 {path.name} 无法读取：{exc}") from None
+        reason = sqlite_sentence(exc, path) or "数据库出错"
+        raise RegisterError(f"备份文件 {path.name} 无法读取：{reason}") from None
     finally:
         conn.close()
     return BackupCheck(path, version, str(meta.get("profile_id", "")), accounts, entries)
@@ -304,7 +342,8 @@ def copy_into(backup: Path, target: sqlite3.Connection) -> None:
     try:
         source.backup(target)
     except sqlite3.Error as exc:
-        raise RegisterError(f"恢复失败，备案库保持原样：{exc}") from None
+        reason = sqlite_sentence(exc) or "数据库出错"
+        raise RegisterError(f"恢复失败，备案库保持原样：{reason}") from None
     finally:
         source.close()
 
@@ -349,9 +388,18 @@ def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> R
                 f"{dt.datetime.now().isoformat(timespec='seconds')} 从 {backup.name} 恢复"
                 + (f"，原库副本 {safety.name}" if safety else ""),
             )
+        _record_restore_anchor(register_path, backup)
     finally:
         lock.release()
     return RestoreResult(checked, safety)
+
+
+def _record_restore_anchor(register_path: Path, backup: Path) -> None:
+    """The restore, and the head of the chain it left, into ``anchors.log`` (outside the
+    file: ``verify`` excuses older backups only for a restore recorded there)."""
+    from nmdesk.store.anchors import record_file_anchor
+
+    record_file_anchor(register_path, "restore", register_path, f"从 {backup} 恢复")
 
 
 def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path | None:
@@ -365,7 +413,8 @@ def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path 
             current = None
         if current is not None:
             try:
-                safety = write_backup(current.db.conn, _target(register_path, "pre-restore", now))
+                target = _target(register_path, "pre-restore", now)
+                safety = write_backup(current.db.conn, target, register_path)
                 copy_into(backup, current.db.conn)
             finally:
                 current.close()
@@ -387,47 +436,3 @@ def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path 
         Path(f"{register_path}{suffix}").unlink(missing_ok=True)
     os.replace(part, register_path)
     return safety
-
-
-# -- backups as anchors of the audit chain ---------------------------------------------------
-
-
-def anchor_findings(register_path: Path, conn: sqlite3.Connection) -> list[Finding]:
-    """Compare the audit chain with the chains kept in the backups.
-
-    The audit log only grows, so the newest entry of every backup must still be
-    in the register with the same hash. Someone who edits the register and then
-    recomputes every later hash passes the chain check, but not this one, as long
-    as an older backup survives. Backups taken before the last restore are
-    skipped: a restore legitimately replaces the chain.
-    """
-    from nmdesk.store.audit import Finding
-
-    row = conn.execute("SELECT value FROM meta WHERE key = 'restored_at'").fetchone()
-    restored_at = dt.datetime.fromisoformat(row[0]) if row else None
-    findings: list[Finding] = []
-    for info in list_backups(register_path):
-        if info.kind == "pre-restore" or (restored_at and info.taken_at <= restored_at):
-            continue
-        try:
-            backup = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                last = backup.execute(
-                    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-                ).fetchone()
-            finally:
-                backup.close()
-        except sqlite3.Error:
-            continue  # an unreadable backup anchors nothing; check_backup reports it on use
-        if last is None:
-            continue
-        current = conn.execute("SELECT hash FROM audit_log WHERE id = ?", [last[0]]).fetchone()
-        if current is None or current[0] != last[1]:
-            findings.append(
-                Finding(
-                    "audit_log",
-                    int(last[0]),
-                    f"与备份 {info.path.name} 不一致：此条及之前的审计记录在备份之后被改写或删除",
-                )
-            )
-    return findings

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,19 @@ class RegisterConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.closed = False
+        # called before and after each outermost COMMIT (nmdesk.store.wal_guard)
+        self.before_commit: Callable[[], None] | None = None
+        self.after_commit: Callable[[], None] | None = None
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool, timeout_s: float) -> RegisterConnection:
         if read_only:
+            # as_uri() escapes the ? # % a folder name may hold
             conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, timeout=timeout_s, isolation_level=None
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=timeout_s,
+                isolation_level=None,
             )
         else:
             conn = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None)
@@ -82,10 +89,14 @@ class RegisterConnection:
             self.rollback()
             raise
         try:
+            if self.before_commit is not None:
+                self.before_commit()
             self.conn.execute("COMMIT")
         except BaseException:
             self.rollback()
             raise
+        if self.after_commit is not None:
+            self.after_commit()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:

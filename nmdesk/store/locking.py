@@ -68,6 +68,12 @@ class LockInfo:
     def read_only_message(self, register_name: str) -> str:
         if self.note:
             return f"备案库 {register_name}：{self.note}，当前为只读"
+        if self.host not in ("?", socket.gethostname()):
+            return (
+                f"备案库 {register_name} 正由另一台电脑上的 nmdesk 使用（{self.describe()}），"
+                f"当前为只读。如果 {self.host} 上的 nmdesk 已经关闭（那台电脑死机或断网时"
+                "占用不会自动解除），请用 文件 → 解除占用… 或 python -m nmdesk unlock --force 接管"
+            )
         return f"备案库 {register_name} 正由另一个 nmdesk 使用（{self.describe()}），当前为只读"
 
 
@@ -153,6 +159,12 @@ _held: dict[str, RegisterLock] = {}
 _held_lock = threading.Lock()
 
 
+def held_registers() -> list[Path]:
+    """The registers this process holds the writer lock of."""
+    with _held_lock:
+        return [lock.register_path for lock in _held.values()]
+
+
 def _key(register_path: Path) -> str:
     return os.path.normcase(str(register_path.resolve()))
 
@@ -170,12 +182,47 @@ def acquire(register_path: Path) -> tuple[RegisterLock | None, LockInfo | None]:
             else:  # pragma: no cover - Windows
                 result = _acquire_exclusive(register_path)
         except OSError as exc:  # a read-only folder or medium: nobody can write here
-            return None, cannot_write(
-                f"无法在所在文件夹创建锁文件（{exc.strerror or exc}），不能修改"
-            )
+            from nmdesk.store.sqlite_errors import os_reason
+
+            return None, cannot_write(f"无法在所在文件夹创建锁文件（{os_reason(exc)}），不能修改")
         if result[0] is not None:
             _held[_key(register_path)] = result[0]
         return result
+
+
+def force_unlock(register_path: Path) -> LockInfo | None:
+    """Remove a lock left by an nmdesk that is not running here (another host, a crash);
+    returns who held it. A live nmdesk on this computer keeps its lock: that raises."""
+    from nmdesk.errors import RegisterError
+
+    path = lock_path(register_path)
+    if not path.exists():
+        return None
+    holder = read_lock(register_path)
+    with _held_lock:
+        if _key(register_path) in _held:
+            raise RegisterError("本程序自己正在使用该备案库，无需解除占用")
+        if fcntl is not None:
+            fd = os.open(path, os.O_RDWR)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    raise RegisterError(
+                        f"备案库 {register_path.name} 正由本机上运行中的 nmdesk 使用"
+                        f"（{holder.describe() if holder else '进程未知'}），不能解除占用。"
+                        "请先关闭那个 nmdesk"
+                    ) from None
+                path.unlink()
+            finally:
+                os.close(fd)
+        else:  # pragma: no cover - Windows
+            if holder is not None and holder.host == socket.gethostname() and pid_alive(holder.pid):
+                raise RegisterError(
+                    f"备案库 {register_path.name} 正由本机进程 {holder.pid} 使用，不能解除占用"
+                )
+            path.unlink()
+    return holder
 
 
 def _write_info(fd: int) -> None:

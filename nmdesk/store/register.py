@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
+from nmdesk.files import create_private_file
 from nmdesk.profiles import Profile, load_profile, profile_from_json
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
@@ -33,6 +34,8 @@ from nmdesk.store.audit import AuditLog
 from nmdesk.store.connection import RegisterConnection
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
+from nmdesk.store.sqlite_errors import sqlite_sentence
+from nmdesk.store.wal_guard import WalGuard, WalReplacedError
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
@@ -42,31 +45,18 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-_DAMAGE_MESSAGES = (
-    ("file is not a database", "该文件不是 nmdesk 备案库（不是 SQLite 数据库文件）"),
-    (
-        "malformed",
-        "备案库文件已损坏。请从备份恢复（文件 → 备份备案库…，或 python -m nmdesk restore）",
-    ),
-    ("disk i/o error", "读写备案库时磁盘出错。请检查磁盘或网络连接，必要时从备份恢复"),
-    ("database or disk is full", "磁盘已满，修改未保存。请腾出磁盘空间后重试"),
-    ("unable to open database file", "无法打开该文件（文件夹不存在或没有权限）"),
-    ("readonly database", "备案库文件只读，不能修改"),
-)
-
-
-def database_error_message(error: BaseException, name: str = "") -> str | None:
-    """A clerk's sentence for an SQLite error caused by the file or the disk, else None.
+def database_error_message(
+    error: BaseException, name: str = "", path: Path | None = None
+) -> str | None:
+    """A clerk's sentence for an SQLite error caused by the file, the disk or another
+    program (by result code, ``nmdesk.store.sqlite_errors``), else None.
 
     Errors that mean a bug (a missing column, bad SQL) return None and stay tracebacks.
     """
-    if not isinstance(error, sqlite3.DatabaseError):
+    message = sqlite_sentence(error, path)
+    if message is None:
         return None
-    text = str(error).lower()
-    for needle, message in _DAMAGE_MESSAGES:
-        if needle in text:
-            return f"{name}：{message}" if name else message
-    return None
+    return f"{name}：{message}" if name else message
 
 
 def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
@@ -77,7 +67,7 @@ def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        message = database_error_message(exc) or f"该文件不是 nmdesk 备案库（{exc}）"
+        message = database_error_message(exc, path=path) or "该文件不是 nmdesk 备案库"
         raise RegisterError(f"无法打开备案库 {path}：{message}") from None
     return db
 
@@ -135,7 +125,7 @@ class Register:
         profile = load_profile(profile_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            backups.create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
+            create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
         register = cls.open(path, actor=actor, _creating=True)
         with register.transaction():
             register.set_meta("profile", profile.to_json())
@@ -183,7 +173,8 @@ class Register:
             raise RegisterError(f"备案库 {path.name} 正由另一个 nmdesk 创建或使用")
         db: RegisterConnection | None = None
         try:
-            db = _connect(path)
+            # a non-holder cannot write, checkpoint or delete the -wal (sqlite.org/wal.html)
+            db = _connect(path, read_only=lock is None)
             register = cls._prepare(db, path, lock, _creating, auto_backup, actor)
         except BaseException:
             if db is not None:
@@ -239,17 +230,35 @@ class Register:
                 if auto_backup and not creating:
                     try:
                         backups.auto_backup(path, db.conn)
-                    except RegisterError as exc:
-                        backup_warning = f"今天的自动备份未完成：{exc}"
+                    except (RegisterError, OSError) as exc:  # warn, keep working
+                        backup_warning = f"今天的自动备份未完成：{backups.backup_failure(exc)}"
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"无法升级备案库 {path.name}：{exc}。文件保持原样") from None
+            reason = sqlite_sentence(exc, path) or "数据库出错"
+            raise RegisterError(f"无法升级备案库 {path.name}：{reason}。文件保持原样") from None
         register = cls(db, path, actor=actor)
         register.read_only = lock is None
         register._lock = lock
         register.stale_lock = lock.recovered_stale if lock is not None else None
         register.network_warning = network_warning
         register.backup_warning = backup_warning
+        if lock is not None and not network_warning:
+            register._guard_wal()
         return register
+
+    def _guard_wal(self) -> None:
+        """Check before each commit that the -wal is still the file on disk (wal_guard)."""
+        guard = WalGuard(self.path)
+
+        def before_commit() -> None:
+            if guard.tripped is None and guard.replaced():
+                self.read_only = True
+                self.lock_holder = locking.cannot_write("日志文件被另一个程序删除或替换")
+                raise WalReplacedError(guard.trip(self.db.conn))
+            if guard.tripped is not None:
+                raise WalReplacedError(guard.tripped)
+
+        self.db.before_commit = before_commit
+        self.db.after_commit = guard.committed
 
     @property
     def closed(self) -> bool:

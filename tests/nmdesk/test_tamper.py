@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from nmdesk.store import Register
 from nmdesk.store.audit import Finding
+from nmdesk.store.backup import backups_dir, list_backups
 
 
 def _tamper(path: Path, *statements: str) -> None:
@@ -221,7 +223,7 @@ def _rewrite_history(path: Path, entry_id: int) -> None:
 
 
 def test_a_rewritten_chain_is_caught_by_the_backups(demo_path: Path) -> None:
-    from nmdesk.store.backup import anchor_findings
+    from nmdesk.store.anchors import backup_findings as anchor_findings
 
     with Register.open(demo_path, auto_backup=False) as register:
         register.backup()
@@ -249,7 +251,8 @@ def test_a_rewritten_chain_is_caught_by_the_backups(demo_path: Path) -> None:
 
 def test_a_restore_does_not_look_like_a_rewrite(demo_path: Path) -> None:
     from nmdesk.models import Person, PersonKind
-    from nmdesk.store.backup import anchor_findings, restore
+    from nmdesk.store.anchors import backup_findings as anchor_findings
+    from nmdesk.store.backup import restore
 
     with Register.open(demo_path, auto_backup=False) as register:
         older = register.backup()
@@ -263,3 +266,181 @@ def test_a_restore_does_not_look_like_a_rewrite(demo_path: Path) -> None:
         assert register.audit.verify() == []
         assert anchor_findings(register.path, register.db.conn) == []
     assert _verify_cli(demo_path).returncode == 0
+
+
+# -- issue 12 item 2: forgeries of a determined attacker, and the anchors that catch them
+
+
+def _verify_with(path: Path, *anchors: str) -> subprocess.CompletedProcess[str]:
+    options = [option for anchor in anchors for option in ("--anchor", anchor)]
+    return subprocess.run(
+        [sys.executable, "-m", "nmdesk", "verify", "--path", str(path), *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _untouched_person_entry(path: Path) -> int:
+    """An audit entry inserting a person never edited since: a forger's easiest target."""
+    with Register.open(path, auto_backup=False) as register:
+        return int(
+            register.scalar(
+                "SELECT min(a.id) FROM audit_log a WHERE a.table_name = 'people' "
+                "AND a.action = 'insert' AND (SELECT count(*) FROM audit_log b "
+                "WHERE b.table_name = 'people' AND b.row_id = a.row_id) = 1"
+            )
+        )
+
+
+def _forge_restored_at(path: Path, when: str) -> None:
+    """Add ``meta.restored_at`` with its own, correctly chained audit entry."""
+    from nmdesk.store.audit import _canonical, _entry_hash
+
+    conn = sqlite3.connect(str(path))
+    try:
+        row_id = conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('restored_at', ?)", [when]
+        ).lastrowid
+        row = dict(
+            zip(
+                ["id", "key", "value"],
+                conn.execute("SELECT id, key, value FROM meta WHERE id = ?", [row_id]).fetchone(),
+                strict=True,
+            )
+        )
+        prev = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+        at, after = "2026-12-07T09:00:00.000000", _canonical(row)
+        digest = _entry_hash(prev, at, "forger", "insert", "meta", row_id, None, after)
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
+            "prev_hash, hash, account_id) VALUES (?, 'forger', 'insert', 'meta', ?, NULL, ?, "
+            "?, ?, NULL)",
+            [at, row_id, after, prev, digest],
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _printed_head(output: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith("审计链头："))
+    return line.split("：", 1)[1].split("（", 1)[0]
+
+
+def test_verify_prints_the_head_hash_and_the_entry_count(demo_path: Path) -> None:
+    done = _verify_with(demo_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with Register.open(demo_path, auto_backup=False) as register:
+        head, count = register.db.execute(
+            "SELECT hash, (SELECT count(*) FROM audit_log) FROM audit_log ORDER BY id DESC"
+        ).fetchone()
+    assert _printed_head(done.stdout) == head
+    assert f"审计记录：{count} 条" in done.stdout and f"共 {count} 条" in done.stdout
+
+
+def test_forgery_1_a_forged_restored_at_no_longer_excuses_the_backups(demo_path: Path) -> None:
+    """Rewrite an old entry, recompute the chain, and forge a restore inside the file."""
+    with Register.open(demo_path, auto_backup=False) as register:
+        register.backup()
+    _rewrite_history(demo_path, _untouched_person_entry(demo_path))
+    _forge_restored_at(demo_path, "2099-01-01T00:00:00")
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.audit.verify() == []  # the chain itself checks
+    done = _verify_with(demo_path)
+    assert done.returncode == 1 and "与备份" in done.stdout
+
+
+def test_forgery_2_backups_deleted_but_the_head_was_printed(demo_path: Path, tmp_path) -> None:
+    """Rewrite the chain and delete every backup: the head printed earlier catches it."""
+    printed = _verify_with(demo_path)
+    listing = tmp_path / "verify-2026-12-07.txt"
+    listing.write_text(printed.stdout, encoding="utf-8")
+    head = _printed_head(printed.stdout)
+    _rewrite_history(demo_path, _untouched_person_entry(demo_path))
+    shutil.rmtree(backups_dir(demo_path), ignore_errors=True)
+    for anchor in (head, str(listing)):
+        done = _verify_with(demo_path, anchor)
+        assert done.returncode == 1, anchor
+        assert "不在备案库中" in done.stdout
+
+
+def test_forgery_3_backup_files_deleted_but_the_anchors_log_kept(demo_path: Path) -> None:
+    """Rewrite the chain and delete the backup files: anchors.log still holds their heads."""
+    with Register.open(demo_path, auto_backup=False) as register:
+        register.backup()
+    _rewrite_history(demo_path, _untouched_person_entry(demo_path))
+    for info in list_backups(demo_path):
+        info.path.unlink()
+    done = _verify_with(demo_path)
+    assert done.returncode == 1 and "anchors.log" in done.stdout
+
+
+def test_forgery_4_the_newest_history_cut_off(demo_path: Path) -> None:
+    """Delete the newest entries and the rows they added: the rest is a valid chain."""
+    from nmdesk.models import Person, PersonKind
+
+    with Register.open(demo_path, auto_backup=False) as register:
+        before = register.audit.count()
+        with register.transaction():
+            added = register.people.add(Person(None, "后来加入", PersonKind.STAFF))
+        head = register.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    _tamper(
+        demo_path,
+        f"DELETE FROM people WHERE id = {added}",
+        f"DELETE FROM audit_log WHERE id > {before}",
+    )
+    shutil.rmtree(backups_dir(demo_path), ignore_errors=True)
+    assert _verify_with(demo_path).returncode == 0  # without an anchor it looks whole
+    done = _verify_with(demo_path, head)
+    assert done.returncode == 1 and "不在备案库中" in done.stdout
+
+
+def test_the_limit_a_full_rewrite_with_every_anchor_destroyed_passes(demo_path: Path) -> None:
+    """What a keyless chain cannot catch (docs/data-safety.md): rewrite the register,
+    delete every backup and anchors.log, and keep no head elsewhere."""
+    _rewrite_history(demo_path, _untouched_person_entry(demo_path))
+    shutil.rmtree(backups_dir(demo_path), ignore_errors=True)
+    assert _verify_with(demo_path).returncode == 0
+
+
+def test_backups_and_restores_record_their_head_outside_the_file(demo_path: Path) -> None:
+    from nmdesk.store.anchors import chain_head, recorded_anchors
+    from nmdesk.store.backup import restore
+
+    with Register.open(demo_path, auto_backup=False) as register:
+        copy = register.backup()
+        head = chain_head(register.db.conn)
+    records = recorded_anchors(demo_path)
+    assert records[-1].kind == "backup" and records[-1].hash == head.hash
+    assert records[-1].entries == head.entries and copy.name in records[-1].note
+    restore(demo_path, copy)
+    with Register.open(demo_path, auto_backup=False) as register:
+        restored_head = chain_head(register.db.conn)
+    assert recorded_anchors(demo_path)[-1].kind == "restore"
+    assert recorded_anchors(demo_path)[-1].hash == restored_head.hash
+    assert oct(backups_dir(demo_path).joinpath("anchors.log").stat().st_mode & 0o777) == "0o600"
+
+
+def _with_attachment(path: Path, tmp_path: Path) -> Path:
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"signed copy" * 100)
+    with Register.open(path, auto_backup=False) as register:
+        account = register.scalar("SELECT min(id) FROM accounts")
+        attachment = register.attachments.add(scan, account_id=account)
+        return register.attachments.stored_path(register.attachments.get(attachment))
+
+
+def test_an_attachment_whose_bytes_were_replaced_fails_verify(demo_path, tmp_path) -> None:
+    stored = _with_attachment(demo_path, tmp_path)
+    assert _verify_with(demo_path).returncode == 0
+    stored.write_bytes(b"\x89PNG\r\n\x1a\n" + b"forged copy" * 100)
+    done = _verify_with(demo_path)
+    assert done.returncode == 1 and "内容被改动" in done.stdout
+
+
+def test_an_attachment_deleted_from_its_folder_fails_verify(demo_path, tmp_path) -> None:
+    stored = _with_attachment(demo_path, tmp_path)
+    stored.unlink()
+    done = _verify_with(demo_path)
+    assert done.returncode == 1 and "不存在" in done.stdout

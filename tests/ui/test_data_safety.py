@@ -186,8 +186,12 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
     monkeypatch.setattr(system, "excepthook", lambda *args: None)
     data_safety.install_error_hook()
     hook = system.excepthook
-    hook(sqlite3.DatabaseError, sqlite3.DatabaseError("database disk image is malformed"), None)
-    hook(sqlite3.OperationalError, sqlite3.OperationalError("database or disk is full"), None)
+    malformed = sqlite3.DatabaseError("database disk image is malformed")
+    malformed.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    hook(sqlite3.DatabaseError, malformed, None)  # chosen by code, not by the English text
+    hook(sqlite3.OperationalError, full, None)
     hook(ValueError, ValueError("boom"), None)
     texts = [text for _title, text in shown]
     assert "已损坏" in texts[0] and "恢复" in texts[0]
@@ -231,7 +235,7 @@ def test_a_failed_daily_backup_is_reported_in_the_status_bar(
     for info in backups.list_backups(demo_path):
         info.path.unlink()
 
-    def full_disk(source, target):  # type: ignore[no-untyped-def]
+    def full_disk(source, target, register_path=None):  # type: ignore[no-untyped-def]
         raise backups.RegisterError(f"无法写入备份 {target}：磁盘已满")
 
     monkeypatch.setattr(backups, "write_backup", full_disk)
@@ -242,3 +246,35 @@ def test_a_failed_daily_backup_is_reported_in_the_status_bar(
     qtbot.waitUntil(lambda: "今天的自动备份未完成" in window.statusBar().currentMessage())
     assert "磁盘已满" in window.statusBar().currentMessage()
     window.close()
+
+
+def test_unlock_takes_over_a_register_left_locked_by_another_computer(
+    qtbot, demo_path, settings, monkeypatch
+) -> None:
+    """文件 → 解除占用…: the banner names the way out; after a confirmation the window
+    opens the register afresh, now able to write."""
+    import json
+
+    from nmdesk.store import locking
+
+    info = {"pid": 4242, "host": "另一台电脑", "since": "2026-12-01T09:00:00", "user": "李"}
+    locking.lock_path(demo_path).write_text(json.dumps(info, ensure_ascii=False), "utf-8")
+    register = Register.open(demo_path, actor="tester", auto_backup=False)
+    window = MainWindow(register, settings=settings, owns_register=True)
+    qtbot.addWidget(window)
+    assert register.read_only and "解除占用" in register.read_only_message
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.act_unlock in file_menu.actions()
+    refused = Boxes(QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(window, "exec_dialog", refused)
+    switched: list[str] = []
+    monkeypatch.setattr(window, "switch_to", lambda path, create: switched.append(path))
+    window.act_unlock.trigger()
+    assert "另一台电脑" in refused.texts[0] and locking.lock_path(demo_path).exists()
+    assert switched == []
+    monkeypatch.setattr(window, "exec_dialog", Boxes())
+    window.act_unlock.trigger()
+    assert not locking.lock_path(demo_path).exists() and switched == [str(demo_path)]
+    window.close()
+    with Register.open(demo_path, auto_backup=False) as reopened:
+        assert not reopened.read_only

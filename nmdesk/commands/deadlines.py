@@ -36,15 +36,20 @@ def run_due(args: argparse.Namespace) -> int:
     path = register_path(args)
     if args.path or path.exists():
         with open_register(args) as register:
-            due = register.calendar.add_working_days(start, days)
+            calendar = register.calendar
     else:
-        due = WorkdayCalendar().add_working_days(start, days)
+        calendar = WorkdayCalendar()
+    due = calendar.add_working_days(start, days)
     print(due.date.isoformat())
+    sources = "，".join(f"{year}年{calendar.source_of(year).label}" for year in due.years)
     if due.is_estimate:
         years = "、".join(str(y) for y in due.estimated_years)
-        print(f"估算：{years} 年的法定节假日安排尚未录入，请在“工作日历”中录入官方安排后以实际为准")
+        print(
+            f"估算：{years} 年的法定节假日安排尚未录入（{sources}），"
+            "请在“节假日安排”中录入官方通知后以实际为准"
+        )
     else:
-        print("依据官方节假日安排计算")
+        print(f"依据官方节假日安排计算（{sources}）")
     return 0
 
 

@@ -85,7 +85,7 @@ def bundled_schedule(year: int) -> HolidaySchedule | None:
         for day, name in _bundled.workdays.items()
         if day.year == year
     ]
-    return HolidaySchedule.of(year, days, bundled_source_name())
+    return HolidaySchedule.of(year, days)
 
 
 def bundled_source_name() -> str:

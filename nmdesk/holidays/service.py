@@ -88,11 +88,17 @@ def save_year(
     return SavedYear(schedule.year, differences, moved)
 
 
-def missing_next_year(register: Register, today: dt.date) -> str | None:
-    """From 1 November: the sentence saying next year's schedule is missing, if it is."""
+def next_year_missing(register: Register, today: dt.date) -> int | None:
+    """From 1 November: next year, while its schedule is neither bundled nor entered."""
     if today.month < NEXT_YEAR_REMINDER_MONTH:
         return None
     year = today.year + 1
-    if register.calendar.source_of(year) is not YearSource.ESTIMATE:
+    return year if register.calendar.source_of(year) is YearSource.ESTIMATE else None
+
+
+def missing_next_year(register: Register, today: dt.date) -> str | None:
+    """The board's sentence about next year's missing schedule, or None."""
+    year = next_year_missing(register, today)
+    if year is None:
         return None
     return f"{year}年节假日安排尚未录入，涉及{year}年的截止日期为估算"

@@ -104,6 +104,23 @@ def _account_other(register) -> int:  # type: ignore[no-untyped-def]
     return E.save_entry(register, entry).account_id
 
 
+def test_closure_form_printed_afterwards_shows_the_exact_date(register, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from nmdesk.forms import render_form
+
+    def printed() -> str:
+        out = render_form(register, "closure", account_id, tmp_path / "closure.pdf")
+        return "".join(page.extract_text() for page in PdfReader(out).pages).replace(" ", "")
+
+    account_id = _account(register)
+    register.filings.start_closure(account_id, D(2027, 2, 5), "停止运营")
+    assert "估算" in printed()
+    save_year(register, _made_up_2027(), "国务院办公厅通知（测试用）")
+    text = printed()
+    assert "估算" not in text and "2027年2月24日" in text
+
+
 def test_saved_year_is_audited_and_shows_who_entered_it(register) -> None:
     save_year(register, _made_up_2027(), "国务院办公厅通知", now=dt.datetime(2026, 12, 7, 9, 30))
     in_force = year_in_force(register, 2027)

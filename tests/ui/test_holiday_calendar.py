@@ -58,6 +58,10 @@ def test_paste_correct_save_and_the_board_changes(qtbot, register, tmp_path: Pat
     qtbot.addWidget(window)
     board = window.board
     assert board.estimate_count() == 1
+    account_id = register.filings.get(filing_id).account_id
+    assert window.select_account(account_id)
+    window.details.show_account(account_id)
+    assert window.details.filings.topLevelItem(0).text(3) == "2027-02-19（估算）"
     assert not board.holiday_notice.isHidden()
     assert "2027年节假日安排尚未录入，涉及2027年的截止日期为估算" in board.holiday_notice.text()
     seen: list[HolidayCalendarDialog] = []
@@ -93,6 +97,7 @@ def test_paste_correct_save_and_the_board_changes(qtbot, register, tmp_path: Pat
     assert (filing.due_on, filing.due_is_estimate) == (D(2027, 2, 25), False)
     assert board.estimate_count() == 0
     assert board.holiday_notice.isHidden()
+    assert window.details.filings.topLevelItem(0).text(3) == "2027-02-25"
     assert [c.due_on for c in board.clocks if c.filing_id == filing_id] == [D(2027, 2, 25)]
     entered = register.calendar_overrides.entered_schedule(2027)
     assert entered.get(D(2027, 2, 8)).note == "学校通知寒假值班调整"  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidgetItem,
     QVBoxLayout,
@@ -54,6 +57,16 @@ EXCHANGE_FILTER = "节假日安排交换文件 (*.json)"
 MAX_DIFFERENCES_SHOWN = 15
 
 
+def legend_label() -> QLabel:
+    """What the colours and the underline in the months mean."""
+    return QLabel(
+        tr(
+            "<span style='color:#c81e1e'>■ 休</span>　<span style='color:#1f4fb3'>■ 班</span>"
+            "（调休上班）　下划线：本次更正。点击日期可更正。"
+        )
+    )
+
+
 class HolidayCalendarDialog(DeskDialog):
     """Pick a year, paste the notice, check the months, correct, save."""
 
@@ -66,9 +79,14 @@ class HolidayCalendarDialog(DeskDialog):
         self.draft: HolidaySchedule | None = None  # parsed or corrected, not yet saved
         self.origin = ""
         self.corrections: list[str] = []
+        self.corrected_days: set[dt.date] = set()
         self.selected: dt.date | None = None
         self.setWindowTitle(tr("节假日安排"))
-        self.resize(1330, 700)
+        # within the office laptop's 1366 × 768, less the taskbar and the title bar
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        width, height = (room.width(), room.height()) if room is not None else (1366, 728)
+        self.resize(min(1330, width - 16), min(700, height - 32))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -82,6 +100,7 @@ class HolidayCalendarDialog(DeskDialog):
         self.source_label = QLabel()
         self.source_label.setObjectName("sourceLabel")
         top.addWidget(self.source_label, 1)
+        top.addWidget(legend_label())
         layout.addLayout(top)
 
         body = QHBoxLayout()
@@ -164,15 +183,9 @@ class HolidayCalendarDialog(DeskDialog):
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         self.view = YearView()
+        self.view.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.view.dayClicked.connect(self.select_day)
         column.addWidget(self.view)
-        legend = QLabel(
-            tr(
-                "<span style='color:#c81e1e'>■ 休</span>　<span style='color:#1f4fb3'>■ 班</span>"
-                "（调休上班）　下划线：本次更正。点击日期可更正。"
-            )
-        )
-        column.addWidget(legend)
         fix = QGroupBox(tr("更正所选日期"))
         row = QHBoxLayout(fix)
         self.day_label = QLabel(tr("（请点击日历中的日期）"))
@@ -198,7 +211,14 @@ class HolidayCalendarDialog(DeskDialog):
         self.differences_label = QLabel()
         self.differences_label.setObjectName("differencesLabel")
         self.differences_label.setWordWrap(True)
-        column.addWidget(self.differences_label, 1, Qt.AlignmentFlag.AlignTop)
+        self.differences_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.differences_label)
+        scroll.setFixedHeight(66)
+        column.addWidget(scroll)
+        column.addStretch(1)
         return panel
 
     # -- what is shown -------------------------------------------------------------------
@@ -215,7 +235,7 @@ class HolidayCalendarDialog(DeskDialog):
 
     def _year_changed(self, *_args: object) -> None:
         if self.draft is not None and self.draft.year != self.year:
-            self.draft, self.corrections = None, []
+            self.draft, self.corrections, self.corrected_days = None, [], set()
             self.status.setText(tr("已放弃未保存的解析结果"))
         self._fill_years()
         self.refresh_view()
@@ -244,8 +264,7 @@ class HolidayCalendarDialog(DeskDialog):
     def refresh_view(self) -> None:
         in_force = self.in_force()
         schedule = self.shown_schedule()
-        changed = {d.day for d in in_force.schedule.differences(schedule)}
-        self.view.show_schedule(schedule, changed if self.draft is not None else set())
+        self.view.show_schedule(schedule, self.corrected_days if self.draft is not None else set())
         if self.draft is None:
             self.source_label.setText(
                 tr("{0} 年正在使用：{1}").format(self.year, in_force.describe_source())
@@ -261,7 +280,7 @@ class HolidayCalendarDialog(DeskDialog):
             row = self.festivals.rowCount()
             self.festivals.insertRow(row)
             for column, text in enumerate(
-                (festival.name, festival.describe_off(), festival.describe_work())
+                (festival.name or tr("其他"), festival.describe_off(), festival.describe_work())
             ):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -315,7 +334,8 @@ class HolidayCalendarDialog(DeskDialog):
         return True
 
     def set_draft(self, schedule: HolidaySchedule, origin: str) -> None:
-        self.draft, self.origin, self.corrections = schedule, origin, []
+        self.draft, self.origin = schedule, origin
+        self.corrections, self.corrected_days = [], set()
         self.year_box.blockSignals(True)
         self.year_box.setValue(schedule.year)
         self.year_box.blockSignals(False)
@@ -409,6 +429,7 @@ class HolidayCalendarDialog(DeskDialog):
             self.origin = tr("更正{0}").format(self.in_force().source.label)
         self.draft = schedule.corrected(day, is_workday, festival=festival, note=note)
         mark = {0: "休", 1: "班"}.get(choice, tr("按周末规则"))
+        self.corrected_days.add(day)
         self.corrections.append(tr("{0} 改为{1}（{2}）").format(day.isoformat(), mark, note))
         self.refresh_view()
         self.status.setText(tr("已更正 {0}，尚未保存").format(day.isoformat()))
@@ -441,7 +462,7 @@ class HolidayCalendarDialog(DeskDialog):
             self.show_message(tr("无法保存"), str(error), error=True)
             return False
         self.changed_any = True
-        self.draft, self.corrections = None, []
+        self.draft, self.corrections, self.corrected_days = None, [], set()
         self._fill_years()
         self.refresh_view()
         self.status.setText(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fixtures_notices import MADE_UP_2027, notice_text
 
-from nmdesk import entry as E
+from nmdesk.dates import PartialDate
 from nmdesk.deadlines import running_clocks
 from nmdesk.holidays.files import (
     HolidayFileError,
@@ -21,35 +21,29 @@ from nmdesk.holidays.files import (
 from nmdesk.holidays.notice import parse_notice
 from nmdesk.holidays.schedule import YearSource
 from nmdesk.holidays.service import missing_next_year, save_year, year_in_force
-from nmdesk.models import AccountStatus, PersonKind, Unit
+from nmdesk.models import Account, AccountStatus, Unit
 
 D = dt.date
 
 
-def _account(register) -> int:  # type: ignore[no-untyped-def]
-    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
-    person = E.PersonEntry(
-        None, "王伟", PersonKind.STAFF, "院长", "", "13911112222", "w@bit.edu.cn"
+def _account(register, platform_id: str = "bitcs") -> int:  # type: ignore[no-untyped-def]
+    unit = register.units.find_by_name("计算机学院")
+    unit_id = unit.id if unit else register.units.add(Unit(None, "计算机学院", "college"))
+    return int(
+        register.accounts.create(
+            Account(
+                None,
+                "微信",
+                "订阅号",
+                f"北理工计算机{platform_id}",
+                unit_id,
+                2,
+                platform_id=platform_id,
+                opened_on=PartialDate(2019, 3),
+                status=AccountStatus.RUNNING,
+            )
+        )
     )
-    entry = E.AccountEntry(
-        platform="微信",
-        account_type="订阅号",
-        name="北理工计算机",
-        platform_id="bitcs",
-        purpose="发布学院新闻",
-        opened_on="2019年3月",
-        unit_id=unit_id,
-        level=2,
-        status=AccountStatus.RUNNING,
-        roles={
-            "first_responsible": person,
-            "ops_contact": E.PersonEntry(
-                None, "李娜", PersonKind.STUDENT, "学生助理", "", "13811112222"
-            ),
-            "specific_responsible": E.PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
-        },
-    )
-    return E.save_entry(register, entry).account_id
 
 
 def _made_up_2027():  # type: ignore[no-untyped-def]
@@ -61,7 +55,7 @@ def test_saving_2027_makes_running_clocks_exact_across_the_new_year(register) ->
     across = register.filings.start_closure(account_id, D(2026, 12, 28), "停止运营")
     before = register.filings.get(across)
     assert before.due_is_estimate  # 10 working days reach into 2027
-    other = _account_other(register)
+    other = _account(register, "bitme")
     spring = register.filings.start_closure(other, D(2027, 2, 5), "停止运营")
     assert register.filings.get(spring).due_on == D(2027, 2, 19)  # estimated: no Spring Festival
     today = D(2026, 12, 7)
@@ -76,32 +70,6 @@ def test_saving_2027_makes_running_clocks_exact_across_the_new_year(register) ->
     assert register.filings.get(spring).due_on == D(2027, 2, 24)
     assert not any(c.is_estimate for c in running_clocks(register, today))
     assert register.calendar.source_of(2027) is YearSource.ENTERED
-
-
-def _account_other(register) -> int:  # type: ignore[no-untyped-def]
-    unit_id = register.units.add(Unit(None, "机电学院", "college"))
-    person = E.PersonEntry(
-        None, "赵强", PersonKind.STAFF, "院长", "", "13911113333", "z@bit.edu.cn"
-    )
-    entry = E.AccountEntry(
-        platform="微信",
-        account_type="订阅号",
-        name="北理工机电",
-        platform_id="bitme",
-        purpose="发布学院新闻",
-        opened_on="2019年3月",
-        unit_id=unit_id,
-        level=2,
-        status=AccountStatus.RUNNING,
-        roles={
-            "first_responsible": person,
-            "ops_contact": E.PersonEntry(
-                None, "钱多", PersonKind.STUDENT, "学生助理", "", "13811113333"
-            ),
-            "specific_responsible": E.PersonEntry(None, "孙丽", PersonKind.STAFF, "宣传干事"),
-        },
-    )
-    return E.save_entry(register, entry).account_id
 
 
 def test_closure_form_printed_afterwards_shows_the_exact_date(register, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Twelve months on one screen: each day off (休, red) and make-up working day (班, blue).
 
-Used by the holiday window (ui/holiday_calendar.py). A click on a day emits
-``dayClicked(date)``; the tooltip names the festival and the clerk's note.
+Used by the holiday window (ui/holiday_calendar.py). A click on a day (or Enter
+on it) emits ``dayClicked(date)``; the tooltip names the festival and the clerk's note.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ class YearView(QWidget):
             table = MonthTable()
             table.setObjectName(f"month{index + 1}")
             table.cellClicked.connect(lambda row, column, t=table: self._clicked(t, row, column))
+            table.cellActivated.connect(lambda row, column, t=table: self._clicked(t, row, column))
             box.addWidget(table)
             self.months.append(table)
             grid.addLayout(box, index // 4, index % 4)

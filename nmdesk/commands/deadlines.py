@@ -57,8 +57,11 @@ def run_check(args: argparse.Namespace) -> int:
     from nmdesk.deadlines import running_clocks
 
     today = parse_day(args.today, "检查日期") if args.today else dt.date.today()
+    from nmdesk.holidays.service import missing_next_year
+
     with open_register(args) as register:
         clocks = running_clocks(register, today)
+        reminder = missing_next_year(register, today)
     shown = [c for c in clocks if args.all or c.is_overdue(today) or c.due_on is None]
     overdue = sum(1 for c in clocks if c.is_overdue(today))
     for clock in shown:
@@ -74,4 +77,6 @@ def run_check(args: argparse.Namespace) -> int:
         account = f"#{clock.account_id}" if clock.account_id else "-"
         print(f"{clock.label}\t{account}\t{when}\t{clock.title}")
     print(f"共 {overdue} 项逾期，{sum(1 for c in clocks if c.due_on is None)} 项缺少责任人")
+    if reminder:
+        print(f"提醒：{reminder}（用 calendar notice 录入）")
     return 1 if overdue else 0

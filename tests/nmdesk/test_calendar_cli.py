@@ -91,3 +91,20 @@ def test_export_then_import_into_another_register(
         )
     assert main(["calendar", "show", "2027", "--path", str(other)]) == 0
     assert "交换文件（2027.json）" in capsys.readouterr().out
+
+
+def test_check_reminds_from_november_while_next_year_is_missing(
+    office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = ["--path", str(office)]
+    assert main(["check", "--today", "2026-10-31", *path]) == 0
+    assert "提醒" not in capsys.readouterr().out
+    assert main(["check", "--today", "2026-11-01", *path]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "提醒：2027年节假日安排尚未录入，涉及2027年的截止日期为估算（用 calendar notice 录入）"
+    )
+    notice = _write(tmp_path, "2027.txt", notice_text(MADE_UP_2027))
+    assert main(["calendar", "notice", str(notice), "--year", "2027", *path]) == 0
+    capsys.readouterr()
+    assert main(["check", "--today", "2026-12-07", *path]) == 0
+    assert "提醒" not in capsys.readouterr().out

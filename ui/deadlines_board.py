@@ -264,6 +264,7 @@ class DeadlinesBoard(QWidget):
 
     def _show_holiday_notice(self) -> None:
         """From 1 November, say so while next year's holiday schedule is missing."""
+        self.register.invalidate_calendar()  # another clerk may have entered the year
         year = next_year_missing(self.register, self.today)
         if year is None:
             self.holiday_notice.hide()

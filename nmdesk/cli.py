@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "nmdesk.commands.register",
     "nmdesk.commands.accounts",
     "nmdesk.commands.deadlines",
+    "nmdesk.commands.calendar",
     "nmdesk.commands.integrity",
     "nmdesk.commands.excel",
     "nmdesk.commands.review",

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
+from nmdesk.holidays.service import next_year_missing
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -168,6 +169,7 @@ class DeadlinesBoard(QWidget):
 
     accountActivated = Signal(int)
     loaded = Signal()
+    holidaysRequested = Signal()  # the clerk clicked "录入" on the missing-schedule line
 
     def __init__(
         self,
@@ -211,6 +213,12 @@ class DeadlinesBoard(QWidget):
         hint.setStyleSheet("color: gray;")
         head.addWidget(hint)
         layout.addLayout(head)
+        self.holiday_notice = QLabel()
+        self.holiday_notice.setObjectName("holidayNotice")
+        self.holiday_notice.setStyleSheet("color: #5a5aa0;")
+        self.holiday_notice.linkActivated.connect(lambda _link: self.holidaysRequested.emit())
+        self.holiday_notice.hide()
+        layout.addWidget(self.holiday_notice)
 
         self.model = ClockModel(self.today, self)
         self.view = QTableView()
@@ -239,6 +247,7 @@ class DeadlinesBoard(QWidget):
     def refresh(self) -> None:
         """Recompute every clock: at once, or on a worker for a large register."""
         self._generation += 1
+        self._show_holiday_notice()
         if not self.background:
             clocks = order_clocks(running_clocks(self.register, self.today), self.today)
             self._receive(self._generation, clocks)
@@ -252,6 +261,19 @@ class DeadlinesBoard(QWidget):
         delay, self._first_start = (FIRST_START_DELAY_MS if self._first_start else 0), False
         self._pending.append(worker)
         QTimer.singleShot(delay, self._start_pending)
+
+    def _show_holiday_notice(self) -> None:
+        """From 1 November, say so while next year's holiday schedule is missing."""
+        self.register.invalidate_calendar()  # another clerk may have entered the year
+        year = next_year_missing(self.register, self.today)
+        if year is None:
+            self.holiday_notice.hide()
+            return
+        self.holiday_notice.setText(
+            tr("{0}年节假日安排尚未录入，涉及{0}年的截止日期为估算").format(year)
+            + tr("　<a href='holidays'>录入节假日安排…</a>")
+        )
+        self.holiday_notice.show()
 
     def _start_pending(self) -> None:
         while self._pending:

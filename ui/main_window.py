@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.board = DeadlinesBoard(register, today=self.today, background=large)
         self.board.accountActivated.connect(self.select_account)
         self.board.loaded.connect(self.update_counts)
+        self.board.holidaysRequested.connect(self.open_holidays)
         self.board_dock = QDockWidget(self.tr("截止事项"), self)
         self.board_dock.setObjectName("deadlinesDock")
         self.board_dock.setWidget(self.board)
@@ -307,6 +308,13 @@ class MainWindow(QMainWindow):
         )
         self.act_watch_list = self._action(self.tr("巡查登记…"), self.open_watch_list)
         self.act_review = self._action(self.tr("年度审核…"), self.open_annual_review)
+        self.act_holidays = self._action(
+            self.tr("节假日安排…"),
+            self.open_holidays,
+            None,
+            None,
+            self.tr("录入国务院办公厅的节假日安排通知，截止日期按实际工作日计算"),
+        )
         self.act_refresh = self._action(
             self.tr("刷新"), self.refresh, QKeySequence.StandardKey.Refresh, sp.SP_BrowserReload
         )
@@ -370,6 +378,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("视图(&V)"))
         view_menu.addAction(self.act_refresh)
         view_menu.addAction(self.act_board)
+        tools_menu = bar.addMenu(self.tr("工具(&T)"))
+        tools_menu.addAction(self.act_holidays)
         help_menu = bar.addMenu(self.tr("帮助(&H)"))
         help_menu.addAction(self.act_about)
 
@@ -797,6 +807,15 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as exc:
             return self.feature_missing(exc, "ui.review_wizard", self.tr("年度审核"))
         self.run_dialog(ReviewWizard(self.register, parent=self))
+
+    def open_holidays(self) -> None:
+        """工具 → 节假日安排… (ui/holiday_calendar.py); every clock is recomputed after a save."""
+        try:
+            from ui.holiday_calendar import HolidayCalendarDialog
+        except ModuleNotFoundError as exc:
+            return self.feature_missing(exc, "ui.holiday_calendar", self.tr("节假日安排"))
+        self.run_dialog(HolidayCalendarDialog(self.register, parent=self, today=self.today))
+        return None
 
     def backup_register(self) -> None:
         """备份与恢复 (ui/data_safety.py); after a restore the register is opened afresh."""

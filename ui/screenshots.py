@@ -126,6 +126,10 @@ def main(argv: list[str]) -> int:
 
         for path in render_account_forms(out):
             print(path)
+    # The holiday window with the real 2026 notice parsed (ui/holiday_screenshots.py).
+    from ui.holiday_screenshots import render_holiday_calendar
+
+    render_holiday_calendar(out)
     return 0
 
 

@@ -36,15 +36,20 @@ def run_due(args: argparse.Namespace) -> int:
     path = register_path(args)
     if args.path or path.exists():
         with open_register(args) as register:
-            due = register.calendar.add_working_days(start, days)
+            calendar = register.calendar
     else:
-        due = WorkdayCalendar().add_working_days(start, days)
+        calendar = WorkdayCalendar()
+    due = calendar.add_working_days(start, days)
     print(due.date.isoformat())
+    sources = "，".join(f"{year}年{calendar.source_of(year).label}" for year in due.years)
     if due.is_estimate:
         years = "、".join(str(y) for y in due.estimated_years)
-        print(f"估算：{years} 年的法定节假日安排尚未录入，请在“工作日历”中录入官方安排后以实际为准")
+        print(
+            f"估算：{years} 年的法定节假日安排尚未录入（{sources}），"
+            "请在“节假日安排”中录入官方通知后以实际为准"
+        )
     else:
-        print("依据官方节假日安排计算")
+        print(f"依据官方节假日安排计算（{sources}）")
     return 0
 
 
@@ -52,8 +57,11 @@ def run_check(args: argparse.Namespace) -> int:
     from nmdesk.deadlines import running_clocks
 
     today = parse_day(args.today, "检查日期") if args.today else dt.date.today()
+    from nmdesk.holidays.service import missing_next_year
+
     with open_register(args) as register:
         clocks = running_clocks(register, today)
+        reminder = missing_next_year(register, today)
     shown = [c for c in clocks if args.all or c.is_overdue(today) or c.due_on is None]
     overdue = sum(1 for c in clocks if c.is_overdue(today))
     for clock in shown:
@@ -69,4 +77,6 @@ def run_check(args: argparse.Namespace) -> int:
         account = f"#{clock.account_id}" if clock.account_id else "-"
         print(f"{clock.label}\t{account}\t{when}\t{clock.title}")
     print(f"共 {overdue} 项逾期，{sum(1 for c in clocks if c.due_on is None)} 项缺少责任人")
+    if reminder:
+        print(f"提醒：{reminder}（用 calendar notice 录入）")
     return 1 if overdue else 0

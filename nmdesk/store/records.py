@@ -1,4 +1,4 @@
-"""The smaller registers: sanctions, the watch list, incidents and calendar overrides."""
+"""The smaller registers: sanctions, the watch list and incidents."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from nmdesk.models import AccountStatus, Incident, Sanction, SanctionKind, Watch
 from nmdesk.names import matched_keywords
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.validation import require_text
-from nmdesk.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -202,55 +201,3 @@ class WatchStore:
                 [account_id],
             )
         ]
-
-
-class CalendarStore:
-    """The clerk's corrections to the working-day calendar, and years entered in full."""
-
-    def __init__(self, register: Register) -> None:
-        self.r = register
-
-    def set_day(self, day: dt.date, is_workday: bool, note: str = "") -> None:
-        existing = self.r.scalar(
-            "SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()]
-        )
-        with self.r.transaction():
-            if existing is None:
-                self.r.insert_row(
-                    "calendar_overrides",
-                    {"day": day.isoformat(), "is_workday": int(is_workday), "note": note},
-                )
-            else:
-                self.r.update_row(
-                    "calendar_overrides",
-                    int(existing),
-                    {"is_workday": int(is_workday), "note": note},
-                )
-        self.r.invalidate_calendar()
-
-    def remove_day(self, day: dt.date) -> None:
-        existing = self.r.scalar(
-            "SELECT id FROM calendar_overrides WHERE day = ?", [day.isoformat()]
-        )
-        if existing is not None:
-            self.r.delete_row("calendar_overrides", int(existing))
-        self.r.invalidate_calendar()
-
-    def confirm_year(self, year: int, note: str = "") -> None:
-        """Declare that the overrides now hold the year's official schedule: no more estimates."""
-        if self.r.scalar("SELECT id FROM calendar_years WHERE year = ?", [year]) is None:
-            self.r.insert_row("calendar_years", {"year": year, "note": note})
-        self.r.invalidate_calendar()
-
-    def days(self) -> list[tuple[dt.date, bool, str]]:
-        return [
-            (dt.date.fromisoformat(row[0]), bool(row[1]), row[2])
-            for row in self.r.db.execute(
-                "SELECT day, is_workday, note FROM calendar_overrides ORDER BY day"
-            )
-        ]
-
-    def build_calendar(self) -> WorkdayCalendar:
-        overrides = {day: workday for day, workday, _ in self.days()}
-        years = [row[0] for row in self.r.db.execute("SELECT year FROM calendar_years")]
-        return WorkdayCalendar(overrides, years)

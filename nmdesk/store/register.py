@@ -91,9 +91,10 @@ class Register:
         self._calendar: WorkdayCalendar | None = None
         from nmdesk.store.accounts import AccountStore
         from nmdesk.store.attachments import AttachmentStore
+        from nmdesk.store.calendar import CalendarStore
         from nmdesk.store.filings import FilingStore
         from nmdesk.store.people import PeopleStore
-        from nmdesk.store.records import CalendarStore, SanctionStore, WatchStore
+        from nmdesk.store.records import SanctionStore, WatchStore
         from nmdesk.store.units import UnitStore
 
         self.units = UnitStore(self)

@@ -561,3 +561,19 @@ def _form_drafts(db: Database) -> None:
         CREATE UNIQUE INDEX form_drafts_identity ON form_drafts(account_id, form, version);
         """,
     )
+
+
+@migrations(name="0010_calendar_year_entries")
+def _calendar_year_entries(db: Database) -> None:
+    """A year's schedule entered from the State Council's notice: who entered it, when
+    and from what, and each day's festival (the calendar window shows them)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE calendar_years ADD COLUMN entered_at TEXT NOT NULL DEFAULT '';
+        ALTER TABLE calendar_years ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE calendar_years ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE calendar_years ADD COLUMN title TEXT NOT NULL DEFAULT '';
+        ALTER TABLE calendar_overrides ADD COLUMN festival TEXT NOT NULL DEFAULT '';
+        """,
+    )

@@ -3,6 +3,11 @@
 Change and personnel filings waiting for paper, closures, rectification
 deadlines, password rotations older than the profile's interval, accounts
 lacking a required role, and the coming annual review. Overdue first.
+
+Accounts with no recorded rotation date at all are one grouped item ("N 个账号
+未登记密码更换日期"), not one overdue item each: after an import of a ledger
+without that column every account lacks it, and twenty identical red lines
+would hide the deadlines that are really running.
 """
 
 from __future__ import annotations
@@ -23,15 +28,20 @@ class ClockKind(StrEnum):
     CLOSURE = "closure"
     RECTIFICATION = "rectification"
     ROTATION = "rotation"
+    ROTATION_UNRECORDED = "rotation_unrecorded"
     MISSING_ROLE = "missing_role"
     REVIEW = "review"
 
+
+# How many account names a grouped item shows.
+GROUP_NAMES_SHOWN = 10
 
 CLOCK_LABELS = {
     ClockKind.FILING: "备案待交回",
     ClockKind.CLOSURE: "注销办理",
     ClockKind.RECTIFICATION: "限期整改",
     ClockKind.ROTATION: "密码未按期更换",
+    ClockKind.ROTATION_UNRECORDED: "密码更换未登记",
     ClockKind.MISSING_ROLE: "责任人缺失",
     ClockKind.REVIEW: "年审",
 }
@@ -48,6 +58,10 @@ class Clock:
     filing_id: int | None = None
     sanction_id: int | None = None
     is_estimate: bool = False
+    # a grouped item (e.g. every account with no rotation date): the accounts it stands
+    # for, and a few of their names
+    account_ids: tuple[int, ...] = ()
+    detail: str = ""
 
     def days_left(self, today: dt.date) -> int | None:
         return None if self.due_on is None else (self.due_on - today).days
@@ -94,10 +108,7 @@ def running_clocks(register: Register, today: dt.date) -> list[Clock]:
                     sanction_id=sanction.id,
                 )
             )
-    rotation_days = register.profile.deadlines["password_rotation_days"]
-    for account_id, name, rotated_on in register.accounts.rotation_overdue_brief(today):
-        due = rotated_on + dt.timedelta(days=rotation_days) if rotated_on else None
-        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{name}", due, account_id))
+    clocks += rotation_clocks(register, today)
     for account_id, role in register.accounts.missing_required_roles():
         name = register.accounts.get(account_id).name
         clocks.append(
@@ -117,6 +128,34 @@ def running_clocks(register: Register, today: dt.date) -> list[Clock]:
         return (0, clock.due_on)
 
     return sorted(clocks, key=order)
+
+
+def rotation_clocks(register: Register, today: dt.date) -> list[Clock]:
+    """One clock per account whose recorded rotation is older than the profile's
+    interval, and one grouped item for the accounts with no rotation date."""
+    rotation_days = register.profile.deadlines["password_rotation_days"]
+    clocks: list[Clock] = []
+    unrecorded: list[int] = []
+    names: list[str] = []
+    for account_id, name, rotated_on in register.accounts.rotation_overdue_brief(today):
+        if rotated_on is None:
+            unrecorded.append(account_id)
+            if len(names) < GROUP_NAMES_SHOWN:
+                names.append(f"“{name}”")
+            continue
+        due = rotated_on + dt.timedelta(days=rotation_days)
+        clocks.append(Clock(ClockKind.ROTATION, f"密码更换：{name}", due, account_id))
+    if unrecorded:
+        clocks.append(
+            Clock(
+                ClockKind.ROTATION_UNRECORDED,
+                f"{len(unrecorded)} 个账号未登记密码更换日期",
+                None,
+                account_ids=tuple(unrecorded),
+                detail="、".join(names) + ("等" if len(unrecorded) > len(names) else ""),
+            )
+        )
+    return clocks
 
 
 def next_review_deadline(register: Register, today: dt.date) -> dt.date:

@@ -128,7 +128,7 @@ class ClockModel(QAbstractTableModel):
             if column == 3 and clock.is_estimate:
                 return tr("该年度尚无官方节假日安排，截止日期为估算，请以正式通知为准")
             if column == 2:
-                return clock.title
+                return f"{clock.title}\n{clock.detail}" if clock.detail else clock.title
         return None
 
     @staticmethod
@@ -152,7 +152,9 @@ class ClockModel(QAbstractTableModel):
         notes = []
         if clock.is_estimate:
             notes.append(tr("估算"))
-        if clock.account_id is None:
+        if clock.account_ids:
+            notes.append(tr("涉及 {0} 个账号").format(len(clock.account_ids)))
+        elif clock.account_id is None:
             notes.append(tr("全局事项"))
         return tr("、").join(notes)
 

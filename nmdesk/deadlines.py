@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from nmdesk.models import FilingKind, SanctionKind
+from nmdesk.models import DEADLINE_KINDS, FilingKind
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -97,12 +97,12 @@ def running_clocks(register: Register, today: dt.date) -> list[Clock]:
             )
         )
     for sanction in register.sanctions.open():
-        if sanction.kind is SanctionKind.RECTIFY:
+        if sanction.kind in DEADLINE_KINDS and sanction.deadline_on is not None:
             unit = register.units.get(sanction.unit_id).name
             clocks.append(
                 Clock(
                     ClockKind.RECTIFICATION,
-                    f"限期整改：{unit}（{sanction.reason}）",
+                    f"{sanction.kind.label}：{unit}（{sanction.reason}）",
                     sanction.deadline_on,
                     sanction.account_id,
                     sanction_id=sanction.id,

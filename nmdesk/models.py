@@ -68,7 +68,12 @@ class SanctionKind(LabelledEnum):
     CRITICISM = ("criticism", "通报批评")
     RECTIFY = ("rectify", "限期整改")
     ORDER_CLOSE = ("order_close", "责令注销")
+    SUSPEND_RUN = ("suspend_run", "暂停运行")
     SUSPEND_APPLY = ("suspend_apply", "暂停申办资格")
+
+
+# Sanctions that run until a deadline (and show on the deadlines board).
+DEADLINE_KINDS = frozenset({SanctionKind.RECTIFY, SanctionKind.SUSPEND_RUN})
 
 
 class Verdict(LabelledEnum):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from nmdesk.dates import months_before
 from nmdesk.models import DEADLINE_KINDS, FilingKind
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class ClockKind(StrEnum):
     RECTIFICATION = "rectification"
     ROTATION = "rotation"
     ROTATION_UNRECORDED = "rotation_unrecorded"
+    INACTIVE = "inactive"
+    GRADUATION = "graduation"
     MISSING_ROLE = "missing_role"
     REVIEW = "review"
 
@@ -42,6 +45,8 @@ CLOCK_LABELS = {
     ClockKind.RECTIFICATION: "限期整改",
     ClockKind.ROTATION: "密码未按期更换",
     ClockKind.ROTATION_UNRECORDED: "密码更换未登记",
+    ClockKind.INACTIVE: "长期未更新",
+    ClockKind.GRADUATION: "学生毕业交接",
     ClockKind.MISSING_ROLE: "责任人缺失",
     ClockKind.REVIEW: "年审",
 }
@@ -62,6 +67,8 @@ class Clock:
     # for, and a few of their names
     account_ids: tuple[int, ...] = ()
     detail: str = ""
+    # a person's item (a graduating student): whose roles to hand over
+    person_id: int | None = None
 
     def days_left(self, today: dt.date) -> int | None:
         return None if self.due_on is None else (self.due_on - today).days
@@ -109,6 +116,8 @@ def running_clocks(register: Register, today: dt.date) -> list[Clock]:
                 )
             )
     clocks += rotation_clocks(register, today)
+    clocks += inactivity_clocks(register, today)
+    clocks += graduation_clocks(register, today)
     for account_id, role in register.accounts.missing_required_roles():
         name = register.accounts.get(account_id).name
         clocks.append(
@@ -153,6 +162,49 @@ def rotation_clocks(register: Register, today: dt.date) -> list[Clock]:
                 None,
                 account_ids=tuple(unrecorded),
                 detail="、".join(names) + ("等" if len(unrecorded) > len(names) else ""),
+            )
+        )
+    return clocks
+
+
+def inactivity_clocks(register: Register, today: dt.date) -> list[Clock]:
+    """One clock per live account whose last recorded post is older than the profile's
+    threshold (BIT clause 16: close what is left unmaintained; PKU-CoE clause 7: low
+    activity); it fell due the day the threshold passed."""
+    months = register.profile.deadlines["low_activity_months"]
+    return [
+        Clock(
+            ClockKind.INACTIVE,
+            f"超过 {months} 个月未更新：{name}",
+            months_before(last, -months),
+            account_id,
+            detail=f"最近发布于 {last}",
+        )
+        for account_id, name, last in register.accounts.inactive_brief(today)
+    ]
+
+
+def graduation_clocks(register: Register, today: dt.date) -> list[Clock]:
+    """One clock per student who still holds roles and graduates within the profile's
+    notice (PKU-CoE clause 9: operators may be students). It falls due on the expected
+    graduation day; handing the roles over (交接) ends it and opens the personnel-change
+    filing with its working-day deadline."""
+    weeks = register.profile.deadlines["graduation_notice_weeks"]
+    clocks = []
+    for person, held in register.people.graduating(today + dt.timedelta(weeks=weeks)):
+        roles = "、".join(
+            f"“{name}”{register.profile.role_name(role)}" for _account, name, role in held
+        )
+        account_ids = tuple(dict.fromkeys(account_id for account_id, _n, _r in held))
+        clocks.append(
+            Clock(
+                ClockKind.GRADUATION,
+                f"{person.name} 预计 {person.graduates_on} 毕业，请办理交接",
+                person.graduates_on,
+                account_ids[0],
+                account_ids=account_ids if len(account_ids) > 1 else (),
+                detail=roles,
+                person_id=person.id,
             )
         )
     return clocks

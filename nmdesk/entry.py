@@ -61,6 +61,7 @@ ACCOUNT_FIELDS = (
     "it_approval_ref",
     "miit_filing_no",
     "password_rotated_on",
+    "last_post_on",
     "note",
 )
 CONTACT_LABELS = {"title": "职务", "office_phone": "办公电话", "mobile": "手机", "email": "邮箱"}
@@ -137,6 +138,7 @@ class AccountEntry:
     it_approval_ref: str = ""
     miit_filing_no: str = ""
     password_rotated_on: str = ""
+    last_post_on: str = ""
     note: str = ""
     status: AccountStatus = AccountStatus.APPLYING
     roles: dict[str, PersonEntry] = field(default_factory=dict)
@@ -208,6 +210,7 @@ def entry_from_account(register: Register, account_id: int) -> AccountEntry:
         password_rotated_on=account.password_rotated_on.isoformat()
         if account.password_rotated_on
         else "",
+        last_post_on=account.last_post_on.isoformat() if account.last_post_on else "",
         note=account.note,
         status=account.status,
         event_on=today().isoformat(),
@@ -382,6 +385,7 @@ def collect_errors(
     rotated = _day(
         entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
     )
+    last_post = _day(entry.last_post_on, FIELD_LABELS["last_post_on"], errors, not_after=now)
     signed_on = _day(entry.signed_on, "负责人签字日期", errors, not_after=now) or now
     decided_on = _day(entry.decided_on, "审批日期", errors, not_after=now)
     if (
@@ -447,6 +451,7 @@ def collect_errors(
         "it_approval_ref": clean_text(entry.it_approval_ref),
         "miit_filing_no": clean_text(entry.miit_filing_no),
         "password_rotated_on": rotated,
+        "last_post_on": last_post,
         "note": entry.note.strip(),
     }
     return [], CheckedEntry(values, roles, signed_on, decided_on, priority, pledge_on, event_on)

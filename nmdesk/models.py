@@ -113,6 +113,8 @@ class Person:
     email: str = ""
     staff_or_student_no: str = ""
     note: str = ""
+    # a student's expected graduation (PKU-CoE clause 9): their roles are to be handed over
+    graduates_on: dt.date | None = None
 
 
 @dataclass

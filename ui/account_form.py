@@ -608,6 +608,7 @@ class AccountFormDialog(DeskDialog):
         )
         self.miit_filing_no = QLineEdit()
         self.password_rotated_on = DateEdit()
+        self.last_post_on = DateEdit()
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(48)
@@ -642,7 +643,16 @@ class AccountFormDialog(DeskDialog):
         never = QLabel(tr("只记录密码保管人和更换日期，不保存密码本身"))
         never.setStyleSheet("color: #5f6b7a;")
         grid.addWidget(never, row, 2, 1, 2)
-        self._row(grid, row + 1, [(tr("备注"), self._field("备注", self.note), 3)])
+        self._row(
+            grid,
+            row + 1,
+            [(tr("最近发布"), self._field("最近发布日期", self.last_post_on), 1)],
+        )
+        months = self.profile.deadlines["low_activity_months"]
+        idle = QLabel(tr("超过 {0} 个月未发布的账号列入待办提醒").format(months))
+        idle.setStyleSheet("color: #5f6b7a;")
+        grid.addWidget(idle, row + 1, 2, 1, 2)
+        self._row(grid, row + 2, [(tr("备注"), self._field("备注", self.note), 3)])
 
     # -- load / entry --------------------------------------------------------------
 
@@ -713,6 +723,7 @@ class AccountFormDialog(DeskDialog):
         self.it_approval_ref.setText(entry.it_approval_ref)
         self.miit_filing_no.setText(entry.miit_filing_no)
         self.password_rotated_on.setText(entry.password_rotated_on)
+        self.last_post_on.setText(entry.last_post_on)
         self.note.setPlainText(entry.note)
         self.event_on.setText(entry.event_on or today().isoformat())
 
@@ -737,6 +748,7 @@ class AccountFormDialog(DeskDialog):
             it_approval_ref=self.it_approval_ref.text(),
             miit_filing_no=self.miit_filing_no.text(),
             password_rotated_on=self.password_rotated_on.text(),
+            last_post_on=self.last_post_on.text(),
             note=self.note.toPlainText(),
             status=status,
             roles={role: block.entry() for role, block in self.blocks.items()},

@@ -54,6 +54,7 @@ ESTIMATE = QColor(90, 90, 160)
 SOON_DAYS = 3
 FIRST_START_DELAY_MS = 300  # background computation after the window's first paint
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
+PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
 WIDTHS = (60, 116, 380, 96, 84)
 
@@ -107,6 +108,8 @@ class ClockModel(QAbstractTableModel):
             return self.text(clock, column, days)
         if role == ACCOUNT_ROLE:
             return clock.account_id
+        if role == PERSON_ROLE:
+            return clock.person_id
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 5 and clock.is_estimate:
                 return QBrush(ESTIMATE)
@@ -166,9 +169,11 @@ class _Loader(QObject):
 
 
 class DeadlinesBoard(QWidget):
-    """The clocks with days overdue or left; emits ``accountActivated(id)``."""
+    """The clocks with days overdue or left; emits ``accountActivated(id)``, or
+    ``handOverRequested(person id)`` for a graduating student's item."""
 
     accountActivated = Signal(int)
+    handOverRequested = Signal(int)
     loaded = Signal()
 
     def __init__(
@@ -209,7 +214,7 @@ class DeadlinesBoard(QWidget):
         self.overdue_only.toggled.connect(self._apply_filter)
         head.addWidget(self.overdue_only)
         head.addStretch(1)
-        hint = QLabel(tr("双击条目可在表格中定位账号"))
+        hint = QLabel(tr("双击条目可在表格中定位账号；毕业交接条目打开人员交接"))
         hint.setStyleSheet("color: gray;")
         head.addWidget(hint)
         layout.addLayout(head)
@@ -314,6 +319,10 @@ class DeadlinesBoard(QWidget):
         return self._estimates
 
     def _activated(self, index: QModelIndex) -> None:
+        person_id = self.model.data(index, PERSON_ROLE)
+        if person_id is not None:
+            self.handOverRequested.emit(int(person_id))
+            return
         account_id = self.model.data(index, ACCOUNT_ROLE)
         if account_id is not None:
             self.accountActivated.emit(int(account_id))

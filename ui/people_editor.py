@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.dates import today
+from nmdesk.dates import parse_day, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
@@ -52,6 +52,7 @@ PERSON_FIELDS = {
     "mobile": "手机",
     "email": "邮箱",
     "staff_or_student_no": "工号/学号",
+    "graduates_on": "预计毕业日期",
     "note": "备注",
 }
 
@@ -102,11 +103,21 @@ class PeopleDialog(DeskDialog):
                 for text, unit_id in unit_choices(register):
                     combo.addItem(text, unit_id)
                 widget = combo
+            elif attr == "graduates_on":
+                widget = DateEdit()
+                widget.setToolTip(
+                    tr("在读学生的预计毕业日期：毕业前 {0} 周在待办中提醒交接其负责的账号").format(
+                        register.profile.deadlines["graduation_notice_weeks"]
+                    )
+                )
             else:
                 widget = QLineEdit()
             self.widgets[attr] = widget
             self.boxes[label] = FieldBox(widget)
             form.addRow(tr(label), self.boxes[label])
+        kind_combo = self.widgets["kind"]
+        assert isinstance(kind_combo, QComboBox)
+        kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.save_button = QPushButton(tr("保存人员"))
         self.save_button.clicked.connect(self.on_save)
         form.addRow("", self.save_button)
@@ -181,11 +192,14 @@ class PeopleDialog(DeskDialog):
         self.editor.setTitle(tr("编辑：{0}").format(person.name))
         for attr, widget in self.widgets.items():
             value = getattr(person, attr)
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, DateEdit):
+                widget.set_date(value)
+            elif isinstance(widget, QComboBox):
                 key = value.value if isinstance(value, PersonKind) else value
                 widget.setCurrentIndex(max(0, widget.findData(key)))
             elif isinstance(widget, QLineEdit):
                 widget.setText(value or "")
+        self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
 
@@ -197,8 +211,14 @@ class PeopleDialog(DeskDialog):
                 widget.clear()
             elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(0)
+        self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
+
+    def _kind_changed(self) -> None:
+        """Only a student has an expected graduation date."""
+        student = self.widgets["kind"].currentData() == PersonKind.STUDENT.value  # type: ignore[attr-defined]
+        self.widgets["graduates_on"].setEnabled(student)
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -236,12 +256,16 @@ class PeopleDialog(DeskDialog):
             elif isinstance(widget, QLineEdit):
                 values[attr] = widget.text()
         values["kind"] = PersonKind(values["kind"])
-        return Person(self.person_id, **values)
+        graduates = str(values.pop("graduates_on")).strip()
+        person = Person(self.person_id, **values)
+        if graduates and person.kind is PersonKind.STUDENT:
+            person.graduates_on = parse_day(graduates, "预计毕业日期")
+        return person
 
     def on_save(self) -> None:
         self._clear_errors()
-        person = self.person()
         try:
+            person = self.person()
             if person.id is None:
                 self.person_id = self.register.people.add(person)
             else:

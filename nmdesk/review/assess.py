@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nmdesk.dates import months_before
 from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Verdict
@@ -83,18 +84,6 @@ class AssessRow:
     @property
     def suggested(self) -> Verdict:
         return suggest_verdict(self.flags, self.priority_rank)
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(candidate, day.day))
-        except ValueError:
-            continue
-    return dt.date(year, month, 28)
 
 
 @functools.lru_cache(maxsize=65536)

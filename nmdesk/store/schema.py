@@ -535,3 +535,10 @@ def _deadline_indexes(db: Database) -> None:
             ON accounts(status, password_rotated_on);
         """,
     )
+
+
+@migrations(name="0009_people_graduation")
+def _people_graduation(db: Database) -> None:
+    """A student's expected graduation date (PKU-CoE clause 9: operators may be enrolled
+    students), which starts the hand-over reminder on the deadlines board."""
+    db.execute("ALTER TABLE people ADD COLUMN graduates_on TEXT")

@@ -441,3 +441,40 @@ def test_a_person_added_after_the_form_opened_is_picked_in_one_block_only(qtbot,
     assert ops.entry().person_id is None
     ops.set_person(person_id)
     assert ops.entry().person_id == person_id
+
+
+def test_last_post_date_is_typed_in_files_nothing_and_shows_in_details(qtbot, register) -> None:
+    from ui.account_details import last_post_text
+
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    form.last_post_on.setText("2026-02-10")
+    save(qtbot, form)
+    account_id = form.result_info.account_id
+    assert register.accounts.get(account_id).last_post_on == dt.date(2026, 2, 10)
+    edit = open_form(qtbot, register, account_id)
+    assert edit.last_post_on.text() == "2026-02-10"
+    edit.last_post_on.setText("2026-03-01")
+    save(qtbot, edit)
+    assert edit.result() == edit.DialogCode.Accepted, edit.general_error.text()
+    account = register.accounts.get(account_id)
+    assert account.last_post_on == dt.date(2026, 3, 1)
+    # a last-post date is the office's own note, not a filed field: no 变更备案
+    assert not [f for f in register.filings.for_account(account_id) if f.kind is FilingKind.CHANGE]
+    assert last_post_text(account, 6, dt.date(2026, 12, 7)) == "2026-03-01（已超过 6 个月未更新）"
+    assert last_post_text(account, 12, dt.date(2026, 12, 7)) == "2026-03-01"
+    from PySide6.QtWidgets import QLabel
+
+    from ui.account_details import AccountDetails
+
+    details = AccountDetails(register)
+    qtbot.addWidget(details)
+    details.today = dt.date(2026, 12, 7)
+    details.show_account(account_id)
+    shown = [label.text() for label in details.findChildren(QLabel)]
+    assert "2026-03-01（已超过 6 个月未更新）" in shown
+    future = open_form(qtbot, register, account_id)
+    future.last_post_on.setText("2099-01-01")
+    save(qtbot, future)
+    assert "最近发布日期" in future.boxes["最近发布日期"].error.text()

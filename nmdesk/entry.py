@@ -140,6 +140,9 @@ class AccountEntry:
     password_rotated_on: str = ""
     last_post_on: str = ""
     note: str = ""
+    # the unit's 账号优先顺序表 as the form orders it (None = this account), or None
+    # when the form does not edit it (PKU-CoE clause 7)
+    unit_ranking: list[int | None] | None = None
     status: AccountStatus = AccountStatus.APPLYING
     roles: dict[str, PersonEntry] = field(default_factory=dict)
     # 单位意见 / approval
@@ -551,8 +554,15 @@ def save_entry(
     checked = check_entry(register, entry, account_id)
     with register.transaction():
         if account_id is None:
-            return _create(register, entry, checked)
-        return _edit(register, entry, checked, account_id)
+            result = _create(register, entry, checked)
+        else:
+            result = _edit(register, entry, checked, account_id)
+        if entry.unit_ranking is not None and entry.unit_id is not None:
+            register.units.set_priorities(
+                entry.unit_id,
+                [result.account_id if i is None else i for i in entry.unit_ranking],
+            )
+        return result
 
 
 def _application(entry: AccountEntry, checked: CheckedEntry, account_id: int) -> Application:

@@ -62,6 +62,7 @@ from ui.desk_common import (
     FieldBox,
     tr,
 )
+from ui.priority_table import PriorityTable
 from ui.undo import EditHistory, session_history
 
 FINAL_STATUSES = frozenset({AccountStatus.CLOSED, AccountStatus.REFUSED})
@@ -536,9 +537,13 @@ class AccountFormDialog(DeskDialog):
         self.priority_rank = QLineEdit()
         self.priority_rank.setPlaceholderText(tr("1 为最优先"))
         self.priority_rank.setMaximumWidth(120)
+        self.priority_rank.setReadOnly(True)
+        self.priority_rank.setToolTip(tr("由右侧本单位账号优先顺序表中本账号的位置决定"))
         self.existing_accounts = QLabel()
         self.existing_accounts.setWordWrap(True)
         self.existing_accounts.setStyleSheet("color: #4a5563;")
+        self.priority_table = PriorityTable(self.register)
+        self.priority_table.changed.connect(self._ranking_moved)
         self._row(
             grid,
             0,
@@ -548,7 +553,8 @@ class AccountFormDialog(DeskDialog):
         self._row(
             grid, 2, [(tr("本单位账号优先顺序"), self._field("优先顺序", self.priority_rank), 1)]
         )
-        grid.addWidget(self.existing_accounts, 2, 3)
+        grid.addWidget(self.existing_accounts, 3, 1, 1, 3)
+        grid.addWidget(self.priority_table, 2, 3)
 
     def _build_opinion_group(self) -> None:
         title = tr("单位意见") if not self.approval else tr("学院党政联席会意见")
@@ -759,6 +765,7 @@ class AccountFormDialog(DeskDialog):
             justification=self.justification.toPlainText() if self.approval else "",
             operation_plan=self.operation_plan.toPlainText() if self.approval else "",
             priority_rank=self.priority_rank.text() if self.approval else "",
+            unit_ranking=self.priority_table.ranking() if self.approval else None,
             pledge_signed=self.pledge_signed.isChecked() if self.approval else False,
             pledge_signed_on=self.pledge_signed_on.text() if self.approval else "",
             event_on=self.event_on.text(),
@@ -817,10 +824,15 @@ class AccountFormDialog(DeskDialog):
         box = self.boxes[field]
         return box.error.text() if not box.error.isHidden() else ""
 
+    def _ranking_moved(self) -> None:
+        place = self.priority_table.place()
+        self.priority_rank.setText(str(place) if place else "")
+
     def _update_existing_accounts(self) -> None:
         if not self.approval:
             return
         unit_id = self.unit.currentData()
+        self.priority_table.load(unit_id, self.account_id, self.name.text().strip())
         accounts = self.register.accounts.of_unit(unit_id) if unit_id is not None else []
         accounts = [a for a in accounts if a.id != self.account_id]
         if not accounts:

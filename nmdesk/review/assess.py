@@ -259,7 +259,9 @@ def compute_flags(
         count = counts.get((fact["unit_id"], fact["platform"]), 0)
         if count > quota:
             rank = fact["priority_rank"]
-            rank_text = f"本单位优先级排序第 {rank} 位" if rank else "本单位未给出优先级排序"
+            rank_text = (
+                f"在该平台按本单位优先顺序排第 {rank} 位" if rank else "本单位未给出账号优先顺序"
+            )
             found.append(
                 Flag(
                     "over_quota",

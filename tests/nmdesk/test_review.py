@@ -283,7 +283,7 @@ def test_flags_are_explained(opened) -> None:
         "missing_roles",
     } <= codes
     over = next(f for r in rows for f in r.flags if f.code == "over_quota")
-    assert "超过每个平台 1 个的限额" in over.reason and "优先级排序" in over.reason
+    assert "超过每个平台 1 个的限额" in over.reason and "优先顺序" in over.reason
     low = next(
         f for r in rows for f in r.flags if f.code == "low_activity" and "最近发布于" in f.reason
     )

@@ -478,3 +478,58 @@ def test_last_post_date_is_typed_in_files_nothing_and_shows_in_details(qtbot, re
     future.last_post_on.setText("2099-01-01")
     save(qtbot, future)
     assert "最近发布日期" in future.boxes["最近发布日期"].error.text()
+
+
+def test_pku_application_edits_the_units_whole_priority_table(qtbot, pku_register) -> None:
+    """PKU-CoE clause 7: a unit with accounts attaches its 账号优先顺序表 to a new
+    application; the form orders all the unit's accounts and saving keeps the ranking."""
+    from nmdesk.dates import PartialDate
+    from nmdesk.models import Account
+
+    reg = pku_register
+    dept = add_unit(reg, "力学系", "department")
+    staff = add_person(reg, "赵刚", PersonKind.STAFF, mobile="13900001111")
+    student = add_person(reg, "孙丽", PersonKind.STUDENT)
+    existing = [
+        reg.accounts.create(
+            Account(
+                None,
+                platform,
+                "",
+                name,
+                dept,
+                2,
+                platform_id=f"old{index}",
+                opened_on=PartialDate(2020),
+                status=AccountStatus.RUNNING,
+            )
+        )
+        for index, (platform, name) in enumerate([("微博", "力学系微博"), ("微信", "力学系主号")])
+    ]
+    form = open_form(qtbot, reg)
+    fill_pku(form, dept, staff, student)
+    form.platform_id.setText("pku_mech_new")
+    table = form.priority_table
+    assert table.list.count() == 3 and table.ranking() == [*existing, None]
+    assert form.priority_rank.text() == "3"
+    table.list.setCurrentRow(2)
+    qtbot.mouseClick(table.up_button, Qt.MouseButton.LeftButton)
+    assert table.ranking() == [existing[0], None, existing[1]]
+    assert form.priority_rank.text() == "2"
+    assert table.list.item(1).text().startswith("2. 本账号（本申请）")
+    form.justification.setPlainText("面向研究生的招生宣传")
+    form.operation_plan.setPlainText("每周两篇推送")
+    form.pledge_signed.setChecked(True)
+    form.pledge_signed_on.setText("2026-11-02")
+    save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    new = form.result_info.account_id
+    assert reg.units.priorities(dept) == [existing[0], new, existing[1]]
+    assert reg.accounts.application(new).priority_rank == 2
+    # reopened, the form shows the stored order with this account in its place
+    again = open_form(qtbot, reg, new)
+    assert again.priority_table.ranking() == [existing[0], None, existing[1]]
+    again.priority_table.list.setCurrentRow(1)
+    qtbot.mouseClick(again.priority_table.up_button, Qt.MouseButton.LeftButton)
+    save(qtbot, again)
+    assert reg.units.priorities(dept) == [new, existing[0], existing[1]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +30,7 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store.register import Register
+from nmdesk.undo import RoleEdit, record_assignment, record_person_edit, record_role_end
 from ui.account_form import unit_choices
 from ui.desk_common import (
     GROUP_STYLE,
@@ -42,6 +44,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.undo import EditHistory, session_history
 
 PERSON_FIELDS = {
     "name": "姓名",
@@ -65,6 +68,10 @@ class PeopleDialog(DeskDialog):
         self.register = register
         self.person_id: int | None = None
         self.changed_any = False
+        # edits go to the window's session history, so Ctrl+Z there undoes them
+        self.history = (
+            session_history(parent, register) if parent is not None else EditHistory(register, self)
+        )
         self.setWindowTitle(tr("人员名录"))
         self.setStyleSheet(GROUP_STYLE)
         self.resize(1100, 700)
@@ -164,6 +171,8 @@ class PeopleDialog(DeskDialog):
         self.add_close_button(right_layout)
         splitter.addWidget(right)
         splitter.setSizes([420, 680])
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.activated.connect(self.on_undo)
         self.refresh_list()
         self.start_new()
 
@@ -269,7 +278,7 @@ class PeopleDialog(DeskDialog):
             if person.id is None:
                 self.person_id = self.register.people.add(person)
             else:
-                self.register.people.update(person)
+                self.history.push(record_person_edit(self.register, person))
         except ValidationError as error:
             box = self.boxes.get(error.field)
             if box is not None:
@@ -304,13 +313,36 @@ class PeopleDialog(DeskDialog):
         if assignment_id is None or day is None:
             return
         try:
-            filing = self.register.accounts.end_role(assignment_id, day)
+            record = record_role_end(self.register, assignment_id, day)
         except NmdeskError as error:
             self.show_message(tr("不能结束角色"), str(error), error=True)
             return
+        self._role_changed(record)
+
+    def _role_changed(self, record: RoleEdit | None) -> None:
+        if record is not None:
+            self.history.push(record)
         self.changed_any = True
+        filing = record.filing_id if record is not None else None
         self.role_result.setText(self._filings_text([filing] if filing else []))
         self.refresh_roles()
+
+    def on_undo(self) -> None:
+        """Ctrl+Z: undo the session's newest edit (this dialog's or the window's)."""
+        if not self.history.can_undo():
+            self.role_result.setText(tr("本次会话没有可撤销的修改"))
+            return
+        text = self.history.undo_text()
+        try:
+            self.history.undo()
+        except NmdeskError as error:
+            self.show_message(tr("不能撤销"), str(error), error=True)
+            return
+        self.changed_any = True
+        self.role_result.setText(tr("已{0}").format(text))
+        self.refresh_list()
+        if self.person_id is not None:
+            self.show_person(self.person_id)
 
     def on_assign(self) -> None:
         day = self._role_day()
@@ -320,8 +352,8 @@ class PeopleDialog(DeskDialog):
         try:
             account = self.register.accounts.find(self.assign_account.text())
             assert account.id is not None
-            filing = self.register.accounts.assign_role(
-                account.id, self.assign_role.currentData(), self.person_id, day
+            record = record_assignment(
+                self.register, account.id, self.assign_role.currentData(), self.person_id, day
             )
         except ValidationError as error:
             self.assign_box.set_error(str(error))
@@ -329,9 +361,7 @@ class PeopleDialog(DeskDialog):
         except NmdeskError as error:
             self.assign_box.set_error(str(error))
             return
-        self.changed_any = True
-        self.role_result.setText(self._filings_text([filing] if filing else []))
-        self.refresh_roles()
+        self._role_changed(record)
 
     def on_hand_over(self) -> None:
         if self.person_id is None:

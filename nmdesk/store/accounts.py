@@ -596,6 +596,26 @@ class AccountStore:
                 )
         return None
 
+    def assignment(self, assignment_id: int) -> RoleAssignment:
+        return self._assignment(self.r.row("role_assignments", assignment_id))
+
+    def take_back_assignment(self, assignment_id: int, reopen: list[int]) -> None:
+        """Undo an assignment entered by mistake: its row goes (audited) and the
+        assignments it ended that day are current again."""
+        row = self.r.row("role_assignments", assignment_id)
+        with self.r.transaction():
+            self.r.delete_row("role_assignments", assignment_id, action="undo")
+            for other in reopen:
+                self.r.update_row("role_assignments", other, {"end_on": None}, action="undo")
+            self.refresh_search([row["account_id"]])
+
+    def reopen_role(self, assignment_id: int) -> None:
+        """Undo the end of an assignment: it is current again."""
+        row = self.r.row("role_assignments", assignment_id)
+        with self.r.transaction():
+            self.r.update_row("role_assignments", assignment_id, {"end_on": None}, action="undo")
+            self.refresh_search([row["account_id"]])
+
     def responsibilities(self, person_id: int) -> list[RoleAssignment]:
         """Everything a person currently holds, for hand-over when they leave or graduate."""
         return [

@@ -281,7 +281,7 @@ def test_window_undo_uses_the_session_history(qtbot, register) -> None:
     account_id = form.result_info.account_id
     window = QWidget()
     qtbot.addWidget(window)
-    assert undo_last_edit(register, window) == "本次会话没有可撤销的账号修改"
+    assert undo_last_edit(register, window) == "本次会话没有可撤销的修改"
     edit = AccountFormDialog(register, account_id, parent=window)
     edit.name.setText("北理工计算机学院")
     save(qtbot, edit)

@@ -273,3 +273,80 @@ def test_graduation_date_reminds_then_the_board_opens_the_hand_over(
     assert personnel.due_on == dt.date(2027, 1, 5)
     assert graduation(dt.date(2026, 12, 28)) == []
     window.close()
+
+
+def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
+    """Ctrl+Z in the window undoes the newest unit, person or role edit of the session,
+    as it does account edits; a role change already filed on paper is not undone."""
+    from PySide6.QtWidgets import QWidget
+
+    from nmdesk.errors import PolicyError
+    from nmdesk.models import FilingStatus
+    from ui.undo import session_history, undo_last_edit
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    unit = add_unit(register, "计算机学院", "college")
+    account_id = register.accounts.create(
+        Account(
+            None,
+            "微信",
+            "订阅号",
+            "北理工计算机",
+            unit,
+            2,
+            platform_id="bitcs",
+            opened_on=PartialDate(2019, 3),
+            status=AccountStatus.RUNNING,
+        )
+    )
+    # a unit renamed in the units dialog, undone from the window
+    units = UnitsDialog(register, parent=window)  # owned by the window
+    Answers(units)
+    units.tree.setCurrentItem(units.tree.topLevelItem(0))
+    units.name.setText("计算机科学与技术学院")
+    qtbot.mouseClick(units.save_button, Qt.MouseButton.LeftButton)
+    assert register.units.get(unit).name == "计算机科学与技术学院"
+    assert undo_last_edit(register, window) == "已撤销对单位“计算机科学与技术学院”的修改"
+    assert register.units.get(unit).name == "计算机学院"
+    # a person's phone corrected, and a role given, in the people dialog
+    person = add_person(register, "刘洋", PersonKind.STAFF, mobile="13911112222")
+    people = PeopleDialog(register, parent=window)
+    Answers(people)
+    people.search.setText("刘洋")
+    people.table.selectRow(0)
+    people.widgets["mobile"].setText("13922223333")
+    qtbot.mouseClick(people.save_button, Qt.MouseButton.LeftButton)
+    assert register.people.get(person).mobile == "13922223333"
+    people.role_date.setText("2026-11-02")
+    people.assign_account.setText(str(account_id))
+    people.assign_role.setCurrentIndex(people.assign_role.findData("ops_contact"))
+    qtbot.mouseClick(people.assign_button, Qt.MouseButton.LeftButton)
+    (filing,) = [
+        f for f in register.filings.for_account(account_id) if f.kind is FilingKind.PERSONNEL
+    ]
+    history = session_history(window, register)
+    assert history.undo_text() == "撤销刘洋担任“北理工计算机”运维负责人"
+    # undone before the paper went out: the role is taken back, the filing voided
+    people.on_undo()
+    assert register.accounts.current_roles(account_id) == []
+    assert register.filings.get(filing.id).status is FilingStatus.CANCELLED
+    assert "已撤销刘洋担任" in people.role_result.text()
+    # then the phone edit, from the window
+    assert undo_last_edit(register, window) == "已撤销对人员“刘洋”的修改"
+    assert register.people.get(person).mobile == "13911112222"
+    assert not history.can_undo()
+    # a role ended, its personnel filing signed and filed: undo is refused, nothing changes
+    register.accounts.assign_role(account_id, "ops_contact", person, dt.date(2026, 11, 2))
+    people.show_person(person)
+    people.roles.selectRow(0)
+    people.role_date.setText("2026-11-20")
+    qtbot.mouseClick(people.end_button, Qt.MouseButton.LeftButton)
+    ended = [
+        f for f in register.filings.for_account(account_id) if f.event_on == dt.date(2026, 11, 20)
+    ]
+    register.filings.mark_filed(ended[0].id, dt.date(2026, 11, 25))
+    with pytest.raises(PolicyError, match="已交回归档"):
+        undo_last_edit(register, window)
+    assert register.accounts.current_roles(account_id) == []
+    assert register.audit.verify() == []

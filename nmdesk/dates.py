@@ -114,6 +114,19 @@ def partial_from_iso(text: str | None) -> PartialDate | None:
     return PartialDate(*parts)
 
 
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the month's last day where it is shorter)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(candidate, day.day))
+        except ValueError:
+            continue
+    return dt.date(year, month, 28)
+
+
 def today() -> dt.date:
     """Today's date. One place, so that tests and the demo can reason about it."""
     return dt.date.today()

@@ -61,6 +61,7 @@ ACCOUNT_FIELDS = (
     "it_approval_ref",
     "miit_filing_no",
     "password_rotated_on",
+    "last_post_on",
     "note",
 )
 CONTACT_LABELS = {"title": "职务", "office_phone": "办公电话", "mobile": "手机", "email": "邮箱"}
@@ -137,7 +138,11 @@ class AccountEntry:
     it_approval_ref: str = ""
     miit_filing_no: str = ""
     password_rotated_on: str = ""
+    last_post_on: str = ""
     note: str = ""
+    # the unit's 账号优先顺序表 as the form orders it (None = this account), or None
+    # when the form does not edit it (PKU-CoE clause 7)
+    unit_ranking: list[int | None] | None = None
     status: AccountStatus = AccountStatus.APPLYING
     roles: dict[str, PersonEntry] = field(default_factory=dict)
     # 单位意见 / approval
@@ -208,6 +213,7 @@ def entry_from_account(register: Register, account_id: int) -> AccountEntry:
         password_rotated_on=account.password_rotated_on.isoformat()
         if account.password_rotated_on
         else "",
+        last_post_on=account.last_post_on.isoformat() if account.last_post_on else "",
         note=account.note,
         status=account.status,
         event_on=today().isoformat(),
@@ -382,6 +388,7 @@ def collect_errors(
     rotated = _day(
         entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
     )
+    last_post = _day(entry.last_post_on, FIELD_LABELS["last_post_on"], errors, not_after=now)
     signed_on = _day(entry.signed_on, "负责人签字日期", errors, not_after=now) or now
     decided_on = _day(entry.decided_on, "审批日期", errors, not_after=now)
     if (
@@ -447,6 +454,7 @@ def collect_errors(
         "it_approval_ref": clean_text(entry.it_approval_ref),
         "miit_filing_no": clean_text(entry.miit_filing_no),
         "password_rotated_on": rotated,
+        "last_post_on": last_post,
         "note": entry.note.strip(),
     }
     return [], CheckedEntry(values, roles, signed_on, decided_on, priority, pledge_on, event_on)
@@ -546,8 +554,15 @@ def save_entry(
     checked = check_entry(register, entry, account_id)
     with register.transaction():
         if account_id is None:
-            return _create(register, entry, checked)
-        return _edit(register, entry, checked, account_id)
+            result = _create(register, entry, checked)
+        else:
+            result = _edit(register, entry, checked, account_id)
+        if entry.unit_ranking is not None and entry.unit_id is not None:
+            register.units.set_priorities(
+                entry.unit_id,
+                [result.account_id if i is None else i for i in entry.unit_ranking],
+            )
+        return result
 
 
 def _application(entry: AccountEntry, checked: CheckedEntry, account_id: int) -> Application:

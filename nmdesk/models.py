@@ -68,7 +68,12 @@ class SanctionKind(LabelledEnum):
     CRITICISM = ("criticism", "通报批评")
     RECTIFY = ("rectify", "限期整改")
     ORDER_CLOSE = ("order_close", "责令注销")
+    SUSPEND_RUN = ("suspend_run", "暂停运行")
     SUSPEND_APPLY = ("suspend_apply", "暂停申办资格")
+
+
+# Sanctions that run until a deadline (and show on the deadlines board).
+DEADLINE_KINDS = frozenset({SanctionKind.RECTIFY, SanctionKind.SUSPEND_RUN})
 
 
 class Verdict(LabelledEnum):
@@ -108,6 +113,8 @@ class Person:
     email: str = ""
     staff_or_student_no: str = ""
     note: str = ""
+    # a student's expected graduation (PKU-CoE clause 9): their roles are to be handed over
+    graduates_on: dt.date | None = None
 
 
 @dataclass

@@ -28,6 +28,10 @@ DEADLINE_KEYS = (
     "low_activity_months",
 )
 
+# How many weeks before a student's expected graduation the board reminds the clerk to
+# hand their roles over, when the profile does not say.
+DEFAULT_GRADUATION_NOTICE_WEEKS = 4
+
 
 @dataclass(frozen=True)
 class Level:
@@ -225,6 +229,12 @@ class _ProfileReader:
                 raise self.fail("roles", f"包含角色 {needed}")
         deadlines_obj = self.obj(d, "deadlines")
         deadlines = {key: self.integer(deadlines_obj, key, 1, 3650) for key in DEADLINE_KEYS}
+        # optional, so that a register carrying an older copy of its profile still opens
+        deadlines["graduation_notice_weeks"] = (
+            self.integer(deadlines_obj, "graduation_notice_weeks", 1, 52)
+            if "graduation_notice_weeks" in deadlines_obj
+            else DEFAULT_GRADUATION_NOTICE_WEEKS
+        )
         review = self.obj(d, "review")
         quota = self.obj(d, "quota")
         application = d.get("application", {})

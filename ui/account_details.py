@@ -25,8 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.dates import months_before
 from nmdesk.errors import NmdeskError
-from nmdesk.models import AccountStatus, ApplicationDecision, FilingKind, FilingStatus
+from nmdesk.models import (
+    Account,
+    AccountStatus,
+    ApplicationDecision,
+    FilingKind,
+    FilingStatus,
+)
 from nmdesk.store.accounts import FIELD_LABELS
 
 if TYPE_CHECKING:
@@ -276,7 +283,7 @@ class AccountDetails(QTabWidget):
         self._add_field(FIELD_LABELS["password_rotated_on"], rotated + tr("（不保存密码本身）"))
         self._add_field(
             FIELD_LABELS["last_post_on"],
-            str(account.last_post_on) if account.last_post_on else tr("未记录"),
+            last_post_text(account, profile.deadlines["low_activity_months"], self.today),
         )
         application = self.register.accounts.application(account.id)
         if application is not None:
@@ -492,3 +499,13 @@ def _column_order(*rows: dict[str, Any]) -> Any:
         for key in row:
             order.setdefault(key, len(order))
     return lambda key: order.get(key, 999)
+
+
+def last_post_text(account: Account, months: int, on: dt.date) -> str:
+    """The last-post date as the details pane shows it, marked once it is older than
+    the profile's inactivity threshold."""
+    if account.last_post_on is None:
+        return tr("未记录")
+    if account.last_post_on < months_before(on, months):
+        return tr("{0}（已超过 {1} 个月未更新）").format(account.last_post_on, months)
+    return str(account.last_post_on)

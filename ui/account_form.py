@@ -62,6 +62,7 @@ from ui.desk_common import (
     FieldBox,
     tr,
 )
+from ui.priority_table import PriorityTable
 from ui.undo import EditHistory, session_history
 
 FINAL_STATUSES = frozenset({AccountStatus.CLOSED, AccountStatus.REFUSED})
@@ -536,9 +537,13 @@ class AccountFormDialog(DeskDialog):
         self.priority_rank = QLineEdit()
         self.priority_rank.setPlaceholderText(tr("1 为最优先"))
         self.priority_rank.setMaximumWidth(120)
+        self.priority_rank.setReadOnly(True)
+        self.priority_rank.setToolTip(tr("由右侧本单位账号优先顺序表中本账号的位置决定"))
         self.existing_accounts = QLabel()
         self.existing_accounts.setWordWrap(True)
         self.existing_accounts.setStyleSheet("color: #4a5563;")
+        self.priority_table = PriorityTable(self.register)
+        self.priority_table.changed.connect(self._ranking_moved)
         self._row(
             grid,
             0,
@@ -548,7 +553,8 @@ class AccountFormDialog(DeskDialog):
         self._row(
             grid, 2, [(tr("本单位账号优先顺序"), self._field("优先顺序", self.priority_rank), 1)]
         )
-        grid.addWidget(self.existing_accounts, 2, 3)
+        grid.addWidget(self.existing_accounts, 3, 1, 1, 3)
+        grid.addWidget(self.priority_table, 2, 3)
 
     def _build_opinion_group(self) -> None:
         title = tr("单位意见") if not self.approval else tr("学院党政联席会意见")
@@ -608,6 +614,7 @@ class AccountFormDialog(DeskDialog):
         )
         self.miit_filing_no = QLineEdit()
         self.password_rotated_on = DateEdit()
+        self.last_post_on = DateEdit()
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(48)
@@ -642,7 +649,16 @@ class AccountFormDialog(DeskDialog):
         never = QLabel(tr("只记录密码保管人和更换日期，不保存密码本身"))
         never.setStyleSheet("color: #5f6b7a;")
         grid.addWidget(never, row, 2, 1, 2)
-        self._row(grid, row + 1, [(tr("备注"), self._field("备注", self.note), 3)])
+        self._row(
+            grid,
+            row + 1,
+            [(tr("最近发布"), self._field("最近发布日期", self.last_post_on), 1)],
+        )
+        months = self.profile.deadlines["low_activity_months"]
+        idle = QLabel(tr("超过 {0} 个月未发布的账号列入待办提醒").format(months))
+        idle.setStyleSheet("color: #5f6b7a;")
+        grid.addWidget(idle, row + 1, 2, 1, 2)
+        self._row(grid, row + 2, [(tr("备注"), self._field("备注", self.note), 3)])
 
     # -- load / entry --------------------------------------------------------------
 
@@ -713,6 +729,7 @@ class AccountFormDialog(DeskDialog):
         self.it_approval_ref.setText(entry.it_approval_ref)
         self.miit_filing_no.setText(entry.miit_filing_no)
         self.password_rotated_on.setText(entry.password_rotated_on)
+        self.last_post_on.setText(entry.last_post_on)
         self.note.setPlainText(entry.note)
         self.event_on.setText(entry.event_on or today().isoformat())
 
@@ -737,6 +754,7 @@ class AccountFormDialog(DeskDialog):
             it_approval_ref=self.it_approval_ref.text(),
             miit_filing_no=self.miit_filing_no.text(),
             password_rotated_on=self.password_rotated_on.text(),
+            last_post_on=self.last_post_on.text(),
             note=self.note.toPlainText(),
             status=status,
             roles={role: block.entry() for role, block in self.blocks.items()},
@@ -747,6 +765,7 @@ class AccountFormDialog(DeskDialog):
             justification=self.justification.toPlainText() if self.approval else "",
             operation_plan=self.operation_plan.toPlainText() if self.approval else "",
             priority_rank=self.priority_rank.text() if self.approval else "",
+            unit_ranking=self.priority_table.ranking() if self.approval else None,
             pledge_signed=self.pledge_signed.isChecked() if self.approval else False,
             pledge_signed_on=self.pledge_signed_on.text() if self.approval else "",
             event_on=self.event_on.text(),
@@ -805,10 +824,15 @@ class AccountFormDialog(DeskDialog):
         box = self.boxes[field]
         return box.error.text() if not box.error.isHidden() else ""
 
+    def _ranking_moved(self) -> None:
+        place = self.priority_table.place()
+        self.priority_rank.setText(str(place) if place else "")
+
     def _update_existing_accounts(self) -> None:
         if not self.approval:
             return
         unit_id = self.unit.currentData()
+        self.priority_table.load(unit_id, self.account_id, self.name.text().strip())
         accounts = self.register.accounts.of_unit(unit_id) if unit_id is not None else []
         accounts = [a for a in accounts if a.id != self.account_id]
         if not accounts:

@@ -55,6 +55,7 @@ ESTIMATE = QColor(90, 90, 160)
 SOON_DAYS = 3
 FIRST_START_DELAY_MS = 300  # background computation after the window's first paint
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
+PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
 WIDTHS = (60, 116, 380, 96, 84)
 
@@ -108,6 +109,8 @@ class ClockModel(QAbstractTableModel):
             return self.text(clock, column, days)
         if role == ACCOUNT_ROLE:
             return clock.account_id
+        if role == PERSON_ROLE:
+            return clock.person_id
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 5 and clock.is_estimate:
                 return QBrush(ESTIMATE)
@@ -129,7 +132,7 @@ class ClockModel(QAbstractTableModel):
             if column == 3 and clock.is_estimate:
                 return tr("该年度尚无官方节假日安排，截止日期为估算，请以正式通知为准")
             if column == 2:
-                return clock.title
+                return f"{clock.title}\n{clock.detail}" if clock.detail else clock.title
         return None
 
     @staticmethod
@@ -153,7 +156,9 @@ class ClockModel(QAbstractTableModel):
         notes = []
         if clock.is_estimate:
             notes.append(tr("估算"))
-        if clock.account_id is None:
+        if clock.account_ids:
+            notes.append(tr("涉及 {0} 个账号").format(len(clock.account_ids)))
+        elif clock.account_id is None:
             notes.append(tr("全局事项"))
         return tr("、").join(notes)
 
@@ -165,9 +170,11 @@ class _Loader(QObject):
 
 
 class DeadlinesBoard(QWidget):
-    """The clocks with days overdue or left; emits ``accountActivated(id)``."""
+    """The clocks with days overdue or left; emits ``accountActivated(id)``, or
+    ``handOverRequested(person id)`` for a graduating student's item."""
 
     accountActivated = Signal(int)
+    handOverRequested = Signal(int)
     loaded = Signal()
     holidaysRequested = Signal()  # the clerk clicked "录入" on the missing-schedule line
 
@@ -209,7 +216,7 @@ class DeadlinesBoard(QWidget):
         self.overdue_only.toggled.connect(self._apply_filter)
         head.addWidget(self.overdue_only)
         head.addStretch(1)
-        hint = QLabel(tr("双击条目可在表格中定位账号"))
+        hint = QLabel(tr("双击条目可在表格中定位账号；毕业交接条目打开人员交接"))
         hint.setStyleSheet("color: gray;")
         head.addWidget(hint)
         layout.addLayout(head)
@@ -334,6 +341,10 @@ class DeadlinesBoard(QWidget):
         return self._estimates
 
     def _activated(self, index: QModelIndex) -> None:
+        person_id = self.model.data(index, PERSON_ROLE)
+        if person_id is not None:
+            self.handOverRequested.emit(int(person_id))
+            return
         account_id = self.model.data(index, ACCOUNT_ROLE)
         if account_id is not None:
             self.accountActivated.emit(int(account_id))

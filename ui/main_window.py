@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         large = register.accounts.count() > BACKGROUND_BOARD_ACCOUNTS
         self.board = DeadlinesBoard(register, today=self.today, background=large)
         self.board.accountActivated.connect(self.select_account)
+        self.board.handOverRequested.connect(self.open_hand_over)
         self.board.loaded.connect(self.update_counts)
         self.board.holidaysRequested.connect(self.open_holidays)
         self.board_dock = QDockWidget(self.tr("截止事项"), self)

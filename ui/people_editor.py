@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.dates import today
+from nmdesk.dates import parse_day, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store.register import Register
+from nmdesk.undo import RoleEdit, record_assignment, record_person_edit, record_role_end
 from ui.account_form import unit_choices
 from ui.desk_common import (
     GROUP_STYLE,
@@ -42,6 +44,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.undo import EditHistory, session_history
 
 PERSON_FIELDS = {
     "name": "姓名",
@@ -52,6 +55,7 @@ PERSON_FIELDS = {
     "mobile": "手机",
     "email": "邮箱",
     "staff_or_student_no": "工号/学号",
+    "graduates_on": "预计毕业日期",
     "note": "备注",
 }
 
@@ -64,6 +68,10 @@ class PeopleDialog(DeskDialog):
         self.register = register
         self.person_id: int | None = None
         self.changed_any = False
+        # edits go to the window's session history, so Ctrl+Z there undoes them
+        self.history = (
+            session_history(parent, register) if parent is not None else EditHistory(register, self)
+        )
         self.setWindowTitle(tr("人员名录"))
         self.setStyleSheet(GROUP_STYLE)
         self.resize(1100, 700)
@@ -102,11 +110,21 @@ class PeopleDialog(DeskDialog):
                 for text, unit_id in unit_choices(register):
                     combo.addItem(text, unit_id)
                 widget = combo
+            elif attr == "graduates_on":
+                widget = DateEdit()
+                widget.setToolTip(
+                    tr("在读学生的预计毕业日期：毕业前 {0} 周在待办中提醒交接其负责的账号").format(
+                        register.profile.deadlines["graduation_notice_weeks"]
+                    )
+                )
             else:
                 widget = QLineEdit()
             self.widgets[attr] = widget
             self.boxes[label] = FieldBox(widget)
             form.addRow(tr(label), self.boxes[label])
+        kind_combo = self.widgets["kind"]
+        assert isinstance(kind_combo, QComboBox)
+        kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.save_button = QPushButton(tr("保存人员"))
         self.save_button.clicked.connect(self.on_save)
         form.addRow("", self.save_button)
@@ -153,6 +171,8 @@ class PeopleDialog(DeskDialog):
         self.add_close_button(right_layout)
         splitter.addWidget(right)
         splitter.setSizes([420, 680])
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.activated.connect(self.on_undo)
         self.refresh_list()
         self.start_new()
 
@@ -181,11 +201,14 @@ class PeopleDialog(DeskDialog):
         self.editor.setTitle(tr("编辑：{0}").format(person.name))
         for attr, widget in self.widgets.items():
             value = getattr(person, attr)
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, DateEdit):
+                widget.set_date(value)
+            elif isinstance(widget, QComboBox):
                 key = value.value if isinstance(value, PersonKind) else value
                 widget.setCurrentIndex(max(0, widget.findData(key)))
             elif isinstance(widget, QLineEdit):
                 widget.setText(value or "")
+        self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
 
@@ -197,8 +220,14 @@ class PeopleDialog(DeskDialog):
                 widget.clear()
             elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(0)
+        self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
+
+    def _kind_changed(self) -> None:
+        """Only a student has an expected graduation date."""
+        student = self.widgets["kind"].currentData() == PersonKind.STUDENT.value  # type: ignore[attr-defined]
+        self.widgets["graduates_on"].setEnabled(student)
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -236,16 +265,20 @@ class PeopleDialog(DeskDialog):
             elif isinstance(widget, QLineEdit):
                 values[attr] = widget.text()
         values["kind"] = PersonKind(values["kind"])
-        return Person(self.person_id, **values)
+        graduates = str(values.pop("graduates_on")).strip()
+        person = Person(self.person_id, **values)
+        if graduates and person.kind is PersonKind.STUDENT:
+            person.graduates_on = parse_day(graduates, "预计毕业日期")
+        return person
 
     def on_save(self) -> None:
         self._clear_errors()
-        person = self.person()
         try:
+            person = self.person()
             if person.id is None:
                 self.person_id = self.register.people.add(person)
             else:
-                self.register.people.update(person)
+                self.history.push(record_person_edit(self.register, person))
         except ValidationError as error:
             box = self.boxes.get(error.field)
             if box is not None:
@@ -280,13 +313,36 @@ class PeopleDialog(DeskDialog):
         if assignment_id is None or day is None:
             return
         try:
-            filing = self.register.accounts.end_role(assignment_id, day)
+            record = record_role_end(self.register, assignment_id, day)
         except NmdeskError as error:
             self.show_message(tr("不能结束角色"), str(error), error=True)
             return
+        self._role_changed(record)
+
+    def _role_changed(self, record: RoleEdit | None) -> None:
+        if record is not None:
+            self.history.push(record)
         self.changed_any = True
+        filing = record.filing_id if record is not None else None
         self.role_result.setText(self._filings_text([filing] if filing else []))
         self.refresh_roles()
+
+    def on_undo(self) -> None:
+        """Ctrl+Z: undo the session's newest edit (this dialog's or the window's)."""
+        if not self.history.can_undo():
+            self.role_result.setText(tr("本次会话没有可撤销的修改"))
+            return
+        text = self.history.undo_text()
+        try:
+            self.history.undo()
+        except NmdeskError as error:
+            self.show_message(tr("不能撤销"), str(error), error=True)
+            return
+        self.changed_any = True
+        self.role_result.setText(tr("已{0}").format(text))
+        self.refresh_list()
+        if self.person_id is not None:
+            self.show_person(self.person_id)
 
     def on_assign(self) -> None:
         day = self._role_day()
@@ -296,8 +352,8 @@ class PeopleDialog(DeskDialog):
         try:
             account = self.register.accounts.find(self.assign_account.text())
             assert account.id is not None
-            filing = self.register.accounts.assign_role(
-                account.id, self.assign_role.currentData(), self.person_id, day
+            record = record_assignment(
+                self.register, account.id, self.assign_role.currentData(), self.person_id, day
             )
         except ValidationError as error:
             self.assign_box.set_error(str(error))
@@ -305,9 +361,7 @@ class PeopleDialog(DeskDialog):
         except NmdeskError as error:
             self.assign_box.set_error(str(error))
             return
-        self.changed_any = True
-        self.role_result.setText(self._filings_text([filing] if filing else []))
-        self.refresh_roles()
+        self._role_changed(record)
 
     def on_hand_over(self) -> None:
         if self.person_id is None:

@@ -1,7 +1,8 @@
-"""The sanctions register: 通报批评, 限期整改 (with a deadline), 责令注销 and
-暂停申办资格, each open until it is resolved with a date and a resolution.
+"""The sanctions register: 通报批评, 限期整改 and 暂停运行 (each with a deadline),
+责令注销 and 暂停申办资格, each open until it is resolved with a date and a resolution.
 
-A 限期整改 on a running account puts it into 整改中 until resolved; a 责令注销
+A 限期整改 on a running account puts it into 整改中 until resolved; a 暂停运行
+puts the account into 暂停 until it is lifted; a 责令注销
 starts the closure flow; a 暂停申办资格 stops the unit from filing new
 applications until it is lifted (PKU-CoE clause 15).
 """
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.dates import today
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Sanction, SanctionKind
+from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
 from nmdesk.store.register import Register
 from ui.account_form import unit_choices
 from ui.desk_common import (
@@ -122,7 +123,7 @@ class SanctionsDialog(DeskDialog):
         self.refresh()
 
     def _kind_changed(self) -> None:
-        self.deadline_on.setEnabled(self.kind.currentData() == SanctionKind.RECTIFY.value)
+        self.deadline_on.setEnabled(SanctionKind(self.kind.currentData()) in DEADLINE_KINDS)
 
     def refresh(self) -> None:
         units = {u.id: u.name for u in self.register.units.all()}
@@ -159,7 +160,7 @@ class SanctionsDialog(DeskDialog):
         try:
             issued = day_or_error(self.boxes["下达日期"], "下达日期")
             deadline = None
-            if kind is SanctionKind.RECTIFY:
+            if kind in DEADLINE_KINDS:
                 deadline = day_or_error(self.boxes["整改期限"], "整改期限")
                 if deadline is not None and issued is not None and deadline <= issued:
                     raise_box = self.boxes["整改期限"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.register import Register
+from nmdesk.undo import record_unit_edit
 from ui.account_form import person_choices, unit_choices
 from ui.desk_common import (
     GROUP_STYLE,
@@ -34,6 +35,7 @@ from ui.desk_common import (
     add_field_rows,
     tr,
 )
+from ui.undo import EditHistory, session_history
 
 
 class UnitsDialog(DeskDialog):
@@ -45,6 +47,10 @@ class UnitsDialog(DeskDialog):
         self.profile = register.profile
         self.unit_id: int | None = None
         self.changed_any = False
+        # edits go to the window's session history, so Ctrl+Z there undoes them
+        self.history = (
+            session_history(parent, register) if parent is not None else EditHistory(register, self)
+        )
         self.setWindowTitle(tr("单位管理"))
         self.setStyleSheet(GROUP_STYLE)
         self.resize(940, 620)
@@ -198,7 +204,7 @@ class UnitsDialog(DeskDialog):
         )
         if self.unit_id is None:
             return self.register.units.add(Unit(None, **values))
-        self.register.units.update(self.unit_id, **values)
+        self.history.push(record_unit_edit(self.register, self.unit_id, values))
         return self.unit_id
 
     def on_save(self) -> None:

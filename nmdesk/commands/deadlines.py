@@ -54,7 +54,7 @@ def run_due(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from nmdesk.deadlines import running_clocks
+    from nmdesk.deadlines import ClockKind, running_clocks
 
     today = parse_day(args.today, "检查日期") if args.today else dt.date.today()
     from nmdesk.holidays.service import missing_next_year
@@ -75,8 +75,10 @@ def run_check(args: argparse.Namespace) -> int:
             if clock.is_estimate:
                 when += "（估算）"
         account = f"#{clock.account_id}" if clock.account_id else "-"
-        print(f"{clock.label}\t{account}\t{when}\t{clock.title}")
-    print(f"共 {overdue} 项逾期，{sum(1 for c in clocks if c.due_on is None)} 项缺少责任人")
+        detail = f"：{clock.detail}" if clock.detail else ""
+        print(f"{clock.label}\t{account}\t{when}\t{clock.title}{detail}")
+    missing = sum(1 for c in clocks if c.kind is ClockKind.MISSING_ROLE)
+    print(f"共 {overdue} 项逾期，{missing} 项缺少责任人")
     if reminder:
         print(f"提醒：{reminder}（用 calendar notice 录入）")
     return 1 if overdue else 0

@@ -290,6 +290,7 @@ def _create(
         platform_id=f["platform_id"] or "",
         purpose=f["purpose"] or "",
         opened_on=f["opened_on"],
+        last_post_on=f.get("last_post_on"),
         status=f["status"] or AccountStatus.RUNNING,
         note=f["note"] or "",
     )
@@ -331,7 +332,10 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
     changes: dict[str, Any] = {}
     for key in COMPARED:
         new = f.get(key)
-        if new is not None and new != "" and getattr(existing, key) != new:
+        old = getattr(existing, key)
+        if key == "last_post_on" and old is not None and new is not None and new <= old:
+            continue  # as the plan shows it: an older ledger never moves the last post back
+        if new is not None and new != "" and old != new:
             changes[key] = new
     if unit_id != existing.unit_id:
         changes["unit_id"] = unit_id

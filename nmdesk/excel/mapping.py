@@ -31,6 +31,7 @@ ACCOUNT_FIELDS: dict[str, str] = {
     "level": "账号级别",
     "status": "状态",
     "serial_no": "备案编号",
+    "last_post_on": "最近发布日期",
     "note": "备注",
 }
 ROLE_LABELS: dict[str, str] = {
@@ -125,6 +126,17 @@ _ACCOUNT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level": ("级别", "账号级别", "层级", "账号层级"),
     "status": ("状态", "账号状态", "运行状态"),
     "serial_no": ("备案编号", "编号", "备案号"),
+    "last_post_on": (
+        "最近发布",
+        "最近发布日期",
+        "最近发布时间",
+        "最后更新",
+        "最后更新日期",
+        "最后更新时间",
+        "最近更新",
+        "最近更新日期",
+        "最后发布日期",
+    ),
     "note": ("备注", "说明", "其他"),
 }
 _ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -6,6 +6,7 @@ with the reason in Chinese; nothing is written here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -78,12 +79,35 @@ def _partial_date(column: str, value: CellValue) -> Any:
     return normalize.partial_date(value, column)
 
 
+def _last_post(column: str, value: CellValue) -> dt.date | None:
+    """A last-post date; a ledger that gives only 2026年10月 (or a year) counts the
+    period's last day, so an account is never called inactive earlier than it is."""
+    partial = normalize.partial_date(value, column)
+    if partial is None:
+        return None
+    if partial.day is not None:
+        return dt.date(partial.year, partial.month or 1, partial.day)
+    if partial.month is None:
+        return dt.date(partial.year, 12, 31)
+    after = dt.date(partial.year + partial.month // 12, partial.month % 12 + 1, 1)
+    return after - dt.timedelta(days=1)
+
+
 def _email(column: str, text: str) -> str:
     return normalize_email(text, column)
 
 
 # Account fields compared with the register to decide "update"; unit is compared by name.
-COMPARED = ("account_type", "name", "platform_id", "purpose", "opened_on", "level", "note")
+COMPARED = (
+    "account_type",
+    "name",
+    "platform_id",
+    "purpose",
+    "opened_on",
+    "level",
+    "note",
+    "last_post_on",
+)
 
 
 def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
@@ -228,6 +252,14 @@ class Planner:
         opened = self._outcomes(
             "opened_on", column(rows, "opened_on"), partial(_partial_date, opened_label)
         )
+        last_label = self._label("last_post_on")
+        last_posts = (
+            self._outcomes(
+                "last_post_on", column(rows, "last_post_on"), partial(_last_post, last_label)
+            )
+            if "last_post_on" in has
+            else blanks
+        )
         optional = []
         for key, check in (("level", self._level), ("status", normalize.status)):
             if key in has:
@@ -266,6 +298,7 @@ class Planner:
                 "opened_on": _value_or_issue(opened[i], errors, opened_label),
                 "level": _value_or_issue(levels[i], errors, level_label),
                 "status": _value_or_issue(statuses[i], errors, status_label),
+                "last_post_on": _value_or_issue(last_posts[i], errors, last_label),
             }
             for role_columns in people:
                 self._read_person(row, i, *role_columns)
@@ -529,12 +562,15 @@ class Planner:
             "platform_id": "账号ID号",
             "purpose": "账号主要用途",
             "note": "备注",
+            "last_post_on": "最近发布日期",
         }
         for key in COMPARED:
             new = f.get(key)
             if new is None or new == "":
                 continue  # a blank cell never clears what the register holds
             old = getattr(existing, key)
+            if key == "last_post_on" and old is not None and new <= old:
+                continue  # an older ledger never moves the last post back
             if key == "level":
                 if new != old:
                     changes.append(

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 _PARTS = (26, 78, 58, 68, 78, 76, 98)
+RANKING_TITLE = "附件：本单位账号优先顺序表"
+RANKING_FOOTNOTE = (
+    "注：按本单位全部在用账号排序，1 为最优先（《管理办法》第七条），随审批表一并提交"
+)
 COMPACT_ROW = 26.0
 EXISTING_SHOWN = 6
 STYLE_CONTACT = STYLE_SMALL.clone("contact", fontSize=9, leading=12)
@@ -60,6 +64,10 @@ class ApprovalData:
     operation_plan: str = ""
     priority: str = ""
     decision: str = ""
+    # the unit's 账号优先顺序表 (PKU-CoE clause 7), printed as the sheet's attachment:
+    # (rank, platform, type, name, status) per live account, and a note above it
+    ranking: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    ranking_note: str = ""
 
 
 def approval_data(register: Register, account_id: int) -> ApprovalData:
@@ -89,10 +97,30 @@ def approval_data(register: Register, account_id: int) -> ApprovalData:
         people=people,
         existing=f"共 {len(others)} 个：{existing}" if others else "无",
     )
+    ranks = register.units.priority_ranks(account.unit_id)
+    order = register.units.priorities(account.unit_id)
+    for place, ranked_id in enumerate(order, start=1):
+        ranked = register.accounts.get(ranked_id)
+        data.ranking.append(
+            (
+                str(place) if ranked_id in ranks else "未排序",
+                ranked.platform,
+                ranked.account_type,
+                ranked.name + ("（本申请）" if ranked_id == account_id else ""),
+                ranked.status.label,
+            )
+        )
+    if not ranks:
+        data.ranking_note = "本单位尚未登记账号优先顺序，以下按开设先后列出。"
+    if account_id in ranks:
+        data.priority = (
+            f"本账号在本单位全部 {len(order)} 个账号中排第 {ranks[account_id]} 位"
+            "（详见附件：本单位账号优先顺序表）"
+        )
     if application is not None:
         data.justification = application.justification
         data.operation_plan = application.operation_plan
-        if application.priority_rank is not None:
+        if not data.priority and application.priority_rank is not None:
             data.priority = f"本账号在本单位全部账号中排第 {application.priority_rank} 位"
         if application.decided_on is not None or application.approval_ref:
             decided = application.decided_on.isoformat() if application.decided_on else ""
@@ -229,6 +257,37 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
     return [form_grid(groups, widths, page_body_height(), padding=3)]
 
 
+RANKING_BLANK_ROWS = 10
+
+
+def ranking_body(data: ApprovalData) -> list[Flowable]:
+    """附件：本单位账号优先顺序表 — every live account of the unit, 1 first."""
+    total = content_width()
+    widths = [total * part / sum(_PARTS) for part in _PARTS]
+    head = GridRow(
+        [label(text) for text in ("顺序", "开设平台", "账号类型", "账号名称", "", "状态")]
+    )
+    head.spans = [(3, 4)]
+    rows = [head]
+    entries = data.ranking or [("", "", "", "", "")] * RANKING_BLANK_ROWS
+    for rank, platform, account_type, name, status in entries:
+        rows.append(
+            GridRow(
+                [p(rank), p(platform), p(account_type), p(name), "", p(status)],
+                spans=[(3, 4)],
+                min_height=COMPACT_ROW,
+            )
+        )
+    unit_line = GridRow([label("申请单位"), p(data.unit), "", "", "", ""], spans=[(1, 5)])
+    unit_line.min_height = COMPACT_ROW
+    groups = [GridGroup("申请单位", [unit_line]), GridGroup("账号优先顺序", rows)]
+    flowables: list[Flowable] = []
+    if data.ranking_note:
+        flowables.append(p(data.ranking_note, STYLE_SMALL))
+    flowables.append(form_grid(groups, widths, page_body_height(), padding=3))
+    return flowables
+
+
 def approval_sheets(register: Register, account_id: int | None) -> list[Sheet]:
     profile = register.profile
     title = form_title(profile, "approval")
@@ -239,16 +298,25 @@ def approval_sheets(register: Register, account_id: int | None) -> list[Sheet]:
                 title,
                 lambda: approval_body(profile, blank, blank=True),
                 footnote=profile.filing_sheet_footnote,
-            )
+            ),
+            Sheet(RANKING_TITLE, lambda: ranking_body(blank), footnote=RANKING_FOOTNOTE),
         ]
     account = register.accounts.get(account_id)
     data = approval_data(register, account_id)
+    trace = form_trace(register, "approval", account.id or account_id)
     return [
         Sheet(
             title,
             lambda: approval_body(profile, data),
-            trace=form_trace(register, "approval", account.id or account_id),
+            trace=trace,
             footnote=profile.filing_sheet_footnote,
             account_id=account_id,
-        )
+        ),
+        Sheet(
+            RANKING_TITLE,
+            lambda: ranking_body(data),
+            trace=trace,
+            footnote=RANKING_FOOTNOTE,
+            account_id=account_id,
+        ),
     ]

@@ -46,6 +46,7 @@ REQUIREMENT = {
     SanctionKind.CRITICISM: "请你单位高度重视，认真查找原因，切实加强账号管理和内容审核。",
     SanctionKind.RECTIFY: "请你单位于{deadline}前完成整改，并将整改情况书面报{office}。",
     SanctionKind.ORDER_CLOSE: "请你单位立即停止账号运行，按规定向平台申请注销，并将注销结果报{office}。",
+    SanctionKind.SUSPEND_RUN: "自即日起暂停该账号运行，请你单位于{deadline}前完成整改，经{office}同意后方可恢复。",
     SanctionKind.SUSPEND_APPLY: "自即日起暂停你单位新媒体账号申办资格，整改完成并经同意后方可恢复。",
 }
 

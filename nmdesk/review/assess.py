@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nmdesk.dates import months_before
 from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Verdict
@@ -83,18 +84,6 @@ class AssessRow:
     @property
     def suggested(self) -> Verdict:
         return suggest_verdict(self.flags, self.priority_rank, self.status)
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(candidate, day.day))
-        except ValueError:
-            continue
-    return dt.date(year, month, 28)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -270,7 +259,9 @@ def compute_flags(
         count = counts.get((fact["unit_id"], fact["platform"]), 0)
         if count > quota:
             rank = fact["priority_rank"]
-            rank_text = f"本单位优先级排序第 {rank} 位" if rank else "本单位未给出优先级排序"
+            rank_text = (
+                f"在该平台按本单位优先顺序排第 {rank} 位" if rank else "本单位未给出账号优先顺序"
+            )
             found.append(
                 Flag(
                     "over_quota",

@@ -129,7 +129,10 @@ def record_self_check(
     changes = self_check_changes(check)
     if materials_received is not None:
         changes["materials_received"] = materials_received
-    register.reviews.update_result(campaign.id, account_id, changes)
+    with register.transaction():
+        register.reviews.update_result(campaign.id, account_id, changes)
+        if check.last_post_on is not None:
+            register.accounts.record_last_posts({account_id: check.last_post_on})
 
 
 def set_materials_received(

@@ -409,6 +409,9 @@ def apply_packet(
         register.reviews.set_unit_return(
             campaign.id, diff.unit_id, returned_on, zero_report=diff.zero_report
         )
+        register.accounts.record_last_posts(
+            {i: c.last_post_on for i, c in diff.checks.items() if c.last_post_on is not None}
+        )
 
 
 def import_packet(register: Register, campaign: Campaign, path: Path) -> PacketDiff:

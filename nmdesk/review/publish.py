@@ -240,8 +240,13 @@ def _plan_verdicts(
             )
             if status is not AccountStatus.CLOSING:
                 closures.append((account_id, reason))
-        elif verdict is Verdict.SUSPEND and status is not AccountStatus.SUSPENDED:
-            moves.setdefault((status, AccountStatus.SUSPENDED), []).append(account_id)
+        elif verdict is Verdict.SUSPEND:
+            # a 暂停运行 sanction, as SanctionStore.add records one, lifted by resolving it
+            sanctions.append(
+                _sanction_row(campaign, fact, SanctionKind.SUSPEND_RUN, today, reason, None)
+            )
+            if status is not AccountStatus.SUSPENDED:
+                moves.setdefault((status, AccountStatus.SUSPENDED), []).append(account_id)
     for old, new in moves:
         check_transition(old, new)
     final = []

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.dates import PartialDate, partial_from_iso
+from nmdesk.dates import PartialDate, months_before, partial_from_iso
 from nmdesk.errors import DuplicateAccountError, NotFoundError, PolicyError, ValidationError
 from nmdesk.lifecycle import check_transition
 from nmdesk.models import (
@@ -63,6 +63,9 @@ FILED_STATUSES = frozenset(
         AccountStatus.LOST,
     }
 )
+# Fields the office keeps for itself, not on any filed sheet: editing them is audited
+# but files no change (a new last-post date is not a 变更备案).
+UNFILED_FIELDS = frozenset({"last_post_on"})
 # Roles that may have several holders at once; every other role has one holder.
 MULTI_HOLDER_ROLES = frozenset({"operator"})
 
@@ -350,7 +353,7 @@ class AccountStore:
                     FIELD_LABELS[f], self._display(f, before[f]), self._display(f, new_values[f])
                 )
                 for f in changes
-                if before[f] != new_values[f]
+                if before[f] != new_values[f] and f not in UNFILED_FIELDS
             ]
             self.refresh_search([account_id])
             if field_changes and current.status in FILED_STATUSES:
@@ -593,6 +596,26 @@ class AccountStore:
                 )
         return None
 
+    def assignment(self, assignment_id: int) -> RoleAssignment:
+        return self._assignment(self.r.row("role_assignments", assignment_id))
+
+    def take_back_assignment(self, assignment_id: int, reopen: list[int]) -> None:
+        """Undo an assignment entered by mistake: its row goes (audited) and the
+        assignments it ended that day are current again."""
+        row = self.r.row("role_assignments", assignment_id)
+        with self.r.transaction():
+            self.r.delete_row("role_assignments", assignment_id, action="undo")
+            for other in reopen:
+                self.r.update_row("role_assignments", other, {"end_on": None}, action="undo")
+            self.refresh_search([row["account_id"]])
+
+    def reopen_role(self, assignment_id: int) -> None:
+        """Undo the end of an assignment: it is current again."""
+        row = self.r.row("role_assignments", assignment_id)
+        with self.r.transaction():
+            self.r.update_row("role_assignments", assignment_id, {"end_on": None}, action="undo")
+            self.refresh_search([row["account_id"]])
+
     def responsibilities(self, person_id: int) -> list[RoleAssignment]:
         """Everything a person currently holds, for hand-over when they leave or graduate."""
         return [
@@ -697,6 +720,38 @@ class AccountStore:
                 [cutoff.isoformat()],
             )
         ]
+
+    def inactive_brief(self, today: dt.date) -> list[tuple[int, str, dt.date]]:
+        """(id, name, last post) of live accounts whose last recorded post is older than
+        the profile's inactivity threshold (BIT clause 16, PKU-CoE clause 7), oldest
+        first. Accounts with no recorded date are not listed: nothing is known of them."""
+        cutoff = months_before(today, self.r.profile.deadlines["low_activity_months"])
+        return [
+            (row[0], row[1], dt.date.fromisoformat(row[2]))
+            for row in self.r.db.execute(
+                "SELECT id, name, last_post_on FROM accounts WHERE status IN "
+                "('running', 'rectifying', 'suspended', 'lost') AND last_post_on IS NOT NULL "
+                "AND last_post_on < ? ORDER BY last_post_on, id",
+                [cutoff.isoformat()],
+            )
+        ]
+
+    def record_last_posts(self, last_posts: dict[int, dt.date]) -> int:
+        """Take the last-post dates a review packet or self-check reports, where they are
+        later than the account's recorded one; returns how many accounts moved on."""
+        newer = {}
+        for account_id, day in last_posts.items():
+            rows = self.r.db.execute(
+                "SELECT last_post_on FROM accounts WHERE id = ?", [account_id]
+            ).fetchall()
+            if rows and (rows[0][0] is None or rows[0][0] < day.isoformat()):
+                newer[account_id] = day
+        with self.r.transaction():
+            for account_id, day in newer.items():
+                self.r.update_row(
+                    "accounts", account_id, {"last_post_on": day.isoformat()}, action="last_post"
+                )
+        return len(newer)
 
     # -- search text -----------------------------------------------------------------
 

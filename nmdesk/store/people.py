@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError
 from nmdesk.models import Person, PersonKind
+from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.validation import (
     clean_text,
     normalize_email,
@@ -30,11 +32,14 @@ def _person(row: dict[str, Any]) -> Person:
         email=row["email"],
         staff_or_student_no=row["staff_or_student_no"],
         note=row["note"],
+        graduates_on=date_or_none(row["graduates_on"]),
     )
 
 
 def person_row(person: Person) -> dict[str, Any]:
-    """Validate and normalise a person's fields into a storable row."""
+    """Validate and normalise a person's fields into a storable row. Only a student has
+    an expected graduation date."""
+    graduates = person.graduates_on if PersonKind(person.kind) is PersonKind.STUDENT else None
     return {
         "name": require_text(person.name, "姓名", 50),
         "kind": PersonKind(person.kind).value,
@@ -45,6 +50,7 @@ def person_row(person: Person) -> dict[str, Any]:
         "email": normalize_email(person.email),
         "staff_or_student_no": clean_text(person.staff_or_student_no),
         "note": person.note,
+        "graduates_on": iso_or_none(graduates),
     }
 
 
@@ -62,6 +68,22 @@ class PeopleStore:
             before = self.r.update_row("people", person.id, person_row(person))
             if before["name"] != person.name:
                 self.r.accounts.refresh_search_for_person(person.id)
+
+    def graduating(self, until: dt.date) -> list[tuple[Person, list[tuple[int, str, str]]]]:
+        """Students graduating by ``until`` who still hold a role, soonest first, each with
+        (account id, account name, role id) of the roles they hold."""
+        rows = self.r.db.execute(
+            "SELECT p.id, a.id, a.name, r.role FROM people p "
+            "JOIN role_assignments r ON r.person_id = p.id AND r.end_on IS NULL "
+            "JOIN accounts a ON a.id = r.account_id AND a.status NOT IN ('closed', 'refused') "
+            "WHERE p.kind = 'student' AND p.graduates_on IS NOT NULL AND p.graduates_on <= ? "
+            "ORDER BY p.graduates_on, p.id, a.id, r.role",
+            [until.isoformat()],
+        ).fetchall()
+        held: dict[int, list[tuple[int, str, str]]] = {}
+        for person_id, account_id, name, role in rows:
+            held.setdefault(person_id, []).append((account_id, name, role))
+        return [(self.get(person_id), roles) for person_id, roles in held.items()]
 
     def get(self, person_id: int) -> Person:
         rows = self.r.query("SELECT * FROM people WHERE id = ?", [person_id])

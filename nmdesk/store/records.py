@@ -6,7 +6,15 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
-from nmdesk.models import AccountStatus, Incident, Sanction, SanctionKind, WatchEntry
+from nmdesk.lifecycle import can_transition
+from nmdesk.models import (
+    DEADLINE_KINDS,
+    AccountStatus,
+    Incident,
+    Sanction,
+    SanctionKind,
+    WatchEntry,
+)
 from nmdesk.names import matched_keywords
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.validation import require_text
@@ -16,15 +24,22 @@ if TYPE_CHECKING:
 
 
 class SanctionStore:
-    """通报批评, 限期整改 (with a deadline), 责令注销 and 暂停申办资格, each with its resolution."""
+    """通报批评, 限期整改 and 暂停运行 (each with a deadline), 责令注销 and 暂停申办资格,
+    each open until resolved.
+
+    A 暂停运行 moves its account to 暂停 while it is open; resolving it puts the account
+    back into operation (or into 整改中 while a 限期整改 on it is still open).
+    """
 
     def __init__(self, register: Register) -> None:
         self.r = register
 
     def add(self, sanction: Sanction) -> int:
         require_text(sanction.reason, "处理事由", 1000)
-        if sanction.kind is SanctionKind.RECTIFY and sanction.deadline_on is None:
-            raise PolicyError("限期整改须填写整改期限")
+        if sanction.kind in DEADLINE_KINDS and sanction.deadline_on is None:
+            raise PolicyError(f"{sanction.kind.label}须填写整改期限")
+        if sanction.kind is SanctionKind.SUSPEND_RUN:
+            self._check_suspendable(sanction)
         with self.r.transaction():
             sanction_id = self.r.insert_row(
                 "sanctions",
@@ -49,13 +64,25 @@ class SanctionStore:
         status = self.r.accounts.get(sanction.account_id).status
         if sanction.kind is SanctionKind.RECTIFY and status is AccountStatus.RUNNING:
             self.r.accounts.transition(sanction.account_id, AccountStatus.RECTIFYING)
+        elif sanction.kind is SanctionKind.SUSPEND_RUN and status is not AccountStatus.SUSPENDED:
+            self.r.accounts.transition(sanction.account_id, AccountStatus.SUSPENDED)
         elif sanction.kind is SanctionKind.ORDER_CLOSE and status is not AccountStatus.CLOSING:
             self.r.filings.start_closure(
                 sanction.account_id, sanction.issued_on, note=f"责令注销：{sanction.reason}"
             )
 
+    def _check_suspendable(self, sanction: Sanction) -> None:
+        if sanction.account_id is None:
+            raise PolicyError("暂停运行须针对具体账号，请先选择账号")
+        account = self.r.accounts.get(sanction.account_id)
+        if account.status is not AccountStatus.SUSPENDED and not can_transition(
+            account.status, AccountStatus.SUSPENDED
+        ):
+            raise PolicyError(f"“{account.name}”当前状态为“{account.status.label}”，不能暂停运行")
+
     def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:
-        """Close a sanction. A finished rectification puts the account back into operation."""
+        """Close a sanction. A finished rectification or a lifted suspension puts the
+        account back into operation."""
         resolution = require_text(resolution, "处理结果", 1000)
         sanction = self.get(sanction_id)
         if sanction.resolved_on is not None:
@@ -67,12 +94,26 @@ class SanctionStore:
                 {"resolved_on": resolved_on.isoformat(), "resolution": resolution},
                 action="resolved",
             )
-            if (
-                sanction.kind is SanctionKind.RECTIFY
-                and sanction.account_id is not None
-                and self.r.accounts.get(sanction.account_id).status is AccountStatus.RECTIFYING
-            ):
-                self.r.accounts.transition(sanction.account_id, AccountStatus.RUNNING)
+            if sanction.account_id is not None:
+                self._lift(sanction.kind, sanction.account_id)
+
+    def _lift(self, kind: SanctionKind, account_id: int) -> None:
+        """The status an account returns to once a sanction on it is resolved."""
+        status = self.r.accounts.get(account_id).status
+        still_open = {s.kind for s in self.for_account(account_id) if s.resolved_on is None}
+        if kind is SanctionKind.RECTIFY and status is AccountStatus.RECTIFYING:
+            self.r.accounts.transition(account_id, AccountStatus.RUNNING)
+        elif (
+            kind is SanctionKind.SUSPEND_RUN
+            and status is AccountStatus.SUSPENDED
+            and SanctionKind.SUSPEND_RUN not in still_open
+        ):
+            back = (
+                AccountStatus.RECTIFYING
+                if SanctionKind.RECTIFY in still_open
+                else AccountStatus.RUNNING
+            )
+            self.r.accounts.transition(account_id, back)
 
     def get(self, sanction_id: int) -> Sanction:
         rows = self.r.query("SELECT * FROM sanctions WHERE id = ?", [sanction_id])

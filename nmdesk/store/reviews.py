@@ -90,6 +90,19 @@ def _stored(value: Any) -> Any:
 _BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int}
 
 
+# The account's place, 1 first, among its unit's live accounts on the same platform,
+# by the unit's 账号优先顺序表; the latest application's rank where the unit keeps none.
+PLATFORM_PLACE = (
+    "COALESCE((SELECT 1 + (SELECT count(*) FROM account_priorities p2 "
+    "JOIN accounts a2 ON a2.id = p2.account_id AND a2.unit_id = p2.unit_id "
+    "WHERE p2.unit_id = a.unit_id AND a2.platform = a.platform AND p2.rank < p.rank "
+    "AND a2.status NOT IN ('closed', 'refused')) "
+    "FROM account_priorities p WHERE p.account_id = a.id AND p.unit_id = a.unit_id), "
+    "(SELECT ap.priority_rank FROM applications ap WHERE ap.account_id = a.id "
+    "ORDER BY ap.id DESC LIMIT 1))"
+)
+
+
 class ReviewStore:
     def __init__(self, register: Register) -> None:
         self.r = register
@@ -422,15 +435,17 @@ class ReviewStore:
 
         Columns: the result's columns prefixed ``r_``, the account's name, purpose,
         platform, level, status, unit, dates, the current holders of each role
-        (``roles``, comma-separated role ids) and the latest application's priority rank.
+        (``roles``, comma-separated role ids) and ``priority_rank``: the account's place
+        among its unit's accounts on the same platform by the unit's 账号优先顺序表
+        (PKU-CoE clause 7), else the rank its latest application gave.
         Without ``assessing``, ``roles`` and ``priority_rank`` are None (the listing
         and the checks before publishing do not need them, and they cost most).
         """
         extra = (
             "(SELECT group_concat(DISTINCT ra.role) FROM role_assignments ra "
             " WHERE ra.account_id = a.id AND ra.end_on IS NULL) AS roles, "
-            "(SELECT ap.priority_rank FROM applications ap WHERE ap.account_id = a.id "
-            " ORDER BY ap.id DESC LIMIT 1) AS priority_rank "
+            + PLATFORM_PLACE
+            + " AS priority_rank "
             if assessing
             else "NULL AS roles, NULL AS priority_rank "
         )

@@ -104,6 +104,7 @@ AUDITED_TABLES = (
     "import_mappings",
     "imports",
     "form_drafts",
+    "account_priorities",
 )
 
 
@@ -575,5 +576,30 @@ def _calendar_year_entries(db: Database) -> None:
         ALTER TABLE calendar_years ADD COLUMN origin TEXT NOT NULL DEFAULT '';
         ALTER TABLE calendar_years ADD COLUMN title TEXT NOT NULL DEFAULT '';
         ALTER TABLE calendar_overrides ADD COLUMN festival TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
+@migrations(name="0011_people_graduation")
+def _people_graduation(db: Database) -> None:
+    """A student's expected graduation date (PKU-CoE clause 9: operators may be enrolled
+    students), which starts the hand-over reminder on the deadlines board."""
+    db.execute("ALTER TABLE people ADD COLUMN graduates_on TEXT")
+
+
+@migrations(name="0012_account_priorities")
+def _account_priorities(db: Database) -> None:
+    """Each unit's 账号优先顺序表 (PKU-CoE clause 7): the ranking of all its accounts,
+    1 first, attached to a new application and read by the review's quota check."""
+    run_script(
+        db,
+        """
+        CREATE TABLE account_priorities (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            account_id INTEGER NOT NULL UNIQUE REFERENCES accounts(id),
+            rank INTEGER NOT NULL CHECK (rank >= 1)
+        );
+        CREATE INDEX account_priorities_unit ON account_priorities(unit_id, rank);
         """,
     )

@@ -91,6 +91,65 @@ class UnitStore:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def priorities(self, unit_id: int) -> list[int]:
+        """The unit's 账号优先顺序表 (PKU-CoE clause 7): its live accounts' ids, ranked
+        first to last. Accounts it has not ranked yet follow, oldest first."""
+        rows = self.r.db.execute(
+            "SELECT a.id FROM accounts a LEFT JOIN account_priorities p "
+            "ON p.account_id = a.id AND p.unit_id = a.unit_id "
+            "WHERE a.unit_id = ? AND a.status NOT IN ('closed', 'refused') "
+            "ORDER BY p.rank IS NULL, p.rank, a.id",
+            [unit_id],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def priority_ranks(self, unit_id: int) -> dict[int, int]:
+        """{account id: rank} of the unit's ranked live accounts (empty: never ranked)."""
+        rows = self.r.db.execute(
+            "SELECT p.account_id FROM account_priorities p JOIN accounts a "
+            "ON a.id = p.account_id AND a.unit_id = p.unit_id "
+            "WHERE p.unit_id = ? AND a.status NOT IN ('closed', 'refused') ORDER BY p.rank",
+            [unit_id],
+        ).fetchall()
+        return {row[0]: place for place, row in enumerate(rows, start=1)}
+
+    def set_priorities(self, unit_id: int, account_ids: list[int]) -> None:
+        """Replace the unit's ranking with ``account_ids``, first = rank 1, in one
+        transaction. Every id must be a live account of the unit, each once."""
+        live = set(self.priorities(unit_id))
+        if len(set(account_ids)) != len(account_ids):
+            raise ValidationError("账号优先顺序", "同一账号在排序中出现了两次")
+        stray = [i for i in account_ids if i not in live]
+        if stray:
+            raise ValidationError(
+                "账号优先顺序", f"账号 #{stray[0]} 不是“{self.get(unit_id).name}”在用的账号"
+            )
+        current = {
+            row[1]: (row[0], row[2])
+            for row in self.r.db.execute(
+                "SELECT id, account_id, rank FROM account_priorities WHERE unit_id = ?",
+                [unit_id],
+            ).fetchall()
+        }
+        with self.r.transaction():
+            for account_id, (row_id, _rank) in current.items():
+                if account_id not in account_ids:
+                    self.r.delete_row("account_priorities", row_id)
+            for rank, account_id in enumerate(account_ids, start=1):
+                if account_id not in current:
+                    # an account ranked under another unit before it moved here
+                    moved = self.r.db.execute(
+                        "SELECT id FROM account_priorities WHERE account_id = ?", [account_id]
+                    ).fetchone()
+                    if moved is not None:
+                        self.r.delete_row("account_priorities", moved[0])
+                    self.r.insert_row(
+                        "account_priorities",
+                        {"unit_id": unit_id, "account_id": account_id, "rank": rank},
+                    )
+                elif current[account_id][1] != rank:
+                    self.r.update_row("account_priorities", current[account_id][0], {"rank": rank})
+
     def is_apply_suspended(self, unit_id: int) -> bool:
         """True while the unit has an unresolved 暂停申办资格 sanction (PKU-CoE clause 15)."""
         return bool(

@@ -65,6 +65,14 @@ def test_builtin_profiles_carry_the_policy_numbers() -> None:
     assert "filing" in bit.forms and "approval" in pku.forms and "filing" not in pku.forms
 
 
+def test_graduation_notice_weeks_is_read_or_defaults_for_an_older_copy() -> None:
+    data = json.loads(json.dumps(load_profile("pku-coe").raw))
+    data["deadlines"]["graduation_notice_weeks"] = 6
+    assert profile_from_json(json.dumps(data)).deadlines["graduation_notice_weeks"] == 6
+    del data["deadlines"]["graduation_notice_weeks"]
+    assert profile_from_json(json.dumps(data)).deadlines["graduation_notice_weeks"] == 4
+
+
 def test_a_new_institution_is_a_new_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = load_profile("bit").raw | {"id": "thu", "name": "某大学", "institution": "某大学"}
     path = tmp_path / "thu.json"
@@ -85,6 +93,8 @@ def test_a_new_institution_is_a_new_file(tmp_path) -> None:  # type: ignore[no-u
         (lambda d: d.update(eligible_unit_kinds=["martians"]), "eligible_unit_kinds"),
         (lambda d: d["roles"][0].update(person_kinds=["robot"]), "person_kinds"),
         (lambda d: d.update(format=99), "format"),
+        (lambda d: d["deadlines"].update(graduation_notice_weeks=0), "graduation_notice_weeks"),
+        (lambda d: d["deadlines"].update(graduation_notice_weeks="4"), "graduation_notice_weeks"),
     ],
 )
 def test_invalid_profiles_name_the_bad_key(mutate, message) -> None:  # type: ignore[no-untyped-def]

@@ -284,7 +284,7 @@ def test_flags_are_explained(opened) -> None:
         "missing_roles",
     } <= codes
     over = next(f for r in rows for f in r.flags if f.code == "over_quota")
-    assert "超过每个平台 1 个的限额" in over.reason and "优先级排序" in over.reason
+    assert "超过每个平台 1 个的限额" in over.reason and "优先顺序" in over.reason
     low = next(
         f for r in rows for f in r.flags if f.code == "low_activity" and "最近发布于" in f.reason
     )
@@ -382,10 +382,13 @@ def test_publish_applies_statuses_and_writes_exact_listing(opened, tmp_path) -> 
             assert account.status.value == statuses[account_id]
         assert register.reviews.result(camp.id, account_id).verdict is verdict
     new = [s for s in register.sanctions.all()[sanctions_before:]]
+    kinds = {
+        Verdict.RECTIFY: SanctionKind.RECTIFY,
+        Verdict.SUSPEND: SanctionKind.SUSPEND_RUN,
+        Verdict.ORDER_CLOSE: SanctionKind.ORDER_CLOSE,
+    }
     assert sorted((s.account_id, s.kind) for s in new) == sorted(
-        (a, SanctionKind.RECTIFY if v is Verdict.RECTIFY else SanctionKind.ORDER_CLOSE)
-        for a, v in expected.items()
-        if v in (Verdict.RECTIFY, Verdict.ORDER_CLOSE)
+        (a, kinds[v]) for a, v in expected.items() if v in kinds
     )
     assert all(s.campaign_id == camp.id for s in new)
     assert all(s.deadline_on == DEADLINE for s in new if s.kind is SanctionKind.RECTIFY)

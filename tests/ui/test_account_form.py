@@ -281,7 +281,7 @@ def test_window_undo_uses_the_session_history(qtbot, register) -> None:
     account_id = form.result_info.account_id
     window = QWidget()
     qtbot.addWidget(window)
-    assert undo_last_edit(register, window) == "本次会话没有可撤销的账号修改"
+    assert undo_last_edit(register, window) == "本次会话没有可撤销的修改"
     edit = AccountFormDialog(register, account_id, parent=window)
     edit.name.setText("北理工计算机学院")
     save(qtbot, edit)
@@ -441,3 +441,95 @@ def test_a_person_added_after_the_form_opened_is_picked_in_one_block_only(qtbot,
     assert ops.entry().person_id is None
     ops.set_person(person_id)
     assert ops.entry().person_id == person_id
+
+
+def test_last_post_date_is_typed_in_files_nothing_and_shows_in_details(qtbot, register) -> None:
+    from ui.account_details import last_post_text
+
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    fill_bit(form, unit)
+    form.last_post_on.setText("2026-02-10")
+    save(qtbot, form)
+    account_id = form.result_info.account_id
+    assert register.accounts.get(account_id).last_post_on == dt.date(2026, 2, 10)
+    edit = open_form(qtbot, register, account_id)
+    assert edit.last_post_on.text() == "2026-02-10"
+    edit.last_post_on.setText("2026-03-01")
+    save(qtbot, edit)
+    assert edit.result() == edit.DialogCode.Accepted, edit.general_error.text()
+    account = register.accounts.get(account_id)
+    assert account.last_post_on == dt.date(2026, 3, 1)
+    # a last-post date is the office's own note, not a filed field: no 变更备案
+    assert not [f for f in register.filings.for_account(account_id) if f.kind is FilingKind.CHANGE]
+    assert last_post_text(account, 6, dt.date(2026, 12, 7)) == "2026-03-01（已超过 6 个月未更新）"
+    assert last_post_text(account, 12, dt.date(2026, 12, 7)) == "2026-03-01"
+    from PySide6.QtWidgets import QLabel
+
+    from ui.account_details import AccountDetails
+
+    details = AccountDetails(register)
+    qtbot.addWidget(details)
+    details.today = dt.date(2026, 12, 7)
+    details.show_account(account_id)
+    shown = [label.text() for label in details.findChildren(QLabel)]
+    assert "2026-03-01（已超过 6 个月未更新）" in shown
+    future = open_form(qtbot, register, account_id)
+    future.last_post_on.setText("2099-01-01")
+    save(qtbot, future)
+    assert "最近发布日期" in future.boxes["最近发布日期"].error.text()
+
+
+def test_pku_application_edits_the_units_whole_priority_table(qtbot, pku_register) -> None:
+    """PKU-CoE clause 7: a unit with accounts attaches its 账号优先顺序表 to a new
+    application; the form orders all the unit's accounts and saving keeps the ranking."""
+    from nmdesk.dates import PartialDate
+    from nmdesk.models import Account
+
+    reg = pku_register
+    dept = add_unit(reg, "力学系", "department")
+    staff = add_person(reg, "赵刚", PersonKind.STAFF, mobile="13900001111")
+    student = add_person(reg, "孙丽", PersonKind.STUDENT)
+    existing = [
+        reg.accounts.create(
+            Account(
+                None,
+                platform,
+                "",
+                name,
+                dept,
+                2,
+                platform_id=f"old{index}",
+                opened_on=PartialDate(2020),
+                status=AccountStatus.RUNNING,
+            )
+        )
+        for index, (platform, name) in enumerate([("微博", "力学系微博"), ("微信", "力学系主号")])
+    ]
+    form = open_form(qtbot, reg)
+    fill_pku(form, dept, staff, student)
+    form.platform_id.setText("pku_mech_new")
+    table = form.priority_table
+    assert table.list.count() == 3 and table.ranking() == [*existing, None]
+    assert form.priority_rank.text() == "3"
+    table.list.setCurrentRow(2)
+    qtbot.mouseClick(table.up_button, Qt.MouseButton.LeftButton)
+    assert table.ranking() == [existing[0], None, existing[1]]
+    assert form.priority_rank.text() == "2"
+    assert table.list.item(1).text().startswith("2. 本账号（本申请）")
+    form.justification.setPlainText("面向研究生的招生宣传")
+    form.operation_plan.setPlainText("每周两篇推送")
+    form.pledge_signed.setChecked(True)
+    form.pledge_signed_on.setText("2026-11-02")
+    save(qtbot, form)
+    assert form.result() == form.DialogCode.Accepted, form.general_error.text()
+    new = form.result_info.account_id
+    assert reg.units.priorities(dept) == [existing[0], new, existing[1]]
+    assert reg.accounts.application(new).priority_rank == 2
+    # reopened, the form shows the stored order with this account in its place
+    again = open_form(qtbot, reg, new)
+    assert again.priority_table.ranking() == [existing[0], None, existing[1]]
+    again.priority_table.list.setCurrentRow(1)
+    qtbot.mouseClick(again.priority_table.up_button, Qt.MouseButton.LeftButton)
+    save(qtbot, again)
+    assert reg.units.priorities(dept) == [new, existing[0], existing[1]]

@@ -10,6 +10,7 @@ from pypdf import PdfWriter
 from PySide6.QtCore import Qt
 
 from nmdesk.dates import PartialDate
+from nmdesk.errors import PolicyError
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
 from ui.account_form import AccountFormDialog
 from ui.attachments import AttachmentsDialog
@@ -125,6 +126,85 @@ def test_sanctions_register_add_and_resolve(qtbot, register) -> None:
     qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)
     assert register.accounts.get(account_id).status is AccountStatus.RUNNING
     assert "已恢复更新" in dialog.table.item(0, 5).text()
+
+
+def test_suspend_run_is_a_sanction_with_a_deadline_and_a_resolution(qtbot, register) -> None:
+    from nmdesk.deadlines import ClockKind, running_clocks
+
+    _unit_id, account_id = running_account(register)
+    dialog = SanctionsDialog(register, account_id=account_id)
+    qtbot.addWidget(dialog)
+    Answers(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(SanctionKind.SUSPEND_RUN.value))
+    assert dialog.deadline_on.isEnabled()
+    dialog.issued_on.setText("2026-11-02")
+    dialog.reason.setText("发布未经审核的信息")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert "整改期限" in dialog.boxes["整改期限"].error.text()
+    assert register.accounts.get(account_id).status is AccountStatus.RUNNING
+    dialog.deadline_on.setText("2026-12-15")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert register.accounts.get(account_id).status is AccountStatus.SUSPENDED
+    assert dialog.table.item(0, 0).text() == "暂停运行"
+    assert dialog.table.item(0, 4).text() == "2026-12-15"
+    # its deadline runs on the board like a rectification's
+    clocks = [c for c in running_clocks(register, dt.date(2026, 12, 7)) if c.sanction_id]
+    assert [(c.kind, c.due_on, c.account_id) for c in clocks] == [
+        (ClockKind.RECTIFICATION, dt.date(2026, 12, 15), account_id)
+    ]
+    assert clocks[0].title.startswith("暂停运行：")
+    # lifting it puts the account back into operation and stops the clock
+    dialog.table.selectRow(0)
+    dialog.resolution.setText("整改到位，同意恢复运行")
+    dialog.resolved_on.setText("2026-12-10")
+    qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)
+    assert register.accounts.get(account_id).status is AccountStatus.RUNNING
+    assert "同意恢复运行" in dialog.table.item(0, 5).text()
+    assert not [c for c in running_clocks(register, dt.date(2026, 12, 7)) if c.sanction_id]
+
+
+def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None:
+    from nmdesk.models import Sanction
+
+    unit_id, account_id = running_account(register)
+    day = dt.date(2026, 11, 2)
+    rectify = register.sanctions.add(
+        Sanction(
+            None,
+            unit_id,
+            SanctionKind.RECTIFY,
+            day,
+            "内容审核不严",
+            account_id,
+            day + dt.timedelta(30),
+        )
+    )
+    suspend = register.sanctions.add(
+        Sanction(
+            None,
+            unit_id,
+            SanctionKind.SUSPEND_RUN,
+            day,
+            "拒不整改",
+            account_id,
+            day + dt.timedelta(10),
+        )
+    )
+    assert register.accounts.get(account_id).status is AccountStatus.SUSPENDED
+    register.sanctions.resolve(suspend, day + dt.timedelta(5), "恢复运行，继续整改")
+    assert register.accounts.get(account_id).status is AccountStatus.RECTIFYING
+    register.sanctions.resolve(rectify, day + dt.timedelta(20), "整改完成")
+    assert register.accounts.get(account_id).status is AccountStatus.RUNNING
+    # a closed account cannot be suspended, and nothing is written
+    register.accounts.transition(account_id, AccountStatus.CLOSING)
+    before = len(register.sanctions.for_account(account_id))
+    with pytest.raises(PolicyError, match="不能暂停运行"):
+        register.sanctions.add(
+            Sanction(
+                None, unit_id, SanctionKind.SUSPEND_RUN, day, "x", account_id, day + dt.timedelta(3)
+            )
+        )
+    assert len(register.sanctions.for_account(account_id)) == before
 
 
 def test_watch_list_detects_keywords_and_follows_up(qtbot, register) -> None:

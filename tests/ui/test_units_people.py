@@ -182,3 +182,171 @@ def test_hand_over_refuses_a_student_for_a_staff_role_at_pku(qtbot, pku_register
     assert "具体负责人须为在职教职工" in dialog.boxes["接手人"].error.text()
     assert answers.messages == []
     assert reg.accounts.holder(account_id, "specific_responsible") == staff
+
+
+def test_graduation_date_reminds_then_the_board_opens_the_hand_over(
+    qtbot, pku_register, tmp_path, monkeypatch
+) -> None:
+    """PKU-CoE clause 9: a student operator's expected graduation starts a reminder,
+    ``graduation_notice_weeks`` (4) before it; the board item opens the hand-over, which
+    files the personnel change within 5 working days."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDialog
+
+    from nmdesk.deadlines import ClockKind, running_clocks
+    from ui.deadlines_board import DeadlinesBoard
+    from ui.main_window import MainWindow
+
+    reg = pku_register
+    unit = add_unit(reg, "力学系", "department")
+    account_id = reg.accounts.create(
+        Account(
+            None,
+            "微信",
+            "订阅号",
+            "北大工学院力学",
+            unit,
+            2,
+            platform_id="pku_mech",
+            opened_on=PartialDate(2020),
+            status=AccountStatus.RUNNING,
+        )
+    )
+    dialog = PeopleDialog(reg)
+    qtbot.addWidget(dialog)
+    Answers(dialog)
+    dialog.widgets["name"].setText("孙悦")
+    assert not dialog.widgets["graduates_on"].isEnabled()  # staff by default
+    dialog.widgets["kind"].setCurrentIndex(dialog.widgets["kind"].findData("student"))
+    assert dialog.widgets["graduates_on"].isEnabled()
+    dialog.widgets["graduates_on"].setText("2027-13-01")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "预计毕业日期" in dialog.boxes["预计毕业日期"].error.text()
+    assert reg.people.find("孙悦") == []
+    dialog.widgets["graduates_on"].setText("2027-01-15")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    student = reg.people.find("孙悦")[0]
+    assert student.graduates_on == dt.date(2027, 1, 15)
+    reg.accounts.assign_role(account_id, "operator", student.id, dt.date(2024, 9, 1))
+    successor = add_person(reg, "周航", PersonKind.STUDENT)
+
+    def graduation(day: dt.date) -> list:
+        return [c for c in running_clocks(reg, day) if c.kind is ClockKind.GRADUATION]
+
+    assert graduation(dt.date(2026, 12, 17)) == []  # more than 4 weeks before
+    (clock,) = graduation(dt.date(2026, 12, 18))
+    assert clock.person_id == student.id and clock.due_on == dt.date(2027, 1, 15)
+    assert clock.title == "孙悦 预计 2027-01-15 毕业，请办理交接"
+    assert clock.detail == "“北大工学院力学”具体运营人"
+    # the board item opens the hand-over for that student, through the main window
+    window = MainWindow(
+        reg, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    opened = []
+
+    def run(dialog: QDialog) -> QDialog.DialogCode:
+        opened.append(dialog)
+        answers = Answers(dialog)
+        dialog.successor.setCurrentIndex(dialog.successor.findData(successor))
+        dialog.on_day.setText("2026-12-28")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert "1 项角色" in answers.confirms[0]
+        return dialog.result()
+
+    monkeypatch.setattr(window, "exec_dialog", run)
+    board = DeadlinesBoard(reg, today=dt.date(2026, 12, 20))
+    qtbot.addWidget(board)
+    board.handOverRequested.connect(window.open_hand_over)
+    row = next(i for i, c in enumerate(board.model.clocks) if c.kind is ClockKind.GRADUATION)
+    board.view.activated.emit(board.model.index(row, 0))
+    assert len(opened) == 1 and isinstance(opened[0], HandOverDialog)
+    assert opened[0].leaver.currentData() == student.id
+    assert reg.accounts.responsibilities(student.id) == []
+    (personnel,) = [
+        f
+        for f in reg.filings.for_account(account_id)
+        if f.kind is FilingKind.PERSONNEL and f.event_on == dt.date(2026, 12, 28)
+    ]
+    # 2026-12-28 is a Monday; 12-29..12-31 work, New Year's Day 2027-01-01 is off, then
+    # Monday 01-04 and Tuesday 01-05: the 5th working day
+    assert personnel.due_on == dt.date(2027, 1, 5)
+    assert graduation(dt.date(2026, 12, 28)) == []
+    window.close()
+
+
+def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
+    """Ctrl+Z in the window undoes the newest unit, person or role edit of the session,
+    as it does account edits; a role change already filed on paper is not undone."""
+    from PySide6.QtWidgets import QWidget
+
+    from nmdesk.errors import PolicyError
+    from nmdesk.models import FilingStatus
+    from ui.undo import session_history, undo_last_edit
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    unit = add_unit(register, "计算机学院", "college")
+    account_id = register.accounts.create(
+        Account(
+            None,
+            "微信",
+            "订阅号",
+            "北理工计算机",
+            unit,
+            2,
+            platform_id="bitcs",
+            opened_on=PartialDate(2019, 3),
+            status=AccountStatus.RUNNING,
+        )
+    )
+    # a unit renamed in the units dialog, undone from the window
+    units = UnitsDialog(register, parent=window)  # owned by the window
+    Answers(units)
+    units.tree.setCurrentItem(units.tree.topLevelItem(0))
+    units.name.setText("计算机科学与技术学院")
+    qtbot.mouseClick(units.save_button, Qt.MouseButton.LeftButton)
+    assert register.units.get(unit).name == "计算机科学与技术学院"
+    assert undo_last_edit(register, window) == "已撤销对单位“计算机科学与技术学院”的修改"
+    assert register.units.get(unit).name == "计算机学院"
+    # a person's phone corrected, and a role given, in the people dialog
+    person = add_person(register, "刘洋", PersonKind.STAFF, mobile="13911112222")
+    people = PeopleDialog(register, parent=window)
+    Answers(people)
+    people.search.setText("刘洋")
+    people.table.selectRow(0)
+    people.widgets["mobile"].setText("13922223333")
+    qtbot.mouseClick(people.save_button, Qt.MouseButton.LeftButton)
+    assert register.people.get(person).mobile == "13922223333"
+    people.role_date.setText("2026-11-02")
+    people.assign_account.setText(str(account_id))
+    people.assign_role.setCurrentIndex(people.assign_role.findData("ops_contact"))
+    qtbot.mouseClick(people.assign_button, Qt.MouseButton.LeftButton)
+    (filing,) = [
+        f for f in register.filings.for_account(account_id) if f.kind is FilingKind.PERSONNEL
+    ]
+    history = session_history(window, register)
+    assert history.undo_text() == "撤销刘洋担任“北理工计算机”运维负责人"
+    # undone before the paper went out: the role is taken back, the filing voided
+    people.on_undo()
+    assert register.accounts.current_roles(account_id) == []
+    assert register.filings.get(filing.id).status is FilingStatus.CANCELLED
+    assert "已撤销刘洋担任" in people.role_result.text()
+    # then the phone edit, from the window
+    assert undo_last_edit(register, window) == "已撤销对人员“刘洋”的修改"
+    assert register.people.get(person).mobile == "13911112222"
+    assert not history.can_undo()
+    # a role ended, its personnel filing signed and filed: undo is refused, nothing changes
+    register.accounts.assign_role(account_id, "ops_contact", person, dt.date(2026, 11, 2))
+    people.show_person(person)
+    people.roles.selectRow(0)
+    people.role_date.setText("2026-11-20")
+    qtbot.mouseClick(people.end_button, Qt.MouseButton.LeftButton)
+    ended = [
+        f for f in register.filings.for_account(account_id) if f.event_on == dt.date(2026, 11, 20)
+    ]
+    register.filings.mark_filed(ended[0].id, dt.date(2026, 11, 25))
+    with pytest.raises(PolicyError, match="已交回归档"):
+        undo_last_edit(register, window)
+    assert register.accounts.current_roles(account_id) == []
+    assert register.audit.verify() == []

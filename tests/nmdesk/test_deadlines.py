@@ -83,7 +83,11 @@ def test_check_prints_the_grouped_item_once(tmp_path: Path) -> None:
         "“北理工计算机0”、“北理工计算机1”、“北理工计算机2”、“北理工计算机3”、“北理工计算机4”"
     ], result.stdout
     # (the ledger names nobody: three required roles missing on each of the five)
-    assert result.stdout.splitlines()[-1] == "共 0 项逾期，15 项缺少责任人"
+    # … then the summary, and (in December, with 2027 not entered) the holiday reminder
+    assert result.stdout.splitlines()[-2:] == [
+        "共 0 项逾期，15 项缺少责任人",
+        "提醒：2027年节假日安排尚未录入，涉及2027年的截止日期为估算（用 calendar notice 录入）",
+    ]
     assert result.returncode == 0
 
 

@@ -39,7 +39,12 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from nmdesk.about import version_line
+
     parser = ChineseArgumentParser(prog="nmdesk", description="新媒体账号备案管理台")
+    parser.add_argument(
+        "--version", action="version", version=version_line(), help="显示版本并退出"
+    )
     subparsers = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=ChineseArgumentParser
     )

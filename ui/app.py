@@ -45,6 +45,10 @@ def make_app(argv: list[str]) -> QApplication:
     app.setApplicationName("nmdesk")
     app.setApplicationDisplayName(tr("新媒体账号备案管理台"))
     app.setStyle("Fusion")
+    from ui.about import app_icon
+
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("nmdesk")  # Wayland/X11 match the window to nmdesk.desktop
     install_ui_font(app)
     return app
 
@@ -115,7 +119,10 @@ def open_window(
 def run(argv: list[str] | None = None) -> int:
     """``python main.py [--path FILE]``: open the register in the main window."""
     argv = list(sys.argv if argv is None else argv)
+    from nmdesk.about import version_line
+
     parser = argparse.ArgumentParser(prog="nmdesk-gui", description="新媒体账号备案管理台")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument(
         "--path", type=Path, default=None, help="备案库文件；缺省为用户数据目录中的默认备案库"
     )

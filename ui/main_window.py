@@ -894,17 +894,9 @@ class MainWindow(QMainWindow):
         return None
 
     def show_about(self) -> None:
-        profile = self.register.profile
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            self.tr("关于"),
-            self.tr("新媒体账号备案管理台 nmdesk\n\n备案库：{0}\n策略配置：{1}（{2}）").format(
-                self.register.path, profile.name, profile.policy_title
-            ),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
+        from ui.about import AboutDialog
+
+        self.exec_dialog(AboutDialog(self.register.path, self.register.profile, self))
 
     # -- settings --------------------------------------------------------------------
 

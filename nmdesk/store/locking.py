@@ -169,6 +169,12 @@ def _key(register_path: Path) -> str:
     return os.path.normcase(str(register_path.resolve()))
 
 
+def has_flock() -> bool:
+    """Whether this system has ``flock`` (POSIX) or needs the exclusive-create lock
+    (Windows). Asked at each ``acquire``, so tests can run the Windows branch here."""
+    return fcntl is not None
+
+
 def acquire(register_path: Path) -> tuple[RegisterLock | None, LockInfo | None]:
     """Take the writer lock; returns ``(lock, None)`` or ``(None, holder)`` when another holds it."""
     with _held_lock:
@@ -177,9 +183,9 @@ def acquire(register_path: Path) -> tuple[RegisterLock | None, LockInfo | None]:
             mine._count += 1
             return mine, None
         try:
-            if fcntl is not None:
+            if has_flock():
                 result = _acquire_flock(register_path)
-            else:  # pragma: no cover - Windows
+            else:
                 result = _acquire_exclusive(register_path)
         except OSError as exc:  # a read-only folder or medium: nobody can write here
             from nmdesk.store.sqlite_errors import os_reason

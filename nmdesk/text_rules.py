@@ -114,7 +114,13 @@ FIELD_NAMES: dict[str, str] = {
     "incident": "安全事件",
     "verdict_note": "结论说明",
 }
-TABLE_NAMES = {"accounts": "账号", "units": "单位", "people": "人员"}
+# where a table names a field differently (the editors' boxes use these words)
+TABLE_FIELD_NAMES = {
+    "accounts.name": "账号名称",
+    "units.name": "单位名称",
+    "people.name": "姓名",
+    "watch_entries.name": "账号名称",
+}
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -152,8 +158,9 @@ def merged_limits(profile_limits: Mapping[str, int]) -> dict[str, int]:
     return merged
 
 
-def field_name(field: str) -> str:
-    return FIELD_NAMES.get(field, field)
+def field_name(table: str, field: str) -> str:
+    """A field's Chinese name, as the forms label it."""
+    return TABLE_FIELD_NAMES.get(f"{table}.{field}") or FIELD_NAMES.get(field, field)
 
 
 def text_issue(value: str, limit: int, *, multiline: bool = False) -> str | None:
@@ -189,7 +196,7 @@ def check_row(limits: Mapping[str, int], table: str, row: Mapping[str, Any]) -> 
     for field, value in row.items():
         issue = field_issue(limits, table, field, value)
         if issue is not None:
-            raise ValidationError(field_name(field), issue)
+            raise ValidationError(field_name(table, field), issue)
 
 
 def printable(text: str) -> str:

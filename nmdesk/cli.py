@@ -11,9 +11,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from nmdesk.errors import NmdeskError
+from nmdesk.text_rules import printable
 
 COMMAND_MODULES = (
     "nmdesk.commands.register",
@@ -53,9 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _PrintableStream:
+    """A text stream that writes control and bidi characters as ``\\x1b`` / ``\\u202e``:
+    no value in a register (an older one may hold them) can rewrite the terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(printable(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.notes = []  # warnings from opening the register (nmdesk.commands.open_register)
+    plain_out, plain_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PrintableStream(plain_out), _PrintableStream(plain_err)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = plain_out, plain_err
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = int(args.func(args) or 0)
         for note in dict.fromkeys(args.notes):

@@ -35,6 +35,7 @@ from nmdesk.models import (
 from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
 from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
+from nmdesk.text_rules import field_issue
 from nmdesk.validation import (
     check_role_holder,
     clean_text,
@@ -437,6 +438,7 @@ def collect_errors(
     event_on = now
     if account_id is not None:
         event_on = _day(entry.event_on, "变更发生日期", errors, required=True, not_after=now) or now
+    errors += _text_errors(profile, entry)
     if errors:
         return errors, None
     assert entry.unit_id is not None
@@ -458,6 +460,40 @@ def collect_errors(
         "note": entry.note.strip(),
     }
     return [], CheckedEntry(values, roles, signed_on, decided_on, priority, pledge_on, event_on)
+
+
+_TYPED_TEXT = (
+    "account_type",
+    "name",
+    "platform_id",
+    "purpose",
+    "verified_subject",
+    "it_approval_ref",
+    "miit_filing_no",
+)
+
+
+def _text_errors(profile: Profile, entry: AccountEntry) -> list[ValidationError]:
+    """The ``nmdesk.text_rules`` checks the store makes on saving, named by the form's fields."""
+    limits = profile.text_limits
+    errors = [
+        ValidationError(FIELD_LABELS[key], issue)
+        for key in _TYPED_TEXT
+        if (issue := field_issue(limits, "accounts", key, clean_text(getattr(entry, key))))
+    ]
+    if issue := field_issue(limits, "accounts", "note", entry.note.strip()):
+        errors.append(ValidationError(FIELD_LABELS["note"], issue))
+    for key, word in (("approving_body", "审批单位"), ("approval_ref", "审批文号")):
+        if issue := field_issue(limits, "applications", key, clean_text(getattr(entry, key))):
+            errors.append(ValidationError(word, issue))
+    for key, word in (("justification", "开设理由"), ("operation_plan", "运营计划")):
+        if issue := field_issue(limits, "applications", key, getattr(entry, key).strip()):
+            errors.append(ValidationError(word, issue))
+    for role, person in entry.roles.items():
+        for key, word in (("name", "姓名"), ("title", "职务")):
+            if issue := field_issue(limits, "people", key, clean_text(getattr(person, key))):
+                errors.append(ValidationError(f"{role_label(profile, role)}{word}", issue))
+    return errors
 
 
 def check_entry(

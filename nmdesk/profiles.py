@@ -9,6 +9,7 @@ ProfileError naming the first problem it finds.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from nmdesk.errors import ProfileError
 from nmdesk.paths import PROFILES_DIR
+from nmdesk.text_rules import merged_limits, read_limits
 
 KNOWN_FORMS = ("filing", "approval", "pledge", "change", "closure", "rectification", "ledger")
 KNOWN_PERSON_KINDS = ("staff", "student", "external")
@@ -118,6 +120,12 @@ class Profile:
     def to_json(self) -> str:
         return json.dumps(self.raw, ensure_ascii=False, indent=2)
 
+    @functools.cached_property
+    def text_limits(self) -> dict[str, int]:
+        """``table.field`` → most characters (``nmdesk.text_rules``); a profile kept in an
+        older register has no ``text_limits`` and gets the defaults."""
+        return merged_limits(read_limits(self.raw.get("text_limits"), _ProfileReader.no_fail))
+
 
 def builtin_profile_ids() -> list[str]:
     """The ids of the profiles shipped in ``resources/profiles``, e.g. ``bit`` and ``pku-coe``."""
@@ -161,6 +169,11 @@ class _ProfileReader:
 
     def fail(self, key: str, expected: str) -> ProfileError:
         return ProfileError(f"{self.source} 中的“{key}”无效：应为{expected}")
+
+    @staticmethod
+    def no_fail(key: str, expected: str) -> ProfileError:
+        """For a profile already validated on load."""
+        return ProfileError(f"策略配置中的“{key}”无效：应为{expected}")
 
     def _get(self, obj: Any, key: str, default: Any = None) -> Any:
         """``obj[key]``; a list item that is not an object (``null``, a number) is an error."""
@@ -252,6 +265,7 @@ class _ProfileReader:
             for p in self.items(d, "platforms")
         )
         profile_id = self.text(d, "id")
+        read_limits(d.get("text_limits"), self.fail)
         return Profile(
             id=profile_id,
             name=self.text(d, "name"),

@@ -13,8 +13,10 @@ from nmdesk.errors import ValidationError
 from nmdesk.models import PersonKind
 from nmdesk.profiles import Profile
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_OFFICE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:(?:-|转|ext\.?|x)(\d{1,6}))?$", re.IGNORECASE)
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: ٩ is a digit to \d
+_OFFICE = re.compile(
+    r"^(0[0-9]{2,3})-?([0-9]{7,8})(?:(?:-|转|ext\.?|x)([0-9]{1,6}))?$", re.IGNORECASE
+)
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 _SPACING = re.compile(r"[\s\u3000()（）]+")
 

@@ -26,10 +26,13 @@ def set_text_cell(cell, value: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def cell_text(value: str) -> str:
-    """Drop the control characters an xlsx cannot hold (openpyxl refuses them)."""
+    """Control and bidi characters written as ``\\x1b`` / ``\\u202e`` (an xlsx cannot hold
+    the first, and the second make a name read wrong); only an older register holds them."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+    from nmdesk.text_rules import printable
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("", printable(value)))
 
 
 def text_cell(sheet, value: str):  # type: ignore[no-untyped-def]

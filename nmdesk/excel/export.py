@@ -31,6 +31,7 @@ from nmdesk.files import create_private_file, refuse_register_file
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
 from nmdesk.store.sqlite_errors import os_reason
+from nmdesk.text_rules import EXCEL_CELL_LIMIT, check_excel_cell, printable
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -70,6 +71,7 @@ _CHUNK = 1000
 _KEYS = [key for _header, key, _width in COLUMNS]
 _VALUES = itemgetter(*_KEYS)  # every key is in an export row (ExcelStore.export_rows)
 _LEVEL, _STATUS, _OPENED = _KEYS.index("level"), _KEYS.index("status"), _KEYS.index("opened_on")
+_NAME_AT = _KEYS.index("name")
 
 
 class ExcelWriteError(NmdeskError):
@@ -135,6 +137,12 @@ def _write_rows(sheet: Any, records: Iterator[list[Any]]) -> None:
     cannot hold are dropped. A date is passed as is: openpyxl gives it ``yyyy-mm-dd``."""
     for values in records:
         texts = "".join([value for value in values if isinstance(value, str)])
+        if len(texts) > EXCEL_CELL_LIMIT:  # rare: never cut a value without a word
+            for value in values:
+                if isinstance(value, str):
+                    check_excel_cell(
+                        value, f"账号“{printable(str(values[_NAME_AT])[:50])}”的一项内容"
+                    )
         if "=" in texts or not texts.isprintable():  # rare: look at each value
             for index, value in enumerate(values):
                 if isinstance(value, str) and value:
@@ -266,7 +274,7 @@ def export_csv(
                         if value is None
                         else value.isoformat()
                         if isinstance(value, dt.date)
-                        else safe_text(value)
+                        else safe_text(printable(value))
                         if isinstance(value, str)
                         else value
                         for value in values

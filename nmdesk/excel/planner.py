@@ -21,6 +21,7 @@ from nmdesk.excel.plan import Change, NewUnit, PlannedRow, RowIssue, Verdict
 from nmdesk.excel.reader import CellValue, display, is_blank
 from nmdesk.models import Account
 from nmdesk.store.accounts import MULTI_HOLDER_ROLES
+from nmdesk.text_rules import field_issue
 from nmdesk.validation import check_role_holder, normalize_email
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ _UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 _MISSING = object()
 _SECOND = itemgetter(1)
+
+
+_TEXT_FIELDS = ("account_type", "platform_id", "purpose", "note")  # name: checked with the unit
+_PERSON_WORDS = {"name": "姓名", "title": "职务"}
 
 
 def _key(value: CellValue) -> Any:
@@ -270,6 +275,7 @@ class Planner:
         levels, statuses = optional
         people = [self._role_columns(role, rows) for role in ROLE_LABELS if f"{role}.name" in has]
         unit_label, name_label = self._label("unit"), self._label("name")
+        limits = self.profile.text_limits
         level_label, status_label = self._label("level"), self._label("status")
         planned: list[PlannedRow] = []
         for i, (row_index, values) in enumerate(rows):
@@ -280,13 +286,13 @@ class Planner:
             unit = row.unit_name = units[i]
             if not unit:
                 errors.append(RowIssue(unit_label, "为必填项"))
-            elif len(unit) > 200:
-                errors.append(RowIssue(unit_label, "过长，最多 200 字"))
+            elif issue := field_issue(limits, "units", "name", unit):
+                errors.append(RowIssue(unit_label, issue))
             name = names[i]
             if not name:
                 errors.append(RowIssue(name_label, "为必填项"))
-            elif len(name) > 100:
-                errors.append(RowIssue(name_label, f"过长（{len(name)} 字），最多 100 字"))
+            elif issue := field_issue(limits, "accounts", "name", name):
+                errors.append(RowIssue(name_label, issue))
             row.fields = {
                 "name": name,
                 "platform": _value_or_issue(platforms[i], errors, platform_label),
@@ -300,6 +306,9 @@ class Planner:
                 "status": _value_or_issue(statuses[i], errors, status_label),
                 "last_post_on": _value_or_issue(last_posts[i], errors, last_label),
             }
+            for key in _TEXT_FIELDS:
+                if issue := field_issue(limits, "accounts", key, row.fields[key]):
+                    errors.append(RowIssue(self._label(key), issue))
             for role_columns in people:
                 self._read_person(row, i, *role_columns)
             if errors:
@@ -456,8 +465,10 @@ class Planner:
         elif len(several) > 1:  # several operators: their contacts cannot be told apart
             row.people += [(role, {"name": one}) for one in several]
         elif name:
-            if len(name) > 50:
-                errors.append(RowIssue(role_label, "姓名过长，最多 50 字"))
+            limits = self.profile.text_limits
+            for key in ("name", "title"):
+                if issue := field_issue(limits, "people", key, person[key]):
+                    errors.append(RowIssue(role_label, f"{_PERSON_WORDS[key]}{issue}"))
             row.people.append((role, person))
         elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
             errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))

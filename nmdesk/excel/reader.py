@@ -23,7 +23,17 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from nmdesk.errors import NmdeskError
+from nmdesk.excel.limits import (
+    LIMITS,
+    SheetExtent,
+    check_extent,
+    check_zip_directory,
+    declared_extent,
+    read_head,
+)
+from nmdesk.excel.limits import (
+    ExcelFileError as ExcelFileError,
+)
 from nmdesk.files import refuse_register_file
 
 CellValue = Any  # str | int | float | bool | date | datetime | time | timedelta
@@ -33,11 +43,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_ROWS = 100_000  # rows in one sheet (issue #6: a sheet with 1,048,576 rows is refused)
-
-
-class ExcelFileError(NmdeskError):
-    """The file cannot be read as an xlsx workbook."""
+MAX_ROWS = LIMITS.rows  # rows in one sheet (issue #6: a sheet with 1,048,576 rows is refused)
 
 
 @dataclass
@@ -109,21 +115,59 @@ def _checked_parts(path: Path) -> dict[str, bytes]:
                 raise ExcelFileError(
                     f"{name} 是压缩包而不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件"
                 )
-            # every part read to its end, which checks its CRC (as ZipFile.testzip does);
-            # those read again later are kept unless huge (a runaway sheet is refused first)
+            sheets = _sheet_labels(archive)
+            for info in archive.infolist():  # every sheet's declared size, from its first bytes
+                if info.filename in sheets:
+                    extent = declared_extent(read_head(archive, info))
+                    if extent is not None:
+                        check_extent(name, sheets[info.filename], *extent)
+            check_zip_directory(archive, name)  # a zip bomb is refused before it inflates
+            # every part read to its end, which checks its CRC (as ZipFile.testzip does),
+            # and every sheet's used range measured as it passes; those read again later
+            # are kept unless huge
             for info in archive.infolist():
+                sheet = sheets.get(info.filename)
+                extent_seen = SheetExtent(name, sheet) if sheet is not None else None
                 wanted = info.filename in _REREAD or info.filename.startswith("xl/worksheets/")
                 if wanted and info.file_size <= _KEEP_BYTES:
-                    kept[info.filename] = archive.read(info)
+                    kept[info.filename] = data = archive.read(info)
+                    if extent_seen is not None:
+                        extent_seen.feed(data)
                     continue
                 with archive.open(info) as part:
-                    while part.read(1 << 20):
-                        pass
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+                    while chunk := part.read(1 << 20):
+                        if extent_seen is not None:
+                            extent_seen.feed(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError):
         raise ExcelFileError(f"{name} 已损坏或不完整，请重新保存或重新下载后再导入") from None
     return kept
 
 
+def _sheet_labels(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name (or the part's own name when the workbook's
+    index is missing or too large to parse)."""
+    labels = {
+        info.filename: posixpath.basename(info.filename)
+        for info in archive.infolist()
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    }
+    small = {
+        member: archive.read(member)
+        for member in _REREAD
+        if member in archive.namelist() and archive.getinfo(member).file_size <= _INDEX_BYTES
+    }
+    try:
+        workbook = ElementTree.fromstring(small["xl/workbook.xml"])
+        for element in workbook.iter(f"{_MAIN_NS}sheet"):
+            member = _sheet_xml_path(small, element.get("name", ""))
+            if member is not None:
+                labels[member] = element.get("name", "")
+    except (KeyError, ElementTree.ParseError):
+        pass
+    return labels
+
+
+_INDEX_BYTES = 4 << 20
 _REREAD = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _KEEP_BYTES = 64 << 20
 

@@ -262,6 +262,12 @@ def _cell_int(value: Any, where: str) -> int | None:
 
 def read_packet(path: Path) -> ParsedPacket:
     """Read a returned packet. Raises ValidationError naming the row and column at fault."""
+    from nmdesk.excel.reader import ExcelFileError, check_xlsx
+
+    try:  # a returned file is a stranger's: bounded like any import before calamine sees it
+        check_xlsx(path)
+    except ExcelFileError as exc:
+        raise ValidationError("自查表文件", str(exc)) from None
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:

@@ -36,6 +36,7 @@ from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.store.sqlite_errors import sqlite_sentence
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
+from nmdesk.text_rules import CHECKED_TABLES, check_row
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
@@ -304,6 +305,7 @@ class Register:
     def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
         """Insert one row and audit it; returns the new id."""
         self.check_writable()
+        self._check_text(table, [row])
         with self.transaction():
             columns = ", ".join(row)
             marks = ", ".join("?" for _ in row)
@@ -323,6 +325,7 @@ class Register:
         self.check_writable()
         if not rows:
             return []
+        self._check_text(table, rows)
         columns = list(rows[0])
         if "id" not in columns:
             first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
@@ -348,11 +351,20 @@ class Register:
             )
         return ids
 
+    def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Every write's text follows ``nmdesk.text_rules`` (lengths from the profile,
+        no control or bidi characters), whichever path (form, import, packet) it came by."""
+        if table in CHECKED_TABLES:
+            limits = self.profile.text_limits
+            for row in rows:
+                check_row(limits, table, row)
+
     def update_row(
         self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
     ) -> dict[str, Any]:
         """Update one row and audit its before and after; returns the row as it was before."""
         self.check_writable()
+        self._check_text(table, [changes])
         with self.transaction():
             before = self.row(table, row_id)
             if not changes:

@@ -264,7 +264,20 @@ def test_pku_blank_forms_for_handwriting(pku_register, tmp_path, form):
     assert all(embedded for _, embedded in fonts_of(out))
 
 
+def allow_long_purpose(register, limit=3000):
+    """A profile may allow a longer 账号主要用途 than the shipped 500 characters; the
+    layout must still hold it (a page and more per copy)."""
+    import json
+
+    data = json.loads(register.meta("profile"))
+    data["text_limits"]["accounts.purpose"] = limit
+    with register.transaction():
+        register.set_meta("profile", json.dumps(data, ensure_ascii=False))
+    register._profile = None
+
+
 def test_long_purpose_wraps_without_loss_in_both_copies(register, tmp_path):
+    allow_long_purpose(register)
     purpose = "".join(f"第{i}项：面向全院师生发布教学科研动态与通知公告。" for i in range(80))[
         :1990
     ]
@@ -655,6 +668,7 @@ def test_a_sheet_too_long_for_the_fast_path_is_laid_out_in_full(register):
     from nmdesk.forms.document import fast_copy
     from nmdesk.forms.filing_sheet import filing_sheets
 
+    allow_long_purpose(register)
     account_id = make_account(register, purpose="面向全院师生发布教学科研动态。" * 140)
     [sheet] = filing_sheets(register, account_id)
     assert sheet.fixed is not None and fast_copy(sheet) is None

@@ -47,6 +47,14 @@ def test_unit_tree_editor_adds_units_with_kind_parent_and_head(qtbot, register) 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "已存在" in dialog.boxes["单位名称"].error.text()
     assert len(register.units.all()) == 2
+    # a bidi override or an over-long name is refused next to the field (issue #12)
+    dialog.name.setText("计算机\u202e院学")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "改变文字方向的控制字符（U+202E）" in dialog.boxes["单位名称"].error.text()
+    dialog.name.setText("长" * 201)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "过长（201 字），最多 200 字" in dialog.boxes["单位名称"].error.text()
+    assert len(register.units.all()) == 2
 
 
 def test_people_directory_add_edit_search_and_roles(qtbot, register) -> None:

@@ -25,8 +25,9 @@ _savepoint_numbers = itertools.count(1)
 class RegisterConnection:
     """One open SQLite connection; belongs to the thread that opened it."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.conn = conn
+        self.read_only = read_only
         self.closed = False
         # called before and after each outermost COMMIT (nmdesk.store.wal_guard)
         self.before_commit: Callable[[], None] | None = None
@@ -47,7 +48,7 @@ class RegisterConnection:
         # sqlite-utils turns recursive triggers on for every connection it opens;
         # registers were written that way, so nmdesk keeps it
         conn.execute("PRAGMA recursive_triggers = ON")
-        return cls(conn)
+        return cls(conn, read_only=read_only)
 
     def execute(
         self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
@@ -82,7 +83,11 @@ class RegisterConnection:
                 raise
             self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
             return
-        self.conn.execute("BEGIN")
+        # A writer takes the write lock at BEGIN: a deferred transaction that has
+        # read first and then meets another program's write lock fails at once
+        # (SQLite skips the busy handler to avoid a deadlock), while BEGIN
+        # IMMEDIATE waits out the busy timeout like any other statement.
+        self.conn.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
         try:
             yield self
         except BaseException:

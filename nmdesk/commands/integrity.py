@@ -14,7 +14,7 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="append",
         default=[],
         metavar="HASH|FILE",
-        help="之前记下的审计链头（64 位哈希），或含有链头的文本文件；可重复",
+        help="之前记下的审计链头（64 位哈希），或含有链头的文件（保存的 verify 输出、公示或汇总的 PDF/HTML）；可重复",
     )
     add_path_option(verify)
     verify.set_defaults(func=run_verify)

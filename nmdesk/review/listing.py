@@ -27,6 +27,7 @@ from nmdesk.review.outcomes import (
 )
 from nmdesk.review.records import Campaign
 from nmdesk.review.xlsx import HEADER, MARKED, TITLE, Cell, Sheet, write_workbook
+from nmdesk.store.anchors import EMPTY_HEAD, ChainHead, chain_head
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -72,6 +73,9 @@ class Listing:
     outcomes: dict[int, UnitOutcome]
     policy_title: str = ""
     unit_names: dict[int, str] = field(default_factory=dict)
+    # the audit chain's head when the listing was built: printed on every copy, so
+    # ``verify --anchor`` with the file proves the register still holds that history
+    chain_head: ChainHead = EMPTY_HEAD
 
     @property
     def unit_sections(self) -> list[tuple[str, list[str]]]:
@@ -140,6 +144,7 @@ def build_listing(
         outcomes=outcomes,
         policy_title=profile.policy_title,
         unit_names={u.unit_id: u.unit_name for u in units},
+        chain_head=chain_head(register.db.conn),
     )
 
 
@@ -168,6 +173,7 @@ class Summary:
     previous_total: int | None
     breakdowns: list[Breakdown]
     unit_sections: list[tuple[str, list[str]]]
+    chain_head: ChainHead = EMPTY_HEAD  # the listing's (``Listing.chain_head``)
 
 
 def _counts(listing: Listing) -> dict[str, Counter[str]]:
@@ -218,6 +224,7 @@ def build_summary(register: Register, listing: Listing) -> Summary:
         previous_total=sum(before["verdict"].values()) if before else None,
         breakdowns=breakdowns,
         unit_sections=listing.unit_sections,
+        chain_head=listing.chain_head,
     )
 
 
@@ -248,6 +255,7 @@ def write_listing_xlsx(listing: Listing, path: Path) -> Path:
     marks = Sheet("单位标注", widths=(30, 24), rows=[["单位", "标注"]])
     for title, names in listing.unit_sections:
         marks.rows.extend([name, title] for name in names)
+    marks.rows.extend([[], [listing.chain_head.describe()]])
     return write_workbook(path, [listing_sheet, marks])
 
 
@@ -330,7 +338,8 @@ def listing_html(listing: Listing) -> str:
     parts.append("</tbody></table>")
     parts.append(
         f"<footer>依据《{_e(listing.policy_title)}》年审规定公示。"
-        f"如有异议，请与{_e(listing.office)}联系。</footer>"
+        f"如有异议，请与{_e(listing.office)}联系。"
+        f'<br><span class="anchor">{_e(listing.chain_head.describe())}</span></footer>'
     )
     return _page(listing.title, "\n".join(parts))
 
@@ -385,6 +394,9 @@ def summary_html(summary: Summary) -> str:
             )
             body.append(f'<tr><td>{_e(key)}</td><td class="num">{count}</td>{extra}</tr>')
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    parts.append(
+        f'<footer><span class="anchor">{_e(summary.chain_head.describe())}</span></footer>'
+    )
     return _page(title, "\n".join(parts))
 
 

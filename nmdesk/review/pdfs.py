@@ -50,6 +50,7 @@ from nmdesk.review.listing import (
     ListingRow,
     Summary,
 )
+from nmdesk.store.anchors import ChainHead
 
 CHART_TOP = 12
 NOTICE_VERDICTS = (Verdict.RECTIFY, Verdict.SUSPEND, Verdict.ORDER_CLOSE, Verdict.NOT_SUBMITTED)
@@ -90,11 +91,17 @@ def _fit(text: str, width: float, size: float) -> str:
     return text + "…"
 
 
-def _footer(label: str):  # type: ignore[no-untyped-def]
+def _footer(label: str, head: ChainHead):  # type: ignore[no-untyped-def]
+    """Every page's footer: the document and page on the right, and on the left the
+    audit chain's head the document was made from (``verify --anchor`` takes the PDF)."""
+
     def draw(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
         canvas.setFont(FORM_FONT, 8)
         canvas.drawRightString(doc.pagesize[0] - 15 * mm, 8 * mm, f"{label}　第 {doc.page} 页")
+        canvas.setFont(FORM_FONT, 6.5)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(15 * mm, 8 * mm, head.describe())
         canvas.restoreState()
 
     return draw
@@ -380,7 +387,8 @@ def write_listing_pdf(listing: Listing, path: Path) -> Path:
         title=listing.title,
         author=listing.office,
     )
-    doc.build(story, onFirstPage=_footer(listing.title), onLaterPages=_footer(listing.title))
+    footer = _footer(listing.title, listing.chain_head)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
 
 
@@ -514,10 +522,11 @@ def write_notice_pdf(listing: Listing, unit_id: int, rows: list[ListingRow], pat
         title=f"{year}年度年审整改通知-{unit}",
         author=listing.office,
     )
-    footer = _footer(f"{unit}　整改通知")
+    footer = _footer(f"{unit}　整改通知", listing.chain_head)
     # every notice prints these, whatever the unit (the footer's page number is ASCII)
     fixed = "".join([title, "：", intro, *NOTICE_HEADER, "办理要求：", NOTICE_CLOSING])
     fixed += f"{listing.office}{day}{NOTICE_SIGNATURE}　整改通知　第 页"
+    fixed += listing.chain_head.describe()
 
     def first_page(canvas: Any, doc: Any) -> None:
         reserve_first_subset(canvas, fixed)
@@ -659,5 +668,6 @@ def write_summary_pdf(summary: Summary, office: str, path: Path) -> Path:
         author=office,
     )
     label = f"{year} 年度年审汇总"
-    doc.build(story, onFirstPage=_footer(label), onLaterPages=_footer(label))
+    footer = _footer(label, summary.chain_head)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return path

@@ -150,7 +150,7 @@ def anchors_from_argument(value: str) -> list[str]:
 
     refuse_register_file(path, "校验锚点")
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _text_of(path)
     except OSError as exc:
         raise NmdeskError(
             f"--anchor 应为 64 位审计链头哈希，或含有链头的文本文件；无法读取 {value}："
@@ -160,6 +160,25 @@ def anchors_from_argument(value: str) -> list[str]:
     if not found:
         raise NmdeskError(f"{path.name} 中没有审计链头（64 位十六进制哈希）")
     return found
+
+
+def _text_of(path: Path) -> str:
+    """A text file's text, or a PDF's (a printed listing or summary carries its head
+    in the footer of every page)."""
+    with path.open("rb") as handle:
+        is_pdf = handle.read(5) == b"%PDF-"
+    if not is_pdf:
+        return path.read_text(encoding="utf-8", errors="replace")
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as exc:
+        raise NmdeskError(f"{path.name} 不是可读的 PDF 文件：{exc}") from None
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def check_anchor(conn: sqlite3.Connection, anchor: str) -> Finding | None:

@@ -19,6 +19,7 @@ from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.listing import MARK_FAILED, MARK_NOT_SUBMITTED
 from nmdesk.review.outcomes import Submission, UnitOutcome
 from nmdesk.review.records import SelfCheck, Step
+from nmdesk.store.anchors import ChainHead
 
 OPENED = dt.date(2026, 11, 23)
 PUBLISHED = dt.date(2027, 1, 8)
@@ -714,7 +715,9 @@ def test_listing_xlsx_keeps_text_styles_frozen_header_and_filter(tmp_path) -> No
     assert sheet["G5"].fill.fgColor.rgb.endswith("FDE2E1")
     assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:G5"
     assert sheet.column_dimensions["B"].width == 30
-    assert list(book["单位标注"].values) == [("单位", "标注"), ("乙学院", MARK_FAILED)]
+    marks = list(book["单位标注"].values)
+    assert marks[:2] == [("单位", "标注"), ("乙学院", MARK_FAILED)]
+    assert marks[-1][0] == listing.chain_head.describe()  # the head the listing was made from
 
 
 def test_listing_pdf_repeats_the_header_on_every_page_and_lists_every_row(tmp_path) -> None:
@@ -909,6 +912,10 @@ def test_a_large_publish_writes_its_files_in_a_helper_process(
     started = _helper_writers(monkeypatch)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
+    # the files carry the audit head at the time of writing; the export below is
+    # written after the publish's own entries, so both are given the same head
+    head = ChainHead("0" * 64, 1, 1)
+    monkeypatch.setattr("nmdesk.review.listing.chain_head", lambda conn: head)
     result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     ((writer, process),) = started
     assert process is not None and process.returncode == 0 and not writer.in_helper

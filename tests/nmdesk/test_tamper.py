@@ -444,3 +444,43 @@ def test_an_attachment_deleted_from_its_folder_fails_verify(demo_path, tmp_path)
     stored.unlink()
     done = _verify_with(demo_path)
     assert done.returncode == 1 and "不存在" in done.stdout
+
+
+def _published_outputs(path: Path, out: Path) -> dict[str, Path]:
+    from nmdesk.cli import main
+
+    args = ["--path", str(path), "--year", "2026"]
+    assert main(["review", "open", *args, "--today", "2026-11-02"]) == 0
+    assert (
+        main(["review", "publish", *args, "--out", str(out), "--today", "2026-12-28", "--force"])
+        == 0
+    )
+    return {
+        "listing PDF": out / "2026年度年审公示.pdf",
+        "listing HTML": out / "2026年度年审公示.html",
+        "summary PDF": out / "2026年度年审汇总.pdf",
+        "summary HTML": out / "2026年度年审汇总.html",
+    }
+
+
+def test_every_published_listing_and_summary_anchors_the_chain(demo_path, tmp_path) -> None:
+    """Issue 12 item 2: a printed listing or summary records the head at that moment,
+    and ``verify --anchor FILE`` proves the register still holds that history."""
+    from nmdesk.store.anchors import anchors_from_argument, chain_head
+
+    files = _published_outputs(demo_path, tmp_path / "out")
+    with Register.open(demo_path, auto_backup=False) as register:
+        entries = register.scalar("SELECT count(*) FROM audit_log")
+        known = {row[0] for row in register.db.execute("SELECT hash FROM audit_log")}
+        head = chain_head(register.db.conn)
+    for what, file in files.items():
+        anchors = anchors_from_argument(str(file))
+        assert len(anchors) == 1 and anchors[0] in known, what
+        assert entries > 0 and head.entries == entries
+        done = _verify_with(demo_path, str(file))
+        assert done.returncode == 0 and "外部锚点：1 个已核对" in done.stdout, what
+    _rewrite_history(demo_path, _untouched_person_entry(demo_path))
+    shutil.rmtree(backups_dir(demo_path), ignore_errors=True)
+    for what, file in files.items():
+        done = _verify_with(demo_path, str(file))
+        assert done.returncode == 1 and "不在备案库中" in done.stdout, what

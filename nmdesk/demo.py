@@ -341,6 +341,8 @@ class _DemoBuilder:
             if self.rng.random() < 0.4
             else "",
             operation_plan="每周推送不少于两次，专人审核后发布" if self.rng.random() < 0.6 else "",
+            # the rank the applicant wrote; where the unit has filed its 账号优先顺序表
+            # (``priority_tables``), the sheet prints the table's rank instead
             priority_rank=self.rng.randint(1, 4),
             pledge_signed=True,
             pledge_signed_on=opened,
@@ -428,6 +430,22 @@ class _DemoBuilder:
                 )
             )
 
+    def priority_tables(self) -> None:
+        """Most units have filed their 账号优先顺序表 (PKU-CoE clause 7); a few have not,
+        so the approval sheet's attachment shows both cases."""
+        rows = self.r.db.execute(
+            "SELECT unit_id, id FROM accounts WHERE status NOT IN ('closed', 'refused') "
+            "ORDER BY unit_id, id"
+        ).fetchall()
+        by_unit: dict[int, list[int]] = {}
+        for unit_id, account_id in rows:
+            by_unit.setdefault(unit_id, []).append(account_id)
+        for unit_id, account_ids in by_unit.items():
+            if len(account_ids) < 2 or self.rng.random() < 0.2:
+                continue
+            self.rng.shuffle(account_ids)
+            self.r.units.set_priorities(unit_id, account_ids)
+
     def watch_entries(self) -> None:
         names = (
             ["北理工二手交易群", "BIT 表白墙", "北理工考研资料分享", "京工吃喝玩乐"]
@@ -472,6 +490,8 @@ def build_demo_register(
                 unit = builder.rng.choice(units[1:]) if index else units[0]
                 builder.account(index, unit, parent_levels[unit[0]])
             builder.watch_entries()
+            if register.profile.uses_form("approval"):
+                builder.priority_tables()
         counts = register.accounts.count_by_status()
         from nmdesk.models import AccountStatus as S
 

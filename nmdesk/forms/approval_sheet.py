@@ -121,7 +121,10 @@ def approval_data(register: Register, account_id: int) -> ApprovalData:
         data.justification = application.justification
         data.operation_plan = application.operation_plan
         if not data.priority and application.priority_rank is not None:
-            data.priority = f"本账号在本单位全部账号中排第 {application.priority_rank} 位"
+            data.priority = (
+                f"申请时填报排第 {application.priority_rank} 位"
+                "（本单位账号优先顺序表尚未登记此账号，见附件）"
+            )
         if application.decided_on is not None or application.approval_ref:
             decided = application.decided_on.isoformat() if application.decided_on else ""
             data.decision = " ".join(

@@ -123,3 +123,55 @@ def test_the_approval_sheet_carries_the_ranking_as_its_attachment(
         assert "力学系研究生" in page and "尚未登记" not in page
     sheets = [t for t in pages if "本账号在本单位全部4个账号中排第1位" in t]
     assert len(sheets) == 2
+
+
+def test_a_rank_given_on_the_application_never_contradicts_the_unranked_attachment(
+    pku_register: Register, tmp_path: Path
+) -> None:
+    """Seen on the demo: the sheet said 排第 3 位 while its attachment listed every
+    account, this one included, as 未排序."""
+    from nmdesk.models import Application
+
+    unit_id, _ids = unit_with_accounts(pku_register)
+    account = pku_register.accounts.create(
+        Account(None, "抖音", "", "力学系抖音", unit_id, 2, platform_id="pku_mech_dy"),
+        application=Application(
+            None,
+            0,
+            dt.date(2026, 11, 2),
+            justification="服务短视频传播",
+            operation_plan="每周两条",
+            priority_rank=3,
+        ),
+    )
+    out = render_form(pku_register, "approval", account, tmp_path / "approval.pdf")
+    text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
+    assert "本单位尚未登记账号优先顺序" in text and "未排序" in text
+    assert "本账号在本单位全部账号中排第3位" not in text
+    assert "申请时填报排第3位" in text and "优先顺序表尚未登记此账号" in text
+
+
+def test_the_pku_demo_prints_approval_sheets_whose_rank_agrees_with_the_attachment(
+    tmp_path: Path,
+) -> None:
+    from nmdesk.demo import build_demo_register
+    from nmdesk.forms.approval_sheet import approval_data
+
+    path = tmp_path / "pku.nmdesk"
+    build_demo_register(path, "pku-coe", accounts=120, seed=7)
+    with Register.open(path, auto_backup=False) as register:
+        ranked_units = 0
+        for unit in register.units.all():
+            ranks = register.units.priority_ranks(unit.id)
+            ranked_units += bool(ranks)
+            order = register.units.priorities(unit.id)
+            for place, account_id in enumerate(order):
+                data = approval_data(register, account_id)
+                shown = data.ranking[place][0]  # the attachment's row for this account
+                assert data.ranking[place][3].endswith("（本申请）")
+                if account_id in ranks:
+                    assert shown == str(ranks[account_id])
+                    assert f"排第 {ranks[account_id]} 位" in data.priority
+                else:
+                    assert shown == "未排序" and "全部账号中排第" not in data.priority
+        assert ranked_units > 0

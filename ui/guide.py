@@ -48,8 +48,8 @@ SECTIONS = (
     "closure-sanctions",
     "backup",
 )
-# Pictures wider than this are shown scaled down (smoothly), so a 1366-pixel
-# screenshot fits the guide window.
+# Pictures wider than the page (or than this) are shown scaled down, smoothly, so a
+# 1366-pixel screenshot fits the guide window.
 MAX_PICTURE_WIDTH = 760
 PROPERTY = "guideSection"
 
@@ -79,13 +79,24 @@ def guide_url(section: str = "contents") -> QUrl:
 class GuideBrowser(QTextBrowser):
     """A QTextBrowser that scales wide screenshots down to the page's width."""
 
+    def picture_width(self) -> int:
+        """The page's width inside its margins (at most MAX_PICTURE_WIDTH)."""
+        margin = int(self.document().documentMargin())
+        # the vertical scroll bar may appear only after the pictures are laid out
+        bar = (
+            0
+            if self.verticalScrollBar().isVisible()
+            else self.verticalScrollBar().sizeHint().width()
+        )
+        room = self.viewport().width() - bar - 2 * margin - 8
+        return min(MAX_PICTURE_WIDTH, room) if room > 200 else MAX_PICTURE_WIDTH
+
     def loadResource(self, kind: int, name: QUrl) -> object:
         if kind == QTextDocument.ResourceType.ImageResource.value and name.isLocalFile():
             image = QImage(name.toLocalFile())
-            if not image.isNull() and image.width() > MAX_PICTURE_WIDTH:
-                image = image.scaledToWidth(
-                    MAX_PICTURE_WIDTH, Qt.TransformationMode.SmoothTransformation
-                )
+            width = self.picture_width()
+            if not image.isNull() and image.width() > width:
+                image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
             return image
         return super().loadResource(kind, name)
 

@@ -103,6 +103,25 @@ def test_every_picture_of_the_guide_is_bundled():
         assert paths.resource("guide", *name.split("/")).is_file(), name
 
 
+def test_make_screenshots_draws_every_picture_of_the_guide_at_1366_by_768(qapp, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from ui.guide_screenshots import render_guide_pictures
+
+    written = {path.name: path for path in render_guide_pictures(tmp_path)}
+    pictures = re.findall(r'<img src="images/([^"]+)"', guide.guide_html())
+    assert set(pictures) <= set(written)
+    for name in pictures:
+        image = QImage(str(written[name]))
+        assert 300 < image.width() <= 1366 and 200 < image.height() <= 768, name
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 37)
+            for y in range(0, image.height(), 23)
+        }
+        assert len(colours) > 10, f"{name} looks blank"
+
+
 def _ui_strings() -> set[str]:
     """Every string literal in ui/*.py, as the clerk sees it: mnemonics and markup removed."""
     found: set[str] = set()
@@ -121,14 +140,13 @@ def test_every_button_the_guide_names_exists_with_that_text():
     missing = [
         name
         for name in buttons
-        if name not in strings and not any(s.startswith((name + "（", name + "：")) for s in strings)
+        if name not in strings
+        and not any(s.startswith((name + "（", name + "：")) for s in strings)
     ]
     assert missing == []
 
 
-def test_every_menu_path_the_guide_names_is_a_menu_of_the_main_window(
-    qtbot, register, settings
-):
+def test_every_menu_path_the_guide_names_is_a_menu_of_the_main_window(qtbot, register, settings):
     window = _main_window(qtbot, register, settings)
 
     def shown(text: str) -> str:
@@ -203,9 +221,7 @@ def test_f1_in_the_account_form_print_preview_and_review_wizard(qtbot, demo_regi
     wizard.close()
 
 
-def test_f1_in_the_import_wizard_holiday_window_backups_and_first_start(
-    qtbot, register, tmp_path
-):
+def test_f1_in_the_import_wizard_holiday_window_backups_and_first_start(qtbot, register, tmp_path):
     from ui.data_safety import BackupDialog
     from ui.first_start import FirstStartDialog
     from ui.holiday_calendar import HolidayCalendarDialog

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk import paths
@@ -209,7 +209,7 @@ def test_f1_in_the_account_form_print_preview_and_review_wizard(qtbot, demo_regi
     preview = PrintPreviewDialog(demo_register, demo_register.accounts.ids()[0])
     qtbot.addWidget(preview)
     preview.show()
-    press_f1(qtbot, preview)
+    press_f1(qtbot, preview.view)
     assert_opened_at("printing", preview)
     preview.close()
 
@@ -271,3 +271,36 @@ def test_a_window_cannot_declare_a_section_the_guide_lacks(qtbot):
     qtbot.addWidget(widget)
     with pytest.raises(ValueError):
         guide.attach_guide(widget, "no-such-section")
+
+
+class _BlockedWindows(QObject):
+    """Records the widgets Qt tells that a modal window blocks their input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocked: list[QObject] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowBlocked:
+            self.blocked.append(watched)
+        return False
+
+
+def test_the_guide_can_be_read_while_a_modal_account_form_is_open(qtbot, qapp, register, settings):
+    from ui.account_form import AccountFormDialog
+
+    window = _main_window(qtbot, register, settings)
+    spy = _BlockedWindows()
+    qapp.installEventFilter(spy)
+    try:
+        form = AccountFormDialog(register, parent=window)
+        form.setWindowModality(Qt.WindowModality.ApplicationModal)  # as exec() does
+        form.show()
+        assert window in spy.blocked  # the modal form blocks the main window
+        press_f1(qtbot, form.name)
+        shown = guide.current_guide()
+        assert shown is not None and shown.section == "account-form"
+        assert shown not in spy.blocked  # but not the guide opened from it
+        form.close()
+    finally:
+        qapp.removeEventFilter(spy)

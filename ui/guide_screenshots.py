@@ -220,5 +220,22 @@ def render_guide_pictures(out: Path | None = None) -> list[Path]:
     return written
 
 
+def render_guide_window(out: Path, section: str = "account-form") -> Path:
+    """The guide itself, open at ``section``, as ``guide.png`` in ``out`` (for docs/)."""
+    from ui.app import make_app
+    from ui.guide import GuideWindow
+
+    app = make_app(sys.argv[:1])
+    out.mkdir(parents=True, exist_ok=True)
+    window = GuideWindow()
+    fit(window, QSize(880, 700))
+    window.show()
+    _settle(app)
+    window.show_section(section)
+    path = _save(window, out / "guide.png", app)
+    window.close()
+    return path
+
+
 if __name__ == "__main__":
     render_guide_pictures(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.demo import build_demo_register
@@ -233,7 +233,8 @@ def render_guide_window(out: Path, section: str = "account-form") -> Path:
     _settle(app)
     window.show_section(section)
     path = _save(window, out / "guide.png", app)
-    window.close()
+    window.close()  # deleted on close: let Qt delete it now, not at exit
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return path
 
 

@@ -62,6 +62,7 @@ from ui.desk_common import (
     FieldBox,
     tr,
 )
+from ui.guide import attach_guide
 from ui.priority_table import PriorityTable
 from ui.undo import EditHistory, session_history
 
@@ -299,6 +300,7 @@ class AccountFormDialog(DeskDialog):
         history: EditHistory | None = None,
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "account-form")
         self.register = register
         self.account_id = account_id
         self.profile = register.profile

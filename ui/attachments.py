@@ -26,6 +26,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.desk_common import GROUP_STYLE, DeskDialog, fill_table, make_table, selected_id, tr
+from ui.guide import attach_guide
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp)"
 
@@ -42,6 +43,7 @@ class AttachmentsDialog(DeskDialog):
         filing_id: int | None = None,
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
         self.changed_any = False

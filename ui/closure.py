@@ -35,6 +35,7 @@ from ui.desk_common import (
     day_or_error,
     tr,
 )
+from ui.guide import attach_guide
 
 
 class ClosureDialog(DeskDialog):
@@ -42,6 +43,7 @@ class ClosureDialog(DeskDialog):
 
     def __init__(self, register: Register, account_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "closure-sanctions")
         self.register = register
         self.account_id = account_id
         self.account = register.accounts.get(account_id)

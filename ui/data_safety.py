@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
 from ui import file_dialogs
+from ui.guide import attach_guide
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -67,6 +68,7 @@ class BackupDialog(QDialog):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "backup")
         self.register = register
         self.restored = False
         self.last_report = ""

@@ -29,6 +29,7 @@ from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
+from ui.guide import attach_guide
 
 
 class ExportDialog(QDialog):
@@ -38,6 +39,7 @@ class ExportDialog(QDialog):
         self, register: Register, parent: QWidget | None = None, query: AccountQuery | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "import-export")
         self.register = register
         self.query = query
         self.setWindowTitle(tr("导出到 Excel"))

@@ -40,6 +40,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.guide import attach_guide
 
 OVERDUE_RED = "#b3261e"
 
@@ -51,6 +52,7 @@ class FilingsDialog(DeskDialog):
         self, register: Register, account_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
         self.changed_any = False

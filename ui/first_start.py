@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.profiles import builtin_profile_ids, load_profile
+from ui.guide import attach_guide
 
 DEMO = "demo"
 
@@ -34,6 +35,7 @@ class FirstStartDialog(QDialog):
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "first-start")
         self.setWindowTitle(tr("新建备案库"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)

@@ -33,6 +33,7 @@ from ui.desk_common import (
     make_table,
     tr,
 )
+from ui.guide import attach_guide
 
 
 class HandOverDialog(DeskDialog):
@@ -42,6 +43,7 @@ class HandOverDialog(DeskDialog):
         self, register: Register, person_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "units-people")
         self.register = register
         self.filing_ids: list[int] = []
         self.summary = ""

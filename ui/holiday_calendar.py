@@ -42,6 +42,7 @@ from nmdesk.holidays.schedule import HolidaySchedule, YearSource, weekday_name
 from nmdesk.holidays.service import YearInForce, save_year, year_in_force
 from ui import file_dialogs
 from ui.desk_common import ERROR_STYLE, INFO_STYLE, DeskDialog, make_table
+from ui.guide import attach_guide
 from ui.year_view import YearView
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class HolidayCalendarDialog(DeskDialog):
         self, register: Register, parent: QWidget | None = None, today: dt.date | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "holidays")
         self.register = register
         self.today = today or dt.date.today()
         self.draft: HolidaySchedule | None = None  # parsed or corrected, not yet saved

@@ -54,6 +54,7 @@ from nmdesk.excel.reader import SheetGrid, display, sheet_names
 from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
+from ui.guide import attach_guide
 
 VERDICT_COLOURS = {
     Verdict.NEW: "#e3f4e1",
@@ -394,6 +395,7 @@ class ImportWizard(QWizard):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "import-export")
         self.register = register
         self.setWindowTitle(tr("从 Excel 台账导入"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

@@ -41,6 +41,7 @@ from ui.account_details import AccountDetails
 from ui.account_table import COLUMNS, AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
 from ui.filters_bar import FiltersBar
+from ui.guide import attach_guide, open_guide
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "main-window")
         self.register = register
         self.owns_register = owns_register
         self.settings = settings if settings is not None else QSettings("nmdesk", "nmdesk")
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.board.handOverRequested.connect(self.open_hand_over)
         self.board.loaded.connect(self.update_counts)
         self.board.holidaysRequested.connect(self.open_holidays)
+        attach_guide(self.board, "deadlines")
         self.board_dock = QDockWidget(self.tr("截止事项"), self)
         self.board_dock.setObjectName("deadlinesDock")
         self.board_dock.setWidget(self.board)
@@ -328,6 +331,9 @@ class MainWindow(QMainWindow):
         )
         self.act_find.setShortcut(QKeySequence("Ctrl+F"))
         self.act_clear_filters = self._action(self.tr("清除筛选与搜索"), self.clear_all)
+        # F1 is not this action's shortcut: F1 opens the section of the window or panel
+        # in front (ui/guide.py); the menu shows the key all the same.
+        self.act_guide = self._action(self.tr("使用说明") + "\tF1", self.show_guide)
         self.act_about = self._action(self.tr("关于"), self.show_about)
         self.act_board = self.board_dock.toggleViewAction()
         self.act_board.setText(self.tr("截止事项面板"))
@@ -382,6 +388,7 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu(self.tr("工具(&T)"))
         tools_menu.addAction(self.act_holidays)
         help_menu = bar.addMenu(self.tr("帮助(&H)"))
+        help_menu.addAction(self.act_guide)
         help_menu.addAction(self.act_about)
 
         toolbar = self.addToolBar(self.tr("工具栏"))
@@ -892,6 +899,10 @@ class MainWindow(QMainWindow):
         if window is not None:
             self.close()
         return None
+
+    def show_guide(self) -> None:
+        """帮助 → 使用说明: the clerk's guide from its contents (ui/guide.py)."""
+        open_guide("contents", self)
 
     def show_about(self) -> None:
         from ui.about import AboutDialog

@@ -44,6 +44,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.guide import attach_guide
 from ui.undo import EditHistory, session_history
 
 PERSON_FIELDS = {
@@ -65,6 +66,7 @@ class PeopleDialog(DeskDialog):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "units-people")
         self.register = register
         self.person_id: int | None = None
         self.changed_any = False

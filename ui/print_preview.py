@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 from ui import file_dialogs
+from ui.guide import attach_guide
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -86,6 +87,7 @@ class PrintPreviewDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "printing")
         self.register = register
         self.account_id = account_id
         self.account_ids = list(account_ids or [])

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 from ui import file_dialogs
+from ui.guide import attach_guide
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -41,6 +42,7 @@ class ReceiveCopyDialog(QDialog):
         self, register: Register, parent: QWidget | None = None, *, today: dt.date | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "receive")
         self.register = register
         self.filing: CopyMatch | None = None  # what the code names
         self.received: Received | None = None

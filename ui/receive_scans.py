@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress
+from ui.guide import attach_guide
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -58,6 +59,7 @@ class ScanReceiveDialog(QDialog):
         self, register: Register, parent: QWidget | None = None, *, today: dt.date | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "receive")
         self.register = register
         self.plan: ScanPlan | None = None
         self.received: list[Any] = []

@@ -47,6 +47,7 @@ from ui.desk_common import (
     select_id,
     selected_id,
 )
+from ui.guide import attach_guide
 
 if TYPE_CHECKING:
     from ui.review_wizard import ReviewWizard
@@ -61,6 +62,7 @@ class DiffPreviewDialog(QDialog):
 
     def __init__(self, diff: PacketDiff, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "review")
         self.diff = diff
         self.setWindowTitle(self.tr("导入自查表：核对变更"))
         self.resize(820, 480)

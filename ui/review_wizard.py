@@ -47,6 +47,7 @@ from nmdesk.store import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
+from ui.guide import attach_guide
 
 PAGE_OPEN, PAGE_COLLECT, PAGE_ASSESS, PAGE_PUBLISH = range(4)
 STEP_PAGES = {
@@ -69,6 +70,7 @@ class ReviewWizard(QWizard):
         today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "review")
         from ui.review_assess import AssessPage
         from ui.review_collect import CollectPage
 

@@ -38,6 +38,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.guide import attach_guide
 
 
 class SanctionsDialog(DeskDialog):
@@ -47,6 +48,7 @@ class SanctionsDialog(DeskDialog):
         self, register: Register, account_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        attach_guide(self, "closure-sanctions")
         self.register = register
         self.account_id = account_id
         self.account = register.accounts.get(account_id) if account_id is not None else None

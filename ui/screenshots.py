@@ -4,9 +4,11 @@
 
 Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
 ``first-start.png`` and,
-when the account form module is present, ``account-form.png``. Runs headless
-(``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the pictures look
-the same on every machine.
+when the account form module is present, ``account-form.png``; then the pictures
+of the clerk's guide into ``resources/guide/images/`` and the guide itself as
+``guide.png`` (``ui/guide_screenshots.py``).
+Runs headless (``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the
+pictures look the same on every machine.
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ def main(argv: list[str]) -> int:
     from ui.holiday_screenshots import render_holiday_calendar
 
     render_holiday_calendar(out)
+    # The pictures of the clerk's guide, into the bundled resources/guide/images/
+    # (ui/guide_screenshots.py), so that the guide shows the program as it is.
+    from ui.guide_screenshots import render_guide_pictures, render_guide_window
+
+    render_guide_pictures()
+    render_guide_window(out)
     return 0
 
 

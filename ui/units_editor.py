@@ -35,6 +35,7 @@ from ui.desk_common import (
     add_field_rows,
     tr,
 )
+from ui.guide import attach_guide
 from ui.undo import EditHistory, session_history
 
 
@@ -43,6 +44,7 @@ class UnitsDialog(DeskDialog):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "units-people")
         self.register = register
         self.profile = register.profile
         self.unit_id: int | None = None

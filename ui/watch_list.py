@@ -38,6 +38,7 @@ from ui.desk_common import (
     selected_id,
     tr,
 )
+from ui.guide import attach_guide
 
 
 class WatchListDialog(DeskDialog):
@@ -45,6 +46,7 @@ class WatchListDialog(DeskDialog):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        attach_guide(self, "closure-sanctions")
         self.register = register
         self.changed_any = False
         self.setWindowTitle(tr("巡查登记"))

@@ -90,6 +90,8 @@ def test_wheel_carries_the_whole_resources_tree(installed):
     assert {
         "nmdesk/resources/icons/nmdesk-256.png",
         "nmdesk/resources/fonts/LICENSE-ARPHICPL.txt",
+        "nmdesk/resources/guide/guide.html",
+        "nmdesk/resources/guide/images/account-form.png",
     } <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -107,6 +109,12 @@ def test_installed_wheel_registers_prints_and_imports_outside_the_checkout(insta
         env,
     )
     assert str(ROOT) not in where and str(bin_dir.parent) in where
+    guide = _run(
+        [bin_dir / "python", "-c", "from ui import guide; print(guide.guide_url().toLocalFile())"],
+        tmp_path,
+        env,
+    ).strip()
+    assert str(bin_dir.parent) in guide and Path(guide).is_file()
     assert (
         _run([cli, "--version"], tmp_path, env).strip().startswith(f"nmdesk {nmdesk.__version__}")
     )

@@ -492,6 +492,7 @@ def build_demo_register(
             builder.watch_entries()
             if register.profile.uses_form("approval"):
                 builder.priority_tables()
+            register.mark_demo()
         counts = register.accounts.count_by_status()
         from nmdesk.models import AccountStatus as S
 

@@ -111,6 +111,7 @@ def _fill(
                 return code
 
     with register.transaction():
+        register.mark_demo()
         units = builder.units()  # ~40 units with their heads, through the domain flow
         # People: ``people_per_unit`` per unit, staff and students alternating.
         next_person = int(register.scalar("SELECT coalesce(max(id), 0) FROM people")) + 1

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -38,12 +38,39 @@ def install_ui_font(app: QGuiApplication, point_size: int = 10) -> str | None:
     return families[0]
 
 
+# Qt's own translators, kept alive for as long as the application runs
+QT_TRANSLATORS: list[QTranslator] = []
+
+
+def install_qt_translations(app: QCoreApplication) -> bool:
+    """Qt's own texts in Chinese: file dialogs (查找范围, 文件名, 文件类型), standard
+    buttons (确定, 取消, 是, 否) and context menus. nmdesk is a Chinese program, so
+    zh_CN is loaded whatever the system locale; False when Qt's translations folder
+    has no qtbase_zh_CN (a bundle that left it out)."""
+    if QT_TRANSLATORS:
+        return True
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
+        return False
+    app.installTranslator(translator)
+    from ui.file_dialogs import FileDialogGapsTranslator
+
+    gaps = FileDialogGapsTranslator(app)
+    app.installTranslator(gaps)  # the last installed is asked first
+    QT_TRANSLATORS.extend([translator, gaps])
+    return True
+
+
 def make_app(argv: list[str]) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setOrganizationName("nmdesk")
     app.setApplicationName("nmdesk")
     app.setApplicationDisplayName(tr("新媒体账号备案管理台"))
+    install_qt_translations(app)
     app.setStyle("Fusion")
     from ui.about import app_icon
 

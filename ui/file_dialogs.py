@@ -23,8 +23,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import ClassVar
 
-from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    QTranslator,
+)
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -156,3 +163,23 @@ def existing_directory(parent: QWidget | None, title: str, start: str) -> str:
     """A folder, or "" when cancelled (``QFileDialog.getExistingDirectory``)."""
     chosen = _chosen(quiet_dialog(parent, title, start, mode=QFileDialog.FileMode.Directory))
     return chosen[0] if chosen else ""
+
+
+class FileDialogGapsTranslator(QTranslator):
+    """The file dialog's two labels whose source text changed in Qt 6 and that
+    qtbase_zh_CN.qm still carries only in their old form (its "查找范围：" is for
+    "Look in:"); installed after Qt's translator by ``ui.app.install_qt_translations``."""
+
+    GAPS: ClassVar[dict[tuple[str, str], str]] = {
+        ("QFileDialog", "&Look in:"): "查找范围(&I)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    }
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        # None is a null QString: Qt then asks the next translator
+        return self.GAPS.get((context, source))
+
+    def isEmpty(self) -> bool:
+        return False

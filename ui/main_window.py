@@ -84,10 +84,10 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings("nmdesk", "nmdesk")
         self.today = today or dt.date.today()
         profile = register.profile
+        # Qt appends the application's display name: "文件名（机构） — 新媒体账号备案管理台"
         self.setWindowTitle(
-            self.tr("新媒体账号备案管理台 — {0}（{1}）").format(
-                Path(register.path).name, profile.name
-            )
+            self.tr("{0}（{1}）").format(Path(register.path).name, profile.name)
+            + (self.tr("［演示］") if register.is_demo else "")
         )
         # the default size, within an office laptop's 1366 × 768 screen (never below
         # 1280 × 720, where the toolbar and the search box still fit)
@@ -116,6 +116,19 @@ class MainWindow(QMainWindow):
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(2)
+        if register.is_demo:
+            self.demo_banner = QLabel(
+                self.tr(
+                    "演示备案库：其中的单位、人员和账号均为虚构，仅供熟悉操作，"
+                    "请勿用于正式登记（正式使用请「文件 → 新建备案库…」）"
+                )
+            )
+            self.demo_banner.setObjectName("demoBanner")
+            self.demo_banner.setWordWrap(True)
+            self.demo_banner.setStyleSheet(
+                "color: #5c3b00; background: #ffe8a3; padding: 4px 10px; font-weight: bold;"
+            )
+            central_layout.addWidget(self.demo_banner, 0)
         central_layout.addWidget(self.filters, 0)
         central_layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -872,7 +885,7 @@ class MainWindow(QMainWindow):
 
     def choose_file(self, title: str, save: bool = False) -> str:
         """A file dialog; tests replace this."""
-        pattern = self.tr("nmdesk 备案库 (*.nmdesk);;所有文件 (*)")
+        pattern = self.tr("备案库 (*.nmdesk *.db *.sqlite);;所有文件 (*)")
         folder = str(Path(self.register.path).parent)
         if save:
             return file_dialogs.save_file_name(self, title, folder, pattern)

@@ -73,6 +73,9 @@ def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
     return db
 
 
+DEMO_META_KEY = "demo"  # meta key set on a demo register ("1")
+
+
 class Register:
     """An open register. Use ``Register.create`` for a new file and ``Register.open`` otherwise."""
 
@@ -408,6 +411,14 @@ class Register:
     def meta(self, key: str, default: str = "") -> str:
         value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
         return default if value is None else str(value)
+
+    @property
+    def is_demo(self) -> bool:
+        """A register made by ``nmdesk demo`` (fictitious units, people and accounts)."""
+        return self.meta(DEMO_META_KEY) == "1"
+
+    def mark_demo(self) -> None:
+        self.set_meta(DEMO_META_KEY, "1")
 
     def set_meta(self, key: str, value: str) -> None:
         existing = self.scalar("SELECT id FROM meta WHERE key = ?", [key])

@@ -120,3 +120,24 @@ def test_the_app_survives_many_signal_emits(qapp):
         source.progressed.emit(1, 2)
     assert sys.getrefcount(True) > 0
     assert (sys.getrefcount(True) < before - 500_000) == ui.BOOL_GUARD_ACTIVE
+
+
+def test_qt_own_dialogs_and_buttons_speak_chinese(qapp):
+    """Issue 15: Qt's file dialog and standard buttons said "Look in", "Cancel", "OK"."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel
+
+    assert app_module.make_app([]) is qapp  # the application nmdesk runs with
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok
+        | QDialogButtonBox.StandardButton.Cancel
+        | QDialogButtonBox.StandardButton.Yes
+        | QDialogButtonBox.StandardButton.No
+    )
+    texts = [button.text().replace("&", "") for button in buttons.buttons()]
+    assert {"确定", "取消"} <= {t.split("(")[0] for t in texts}, texts
+    dialog = QFileDialog(None, "打开备案库")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    labels = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Look in" not in labels and "File name" not in labels
+    assert "文件名" in labels.replace("&", ""), labels
+    dialog.deleteLater()

@@ -483,3 +483,36 @@ def test_locating_an_account_hidden_by_a_search_clears_it_and_finds_it_past_the_
     assert win.select_account(target)  # e.g. a double-click on the deadlines board
     assert win.search.text() == ""
     assert win.current_account_id() == target
+
+
+def test_the_title_names_the_file_and_institution_once_and_marks_the_demo(
+    qtbot, window, register, settings
+):
+    """Issue 15: "新媒体账号备案管理台 — r.db（北京理工大学） — 新媒体账号备案管理台"."""
+    from PySide6.QtGui import QGuiApplication
+
+    # the platform window (xcb, Windows) appends " — " and the display name
+    assert QGuiApplication.applicationDisplayName() == "新媒体账号备案管理台"
+    assert window.windowTitle() == "demo.nmdesk（北京理工大学）［演示］"
+    assert window.findChild(QLabel, "demoBanner").isVisible()
+    plain = MainWindow(register, settings=settings)  # a real register: no mark
+    qtbot.addWidget(plain)
+    plain.show()
+    qtbot.waitExposed(plain)
+    assert plain.windowTitle() == "bit.nmdesk（北京理工大学）"
+    assert plain.findChild(QLabel, "demoBanner") is None
+    plain.close()
+
+
+def test_the_open_dialog_lists_every_register_extension(window, monkeypatch):
+    import ui.file_dialogs as file_dialogs
+
+    seen = []
+
+    def chosen(dialog):
+        seen.append(dialog.nameFilters())
+        return []
+
+    monkeypatch.setattr(file_dialogs, "_chosen", chosen)
+    assert window.choose_file("打开备案库") == ""
+    assert seen == [["备案库 (*.nmdesk *.db *.sqlite)", "所有文件 (*)"]]

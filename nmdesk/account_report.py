@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nmdesk.dates import deadline_text
 from nmdesk.models import Account
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def describe_account(register: Register, account: Account) -> str:
     lines.append("备案记录：")
     for filing in register.filings.for_account(account.id):
         due = (
-            f"，截止 {filing.due_on}" + ("（估算）" if filing.due_is_estimate else "")
+            f"，{deadline_text(filing.due_on)}" + ("（估算）" if filing.due_is_estimate else "")
             if filing.due_on
             else ""
         )

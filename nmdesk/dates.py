@@ -16,6 +16,13 @@ from enum import StrEnum
 from nmdesk.errors import ValidationError
 
 
+def deadline_text(day: dt.date | str) -> str:
+    """How every deadline reads, on screen, on paper and in the CLI: the last day
+    counts ("须于 2026-10-10 前" could be read as "by the 9th")."""
+    text = day if isinstance(day, str) else day.isoformat()
+    return f"截止 {text}（含当日）"
+
+
 class Precision(StrEnum):
     YEAR = "year"
     MONTH = "month"

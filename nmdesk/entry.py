@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.dates import PartialDate, parse_day, parse_partial_date, today
+from nmdesk.dates import PartialDate, deadline_text, parse_day, parse_partial_date, today
 from nmdesk.errors import DuplicateAccountError, NmdeskError, PolicyError, ValidationError
 from nmdesk.models import (
     Account,
@@ -727,7 +727,7 @@ def describe_filing(register: Register, filing_id: int) -> str:
     filing = register.filings.get(filing_id)
     due = ""
     if filing.due_on is not None:
-        due = f"，须于 {filing.due_on.isoformat()} 前交回{register.profile.filing_office}"
+        due = f"，交回{register.profile.filing_office}{deadline_text(filing.due_on)}"
         if filing.due_is_estimate:
             due += "（估算：该年节假日安排尚未录入）"
     changes = "；".join(

@@ -169,7 +169,7 @@ class AccountDetails(QTabWidget):
                 tr("类型"),
                 tr("版本"),
                 tr("事项日期"),
-                tr("截止日期"),
+                tr("截止（含当日）"),
                 tr("状态"),
                 tr("交回日期"),
                 tr("校验码"),

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.dates import today
+from nmdesk.dates import deadline_text, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.lifecycle import can_transition
@@ -134,11 +134,13 @@ class ClosureDialog(DeskDialog):
         try:
             if self.mode == "start":
                 due = self.register.filings.due_date(FilingKind.CLOSURE, day)
-                due_text = due.describe() if due else ""
+                due_text = (
+                    deadline_text(due.date) + ("（估算）" if due.is_estimate else "") if due else ""
+                )
                 if not self.confirm(
                     tr("确认开始注销"),
                     tr(
-                        "账号“{0}”将变为“注销中”，并生成注销报备，截止 {1}。\n"
+                        "账号“{0}”将变为“注销中”，并生成注销报备，{1}。\n"
                         "平台关闭后须再次打开本窗口确认注销。是否继续？"
                     ).format(self.account.name, due_text),
                 ):

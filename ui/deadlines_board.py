@@ -56,7 +56,7 @@ SOON_DAYS = 3
 FIRST_START_DELAY_MS = 300  # background computation after the window's first paint
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止日期"), tr("天数"), tr("说明"))
+COLUMNS = (tr("状态"), tr("类别"), tr("事项"), tr("截止（含当日）"), tr("天数"), tr("说明"))
 WIDTHS = (60, 116, 380, 96, 84)
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from nmdesk.dates import parse_day
+from nmdesk.dates import deadline_text, parse_day
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.review import campaign as campaigns
 from nmdesk.review.outcomes import OUTSTANDING, Submission
@@ -251,10 +251,10 @@ class CollectPage(QWizardPage):
         )
         self.summary.setText(
             self.tr(
-                "{0} 年度年审　截止 {1}{2}　｜　单位已交齐 {3}/{4}{7}　｜　账号已自查 {5}/{6}"
+                "{0} 年度年审　{1}{2}　｜　单位已交齐 {3}/{4}{7}　｜　账号已自查 {5}/{6}"
             ).format(
                 campaign.year,
-                campaign.deadline_on,
+                deadline_text(campaign.deadline_on),
                 late,
                 progress.units_responded,
                 progress.units_total,

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 
 from nmdesk.commands import add_path_option, open_register, register_path
-from nmdesk.dates import parse_day
+from nmdesk.dates import deadline_text, parse_day
 from nmdesk.errors import ValidationError
 from nmdesk.workdays import WorkdayCalendar
 
@@ -69,7 +69,7 @@ def run_check(args: argparse.Namespace) -> int:
             when = "无期限"
         else:
             left = clock.days_left(today) or 0
-            when = f"{clock.due_on.isoformat()} " + (
+            when = f"{deadline_text(clock.due_on)} " + (
                 f"逾期 {-left} 天" if left < 0 else f"剩 {left} 天"
             )
             if clock.is_estimate:

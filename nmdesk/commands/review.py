@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from nmdesk.commands import add_path_option, open_register
-from nmdesk.dates import parse_day, today
+from nmdesk.dates import deadline_text, parse_day, today
 from nmdesk.errors import ValidationError
 
 
@@ -57,7 +57,7 @@ def run_review(args: argparse.Namespace) -> int:
             progress = campaigns.progress(register, campaign, day)
             print(
                 f"已开启 {year} 年度年审：{progress.units_total} 个单位，"
-                f"{progress.accounts_total} 个账号，截止 {campaign.deadline_on}"
+                f"{progress.accounts_total} 个账号，{deadline_text(campaign.deadline_on)}"
             )
             if args.out:
                 paths = write_all_packets(register, campaign, args.out)
@@ -67,7 +67,7 @@ def run_review(args: argparse.Namespace) -> int:
             progress = campaigns.progress(register, campaign, day)
             state = {"collect": "收集材料", "assess": "评定结论", "published": "已发布"}
             print(
-                f"{year} 年度年审（{state[campaign.step.value]}），截止 {campaign.deadline_on}"
+                f"{year} 年度年审（{state[campaign.step.value]}），{deadline_text(campaign.deadline_on)}"
                 + (f"，已于 {campaign.published_on} 发布" if campaign.published_on else "")
             )
             print(

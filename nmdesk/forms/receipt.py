@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nmdesk.dates import deadline_text
 from nmdesk.errors import NotFoundError, PolicyError
 from nmdesk.forms.common import FORM_NAMES
 from nmdesk.forms.identity import FORM_KINDS
@@ -61,7 +62,7 @@ class CopyMatch:
         head = f"{account.name}（{account.platform}，备案编号 {account.serial_no or '—'}）"
         if self.filing is not None:
             filing = self.filing
-            due = f"，截止 {filing.due_on.isoformat()}" if filing.due_on else ""
+            due = f"，{deadline_text(filing.due_on)}" if filing.due_on else ""
             return (
                 f"{head}\n{filing.kind.label} 第{filing.version}版，"
                 f"{filing.event_on.isoformat()}{due}，状态：{filing.status.label}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nmdesk.dates import deadline_text
 from nmdesk.models import Verdict
 from nmdesk.review.outcomes import (
     MARK_FAILED,
@@ -60,7 +61,7 @@ class ListingRow:
     @property
     def result_text(self) -> str:
         if self.verdict is Verdict.RECTIFY and self.deadline is not None:
-            return f"{self.verdict.label}（{self.deadline.isoformat()} 前）"
+            return f"{self.verdict.label}，{deadline_text(self.deadline)}"
         return self.verdict.label
 
 

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
-from nmdesk.dates import parse_day
+from nmdesk.dates import deadline_text, parse_day
 from nmdesk.errors import PolicyError, ValidationError
 from nmdesk.excel.cells import set_text_cell
 from nmdesk.review.campaign import check_self_check, reminder_rows, self_check_changes
@@ -70,7 +70,7 @@ def notice_text(register: Register, campaign: Campaign, unit_name: str) -> list[
         "请对本单位开设的全部新媒体公共账号逐一自查，填写“自查表”，"
         "经单位负责人审核签字并加盖公章后，连同年审材料一并交回" + office + "。",
         "本单位没有账号的，也须交回零报告。",
-        f"交回截止日期：{campaign.deadline_on.isoformat()}。"
+        f"交回{deadline_text(campaign.deadline_on)}。"
         "逾期未交或年审不合格的单位将在公示中予以标注，并视情况责令暂停运行或注销账号。",
         f"{office}　{campaign.opened_on.isoformat()}",
     ]
@@ -94,7 +94,7 @@ def write_unit_packet(register: Register, campaign: Campaign, unit_id: int, path
     set_text_cell(sheet.cell(row=1, column=1), f"{campaign.year} 年度新媒体公共账号年审自查表")
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     set_text_cell(sheet.cell(row=2, column=1), f"单位：{unit.name}")
-    set_text_cell(sheet.cell(row=2, column=5), f"截止日期：{campaign.deadline_on.isoformat()}")
+    set_text_cell(sheet.cell(row=2, column=5), deadline_text(campaign.deadline_on))
     thin = Side(style="thin", color="999999")
     fill = PatternFill("solid", fgColor="EEEEEE")
     if not facts:

@@ -11,6 +11,7 @@ import openpyxl
 
 from nmdesk.deadlines import ClockKind, running_clocks
 from nmdesk.excel.ledger_import import import_file
+from nmdesk.models import Verdict
 from nmdesk.store import Register
 
 TODAY = dt.date(2026, 12, 6)
@@ -160,3 +161,42 @@ def test_a_review_self_check_records_the_account_last_post(tmp_path: Path) -> No
     inactive = [c for c in running_clocks(register, TODAY) if c.kind is ClockKind.INACTIVE]
     assert [c.account_id for c in inactive] == [second]
     register.close()
+
+
+def test_every_deadline_reads_the_same_and_includes_its_last_day(demo_path: Path) -> None:
+    """Issue 15: "须于 2026-10-10 前" can be read as "by the 9th". The CLI's check,
+    the line after a save, the account report and the listing's verdict say
+    "截止 2026-10-10（含当日）"."""
+    from nmdesk.account_report import describe_account
+    from nmdesk.dates import deadline_text
+    from nmdesk.entry import describe_filing
+    from nmdesk.review.listing import ListingRow
+
+    assert deadline_text(dt.date(2026, 10, 10)) == "截止 2026-10-10（含当日）"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nmdesk",
+            "check",
+            "--path",
+            str(demo_path),
+            "--today",
+            "2026-12-06",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    dated = [line for line in done.stdout.splitlines() if "逾期 " in line or "剩 " in line]
+    assert dated and all("（含当日）" in line for line in dated), dated[:3]
+    with Register.open(demo_path, auto_backup=False) as register:
+        filing = next(f for f in register.filings.open_filings() if f.due_on is not None)
+        saved = describe_filing(register, filing.id)
+        assert deadline_text(filing.due_on) in saved and "前交回" not in saved
+        report = describe_account(register, register.accounts.get(filing.account_id))
+        assert deadline_text(filing.due_on) in report
+    row = ListingRow(
+        1, 1, "甲", "微信", 2, "二级账号", 1, "甲学院", Verdict.RECTIFY, dt.date(2027, 3, 31), ""
+    )
+    assert row.result_text == "限期整改，截止 2027-03-31（含当日）"

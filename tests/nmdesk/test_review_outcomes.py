@@ -104,7 +104,7 @@ def _check_outputs_agree(register, camp, result, expected_rows, expected_marked)
     # the summary counts the same verdicts as the listing
     verdicts: dict[str, int] = {}
     for _, _, _, result_text, _ in expected_rows:
-        label = result_text.split("（")[0]
+        label = result_text.split("，")[0]  # "限期整改，截止 …（含当日）" → 限期整改
         verdicts[label] = verdicts.get(label, 0) + 1
     assert f"参加年审账号 {len(expected_rows)} 个" in got["summary_pdf"]
     for label, count in verdicts.items():
@@ -132,7 +132,11 @@ def _pdf_section(text: str, mark: str) -> list[str]:
 
 
 def _row(fact: dict, verdict: Verdict, mark: str) -> tuple[str, str, str, str, str]:
-    text = f"{verdict.label}（{RECTIFY_BY} 前）" if verdict is Verdict.RECTIFY else verdict.label
+    text = (
+        f"{verdict.label}，截止 {RECTIFY_BY}（含当日）"
+        if verdict is Verdict.RECTIFY
+        else verdict.label
+    )
     return (fact["name"], fact["platform"], fact["unit_name"], text, mark)
 
 

@@ -189,7 +189,7 @@ def test_walk_the_whole_wizard(qtbot, demo_register, tmp_path) -> None:
         f = facts[account_id]
         return by_name_unit[(f["name"], f["unit_name"])]
 
-    assert ("限期整改（2027-03-31 前）", MARK_FAILED) in listed(rectify)
+    assert ("限期整改，截止 2027-03-31（含当日）", MARK_FAILED) in listed(rectify)
     assert ("责令注销", MARK_FAILED) in listed(close)
     assert all(
         verdict == "合格" and mark == ""

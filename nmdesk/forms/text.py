@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import itertools
 import threading
+import unicodedata
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -208,13 +209,32 @@ def _table_in_place(face: Any, get_table: Any, tag: str) -> Any:
     return GlyphTable(face._ttf_data, start, length)
 
 
+def printable(text: str) -> str:
+    """``text`` with every character neither bundled font can draw (an emoji, a rare
+    symbol) written as its name, ``〔GRINNING FACE〕``, so that paper never shows a
+    box or a gap; the invisible joiners and variation selectors of emoji are dropped."""
+    if drawable().issuperset(text):
+        return text
+    song, sans = glyph_sets()
+    out = []
+    for char in text:
+        code = ord(char)
+        if code in song or code in sans or char in "\r\n":
+            out.append(char)
+        elif unicodedata.category(char) in ("Cf", "Mn", "Me"):
+            continue  # ZWJ, U+FE0F, skin-tone and keycap combiners: nothing to print
+        else:
+            out.append(f"〔{unicodedata.name(char, f'U+{code:04X}')}〕")
+    return "".join(out)
+
+
 def esc(value: object) -> str:
     """User text made safe for Paragraph markup: ``a<b&c`` prints as typed, newlines kept.
 
     A rare character the Song font lacks (e.g. 卙) is set in the bundled sans font, so
-    that it prints instead of leaving a gap.
+    that it prints instead of leaving a gap; one neither font has is named (``printable``).
     """
-    text = "" if value is None else str(value)
+    text = printable("" if value is None else str(value))
     song, sans = glyph_sets()
     parts: list[str] = []
     for fallback, run in itertools.groupby(
@@ -223,6 +243,13 @@ def esc(value: object) -> str:
         chunk = escape("".join(run))
         parts.append(f'<font name="{SANS_FONT}">{chunk}</font>' if fallback else chunk)
     return "".join(parts).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+@functools.lru_cache(maxsize=1)
+def drawable() -> frozenset[str]:
+    """Every character one of the bundled fonts draws, and the line breaks."""
+    song, sans = glyph_sets()
+    return frozenset(map(chr, song | sans)) | {"\r", "\n"}
 
 
 @functools.lru_cache(maxsize=1)

@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 # Only the Song font: these PDFs set no user text in the sans fallback.
-from nmdesk.forms.text import FORM_FONT, reserve_first_subset
+from nmdesk.forms.text import FORM_FONT, printable, reserve_first_subset
 from nmdesk.forms.text import register_form_font as _register_form_fonts
 from nmdesk.models import Verdict
 from nmdesk.review.listing import (
@@ -78,7 +78,8 @@ def _style(
 
 
 def _p(text: object, st: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape("" if text is None else str(text)).replace("\n", "<br/>"), st)
+    text = printable("" if text is None else str(text))
+    return Paragraph(escape(text).replace("\n", "<br/>"), st)
 
 
 def _fit(text: str, width: float, size: float) -> str:
@@ -135,9 +136,10 @@ class TableLook:
         return tuple(width - 2 * self.pad for width in self.widths)
 
     def fit(self, values: Sequence[str]) -> tuple[str, ...]:
-        """Each cell's text shortened to its column."""
+        """Each cell's text, with what the font cannot draw named, shortened to its column."""
         if len(values) != len(self.widths):
             raise ValueError(f"{len(values)} cells for {len(self.widths)} columns")
+        values = [printable(value) for value in values]
         size = itertools.repeat(self.size)
         if all(map(operator.le, map(_measure(), values, size), self._room)):
             return tuple(values)  # the usual row: everything fits (measured in C)
@@ -346,7 +348,7 @@ class RuledTable(Flowable):  # type: ignore[misc]
 # -- listing --------------------------------------------------------------------------
 
 LISTING_LOOK = TableLook(
-    widths=(13 * mm, 60 * mm, 19 * mm, 19 * mm, 52 * mm, 56 * mm, 48 * mm),
+    widths=(13 * mm, 56 * mm, 19 * mm, 19 * mm, 48 * mm, 66 * mm, 46 * mm),
     size=9.5,
     pad_top=2,
     pad_bottom=3,
@@ -417,7 +419,7 @@ def _listing_cells(row: ListingRow) -> Cells:
 
 
 NOTICE_LOOK = TableLook(
-    widths=(12 * mm, 72 * mm, 26 * mm, 60 * mm),
+    widths=(12 * mm, 62 * mm, 26 * mm, 70 * mm),
     size=10,
     pad_top=3,
     pad_bottom=3,

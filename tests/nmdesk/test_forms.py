@@ -784,3 +784,17 @@ def test_a_reserved_first_subset_holds_the_given_text_and_nothing_after(tmp_path
     late.drawString(50, 700, "甲")
     with pytest.raises(ValueError, match="already"):
         reserve_first_subset(late, "整改")
+
+
+def test_an_emoji_neither_font_has_prints_as_its_name_never_a_box(register, tmp_path):
+    """Issue 15: emoji in account names showed as boxes (a notdef glyph) on paper."""
+    from nmdesk.forms.text import glyph_sets
+
+    song, sans = glyph_sets()
+    assert 0x1F4DA not in song and 0x1F4DA not in sans  # 📚: neither bundled font
+    account_id = make_account(register, name="北理工📚读书会✍️", purpose="分享好书🎉")
+    out = render_form(register, "filing", account_id, tmp_path / "emoji.pdf")
+    text = squash("".join(page.extract_text() for page in PdfReader(out).pages))
+    assert text.count("北理工〔BOOKS〕读书会") == 2
+    assert text.count("分享好书〔PARTYPOPPER〕") == 2
+    assert "📚" not in text and "\ufe0f" not in text  # nothing left for a notdef box

@@ -409,7 +409,9 @@ def test_publish_applies_statuses_and_writes_exact_listing(opened, tmp_path) -> 
 
     def result_text(account_id: int) -> str:
         verdict = expected[account_id]
-        return f"限期整改（{DEADLINE} 前）" if verdict is Verdict.RECTIFY else verdict.label
+        return (
+            f"限期整改，截止 {DEADLINE}（含当日）" if verdict is Verdict.RECTIFY else verdict.label
+        )
 
     want = sorted(
         (
@@ -710,7 +712,7 @@ def test_listing_xlsx_keeps_text_styles_frozen_header_and_filter(tmp_path) -> No
     assert sheet["B4"].value == "=1+1" and sheet["B4"].data_type == "s"
     assert sheet["A4"].value == 1 and sheet["A5"].value == 2
     assert sheet["B5"].value == " 前后空格 "  # the control character an xlsx cannot hold is dropped
-    assert sheet["F5"].value == f"限期整改（{DEADLINE} 前）"
+    assert sheet["F5"].value == f"限期整改，截止 {DEADLINE}（含当日）"
     assert sheet["G4"].value is None and sheet["G5"].value == MARK_FAILED
     assert sheet["G5"].fill.fgColor.rgb.endswith("FDE2E1")
     assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:G5"
@@ -994,3 +996,16 @@ def test_the_helper_needs_a_spare_core(monkeypatch) -> None:
     writer = outputs.OutputWriter(outputs.HELPER_ACCOUNTS - 1)
     writer.start()
     assert not writer.in_helper  # a small publish writes its notices itself
+
+
+def test_a_rectification_result_is_never_cut_short_in_the_listing_or_a_notice() -> None:
+    """The published result names its deadline in full, "截止 …（含当日）"."""
+    from nmdesk.review.listing import ListingRow
+    from nmdesk.review.pdfs import LISTING_LOOK, NOTICE_LOOK
+
+    row = ListingRow(
+        1, 1, "甲", "微信", 2, "二级账号", 1, "甲学院", Verdict.RECTIFY, dt.date(2027, 12, 31), ""
+    )
+    result = row.result_text
+    assert LISTING_LOOK.fit(("1", "甲", "微信", "二级账号", "甲学院", result, ""))[5] == result
+    assert NOTICE_LOOK.fit(("1", "甲", "微信", result))[3] == result

@@ -141,3 +141,18 @@ def test_qt_own_dialogs_and_buttons_speak_chinese(qapp):
     assert "Look in" not in labels and "File name" not in labels
     assert "文件名" in labels.replace("&", ""), labels
     dialog.deleteLater()
+
+
+def test_emoji_in_an_account_name_are_drawn_by_a_font_that_has_them(qapp):
+    """Issue 15: emoji showed as boxes. Qt falls back from the bundled CJK font to a
+    font that has the glyph (Noto Color Emoji, installed by .ci/debian-deps.sh)."""
+    from PySide6.QtGui import QTextLayout
+
+    text = "北理工📚读书会🎉"
+    layout = QTextLayout(text, QApplication.font())
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    fonts = [run.rawFont() for run in layout.glyphRuns()]
+    for char in text:
+        assert any(font.supportsCharacter(ord(char)) for font in fonts), (char, fonts)

@@ -96,6 +96,12 @@ class Profile:
                 return rule
         raise ProfileError(f"策略配置“{self.name}”中没有角色“{role_id}”")
 
+    @property
+    def unit_head_kinds(self) -> tuple[str, ...]:
+        """Who may be a unit's 单位负责人: as the first responsible person, whom the
+        rules name the unit's head (BIT clause 6: 党组织书记或正职领导)."""
+        return self.role("first_responsible").person_kinds
+
     def role_name(self, role_id: str) -> str:
         return self.role(role_id).name
 

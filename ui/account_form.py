@@ -88,10 +88,16 @@ def unit_choices(register: Register) -> list[tuple[str, int]]:
     return result
 
 
-def person_choices(register: Register) -> list[tuple[str, int]]:
-    """People as picker items; names shared by several people get their unit and id."""
+def person_choices(
+    register: Register, kinds: tuple[str, ...] | None = None
+) -> list[tuple[str, int]]:
+    """People as picker items; names shared by several people get their unit and id.
+    ``kinds``: only people of these kinds (the role's ``person_kinds`` in the profile:
+    a student is never offered as 单位负责人)."""
     items = []
     for person_id, name, unit, kind, same_name in register.people.picker_rows():
+        if kinds is not None and kind.value not in kinds:
+            continue
         label = f"{name}（{unit or kind.label}，#{person_id}）" if same_name > 1 else name
         items.append((label, person_id))
     return items
@@ -124,6 +130,7 @@ class PersonBlock(QWidget):
         self.register = register
         self.role = role
         self.label = role_label(register.profile, role)
+        self.kinds = register.profile.role(role).person_kinds
         self.name = QComboBox(self)
         self.name.setEditable(True)
         self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -152,8 +159,9 @@ class PersonBlock(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.kind = QComboBox(self)
-        for kind in PersonKind:
-            self.kind.addItem(tr(kind.label), kind.value)
+        for kind in PersonKind:  # a new person can only be of a kind the role allows
+            if kind.value in self.kinds:
+                self.kind.addItem(tr(kind.label), kind.value)
         self.title = QLineEdit(self)
         self.office_phone = QLineEdit(self)
         self.office_phone.setPlaceholderText("010-68912345")
@@ -239,7 +247,12 @@ class PersonBlock(QWidget):
     def _fill(self, person: PersonEntry) -> None:
         self._filling = True
         try:
-            self.kind.setCurrentIndex(self.kind.findData(PersonKind(person.kind).value))
+            kind = PersonKind(person.kind)
+            index = self.kind.findData(kind.value)
+            if index < 0:  # someone the role does not allow, kept from before: shown, and
+                self.kind.addItem(tr(kind.label), kind.value)  # refused on save
+                index = self.kind.count() - 1
+            self.kind.setCurrentIndex(index)
             self.title.setText(person.title)
             self.office_phone.setText(person.office_phone)
             self.mobile.setText(person.mobile)
@@ -504,14 +517,43 @@ class AccountFormDialog(DeskDialog):
         self.unit_warning.setWordWrap(True)
         self.unit_warning.hide()
         grid.addWidget(self.unit_warning, 1, 1, 1, 3)
-        self.people_items = PersonPicks(person_choices(self.register))
+        # one list of choices per set of kinds the roles allow, shared by their pickers
+        self.people_items: dict[tuple[str, ...], PersonPicks] = {}
         self.blocks: dict[str, PersonBlock] = {}
+        # the unit head last filled in as 单位负责人 (replaced when the unit changes,
+        # unless the clerk picked someone else)
+        self._filled_head: int | None = None
+        self.unit.currentIndexChanged.connect(self._unit_chosen)
         row = 2
         for role in sheet_roles(self.profile):
             row = self._add_block(grid, row, role)
 
+    def _picks(self, kinds: tuple[str, ...]) -> PersonPicks:
+        if kinds not in self.people_items:
+            self.people_items[kinds] = PersonPicks(person_choices(self.register, kinds))
+        return self.people_items[kinds]
+
+    def _unit_chosen(self) -> None:
+        """Choosing the unit fills in its head as 单位负责人 (first responsible); the
+        clerk can change it. A person the clerk picked or typed is never replaced."""
+        block = self.blocks.get("first_responsible")
+        unit_id = self.unit.currentData()
+        if self._loading or block is None or unit_id is None:
+            return
+        head = self.register.units.get(int(unit_id)).head_person_id
+        current = block.entry()
+        untouched = current.is_empty() or (
+            current.person_id is not None and current.person_id == self._filled_head
+        )
+        if head is None or not untouched:
+            return
+        if self.register.people.get(head).kind.value not in block.kinds:
+            return  # the profile would refuse them in this role
+        block.set_person(head)
+        self._filled_head = head
+
     def _add_block(self, grid: QGridLayout, row: int, role: str) -> int:
-        block = PersonBlock(self.register, role, self.people_items)
+        block = PersonBlock(self.register, role, self._picks(self.profile.role(role).person_kinds))
         self.blocks[role] = block
         for key, box in block.boxes.items():
             self.boxes[key] = box

@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -375,3 +376,67 @@ class PeopleDialog(DeskDialog):
             self.changed_any = True
             self.role_result.setText(dialog.summary)
             self.refresh_roles()
+
+
+class NewPersonDialog(DeskDialog):
+    """新建人员…, opened from a person picker: the new person's name, kind, title and
+    contacts. Nothing is stored here: the form that opened it saves the person in the
+    same transaction as itself (``person()``), so cancelling that form leaves no one."""
+
+    def __init__(
+        self, kinds: tuple[str, ...], parent: QWidget | None = None, *, name: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("新建人员"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(name)
+        self.kind = QComboBox()
+        for kind in PersonKind:  # only the kinds the role allows
+            if kind.value in kinds:
+                self.kind.addItem(tr(kind.label), kind.value)
+        self.title = QLineEdit()
+        self.office_phone = QLineEdit()
+        self.office_phone.setPlaceholderText("010-68912345")
+        self.mobile = QLineEdit()
+        self.mobile.setPlaceholderText("13912345678")
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("name@example.edu.cn")
+        self.boxes = {
+            "姓名": FieldBox(self.name),
+            "身份": FieldBox(self.kind),
+            "职务": FieldBox(self.title),
+            "办公电话": FieldBox(self.office_phone),
+            "手机": FieldBox(self.mobile),
+            "邮箱": FieldBox(self.email),
+        }
+        for key, box in self.boxes.items():
+            form.addRow(tr(key), box)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("确定"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        buttons.accepted.connect(self.on_ok)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def person(self, unit_id: int | None = None) -> Person:
+        return Person(
+            None,
+            self.name.text().strip(),
+            PersonKind(self.kind.currentData()),
+            unit_id=unit_id,
+            title=self.title.text().strip(),
+            office_phone=self.office_phone.text().strip(),
+            mobile=self.mobile.text().strip(),
+            email=self.email.text().strip(),
+        )
+
+    def on_ok(self) -> None:
+        if not self.name.text().strip():
+            self.boxes["姓名"].set_error(tr("姓名为必填项"))
+            self.name.setFocus()
+            return
+        self.accept()

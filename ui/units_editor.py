@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Unit
+from nmdesk.models import Person, Unit
 from nmdesk.store.register import Register
 from nmdesk.undo import record_unit_edit
 from ui.account_form import person_choices, unit_choices
@@ -37,6 +37,9 @@ from ui.desk_common import (
 )
 from ui.guide import attach_guide
 from ui.undo import EditHistory, session_history
+
+NEW_PERSON = -1  # the head picker's 新建人员… item
+PENDING_PERSON = -2  # the head made with it, until the unit is saved
 
 
 class UnitsDialog(DeskDialog):
@@ -85,6 +88,10 @@ class UnitsDialog(DeskDialog):
         self.parent_unit = QComboBox()
         self.head = QComboBox()
         self.head.setEditable(False)
+        self.head.activated.connect(self._head_activated)
+        # a person made with 新建人员…, saved with the unit (one transaction)
+        self.pending_head: Person | None = None
+        self._head_index = 0
         self.note = QLineEdit()
         self.boxes = {
             "单位名称": FieldBox(self.name),
@@ -152,8 +159,10 @@ class UnitsDialog(DeskDialog):
             self.parent_unit.addItem(text, unit_id)
         self.head.clear()
         self.head.addItem(tr("（未指定）"), None)
-        for text, person_id in person_choices(self.register):
+        for text, person_id in person_choices(self.register, self.profile.unit_head_kinds):
             self.head.addItem(text, person_id)
+        self.head.addItem(tr("新建人员…"), NEW_PERSON)
+        self.pending_head = None
         if select is not None and select in items:
             self.tree.setCurrentItem(items[select])
         else:
@@ -169,7 +178,7 @@ class UnitsDialog(DeskDialog):
         self.short_name.setText(unit.short_name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(unit.kind)))
         self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(unit.parent_id)))
-        self.head.setCurrentIndex(max(0, self.head.findData(unit.head_person_id)))
+        self._show_head(unit.head_person_id)
         self.note.setText(unit.note)
         self._clear_errors()
 
@@ -180,9 +189,48 @@ class UnitsDialog(DeskDialog):
         for edit in (self.name, self.short_name, self.note):
             edit.clear()
         self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(parent_id)))
+        self._drop_pending_head()
         self.head.setCurrentIndex(0)
+        self._head_index = 0
         self._clear_errors()
         self.name.setFocus()
+
+    def _show_head(self, person_id: int | None) -> None:
+        """Select the unit's head; one the picker leaves out (a student head kept from
+        before the rule) is still shown, so saving does not drop them unseen."""
+        self._drop_pending_head()
+        index = self.head.findData(person_id) if person_id is not None else 0
+        if index < 0:
+            assert person_id is not None
+            person = self.register.people.get(person_id)
+            self.head.insertItem(self.head.count() - 1, person.name, person_id)
+            index = self.head.count() - 2
+        self.head.setCurrentIndex(index)
+        self._head_index = index
+
+    def _drop_pending_head(self) -> None:
+        index = self.head.findData(PENDING_PERSON)
+        if index >= 0:
+            self.head.removeItem(index)
+        self.pending_head = None
+
+    def _head_activated(self, index: int) -> None:
+        if self.head.itemData(index) != NEW_PERSON:
+            self._head_index = index
+            return
+        from ui.people_editor import NewPersonDialog
+
+        dialog = NewPersonDialog(self.profile.unit_head_kinds, self)
+        if self.run_dialog(dialog) != NewPersonDialog.DialogCode.Accepted:
+            self.head.setCurrentIndex(self._head_index)
+            return
+        self._drop_pending_head()
+        self.pending_head = dialog.person()
+        self.head.insertItem(
+            self.head.count() - 1, tr("{0}（新建）").format(self.pending_head.name), PENDING_PERSON
+        )
+        self._head_index = self.head.count() - 2
+        self.head.setCurrentIndex(self._head_index)
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -196,18 +244,30 @@ class UnitsDialog(DeskDialog):
             raise error
 
     def save(self) -> int:
+        """The unit, and a head made with 新建人员…, in one transaction."""
+        head = self.head.currentData()
         values = dict(
             name=self.name.text(),
             short_name=self.short_name.text().strip(),
             kind=self.kind.currentData(),
             parent_id=self.parent_unit.currentData(),
-            head_person_id=self.head.currentData(),
+            head_person_id=head if head not in (NEW_PERSON, PENDING_PERSON) else None,
             note=self.note.text(),
         )
-        if self.unit_id is None:
-            return self.register.units.add(Unit(None, **values))
-        self.history.push(record_unit_edit(self.register, self.unit_id, values))
-        return self.unit_id
+        new_head = self.pending_head if head == PENDING_PERSON else None
+        with self.register.transaction():
+            if self.unit_id is None:
+                unit_id = self.register.units.add(Unit(None, **values))
+                if new_head is not None:
+                    new_head.unit_id = unit_id
+                    head_id = self.register.people.add(new_head)
+                    self.register.units.update(unit_id, head_person_id=head_id)
+                return unit_id
+            if new_head is not None:
+                new_head.unit_id = self.unit_id
+                values["head_person_id"] = self.register.people.add(new_head)
+            self.history.push(record_unit_edit(self.register, self.unit_id, values))
+            return self.unit_id
 
     def on_save(self) -> None:
         try:

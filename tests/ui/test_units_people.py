@@ -358,3 +358,89 @@ def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
         undo_last_edit(register, window)
     assert register.accounts.current_roles(account_id) == []
     assert register.audit.verify() == []
+
+
+def test_the_unit_head_picker_offers_staff_only_and_makes_a_new_person_inline(
+    qtbot, register, monkeypatch
+) -> None:
+    """Issue 15: a student was offered as 单位负责人, and a new clerk had to leave the
+    unit editor to create its head in 人员名录 first."""
+    from PySide6.QtWidgets import QDialog
+
+    from ui.people_editor import NewPersonDialog
+    from ui.units_editor import NEW_PERSON
+
+    staff = add_person(register, "王伟", PersonKind.STAFF, title="院长")
+    student = add_person(register, "李同学", PersonKind.STUDENT)
+    dialog = UnitsDialog(register)
+    qtbot.addWidget(dialog)
+    offered = [dialog.head.itemData(i) for i in range(dialog.head.count())]
+    assert staff in offered and student not in offered
+    assert dialog.head.itemText(dialog.head.count() - 1) == "新建人员…"
+
+    def fill_in(new: QDialog) -> int:
+        assert isinstance(new, NewPersonDialog)
+        assert [new.kind.itemData(i) for i in range(new.kind.count())] == ["staff"]
+        new.name.setText("赵书记")
+        new.title.setText("党委书记")
+        new.mobile.setText("13800000001")
+        new.on_ok()
+        return int(new.result())
+
+    Answers(dialog, run=fill_in)
+    dialog.name.setText("材料学院")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("college"))
+    index = dialog.head.findData(NEW_PERSON)
+    dialog.head.setCurrentIndex(index)
+    dialog.head.activated.emit(index)
+    assert dialog.head.currentText() == "赵书记（新建）"
+    assert register.people.search("赵书记") == []  # nothing stored before the unit is saved
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    unit = register.units.find_by_name("材料学院")
+    head = register.people.get(unit.head_person_id)
+    assert (head.name, head.kind, head.title, head.mobile, head.unit_id) == (
+        "赵书记",
+        PersonKind.STAFF,
+        "党委书记",
+        "13800000001",
+        unit.id,
+    )
+    # the unit and its new head are one write: a refused unit stores neither
+    dialog.start_new(None)
+    dialog.name.setText("材料学院")  # a duplicate name: refused
+    dialog.head.setCurrentIndex(dialog.head.findData(NEW_PERSON))
+    fill = lambda new: (new.name.setText("钱主任"), new.on_ok(), int(new.result()))[-1]  # noqa: E731
+    Answers(dialog, run=fill)
+    dialog.head.activated.emit(dialog.head.findData(NEW_PERSON))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "已存在" in dialog.boxes["单位名称"].error.text()
+    assert register.people.search("钱主任") == []
+
+
+def test_choosing_the_unit_fills_in_its_head_as_the_first_responsible_person(
+    qtbot, register
+) -> None:
+    from ui.account_form import AccountFormDialog
+
+    first = add_person(register, "王伟", PersonKind.STAFF, title="院长")
+    second = add_person(register, "张敏", PersonKind.STAFF, title="书记")
+    student = add_person(register, "李同学", PersonKind.STUDENT)
+    from nmdesk.models import Unit
+
+    college = register.units.add(Unit(None, "计算机学院", "college", head_person_id=first))
+    library = register.units.add(Unit(None, "图书馆", "admin_dept", head_person_id=second))
+    form = AccountFormDialog(register)
+    qtbot.addWidget(form)
+    block = form.blocks["first_responsible"]
+    assert block.label == "单位负责人"
+    offered = set(block._ids)
+    assert first in offered and student not in offered  # staff only (the profile's rule)
+    assert student in set(form.blocks["ops_contact"]._ids)  # students may run accounts
+    form.unit.setCurrentIndex(form.unit.findData(college))
+    assert block.entry().person_id == first and block.title.text() == "院长"
+    form.unit.setCurrentIndex(form.unit.findData(library))  # still the filled-in head
+    assert block.entry().person_id == second
+    block.set_person(first)  # the clerk's own choice is kept
+    form.unit.setCurrentIndex(form.unit.findData(college))
+    form.unit.setCurrentIndex(form.unit.findData(library))
+    assert block.entry().person_id == first

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
+from nmdesk.models import PersonKind
 from nmdesk.store.register import Register
 from ui.account_form import person_choices
 from ui.desk_common import (
@@ -34,6 +35,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.people_editor import NewPersonChoice
 
 
 class HandOverDialog(DeskDialog):
@@ -59,6 +61,11 @@ class HandOverDialog(DeskDialog):
             combo.addItem("", None)
             for text, pid in people:
                 combo.addItem(text, pid)
+        # a successor new to the directory (a new student operator) is made here and
+        # saved with the hand-over; the rules of each role are checked on saving
+        self.new_successor = NewPersonChoice(
+            self.successor, self, tuple(kind.value for kind in PersonKind)
+        )
         self.on_day = DateEdit()
         self.on_day.setText(today().isoformat())
         self.boxes = {
@@ -114,7 +121,7 @@ class HandOverDialog(DeskDialog):
             error = ValidationError("交出人", "请选择交出人")
         elif self.table.rowCount() == 0:
             error = ValidationError("交出人", "此人目前没有担任任何角色，无需交接")
-        elif self.successor.currentData() is None:
+        elif self.new_successor.chosen() is None and not self.new_successor.is_new():
             error = ValidationError("接手人", "请选择接手人")
         elif self.successor.currentData() == self.leaver.currentData():
             error = ValidationError("接手人", "不能与交出人相同")
@@ -127,9 +134,11 @@ class HandOverDialog(DeskDialog):
     def save(self) -> list[int]:
         day = day_or_error(self.boxes["交接日期"], "交接日期")
         assert day is not None
-        self.filing_ids = self.register.accounts.hand_over(
-            int(self.leaver.currentData()), int(self.successor.currentData()), day
-        )
+        leaver = self.register.people.get(int(self.leaver.currentData()))
+        with self.register.transaction():
+            successor = self.new_successor.person_id(self.register, leaver.unit_id)
+            assert successor is not None
+            self.filing_ids = self.register.accounts.hand_over(int(leaver.id or 0), successor, day)
         return self.filing_ids
 
     def on_hand_over(self) -> None:

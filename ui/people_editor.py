@@ -440,3 +440,77 @@ class NewPersonDialog(DeskDialog):
             self.name.setFocus()
             return
         self.accept()
+
+
+NEW_PERSON = -1  # a picker's 新建人员… item
+PENDING_PERSON = -2  # the person made with it, until the form is saved
+
+
+class NewPersonChoice:
+    """新建人员… at the end of a person picker (a QComboBox whose items carry person
+    ids). Choosing it opens ``NewPersonDialog``; the person is only held, and
+    ``person_id`` stores them inside the caller's transaction, with the form's own
+    write, so a cancelled or refused form leaves no one behind."""
+
+    def __init__(self, combo: QComboBox, host: DeskDialog, kinds: tuple[str, ...]) -> None:
+        self.combo, self.host, self.kinds = combo, host, kinds
+        self.pending: Person | None = None
+        self._index = 0
+        combo.addItem(tr("新建人员…"), NEW_PERSON)
+        combo.activated.connect(self._activated)
+
+    def reset(self) -> None:
+        """The picker was refilled (``addItem`` of 新建人员… again) or the form cleared."""
+        index = self.combo.findData(PENDING_PERSON)
+        if index >= 0:
+            self.combo.removeItem(index)
+        if self.combo.findData(NEW_PERSON) < 0:
+            self.combo.addItem(tr("新建人员…"), NEW_PERSON)
+        self.pending = None
+        self._index = max(0, self.combo.currentIndex())
+
+    def select(self, person_id: int | None, register: Register) -> None:
+        """Show ``person_id``; one the picker leaves out (kept from before the rule) is
+        added, so that saving never drops them unseen."""
+        self.reset()
+        index = self.combo.findData(person_id) if person_id is not None else 0
+        if index < 0:
+            assert person_id is not None
+            self.combo.insertItem(
+                self.combo.count() - 1, register.people.get(person_id).name, person_id
+            )
+            index = self.combo.count() - 2
+        self.combo.setCurrentIndex(index)
+        self._index = index
+
+    def _activated(self, index: int) -> None:
+        if self.combo.itemData(index) != NEW_PERSON:
+            self._index = index
+            return
+        dialog = NewPersonDialog(self.kinds, self.host)
+        if self.host.run_dialog(dialog) != NewPersonDialog.DialogCode.Accepted:
+            self.combo.setCurrentIndex(self._index)
+            return
+        self.reset()
+        self.pending = dialog.person()
+        self.combo.insertItem(
+            self.combo.count() - 1, tr("{0}（新建）").format(self.pending.name), PENDING_PERSON
+        )
+        self._index = self.combo.count() - 2
+        self.combo.setCurrentIndex(self._index)
+
+    def chosen(self) -> int | None:
+        """The picked person's id; None for nobody, or for the one not stored yet."""
+        data = self.combo.currentData()
+        return None if data in (NEW_PERSON, PENDING_PERSON) else data
+
+    def is_new(self) -> bool:
+        return self.combo.currentData() == PENDING_PERSON and self.pending is not None
+
+    def person_id(self, register: Register, unit_id: int | None) -> int | None:
+        """Inside the caller's transaction: the picked person's id, storing a new one."""
+        if not self.is_new():
+            return self.chosen()
+        assert self.pending is not None
+        self.pending.unit_id = unit_id
+        return register.people.add(self.pending)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Person, Unit
+from nmdesk.models import Unit
 from nmdesk.store.register import Register
 from nmdesk.undo import record_unit_edit
 from ui.account_form import person_choices, unit_choices
@@ -36,10 +36,8 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.people_editor import NewPersonChoice
 from ui.undo import EditHistory, session_history
-
-NEW_PERSON = -1  # the head picker's 新建人员… item
-PENDING_PERSON = -2  # the head made with it, until the unit is saved
 
 
 class UnitsDialog(DeskDialog):
@@ -88,10 +86,8 @@ class UnitsDialog(DeskDialog):
         self.parent_unit = QComboBox()
         self.head = QComboBox()
         self.head.setEditable(False)
-        self.head.activated.connect(self._head_activated)
-        # a person made with 新建人员…, saved with the unit (one transaction)
-        self.pending_head: Person | None = None
-        self._head_index = 0
+        # 新建人员… at the end: the new head is saved with the unit, in one transaction
+        self.new_head = NewPersonChoice(self.head, self, self.profile.unit_head_kinds)
         self.note = QLineEdit()
         self.boxes = {
             "单位名称": FieldBox(self.name),
@@ -161,8 +157,7 @@ class UnitsDialog(DeskDialog):
         self.head.addItem(tr("（未指定）"), None)
         for text, person_id in person_choices(self.register, self.profile.unit_head_kinds):
             self.head.addItem(text, person_id)
-        self.head.addItem(tr("新建人员…"), NEW_PERSON)
-        self.pending_head = None
+        self.new_head.reset()
         if select is not None and select in items:
             self.tree.setCurrentItem(items[select])
         else:
@@ -178,7 +173,7 @@ class UnitsDialog(DeskDialog):
         self.short_name.setText(unit.short_name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(unit.kind)))
         self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(unit.parent_id)))
-        self._show_head(unit.head_person_id)
+        self.new_head.select(unit.head_person_id, self.register)
         self.note.setText(unit.note)
         self._clear_errors()
 
@@ -189,48 +184,9 @@ class UnitsDialog(DeskDialog):
         for edit in (self.name, self.short_name, self.note):
             edit.clear()
         self.parent_unit.setCurrentIndex(max(0, self.parent_unit.findData(parent_id)))
-        self._drop_pending_head()
-        self.head.setCurrentIndex(0)
-        self._head_index = 0
+        self.new_head.select(None, self.register)
         self._clear_errors()
         self.name.setFocus()
-
-    def _show_head(self, person_id: int | None) -> None:
-        """Select the unit's head; one the picker leaves out (a student head kept from
-        before the rule) is still shown, so saving does not drop them unseen."""
-        self._drop_pending_head()
-        index = self.head.findData(person_id) if person_id is not None else 0
-        if index < 0:
-            assert person_id is not None
-            person = self.register.people.get(person_id)
-            self.head.insertItem(self.head.count() - 1, person.name, person_id)
-            index = self.head.count() - 2
-        self.head.setCurrentIndex(index)
-        self._head_index = index
-
-    def _drop_pending_head(self) -> None:
-        index = self.head.findData(PENDING_PERSON)
-        if index >= 0:
-            self.head.removeItem(index)
-        self.pending_head = None
-
-    def _head_activated(self, index: int) -> None:
-        if self.head.itemData(index) != NEW_PERSON:
-            self._head_index = index
-            return
-        from ui.people_editor import NewPersonDialog
-
-        dialog = NewPersonDialog(self.profile.unit_head_kinds, self)
-        if self.run_dialog(dialog) != NewPersonDialog.DialogCode.Accepted:
-            self.head.setCurrentIndex(self._head_index)
-            return
-        self._drop_pending_head()
-        self.pending_head = dialog.person()
-        self.head.insertItem(
-            self.head.count() - 1, tr("{0}（新建）").format(self.pending_head.name), PENDING_PERSON
-        )
-        self._head_index = self.head.count() - 2
-        self.head.setCurrentIndex(self._head_index)
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -245,27 +201,22 @@ class UnitsDialog(DeskDialog):
 
     def save(self) -> int:
         """The unit, and a head made with 新建人员…, in one transaction."""
-        head = self.head.currentData()
         values = dict(
             name=self.name.text(),
             short_name=self.short_name.text().strip(),
             kind=self.kind.currentData(),
             parent_id=self.parent_unit.currentData(),
-            head_person_id=head if head not in (NEW_PERSON, PENDING_PERSON) else None,
+            head_person_id=self.new_head.chosen(),
             note=self.note.text(),
         )
-        new_head = self.pending_head if head == PENDING_PERSON else None
         with self.register.transaction():
             if self.unit_id is None:
                 unit_id = self.register.units.add(Unit(None, **values))
-                if new_head is not None:
-                    new_head.unit_id = unit_id
-                    head_id = self.register.people.add(new_head)
+                if self.new_head.is_new():
+                    head_id = self.new_head.person_id(self.register, unit_id)
                     self.register.units.update(unit_id, head_person_id=head_id)
                 return unit_id
-            if new_head is not None:
-                new_head.unit_id = self.unit_id
-                values["head_person_id"] = self.register.people.add(new_head)
+            values["head_person_id"] = self.new_head.person_id(self.register, self.unit_id)
             self.history.push(record_unit_edit(self.register, self.unit_id, values))
             return self.unit_id
 

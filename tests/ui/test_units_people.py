@@ -367,8 +367,7 @@ def test_the_unit_head_picker_offers_staff_only_and_makes_a_new_person_inline(
     unit editor to create its head in 人员名录 first."""
     from PySide6.QtWidgets import QDialog
 
-    from ui.people_editor import NewPersonDialog
-    from ui.units_editor import NEW_PERSON
+    from ui.people_editor import NEW_PERSON, NewPersonDialog
 
     staff = add_person(register, "王伟", PersonKind.STAFF, title="院长")
     student = add_person(register, "李同学", PersonKind.STUDENT)
@@ -444,3 +443,49 @@ def test_choosing_the_unit_fills_in_its_head_as_the_first_responsible_person(
     form.unit.setCurrentIndex(form.unit.findData(college))
     form.unit.setCurrentIndex(form.unit.findData(library))
     assert block.entry().person_id == first
+
+
+def test_a_successor_new_to_the_directory_is_made_in_the_hand_over(qtbot, register) -> None:
+    """Issue 15: every person picker offers 新建人员…; a graduating student's successor
+    is often a new student, saved with the hand-over in one transaction."""
+    from ui.people_editor import NEW_PERSON, NewPersonDialog
+
+    unit = add_unit(register, "计算机学院", "college")
+    student = add_person(register, "赵雨涵", PersonKind.STUDENT, unit_id=unit)
+    account_id = register.accounts.create(
+        Account(
+            None,
+            "微信",
+            "",
+            "计算机学院微信",
+            unit,
+            2,
+            platform_id="cs",
+            status=AccountStatus.RUNNING,
+        )
+    )
+    register.accounts.assign_role(account_id, "operator", student, dt.date(2024, 9, 1))
+    dialog = HandOverDialog(register, person_id=student)
+    qtbot.addWidget(dialog)
+
+    def fill_in(new) -> int:
+        if not isinstance(new, NewPersonDialog):
+            return 0
+        new.name.setText("孙新生")
+        new.kind.setCurrentIndex(new.kind.findData("student"))
+        new.mobile.setText("13900000002")
+        new.on_ok()
+        return int(new.result())
+
+    answers = Answers(dialog, run=fill_in)
+    index = dialog.successor.findData(NEW_PERSON)
+    dialog.successor.setCurrentIndex(index)
+    dialog.successor.activated.emit(index)
+    assert dialog.successor.currentText() == "孙新生（新建）"
+    assert register.people.search("孙新生") == []
+    dialog.on_day.setText("2026-06-30")
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert dialog.result() == dialog.DialogCode.Accepted, answers.messages
+    (new,) = register.people.search("孙新生")
+    assert (new.kind, new.mobile, new.unit_id) == (PersonKind.STUDENT, "13900000002", unit)
+    assert [a.account_id for a in register.accounts.responsibilities(new.id)] == [account_id]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Container
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.dates import PartialDate, months_before, partial_from_iso
@@ -22,6 +24,7 @@ from nmdesk.models import (
     FieldChange,
     FilingKind,
     RoleAssignment,
+    Unit,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.store.search import (
@@ -33,6 +36,7 @@ from nmdesk.store.search import (
 from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
+    from nmdesk.profiles import Profile
     from nmdesk.store.bulk import ImportBatch
     from nmdesk.store.register import Register
 
@@ -103,6 +107,66 @@ def _stored(field: str, value: Any) -> Any:
     if isinstance(value, str) and field not in ("purpose", "note"):
         return clean_text(value)
     return value
+
+
+_KEPT_AS_TYPED = ("purpose", "note")  # _stored keeps their line breaks and spacing
+_ACCOUNT_FIELDS = tuple((field, field in _KEPT_AS_TYPED) for field in FIELD_LABELS)
+_clean_text = lru_cache(maxsize=4096)(clean_text)  # platforms, types repeat down a ledger
+
+
+def account_row(account: Account) -> dict[str, Any]:
+    """The account's stored values: ``{field: _stored(field, getattr(account, field)) for
+    field in FIELD_LABELS}``, with the common cases (text, a number, nothing) decided by
+    the value's exact class (the import benchmark's row: 10,000 accounts)."""
+    row: dict[str, Any] = {}
+    values = vars(account)
+    for field, kept in _ACCOUNT_FIELDS:
+        value = values[field]
+        cls = value.__class__
+        if cls is str:
+            row[field] = value if kept or not value else _clean_text(value)
+        elif cls is int or value is None:
+            row[field] = value
+        else:
+            row[field] = _stored(field, value)
+    return row
+
+
+def checked_account_row(
+    profile: Profile,
+    account: Account,
+    platforms: Container[str],
+    unit_of: Callable[[int], Unit],
+) -> dict[str, Any]:
+    """The stored row of a new account, checked against the account rules: name and
+    platform given, the platform in the platform list, a level of the profile, a parent
+    unit where the level needs one, an IT approval for campus data services.
+
+    The one implementation of these rules, for a form's single account
+    (``AccountStore.create``) and for a ledger import's thousands
+    (``nmdesk.store.bulk.ImportBatch``, which passes its cached platform list and units)."""
+    row = account_row(account)
+    row["name"] = require_text(account.name, "账号名称", 100)
+    row["platform"] = require_text(account.platform, "开设平台", 30)
+    if row["platform"] not in platforms:
+        raise ValidationError(
+            "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
+        )
+    level = next((lv for lv in profile.levels if lv.level == account.level), None)
+    if level is None:
+        raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
+    unit = unit_of(account.unit_id)
+    if level.requires_parent_unit and unit.parent_id is None:
+        raise ValidationError(
+            "账号级别",
+            f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
+        )
+    if account.campus_data_service and not clean_text(account.it_approval_ref):
+        raise ValidationError(
+            "信息化部门审批文号",
+            f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号",
+        )
+    return row
 
 
 class AccountStore:
@@ -257,29 +321,7 @@ class AccountStore:
         return count, [row[0] for row in first]
 
     def _check_fields(self, account: Account) -> dict[str, Any]:
-        profile = self.r.profile
-        row = {field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}
-        row["name"] = require_text(account.name, "账号名称", 100)
-        row["platform"] = require_text(account.platform, "开设平台", 30)
-        if row["platform"] not in self.platforms():
-            raise ValidationError(
-                "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
-            )
-        if account.level not in {level.level for level in profile.levels}:
-            raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
-        unit = self.r.units.get(account.unit_id)
-        if profile.level(account.level).requires_parent_unit and unit.parent_id is None:
-            raise ValidationError(
-                "账号级别",
-                f"{profile.level(account.level).name}须由有上级单位的机构开设，"
-                f"请先在单位树中为“{unit.name}”指定上级单位",
-            )
-        if account.campus_data_service and not clean_text(account.it_approval_ref):
-            raise ValidationError(
-                "信息化部门审批文号",
-                f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号",
-            )
-        return row
+        return checked_account_row(self.r.profile, account, self.platforms(), self.r.units.get)
 
     # -- writing --------------------------------------------------------------------
 

@@ -21,15 +21,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import DuplicateAccountError, ValidationError
 from nmdesk.models import Account, Person, PersonKind, Unit
-from nmdesk.store.accounts import FIELD_LABELS, MULTI_HOLDER_ROLES, _stored
+from nmdesk.store.accounts import MULTI_HOLDER_ROLES, checked_account_row
 from nmdesk.store.people import person_row
-from nmdesk.validation import check_role_holder, clean_text, require_text
+from nmdesk.validation import check_role_holder, require_text
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -97,36 +96,11 @@ def stored_as_bound(db: Any, table: str, rows: list[dict[str, Any]]) -> bool:
     return True
 
 
-_KEPT_AS_TYPED = ("purpose", "note")  # _stored keeps their line breaks and spacing
-
-
-def _account_row(account: Account) -> dict[str, Any]:
-    """``{field: _stored(field, getattr(account, field)) for field in FIELD_LABELS}``, with
-    the common cases (text, a number, nothing) decided by the value's exact class."""
-    row: dict[str, Any] = {}
-    values = vars(account)
-    for field, kept in _ACCOUNT_FIELDS:
-        value = values[field]
-        cls = value.__class__
-        if cls is str:
-            row[field] = value if kept or not value else _clean_text(value)
-        elif cls is int or value is None:
-            row[field] = value
-        else:
-            row[field] = _stored(field, value)
-    return row
-
-
-_ACCOUNT_FIELDS = tuple((field, field in _KEPT_AS_TYPED) for field in FIELD_LABELS)
-_clean_text = lru_cache(maxsize=4096)(clean_text)  # platforms, types repeat down a ledger
-
-
 class ImportBatch:
     def __init__(self, register: Register) -> None:
         self.r = register
         self.profile = register.profile
         self._platforms: set[str] | None = None
-        self._levels = {level.level: level for level in self.profile.levels}
         self._unit_cache: dict[int, Unit] = {}
         self._register_units: dict[str, int | None] | None = None  # name → id, see find_unit
         self._people_cache: dict[tuple[str, int], Person | None] = {}
@@ -267,28 +241,7 @@ class ImportBatch:
     def add_account(self, account: Account) -> int:
         """Queue a new account (not an application), checked as ``AccountStore.create``
         checks it; returns its id."""
-        row = _account_row(account)
-        row["name"] = require_text(account.name, "账号名称", 100)
-        row["platform"] = require_text(account.platform, "开设平台", 30)
-        if row["platform"] not in self._platform_names():
-            raise ValidationError(
-                "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
-            )
-        level = self._levels.get(account.level)
-        if level is None:
-            raise ValidationError("账号级别", f"应为 1–{len(self._levels)} 级")
-        unit = self._unit(account.unit_id)
-        if level.requires_parent_unit and unit.parent_id is None:
-            raise ValidationError(
-                "账号级别",
-                f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
-            )
-        if account.campus_data_service and not clean_text(account.it_approval_ref):
-            offices = self.profile.offices
-            raise ValidationError(
-                "信息化部门审批文号",
-                f"涉及校内数据服务的账号须经{offices.get('it_office', '信息化部门')}审批，请填写审批文号",
-            )
+        row = checked_account_row(self.profile, account, self._platform_names(), self._unit)
         key = (row["platform"], row["platform_id"])
         if row["platform_id"]:
             if key in self.platform_ids:

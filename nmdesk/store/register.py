@@ -306,25 +306,18 @@ class Register:
             yield self
 
     def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
-        """Insert one row and audit it; returns the new id."""
-        self.check_writable()
-        self._check_text(table, [row])
-        with self.transaction():
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cursor = self.db.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
-            )
-            row_id = int(cursor.lastrowid or 0)
-            self.audit.record(action, table, row_id, None, self.row(table, row_id))
-        return row_id
+        """Insert one row and audit it; returns the new id. The one audited insert path,
+        ``insert_rows``, with one row."""
+        return self.insert_rows(table, [row], action=action)[0]
 
     def insert_rows(
         self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
     ) -> list[int]:
-        """Insert many rows (same columns) with one executemany and audit each one;
-        returns their ids. Rows may carry their ``id`` (``nmdesk.store.bulk`` hands
-        them out); otherwise they get the next free ids, in order."""
+        """Insert rows (same columns) with one executemany and audit each one; returns
+        their ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand
+        (a ledger import), comes this way. Rows may carry their ``id``
+        (``nmdesk.store.bulk`` hands them out); otherwise they get the next free ids, in
+        order, as SQLite would give them (no table is AUTOINCREMENT)."""
         self.check_writable()
         if not rows:
             return []

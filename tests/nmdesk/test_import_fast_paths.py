@@ -215,3 +215,44 @@ def test_the_collector_is_paused_only_while_an_import_runs(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_form_and_an_import_break_the_same_account_rules_the_same_way(
+    register: Register,
+) -> None:
+    """One implementation of each account rule (``checked_account_row``): a single account
+    (``AccountStore.create``) and a ledger import's account (``ImportBatch``) are refused
+    with the same sentence, and a valid one is stored as the same row."""
+    from dataclasses import replace
+
+    from nmdesk.errors import NmdeskError
+    from nmdesk.models import Account, Unit
+    from nmdesk.store.bulk import ImportBatch
+
+    with register.transaction():
+        top = register.units.add(Unit(None, "计算机学院", "college"))
+    good = Account(None, platform="微信", account_type="订阅号", name="  计算机学院  ",
+                   unit_id=top, level=2, platform_id="jsj01", purpose="发布\n通知")  # fmt: skip
+    broken = [
+        replace(good, name=" "),
+        replace(good, platform="某平台"),
+        replace(good, level=9),
+        replace(good, level=3),  # a top-level unit may not open a level-3 account
+        replace(good, campus_data_service=True),
+    ]
+    for account in broken:
+        with pytest.raises(NmdeskError) as single:
+            register.accounts.create(account)
+        with pytest.raises(NmdeskError) as bulk:
+            ImportBatch(register).add_account(account)
+        assert str(bulk.value) == str(single.value)
+    batch = ImportBatch(register)
+    batch.add_account(good)
+    with register.transaction():
+        queued = batch.accounts[0]
+        stored = register.row("accounts", register.accounts.create(good))
+    ignored = ("id", "serial_no", "created_at", "updated_at")
+    assert {k: v for k, v in queued.items() if k not in ignored} == {
+        k: v for k, v in stored.items() if k not in ignored
+    }
+    assert register.audit.verify() == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,9 @@ class Profile:
     filing_sheet_footnote: str
     platforms: tuple[Platform, ...]
     raw: dict[str, Any]
+    # the institution's own names for its platforms, as its ledgers write them:
+    # {"北理工APP": "APP", "公众号（订阅号）": "微信/订阅号"} (platform, or platform/type)
+    platform_aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def filing_office(self) -> str:
@@ -270,6 +273,7 @@ class _ProfileReader:
             Platform(self.text(p, "name"), self.texts(p, "account_types"))
             for p in self.items(d, "platforms")
         )
+        aliases = self._platform_aliases(d.get("platform_aliases", {}), platforms)
         profile_id = self.text(d, "id")
         read_limits(d.get("text_limits"), self.fail)
         return Profile(
@@ -300,7 +304,26 @@ class _ProfileReader:
             filing_sheet_footnote=self.text(d, "filing_sheet_footnote"),
             platforms=platforms,
             raw=d,
+            platform_aliases=aliases,
         )
+
+    def _platform_aliases(self, value: Any, platforms: tuple[Platform, ...]) -> dict[str, str]:
+        """``platform_aliases``: each alias names a listed platform (and, after a
+        slash, one of its account types)."""
+        if not isinstance(value, dict):
+            raise self.fail("platform_aliases", "对象（别名 → 平台 或 平台/账号类型）")
+        types = {p.name: p.account_types for p in platforms}
+        aliases = {}
+        for alias, target in value.items():
+            if not isinstance(target, str) or not alias.strip():
+                raise self.fail("platform_aliases", "别名 → 平台 或 平台/账号类型 的文字")
+            platform, _, account_type = target.partition("/")
+            if platform not in types or (account_type and account_type not in types[platform]):
+                raise self.fail(
+                    f"platform_aliases.{alias}", f"平台列表中的平台或“平台/账号类型”（{target}）"
+                )
+            aliases[alias] = target
+        return aliases
 
     def _level(self, item: Any) -> Level:
         if not isinstance(item, dict):

@@ -21,15 +21,26 @@ from nmdesk.validation import clean_text, normalize_mobile, normalize_office_pho
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Platform names as ledgers and the policies write them (folded: half-width, no
+# spaces, lower case) → the platform, or "platform/account type" when the name
+# also says the type (订阅号 is a 微信 account of type 订阅号). A profile adds its
+# own in ``platform_aliases``.
 PLATFORM_SYNONYMS: dict[str, str] = {
     "微信公众号": "微信",
     "公众号": "微信",
     "微信公众平台": "微信",
     "wechat": "微信",
-    "微信视频号": "微信",
-    "视频号": "微信",
-    "企业微信": "微信",
+    "订阅号": "微信/订阅号",
+    "微信订阅号": "微信/订阅号",
+    "服务号": "微信/服务号",
+    "微信服务号": "微信/服务号",
+    "视频号": "微信/视频号",
+    "微信视频号": "微信/视频号",
+    "企业微信": "微信/企业号",
+    "微信小程序": "微信/小程序",
+    "小程序": "微信/小程序",
     "新浪微博": "微博",
+    "微博账号": "微博",
     "weibo": "微博",
     "抖音号": "抖音",
     "douyin": "抖音",
@@ -37,12 +48,19 @@ PLATFORM_SYNONYMS: dict[str, str] = {
     "哔哩哔哩": "B站",
     "bilibili": "B站",
     "b站": "B站",
-    "qq公众号": "QQ",
+    "qq公众号": "QQ/QQ公众号",
+    "qq群": "QQ/QQ群",
     "qq空间": "QQ",
     "头条": "今日头条",
-    "头条号": "今日头条",
-    "客户端": "APP",
+    "头条号": "今日头条/头条号",
+    "今日头条号": "今日头条/头条号",
+    "快手号": "快手",
+    "小红书号": "小红书",
+    "知乎号": "知乎",
+    "app客户端": "APP/客户端",
+    "客户端": "APP/客户端",
     "app": "APP",
+    "移动客户端": "APP/客户端",
 }
 
 
@@ -185,24 +203,35 @@ def status(value: CellValue) -> AccountStatus:
         raise ValidationError("状态", f"“{raw}”不是有效的账号状态，应为 {names}") from None
 
 
-def platform(value: CellValue, known: list[str]) -> str:
-    """A platform name matched to the register's platform list, through common synonyms."""
+def platform(
+    value: CellValue, known: list[str], aliases: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """A platform cell matched to the register's platform list: the platform, and the
+    account type when the name also says it (订阅号 → 微信, 订阅号; else "")."""
     raw = text(value)
     if not raw:
         raise ValidationError("开设平台", "为必填项")
     folded = _folded(tuple(known))
-    key = raw.casefold().replace(" ", "")
+    key = fold_platform(raw)
     if key in folded:
-        return folded[key]
-    target = PLATFORM_SYNONYMS.get(key)
-    if target and target.casefold() in folded:
-        return folded[target.casefold()]
+        return folded[key], ""
+    own = {fold_platform(alias): target for alias, target in (aliases or {}).items()}
+    target = own.get(key) or PLATFORM_SYNONYMS.get(key)
+    if target:
+        name, _, account_type = target.partition("/")
+        if fold_platform(name) in folded:
+            return folded[fold_platform(name)], account_type
     raise ValidationError(
         "开设平台",
         f"“{raw}”不在平台列表中（{'、'.join(known)}），请先在平台列表中添加或改用列表中的名称",
     )
 
 
+def fold_platform(name: str) -> str:
+    """A platform name as matched: half-width, without spaces, case folded."""
+    return "".join(halfwidth(name).split()).casefold()
+
+
 @lru_cache(maxsize=8)
 def _folded(known: tuple[str, ...]) -> dict[str, str]:
-    return {name.casefold(): name for name in known}
+    return {fold_platform(name): name for name in known}

@@ -29,17 +29,54 @@ if TYPE_CHECKING:
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；]+")
 _TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-_UNIT_KIND_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("学生会", "研究生会", "学生联合会", "学生组织"), "student_org"),
-    (("图书馆", "医院", "出版社", "档案馆", "博物馆"), "support_unit"),
-    (("协会", "社团", "俱乐部", "社"), "student_club"),
-    (("校友",), "alumni_org"),
-    (("团委", "工会", "妇委会", "群团"), "mass_org"),
-    (("研究院", "研究所", "实验室", "研究中心"), "research_institute"),
-    (("学院", "书院", "系"), "college"),
-    (("党委", "纪委", "组织部", "宣传部", "统战部"), "party_office"),
-    (("处", "办公室", "部", "中心"), "admin_dept"),
+# A unit's kind from how its name ENDS (人文与社会科学学院 is a college, though
+# 社 stands in its middle), longest ending first; each ending lists the kinds it may
+# be, in order, and the first one the profile has wins. A name that starts with
+# 党委 or 纪委 and ends in 部/办公室 is a party office.
+_UNIT_KIND_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    sorted(
+        (
+            ("学生联合会", ("student_org",)),
+            ("研究生会", ("student_org",)),
+            ("学生会", ("student_org",)),
+            ("学生组织", ("student_org",)),
+            ("团工委", ("mass_org",)),
+            ("团委", ("mass_org",)),
+            ("工会", ("mass_org",)),
+            ("妇委会", ("mass_org",)),
+            ("校友总会", ("alumni_org",)),
+            ("校友会", ("alumni_org",)),
+            ("出版社", ("support_unit", "affiliated_unit")),
+            ("图书馆", ("support_unit", "affiliated_unit")),
+            ("档案馆", ("support_unit", "affiliated_unit")),
+            ("博物馆", ("support_unit", "affiliated_unit")),
+            ("医院", ("support_unit", "affiliated_unit")),
+            ("协会", ("student_club",)),
+            ("社团", ("student_club",)),
+            ("俱乐部", ("student_club",)),
+            ("社", ("student_club",)),
+            ("课题组", ("research_group",)),
+            ("研究基地", ("research_base", "research_institute")),
+            ("基地", ("research_base", "research_institute")),
+            ("研究院", ("research_institute", "virtual_institute", "department")),
+            ("研究所", ("research_institute", "department")),
+            ("实验室", ("research_institute", "research_base", "department")),
+            ("研究中心", ("research_institute", "research_base", "department")),
+            ("学院", ("college", "school")),
+            ("书院", ("college",)),
+            ("系", ("college", "department")),
+            ("会议", ("conference",)),
+            ("论坛", ("conference",)),
+            ("办公室", ("admin_dept",)),
+            ("处", ("admin_dept",)),
+            ("部", ("admin_dept",)),
+            ("办", ("admin_dept",)),
+            ("中心", ("admin_dept", "department", "affiliated_unit")),
+        ),
+        key=lambda ending: -len(ending[0]),
+    )
 )
+_PARTY_PREFIXES = ("党委", "纪委")
 _MISSING = object()
 _SECOND = itemgetter(1)
 
@@ -76,8 +113,8 @@ def _value_or_issue(outcome: tuple[bool, Any] | None, errors: list[RowIssue], co
     return None
 
 
-def _platform(known: list[str], value: CellValue) -> str:
-    return normalize.platform(value, known)
+def _platform(known: list[str], aliases: dict[str, str], value: CellValue) -> tuple[str, str]:
+    return normalize.platform(value, known, aliases)
 
 
 def _partial_date(column: str, value: CellValue) -> Any:
@@ -116,10 +153,16 @@ COMPARED = (
 
 
 def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
-    """A likely unit kind from its name (学院 → college …), among the profile's kinds."""
-    for words, kind in _UNIT_KIND_HINTS:
-        if kind in kinds and any(word in name for word in words):
-            return kind
+    """A likely unit kind from the end of its name (…学院 → college), among the
+    profile's kinds; never from characters in the middle of the name."""
+    name = name.strip()
+    if name.startswith(_PARTY_PREFIXES) and "party_office" in kinds:
+        return "party_office"
+    for ending, candidates in _UNIT_KIND_ENDINGS:
+        if name.endswith(ending):
+            for kind in candidates:
+                if kind in kinds:
+                    return kind
     for fallback in ("admin_dept", "college"):
         if fallback in kinds:
             return fallback
@@ -232,7 +275,9 @@ class Planner:
         names = text(column(rows, "name"))
         platform_label = self._label("platform")
         platforms = self._outcomes(
-            "platform", column(rows, "platform"), partial(_platform, self.platforms)
+            "platform",
+            column(rows, "platform"),
+            partial(_platform, self.platforms, self.profile.platform_aliases),
         )
         has = self._index
         blanks: list[Any] = [None] * len(rows)
@@ -293,10 +338,15 @@ class Planner:
                 errors.append(RowIssue(name_label, "为必填项"))
             elif issue := field_issue(limits, "accounts", "name", name):
                 errors.append(RowIssue(name_label, issue))
+            # a platform cell may say the type too (订阅号: 微信, 订阅号)
+            platform, implied_type = _value_or_issue(platforms[i], errors, platform_label) or (
+                None,
+                "",
+            )
             row.fields = {
                 "name": name,
-                "platform": _value_or_issue(platforms[i], errors, platform_label),
-                "account_type": account_types[i],
+                "platform": platform,
+                "account_type": account_types[i] or implied_type or account_types[i],
                 "platform_id": platform_ids[i],
                 "serial_no": serials[i],
                 "purpose": purposes[i],

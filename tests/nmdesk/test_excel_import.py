@@ -684,3 +684,107 @@ def test_pinyin_initials_per_word_are_pypinyins_for_the_whole_name() -> None:
         whole = pypinyin.lazy_pinyin(text, style=pypinyin.Style.FIRST_LETTER, errors="default")
         assert pinyin_initials(text) == "".join(whole).casefold().replace(" ", ""), text
     assert pinyin_initials("中国银行长安分行") == "zgyhcafh"
+
+
+# -- issue 17: platform names as people write them, unit kinds from the name's end ---
+
+
+def test_platform_names_as_ledgers_and_the_policies_write_them() -> None:
+    known = ["微信", "微博", "抖音", "B站", "QQ", "今日头条", "小红书", "快手", "APP"]
+    cases = {
+        "APP 客户端": ("APP", "客户端"),  # BIT 第一条
+        "APP客户端": ("APP", "客户端"),
+        "ＡＰＰ　客户端": ("APP", "客户端"),
+        "客户端": ("APP", "客户端"),
+        "QQ 公众号": ("QQ", "QQ公众号"),
+        "今日头条号": ("今日头条", "头条号"),
+        "头条号": ("今日头条", "头条号"),
+        "B 站": ("B站", ""),
+        "哔哩哔哩": ("B站", ""),
+        "BiliBili": ("B站", ""),
+        "微信公众号": ("微信", ""),
+        "公众号": ("微信", ""),
+        "订阅号": ("微信", "订阅号"),
+        "服务号": ("微信", "服务号"),
+        "视频号": ("微信", "视频号"),
+        "微博账号": ("微博", ""),
+        "抖音号": ("抖音", ""),
+        "快手号": ("快手", ""),
+        "小红书号": ("小红书", ""),
+        "wechat": ("微信", ""),
+    }
+    for written, expected in cases.items():
+        assert normalize.platform(written, known) == expected, written
+    with pytest.raises(ValidationError, match="不在平台列表中"):
+        normalize.platform("APP客户端", ["微信"])  # PKU-CoE lists no APP
+    assert normalize.platform("北理工APP", known, {"北理工 app": "APP/客户端"}) == ("APP", "客户端")
+
+
+def test_a_profile_adds_its_own_platform_names_and_the_loader_checks_them(tmp_path) -> None:
+    import json
+
+    from nmdesk.errors import ProfileError
+    from nmdesk.paths import PROFILES_DIR
+    from nmdesk.profiles import load_profile
+
+    data = json.loads((PROFILES_DIR / "bit.json").read_text(encoding="utf-8"))
+    data["platform_aliases"] = {"北理工APP": "APP/客户端", "延河课堂": "B站"}
+    good = tmp_path / "mine.json"
+    good.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert load_profile(good).platform_aliases["延河课堂"] == "B站"
+    data["platform_aliases"] = {"延河课堂": "优酷"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"platform_aliases\.延河课堂"):
+        load_profile(bad)
+
+
+def test_a_ledger_row_with_app_client_imports_and_a_type_named_platform_takes_both(
+    register, tmp_path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["开设单位", "平台", "账号名称", "账号ID"])
+    sheet.append(["人文与社会科学学院", "APP客户端", "北理工人文", "bit_app_rw"])
+    sheet.append(["人文与社会科学学院", "订阅号", "北理工人文之声", "bit_rw_voice"])
+    book.save(tmp_path / "ledger.xlsx")
+    from nmdesk.excel.ledger_import import import_file
+
+    plan, result = import_file(register, tmp_path / "ledger.xlsx")
+    assert not [row.errors for row in plan.rows if row.errors]
+    assert len(result.created) == 2
+    app = by_platform_id(register, "APP", "bit_app_rw")
+    assert (app.platform, app.account_type) == ("APP", "客户端")
+    voice = by_platform_id(register, "微信", "bit_rw_voice")
+    assert (voice.platform, voice.account_type) == ("微信", "订阅号")
+    assert register.units.find_by_name("人文与社会科学学院").kind == "college"
+
+
+def test_unit_kinds_come_from_the_end_of_the_name() -> None:
+    bit = ["school", "party_office", "admin_dept", "college", "research_institute"]
+    bit += ["support_unit", "mass_org", "student_org", "student_club", "alumni_org"]
+    expected = {
+        "人文与社会科学学院": "college",  # 社 in the middle: never a student club
+        "社会学系": "college",
+        "计算机学院学生会": "student_org",
+        "研究生会": "student_org",
+        "校团委": "mass_org",
+        "机电学院团委": "mass_org",
+        "摄影协会": "student_club",
+        "话剧社": "student_club",
+        "出版社": "support_unit",
+        "图书馆": "support_unit",
+        "党委宣传部": "party_office",
+        "党委学生工作部": "party_office",
+        "保卫处": "admin_dept",
+        "国际交流合作处": "admin_dept",
+        "前沿交叉科学研究院": "research_institute",
+        "北京市校友会": "alumni_org",
+    }
+    for name, kind in expected.items():
+        assert guess_unit_kind(name, bit) == kind, name
+    pku = ["school", "party_office", "admin_dept", "department", "affiliated_unit"]
+    pku += ["mass_org", "research_base", "student_org", "research_group", "conference"]
+    assert guess_unit_kind("力学与工程科学系", pku) == "department"
+    assert guess_unit_kind("张老师课题组", pku) == "research_group"
+    assert guess_unit_kind("工程训练中心", pku) == "admin_dept"

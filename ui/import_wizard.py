@@ -196,6 +196,10 @@ class MappingPage(QWizardPage):
         assert layout is not None
         headers = list(layout.headers)
         self.headers = headers
+        subtitle = tr("核对每一列对应的备案库字段，可以修改，并保存为方案供下次使用。")
+        if grid.read_as:  # a CSV: say how it was read, so a wrong guess is seen at once
+            subtitle = tr("按 {0} 读取。").format(grid.read_as) + subtitle
+        self.setSubTitle(subtitle)
         sample = grid.rows[layout.data_start] if len(grid.rows) > layout.data_start else []
         self.table.setRowCount(len(headers))
         for index, header in enumerate(headers):
@@ -423,7 +427,12 @@ class ImportWizard(QWizard):
 
     def choose_open_file(self) -> str:
         return file_dialogs.open_file_name(
-            self, tr("选择台账文件"), "", tr("Excel 工作簿 (*.xlsx);;所有文件 (*)")
+            self,
+            tr("选择台账文件"),
+            "",
+            tr(
+                "台账文件 (*.xlsx *.csv *.txt);;Excel 工作簿 (*.xlsx);;CSV 文本 (*.csv *.txt);;所有文件 (*)"
+            ),
         )
 
     def choose_save_file(self, title: str, name: str) -> str:

@@ -11,7 +11,9 @@ from nmdesk.commands import add_path_option, open_register
 
 def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = subparsers.add_parser("import", help="导入 Excel 台账（xlsx）")
-    imp.add_argument("file", type=Path, help="台账文件（.xlsx）")
+    imp.add_argument(
+        "file", type=Path, help="台账文件（.xlsx，或 UTF-8/GBK/UTF-16 编码的 .csv、.txt）"
+    )
     imp.add_argument("--sheet", default=None, help="工作表名称（默认第一个工作表）")
     imp.add_argument("--mapping", default=None, help="使用已保存的列对应方案")
     imp.add_argument(
@@ -40,12 +42,14 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_import(args: argparse.Namespace) -> int:
     from nmdesk.excel.error_report import write_error_report
     from nmdesk.excel.ledger_import import ImportRefused, Verdict, commit_import, plan_import
-    from nmdesk.excel.reader import check_xlsx
+    from nmdesk.excel.reader import check_ledger
 
-    check_xlsx(args.file)  # a bad file is refused before the register is touched
+    check_ledger(args.file)  # a bad file is refused before the register is touched
     with open_register(args) as register:
         mapping = register.excel.load_mapping(args.mapping) if args.mapping else None
         plan = plan_import(register, args.file, sheet=args.sheet, mapping=mapping)
+        if plan.read_as:
+            print(f"读取\t{args.file.name}：{plan.read_as}")
         for warning in plan.warnings():
             print(f"警告\t{warning}")
         for row in plan.rows:

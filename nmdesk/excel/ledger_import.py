@@ -176,6 +176,7 @@ def _plan_import(
         rows=rows,
         new_units=list(planner.new_units.values()),
         column_warnings=unmapped_warnings(headers, columns),
+        read_as=grid.read_as,
     )
 
 

@@ -102,6 +102,7 @@ class ImportPlan:
     new_units: list[NewUnit]
     # Columns that look like a field but are not imported (``mapping.unmapped_warnings``).
     column_warnings: list[str] = field(default_factory=list)
+    read_as: str = ""  # a CSV's detected encoding and delimiter (``SheetGrid.read_as``)
 
     def rows_without_id(self) -> list[PlannedRow]:
         return [row for row in self.rows if "没有账号ID号" in row.warnings]

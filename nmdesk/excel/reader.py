@@ -61,6 +61,21 @@ class SheetGrid:
     rows: list[list[CellValue]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+    # a text ledger's (CSV) detected encoding and delimiter, for the preview; "" for a workbook
+    encoding: str = ""
+    delimiter: str = ""
+
+    @property
+    def read_as(self) -> str:
+        """How a text ledger was read, e.g. "GBK/GB18030 编码，逗号分隔"; "" for a workbook."""
+        if not self.encoding:
+            return ""
+        from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS
+
+        return (
+            f"{ENCODING_LABELS.get(self.encoding, self.encoding)} 编码，"
+            f"{DELIMITERS.get(self.delimiter, self.delimiter)}分隔"
+        )
 
     @property
     def width(self) -> int:
@@ -89,6 +104,32 @@ def check_xlsx(path: Path) -> None:
     _checked_parts(path)
 
 
+def check_ledger(path: Path) -> None:
+    """``check_xlsx``, or for a ``.csv``/``.txt`` ledger that it can be read as text."""
+    if _is_text(path):
+        _read_text(path)
+        return
+    check_xlsx(path)
+
+
+def _is_text(path: Path) -> bool:
+    from nmdesk.excel.text_ledger import is_text_ledger
+
+    refuse_register_file(path, "导入")  # opening it here would drop SQLite's locks
+    if not path.is_file():
+        raise ExcelFileError(f"找不到文件 {path}")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    return not head.startswith((b"PK", _CFB_MAGIC)) and is_text_ledger(path, head)
+
+
+def _read_text(path: Path) -> SheetGrid:
+    from nmdesk.excel.text_ledger import read_text_ledger
+
+    rows, encoding, delimiter = read_text_ledger(path)
+    return SheetGrid(path.stem, list(rows), encoding=encoding, delimiter=delimiter)
+
+
 def _checked_parts(path: Path) -> dict[str, bytes]:
     """``check_xlsx``; returns the parts ``read_sheet`` reads again (the workbook, its
     relationships and the worksheets), which the check has already read and verified."""
@@ -106,7 +147,9 @@ def _checked_parts(path: Path) -> dict[str, bytes]:
             )
         raise ExcelFileError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")
     if not head.startswith(b"PK"):
-        raise ExcelFileError(f"{name} 不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件")
+        raise ExcelFileError(
+            f"{name} 不是 Excel 工作簿（.xlsx）或 CSV 文本台账，请选择 Excel 或 CSV 台账文件"
+        )
     kept: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -177,6 +220,8 @@ def sheet_names(path: str | Path) -> list[str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
+    if _is_text(path):
+        return [path.stem]  # a CSV holds one sheet
     check_xlsx(path)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
@@ -198,6 +243,8 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
+    if _is_text(path):
+        return _read_text(path)
     parts = _checked_parts(path)
     listed = False
     try:

@@ -788,3 +788,94 @@ def test_unit_kinds_come_from_the_end_of_the_name() -> None:
     assert guess_unit_kind("力学与工程科学系", pku) == "department"
     assert guess_unit_kind("张老师课题组", pku) == "research_group"
     assert guess_unit_kind("工程训练中心", pku) == "admin_dept"
+
+
+# -- issue 17: CSV and text ledgers in the encodings offices send -------------------
+
+_CSV_HEADERS = ["开设单位", "平台", "账号类型", "账号名称", "微信号/账号ID", "开通时间", "联系电话"]
+_CSV_ROWS = [
+    ["信息与电子学院", "微信", "订阅号", "北理工信电", "bit_ie", "2019-03-01", "13900001111"],
+    ["信息与电子学院", "微博", "机构认证", "北理工信电微博", "bit_ie_wb", "2020年5月", ""],
+    ["人文与社会科学学院", "APP 客户端", "", "北理工人文", "bit_rw_app", "2021", ""],
+    ["机械与车辆学院", "抖音号", "企业号", "北理工机车", "bit_mv_dy", "2022-09-01", ""],
+]
+
+
+def _ledger_as(path: Path, encoding: str, delimiter: str = ",") -> Path:
+    import csv
+
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(_CSV_HEADERS)
+        writer.writerows(_CSV_ROWS)
+    return path
+
+
+def _verdicts(tmp_path: Path, ledger: Path) -> list[tuple[str, str, str, str]]:
+    from nmdesk.excel.ledger_import import plan_import
+
+    with Register.create(tmp_path / f"{ledger.name}.nmdesk", "bit", actor="t") as register:
+        plan = plan_import(register, ledger)
+        return [
+            (row.verdict.value, row.fields["platform"], row.fields["account_type"], row.reason)
+            for row in plan.rows
+        ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "suffix", "read_as"),
+    [
+        ("utf-8", ",", ".csv", "UTF-8 编码，逗号分隔"),
+        ("utf-8-sig", ",", ".csv", "UTF-8（带 BOM） 编码，逗号分隔"),  # Excel's "CSV UTF-8"
+        ("gbk", ",", ".csv", "GBK/GB18030 编码，逗号分隔"),  # Excel on a Chinese Windows
+        ("gb18030", ";", ".csv", "GBK/GB18030 编码，分号分隔"),
+        ("utf-16", "\t", ".txt", "UTF-16（Unicode 文本） 编码，制表符分隔"),  # "Unicode 文本"
+    ],
+)
+def test_a_text_ledger_imports_with_the_verdicts_of_the_same_xlsx(
+    tmp_path, encoding, delimiter, suffix, read_as
+) -> None:
+    from nmdesk.excel.reader import read_sheet
+
+    book = openpyxl.Workbook()
+    book.active.append(_CSV_HEADERS)
+    for row in _CSV_ROWS:
+        book.active.append(row)
+    book.save(tmp_path / "ledger.xlsx")
+    expected = _verdicts(tmp_path, tmp_path / "ledger.xlsx")
+    assert [v for v, *_ in expected] == ["new"] * 4
+    text = _ledger_as(tmp_path / f"ledger-{encoding}{suffix}", encoding, delimiter)
+    grid = read_sheet(text)
+    assert grid.read_as == read_as
+    assert grid.rows[3][0] == "人文与社会科学学院"
+    assert _verdicts(tmp_path, text) == expected
+
+
+def test_the_cli_says_how_it_read_a_gbk_csv_and_imports_it(tmp_path, capsys) -> None:
+    ledger = _ledger_as(tmp_path / "台账.csv", "gbk")
+    path = tmp_path / "r.nmdesk"
+    Register.create(path, "bit", actor="t").close()
+    assert main(["import", str(ledger), "--path", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "读取\t台账.csv：GBK/GB18030 编码，逗号分隔" in out
+    with Register.open(path, auto_backup=False) as register:
+        assert by_platform_id(register, "微信", "bit_ie").name == "北理工信电"
+        assert register.accounts.count() == 4
+
+
+def test_a_binary_file_named_csv_gets_one_sentence(tmp_path) -> None:
+    from nmdesk.excel.reader import read_sheet
+
+    bad = tmp_path / "ledger.csv"
+    bad.write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    with pytest.raises(ExcelFileError, match="不是文本台账"):
+        read_sheet(bad)
+
+
+def test_big5_is_told_apart_from_gbk() -> None:
+    from nmdesk.excel.text_ledger import detect_encoding
+
+    traditional = "開設單位,平台,帳號名稱\n資訊與電子學院,微信,北理工資訊\n".encode("big5")
+    assert detect_encoding(traditional) == "big5"
+    simplified = "开设单位,平台,账号名称\n信息与电子学院,微信,北理工信电\n".encode("gbk")
+    assert detect_encoding(simplified) == "gb18030"

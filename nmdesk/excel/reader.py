@@ -145,6 +145,11 @@ def _checked_parts(path: Path) -> dict[str, bytes]:
             raise ExcelFileError(
                 f"{name} 设置了打开密码，无法读取。请在 Excel 中取消密码后另存为 xlsx 再导入"
             )
+        if path.suffix.lower() == ".et":
+            raise ExcelFileError(
+                f"{name} 是 WPS 表格（.et）文件，请在 WPS 中用「文件 → 另存为」保存为 "
+                "Excel 工作簿（.xlsx）后再导入"
+            )
         raise ExcelFileError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")
     if not head.startswith(b"PK"):
         raise ExcelFileError(
@@ -154,6 +159,15 @@ def _checked_parts(path: Path) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                raise ExcelFileError(
+                    f"{name} 是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再导入"
+                )
+            if "mimetype" in names and "content.xml" in names:
+                raise ExcelFileError(
+                    f"{name} 是 OpenDocument 表格（.ods，LibreOffice/WPS 保存），"
+                    "请用「文件 → 另存为」保存为 Excel 工作簿（.xlsx）后再导入"
+                )
             if "xl/workbook.xml" not in names:
                 raise ExcelFileError(
                     f"{name} 是压缩包而不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件"

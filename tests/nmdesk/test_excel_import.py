@@ -4,6 +4,7 @@ no-op re-import, and a register left byte-for-byte unchanged by cancel, failure 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -879,3 +880,41 @@ def test_big5_is_told_apart_from_gbk() -> None:
     assert detect_encoding(traditional) == "big5"
     simplified = "开设单位,平台,账号名称\n信息与电子学院,微信,北理工信电\n".encode("gbk")
     assert detect_encoding(simplified) == "gb18030"
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "sentence"),
+    [
+        (
+            "ledger.ods",
+            {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"},
+            "OpenDocument 表格（.ods",
+        ),
+        (
+            "ledger.xlsb",
+            {"[Content_Types].xml": "<x/>", "xl/workbook.bin": "b"},
+            "二进制工作簿（.xlsb）",
+        ),
+    ],
+)
+def test_a_workbook_in_another_format_is_named_not_called_a_zip(
+    tmp_path, name, members, sentence
+) -> None:
+    from nmdesk.excel.reader import read_sheet
+
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in members.items():
+            archive.writestr(member, text)
+    with pytest.raises(ExcelFileError, match=re.escape(sentence)) as raised:
+        read_sheet(path)
+    assert "压缩包" not in str(raised.value) and "另存为" in str(raised.value)
+
+
+def test_a_wps_et_file_says_how_to_save_it_in_wps(tmp_path) -> None:
+    from nmdesk.excel.reader import read_sheet
+
+    path = tmp_path / "台账.et"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(ExcelFileError, match=r"WPS 表格（\.et）.*另存为"):
+        read_sheet(path)

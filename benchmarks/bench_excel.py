@@ -239,6 +239,57 @@ def bench_import(folder: Path, rows: int, rounds: int) -> list[dict[str, Any]]:
     ]
 
 
+def bench_import_csv(folder: Path, rows: int, rounds: int) -> list[dict[str, Any]]:
+    """The same ledger saved as GBK CSV (as Excel on a Chinese Windows saves it):
+    nmdesk's whole import next to a raw read (decode + ``csv.reader``) of the file."""
+    import csv
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from nmdesk.excel.ledger_import import commit_import, plan_import
+    from nmdesk.store import Register
+
+    workbook_path = folder / f"ledger-{rows}.xlsx"
+    if not workbook_path.exists():
+        write_ledger(workbook_path, rows)
+    with CalamineWorkbook.from_path(str(workbook_path)) as workbook:
+        grid = workbook.get_sheet_by_index(0).to_python()
+    ledger = folder / f"ledger-{rows}-gbk.csv"
+    with ledger.open("w", encoding="gbk", newline="") as handle:
+        previous = ""
+        writer = csv.writer(handle)
+        for index, row in enumerate(grid):  # merged unit cells (column B) on every row,
+            cells = ["" if value is None else str(value) for value in row]  # as Excel saves
+            if index > 2 and not cells[1]:
+                cells[1] = previous
+            previous = cells[1]
+            writer.writerow(cells)
+
+    def raw_read() -> int:
+        return len(list(csv.reader(io.StringIO(ledger.read_bytes().decode("gb18030")))))
+
+    raw_times, import_times = [], []
+    for round_no in range(rounds):
+        raw_times.append(_timed(raw_read)[0])
+        with Register.create(folder / f"csv-{rows}-{round_no}.nmdesk", "bit") as register:
+            start = time.perf_counter()
+            plan = plan_import(register, ledger)
+            commit_import(register, plan)
+            import_times.append(time.perf_counter() - start)
+            assert plan.read_as.startswith("GBK"), plan.read_as
+            assert plan.counts()["new"] == rows, plan.counts()
+    return [
+        _row(
+            f"导入 {rows:,} 行 GBK 编码 CSV 台账（识别编码、读取、检查、写入）",
+            _median(import_times),
+            _median(raw_times),
+            "— （基线：GBK 解码 + csv.reader 原始读取）",
+            None,
+        )
+    ]
+
+
 def _export_register(accounts: int) -> Path:
     from nmdesk.demo_large import build_large_register
 
@@ -308,6 +359,7 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> list
         folder = Path(temp)
         if only in (None, "import"):
             results += bench_import(folder, rows, import_rounds)
+            results += bench_import_csv(folder, rows, import_rounds)
         if only in (None, "export"):
             results += bench_export(folder, accounts, export_rounds)
     return results

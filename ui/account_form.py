@@ -16,7 +16,7 @@ shows the change filings created and their due dates.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,6 +64,7 @@ from ui.desk_common import (
 )
 from ui.priority_table import PriorityTable
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 FINAL_STATUSES = frozenset({AccountStatus.CLOSED, AccountStatus.REFUSED})
 
@@ -314,7 +315,7 @@ class AccountFormDialog(DeskDialog):
         self._chain: list[QWidget] = []
         self.setWindowTitle(self._title())
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(980, 860)
+        fit_to_screen(self, QSize(980, 860), "account_form")
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

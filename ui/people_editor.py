@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +46,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 PERSON_FIELDS = {
     "name": "姓名",
@@ -74,7 +76,7 @@ class PeopleDialog(DeskDialog):
         )
         self.setWindowTitle(tr("人员名录"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(1100, 700)
+        fit_to_screen(self, QSize(1100, 700), "people")
         layout = QVBoxLayout(self)
         splitter = QSplitter(self)
         layout.addWidget(splitter, 1)

@@ -5,7 +5,7 @@
 Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
 ``first-start.png`` and,
 when the account form module is present, ``account-form.png``. Runs headless
-(``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the pictures look
+(``QT_QPA_PLATFORM=offscreen``, on a 1366 × 768 screen) with the bundled UI font, so the pictures look
 the same on every machine.
 """
 
@@ -118,6 +118,13 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    from ui.window_fit import use_office_screen
+
+    use_office_screen()  # before the application: every window on a 1366 × 768 screen
+    # sizes a clerk's windows remember on this machine are not the pictures' business
+    settings_dir = tempfile.mkdtemp(prefix="nmdesk-screenshot-settings-")
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, settings_dir)
     out = Path(argv[1]) if len(argv) > 1 else Path("docs/screenshots")
     render(out)
     # The filled-in account forms of both profiles (ui/desk_screenshots.py), when present.

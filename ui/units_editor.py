@@ -7,7 +7,7 @@ shows the live account count per unit, for total-quantity control.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -36,6 +36,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 
 class UnitsDialog(DeskDialog):
@@ -53,7 +54,7 @@ class UnitsDialog(DeskDialog):
         )
         self.setWindowTitle(tr("单位管理"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(940, 620)
+        fit_to_screen(self, QSize(940, 620), "units")
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.tree = QTreeWidget(self)

@@ -80,7 +80,38 @@ def test_every_window_and_action_button_is_inside_the_screen(
         outside += [
             f"{name}: {button['text']} {button['rect']}"
             for button in window["buttons"]
-            if not _inside(button["rect"], available) or not _inside(button["rect"], window["frame"])
+            if not _inside(button["rect"], available)
+            or not _inside(button["rect"], window["frame"])
         ]
         assert window["buttons"], f"{name} shows no action button"
     assert not outside, f"outside the {screen} screen {available}:\n" + "\n".join(outside)
+
+
+def test_a_dialog_remembers_its_size_and_a_remembered_size_is_bounded_by_the_screen(
+    qtbot, register
+) -> None:
+    from PySide6.QtCore import QSize
+
+    from ui.receive_copy import ReceiveCopyDialog
+    from ui.window_fit import FRAME_ROOM, make_settings
+
+    first = ReceiveCopyDialog(register)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(610, 410)
+    first.hide()
+    second = ReceiveCopyDialog(register)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == QSize(610, 410)
+    second.hide()
+
+    # remembered on a larger monitor: on this one it is bounded, and inside the screen
+    make_settings().setValue("windows/receive_copy/size", QSize(4000, 3000))
+    third = ReceiveCopyDialog(register)
+    qtbot.addWidget(third)
+    third.show()
+    available = third.screen().availableGeometry()
+    assert third.width() <= available.width() - FRAME_ROOM.width()
+    assert third.height() <= available.height() - FRAME_ROOM.height()
+    assert available.contains(third.frameGeometry())

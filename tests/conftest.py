@@ -14,9 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings
 
 import ui  # noqa: F401  (guards the whole test process against the binding's None leak)
-from ui.window_fit import use_office_screen
 from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
+from ui.window_fit import use_office_screen
 
 # The desk's own settings (remembered window sizes) go to a folder of this run,
 # never to the user's ~/.config.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.window_fit import offscreen_platform
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = ROOT / "tests" / "ui" / "window_fit_worker.py"
 
@@ -37,30 +39,9 @@ def test_every_window_and_action_button_is_inside_the_screen(
     screen: str, demo_path: Path, tmp_path: Path
 ) -> None:
     width, height, scale = SCREENS[screen]
-    config = tmp_path / "screen.json"
-    config.write_text(
-        json.dumps(
-            {
-                "screens": [
-                    {
-                        "name": screen,
-                        "x": 0,
-                        "y": 0,
-                        "width": width,
-                        "height": height,
-                        # Windows' 125 % and 150 % are logical DPIs 120 and 144
-                        "logicalDpi": round(96 * scale),
-                        "logicalBaseDpi": 96,
-                        "dpr": 1,
-                    }
-                ]
-            }
-        ),
-        encoding="utf-8",
-    )
     settings = tmp_path / "settings"
     settings.mkdir()
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    env = dict(os.environ, QT_QPA_PLATFORM=offscreen_platform(width, height, scale))
     done = subprocess.run(
         [sys.executable, str(WORKER), str(demo_path), str(settings)],
         env=env,

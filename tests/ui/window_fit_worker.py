@@ -18,10 +18,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import ui  # noqa: F401  (the binding guard, before any Qt object)
 from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 
+import ui  # noqa: F401  (the binding guard, before any Qt object)
 from nmdesk.store import Register
 
 
@@ -48,9 +48,7 @@ def _buttons(window: QWidget) -> list[dict[str, object]]:
         if type(button).__name__ not in {"QPushButton", "QToolButton"}:
             continue
         top_left = button.mapToGlobal(QPoint(0, 0))
-        found.append(
-            {"text": button.text(), "rect": _rect(QRect(top_left, button.size()))}
-        )
+        found.append({"text": button.text(), "rect": _rect(QRect(top_left, button.size()))})
     return found
 
 

@@ -311,6 +311,7 @@ class AccountFormDialog(DeskDialog):
         self._touched: set[str] = set()
         self._show_all = False
         self._loading = False
+        self._edited = False  # typed input not saved yet: 取消 asks first
         self.boxes: dict[str, FieldBox] = {}
         self._chain: list[QWidget] = []
         self.setWindowTitle(self._title())
@@ -437,6 +438,8 @@ class AccountFormDialog(DeskDialog):
             self.attachments_button.clicked.connect(self.open_attachments)
         outer.addWidget(self.buttons)
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, self.on_save)
+        # Enter in any field saves (or names what is missing), never cancels
+        self.enter_presses(self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self._chain += [self.buttons.button(QDialogButtonBox.StandardButton.Save)]
         for first, second in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -777,6 +780,7 @@ class AccountFormDialog(DeskDialog):
     def _changed(self, key: str) -> None:
         if self._loading:
             return
+        self._edited = True
         self._touched.add(key)
         if key == "账号开设单位":
             self._update_existing_accounts()
@@ -786,6 +790,7 @@ class AccountFormDialog(DeskDialog):
     def _changed_block(self, block: PersonBlock) -> None:
         if self._loading:
             return
+        self._edited = True
         self._touched.update(block.boxes)
         if self.isVisible():
             self._timer.start()
@@ -918,20 +923,33 @@ class AccountFormDialog(DeskDialog):
         self._timer.stop()
         super().done(code)
 
-    def on_save(self) -> None:
+    def has_unsaved_changes(self) -> bool:
+        return self._edited
+
+    def save_unsaved(self) -> bool:
+        return self.try_save()
+
+    def try_save(self) -> bool:
+        """Check and save the sheet; False (errors shown) when it cannot be saved yet."""
         if not self.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled():
-            return
+            return False
         try:
             self.check()
         except ValidationError as error:
             self.general_error.setText(tr("请先改正标红的内容：{0}").format(error))
             self.general_error.show()
-            return
+            return False
         try:
             result = self.save()
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
+        self._edited = False
+        self.changed_any = True
         self.show_message(tr("已保存"), self.summary(result))
         self.saved.emit(result.account_id)
-        self.accept()
+        return True
+
+    def on_save(self) -> None:
+        if self.try_save():
+            self.accept()

@@ -8,7 +8,8 @@
 - ``scrolling(content)``: a long form's fields in a scroll area, so that the action
   buttons placed after it stay visible.
 - ``guard_wheel(root)``: dropdowns, spin boxes and date fields under ``root`` ignore
-  the mouse wheel unless they have focus; the wheel scrolls the form instead.
+  the mouse wheel unless they have focus; the wheel scrolls the form instead. The
+  fitting filter installs it on every scroll area's form when the window first shows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFrame,
     QScrollArea,
@@ -142,6 +144,7 @@ class _ScreenFit(QObject):
             if event.type() == QEvent.Type.Show and not self.fitted:
                 self.fitted = True
                 self.fit()
+                guard_scrolling_forms(self.target)
             elif event.type() == QEvent.Type.Hide and self.fitted and self.key:
                 window = self.target
                 if not (window.isMaximized() or window.isFullScreen()):
@@ -175,9 +178,22 @@ class _WheelGuard(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         wheel = event.type() == QEvent.Type.Wheel
         if wheel and isinstance(watched, QWidget) and not watched.hasFocus():
-            event.ignore()  # passed on to the parent: the scroll area scrolls
+            area = _scroll_area_of(watched)
+            if area is not None:  # the form scrolls, as if the field were not there
+                QApplication.sendEvent(area.viewport(), event)
+            else:
+                event.ignore()  # passed on to the parent
             return True
         return False
+
+
+def _scroll_area_of(widget: QWidget) -> QScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None
 
 
 _WHEEL_GUARD: _WheelGuard | None = None
@@ -197,6 +213,14 @@ def guard_wheel(root: QWidget) -> None:
     for kind in WHEEL_GUARDED:
         for field in root.findChildren(kind):
             guard_field(field, guard)
+
+
+def guard_scrolling_forms(window: QWidget) -> None:
+    """Every scrolling form of the window: its fields ignore an unfocused wheel."""
+    for area in window.findChildren(QScrollArea):
+        content = area.widget()
+        if content is not None:
+            guard_wheel(content)
 
 
 def guard_field(field: QWidget, guard: _WheelGuard | None = None) -> None:

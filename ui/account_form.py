@@ -16,6 +16,8 @@ shows the change filings created and their due dates.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -45,6 +48,8 @@ from nmdesk.entry import (
     entry_warnings,
     extra_roles,
     is_approval_sheet,
+    missing_required,
+    required_summary,
     role_label,
     save_entry,
     sheet_roles,
@@ -436,7 +441,17 @@ class AccountFormDialog(DeskDialog):
             )
             self.attachments_button.setAutoDefault(False)
             self.attachments_button.clicked.connect(self.open_attachments)
-        outer.addWidget(self.buttons)
+        # the required fields still empty, wherever they are on the sheet; a click on
+        # one scrolls to it
+        self.required_line = QLabel(self)
+        self.required_line.setObjectName("requiredLine")
+        self.required_line.setStyleSheet("color: #7a4b00;")
+        self.required_line.setWordWrap(True)
+        self.required_line.linkActivated.connect(self.go_to_field)
+        foot_row = QHBoxLayout()
+        foot_row.addWidget(self.required_line, 1)
+        foot_row.addWidget(self.buttons, 0)
+        outer.addLayout(foot_row)
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, self.on_save)
         # Enter in any field saves (or names what is missing), never cancels
         self.enter_presses(self.buttons.button(QDialogButtonBox.StandardButton.Save))
@@ -803,6 +818,7 @@ class AccountFormDialog(DeskDialog):
         """Show errors for the fields already touched, and the warnings; as you type."""
         errors = self.errors()
         self._show_errors(errors, everything=self._show_all)
+        self._show_required(errors)
         warnings = entry_warnings(self.register, self.entry(), self.account_id)
         names = [w for w in warnings if w.startswith("账号名称")]
         others = [w for w in warnings if not w.startswith("账号名称")]
@@ -824,6 +840,31 @@ class AccountFormDialog(DeskDialog):
             box.set_error(by_field.get(key, ""))
         self.general_error.setText("\n".join(general) if everything else "")
         self.general_error.setVisible(everything and bool(general))
+
+    def _show_required(self, errors: list[ValidationError]) -> None:
+        missing = missing_required(self.profile, errors)
+        self.required_missing = list(missing.values())
+        summary = required_summary(self.required_missing)
+        self.required_line.setToolTip(summary)
+        if not missing:
+            self.required_line.clear()
+            return
+        links = [
+            f'<a href="{html.escape(field)}">{html.escape(name)}</a>'
+            if field in self.boxes
+            else html.escape(name)
+            for field, name in missing.items()
+        ]
+        head = summary.split("：", 1)[0]
+        self.required_line.setText(f"{html.escape(head)}：{'、'.join(links)}")
+
+    def go_to_field(self, field: str) -> None:
+        """Scroll the sheet to a field and put the cursor in it."""
+        box = self.boxes.get(field)
+        if box is None:
+            return
+        self.scroll_area.ensureWidgetVisible(box, 40, 40)
+        box.widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def field_error(self, field: str) -> str:
         """The inline error shown next to a field ('' if none); for tests and screen readers."""

@@ -17,20 +17,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QBoxLayout,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -116,6 +119,24 @@ class DateEdit(QLineEdit):
 
     def set_date(self, day: dt.date | None) -> None:
         self.setText(day.isoformat() if day else "")
+
+
+def field_values(boxes: Iterable[FieldBox]) -> list[object]:
+    """What the fields hold, to tell later whether the clerk changed any of them."""
+    values: list[object] = []
+    for box in boxes:
+        widget = box.widget
+        if isinstance(widget, QComboBox):
+            values.append((widget.currentData(), widget.currentText()))
+        elif isinstance(widget, QLineEdit):
+            values.append(widget.text().strip())
+        elif isinstance(widget, QPlainTextEdit):
+            values.append(widget.toPlainText().strip())
+        elif isinstance(widget, QAbstractButton):
+            values.append(widget.isChecked())
+        else:
+            values.append(None)
+    return values
 
 
 def add_field_rows(form: QFormLayout, boxes: dict[str, FieldBox]) -> None:

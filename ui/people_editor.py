@@ -39,6 +39,7 @@ from ui.desk_common import (
     DeskDialog,
     FieldBox,
     day_or_error,
+    field_values,
     fill_table,
     make_table,
     on_enter,
@@ -221,20 +222,12 @@ class PeopleDialog(DeskDialog):
 
     # -- unsaved input -------------------------------------------------------------------
 
-    def _field_values(self) -> list[object]:
-        values: list[object] = []
-        for widget in self.widgets.values():
-            if isinstance(widget, QComboBox):
-                values.append(widget.currentData())
-            elif isinstance(widget, QLineEdit):
-                values.append(widget.text().strip())
-        return values
-
     def _remember_shown(self) -> None:
-        self._shown_values = self._field_values()
+        self._shown_values = field_values(self.boxes.values())
 
     def has_unsaved_changes(self) -> bool:
-        return self._shown_values is not None and self._field_values() != self._shown_values
+        shown = self._shown_values
+        return shown is not None and field_values(self.boxes.values()) != shown
 
     def unsaved_subject(self) -> str:
         return self.editor.title()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
+    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ from ui.desk_common import (
     FieldBox,
     add_action_row,
     add_field_rows,
+    field_values,
     tr,
 )
 from ui.undo import EditHistory, session_history
@@ -65,8 +67,10 @@ class UnitsDialog(DeskDialog):
         buttons = QHBoxLayout()
         self.new_top = QPushButton(tr("新增顶级单位"), self)
         self.new_child = QPushButton(tr("新增下级单位"), self)
-        self.new_top.clicked.connect(lambda: self.start_new(None))
-        self.new_child.clicked.connect(lambda: self.start_new(self.unit_id))
+        self.new_top.clicked.connect(lambda: self.may_drop_unsaved() and self.start_new(None))
+        self.new_child.clicked.connect(
+            lambda: self.may_drop_unsaved() and self.start_new(self.unit_id)
+        )
         buttons.addWidget(self.new_top)
         buttons.addWidget(self.new_child)
         left.addLayout(buttons)
@@ -104,13 +108,39 @@ class UnitsDialog(DeskDialog):
         close.rejected.connect(self._close)
         right.addWidget(close)
         layout.addLayout(right, 2)
+        self._shown_values: list[object] | None = None  # the fields as last loaded or saved
         self.load()
 
     def _close(self) -> None:
-        if self.changed_any:
-            self.accept()
-        else:
-            self.reject()
+        self.close_reporting_changes()
+
+    # -- unsaved input -------------------------------------------------------------------
+
+    def _remember_shown(self) -> None:
+        self._shown_values = field_values(self.boxes.values())
+
+    def has_unsaved_changes(self) -> bool:
+        shown = self._shown_values
+        return shown is not None and field_values(self.boxes.values()) != shown
+
+    def unsaved_subject(self) -> str:
+        return self.editor.title()
+
+    def save_unsaved(self) -> bool:
+        return self.on_save()
+
+    def _select_quietly(self, unit_id: int | None) -> None:
+        self.tree.blockSignals(True)
+        try:
+            found = None
+            items = QTreeWidgetItemIterator(self.tree)
+            while items.value() is not None:
+                if items.value().data(0, Qt.ItemDataRole.UserRole) == unit_id:
+                    found = items.value()
+                items += 1
+            self.tree.setCurrentItem(found)
+        finally:
+            self.tree.blockSignals(False)
 
     def load(self, select: int | None = None) -> None:
         """Rebuild the tree and the pickers from the register."""
@@ -161,6 +191,9 @@ class UnitsDialog(DeskDialog):
     def _selected(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         if item is None:
             return
+        if not self.may_drop_unsaved():
+            self._select_quietly(self.unit_id)  # 取消: back to the unit being edited
+            return
         unit = self.register.units.get(int(item.data(0, Qt.ItemDataRole.UserRole)))
         self.unit_id = unit.id
         self.editor.setTitle(tr("编辑单位：{0}").format(unit.name))
@@ -171,6 +204,7 @@ class UnitsDialog(DeskDialog):
         self.head.setCurrentIndex(max(0, self.head.findData(unit.head_person_id)))
         self.note.setText(unit.note)
         self._clear_errors()
+        self._remember_shown()
 
     def start_new(self, parent_id: int | None) -> None:
         """Empty the editor for a new unit under ``parent_id``."""
@@ -182,6 +216,7 @@ class UnitsDialog(DeskDialog):
         self.head.setCurrentIndex(0)
         self._clear_errors()
         self.name.setFocus()
+        self._remember_shown()
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -208,7 +243,8 @@ class UnitsDialog(DeskDialog):
         self.history.push(record_unit_edit(self.register, self.unit_id, values))
         return self.unit_id
 
-    def on_save(self) -> None:
+    def on_save(self) -> bool:
+        """Save the unit in the editor; False when an error is shown instead."""
         try:
             self.check()
             unit_id = self.save()
@@ -218,9 +254,11 @@ class UnitsDialog(DeskDialog):
                 box.set_error(str(error))
             else:
                 self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         self.changed_any = True
+        self._shown_values = None  # saved: nothing to ask about while the tree is rebuilt
         self.load(select=unit_id)
+        return True

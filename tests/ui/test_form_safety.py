@@ -216,3 +216,33 @@ def test_people_editor_asks_before_new_person_or_close_drops_typed_input(
     assert not dialog.isVisible()
     assert register.people.get(wang).mobile == "13800000000"
     assert dialog.result() == PeopleDialog.DialogCode.Accepted
+
+
+def test_units_editor_asks_before_a_new_unit_another_unit_or_close_drops_typed_input(
+    qtbot, register, monkeypatch
+) -> None:
+    from desk_helpers import add_unit
+
+    from ui.units_editor import UnitsDialog
+
+    first = add_unit(register, "计算机学院", "college")
+    add_unit(register, "机械学院", "college")
+    dialog = UnitsDialog(register)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.load(select=first)
+    dialog.short_name.setText("计院")
+    boxes = Boxes(monkeypatch, QMessageBox.StandardButton.Cancel)
+
+    dialog.new_top.click()
+    assert len(boxes.asked) == 1 and dialog.short_name.text() == "计院"
+    other = dialog.tree.topLevelItem(1)
+    dialog.tree.setCurrentItem(other)
+    assert len(boxes.asked) == 2
+    assert dialog.unit_id == first and dialog.short_name.text() == "计院"
+    assert dialog.tree.currentItem() is not other
+
+    boxes.answer = QMessageBox.StandardButton.Save
+    dialog._close()
+    assert not dialog.isVisible()
+    assert register.units.get(first).short_name == "计院"

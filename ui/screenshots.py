@@ -3,8 +3,8 @@
     python -m ui.screenshots OUTDIR        (``make screenshots`` writes docs/screenshots/)
 
 Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
-``first-start.png`` and,
-when the account form module is present, ``account-form.png``. Runs headless
+``first-start.png``, ``account-form.png``, ``print-preview.png`` and
+``review-wizard.png``, each window at the size it takes on a 1366 × 768 screen. Runs headless
 (``QT_QPA_PLATFORM=offscreen``, on a 1366 × 768 screen) with the bundled UI font, so the pictures look
 the same on every machine.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.demo import build_demo_register
@@ -30,6 +30,13 @@ from nmdesk.store import Register
 def settle(app: QApplication, rounds: int = 5) -> None:
     for _ in range(rounds):
         app.processEvents()
+
+
+def wait_for_pages(app: QApplication, ms: int = 1500) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    settle(app)
 
 
 def save(widget: QWidget, path: Path, app: QApplication) -> Path:
@@ -65,9 +72,8 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         build_demo_register(path, profile_id, accounts=300, seed=2026)
         register = Register.open(path, actor="demo")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(register, settings=settings)
-        window.resize(1600, 920)
-        window.splitter.setSizes([1120, 480])
+        window = MainWindow(register, settings=settings)  # fitted to the 1366 × 768 screen
+        window.splitter.setSizes([900, 450])
         window.show()
         settle(app)
         account_id = pick_account(register)
@@ -105,6 +111,20 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             form.show()
             written.append(save(form, out / "account-form.png", app))
             form.close()
+
+        # the dialogs with the most buttons, as they open on the office laptop's screen
+        from ui.print_preview import PrintPreviewDialog
+        from ui.review_wizard import ReviewWizard
+
+        preview = PrintPreviewDialog(register, account_id, parent=window)
+        preview.show()
+        wait_for_pages(app)  # QPdfView renders its pages on a thread of its own
+        written.append(save(preview, out / "print-preview.png", app))
+        preview.close()
+        wizard = ReviewWizard(register, parent=window, today=dt.date(2026, 11, 20))
+        wizard.show()
+        written.append(save(wizard, out / "review-wizard.png", app))
+        wizard.close()
         window.close()
         register.close()
 

@@ -94,7 +94,7 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             entry = details.history.topLevelItem(number)
             if entry is not None:
                 entry.setExpanded(True)
-        window.splitter.setSizes([900, 700])
+        window.splitter.setSizes([600, 750])
         written.append(save(details, out / "account-history.png", app))
 
         board = window.board

@@ -84,6 +84,32 @@ def role_label(profile: Profile, role: str) -> str:
     return profile.role_name(role)
 
 
+REQUIRED_REASON = "为必填项"
+
+
+def missing_required(profile: Profile, errors: list[ValidationError]) -> dict[str, str]:
+    """The fields still empty that must be filled: field → its name as the sheet says it.
+
+    A role's field reads "具体负责人 姓名", so that the clerk sees whose name is missing.
+    """
+    labels = sorted((role_label(profile, rule.id) for rule in profile.roles), key=len, reverse=True)
+    missing: dict[str, str] = {}
+    for error in errors:
+        field = error.field
+        if not error.reason.startswith(REQUIRED_REASON) or field in missing:
+            continue
+        role = next((r for r in labels if field.startswith(r) and field != r), None)
+        missing[field] = f"{role} {field[len(role) :]}" if role else field
+    return missing
+
+
+def required_summary(missing: list[str]) -> str:
+    """One line for beside the save button: "还有 2 项必填：具体负责人 姓名、账号名称"."""
+    if not missing:
+        return ""
+    return f"还有 {len(missing)} 项必填：{'、'.join(missing)}"
+
+
 def sheet_roles(profile: Profile) -> list[str]:
     """Roles the paper sheet asks for with full contacts, in the sheet's order."""
     if profile.uses_form("filing"):
@@ -252,7 +278,7 @@ def entry_from_account(register: Register, account_id: int) -> AccountEntry:
 def _required(value: str, label: str, errors: list[ValidationError]) -> str:
     text = clean_text(value)
     if not text:
-        errors.append(ValidationError(label, "为必填项"))
+        errors.append(ValidationError(label, REQUIRED_REASON))
     return text
 
 
@@ -266,7 +292,7 @@ def _day(
 ) -> dt.date | None:
     if not clean_text(value):
         if required:
-            errors.append(ValidationError(label, "为必填项"))
+            errors.append(ValidationError(label, REQUIRED_REASON))
         return None
     try:
         day = parse_day(value, label)

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QSettings
+
 import ui  # noqa: F401  (guards the whole test process against the binding's None leak)
 from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
+from ui.window_fit import use_office_screen
+
+# The desk's own settings (remembered window sizes) go to a folder of this run,
+# never to the user's ~/.config.
+_SETTINGS_DIR = tempfile.mkdtemp(prefix="nmdesk-test-settings-")
+for _format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+    QSettings.setPath(_format, QSettings.Scope.UserScope, _SETTINGS_DIR)
+# the offscreen screen is the office laptop's 1366 × 768, not the plugin's 800 × 600
+use_office_screen()
 
 
 @pytest.fixture

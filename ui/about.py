@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, Qt, qVersion
+from PySide6.QtCore import QCoreApplication, QSize, Qt, qVersion
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ from nmdesk.about import APP_TITLE, BUNDLED_PARTS, is_frozen, licence_text
 from nmdesk.paths import resource_path
 from nmdesk.profiles import Profile
 from nmdesk.store.backup import backups_dir
+from ui.window_fit import fit_to_screen
 
 
 def tr(text: str) -> str:
@@ -79,7 +80,7 @@ class AboutDialog(QDialog):
     def __init__(self, register_path: Path, profile: Profile, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("关于 nmdesk"))
-        self.resize(720, 520)
+        fit_to_screen(self, QSize(720, 520), "about")
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         logo = QLabel()

@@ -16,7 +16,9 @@ shows the change filings created and their due dates.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+import html
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -45,6 +48,8 @@ from nmdesk.entry import (
     entry_warnings,
     extra_roles,
     is_approval_sheet,
+    missing_required,
+    required_summary,
     role_label,
     save_entry,
     sheet_roles,
@@ -65,6 +70,7 @@ from ui.desk_common import (
 from ui.guide import attach_guide
 from ui.priority_table import PriorityTable
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 FINAL_STATUSES = frozenset({AccountStatus.CLOSED, AccountStatus.REFUSED})
 
@@ -325,11 +331,12 @@ class AccountFormDialog(DeskDialog):
         self._touched: set[str] = set()
         self._show_all = False
         self._loading = False
+        self._edited = False  # typed input not saved yet: 取消 asks first
         self.boxes: dict[str, FieldBox] = {}
         self._chain: list[QWidget] = []
         self.setWindowTitle(self._title())
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(980, 860)
+        fit_to_screen(self, QSize(980, 860), "account_form")
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -449,8 +456,20 @@ class AccountFormDialog(DeskDialog):
             )
             self.attachments_button.setAutoDefault(False)
             self.attachments_button.clicked.connect(self.open_attachments)
-        outer.addWidget(self.buttons)
+        # the required fields still empty, wherever they are on the sheet; a click on
+        # one scrolls to it
+        self.required_line = QLabel(self)
+        self.required_line.setObjectName("requiredLine")
+        self.required_line.setStyleSheet("color: #7a4b00;")
+        self.required_line.setWordWrap(True)
+        self.required_line.linkActivated.connect(self.go_to_field)
+        foot_row = QHBoxLayout()
+        foot_row.addWidget(self.required_line, 1)
+        foot_row.addWidget(self.buttons, 0)
+        outer.addLayout(foot_row)
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, self.on_save)
+        # Enter in any field saves (or names what is missing), never cancels
+        self.enter_presses(self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self._chain += [self.buttons.button(QDialogButtonBox.StandardButton.Save)]
         for first, second in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -820,6 +839,7 @@ class AccountFormDialog(DeskDialog):
     def _changed(self, key: str) -> None:
         if self._loading:
             return
+        self._edited = True
         self._touched.add(key)
         if key == "账号开设单位":
             self._update_existing_accounts()
@@ -829,6 +849,7 @@ class AccountFormDialog(DeskDialog):
     def _changed_block(self, block: PersonBlock) -> None:
         if self._loading:
             return
+        self._edited = True
         self._touched.update(block.boxes)
         if self.isVisible():
             self._timer.start()
@@ -841,6 +862,7 @@ class AccountFormDialog(DeskDialog):
         """Show errors for the fields already touched, and the warnings; as you type."""
         errors = self.errors()
         self._show_errors(errors, everything=self._show_all)
+        self._show_required(errors)
         warnings = entry_warnings(self.register, self.entry(), self.account_id)
         names = [w for w in warnings if w.startswith("账号名称")]
         others = [w for w in warnings if not w.startswith("账号名称")]
@@ -862,6 +884,31 @@ class AccountFormDialog(DeskDialog):
             box.set_error(by_field.get(key, ""))
         self.general_error.setText("\n".join(general) if everything else "")
         self.general_error.setVisible(everything and bool(general))
+
+    def _show_required(self, errors: list[ValidationError]) -> None:
+        missing = missing_required(self.profile, errors)
+        self.required_missing = list(missing.values())
+        summary = required_summary(self.required_missing)
+        self.required_line.setToolTip(summary)
+        if not missing:
+            self.required_line.clear()
+            return
+        links = [
+            f'<a href="{html.escape(field)}">{html.escape(name)}</a>'
+            if field in self.boxes
+            else html.escape(name)
+            for field, name in missing.items()
+        ]
+        head = summary.split("：", 1)[0]
+        self.required_line.setText(f"{html.escape(head)}：{'、'.join(links)}")
+
+    def go_to_field(self, field: str) -> None:
+        """Scroll the sheet to a field and put the cursor in it."""
+        box = self.boxes.get(field)
+        if box is None:
+            return
+        self.scroll_area.ensureWidgetVisible(box, 40, 40)
+        box.widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def field_error(self, field: str) -> str:
         """The inline error shown next to a field ('' if none); for tests and screen readers."""
@@ -961,20 +1008,33 @@ class AccountFormDialog(DeskDialog):
         self._timer.stop()
         super().done(code)
 
-    def on_save(self) -> None:
+    def has_unsaved_changes(self) -> bool:
+        return self._edited
+
+    def save_unsaved(self) -> bool:
+        return self.try_save()
+
+    def try_save(self) -> bool:
+        """Check and save the sheet; False (errors shown) when it cannot be saved yet."""
         if not self.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled():
-            return
+            return False
         try:
             self.check()
         except ValidationError as error:
             self.general_error.setText(tr("请先改正标红的内容：{0}").format(error))
             self.general_error.show()
-            return
+            return False
         try:
             result = self.save()
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
+        self._edited = False
+        self.changed_any = True
         self.show_message(tr("已保存"), self.summary(result))
         self.saved.emit(result.account_id)
-        self.accept()
+        return True
+
+    def on_save(self) -> None:
+        if self.try_save():
+            self.accept()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QSize, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +27,7 @@ from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.desk_common import GROUP_STYLE, DeskDialog, fill_table, make_table, selected_id, tr
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp)"
 
@@ -50,7 +51,7 @@ class AttachmentsDialog(DeskDialog):
         account = register.accounts.get(account_id)
         self.setWindowTitle(tr("附件：{0}").format(account.name))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(820, 480)
+        fit_to_screen(self, QSize(820, 480), "attachments")
         layout = QVBoxLayout(self)
         self.table = make_table(
             [tr("文件名"), tr("所属备案"), tr("大小"), tr("添加时间"), tr("说明"), tr("完整性")]

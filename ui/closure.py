@@ -10,6 +10,7 @@ confirmation that says exactly what will happen.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -36,6 +37,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 
 class ClosureDialog(DeskDialog):
@@ -49,7 +51,7 @@ class ClosureDialog(DeskDialog):
         self.account = register.accounts.get(account_id)
         self.filing = self._closure_filing()
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(640, 240)
+        fit_to_screen(self, QSize(640, 240), "closure")
         layout = QVBoxLayout(self)
         self.info = QLabel()
         self.info.setWordWrap(True)

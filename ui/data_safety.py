@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -73,7 +74,7 @@ class BackupDialog(QDialog):
         self.restored = False
         self.last_report = ""
         self.setWindowTitle(self.tr("备份与恢复 — {0}").format(register.path.name))
-        self.resize(760, 520)
+        fit_to_screen(self, QSize(760, 520), "backup")
 
         intro = QLabel(
             self.tr(

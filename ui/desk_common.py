@@ -8,25 +8,32 @@
 - ``DateEdit``: a line edit for dates as clerks type them (2026-03-01,
   2019年3月 …); validation is left to ``nmdesk.dates``.
 - ``install_ui_font``: registers the bundled CJK font so text never shows as boxes.
+- Forms never lose input by accident: ``DeskDialog.leave`` asks 保存 / 放弃 / 取消
+  before typed input that is not saved is dropped (取消, Esc, 关闭, the window's close
+  button); ``DeskDialog.enter_presses`` makes Enter in a field press the save button,
+  never a button that clears the form; ``on_enter`` gives one field its own Enter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QBoxLayout,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -114,6 +121,24 @@ class DateEdit(QLineEdit):
         self.setText(day.isoformat() if day else "")
 
 
+def field_values(boxes: Iterable[FieldBox]) -> list[object]:
+    """What the fields hold, to tell later whether the clerk changed any of them."""
+    values: list[object] = []
+    for box in boxes:
+        widget = box.widget
+        if isinstance(widget, QComboBox):
+            values.append((widget.currentData(), widget.currentText()))
+        elif isinstance(widget, QLineEdit):
+            values.append(widget.text().strip())
+        elif isinstance(widget, QPlainTextEdit):
+            values.append(widget.toPlainText().strip())
+        elif isinstance(widget, QAbstractButton):
+            values.append(widget.isChecked())
+        else:
+            values.append(None)
+    return values
+
+
 def add_field_rows(form: QFormLayout, boxes: dict[str, FieldBox]) -> None:
     """One labelled row per field, in the dict's order (the keys are the labels)."""
     for key, box in boxes.items():
@@ -128,11 +153,105 @@ def add_action_row(form: QFormLayout, text: str, on_click: Callable[[], object])
     return button
 
 
+class _EnterKey(QObject):
+    """Runs an action on Enter in one field, instead of the dialog's default button."""
+
+    def __init__(self, field: QWidget, action: Callable[[], object]) -> None:
+        super().__init__(field)
+        self.action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        pressed = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+        if pressed and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # type: ignore[attr-defined]
+            self.action()
+            return True
+        return False
+
+
+def on_enter(field: QWidget, action: Callable[[], object]) -> None:
+    """Enter in this field runs action (a search box moves on to its list, say)."""
+    field.installEventFilter(_EnterKey(field, action))
+
+
 class DeskDialog(QDialog):
     """Base of the desk's dialogs: every modal goes through methods tests can replace."""
 
     # Set when the dialog saved anything, so that the caller knows to refresh.
     changed_any = False
+    # Set while the program (not the clerk) closes the dialog: nothing is asked then.
+    _closing_quietly = False
+
+    # -- unsaved input -----------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        """True while the form holds typed input that is not saved (forms override it)."""
+        return False
+
+    def save_unsaved(self) -> bool:
+        """Save the typed input; True when it was saved and the dialog may end."""
+        return True
+
+    def unsaved_subject(self) -> str:
+        return self.windowTitle()
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """保存 / 放弃 / 取消 for typed input that is not saved."""
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("尚未保存"),
+            tr("“{0}”中有尚未保存的修改。保存后关闭，放弃这些修改，还是取消并继续填写？").format(
+                self.unsaved_subject()
+            ),
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            self,
+        )
+        for button, text in (
+            (buttons.Save, tr("保存")),
+            (buttons.Discard, tr("放弃")),
+            (buttons.Cancel, tr("取消")),
+        ):
+            box.button(button).setText(text)
+        box.setDefaultButton(buttons.Save)
+        box.setEscapeButton(buttons.Cancel)
+        answer = int(self.run_dialog(box))
+        return buttons(answer) if answer in {b.value for b in buttons} else buttons.Cancel
+
+    def may_drop_unsaved(self) -> bool:
+        """Ask when typed input would be dropped; True when it was saved or may be dropped."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_unsaved()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def leave(self, code: int) -> None:
+        """End the dialog with code, unless the clerk keeps typed input that is not saved."""
+        if self._closing_quietly or self.may_drop_unsaved():
+            self.done(self._code_after_leaving(code))
+
+    def _code_after_leaving(self, code: int) -> int:
+        return DeskDialog.DialogCode.Accepted if self.changed_any else code
+
+    def reject(self) -> None:
+        """取消, Esc and the window's close button: asked first when input is unsaved."""
+        self.leave(DeskDialog.DialogCode.Rejected)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # QDialog's closeEvent calls reject(); only the clerk's close is asked about
+        self._closing_quietly = not event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._closing_quietly = False
+
+    def enter_presses(self, button: QPushButton) -> None:
+        """Enter in a field presses this (saving) button, never one that clears the form."""
+        for other in self.findChildren(QPushButton):
+            other.setAutoDefault(False)
+        button.setAutoDefault(True)
+        button.setDefault(True)
 
     def add_close_button(self, layout: QBoxLayout) -> None:
         """A 关闭 button that ends the dialog as accepted when anything was saved."""
@@ -142,9 +261,7 @@ class DeskDialog(QDialog):
         layout.addWidget(close)
 
     def close_reporting_changes(self) -> None:
-        self.done(
-            DeskDialog.DialogCode.Accepted if self.changed_any else DeskDialog.DialogCode.Rejected
-        )
+        self.leave(DeskDialog.DialogCode.Rejected)
 
     def run_dialog(self, dialog: QDialog) -> int:
         """Show a sub-dialog modally. Tests replace this to answer without a human."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +42,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 OVERDUE_RED = "#b3261e"
 
@@ -61,7 +63,7 @@ class FilingsDialog(DeskDialog):
             title += f"：{register.accounts.get(account_id).name}"
         self.setWindowTitle(title)
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(1000, 600)
+        fit_to_screen(self, QSize(1000, 600), "filings")
         layout = QVBoxLayout(self)
         self.open_only = QCheckBox(tr("只看待交回"))
         self.open_only.setChecked(True)

@@ -8,6 +8,7 @@ checked first (at PKU-CoE a student cannot take over a 具体负责人).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -36,6 +37,7 @@ from ui.desk_common import (
 )
 from ui.guide import attach_guide
 from ui.people_editor import NewPersonChoice
+from ui.window_fit import fit_to_screen
 
 
 class HandOverDialog(DeskDialog):
@@ -51,7 +53,7 @@ class HandOverDialog(DeskDialog):
         self.summary = ""
         self.setWindowTitle(tr("人员交接"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(720, 520)
+        fit_to_screen(self, QSize(720, 520), "hand_over")
         layout = QVBoxLayout(self)
         form = QFormLayout()
         people = person_choices(register)

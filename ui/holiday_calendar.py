@@ -14,8 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -43,6 +42,7 @@ from nmdesk.holidays.service import YearInForce, save_year, year_in_force
 from ui import file_dialogs
 from ui.desk_common import ERROR_STYLE, INFO_STYLE, DeskDialog, make_table
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen, scrolling
 from ui.year_view import YearView
 
 if TYPE_CHECKING:
@@ -84,11 +84,7 @@ class HolidayCalendarDialog(DeskDialog):
         self.corrected_days: set[dt.date] = set()
         self.selected: dt.date | None = None
         self.setWindowTitle(tr("节假日安排"))
-        # within the office laptop's 1366 × 768, less the taskbar and the title bar
-        screen = QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
-        width, height = (room.width(), room.height()) if room is not None else (1366, 728)
-        self.resize(min(1330, width - 16), min(700, height - 32))
+        fit_to_screen(self, QSize(1330, 700), "holiday_calendar")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -107,7 +103,8 @@ class HolidayCalendarDialog(DeskDialog):
 
         body = QHBoxLayout()
         body.addWidget(self._make_left(), 0)
-        body.addWidget(self._make_right(), 1)
+        # the year's grid scrolls on a narrow screen (1280 × 720); the buttons stay below
+        body.addWidget(scrolling(self._make_right()), 1)
         layout.addLayout(body, 1)
 
         buttons = QHBoxLayout()

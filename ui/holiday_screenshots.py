@@ -49,4 +49,7 @@ def render_holiday_calendar(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
+    from ui.window_fit import use_office_screen
+
+    use_office_screen()
     render_holiday_calendar(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots"))

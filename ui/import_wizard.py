@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +55,7 @@ from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 VERDICT_COLOURS = {
     Verdict.NEW: "#e3f4e1",
@@ -403,7 +404,7 @@ class ImportWizard(QWizard):
         self.register = register
         self.setWindowTitle(tr("从 Excel 台账导入"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
-        self.resize(960, 640)
+        fit_to_screen(self, QSize(960, 640), "import_wizard")
         self.path: Path = Path()
         self.grid: SheetGrid | None = None
         self.ledger_layout: LedgerLayout | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -42,6 +42,7 @@ from ui.account_table import COLUMNS, AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
 from ui.filters_bar import FiltersBar
 from ui.guide import attach_guide, open_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -89,12 +90,10 @@ class MainWindow(QMainWindow):
             self.tr("{0}（{1}）").format(Path(register.path).name, profile.name)
             + (self.tr("［演示］") if register.is_demo else "")
         )
-        # the default size, within an office laptop's 1366 × 768 screen (never below
-        # 1280 × 720, where the toolbar and the search box still fit)
-        screen = QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
-        width, height = (room.width(), room.height()) if room is not None else (1440, 860)
-        self.resize(max(1280, min(1440, width)), max(720, min(860, height)))
+        # the default size; at the first show it is bounded by the screen it opens on
+        # (an office laptop's 1366 × 768, or 1920 × 1080 at 150 %: 1280 × 720)
+        self.resize(1440, 860)
+        fit_to_screen(self)
 
         self.model = AccountTableModel(register, self)
         self.model.today = self.today

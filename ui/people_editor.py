@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,14 +40,17 @@ from ui.desk_common import (
     DeskDialog,
     FieldBox,
     day_or_error,
+    field_values,
     fill_table,
     make_table,
+    on_enter,
     select_id,
     selected_id,
     tr,
 )
 from ui.guide import attach_guide
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 PERSON_FIELDS = {
     "name": "姓名",
@@ -77,7 +81,7 @@ class PeopleDialog(DeskDialog):
         )
         self.setWindowTitle(tr("人员名录"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(1100, 700)
+        fit_to_screen(self, QSize(1100, 700), "people")
         layout = QVBoxLayout(self)
         splitter = QSplitter(self)
         layout.addWidget(splitter, 1)
@@ -91,7 +95,7 @@ class PeopleDialog(DeskDialog):
         self.table.currentCellChanged.connect(lambda *_: self._selected())
         left_layout.addWidget(self.table, 1)
         self.new_button = QPushButton(tr("新增人员"))
-        self.new_button.clicked.connect(self.start_new)
+        self.new_button.clicked.connect(self.on_new)
         left_layout.addWidget(self.new_button)
         splitter.addWidget(left)
         right = QWidget()
@@ -176,6 +180,13 @@ class PeopleDialog(DeskDialog):
         splitter.setSizes([420, 680])
         undo = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo.activated.connect(self.on_undo)
+        self._shown_values: list[object] | None = None  # the fields as last loaded or saved
+        # Enter in the person's fields saves the person (新增人员 would clear them); the
+        # search box and the role fields have their own Enter
+        self.enter_presses(self.save_button)
+        on_enter(self.search, self.table.setFocus)
+        on_enter(self.assign_account, self.on_assign)
+        on_enter(self.role_date, self.end_button.setFocus)
         self.refresh_list()
         self.start_new()
 
@@ -195,8 +206,43 @@ class PeopleDialog(DeskDialog):
 
     def _selected(self) -> None:
         person_id = selected_id(self.table)
-        if person_id is not None:
-            self.show_person(person_id)
+        if person_id is None or person_id == self.person_id:
+            return
+        if not self.may_drop_unsaved():
+            self._select_quietly(self.person_id)  # 取消: back to the person being edited
+            return
+        self._select_quietly(person_id)
+        self.show_person(person_id)
+
+    def _select_quietly(self, person_id: int | None) -> None:
+        self.table.blockSignals(True)
+        try:
+            if person_id is None or not select_id(self.table, person_id):
+                self.table.clearSelection()
+                self.table.setCurrentCell(-1, -1)
+        finally:
+            self.table.blockSignals(False)
+
+    # -- unsaved input -------------------------------------------------------------------
+
+    def _remember_shown(self) -> None:
+        self._shown_values = field_values(self.boxes.values())
+
+    def has_unsaved_changes(self) -> bool:
+        shown = self._shown_values
+        return shown is not None and field_values(self.boxes.values()) != shown
+
+    def unsaved_subject(self) -> str:
+        return self.editor.title()
+
+    def save_unsaved(self) -> bool:
+        return self.on_save()
+
+    def on_new(self) -> None:
+        """新增人员: an empty form, once what was typed for the shown person is settled."""
+        if self.may_drop_unsaved():
+            self._select_quietly(None)
+            self.start_new()
 
     def show_person(self, person_id: int) -> None:
         person = self.register.people.get(person_id)
@@ -214,6 +260,7 @@ class PeopleDialog(DeskDialog):
         self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
+        self._remember_shown()
 
     def start_new(self) -> None:
         self.person_id = None
@@ -226,6 +273,7 @@ class PeopleDialog(DeskDialog):
         self._kind_changed()
         self._clear_errors()
         self.refresh_roles()
+        self._remember_shown()
 
     def _kind_changed(self) -> None:
         """Only a student has an expected graduation date."""
@@ -274,7 +322,8 @@ class PeopleDialog(DeskDialog):
             person.graduates_on = parse_day(graduates, "预计毕业日期")
         return person
 
-    def on_save(self) -> None:
+    def on_save(self) -> bool:
+        """Save the shown person (new or edited); False when an error is shown instead."""
         self._clear_errors()
         try:
             person = self.person()
@@ -288,15 +337,16 @@ class PeopleDialog(DeskDialog):
                 box.set_error(str(error))
             else:
                 self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         self.changed_any = True
         self.refresh_list()
         assert self.person_id is not None
-        select_id(self.table, self.person_id)
+        self._select_quietly(self.person_id)
         self.show_person(self.person_id)
+        return True
 
     def _filings_text(self, filing_ids: list[int]) -> str:
         if not filing_ids:

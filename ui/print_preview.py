@@ -34,6 +34,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -95,7 +96,7 @@ class PrintPreviewDialog(QDialog):
         self._last_form = ""
         self._tmp = tempfile.TemporaryDirectory(prefix="nmdesk-print-")
         self.setWindowTitle(self.tr("打印预览"))
-        self.resize(860, 960)
+        fit_to_screen(self, QSize(860, 960), "print_preview")
 
         self.form_box = QComboBox(self)
         for name in register.profile.forms:

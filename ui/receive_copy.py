@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QSize
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -28,6 +28,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -47,7 +48,7 @@ class ReceiveCopyDialog(QDialog):
         self.filing: CopyMatch | None = None  # what the code names
         self.received: Received | None = None
         self.setWindowTitle(self.tr("登记交回的签字表"))
-        self.resize(520, 320)
+        fit_to_screen(self, QSize(520, 320), "receive_copy")
 
         self.code_edit = QLineEdit(self)
         self.code_edit.setPlaceholderText(self.tr("输入纸质表上的校验码，或用扫码枪扫描二维码"))

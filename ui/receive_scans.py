@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -34,6 +34,7 @@ from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -64,7 +65,7 @@ class ScanReceiveDialog(QDialog):
         self.plan: ScanPlan | None = None
         self.received: list[Any] = []
         self.setWindowTitle(self.tr("批量登记交回的签字表扫描件"))
-        self.resize(900, 560)
+        fit_to_screen(self, QSize(900, 560), "receive_scans")
         self.path_edit = QLineEdit(self)
         self.path_edit.setPlaceholderText(self.tr("扫描件所在文件夹，或一个多页 PDF"))
         folder_button = QPushButton(self.tr("选择文件夹…"), self)

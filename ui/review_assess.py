@@ -226,6 +226,8 @@ class AssessPage(QWizardPage):
                 )
 
     def _selection_changed(self, *args: object) -> None:
+        # a refusal was about the rows selected then, not about these
+        self.error.clear()
         ids = self.selected_ids()
         self.apply_button.setText(self.tr("应用到所选（{0}）").format(len(ids)))
         rows = [r for r in self.model.rows if r.account_id in set(ids)]

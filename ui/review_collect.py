@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,6 +48,7 @@ from ui.desk_common import (
     selected_id,
 )
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from ui.review_wizard import ReviewWizard
@@ -65,7 +66,7 @@ class DiffPreviewDialog(QDialog):
         attach_guide(self, "review")
         self.diff = diff
         self.setWindowTitle(self.tr("导入自查表：核对变更"))
-        self.resize(820, 480)
+        fit_to_screen(self, QSize(820, 480), "review_diff")
         summary = self.tr("单位：{0}。{1} 个账号的 {2} 项内容将被更新。").format(
             diff.unit_name, diff.changed_accounts, len(diff.changes)
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,6 +48,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 PAGE_OPEN, PAGE_COLLECT, PAGE_ASSESS, PAGE_PUBLISH = range(4)
 STEP_PAGES = {
@@ -85,7 +86,7 @@ class ReviewWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("关闭"))
-        self.resize(1100, 720)
+        fit_to_screen(self, QSize(1100, 720), "review_wizard")
         self.open_page = OpenPage(self)
         self.collect_page = CollectPage(self)
         self.assess_page = AssessPage(self)

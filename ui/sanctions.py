@@ -9,6 +9,7 @@ applications until it is lifted (PKU-CoE clause 15).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 
 class SanctionsDialog(DeskDialog):
@@ -55,7 +57,7 @@ class SanctionsDialog(DeskDialog):
         self.changed_any = False
         self.setWindowTitle(tr("处理与整改"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(1000, 680)
+        fit_to_screen(self, QSize(1000, 680), "sanctions")
         layout = QVBoxLayout(self)
         self.open_only = QCheckBox(tr("只看未办结"))
         self.open_only.setChecked(False)

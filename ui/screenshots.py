@@ -3,12 +3,12 @@
     python -m ui.screenshots OUTDIR        (``make screenshots`` writes docs/screenshots/)
 
 Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
-``first-start.png`` and,
-when the account form module is present, ``account-form.png``; then the pictures
-of the clerk's guide into ``resources/guide/images/`` and the guide itself as
-``guide.png`` (``ui/guide_screenshots.py``).
-Runs headless (``QT_QPA_PLATFORM=offscreen``) with the bundled UI font, so the
-pictures look the same on every machine.
+``first-start.png``, ``account-form.png``, ``print-preview.png`` and
+``review-wizard.png``, each window at the size it takes on a 1366 × 768 screen; then
+the pictures of the clerk's guide into ``resources/guide/images/`` and the guide
+itself as ``guide.png`` (``ui/guide_screenshots.py``). Runs headless
+(``QT_QPA_PLATFORM=offscreen``, on a 1366 × 768 screen) with the bundled UI font, so
+the pictures look the same on every machine.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.demo import build_demo_register
@@ -32,6 +32,13 @@ from nmdesk.store import Register
 def settle(app: QApplication, rounds: int = 5) -> None:
     for _ in range(rounds):
         app.processEvents()
+
+
+def wait_for_pages(app: QApplication, ms: int = 1500) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    settle(app)
 
 
 def save(widget: QWidget, path: Path, app: QApplication) -> Path:
@@ -67,9 +74,8 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         build_demo_register(path, profile_id, accounts=300, seed=2026)
         register = Register.open(path, actor="demo")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(register, settings=settings)
-        window.resize(1600, 920)
-        window.splitter.setSizes([1120, 480])
+        window = MainWindow(register, settings=settings)  # fitted to the 1366 × 768 screen
+        window.splitter.setSizes([900, 450])
         window.show()
         settle(app)
         account_id = pick_account(register)
@@ -90,7 +96,7 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             entry = details.history.topLevelItem(number)
             if entry is not None:
                 entry.setExpanded(True)
-        window.splitter.setSizes([900, 700])
+        window.splitter.setSizes([600, 750])
         written.append(save(details, out / "account-history.png", app))
 
         board = window.board
@@ -107,6 +113,20 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             form.show()
             written.append(save(form, out / "account-form.png", app))
             form.close()
+
+        # the dialogs with the most buttons, as they open on the office laptop's screen
+        from ui.print_preview import PrintPreviewDialog
+        from ui.review_wizard import ReviewWizard
+
+        preview = PrintPreviewDialog(register, account_id, parent=window)
+        preview.show()
+        wait_for_pages(app)  # QPdfView renders its pages on a thread of its own
+        written.append(save(preview, out / "print-preview.png", app))
+        preview.close()
+        wizard = ReviewWizard(register, parent=window, today=dt.date(2026, 11, 20))
+        wizard.show()
+        written.append(save(wizard, out / "review-wizard.png", app))
+        wizard.close()
         window.close()
         register.close()
 
@@ -120,6 +140,13 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    from ui.window_fit import use_office_screen
+
+    use_office_screen()  # before the application: every window on a 1366 × 768 screen
+    # sizes a clerk's windows remember on this machine are not the pictures' business
+    settings_dir = tempfile.mkdtemp(prefix="nmdesk-screenshot-settings-")
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, settings_dir)
     out = Path(argv[1]) if len(argv) > 1 else Path("docs/screenshots")
     render(out)
     # The filled-in account forms of both profiles (ui/desk_screenshots.py), when present.

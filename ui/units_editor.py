@@ -7,7 +7,7 @@ shows the live account count per unit, for total-quantity control.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
+    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +34,13 @@ from ui.desk_common import (
     FieldBox,
     add_action_row,
     add_field_rows,
+    field_values,
     tr,
 )
 from ui.guide import attach_guide
 from ui.people_editor import NewPersonChoice
 from ui.undo import EditHistory, session_history
+from ui.window_fit import fit_to_screen
 
 
 class UnitsDialog(DeskDialog):
@@ -56,7 +59,7 @@ class UnitsDialog(DeskDialog):
         )
         self.setWindowTitle(tr("单位管理"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(940, 620)
+        fit_to_screen(self, QSize(940, 620), "units")
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.tree = QTreeWidget(self)
@@ -67,8 +70,10 @@ class UnitsDialog(DeskDialog):
         buttons = QHBoxLayout()
         self.new_top = QPushButton(tr("新增顶级单位"), self)
         self.new_child = QPushButton(tr("新增下级单位"), self)
-        self.new_top.clicked.connect(lambda: self.start_new(None))
-        self.new_child.clicked.connect(lambda: self.start_new(self.unit_id))
+        self.new_top.clicked.connect(lambda: self.may_drop_unsaved() and self.start_new(None))
+        self.new_child.clicked.connect(
+            lambda: self.may_drop_unsaved() and self.start_new(self.unit_id)
+        )
         buttons.addWidget(self.new_top)
         buttons.addWidget(self.new_child)
         left.addLayout(buttons)
@@ -108,13 +113,39 @@ class UnitsDialog(DeskDialog):
         close.rejected.connect(self._close)
         right.addWidget(close)
         layout.addLayout(right, 2)
+        self._shown_values: list[object] | None = None  # the fields as last loaded or saved
         self.load()
 
     def _close(self) -> None:
-        if self.changed_any:
-            self.accept()
-        else:
-            self.reject()
+        self.close_reporting_changes()
+
+    # -- unsaved input -------------------------------------------------------------------
+
+    def _remember_shown(self) -> None:
+        self._shown_values = field_values(self.boxes.values())
+
+    def has_unsaved_changes(self) -> bool:
+        shown = self._shown_values
+        return shown is not None and field_values(self.boxes.values()) != shown
+
+    def unsaved_subject(self) -> str:
+        return self.editor.title()
+
+    def save_unsaved(self) -> bool:
+        return self.on_save()
+
+    def _select_quietly(self, unit_id: int | None) -> None:
+        self.tree.blockSignals(True)
+        try:
+            found = None
+            items = QTreeWidgetItemIterator(self.tree)
+            while items.value() is not None:
+                if items.value().data(0, Qt.ItemDataRole.UserRole) == unit_id:
+                    found = items.value()
+                items += 1
+            self.tree.setCurrentItem(found)
+        finally:
+            self.tree.blockSignals(False)
 
     def load(self, select: int | None = None) -> None:
         """Rebuild the tree and the pickers from the register."""
@@ -166,6 +197,9 @@ class UnitsDialog(DeskDialog):
     def _selected(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         if item is None:
             return
+        if not self.may_drop_unsaved():
+            self._select_quietly(self.unit_id)  # 取消: back to the unit being edited
+            return
         unit = self.register.units.get(int(item.data(0, Qt.ItemDataRole.UserRole)))
         self.unit_id = unit.id
         self.editor.setTitle(tr("编辑单位：{0}").format(unit.name))
@@ -176,6 +210,7 @@ class UnitsDialog(DeskDialog):
         self.new_head.select(unit.head_person_id, self.register)
         self.note.setText(unit.note)
         self._clear_errors()
+        self._remember_shown()
 
     def start_new(self, parent_id: int | None) -> None:
         """Empty the editor for a new unit under ``parent_id``."""
@@ -187,6 +222,7 @@ class UnitsDialog(DeskDialog):
         self.new_head.select(None, self.register)
         self._clear_errors()
         self.name.setFocus()
+        self._remember_shown()
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
@@ -220,7 +256,8 @@ class UnitsDialog(DeskDialog):
             self.history.push(record_unit_edit(self.register, self.unit_id, values))
             return self.unit_id
 
-    def on_save(self) -> None:
+    def on_save(self) -> bool:
+        """Save the unit in the editor; False when an error is shown instead."""
         try:
             self.check()
             unit_id = self.save()
@@ -230,9 +267,11 @@ class UnitsDialog(DeskDialog):
                 box.set_error(str(error))
             else:
                 self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
-            return
+            return False
         self.changed_any = True
+        self._shown_values = None  # saved: nothing to ask about while the tree is rebuilt
         self.load(select=unit_id)
+        return True

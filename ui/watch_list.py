@@ -7,6 +7,7 @@ protected keywords in the name are detected as the clerk types.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -39,6 +40,7 @@ from ui.desk_common import (
     tr,
 )
 from ui.guide import attach_guide
+from ui.window_fit import fit_to_screen
 
 
 class WatchListDialog(DeskDialog):
@@ -51,7 +53,7 @@ class WatchListDialog(DeskDialog):
         self.changed_any = False
         self.setWindowTitle(tr("巡查登记"))
         self.setStyleSheet(GROUP_STYLE)
-        self.resize(1000, 660)
+        fit_to_screen(self, QSize(1000, 660), "watch_list")
         layout = QVBoxLayout(self)
         self.table = make_table(
             [

@@ -275,3 +275,16 @@ def test_protected_name_warns_only_while_not_registered(register) -> None:
     assert not any("受保护" in w for w in E.entry_warnings(register, registered, account_id))
     plain = E.entry_warnings(register, _entry(unit, name="计算机学院摄影"))
     assert [w[:4] for w in plain] == ["总量控制"]
+
+
+def test_missing_required_names_each_empty_required_field_as_the_sheet_does(register) -> None:
+    from nmdesk.entry import AccountEntry, collect_errors, missing_required, required_summary
+
+    errors, _ = collect_errors(register, AccountEntry(platform="微信"))
+    missing = missing_required(register.profile, errors)
+    assert missing["账号名称"] == "账号名称"
+    assert missing["具体负责人姓名"] == "具体负责人 姓名"
+    assert all(not name.endswith("为必填项") for name in missing.values())
+    summary = required_summary(["账号名称", "具体负责人 姓名"])
+    assert summary == "还有 2 项必填：账号名称、具体负责人 姓名"
+    assert required_summary([]) == ""

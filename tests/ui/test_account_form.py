@@ -533,3 +533,31 @@ def test_pku_application_edits_the_units_whole_priority_table(qtbot, pku_registe
     qtbot.mouseClick(again.priority_table.up_button, Qt.MouseButton.LeftButton)
     save(qtbot, again)
     assert reg.units.priorities(dept) == [new, existing[0], existing[1]]
+
+
+def test_required_fields_still_empty_are_named_beside_the_save_button(qtbot, register) -> None:
+    unit = add_unit(register, "计算机学院", "college")
+    form = open_form(qtbot, register)
+    form.show()
+    fill_bit(form, unit)
+    form.blocks["specific_responsible"].name.setEditText("")
+    form.name.setText("")
+    form.validate_live()
+    line = form.required_line
+    assert line.parentWidget() is form, "outside the scroll area, always visible"
+    assert form.required_missing == ["账号名称", "具体负责人 姓名"]
+    assert line.toolTip() == "还有 2 项必填：账号名称、具体负责人 姓名"
+
+    # the link scrolls to the field and puts the cursor in it
+    form.scroll_area.verticalScrollBar().setValue(0)
+    form.go_to_field("具体负责人姓名")
+    assert form.scroll_area.verticalScrollBar().value() > 0
+    assert form.focusWidget() in (
+        form.blocks["specific_responsible"].name,
+        form.blocks["specific_responsible"].name.lineEdit(),
+    )
+
+    form.name.setText("北理工计算机")
+    form.blocks["specific_responsible"].name.setEditText("张敏")
+    form.validate_live()
+    assert form.required_missing == [] and line.text() == ""

@@ -331,3 +331,22 @@ def test_publishing_early_shows_what_is_outstanding_and_asks(qtbot, demo_registe
         wizard.publish_page.publish_button.click()
     assert register.reviews.campaign(TODAY.year).published_on == TODAY
     assert (out / f"{TODAY.year}年度年审公示.html").exists()
+
+
+def test_an_error_on_the_assess_page_goes_when_another_row_is_selected(
+    qtbot, demo_register, tmp_path
+) -> None:
+    wizard, desk = make_wizard(qtbot, demo_register, tmp_path)
+    wizard.open_page.year.setValue(2026)
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == PAGE_ASSESS, desk.errors
+    page = wizard.assess_page
+    unchecked = [r.account_id for r in page.model.rows if not r.self_checked]
+    page.select_ids({unchecked[0]})
+    page.set_verdict_choice(Verdict.PASS)
+    page.apply_button.click()
+    assert "尚未提交自查" in page.error.text()
+
+    page.select_ids({unchecked[1]})
+    assert page.error.text() == ""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -348,3 +349,29 @@ def day_or_error(box: FieldBox, label: str, *, required: bool = True) -> dt.date
         raise
     box.set_error("")
     return day
+
+
+class DirectoryEditor(DeskDialog):
+    """A directory window (units, people): a list beside one editor of ``boxes`` in
+    the group box ``editor``, saved by ``on_save``. It tells ``DeskDialog.leave`` when
+    the fields differ from what was last loaded or saved."""
+
+    boxes: dict[str, FieldBox]
+    editor: QGroupBox
+    _shown_values: list[object] | None = None  # the fields as last loaded or saved
+
+    def on_save(self) -> bool:
+        raise NotImplementedError
+
+    def _remember_shown(self) -> None:
+        self._shown_values = field_values(self.boxes.values())
+
+    def has_unsaved_changes(self) -> bool:
+        shown = self._shown_values
+        return shown is not None and field_values(self.boxes.values()) != shown
+
+    def unsaved_subject(self) -> str:
+        return self.editor.title()
+
+    def save_unsaved(self) -> bool:
+        return self.on_save()

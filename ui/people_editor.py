@@ -38,9 +38,9 @@ from ui.desk_common import (
     GROUP_STYLE,
     DateEdit,
     DeskDialog,
+    DirectoryEditor,
     FieldBox,
     day_or_error,
-    field_values,
     fill_table,
     make_table,
     on_enter,
@@ -66,7 +66,7 @@ PERSON_FIELDS = {
 }
 
 
-class PeopleDialog(DeskDialog):
+class PeopleDialog(DirectoryEditor):
     """Search and edit people; their roles; hand-over."""
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
@@ -222,21 +222,6 @@ class PeopleDialog(DeskDialog):
                 self.table.setCurrentCell(-1, -1)
         finally:
             self.table.blockSignals(False)
-
-    # -- unsaved input -------------------------------------------------------------------
-
-    def _remember_shown(self) -> None:
-        self._shown_values = field_values(self.boxes.values())
-
-    def has_unsaved_changes(self) -> bool:
-        shown = self._shown_values
-        return shown is not None and field_values(self.boxes.values()) != shown
-
-    def unsaved_subject(self) -> str:
-        return self.editor.title()
-
-    def save_unsaved(self) -> bool:
-        return self.on_save()
 
     def on_new(self) -> None:
         """新增人员: an empty form, once what was typed for the shown person is settled."""

@@ -30,11 +30,10 @@ from nmdesk.undo import record_unit_edit
 from ui.account_form import person_choices, unit_choices
 from ui.desk_common import (
     GROUP_STYLE,
-    DeskDialog,
+    DirectoryEditor,
     FieldBox,
     add_action_row,
     add_field_rows,
-    field_values,
     tr,
 )
 from ui.guide import attach_guide
@@ -43,7 +42,7 @@ from ui.undo import EditHistory, session_history
 from ui.window_fit import fit_to_screen
 
 
-class UnitsDialog(DeskDialog):
+class UnitsDialog(DirectoryEditor):
     """Add and edit units in a tree; kind, parent and head."""
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
@@ -118,21 +117,6 @@ class UnitsDialog(DeskDialog):
 
     def _close(self) -> None:
         self.close_reporting_changes()
-
-    # -- unsaved input -------------------------------------------------------------------
-
-    def _remember_shown(self) -> None:
-        self._shown_values = field_values(self.boxes.values())
-
-    def has_unsaved_changes(self) -> bool:
-        shown = self._shown_values
-        return shown is not None and field_values(self.boxes.values()) != shown
-
-    def unsaved_subject(self) -> str:
-        return self.editor.title()
-
-    def save_unsaved(self) -> bool:
-        return self.on_save()
 
     def _select_quietly(self, unit_id: int | None) -> None:
         self.tree.blockSignals(True)

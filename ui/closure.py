@@ -124,6 +124,17 @@ class ClosureDialog(DeskDialog):
         ]
         return filings[-1] if filings else None
 
+    # -- unsaved input: a note typed for the closure and not yet saved -----------------
+
+    def has_unsaved_changes(self) -> bool:
+        return self.mode in ("start", "confirm") and bool(self.note.text().strip())
+
+    def save_unsaved(self) -> bool:
+        self.on_ok()
+        saved = self.result() == ClosureDialog.DialogCode.Accepted
+        self.changed_any = self.changed_any or saved
+        return saved
+
     def on_ok(self) -> None:
         try:
             day = day_or_error(self.day_box, self.day_label())

@@ -157,6 +157,18 @@ class SanctionsDialog(DeskDialog):
             )
         fill_table(self.table, rows)
 
+    # -- unsaved input: a reason or a resolution typed and not yet registered ------------
+
+    def has_unsaved_changes(self) -> bool:
+        return bool(self.reason.text().strip() or self.resolution.text().strip())
+
+    def save_unsaved(self) -> bool:
+        if self.reason.text().strip():
+            self.on_add()  # clears the reason when it is registered
+        if self.resolution.text().strip() and selected_id(self.table) is not None:
+            self.on_resolve()
+        return not self.reason.text().strip()
+
     def on_add(self) -> None:
         for box in self.boxes.values():
             box.set_error("")

@@ -156,6 +156,15 @@ class WatchListDialog(DeskDialog):
         self.update_follow.setText(entry.follow_up_on.isoformat() if entry.follow_up_on else "")
         self.resolved_on.setText(entry.resolved_on.isoformat() if entry.resolved_on else "")
 
+    # -- unsaved input: a found account typed and not yet registered --------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return any(edit.text().strip() for edit in (self.name, self.platform_id, self.holder))
+
+    def save_unsaved(self) -> bool:
+        self.on_add()  # clears the fields when it is registered
+        return not self.has_unsaved_changes()
+
     def on_add(self) -> None:
         for box in self.boxes.values():
             box.set_error("")

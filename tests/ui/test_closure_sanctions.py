@@ -272,3 +272,52 @@ def test_mark_filed_by_selection_and_by_check_code_with_a_scan(qtbot, register, 
     attachments.choose_files = lambda: [str(tmp_path / "notes.txt")]
     qtbot.mouseClick(attachments.add_button, Qt.MouseButton.LeftButton)
     assert "PDF 或图片" in answers.messages[-1][1]
+
+
+def test_closing_the_sanction_watch_and_closure_windows_asks_about_typed_input(
+    qtbot, register, monkeypatch
+) -> None:
+    """Issue 15: closing or cancelling a form with unsaved input asks 保存/放弃/取消."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answers: list[QMessageBox.StandardButton] = []
+
+    def exec_(box: QMessageBox) -> int:
+        return int(answers.pop(0).value)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    _unit_id, account_id = running_account(register)
+    sanctions = SanctionsDialog(register, account_id=account_id)
+    qtbot.addWidget(sanctions)
+    sanctions.show()
+    sanctions.kind.setCurrentIndex(sanctions.kind.findData(SanctionKind.SUSPEND_APPLY.value))
+    sanctions.issued_on.setText("2026-11-02")
+    sanctions.reason.setText("多次逾期未报备")
+    answers.append(QMessageBox.StandardButton.Cancel)
+    sanctions.close_reporting_changes()
+    assert sanctions.isVisible() and sanctions.reason.text() == "多次逾期未报备"
+    answers.append(QMessageBox.StandardButton.Save)
+    sanctions.close_reporting_changes()
+    assert not sanctions.isVisible()
+    assert [s.reason for s in register.sanctions.all()] == ["多次逾期未报备"]
+
+    watch = WatchListDialog(register)
+    qtbot.addWidget(watch)
+    watch.show()
+    watch.name.setText("北理工假冒号")
+    answers.append(QMessageBox.StandardButton.Discard)
+    watch.close_reporting_changes()
+    assert not watch.isVisible() and register.watchlist.all() == []
+
+    closure = ClosureDialog(register, account_id)
+    qtbot.addWidget(closure)
+    Answers(closure)
+    closure.show()
+    closure.note.setText("平台已受理注销申请")
+    answers.append(QMessageBox.StandardButton.Cancel)
+    closure.reject()
+    assert closure.isVisible()
+    answers.append(QMessageBox.StandardButton.Discard)
+    closure.reject()
+    assert not closure.isVisible()
+    assert register.accounts.get(account_id).status is AccountStatus.RUNNING

@@ -213,9 +213,11 @@ def printable(text: str) -> str:
     """``text`` with every character neither bundled font can draw (an emoji, a rare
     symbol) written as its name, ``〔GRINNING FACE〕``, so that paper never shows a
     box or a gap; the invisible joiners and variation selectors of emoji are dropped."""
-    if drawable().issuperset(text):
-        return text
     song, sans = glyph_sets()
+    if song.issuperset(map(ord, text)):  # the usual text: all in the Song font
+        return text
+    if all(ord(c) in song or ord(c) in sans or c in "\r\n" for c in text):
+        return text
     out = []
     for char in text:
         code = ord(char)
@@ -243,13 +245,6 @@ def esc(value: object) -> str:
         chunk = escape("".join(run))
         parts.append(f'<font name="{SANS_FONT}">{chunk}</font>' if fallback else chunk)
     return "".join(parts).replace("\r\n", "\n").replace("\n", "<br/>")
-
-
-@functools.lru_cache(maxsize=1)
-def drawable() -> frozenset[str]:
-    """Every character one of the bundled fonts draws, and the line breaks."""
-    song, sans = glyph_sets()
-    return frozenset(map(chr, song | sans)) | {"\r", "\n"}
 
 
 @functools.lru_cache(maxsize=1)

@@ -41,5 +41,5 @@ Description: 新媒体账号备案管理台 — new-media account register
  annual review, printed forms and Excel ledgers, in one SQLite file.
 CONTROL
 mkdir -p dist
-dpkg-deb --root-owner-group --build "$ROOT" "dist/nmdesk_${VERSION}_${ARCH}.deb"
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$ROOT" "dist/nmdesk_${VERSION}_${ARCH}.deb"
 ls -l dist/nmdesk_*.deb

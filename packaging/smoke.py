@@ -32,8 +32,11 @@ def run(program: str, *args: str, cwd: Path, env: dict[str, str]) -> str:
 
 
 def main() -> int:
-    given = Path(sys.argv[1])
-    program = str(given.resolve()) if given.exists() else shutil.which(sys.argv[1]) or sys.argv[1]
+    given = sys.argv[1]  # a path to the program, or a bare name looked up on PATH
+    bare = os.sep not in given and "/" not in given
+    program = shutil.which(given) if bare else str(Path(given).resolve())
+    if program is None:
+        sys.exit(f"FAIL: {given} is not on PATH")
     quick = "--quick" in sys.argv[2:]
     work = Path(tempfile.mkdtemp(prefix="nmdesk-smoke-"))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUTF8="1")

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots clean dist deb smoke
 
 $(STAMP): pyproject.toml setup.py
 	bash .ci/debian-deps.sh
@@ -30,5 +30,20 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots
 
+# the PyInstaller onedir bundle in dist/nmdesk/ (packaging/nmdesk.spec; also built on Windows)
+dist: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,dist]'
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+	  --workpath build/pyinstaller packaging/nmdesk.spec
+	du -sh dist/nmdesk
+
+# the built program, not the source: CLI commands and the window's first paint
+smoke:
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/smoke.py dist/nmdesk/nmdesk
+
+# dist/nmdesk_<version>_<arch>.deb around the bundle
+deb: dist
+	bash packaging/make_deb.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -33,7 +33,7 @@ Architecture: $ARCH
 Maintainer: nmdesk <nmdesk@localhost>
 Installed-Size: $SIZE_KB
 Depends: libc6, libfontconfig1, libxkbcommon0, libegl1, libgl1
-Recommends: shared-mime-info, desktop-file-utils
+Recommends: shared-mime-info, desktop-file-utils, fonts-noto-color-emoji
 Section: misc
 Priority: optional
 Description: 新媒体账号备案管理台 — new-media account register

@@ -118,6 +118,19 @@ def print_rows(rows: list[dict[str, Any]], name: str = "") -> None:
     print("\n".join(table_lines([normalize(name, r) for r in rows])))
 
 
+def run_module(name: str, run: Any, argv: list[str]) -> int:
+    """``python -m benchmarks NAME [--rounds N] [--quick]`` for a module whose whole
+    output is its ``run(quick, rounds)`` rows."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks {name}")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    print_rows(run(args.quick, args.rounds))
+    return 0
+
+
 def environment() -> str:
     try:
         from PySide6 import __version__ as qt

@@ -11,7 +11,6 @@ Measured only when the bundle exists (``make dist``); otherwise the row says so.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -78,14 +77,9 @@ def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks bundle")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
-    from benchmarks.__main__ import print_rows
+    from benchmarks.__main__ import run_module
 
-    print_rows(run(args.quick, args.rounds))
-    return 0
+    return run_module("bundle", run, argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ as an installed nmdesk has it): a cold process, not a cold disk.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -121,14 +120,9 @@ def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks startup")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
-    from benchmarks.__main__ import print_rows
+    from benchmarks.__main__ import run_module
 
-    print_rows(run(args.quick, args.rounds))
-    return 0
+    return run_module("startup", run, argv)
 
 
 if __name__ == "__main__":

@@ -106,20 +106,26 @@ def check_xlsx(path: Path) -> None:
 
 def check_ledger(path: Path) -> None:
     """``check_xlsx``, or for a ``.csv``/``.txt`` ledger that it can be read as text."""
-    if _is_text(path):
+    head = _head(path)
+    if _is_text(path, head):
         _read_text(path)
         return
-    check_xlsx(path)
+    _checked_parts(path, head)
 
 
-def _is_text(path: Path) -> bool:
-    from nmdesk.excel.text_ledger import is_text_ledger
-
+def _head(path: Path) -> bytes:
+    """The file's first bytes, which tell its format; a missing file or the register
+    itself is refused first."""
     refuse_register_file(path, "导入")  # opening it here would drop SQLite's locks
     if not path.is_file():
         raise ExcelFileError(f"找不到文件 {path}")
     with path.open("rb") as handle:
-        head = handle.read(8)
+        return handle.read(8)
+
+
+def _is_text(path: Path, head: bytes) -> bool:
+    from nmdesk.excel.text_ledger import is_text_ledger
+
     return not head.startswith((b"PK", _CFB_MAGIC)) and is_text_ledger(path, head)
 
 
@@ -127,18 +133,16 @@ def _read_text(path: Path) -> SheetGrid:
     from nmdesk.excel.text_ledger import read_text_ledger
 
     rows, encoding, delimiter = read_text_ledger(path)
-    return SheetGrid(path.stem, list(rows), encoding=encoding, delimiter=delimiter)
+    return SheetGrid(path.stem, rows, encoding=encoding, delimiter=delimiter)
 
 
-def _checked_parts(path: Path) -> dict[str, bytes]:
+def _checked_parts(path: Path, head: bytes | None = None) -> dict[str, bytes]:
     """``check_xlsx``; returns the parts ``read_sheet`` reads again (the workbook, its
-    relationships and the worksheets), which the check has already read and verified."""
+    relationships and the worksheets), which the check has already read and verified.
+    ``head``: the file's first bytes (``_head``), when the caller has read them."""
     name = path.name
-    refuse_register_file(path, "导入")  # opening it here would drop SQLite's locks
-    if not path.is_file():
-        raise ExcelFileError(f"找不到文件 {path}")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    if head is None:
+        head = _head(path)
     if head.startswith(_CFB_MAGIC):
         data = path.read_bytes()
         if "EncryptedPackage".encode("utf-16-le") in data:
@@ -234,9 +238,10 @@ def sheet_names(path: str | Path) -> list[str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
-    if _is_text(path):
+    head = _head(path)
+    if _is_text(path, head):
         return [path.stem]  # a CSV holds one sheet
-    check_xlsx(path)
+    _checked_parts(path, head)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             return _visible_sheets(workbook)
@@ -257,9 +262,10 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
-    if _is_text(path):
+    head = _head(path)
+    if _is_text(path, head):
         return _read_text(path)
-    parts = _checked_parts(path)
+    parts = _checked_parts(path, head)
     listed = False
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:

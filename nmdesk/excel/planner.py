@@ -32,7 +32,7 @@ _TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 # A unit's kind from how its name ENDS (人文与社会科学学院 is a college, though
 # 社 stands in its middle), longest ending first; each ending lists the kinds it may
 # be, in order, and the first one the profile has wins. A name that starts with
-# 党委 or 纪委 and ends in 部/办公室 is a party office.
+# 党委 or 纪委 (党委宣传部, 党委学生工作部) is a party office, whatever its ending.
 _UNIT_KIND_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     sorted(
         (

@@ -136,11 +136,12 @@ class HandOverDialog(DeskDialog):
     def save(self) -> list[int]:
         day = day_or_error(self.boxes["交接日期"], "交接日期")
         assert day is not None
-        leaver = self.register.people.get(int(self.leaver.currentData()))
-        with self.register.transaction():
-            successor = self.new_successor.person_id(self.register, leaver.unit_id)
+        leaver_id = int(self.leaver.currentData())
+        with self.register.transaction():  # a new successor is stored with the hand-over
+            unit_id = self.register.people.get(leaver_id).unit_id
+            successor = self.new_successor.person_id(self.register, unit_id)
             assert successor is not None
-            self.filing_ids = self.register.accounts.hand_over(int(leaver.id or 0), successor, day)
+            self.filing_ids = self.register.accounts.hand_over(leaver_id, successor, day)
         return self.filing_ids
 
     def on_hand_over(self) -> None:

@@ -180,7 +180,6 @@ class PeopleDialog(DirectoryEditor):
         splitter.setSizes([420, 680])
         undo = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo.activated.connect(self.on_undo)
-        self._shown_values: list[object] | None = None  # the fields as last loaded or saved
         # Enter in the person's fields saves the person (新增人员 would clear them); the
         # search box and the role fields have their own Enter
         self.enter_presses(self.save_button)

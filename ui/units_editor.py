@@ -112,7 +112,6 @@ class UnitsDialog(DirectoryEditor):
         close.rejected.connect(self._close)
         right.addWidget(close)
         layout.addLayout(right, 2)
-        self._shown_values: list[object] | None = None  # the fields as last loaded or saved
         self.load()
 
     def _close(self) -> None:

@@ -51,6 +51,7 @@ from nmdesk.excel.mapping import (
 )
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
+from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS
 from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
@@ -188,7 +189,47 @@ class MappingPage(QWizardPage):
         self.table.verticalHeader().hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.text_options())
         layout.addWidget(self.table)
+
+    def text_options(self) -> QWidget:
+        """The encoding and delimiter a CSV was read with, for the clerk to change when
+        the samples come out garbled or in one column (hidden for a workbook)."""
+        self.text_box = QWidget()
+        self.encoding_combo = QComboBox()
+        for codec, label in ENCODING_LABELS.items():
+            self.encoding_combo.addItem(tr(label), codec)
+        self.delimiter_combo = QComboBox()
+        for delimiter, label in DELIMITERS.items():
+            self.delimiter_combo.addItem(tr(label), delimiter)
+        self.read_error = QLabel()
+        self.read_error.setStyleSheet("color: #b00020;")
+        self.read_error.setWordWrap(True)
+        row = QHBoxLayout(self.text_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(tr("编码")))
+        row.addWidget(self.encoding_combo)
+        row.addWidget(QLabel(tr("分隔符")))
+        row.addWidget(self.delimiter_combo)
+        row.addWidget(self.read_error, 1)
+        self.encoding_combo.currentIndexChanged.connect(self.reread)
+        self.delimiter_combo.currentIndexChanged.connect(self.reread)
+        return self.text_box
+
+    def reread(self) -> None:
+        """Read the CSV again in the chosen encoding and delimiter, and show its columns."""
+        try:
+            grid, layout = read_ledger(
+                self.w.path,
+                encoding=self.encoding_combo.currentData(),
+                delimiter=self.delimiter_combo.currentData(),
+            )
+        except NmdeskError as error:
+            self.read_error.setText(str(error))
+            self.table.setRowCount(0)
+            return
+        self.w.grid, self.w.ledger_layout = grid, layout
+        self.initializePage()
 
     def initializePage(self) -> None:
         grid = self.w.grid
@@ -197,9 +238,21 @@ class MappingPage(QWizardPage):
         assert layout is not None
         headers = list(layout.headers)
         self.headers = headers
+        self.read_error.clear()
+        self.text_box.setVisible(bool(grid.encoding))
+        for combo, value in (
+            (self.encoding_combo, grid.encoding),
+            (self.delimiter_combo, grid.delimiter),
+        ):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
         subtitle = tr("核对每一列对应的备案库字段，可以修改，并保存为方案供下次使用。")
         if grid.read_as:  # a CSV: say how it was read, so a wrong guess is seen at once
-            subtitle = tr("按 {0} 读取。").format(grid.read_as) + subtitle
+            subtitle = tr("按 {0} 读取，示例乱码或挤在一列时请改编码或分隔符。").format(
+                grid.read_as
+            )
+            subtitle += tr("核对每一列对应的备案库字段。")
         self.setSubTitle(subtitle)
         sample = grid.rows[layout.data_start] if len(grid.rows) > layout.data_start else []
         self.table.setRowCount(len(headers))
@@ -264,12 +317,23 @@ class MappingPage(QWizardPage):
     def validatePage(self) -> bool:
         """Check every row on a worker (a 10,000-row ledger takes a second or two)."""
         path = self.w.path
-        sheet = self.w.grid.name if self.w.grid else None
+        grid = self.w.grid
+        if grid is None or self.table.rowCount() == 0:  # the CSV could not be read as chosen
+            return False
+        sheet = None if grid.encoding else grid.name
+        encoding, delimiter = grid.encoding or None, grid.delimiter or None
         mapping = self.mapping()
 
         def work(register: Register, progress: Any, cancelled: Any) -> ImportPlan:
             return plan_import(
-                register, path, sheet=sheet, mapping=mapping, progress=progress, cancelled=cancelled
+                register,
+                path,
+                sheet=sheet,
+                mapping=mapping,
+                progress=progress,
+                cancelled=cancelled,
+                encoding=encoding,
+                delimiter=delimiter,
             )
 
         job = run_with_progress(self.w.create_plan_job(work), tr("正在检查台账…"), self.w)

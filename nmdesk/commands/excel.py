@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from nmdesk.commands import add_path_option, open_register
+from nmdesk.excel.text_ledger import DELIMITER_NAMES, ENCODING_NAMES
 
 
 def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,6 +16,18 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "file", type=Path, help="台账文件（.xlsx，或 UTF-8/GBK/UTF-16 编码的 .csv、.txt）"
     )
     imp.add_argument("--sheet", default=None, help="工作表名称（默认第一个工作表）")
+    imp.add_argument(
+        "--encoding",
+        choices=list(ENCODING_NAMES),
+        default=None,
+        help="CSV/TXT 的编码（默认自动识别）",
+    )
+    imp.add_argument(
+        "--delimiter",
+        choices=list(DELIMITER_NAMES),
+        default=None,
+        help="CSV/TXT 的分隔符：, tab ; |（默认自动识别）",
+    )
     imp.add_argument("--mapping", default=None, help="使用已保存的列对应方案")
     imp.add_argument(
         "--save-mapping", default=None, metavar="NAME", help="把本次的列对应保存为方案"
@@ -44,10 +57,20 @@ def run_import(args: argparse.Namespace) -> int:
     from nmdesk.excel.ledger_import import ImportRefused, Verdict, commit_import, plan_import
     from nmdesk.excel.reader import check_ledger
 
-    check_ledger(args.file)  # a bad file is refused before the register is touched
+    encoding = ENCODING_NAMES.get(args.encoding or "")
+    delimiter = DELIMITER_NAMES.get(args.delimiter or "")
+    # a bad file is refused before the register is touched
+    check_ledger(args.file, encoding=encoding, delimiter=delimiter)
     with open_register(args) as register:
         mapping = register.excel.load_mapping(args.mapping) if args.mapping else None
-        plan = plan_import(register, args.file, sheet=args.sheet, mapping=mapping)
+        plan = plan_import(
+            register,
+            args.file,
+            sheet=args.sheet,
+            mapping=mapping,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
         if plan.read_as:
             print(f"读取\t{args.file.name}：{plan.read_as}")
         for warning in plan.warnings():

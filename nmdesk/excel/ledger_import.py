@@ -53,7 +53,7 @@ from nmdesk.excel.planner import (
     matching_holder,
     missing_contacts,
 )
-from nmdesk.excel.reader import ExcelFileError, SheetGrid, read_sheet
+from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.store.bulk import ImportBatch, collections_paused
 
@@ -93,9 +93,16 @@ def file_sha256(path: Path) -> str:
 # -- planning ------------------------------------------------------------------------
 
 
-def read_ledger(path: str | Path, sheet: str | None = None) -> tuple[SheetGrid, LedgerLayout]:
-    """The sheet, and where its header and data are."""
-    grid = read_sheet(path, sheet)
+def read_ledger(
+    path: str | Path,
+    sheet: str | None = None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[SheetGrid, LedgerLayout]:
+    """The sheet, and where its header and data are (a CSV read in ``encoding`` with
+    ``delimiter`` when the clerk chose them, see ``read_sheet``)."""
+    grid = read_sheet(path, sheet, encoding=encoding, delimiter=delimiter)
     layout = find_layout(grid.rows, grid.merged)
     if layout is None:
         raise ExcelFileError(
@@ -112,26 +119,30 @@ def plan_import(
     mapping: Sequence[str] | dict[str, str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> ImportPlan:
     """Read and check a ledger without writing anything.
 
     ``mapping`` is a list of field keys per column (from the wizard) or a saved
-    mapping (header text → key); by default the synonym table decides.
+    mapping (header text → key); by default the synonym table decides. ``encoding``
+    and ``delimiter`` override what is detected for a CSV.
     Raises ImportCancelled when ``cancelled()`` turns true.
     """
     with collections_paused():
-        return _plan_import(register, Path(path), sheet, mapping, progress, cancelled)
+        grid, layout = read_ledger(path, sheet, encoding=encoding, delimiter=delimiter)
+        return _plan_import(register, Path(path), grid, layout, mapping, progress, cancelled)
 
 
 def _plan_import(
     register: Register,
     path: Path,
-    sheet: str | None,
+    grid: SheetGrid,
+    layout: LedgerLayout,
     mapping: Sequence[str] | dict[str, str] | None,
     progress: Progress | None,
     cancelled: Cancelled | None,
 ) -> ImportPlan:
-    grid, layout = read_ledger(path, sheet)
     headers = layout.headers
     if mapping is None:
         columns = auto_mapping(headers)
@@ -142,6 +153,7 @@ def _plan_import(
     missing = [ACCOUNT_FIELDS[key] for key in ("name", "platform", "unit") if key not in columns]
     if missing:
         raise ValidationError("列对应", f"没有对应到“{'、'.join(missing)}”的列，请在列对应中指定")
+    filled_down = fill_down_text_units(grid, layout, columns.index("unit")) if grid.encoding else []
     planner = Planner(register, headers, columns)
     normalize.start_ledger()
     rows: list[PlannedRow] = []
@@ -177,7 +189,31 @@ def _plan_import(
         new_units=list(planner.new_units.values()),
         column_warnings=unmapped_warnings(headers, columns),
         read_as=grid.read_as,
+        units_filled_down=filled_down,
     )
+
+
+def fill_down_text_units(grid: SheetGrid, layout: LedgerLayout, unit_column: int) -> list[int]:
+    """Fill a CSV's blank unit cells with the unit above; returns their row numbers.
+
+    A ledger typed in Excel merges a unit's cell down over its accounts; saved as CSV,
+    the merge leaves the unit in its first row only. So a blank unit cell in a row that
+    has other values takes the unit of the row above, as a merged cell would. A blank or
+    total row ends the run: the next unit must be written again.
+    """
+    filled: list[int] = []
+    above: CellValue = ""
+    for index in range(layout.data_start, len(grid.rows)):
+        values = grid.rows[index]
+        if is_blank_row(values) or is_total_row(values):
+            above = ""
+        elif unit_column < len(values) and is_blank(values[unit_column]):
+            if not is_blank(above):
+                values[unit_column] = above
+                filled.append(index + 1)
+        elif unit_column < len(values):
+            above = values[unit_column]
+    return filled
 
 
 # -- committing ----------------------------------------------------------------------

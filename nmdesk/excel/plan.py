@@ -103,19 +103,27 @@ class ImportPlan:
     # Columns that look like a field but are not imported (``mapping.unmapped_warnings``).
     column_warnings: list[str] = field(default_factory=list)
     read_as: str = ""  # a CSV's detected encoding and delimiter (``SheetGrid.read_as``)
+    # a CSV's blank unit cells filled with the unit above (``fill_down_text_units``)
+    units_filled_down: list[int] = field(default_factory=list)
 
     def rows_without_id(self) -> list[PlannedRow]:
         return [row for row in self.rows if "没有账号ID号" in row.warnings]
 
     def warnings(self) -> list[str]:
-        """Everything the clerk should read before importing: unmapped columns, rows
-        without a platform ID (their row numbers, the first ten)."""
+        """Everything the clerk should read before importing: unmapped columns, a CSV's
+        unit cells filled down, rows without a platform ID (their row numbers, the first
+        ten)."""
         found = list(self.column_warnings)
+        if self.units_filled_down:
+            rows = _first_rows(self.units_filled_down)
+            found.append(
+                f"单位列有 {len(self.units_filled_down)} 个空格（第 {rows} 行）"
+                "已按上一行的单位填入，如同合并单元格，请核对"
+            )
         missing = self.rows_without_id()
         if missing:
-            numbers = "、".join(str(row.row_number) for row in missing[:10])
-            more = f" 等 {len(missing)} 行" if len(missing) > 10 else ""
-            found.append(f"{len(missing)} 个账号没有账号ID号（第 {numbers} 行{more}）")
+            numbers = _first_rows([row.row_number for row in missing])
+            found.append(f"{len(missing)} 个账号没有账号ID号（第 {numbers} 行）")
         return found
 
     def counts(self) -> dict[str, int]:
@@ -131,6 +139,12 @@ class ImportPlan:
 
     def error_rows(self) -> list[PlannedRow]:
         return [row for row in self.rows if row.verdict is Verdict.ERROR]
+
+
+def _first_rows(numbers: list[int]) -> str:
+    """ "3、5、8" for the first ten row numbers, then " 等 N" when there are more."""
+    text = "、".join(str(number) for number in numbers[:10])
+    return text + (f" 等 {len(numbers)}" if len(numbers) > 10 else "")
 
 
 @dataclass

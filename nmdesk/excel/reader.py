@@ -104,11 +104,12 @@ def check_xlsx(path: Path) -> None:
     _checked_parts(path)
 
 
-def check_ledger(path: Path) -> None:
-    """``check_xlsx``, or for a ``.csv``/``.txt`` ledger that it can be read as text."""
+def check_ledger(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> None:
+    """``check_xlsx``, or for a ``.csv``/``.txt`` ledger that it can be read as text
+    (in ``encoding`` with ``delimiter`` when given)."""
     head = _head(path)
     if _is_text(path, head):
-        _read_text(path)
+        _read_text(path, encoding, delimiter)
         return
     _checked_parts(path, head)
 
@@ -129,10 +130,10 @@ def _is_text(path: Path, head: bytes) -> bool:
     return not head.startswith((b"PK", _CFB_MAGIC)) and is_text_ledger(path, head)
 
 
-def _read_text(path: Path) -> SheetGrid:
+def _read_text(path: Path, encoding: str | None = None, delimiter: str | None = None) -> SheetGrid:
     from nmdesk.excel.text_ledger import read_text_ledger
 
-    rows, encoding, delimiter = read_text_ledger(path)
+    rows, encoding, delimiter = read_text_ledger(path, encoding=encoding, delimiter=delimiter)
     return SheetGrid(path.stem, rows, encoding=encoding, delimiter=delimiter)
 
 
@@ -257,14 +258,24 @@ def _visible_sheets(workbook: Any) -> list[str]:
     ] or list(workbook.sheet_names)
 
 
-def read_sheet(path: str | Path, sheet: str | None = None) -> SheetGrid:
-    """Read one worksheet (the first visible one by default) into a filled-down grid."""
+def read_sheet(
+    path: str | Path,
+    sheet: str | None = None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> SheetGrid:
+    """Read one worksheet (the first visible one by default) into a filled-down grid.
+
+    A text ledger (CSV) is read in ``encoding`` with ``delimiter`` when given (the clerk
+    chose them in the preview), otherwise in the detected ones; a workbook ignores both.
+    """
     from python_calamine import CalamineError, CalamineWorkbook
 
     path = Path(path)
     head = _head(path)
     if _is_text(path, head):
-        return _read_text(path)
+        return _read_text(path, encoding, delimiter)
     parts = _checked_parts(path, head)
     listed = False
     try:

@@ -32,6 +32,16 @@ ENCODING_LABELS = {
     "big5": "Big5（繁体）",
 }
 DELIMITERS = {",": "逗号", "\t": "制表符", ";": "分号", "|": "竖线"}
+# the names a clerk types on the command line (``import --encoding/--delimiter``)
+ENCODING_NAMES = {
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "utf-16": "utf-16",
+    "big5": "big5",
+}
+DELIMITER_NAMES = {",": ",", "comma": ",", "tab": "\t", ";": ";", "semicolon": ";", "|": "|"}
 MAX_TEXT_BYTES = 64 << 20  # a 100,000-row ledger as CSV is about 20 MB
 
 

@@ -234,3 +234,49 @@ def test_preview_warns_about_an_id_column_left_unmapped(qtbot, wizard, register,
     assert "2 个账号没有账号ID号" in text
     model = preview.model
     assert all("没有账号ID号" in model.data(model.index(r, 6)) for r in range(2))
+
+
+def test_a_csv_read_in_the_wrong_encoding_is_read_again_as_the_clerk_chooses(
+    qtbot, wizard, register, tmp_path
+):
+    """The clerk tries another encoding and delimiter in the mapping page: a choice that
+    cannot read the file says why and holds the wizard; the right one reads the columns
+    and samples again, and the preview fills the blank unit cell the CSV lost with its
+    merge."""
+    path = tmp_path / "台账.csv"
+    rows = [
+        "开设单位;平台;账号名称;微信号/账号ID",
+        "信息与电子学院;微信;北理工信电;bit_ie",
+        ";微博;北理工信电微博;bit_ie_wb",
+    ]
+    path.write_bytes("\r\n".join(rows).encode("gbk"))
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    page = wizard.mapping_page
+    assert wizard.currentPage() is page, wizard.boxes.texts
+    assert page.text_box.isVisible()
+    assert page.encoding_combo.currentText() == "GBK/GB18030"
+    assert page.delimiter_combo.currentText() == "分号"
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("utf-8"))
+    assert "不能按 UTF-8 编码读取" in page.read_error.text()
+    wizard.next()  # nothing to map: the wizard stays
+    assert wizard.currentPage() is page
+    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(","))
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("gb18030"))
+    assert "找不到表头" in page.read_error.text()  # read with commas: one column
+    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(";"))
+    assert page.read_error.text() == ""
+    assert page.table.rowCount() == 4
+    assert page.table.item(1, 1).text() == "微信"
+    assert "GBK/GB18030 编码，分号分隔" in page.subTitle()
+    wizard.next()
+    preview = wizard.preview_page
+    assert wizard.currentPage() is preview, wizard.boxes.texts
+    assert preview.summary.text().startswith("新增 2，更新 0，重复 0，错误 0")
+    assert "单位列有 1 个空格（第 3 行）已按上一行的单位填入" in preview.warnings.text()
+
+
+def test_a_workbook_shows_no_encoding_choice(qtbot, wizard, ledger):
+    wizard.file_page.path_edit.setText(str(ledger))
+    wizard.next()
+    assert not wizard.mapping_page.text_box.isVisible()

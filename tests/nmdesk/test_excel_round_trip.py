@@ -54,6 +54,13 @@ def account_views(register: Register) -> dict[tuple[str, str], dict[str, Any]]:
 
 def assert_same_accounts(source: Register, copy: Register) -> None:
     before, after = account_views(source), account_views(copy)
+    # the demo has what makes a round trip hard: level-3 accounts under a parent unit,
+    # dates known to the month or year, every status, several operators on one account
+    views = list(before.values())
+    assert any(view["level"] == 3 and view["parent"] for view in views)
+    assert {view["opened_precision"] for view in views} >= {"year", "month", "day"}
+    assert len({view["status"] for view in views}) >= 5
+    assert any(len(view["operator"]) > 1 and view["operator"][1][3] for view in views)
     assert sorted(after) == sorted(before)
     for key, view in before.items():
         for field, value in view.items():
@@ -125,3 +132,63 @@ def test_units_are_built_parents_first_whatever_the_row_order(
     finally:
         source.close()
         copy.close()
+
+
+def _ledger(path: Path, rows: list[list[Any]]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(
+        ["开设单位", "上级单位", "单位类别", "开设平台", "账号名称", "账号ID号", "账号级别"]
+    )
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_kind_column_wins_over_the_name_and_parents_are_created(
+    register: Register, tmp_path: Path
+) -> None:
+    """A 单位类别 cell decides the kind (话剧社 would be a club by its name); a 上级单位
+    that no row opens an account in is created too, before its children."""
+    path = _ledger(
+        tmp_path / "x.xlsx",
+        [
+            ["话剧社", "校团委", "学生组织", "微信", "北理话剧", "hj1", "三级"],
+            ["机电学院学生会", "机电学院", "", "微博", "机电学生会", "jd1", "三级"],
+            ["机电学院", "", "学院", "微信", "北理机电", "jd0", "二级"],
+        ],
+    )
+    plan = plan_import(register, path)
+    assert plan.error_rows() == []
+    assert [(u.name, u.parent, u.kind, u.kind_from_ledger, u.rows) for u in plan.new_units] == [
+        ("校团委", "", "mass_org", False, 0),
+        ("话剧社", "校团委", "student_org", True, 1),
+        ("机电学院", "", "college", True, 1),
+        ("机电学院学生会", "机电学院", "student_org", False, 1),
+    ]
+    commit_import(register, plan)
+    drama = register.units.find_by_name("话剧社")
+    league = register.units.find_by_name("校团委")
+    assert drama is not None and league is not None
+    assert (drama.kind, drama.parent_id) == ("student_org", league.id)
+
+
+def test_a_unit_tree_the_ledger_contradicts_is_an_error(register: Register, tmp_path: Path) -> None:
+    path = _ledger(
+        tmp_path / "x.xlsx",
+        [
+            ["话剧社", "校团委", "学生社团", "微信", "北理话剧", "hj1", "三级"],
+            ["话剧社", "学生会", "", "微博", "北理话剧微博", "hj2", "三级"],
+            ["话剧社", "", "学生组织", "抖音", "北理话剧抖音", "hj3", "三级"],
+            ["甲中心", "乙中心", "", "微信", "甲", "a1", "三级"],
+            ["乙中心", "甲中心", "", "微信", "乙", "b1", "三级"],
+            ["丙社", "", "球队", "微信", "丙", "c1", "二级"],
+        ],
+    )
+    reasons = [row.reason for row in plan_import(register, path).rows]
+    assert reasons[0] == ""
+    assert "“上级单位”列：与第 2 行不一致：那一行“话剧社”的上级单位是“校团委”" in reasons[1]
+    assert "“单位类别”列：与第 2 行不一致：那一行“话剧社”的单位类别是“学生社团”" in reasons[2]
+    assert "上级单位形成循环：甲中心 → 乙中心 → 甲中心" in reasons[3]
+    assert "上级单位形成循环：乙中心 → 甲中心 → 乙中心" in reasons[4]
+    assert "“单位类别”列：“球队”不在策略配置的单位类型中" in reasons[5]

@@ -359,7 +359,8 @@ class Planner:
         distinct cell text (a ledger repeats units, platforms, levels, dates and phones
         down the sheet; every check is a function of the cell alone); then each row is
         assembled with its errors in the order the columns are checked: formulas, unit
-        (its 上级单位 and 单位类别), name, platform, opened, level, status, then each role's phones, email and name."""
+        (its 上级单位 and 单位类别), name, platform, opened, level, status, then each
+        role's phones, email and name."""
         column = self._column
         text = self._texts
         units = text(column(rows, "unit"))

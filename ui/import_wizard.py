@@ -403,19 +403,32 @@ class PreviewPage(QWizardPage):
 
 
 class UnitsPage(QWizardPage):
+    """Every unit the import creates, each after its 上级单位, with its kind in a combo
+    box the clerk can change: from the ledger's 单位类别 column, or guessed from the
+    end of its name (``planner.guess_unit_kind``), as the 类型依据 column says."""
+
+    NAME, PARENT, KIND, SOURCE, ROWS = range(5)
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
         self.setTitle(tr("新建单位"))
         self.setSubTitle(tr("以下单位在备案库中还没有，导入时将新建。请核对单位类型。"))
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([tr("单位名称"), tr("单位类型"), tr("账号数")])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(
+            [tr("单位名称"), tr("上级单位"), tr("单位类型"), tr("类型依据"), tr("账号数")]
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.empty = QLabel(tr("没有需要新建的单位。"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(self.table)
+
+    def _item(self, row: int, column: int, text: str) -> None:
+        item = QTableWidgetItem(text)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.table.setItem(row, column, item)
 
     def initializePage(self) -> None:
         plan = self.w.plan
@@ -424,16 +437,18 @@ class UnitsPage(QWizardPage):
         self.kind_ids = list(kinds)
         self.table.setRowCount(len(plan.new_units))
         for row, unit in enumerate(plan.new_units):
-            item = QTableWidgetItem(unit.name)
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(row, 0, item)
+            self._item(row, self.NAME, unit.name)
+            self._item(row, self.PARENT, unit.parent or tr("（无，顶层单位）"))
             combo = QComboBox()
             combo.addItems([kinds[kind] for kind in self.kind_ids])
             combo.setCurrentIndex(self.kind_ids.index(unit.kind))
-            self.table.setCellWidget(row, 1, combo)
-            count = QTableWidgetItem(str(unit.rows))
-            count.setFlags(count.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(row, 2, count)
+            self.table.setCellWidget(row, self.KIND, combo)
+            self._item(
+                row,
+                self.SOURCE,
+                tr("台账“单位类别”列") if unit.kind_from_ledger else tr("按名称推断，请核对"),
+            )
+            self._item(row, self.ROWS, str(unit.rows) if unit.rows else tr("0（仅作为上级单位）"))
         self.empty.setVisible(not plan.new_units)
         self.table.setVisible(bool(plan.new_units))
         counts = plan.counts()
@@ -444,18 +459,19 @@ class UnitsPage(QWizardPage):
             ).format(counts["new"], counts["update"])
         )
 
-    def set_kind(self, row: int, kind: str) -> None:
-        combo = self.table.cellWidget(row, 1)
+    def kind_combo(self, row: int) -> QComboBox:
+        combo = self.table.cellWidget(row, self.KIND)
         assert isinstance(combo, QComboBox)
-        combo.setCurrentIndex(self.kind_ids.index(kind))
+        return combo
+
+    def set_kind(self, row: int, kind: str) -> None:
+        self.kind_combo(row).setCurrentIndex(self.kind_ids.index(kind))
 
     def validatePage(self) -> bool:
         plan = self.w.plan
         assert plan is not None
         for row, unit in enumerate(plan.new_units):
-            combo = self.table.cellWidget(row, 1)
-            assert isinstance(combo, QComboBox)
-            unit.kind = self.kind_ids[combo.currentIndex()]
+            unit.kind = self.kind_ids[self.kind_combo(row).currentIndex()]
         return self.w.commit()
 
 

@@ -84,7 +84,9 @@ def run_import(args: argparse.Namespace) -> int:
                 print(f"更新\t第 {row.row_number} 行\t{row.fields['name']}：{row.reason}")
         if plan.new_units:
             names = "、".join(
-                f"{u.name}（{register.profile.unit_kind_name(u.kind)}）" for u in plan.new_units
+                f"{u.name}（{register.profile.unit_kind_name(u.kind)}"
+                + (f"，上级单位 {u.parent}）" if u.parent else "）")
+                for u in plan.new_units
             )
             print(f"将新建单位：{names}")
         if args.report is not None:

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.dates import Precision, partial_from_iso
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import cell_text, safe_text, text_cell
+from nmdesk.excel.mapping import ROLE_LABELS
 from nmdesk.files import create_private_file, refuse_register_file
 from nmdesk.models import AccountStatus
+from nmdesk.store.mappings import EXPORT_ROLES
 from nmdesk.store.search import AccountQuery
 from nmdesk.store.sqlite_errors import os_reason
 from nmdesk.text_rules import EXCEL_CELL_LIMIT, check_excel_cell, printable
@@ -39,8 +41,22 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
+
+def _role_columns(role: str) -> tuple[tuple[str, str, int], ...]:
+    """A role holder's name and contacts, each contact headed as the import reads it
+    (a contact column belongs to the person column to its left)."""
+    return (
+        (ROLE_LABELS[role], f"{role}.name", 11 if role != "operator" else 18),
+        ("职务", f"{role}.title", 12),
+        ("办公电话", f"{role}.office_phone", 15),
+        ("手机", f"{role}.mobile", 13),
+        ("邮箱", f"{role}.email", 22),
+    )
+
+
 # (header, field key, column width). Headers are words the import recognises, so an
-# exported register imports back unchanged.
+# exported register imports back unchanged: the unit's 上级单位 and 单位类别 rebuild the
+# unit tree, and every role holder comes with every contact the register keeps.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("备案编号", "serial_no", 17),
     ("开设平台", "platform", 10),
@@ -48,29 +64,20 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("账号名称", "name", 26),
     ("账号ID号", "platform_id", 20),
     ("开设单位", "unit", 24),
+    ("上级单位", "unit_parent", 24),
+    ("单位类别", "unit_kind", 12),
     ("账号级别", "level", 10),
     ("状态", "status", 9),
     ("开设时间", "opened_on", 12),
     ("账号主要用途", "purpose", 40),
-    ("第一责任人", "first_responsible.name", 11),
-    ("职务", "first_responsible.title", 12),
-    ("办公电话", "first_responsible.office_phone", 15),
-    ("手机", "first_responsible.mobile", 13),
-    ("邮箱", "first_responsible.email", 22),
-    ("具体负责人", "specific_responsible.name", 11),
-    ("手机", "specific_responsible.mobile", 13),
-    ("运维负责人", "ops_contact.name", 11),
-    ("职务", "ops_contact.title", 12),
-    ("办公电话", "ops_contact.office_phone", 15),
-    ("手机", "ops_contact.mobile", 13),
-    ("邮箱", "ops_contact.email", 22),
-    ("具体运营人", "operator.name", 18),
+    *(column for role in EXPORT_ROLES for column in _role_columns(role)),
     ("备注", "note", 30),
 )
 _CHUNK = 1000
 _KEYS = [key for _header, key, _width in COLUMNS]
 _VALUES = itemgetter(*_KEYS)  # every key is in an export row (ExcelStore.export_rows)
 _LEVEL, _STATUS, _OPENED = _KEYS.index("level"), _KEYS.index("status"), _KEYS.index("opened_on")
+_KIND = _KEYS.index("unit_kind")
 _NAME_AT = _KEYS.index("name")
 
 
@@ -108,6 +115,7 @@ def _records(
     """One list of display values per account, in COLUMNS order; None for an empty cell."""
     levels = {level.level: level.name for level in register.profile.levels}
     statuses = {status.value: status.label for status in AccountStatus}
+    kinds = register.profile.unit_kinds  # kind id → the profile's name for it
     total = len(ids)
     for start in range(0, total, _CHUNK):
         if cancelled is not None and cancelled():
@@ -116,6 +124,7 @@ def _records(
             values: list[Any] = list(_VALUES(row))
             values[_LEVEL] = levels.get(values[_LEVEL], values[_LEVEL])
             values[_STATUS] = statuses.get(values[_STATUS], values[_STATUS])
+            values[_KIND] = kinds.get(values[_KIND], values[_KIND])
             values[_OPENED] = _date_value(values[_OPENED])
             yield [None if value == "" else value for value in values]
         if progress is not None:

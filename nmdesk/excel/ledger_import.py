@@ -6,9 +6,18 @@ changes), unchanged, duplicate within the file, or error (row, column and a
 Chinese reason). Nothing is written while planning.
 
 ``commit_import`` writes the plan in one transaction through the store:
-new units first (the clerk reviewed them and their kinds), then accounts
-(status 运行中, since they already exist) and their role holders, then one
-``imports`` row naming the source file. A cancel or any failure rolls the
+new units first, each after its 上级单位 (the clerk reviewed them and their
+kinds), then accounts and their role holders, then one ``imports`` row naming
+the source file.
+
+A new account takes the ledger's 状态 as it is (运行中 where the cell is blank,
+since a ledger lists accounts that already exist). The status is stored directly
+with the account's row, audited like every other field of it: the ledger, often
+a register's own export, records where each account stands, and replaying the
+lifecycle's steps (application, approval, closure filings) that led there would
+invent filings nobody made. An account the register already has keeps its
+status: a change of status is a step of the lifecycle (``AccountStore.transition``,
+closure filings, sanctions), never a side effect of an import. A cancel or any failure rolls the
 whole transaction back, so the register stays byte-for-byte as it was.
 Re-importing the same file finds every row unchanged and writes nothing.
 """
@@ -170,6 +179,7 @@ def _plan_import(
         ]
         rows += planner.read_rows(chunk, grid.formulas)
     planner.prefetch(rows)  # the register's side of the matching, in a few queries
+    planner.plan_units(rows)  # the units the register lacks, their parents and kinds
     for row in rows:
         if row.verdict is not Verdict.ERROR:
             planner.match(row)
@@ -186,7 +196,7 @@ def _plan_import(
         headers=headers,
         mapping=columns,
         rows=rows,
-        new_units=list(planner.new_units.values()),
+        new_units=planner.units_to_create(),
         column_warnings=unmapped_warnings(headers, columns),
         read_as=grid.read_as,
         units_filled_down=filled_down,
@@ -269,7 +279,13 @@ def _commit_import(
     # roles, which refer to them); an update writes at once, after a flush.
     batch = ImportBatch(register)
     with register.transaction():
-        for row in todo:  # the new units first: the accounts and people refer to them
+        for unit in plan.new_units:  # the new units first, each after its parent
+            if batch.find_unit(unit.name) is None:
+                parent_id = batch.find_unit(unit.parent) if unit.parent else None
+                created_id = batch.add_unit(Unit(None, unit.name, unit.kind, parent_id))
+                new_unit_ids.append(created_id)
+                new_unit_names.append(batch.units[created_id]["name"])  # as it is stored
+        for row in todo:  # the accounts and people refer to their units
             if row.unit_name not in unit_ids:
                 unit_id = batch.find_unit(row.unit_name)
                 if unit_id is None:

@@ -22,6 +22,8 @@ from nmdesk.excel.reader import CellValue, display, is_blank
 
 ACCOUNT_FIELDS: dict[str, str] = {
     "unit": "开设单位",
+    "unit_parent": "上级单位",
+    "unit_kind": "单位类别",
     "platform": "开设平台",
     "account_type": "账号类型",
     "name": "账号名称",
@@ -39,6 +41,8 @@ ROLE_LABELS: dict[str, str] = {
     "specific_responsible": "具体负责人",
     "operator": "具体运营人",
     "ops_contact": "运维负责人",
+    "password_custodian": "密码保管人",
+    "content_reviewer": "内容审核人",
 }
 CONTACT_FIELDS: dict[str, str] = {
     "name": "姓名",
@@ -63,6 +67,8 @@ _ACCOUNT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "所在单位",
         "开设单位名称",
     ),
+    "unit_parent": ("上级单位", "上级单位名称", "所属上级单位", "上级部门", "上级机构"),
+    "unit_kind": ("单位类别", "单位类型", "单位性质", "单位种类"),
     "platform": ("平台", "开设平台", "平台名称", "账号平台", "所在平台", "所属平台"),
     "account_type": ("账号类型", "类型", "账号类别", "账号种类"),
     "name": (
@@ -144,6 +150,8 @@ _ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "specific_responsible": ("具体负责人", "分管负责人"),
     "operator": ("运营人", "具体运营人", "运营人员", "管理员", "管理人员", "运营者"),
     "ops_contact": ("运维负责人", "运维人", "联系人", "运维联系人"),
+    "password_custodian": ("密码保管人", "密码管理人", "密码保管员"),
+    "content_reviewer": ("内容审核人", "审核人", "内容审核员"),
 }
 _CONTACT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),

@@ -17,6 +17,7 @@ from nmdesk.errors import ValidationError
 from nmdesk.excel.reader import CellValue, display, is_blank
 from nmdesk.models import AccountStatus
 from nmdesk.profiles import Profile
+from nmdesk.store.units import check_unit_kind
 from nmdesk.validation import clean_text, normalize_mobile, normalize_office_phone
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -201,6 +202,16 @@ def status(value: CellValue) -> AccountStatus:
     except KeyError:
         names = "、".join(item.label for item in AccountStatus)
         raise ValidationError("状态", f"“{raw}”不是有效的账号状态，应为 {names}") from None
+
+
+def unit_kind(value: CellValue, profile: Profile) -> str:
+    """A 单位类别 cell (the profile's name for a kind, 学院 / 学生组织, or its id,
+    ``college``) → the kind id, checked as every unit's kind is."""
+    raw = text(value).replace(" ", "")
+    by_name = {  # read as the cell is: 系（所、中心） is 系(所、中心) once cleaned
+        text(name).replace(" ", ""): kind for kind, name in profile.unit_kinds.items()
+    }
+    return check_unit_kind(profile, by_name.get(raw, raw))
 
 
 def platform(

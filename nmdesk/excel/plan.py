@@ -83,11 +83,16 @@ class PlannedRow:
 
 @dataclass
 class NewUnit:
-    """A unit the import will create; the clerk reviews its kind before the commit."""
+    """A unit the import will create; the clerk reviews its kind before the commit.
+
+    ``rows`` is how many rows open an account in it: 0 for a 上级单位 that only other
+    units name, created so that the tree is whole."""
 
     name: str
     kind: str
     rows: int = 0
+    parent: str = ""  # its 上级单位 by name ("" at the top), from the ledger
+    kind_from_ledger: bool = False  # the ledger's 单位类别, not guessed from the name
 
 
 @dataclass

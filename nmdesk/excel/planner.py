@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；]+")
+_CONTACT_SEPARATORS = re.compile(r"[、,，;；]")  # each one: a blank part keeps its place
 _TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 # A unit's kind from how its name ENDS (人文与社会科学学院 is a college, though
 # 社 stands in its middle), longest ending first; each ending lists the kinds it may
@@ -177,6 +178,22 @@ def is_total_row(values: Sequence[CellValue]) -> bool:
     return False
 
 
+class _LedgerUnit:
+    """A unit the register lacks, as the ledger's rows give it: field key → (value,
+    the first row number that gave it)."""
+
+    def __init__(self) -> None:
+        self.given: dict[str, tuple[str, int]] = {}
+
+    @property
+    def parent(self) -> str:
+        return self.given.get("unit_parent", ("", 0))[0]
+
+    @property
+    def kind(self) -> str:
+        return self.given.get("unit_kind", ("", 0))[0]
+
+
 class Planner:
     def __init__(self, register: Register, headers: list[str], columns: list[str]) -> None:
         self.r = register
@@ -195,6 +212,9 @@ class Planner:
             key: headers[index] or field_label(key) for key, index in self._index.items()
         }
         self._unit_ids: dict[str, int | None] = {}
+        self._register_units: dict[str, int] = {}  # every unit of the register by name
+        # units the register lacks, as the ledger describes them (see plan_units)
+        self._ledger_units: dict[str, _LedgerUnit] = {}
         self._known_people: dict[tuple[str, int], list[Any]] = {}
         # filled by ``prefetch``: the register's accounts named by platform ID, and holders
         self._by_platform_id: dict[tuple[str, str], Account] | None = None
@@ -238,7 +258,9 @@ class Planner:
             [account.id for account in self._by_platform_id.values() if account.id is not None]
         )
         # every unit of the register by name, in one query (a ledger names hundreds)
-        by_name = {unit.name: unit.id for unit in self.r.units.all()}
+        by_name = self._register_units = {
+            unit.name: unit.id for unit in self.r.units.all() if unit.id is not None
+        }
         for row in rows:
             if row.verdict is not Verdict.ERROR and row.unit_name not in self._unit_ids:
                 self._unit_ids[row.unit_name] = by_name.get(row.unit_name.strip())
@@ -246,6 +268,75 @@ class Planner:
         self._people_units = {unit_id for unit_id in unit_ids if unit_id is not None}
         for key, people in self.r.excel.people_by_name(sorted(self._people_units)).items():
             self._known_people[key] = people[:1]
+
+    def plan_units(self, rows: Sequence[PlannedRow]) -> None:
+        """The unit tree the ledger describes, for the units the register lacks: each
+        with the 上级单位 and 单位类别 its rows give, in whatever order the rows come.
+        A row that gives a unit another parent or kind than an earlier row did is an
+        error, and so is every row of a unit that would be its own ancestor."""
+        ledger = self._ledger_units
+        rows_of: dict[str, list[PlannedRow]] = defaultdict(list)
+        for row in rows:
+            if row.verdict is Verdict.ERROR or self._unit_id(row) is not None:
+                continue
+            name, f = row.unit_name, row.fields
+            rows_of[name].append(row)
+            unit = ledger.setdefault(name, _LedgerUnit())
+            for key, word in (("unit_parent", "上级单位"), ("unit_kind", "单位类别")):
+                value = f.get(key)
+                if not value:
+                    continue
+                given = unit.given.get(key)
+                if given is None:
+                    unit.given[key] = (value, row.row_number)
+                elif given[0] != value:
+                    shown = self.profile.unit_kind_name if key == "unit_kind" else str
+                    row.errors.append(
+                        RowIssue(
+                            self._label(key),
+                            f"与第 {given[1]} 行不一致：那一行“{name}”的{word}是"
+                            f"“{shown(given[0])}”，这里是“{shown(value)}”",
+                        )
+                    )
+                    row.verdict = Verdict.ERROR
+        for name in list(ledger):
+            path = [name]
+            while (parent := ledger[path[-1]].parent) and parent in ledger:
+                if parent in path:
+                    loop = " → ".join([*path[path.index(parent) :], parent])
+                    for row in rows_of[name]:
+                        row.errors.append(
+                            RowIssue(self._label("unit_parent"), f"上级单位形成循环：{loop}")
+                        )
+                        row.verdict = Verdict.ERROR
+                    break
+                path.append(parent)
+
+    def units_to_create(self) -> list[NewUnit]:
+        """The new units the commit creates, each after its 上级单位: those the rows open
+        accounts in, and any parent of theirs the register lacks (with the kind a row
+        gave it, else the kind its name suggests)."""
+        ordered: dict[str, NewUnit] = {}
+        visited: set[str] = set()  # plan_units made a loop an error: this only guards
+
+        def add(name: str) -> None:
+            if name in visited or name in self._register_units:
+                return
+            visited.add(name)
+            unit = self.new_units.get(name) or self._new_unit(name)
+            if unit.parent:
+                add(unit.parent)
+            ordered[name] = unit
+
+        for name in list(self.new_units):
+            add(name)
+        return list(ordered.values())
+
+    def _new_unit(self, name: str) -> NewUnit:
+        """A unit as the ledger describes it, its kind guessed where no row gave one."""
+        unit = self._ledger_units.get(name) or _LedgerUnit()
+        kind = unit.kind or guess_unit_kind(name, self.unit_kinds)
+        return NewUnit(name, kind, parent=unit.parent, kind_from_ledger=bool(unit.kind))
 
     def match(self, row: PlannedRow) -> None:
         """Give a read row without errors its verdict against the register and the file."""
@@ -267,11 +358,21 @@ class Planner:
         Each column is normalised and checked in one pass, and a check is made once per
         distinct cell text (a ledger repeats units, platforms, levels, dates and phones
         down the sheet; every check is a function of the cell alone); then each row is
-        assembled with its errors in the order the columns are checked: formulas, unit,
-        name, platform, opened, level, status, then each role's phones, email and name."""
+        assembled with its errors in the order the columns are checked: formulas, unit
+        (its 上级单位 and 单位类别), name, platform, opened, level, status, then each
+        role's phones, email and name."""
         column = self._column
         text = self._texts
         units = text(column(rows, "unit"))
+        has = self._index
+        blanks: list[Any] = [None] * len(rows)
+        parents = text(column(rows, "unit_parent")) if "unit_parent" in has else blanks
+        kind_cells = column(rows, "unit_kind")
+        kinds = (
+            self._outcomes("unit_kind", kind_cells, self._unit_kind, only=text(kind_cells))
+            if "unit_kind" in has
+            else blanks
+        )
         names = text(column(rows, "name"))
         platform_label = self._label("platform")
         platforms = self._outcomes(
@@ -279,8 +380,6 @@ class Planner:
             column(rows, "platform"),
             partial(_platform, self.platforms, self.profile.platform_aliases),
         )
-        has = self._index
-        blanks: list[Any] = [None] * len(rows)
         account_types = text(column(rows, "account_type")) if "account_type" in has else blanks
         platform_ids = (
             self._mapped("platform_id", column(rows, "platform_id"), normalize.identifier)
@@ -320,6 +419,7 @@ class Planner:
         levels, statuses = optional
         people = [self._role_columns(role, rows) for role in ROLE_LABELS if f"{role}.name" in has]
         unit_label, name_label = self._label("unit"), self._label("name")
+        parent_label, kind_label = self._label("unit_parent"), self._label("unit_kind")
         limits = self.profile.text_limits
         level_label, status_label = self._label("level"), self._label("status")
         planned: list[PlannedRow] = []
@@ -333,6 +433,12 @@ class Planner:
                 errors.append(RowIssue(unit_label, "为必填项"))
             elif issue := field_issue(limits, "units", "name", unit):
                 errors.append(RowIssue(unit_label, issue))
+            parent = parents[i] or ""
+            if parent and parent == unit:
+                errors.append(RowIssue(parent_label, "不能是开设单位自己"))
+            elif issue := field_issue(limits, "units", "name", parent):
+                errors.append(RowIssue(parent_label, issue))
+            unit_kind = _value_or_issue(kinds[i], errors, kind_label)
             name = names[i]
             if not name:
                 errors.append(RowIssue(name_label, "为必填项"))
@@ -355,6 +461,8 @@ class Planner:
                 "level": _value_or_issue(levels[i], errors, level_label),
                 "status": _value_or_issue(statuses[i], errors, status_label),
                 "last_post_on": _value_or_issue(last_posts[i], errors, last_label),
+                "unit_parent": parent,
+                "unit_kind": unit_kind,
             }
             for key in _TEXT_FIELDS:
                 if issue := field_issue(limits, "accounts", key, row.fields[key]):
@@ -435,6 +543,9 @@ class Planner:
     def _level(self, value: CellValue) -> int:
         return normalize.level(value, self.profile)
 
+    def _unit_kind(self, value: CellValue) -> str:
+        return normalize.unit_kind(value, self.profile)
+
     def _role_columns(
         self, role: str, rows: Sequence[tuple[int, Sequence[CellValue]]]
     ) -> tuple[str, list[str], list[str], list[tuple[bool, Any]], list[tuple[bool, Any] | None]]:
@@ -500,28 +611,77 @@ class Planner:
     ) -> None:
         errors = row.errors
         name = names[i]
-        person = {"name": name, "title": titles[i]}
-        phone_pair = _value_or_issue(phones[i], errors, "")
-        person["mobile"], person["office_phone"] = phone_pair or ("", "")
-        person["email"] = _value_or_issue(emails[i], errors, "") or ""
-        role_label = ROLE_LABELS[role]
         several = self._split_names.get(name)
         if several is None:
             several = self._split_names[name] = [
                 part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()
             ]
+        if (
+            len(several) > 1
+            and role in MULTI_HOLDER_ROLES
+            and self._read_several(row, role, several)
+        ):
+            return
+        person = {"name": name, "title": titles[i]}
+        phone_pair = _value_or_issue(phones[i], errors, "")
+        person["mobile"], person["office_phone"] = phone_pair or ("", "")
+        person["email"] = _value_or_issue(emails[i], errors, "") or ""
+        role_label = ROLE_LABELS[role]
         if len(several) > 1 and role not in MULTI_HOLDER_ROLES:
             errors.append(RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(several)} 人"))
-        elif len(several) > 1:  # several operators: their contacts cannot be told apart
+        elif len(several) > 1:  # several operators, one contact for all: names only
             row.people += [(role, {"name": one}) for one in several]
         elif name:
-            limits = self.profile.text_limits
-            for key in ("name", "title"):
-                if issue := field_issue(limits, "people", key, person[key]):
-                    errors.append(RowIssue(role_label, f"{_PERSON_WORDS[key]}{issue}"))
-            row.people.append((role, person))
+            self._add_person(row, role, person)
         elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
             errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
+
+    def _add_person(self, row: PlannedRow, role: str, person: dict[str, str]) -> None:
+        limits = self.profile.text_limits
+        for key in ("name", "title"):
+            if issue := field_issue(limits, "people", key, person[key]):
+                row.errors.append(RowIssue(ROLE_LABELS[role], f"{_PERSON_WORDS[key]}{issue}"))
+        row.people.append((role, person))
+
+    def _read_several(self, row: PlannedRow, role: str, names: list[str]) -> bool:
+        """Several holders of a multi-holder role in one cell (小王、小李), each given
+        their own contacts where every filled contact cell lists one per holder in the
+        same order (``、139…`` when the first has none), as an export writes them.
+        False, and nothing read, where a contact cell does not split so."""
+        parts: dict[str, list[str]] = {}
+        for contact in ("title", "office_phone", "mobile", "phone", "email"):
+            index = self._index.get(f"{role}.{contact}", -1)
+            value = row.values[index] if 0 <= index < len(row.values) else ""
+            shown = normalize.text(value)
+            if shown:
+                split = [part.strip() for part in _CONTACT_SEPARATORS.split(shown)]
+                if len(split) != len(names):
+                    return False
+                parts[contact] = split
+        blank = [""] * len(names)
+        email_label = self._label(f"{role}.email")
+        for at, name in enumerate(names):
+            values = {contact: split[at] for contact, split in parts.items()}
+            phones = _outcome(
+                normalize.phones,
+                values.get("mobile", ""),
+                values.get("office_phone", ""),
+                values.get("phone", ""),
+                self._phone_columns[role],
+            )
+            mobile, office = _value_or_issue(phones, row.errors, "") or ("", "")
+            email = values.get("email", "")
+            if email:
+                email = _value_or_issue(_outcome(_email, email_label, email), row.errors, "")
+            person = {
+                "name": name,
+                "title": parts.get("title", blank)[at],
+                "mobile": mobile,
+                "office_phone": office,
+                "email": email or "",
+            }
+            self._add_person(row, role, person)
+        return True
 
     # -- matching ----------------------------------------------------------------------
 
@@ -554,9 +714,7 @@ class Planner:
     def _count_new_unit(self, row: PlannedRow) -> None:
         """A unit the commit will create, listed for review with the rows that need it."""
         if row.unit_name not in self.new_units:
-            self.new_units[row.unit_name] = NewUnit(
-                row.unit_name, guess_unit_kind(row.unit_name, self.unit_kinds)
-            )
+            self.new_units[row.unit_name] = self._new_unit(row.unit_name)
         self.new_units[row.unit_name].rows += 1
 
     def _match(self, row: PlannedRow) -> None:
@@ -564,8 +722,12 @@ class Planner:
         unit_id = self._unit_id(row)
         level = f["level"]
         if level is not None and self.profile.level(level).requires_parent_unit:
-            parent = self.r.units.get(unit_id).parent_id if unit_id is not None else None
-            if parent is None:
+            if unit_id is not None:
+                has_parent = self.r.units.get(unit_id).parent_id is not None
+            else:  # a new unit: its 上级单位 in the ledger
+                ledger_unit = self._ledger_units.get(row.unit_name)
+                has_parent = ledger_unit is not None and bool(ledger_unit.parent)
+            if not has_parent:
                 row.errors.append(
                     RowIssue(
                         self.headers[self.columns.index("level")],

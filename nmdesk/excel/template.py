@@ -1,6 +1,6 @@
 """The import template: the ledger's columns with dropdowns a unit fills in.
 
-Dropdown lists (platform, level, status, account type) live on a hidden sheet
+Dropdown lists (platform, level, status, account type, unit kind) live on a hidden sheet
 and are referenced as ranges: Excel silently deletes a literal list longer
 than 255 characters, and the platform list is the register's own, editable one.
 """
@@ -41,12 +41,15 @@ TEMPLATE_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("办公电话", 15, ""),
     ("手机", 13, ""),
     ("邮箱", 22, ""),
+    ("上级单位", 24, ""),  # a new unit's place in the tree (a 三级账号 needs one)
+    ("单位类别", 12, "unit_kind"),  # a new unit's kind; blank: guessed from its name
     ("备注", 30, ""),
 )
 
 
 def template_lists(register: Register) -> dict[str, list[str]]:
-    """The dropdown values: the register's platforms, every account type, levels, statuses."""
+    """The dropdown values: the register's platforms, every account type, levels, statuses
+    and the profile's unit kinds."""
     platforms = register.accounts.platforms()
     types: list[str] = []
     for platform in platforms:
@@ -58,6 +61,7 @@ def template_lists(register: Register) -> dict[str, list[str]]:
         "account_type": types,
         "level": [level.name for level in register.profile.levels],
         "status": [status.label for status in AccountStatus],
+        "unit_kind": list(register.profile.unit_kinds.values()),
     }
 
 

@@ -28,6 +28,7 @@ from nmdesk.errors import DuplicateAccountError, ValidationError
 from nmdesk.models import Account, Person, PersonKind, Unit
 from nmdesk.store.accounts import MULTI_HOLDER_ROLES, checked_account_row
 from nmdesk.store.people import person_row
+from nmdesk.store.units import check_unit_kind
 from nmdesk.validation import check_role_holder, require_text
 
 if TYPE_CHECKING:
@@ -142,10 +143,9 @@ class ImportBatch:
         return self._register_units.get(name)
 
     def add_unit(self, unit: Unit) -> int:
-        """Queue a new top-level unit, checked as ``UnitStore.add`` checks it."""
+        """Queue a new unit, checked as ``UnitStore.add`` checks it."""
         name = require_text(unit.name, "单位名称")
-        if unit.kind not in self.profile.unit_kinds:
-            raise ValidationError("单位类型", f"“{unit.kind}”不在策略配置的单位类型中")
+        check_unit_kind(self.profile, unit.kind)
         if self.find_unit(name) is not None:
             raise ValidationError("单位名称", f"“{name}”已存在")
         if unit.parent_id is not None:

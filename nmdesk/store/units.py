@@ -9,7 +9,17 @@ from nmdesk.models import Unit
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
+    from nmdesk.profiles import Profile
     from nmdesk.store.register import Register
+
+
+def check_unit_kind(profile: Profile, kind: str) -> str:
+    """The kind, if the profile has it; the one rule for a unit's kind (a form's unit,
+    an import's batch and a ledger's 单位类别 column)."""
+    if kind not in profile.unit_kinds:
+        names = "、".join(profile.unit_kinds.values())
+        raise ValidationError("单位类型", f"“{kind}”不在策略配置的单位类型中，应为 {names}")
+    return kind
 
 
 def _unit(row: dict[str, Any]) -> Unit:
@@ -30,8 +40,7 @@ class UnitStore:
 
     def add(self, unit: Unit) -> int:
         name = require_text(unit.name, "单位名称")
-        if unit.kind not in self.r.profile.unit_kinds:
-            raise ValidationError("单位类型", f"“{unit.kind}”不在策略配置的单位类型中")
+        check_unit_kind(self.r.profile, unit.kind)
         if self.find_by_name(name) is not None:
             raise ValidationError("单位名称", f"“{name}”已存在")
         if unit.parent_id is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fixtures_excel import build_messy_ledger
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from nmdesk.cli import main
 from nmdesk.excel.error_report import write_error_report
@@ -69,7 +70,7 @@ def test_xlsx_export_look_and_types(demo_register: Register, tmp_path: Path) -> 
     workbook = openpyxl.load_workbook(target)
     sheet = workbook.active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:X{count + 1}"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     header = [cell for cell in sheet[1]]
     assert [c.value for c in header] == [title for title, _k, _w in COLUMNS]
     assert all(c.font.b for c in header) and header[0].fill.fgColor.rgb.endswith("DDEBF7")
@@ -177,8 +178,8 @@ def test_template_dropdowns_reference_a_hidden_sheet(
     validations = {}
     for validation in sheet.data_validations.dataValidation:
         column = str(validation.sqref).split(":")[0].rstrip("0123456789")
-        validations[headers[ord(column) - 65]] = validation.formula1
-    assert set(validations) == {"开设平台", "账号类型", "账号级别", "状态"}
+        validations[headers[column_index_from_string(column) - 1]] = validation.formula1
+    assert set(validations) == {"开设平台", "账号类型", "账号级别", "状态", "单位类别"}
     assert all(formula.startswith(f"'{LISTS_SHEET}'!$") for formula in validations.values())
     lists = workbook[LISTS_SHEET]
     platforms = [row[0] for row in lists.iter_rows(min_row=2, values_only=True) if row[0]]

@@ -280,3 +280,39 @@ def test_a_workbook_shows_no_encoding_choice(qtbot, wizard, ledger):
     wizard.file_page.path_edit.setText(str(ledger))
     wizard.next()
     assert not wizard.mapping_page.text_box.isVisible()
+
+
+def test_units_page_shows_every_new_unit_with_its_parent_and_kind(
+    qtbot, wizard, register, tmp_path
+):
+    """Issue 17: each new unit, parents first, with its 上级单位, its kind (from the
+    ledger's 单位类别 column or guessed from the name) and a combo box to change it."""
+    path = tmp_path / "ledger.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "账号台账"
+    workbook.active.append(
+        ["开设单位", "上级单位", "单位类别", "开设平台", "账号名称", "账号ID号", "账号级别"]
+    )
+    workbook.active.append(["话剧社", "校团委", "学生组织", "微信", "北理话剧", "hj1", "三级"])
+    workbook.active.append(["摄影协会", "", "", "微信", "光影", "gy1", "二级"])
+    workbook.save(path)
+    to_preview(wizard, path)
+    wizard.next()
+    page = wizard.units_page
+    assert wizard.currentPage() is page
+    shown = [
+        [page.table.item(row, column).text() for column in (page.NAME, page.PARENT, page.SOURCE)]
+        + [page.kind_combo(row).currentText(), page.table.item(row, page.ROWS).text()]
+        for row in range(page.table.rowCount())
+    ]
+    assert shown == [
+        ["校团委", "（无，顶层单位）", "按名称推断，请核对", "群团组织", "0（仅作为上级单位）"],
+        ["话剧社", "校团委", "台账“单位类别”列", "学生组织", "1"],
+        ["摄影协会", "（无，顶层单位）", "按名称推断，请核对", "学生社团", "1"],
+    ]
+    page.set_kind(2, "student_org")  # the clerk corrects the guessed kind
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.import_result is not None, wizard.boxes.texts
+    league, drama = register.units.find_by_name("校团委"), register.units.find_by_name("话剧社")
+    assert drama.parent_id == league.id and drama.kind == "student_org"
+    assert register.units.find_by_name("摄影协会").kind == "student_org"

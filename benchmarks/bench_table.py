@@ -224,6 +224,7 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     from PySide6.QtWidgets import QApplication
 
     from nmdesk.store import Register
+    from ui import main_actions
     from ui.account_table import COLUMNS
     from ui.app import make_app
     from ui.main_window import MainWindow
@@ -339,7 +340,10 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
 
     # Three accounts, each form opened once (the first is the process's first form):
     # the median, as for the other rows of the table; every figure in the note.
-    forms = [beat.measure(lambda a=a: window.open_account_form(a), 300, never) for a in picks]
+    forms = [
+        beat.measure(lambda a=a: main_actions.open_account_form(window, a), 300, never)
+        for a in picks
+    ]
     blocks.append(("打开账号表单（编辑）", median(forms)))
     notes["打开账号表单（编辑）"] = "三个账号各打开一次：" + "、".join(
         f"{ms:.0f} ms" for ms in forms
@@ -348,13 +352,16 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     # their modules and the PDF fonts were loaded by the warm-up.
     window.select_account(picks[0])
     for label, open_dialog in (
-        ("打开打印预览（本进程第一次，生成并显示备案表）", window.print_current),
-        ("打开单位管理", window.open_units),
-        ("打开人员名录", window.open_people),
-        ("打开导入向导", window.import_data),
-        ("打开导出", window.export_data),
-        ("打开年度审核向导", window.open_annual_review),
-        ("打开数据安全（备份）", window.backup_register),
+        (
+            "打开打印预览（本进程第一次，生成并显示备案表）",
+            lambda: main_actions.print_current(window),
+        ),
+        ("打开单位管理", lambda: main_actions.open_units(window)),
+        ("打开人员名录", lambda: main_actions.open_people(window)),
+        ("打开导入向导", lambda: main_actions.import_data(window)),
+        ("打开导出", lambda: main_actions.export_data(window)),
+        ("打开年度审核向导", lambda: main_actions.open_annual_review(window)),
+        ("打开数据安全（备份）", lambda: main_actions.backup_register(window)),
     ):
         blocks.append((label, beat.measure(open_dialog, 300, never)))
     blocks.append(

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import Changes
 from nmdesk.dates import today
 from nmdesk.entry import (
     AccountEntry,
@@ -1030,7 +1031,7 @@ class AccountFormDialog(DeskDialog):
             self.show_message(tr("不能保存"), str(error), error=True)
             return False
         self._edited = False
-        self.changed_any = True
+        self.changes |= Changes(accounts=True, people=True, select=self.account_id)
         self.show_message(tr("已保存"), self.summary(result))
         self.saved.emit(result.account_id)
         return True

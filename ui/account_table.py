@@ -29,8 +29,8 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QTableView
+from PySide6.QtGui import QAction, QBrush, QColor, QContextMenuEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
@@ -348,11 +348,62 @@ class AccountTableModel(QAbstractTableModel):
 
 
 class AccountTableView(QTableView):
-    """The register table. Typing in it goes to the search box instead of Qt's
-    keyboard search, which would read every row of a 100,000-row model."""
+    """The register table, set up as the main window shows it.
+
+    Typing in it goes to the search box (``typed``) instead of Qt's keyboard search,
+    which would read every row of a 100,000-row model. A click on a column that cannot
+    be sorted keeps the indicator where the sort is and says so (``message``). The
+    right-click menu shows ``context_actions`` (None is a separator)."""
 
     typed = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, model: AccountTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context_actions: list[QAction | None] = []
+        self.setObjectName("accountTable")
+        self.setModel(model)
+        self.account_model = model
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(26)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        for column, (_key, _title, _sort, width) in enumerate(COLUMNS):
+            self.setColumnWidth(column, width)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._keep_sort_indicator)
 
     def keyboardSearch(self, search: str) -> None:
         if search.strip():
             self.typed.emit(search)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        for action in self.context_actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        menu.popup(event.globalPos())
+
+    def _keep_sort_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        if COLUMNS[column][2] is not None:
+            return
+        model = self.account_model
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(
+            model.sort_column(),
+            Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder,
+        )
+        header.blockSignals(False)
+        self.message.emit(self.tr("“{0}”列不能排序").format(COLUMNS[column][1]))

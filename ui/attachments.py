@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.store.register import Register
 from ui import file_dialogs
@@ -47,7 +48,7 @@ class AttachmentsDialog(DeskDialog):
         attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
-        self.changed_any = False
+        self.changes = NOTHING
         account = register.accounts.get(account_id)
         self.setWindowTitle(tr("附件：{0}").format(account.name))
         self.setStyleSheet(GROUP_STYLE)
@@ -133,7 +134,7 @@ class AttachmentsDialog(DeskDialog):
             self.show_message(tr("不能添加附件"), str(error), error=True)
             return
         if added:
-            self.changed_any = True
+            self.changes |= Changes(filings=True)
             self.description.clear()
         self.refresh()
 

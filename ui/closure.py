@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import Changes
 from nmdesk.dates import deadline_text, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
@@ -132,7 +133,8 @@ class ClosureDialog(DeskDialog):
     def save_unsaved(self) -> bool:
         self.on_ok()
         saved = self.result() == ClosureDialog.DialogCode.Accepted
-        self.changed_any = self.changed_any or saved
+        if saved:
+            self.changes |= Changes(accounts=True, filings=True)
         return saved
 
     def on_ok(self) -> None:

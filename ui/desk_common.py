@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day
 from nmdesk.errors import ValidationError
 from nmdesk.paths import UI_FONT_FILE
@@ -177,8 +178,8 @@ def on_enter(field: QWidget, action: Callable[[], object]) -> None:
 class DeskDialog(QDialog):
     """Base of the desk's dialogs: every modal goes through methods tests can replace."""
 
-    # Set when the dialog saved anything, so that the caller knows to refresh.
-    changed_any = False
+    # What the dialog saved, so that the caller refreshes only that (``nmdesk.changes``).
+    changes: Changes = NOTHING
     # Set while the program (not the clerk) closes the dialog: nothing is asked then.
     _closing_quietly = False
 
@@ -233,7 +234,7 @@ class DeskDialog(QDialog):
             self.done(self._code_after_leaving(code))
 
     def _code_after_leaving(self, code: int) -> int:
-        return DeskDialog.DialogCode.Accepted if self.changed_any else code
+        return DeskDialog.DialogCode.Accepted if self.changes else code
 
     def reject(self) -> None:
         """取消, Esc and the window's close button: asked first when input is unsaved."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
@@ -57,7 +58,7 @@ class FilingsDialog(DeskDialog):
         attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
-        self.changed_any = False
+        self.changes = NOTHING
         title = tr("备案交回登记")
         if account_id is not None:
             title += f"：{register.accounts.get(account_id).name}"
@@ -175,7 +176,7 @@ class FilingsDialog(DeskDialog):
         except NmdeskError as error:
             self.show_message(tr("不能标记"), str(error), error=True)
             return
-        self.changed_any = True
+        self.changes |= Changes(filings=True)
         self.result_label.setText(
             tr("已归档：{0}").format(describe_filing(self.register, filing_id))
         )
@@ -191,7 +192,7 @@ class FilingsDialog(DeskDialog):
         except NmdeskError as error:
             self.code_box.set_error(str(error))
             return
-        self.changed_any = True
+        self.changes |= Changes(filings=True)
         account, filing = received.match.account, received.filing
         self.result_label.setText(
             tr("已登记交回：“{0}”{1} 第{2}版，{3} 交回").format(
@@ -215,5 +216,4 @@ class FilingsDialog(DeskDialog):
             self.register, filing.account_id, parent=self, filing_id=filing_id
         )
         self.run_dialog(dialog)
-        if dialog.changed_any:
-            self.changed_any = True
+        self.changes |= dialog.changes

@@ -206,6 +206,19 @@ class FiltersBar(QWidget):
         """The query with this bar's filters (search text and order are left alone)."""
         return replace(query, **self.query_values())  # type: ignore[arg-type]
 
+    def tab_chain(self) -> list[QWidget]:
+        """The filters in the order Tab visits them."""
+        return [
+            self.platform,
+            self.level,
+            self.unit,
+            self.sub_units,
+            self.status,
+            self.person,
+            self.overdue,
+            self.clear_button,
+        ]
+
     def is_active(self) -> bool:
         values = self.query_values()
         return any(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import Changes
 from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
@@ -142,6 +143,7 @@ class HandOverDialog(DeskDialog):
             successor = self.new_successor.person_id(self.register, unit_id)
             assert successor is not None
             self.filing_ids = self.register.accounts.hand_over(leaver_id, successor, day)
+        self.changes |= Changes(people=True, accounts=True, filings=True)
         return self.filing_ids
 
     def on_hand_over(self) -> None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.holidays.files import export_schedule, import_schedule, read_notice_file
 from nmdesk.holidays.notice import notice_year, parse_notice
@@ -460,7 +461,7 @@ class HolidayCalendarDialog(DeskDialog):
         except NmdeskError as error:
             self.show_message(tr("无法保存"), str(error), error=True)
             return False
-        self.changed_any = True
+        self.changes |= Changes(calendar=True)
         self.draft, self.corrections, self.corrected_days = None, [], set()
         self._fill_years()
         self.refresh_view()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
@@ -74,7 +75,7 @@ class PeopleDialog(DirectoryEditor):
         attach_guide(self, "units-people")
         self.register = register
         self.person_id: int | None = None
-        self.changed_any = False
+        self.changes = NOTHING
         # edits go to the window's session history, so Ctrl+Z there undoes them
         self.history = (
             session_history(parent, register) if parent is not None else EditHistory(register, self)
@@ -325,7 +326,7 @@ class PeopleDialog(DirectoryEditor):
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
             return False
-        self.changed_any = True
+        self.changes |= Changes(people=True)
         self.refresh_list()
         assert self.person_id is not None
         self._select_quietly(self.person_id)
@@ -359,7 +360,7 @@ class PeopleDialog(DirectoryEditor):
     def _role_changed(self, record: RoleEdit | None) -> None:
         if record is not None:
             self.history.push(record)
-        self.changed_any = True
+        self.changes |= Changes(people=True)
         filing = record.filing_id if record is not None else None
         self.role_result.setText(self._filings_text([filing] if filing else []))
         self.refresh_roles()
@@ -375,7 +376,7 @@ class PeopleDialog(DirectoryEditor):
         except NmdeskError as error:
             self.show_message(tr("不能撤销"), str(error), error=True)
             return
-        self.changed_any = True
+        self.changes |= Changes(people=True)
         self.role_result.setText(tr("已{0}").format(text))
         self.refresh_list()
         if self.person_id is not None:
@@ -407,7 +408,7 @@ class PeopleDialog(DirectoryEditor):
 
         dialog = HandOverDialog(self.register, person_id=self.person_id, parent=self)
         if self.run_dialog(dialog) == DeskDialog.DialogCode.Accepted:
-            self.changed_any = True
+            self.changes |= dialog.changes
             self.role_result.setText(dialog.summary)
             self.refresh_roles()
 

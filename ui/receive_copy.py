@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 from ui import file_dialogs
@@ -43,6 +44,7 @@ class ReceiveCopyDialog(QDialog):
         self, register: Register, parent: QWidget | None = None, *, today: dt.date | None = None
     ) -> None:
         super().__init__(parent)
+        self.changes = NOTHING  # set when a copy is received: its filing changed
         attach_guide(self, "receive")
         self.register = register
         self.filing: CopyMatch | None = None  # what the code names
@@ -173,5 +175,6 @@ class ReceiveCopyDialog(QDialog):
         except NmdeskError as exc:
             self._error(str(exc))
             return None
+        self.changes = Changes(filings=True)
         self.accept()
         return self.received

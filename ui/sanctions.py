@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
@@ -54,7 +55,7 @@ class SanctionsDialog(DeskDialog):
         self.register = register
         self.account_id = account_id
         self.account = register.accounts.get(account_id) if account_id is not None else None
-        self.changed_any = False
+        self.changes = NOTHING
         self.setWindowTitle(tr("处理与整改"))
         self.setStyleSheet(GROUP_STYLE)
         fit_to_screen(self, QSize(1000, 680), "sanctions")
@@ -211,7 +212,7 @@ class SanctionsDialog(DeskDialog):
         except NmdeskError as error:
             self.show_message(tr("不能登记"), str(error), error=True)
             return
-        self.changed_any = True
+        self.changes |= Changes(records=True, accounts=True)
         self.reason.clear()
         self.refresh()
 
@@ -234,6 +235,6 @@ class SanctionsDialog(DeskDialog):
         except NmdeskError as error:
             self.show_message(tr("不能办结"), str(error), error=True)
             return
-        self.changed_any = True
+        self.changes |= Changes(records=True, accounts=True)
         self.resolution.clear()
         self.refresh()

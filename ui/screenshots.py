@@ -25,6 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from nmdesk.changes import Changes
 from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
 
@@ -89,7 +90,7 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
             {"purpose": "发布学院新闻、学术讲座和学生活动信息"},
             event_on=dt.date.today(),
         )
-        window.refresh(select_id=account_id)
+        window.apply_changes(Changes(accounts=True, select=account_id))
         details = window.details
         details.setCurrentWidget(details.history)
         for number in range(min(2, details.history.topLevelItemCount())):

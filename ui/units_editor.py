@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.register import Register
@@ -51,7 +52,7 @@ class UnitsDialog(DirectoryEditor):
         self.register = register
         self.profile = register.profile
         self.unit_id: int | None = None
-        self.changed_any = False
+        self.changes = NOTHING
         # edits go to the window's session history, so Ctrl+Z there undoes them
         self.history = (
             session_history(parent, register) if parent is not None else EditHistory(register, self)
@@ -254,7 +255,7 @@ class UnitsDialog(DirectoryEditor):
         except NmdeskError as error:
             self.show_message(tr("不能保存"), str(error), error=True)
             return False
-        self.changed_any = True
+        self.changes |= Changes(units=True)
         self._shown_values = None  # saved: nothing to ask about while the tree is rebuilt
         self.load(select=unit_id)
         return True

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
 from nmdesk.entry import name_warning
 from nmdesk.errors import NmdeskError, ValidationError
@@ -50,7 +51,7 @@ class WatchListDialog(DeskDialog):
         super().__init__(parent)
         attach_guide(self, "closure-sanctions")
         self.register = register
-        self.changed_any = False
+        self.changes = NOTHING
         self.setWindowTitle(tr("巡查登记"))
         self.setStyleSheet(GROUP_STYLE)
         fit_to_screen(self, QSize(1000, 660), "watch_list")
@@ -191,7 +192,7 @@ class WatchListDialog(DeskDialog):
         except NmdeskError as error:
             self.show_message(tr("不能登记"), str(error), error=True)
             return
-        self.changed_any = True
+        self.changes |= Changes(records=True)
         for edit in (self.name, self.platform_id, self.holder, self.action, self.follow_up_on):
             edit.clear()
         self.refresh()
@@ -214,5 +215,5 @@ class WatchListDialog(DeskDialog):
             follow_up_on=follow,
             resolved_on=resolved,
         )
-        self.changed_any = True
+        self.changes |= Changes(records=True)
         self.refresh()

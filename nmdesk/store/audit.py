@@ -196,6 +196,11 @@ class AuditLog:
     def count(self) -> int:
         return int(self.register.scalar("SELECT count(*) FROM audit_log"))
 
+    def last_id(self) -> int:
+        """The newest entry's id (0 for none): a window compares it before and after a
+        dialog to know whether the dialog wrote anything."""
+        return int(self.register.scalar("SELECT coalesce(max(id), 0) FROM audit_log"))
+
     def all_entries(self) -> list[dict[str, Any]]:
         return self.register.query("SELECT * FROM audit_log ORDER BY id")
 

@@ -46,6 +46,7 @@ def _close_dialog_when_listed(started: float, listed: list[float]) -> None:
 def main() -> int:
     from nmdesk.errors import NmdeskError
     from nmdesk.models import Person, PersonKind
+    from ui import main_actions
     from ui.app import make_app, open_window
 
     path = Path(sys.argv[1])
@@ -55,7 +56,7 @@ def main() -> int:
 
     def run_dialog() -> None:
         QTimer.singleShot(50, lambda: _close_dialog_when_listed(time.monotonic(), []))
-        window.open_register_file()  # type: ignore[attr-defined]
+        main_actions.open_register_file(window)
         print("dialog-closed", flush=True)
         sys.stdin.readline()
         register = window.register  # type: ignore[attr-defined]

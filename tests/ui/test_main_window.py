@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,10 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel
 
+from nmdesk.changes import Changes
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery, pinyin_initials
+from ui import main_actions
 from ui.account_table import COLUMN_KEYS, OVERDUE_COLOR
 from ui.main_window import MainWindow
 
@@ -219,7 +219,7 @@ def test_history_shows_old_and_new_values(qtbot, window, demo_register):
     account_id = window.model.account_id(0)
     old = demo_register.accounts.get(account_id).purpose
     demo_register.accounts.update(account_id, {"purpose": "新的用途说明"}, event_on=dt.date.today())
-    window.refresh(select_id=account_id)
+    window.apply_changes(Changes(accounts=True, select=account_id))
     details = window.details
     details.setCurrentWidget(details.history)
     tree = details.history
@@ -271,7 +271,9 @@ def test_shortcuts(qtbot, window):
 def test_enter_in_table_opens_the_account(qtbot, window, monkeypatch):
     opened = []
     monkeypatch.setattr(
-        window, "open_account_form", lambda account_id=None: opened.append(account_id)
+        main_actions,
+        "open_account_form",
+        lambda _window, account_id=None: opened.append(account_id),
     )
     window.table.setFocus()
     window.table.selectRow(4)
@@ -281,31 +283,71 @@ def test_enter_in_table_opens_the_account(qtbot, window, monkeypatch):
     assert opened == [window.model.account_id(4)]
 
 
-def test_missing_dialog_module_shows_a_message(qtbot, window, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ui.watch_list", None)
-    window.act_watch_list.trigger()
-    assert "巡查登记" in window.statusBar().currentMessage()
+class _SavingDialog(QDialog):
+    """A desk dialog that was accepted after saving what ``changes`` names."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
 
 
-def test_hook_runs_the_dialog_through_exec_dialog_and_refreshes(qtbot, window, monkeypatch):
-    seen = {}
-
-    class FakeForm(QDialog):
-        def __init__(self, register, account_id=None, parent=None):
-            super().__init__(parent)
-            seen["account_id"] = account_id
-            self.account_id = account_id
-
-    fake = types.ModuleType("ui.account_form")
-    fake.AccountFormDialog = FakeForm
-    monkeypatch.setitem(sys.modules, "ui.account_form", fake)
-    refreshed = []
+def _spy_views(window, monkeypatch) -> list[str]:
+    reread: list[str] = []
+    for name, view in (("table", window.model), ("board", window.board)):
+        original = view.refresh
+        monkeypatch.setattr(
+            view, "refresh", lambda name=name, original=original: (reread.append(name), original())
+        )
     monkeypatch.setattr(window, "exec_dialog", lambda dialog: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr(window.board, "refresh", lambda: refreshed.append(True))
+    return reread
+
+
+def test_an_account_save_rereads_the_table_and_selects_the_saved_account(window, monkeypatch):
+    reread = _spy_views(window, monkeypatch)
+    saved = window.model.account_id(7)
     window.table.selectRow(2)
-    window.act_edit_account.trigger()
-    assert seen["account_id"] == window.model.account_id(2)
-    assert refreshed
+    window.run_dialog(_SavingDialog(Changes(accounts=True, select=saved)))
+    assert reread == ["table", "board"]
+    assert window.current_account_id() == saved
+
+
+def test_a_holiday_or_watch_list_change_does_not_reread_the_table(window, monkeypatch):
+    """The holiday calendar moves deadlines only; a 100,000-id query is not re-run."""
+    reread = _spy_views(window, monkeypatch)
+    window.table.selectRow(3)
+    selected = window.current_account_id()
+    window.run_dialog(_SavingDialog(Changes(calendar=True)))
+    window.run_dialog(_SavingDialog(Changes(records=True)))
+    assert reread == ["board", "board"]
+    assert window.current_account_id() == selected
+
+
+def test_a_dialog_that_wrote_nothing_refreshes_nothing(window, monkeypatch):
+    reread = _spy_views(window, monkeypatch)
+    window.run_dialog(QDialog())  # no ``changes``, and the audit trail did not grow
+    assert reread == []
+
+
+def test_a_dialog_that_wrote_without_saying_what_refreshes_everything(
+    window, demo_register, monkeypatch
+):
+    import datetime as dt
+
+    reread = _spy_views(window, monkeypatch)
+
+    account_id = window.model.account_id(0)
+    monkeypatch.setattr(
+        window,
+        "exec_dialog",
+        lambda dialog: (
+            demo_register.accounts.update(
+                account_id, {"purpose": "另一种用途"}, event_on=dt.date.today()
+            ),
+            QDialog.DialogCode.Accepted,
+        )[1],
+    )
+    window.run_dialog(QDialog())
+    assert reread == ["table", "board"]
 
 
 def test_window_state_is_remembered(qtbot, demo_register, settings):
@@ -378,7 +420,7 @@ def test_estimated_due_dates_are_flagged(qtbot, window, demo_register):
         account_id, FilingKind.CHANGE, dt.date(2099, 12, 28), [FieldChange("账号名称", "甲", "乙")]
     )
     assert demo_register.filings.get(filing_id).due_is_estimate
-    window.refresh(select_id=account_id)
+    window.apply_changes(Changes(accounts=True, select=account_id))
     board = window.board
     row = next(i for i, c in enumerate(board.visible) if c.filing_id == filing_id)
     assert board.model.index(row, 5).data() == "估算"
@@ -406,7 +448,7 @@ def test_details_pane_lists_and_opens_attachments(
     scan.write_bytes(b"%PDF-1.4\n% signed copy\n")
     with demo_register.transaction():
         demo_register.attachments.add(scan, account_id=account_id, description="签字盖章件")
-    window.refresh(select_id=account_id)
+    window.apply_changes(Changes(accounts=True, select=account_id))
     tree = window.details.attachments
     assert tree.topLevelItemCount() == 1
     assert tree.topLevelItem(0).text(0) == "备案表签字页.pdf"

@@ -202,6 +202,7 @@ def test_graduation_date_reminds_then_the_board_opens_the_hand_over(
     from PySide6.QtWidgets import QDialog
 
     from nmdesk.deadlines import ClockKind, running_clocks
+    from ui import main_actions
     from ui.deadlines_board import DeadlinesBoard
     from ui.main_window import MainWindow
 
@@ -265,7 +266,7 @@ def test_graduation_date_reminds_then_the_board_opens_the_hand_over(
     monkeypatch.setattr(window, "exec_dialog", run)
     board = DeadlinesBoard(reg, today=dt.date(2026, 12, 20))
     qtbot.addWidget(board)
-    board.handOverRequested.connect(window.open_hand_over)
+    board.handOverRequested.connect(lambda pid: main_actions.open_hand_over(window, pid))
     row = next(i for i, c in enumerate(board.model.clocks) if c.kind is ClockKind.GRADUATION)
     board.view.activated.emit(board.model.index(row, 0))
     assert len(opened) == 1 and isinstance(opened[0], HandOverDialog)

@@ -15,6 +15,7 @@ a cancelled or failed export leaves no half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -24,6 +25,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nmdesk.compat.openpyxl import discard_write_only
 from nmdesk.dates import Precision, partial_from_iso
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import cell_text, safe_text, text_cell
@@ -155,11 +157,8 @@ def _write_rows(sheet: Any, records: Iterator[list[Any]]) -> None:
 
 def _discard(sheet: Any) -> None:
     """Close a write-only sheet that will not be saved and remove its temporary file."""
-    try:
-        sheet.close()
-        sheet._writer.cleanup()
-    except Exception:  # best effort: the export already failed or was cancelled
-        pass
+    with contextlib.suppress(Exception):  # best effort: the export already failed or was cancelled
+        discard_write_only(sheet)
 
 
 def _temp_path(path: Path) -> Path:

@@ -680,7 +680,8 @@ def test_font_subsets_from_the_glyph_table_read_in_place_are_reportlabs_own() ->
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFontFace
 
-    from nmdesk.forms.text import FORM_FONT, GlyphTable, register_fonts
+    from nmdesk.compat.reportlab import GlyphTable
+    from nmdesk.forms.text import FORM_FONT, register_fonts
     from nmdesk.paths import FORM_FONT_FILE
 
     register_fonts()

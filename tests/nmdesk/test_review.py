@@ -766,6 +766,7 @@ def test_table_cells_are_the_operators_reportlab_writes(tmp_path) -> None:
     """CellText encodes cells as textOut does: same subsets, fonts and escapes."""
     from reportlab.pdfgen.canvas import Canvas
 
+    from nmdesk.compat.reportlab import CellText
     from nmdesk.review import pdfs
 
     pdfs._register_form_fonts()
@@ -776,7 +777,7 @@ def test_table_cells_are_the_operators_reportlab_writes(tmp_path) -> None:
     plain, fast = Canvas(str(tmp_path / "a.pdf")), Canvas(str(tmp_path / "b.pdf"))
     reference = plain.beginText()
     reference.setFont(pdfs.FORM_FONT, 9.5)
-    encoder = pdfs.CellText(fast, 9.5)
+    encoder = CellText(fast, pdfs.FORM_FONT, 9.5)
     for cell in cells:
         before = len(reference._code)
         reference.textOut(cell)

@@ -34,7 +34,7 @@ from nmdesk.review.listing import (
 from nmdesk.review.outcomes import Outstanding, outstanding, unit_outcomes
 from nmdesk.review.outputs import STEPS, Work, notice_jobs, write_work
 from nmdesk.review.records import Campaign, Step
-from nmdesk.store.bulk import collections_paused
+from nmdesk.runtime import collections_paused
 from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from nmdesk.validation import require_text

@@ -35,28 +35,6 @@ def test_canonical_json_on_another_python_is_json_dumps(monkeypatch: pytest.Monk
         assert fast(row) == public(row) == want
 
 
-@pytest.mark.parametrize("version", ["3.1.5", "4.0.0"])
-def test_a_discarded_write_only_sheet_leaves_no_file(
-    monkeypatch: pytest.MonkeyPatch, tmp_path, version: str
-) -> None:
-    from openpyxl import Workbook
-    from openpyxl.worksheet._writer import ALL_TEMP_FILES
-
-    from nmdesk.compat import openpyxl as compat_openpyxl
-
-    monkeypatch.setattr(compat_openpyxl, "openpyxl_version", lambda: version)
-    monkeypatch.chdir(tmp_path)
-    sheet = Workbook(write_only=True).create_sheet("导出")
-    sheet.append(["备案编号", "=1+1"])
-    streamed = sheet._writer.out  # openpyxl's temporary file
-    compat_openpyxl.discard_write_only(sheet)
-    assert sheet.closed and list(tmp_path.iterdir()) == []
-    if version == "3.1.5":  # removed now
-        assert streamed not in ALL_TEMP_FILES
-    else:  # removed by openpyxl when the process ends
-        assert streamed in ALL_TEMP_FILES
-
-
 NAMES = [
     "北京理工大学重庆创新中心",
     "北理工团委2024",

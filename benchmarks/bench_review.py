@@ -31,18 +31,16 @@ QUICK_ACCOUNTS = 2_000
 TARGET_S = 3.0  # issue 7: publish an annual review of 10,000 accounts in ≤ 3 s
 NOTE = (
     "本轮之前中位数 3.1–3.6 s（CPU 约 3.3 s）。本轮已做：先算出全部年审结论（写入前），公示随之"
-    "确定；大型发布（≥ 3,000 个账号）且有空闲的第二个核时，公示 xlsx、PDF、HTML 与 40 份整改"
-    "通知由一个辅助进程生成（发布开始时启动、载入 reportlab 与字体），与本进程写入结论、处理、"
-    "状态及其审计同时进行，全部文件写完才提交（文件与本进程生成的相同，有测试；它失败时改在本"
-    "进程生成，取消或出错同样回滚；只有一个核时不用，约 2.4–2.5 s）。reportlab 为每个嵌入的字体子集复制整张"
+    "确定；写入结论、处理、状态及其审计后生成公示 xlsx、PDF、HTML 与 40 份"
+    "整改通知，全部文件写完才提交（issue 16 删除了并行生成文件的辅助进程：不用它也达标）。reportlab 为每个嵌入的字体子集复制整张"
     " 14.7 MB 的 glyf 表，现改为原地读取；同一字体子集的字体程序每个进程只生成、压缩一次，每份"
     "通知都印的固定文字占用各通知的第一个子集；年审 PDF 只载入宋体；表格单元格按字符、按文本各"
     "编码一次，网格、颜色、右对齐位置各格式化一次，全部放得下的行在 C 中量宽（输出与 reportlab"
     " 逐字节相同，有测试）；疑似重复的 difflib 相似度不再为每对名称建 SequenceMatcher（同一算法，"
     "有随机对照测试）；批量更新按绑定原样存储时不再读回；公示直接用写入的事实生成。时间去向："
-    "本进程约 1.4 s CPU（写入并审计约 25,000 行约 0.9 s，其中审计的 JSON 快照与 SHA-256 链约"
-    " 0.45 s；提交约 0.15 s，其中 WAL 检查点约 0.09 s；建议标记约 0.17 s；汇总约 0.05 s），"
-    "辅助进程约 1.3 s CPU（启动与载入约 0.4 s，公示文件约 0.45 s，通知约 0.5 s）。本次运行："
+    "写入并审计约 25,000 行约 0.9 s（其中审计的 JSON 快照与 SHA-256 链约 0.45 s），提交约"
+    " 0.15 s（其中 WAL 检查点约 0.09 s），建议标记约 0.17 s，汇总约 0.05 s，公示文件约 0.45 s，"
+    "通知约 0.5 s。本次运行："
 )
 YEAR = 2026
 
@@ -148,7 +146,7 @@ def run(quick: bool, rounds: int = 3) -> list[dict[str, Any]]:
         f"verdicts {first['verdicts']}; {first['notices']} notices, "
         f"{first['listing_pdf_pages']}-page listing PDF, {first['files_mb']} MB of files; "
         f"audit findings after publishing: {first['audit_findings']}; "
-        f"rounds {each} s (median CPU time {cpu:.2f} s, the helper process's included, load {load}); "
+        f"rounds {each} s (median CPU time {cpu:.2f} s, load {load}); "
         f"preparing the campaign took {prepare_s:.1f} s"
     )
     return [
@@ -166,7 +164,7 @@ def run(quick: bool, rounds: int = 3) -> list[dict[str, Any]]:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the notices' helper)."""
+    """CPU seconds of this process and of its finished children."""
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
 

@@ -6,7 +6,6 @@ table loading only; no Qt object is created off the GUI thread. Runs once per pr
 
 from __future__ import annotations
 
-import gc
 import importlib
 import threading
 
@@ -25,7 +24,7 @@ finished = threading.Event()  # set when the warm-up is over (the start-up probe
 
 
 def _warm() -> None:
-    from nmdesk.store.bulk import collections_paused
+    from nmdesk.runtime import collections_paused, freeze_long_lived
 
     # The warm-up makes about 200,000 objects that live as long as the process; the
     # collector, left on, walked them again and again while they were made (full
@@ -47,7 +46,7 @@ def _warm() -> None:
         # Modules, classes and dictionaries live as long as the process: moved out of the
         # collector's generations, a full collection no longer walks them (a pause of tens
         # of milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
-        gc.freeze()
+        freeze_long_lived()
     finished.set()
 
 

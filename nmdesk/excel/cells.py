@@ -33,12 +33,3 @@ def cell_text(value: str) -> str:
     from nmdesk.text_rules import printable
 
     return str(ILLEGAL_CHARACTERS_RE.sub("", printable(value)))
-
-
-def text_cell(sheet, value: str):  # type: ignore[no-untyped-def]
-    """A write-only cell holding ``value`` as a plain string (for ``sheet.append``)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet)
-    set_text_cell(cell, cell_text(value))
-    return cell

@@ -64,7 +64,8 @@ from nmdesk.excel.planner import (
 )
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
-from nmdesk.store.bulk import ImportBatch, collections_paused
+from nmdesk.runtime import collections_paused
+from nmdesk.store.bulk import ImportBatch
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register

@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 HEADER_FILL = "DDEBF7"
+HEADER_BORDER = "999999"
+# the header's look as an xlsxwriter format (the export): as ``header_style``
+HEADER_FORMAT = {
+    "bold": True,
+    "bg_color": f"#{HEADER_FILL}",
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+    "bottom": 1,
+    "bottom_color": f"#{HEADER_BORDER}",
+}
 
 
 def header_style() -> dict[str, Any]:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    thin = Side(style="thin", color="999999")
+    thin = Side(style="thin", color=HEADER_BORDER)
     return {
         "font": Font(bold=True),
         "fill": PatternFill("solid", fgColor=HEADER_FILL),

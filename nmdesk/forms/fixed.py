@@ -41,6 +41,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
+from nmdesk.compat.reportlab import frame_used_height
 from nmdesk.forms.text import (
     FORM_FONT,
     STYLE_VALUE,
@@ -92,8 +93,8 @@ class Slot(Flowable):  # type: ignore[misc]
         return avail_width, self.lines * STYLE_VALUE.leading
 
     def draw(self) -> None:
-        matrix = self.canv._currentMatrix  # platypus only translates: (1, 0, 0, 1, x, y)
-        self.place = SlotPlace(matrix[4], matrix[5], self.width)
+        x, y = self.canv.absolutePosition(0, 0)  # platypus only translates
+        self.place = SlotPlace(x, y, self.width)
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,13 @@ def _lay_out(
     page.addFromList(flowables, Canvas(io.BytesIO(), pagesize=pagesize))
     if flowables or any(s.place is None for s in slots):
         return None  # it runs onto a second page
-    top = page._y2 - page._topPadding  # the frame's own bookkeeping: where it started
+    used = frame_used_height(page)
+    if used is None:
+        return None  # another reportlab: the sheet is laid out in full
     return TemplateLayout(
         f"nmfixed{len(_LAYOUTS)}",
         {s.key: s.place for s in slots if s.place is not None},
-        top - page._y,
+        used,
     )
 
 

@@ -20,12 +20,14 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Paragraph,
 )
 
+from nmdesk.compat import reportlab as compat_reportlab
+from nmdesk.compat.reportlab import tune_font_face
 from nmdesk.paths import FORM_FONT_FILE, UI_FONT_FILE
 
 if TYPE_CHECKING:
@@ -90,123 +92,22 @@ def register_fonts() -> None:
 
 def _register(name: str, path: str) -> None:
     font = TTFont(name, path)
-    face = font.face
-    face.get_table = functools.partial(_table_in_place, face, face.get_table)
-    face.addSubsetObjects = functools.partial(_add_subset_objects, face)
-    face.subset_programs = {}
+    tune_font_face(font)  # cheaper subsets (nmdesk/compat/reportlab.py)
     pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
 
 
 def reserve_first_subset(canvas: Any, text: str) -> None:
-    """Give the characters of ``text`` the form font's first codes in the canvas's
-    document, in a subset of their own (with ASCII, which reportlab puts there).
-
-    Documents that all start this way with the same text (the fixed wording of
-    the review's notices, say) embed the same first subset, so its font program
-    is made and compressed once (see ``_add_subset_objects``). Characters met
-    later go to the next subsets, as they would anyway. Call it before any text
-    is drawn in the form font.
-    """
-    font = pdfmetrics.getFont(FORM_FONT)
-    doc = canvas._doc
-    if font.state.get(doc) is not None and font.state[doc].assignments.keys() - {
-        0,
-        *range(32, 128),
-    }:
-        raise ValueError("reserve_first_subset: text was drawn in the form font already")
-    font.splitString(text, doc)
-    state = font.state[doc]
-    if state.nextCode < 256:  # the next character opens the second subset
-        state.nextCode = 256
-
-
-# Subset font programs kept per face: {subset: (program, compressed program)}. The
-# subsets repeated across documents are few (see ``reserve_first_subset``).
-SUBSET_PROGRAMS_KEPT = 16
+    """Give the characters of ``text`` the form font's first subset in the canvas's
+    document (``nmdesk.compat.reportlab.reserve_first_subset``): documents that all
+    start with the same text embed the same first subset, made once. Call it before
+    any text is drawn in the form font."""
+    compat_reportlab.reserve_first_subset(canvas, FORM_FONT, text)
 
 
 def clear_subset_programs() -> None:
     """Forget the subset font programs made so far (a benchmark's cold run)."""
-    for name in (FORM_FONT, SANS_FONT):
-        if name in pdfmetrics.getRegisteredFontNames():
-            getattr(pdfmetrics.getFont(name).face, "subset_programs", {}).clear()
-
-
-def _add_subset_objects(face: Any, doc: Any, fontname: str, subset: list[int]) -> Any:
-    """``TTFontFace.addSubsetObjects`` (reportlab 5.1) with each distinct subset's
-    font program made and compressed once per process: the same objects, the same
-    bytes (``PDFStream.format`` leaves a stream with a ``Filter`` as it is)."""
-    key = tuple(subset)
-    programs: dict[tuple[int, ...], tuple[bytes, bytes]] = face.subset_programs
-    found = programs.get(key)
-    if found is None:
-        program = face.makeSubset(subset)
-        found = (program, pdfdoc.PDFZCompress.encode(program))
-        if len(programs) >= SUBSET_PROGRAMS_KEPT:
-            del programs[next(iter(programs))]
-        programs[key] = found
-    program, packed = found
-    font_file = pdfdoc.PDFStream()
-    font_file.dictionary["Length1"] = len(program)
-    if doc.compression:
-        font_file.content = packed
-        font_file.dictionary["Filter"] = pdfdoc.PDFArray(
-            [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
-        )
-    else:
-        font_file.content = program
-    font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
-    flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
-    descriptor = pdfdoc.PDFDictionary(
-        {
-            "Type": "/FontDescriptor",
-            "Ascent": face.ascent,
-            "CapHeight": face.capHeight,
-            "Descent": face.descent,
-            "Flags": flags,
-            "FontBBox": pdfdoc.PDFArray(face.bbox),
-            "FontName": pdfdoc.PDFName(fontname),
-            "ItalicAngle": face.italicAngle,
-            "StemV": face.stemV,
-            "FontFile2": font_file_ref,
-            "MissingWidth": face.defaultWidth,
-        }
-    )
-    return doc.Reference(descriptor, "fontDescriptor:" + fontname)
-
-
-class GlyphTable:
-    """A font's ``glyf`` table read in place: slicing copies only the slice.
-
-    reportlab builds each document's font subsets from the whole font
-    (``TTFontFile.makeSubset``), and takes the glyph table with ``get_table``,
-    a copy of the table: some 14 MB for the bundled Song font, copied for every
-    subset of every PDF. ``makeSubset`` only slices the table, one glyph at a
-    time, so the face hands it this view instead.
-    """
-
-    __slots__ = ("_data", "_length", "_start")
-
-    def __init__(self, data: bytes, start: int, length: int) -> None:
-        self._data, self._start, self._length = data, start, length
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index: slice) -> bytes:
-        start, stop, step = index.indices(self._length)
-        if step != 1:
-            raise ValueError("GlyphTable supports plain slices only")
-        return self._data[self._start + start : self._start + max(start, stop)]
-
-
-def _table_in_place(face: Any, get_table: Any, tag: str) -> Any:
-    """``face.get_table`` with the glyph table as a ``GlyphTable``, not a copy."""
-    if tag != "glyf":
-        return get_table(tag)
-    start, length = face.get_table_pos(tag)
-    return GlyphTable(face._ttf_data, start, length)
+    compat_reportlab.clear_subset_programs((FORM_FONT, SANS_FONT))
 
 
 def printable(text: str) -> str:

@@ -237,7 +237,7 @@ def write_listing_xlsx(listing: Listing, path: Path) -> Path:
     marked units' 单位标注 cells filled) and the 单位标注 sheet listing the marked units.
 
     Written by ``nmdesk.review.xlsx`` (every value a string or an integer, so text
-    starting with ``=`` stays text), several times faster than openpyxl."""
+    starting with ``=`` stays text)."""
     rows: list[Sequence[Cell]] = [
         [(listing.title, TITLE)],
         [f"{listing.office}　发布日期：{_published(listing)}"],

@@ -25,7 +25,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.rl_accel import escapePDF, fp_str, instanceStringWidthTTF
+from reportlab.lib.rl_accel import instanceStringWidthTTF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -40,6 +40,7 @@ from reportlab.platypus import (
 )
 
 # Only the Song font: these PDFs set no user text in the sans fallback.
+from nmdesk.compat.reportlab import CellWriter
 from nmdesk.forms.text import FORM_FONT, printable, reserve_first_subset
 from nmdesk.forms.text import register_form_font as _register_form_fonts
 from nmdesk.models import Verdict
@@ -177,70 +178,8 @@ def _widest() -> float:
     return float(max([face.defaultWidth, *face.charWidths.values()])) / 1000
 
 
-class CellText:
-    """Cell texts as PDF text operators, in the form font at one size on one canvas.
-
-    The operators are exactly those ``PDFTextObject.textOut`` writes after
-    ``setFont(FORM_FONT, size)``: for each run of characters in one font subset,
-    the subset's font selection (when it changes) and the run as a string.
-    reportlab works them out glyph by glyph on every call (``_formatText``);
-    here each character's subset and code is looked up once per document
-    (reportlab never changes a code once assigned in a document), and each
-    distinct cell text is encoded once: most cells repeat (platforms, levels,
-    units, results, marks).
-    """
-
-    def __init__(self, canvas: Any, size: float) -> None:
-        self.font = pdfmetrics.getFont(FORM_FONT)
-        self.doc = canvas._doc
-        self.select = f" {fp_str(size)} Tf {fp_str(size * 1.2)} TL"
-        self.subset = -1  # the subset selected in the text object, none yet
-        self._chars: dict[str, tuple[int, str]] = {}  # {character: (subset, escaped code)}
-        self._texts: dict[tuple[str, int], tuple[str, int]] = {}
-        self._names: dict[int, str] = {}  # {subset: the font resource selecting it}
-
-    def encode(self, text: str) -> str:
-        """The operators showing ``text`` after what was encoded before."""
-        key = (text, self.subset)
-        hit = self._texts.get(key)
-        if hit is None:
-            hit = self._texts[key] = self._encode(text)
-        self.subset = hit[1]
-        return hit[0]
-
-    def _encode(self, text: str) -> tuple[str, int]:
-        chars, current = self._chars, self.subset
-        parts: list[str] = []
-        run: list[str] = []
-        for char in text:
-            found = chars.get(char)
-            if found is None:
-                found = chars[char] = self._learn(char)
-            subset, code = found
-            if subset != current:
-                if run:
-                    parts.append(f"({''.join(run)}) Tj")
-                    run = []
-                parts.append(self._name(subset) + self.select)
-                current = subset
-            run.append(code)
-        if run:
-            parts.append(f"({''.join(run)}) Tj")
-        return " ".join(parts), current
-
-    def _learn(self, char: str) -> tuple[int, str]:
-        ((subset, code),) = self.font.splitString(char, self.doc)
-        return subset, escapePDF(code)
-
-    def _name(self, subset: int) -> str:
-        name = self._names.get(subset)
-        if name is None:
-            name = self._names[subset] = self.font.getSubsetInternalName(subset, self.doc)
-        return name
-
-
-# One CellText per canvas and text size, for the tables drawn on it.
-_CELL_TEXT: weakref.WeakKeyDictionary[Any, dict[float, CellText]] = weakref.WeakKeyDictionary()
+# The cell encoders (CellText) of each canvas, by font and text size, for the tables drawn on it.
+_CELL_TEXT: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
 class RuledTable(Flowable):  # type: ignore[misc]
@@ -286,38 +225,25 @@ class RuledTable(Flowable):  # type: ignore[misc]
         canvas.rect(0, top - row_h, self.width, row_h, stroke=0, fill=1)
         canvas.setStrokeColor(look.grid)
         canvas.setLineWidth(look.grid_width)
-        # the grid, as canvas.lines writes it (each coordinate formatted once)
-        full, top_text = fp_str(self.width), fp_str(top)
-        grid = ["n"]
-        for i in range(len(self.rows) + 2):
-            y = fp_str(top - i * row_h)
-            grid.append(f"0 {y} m {full} {y} l")
-        for edge in edges:
-            x = fp_str(edge)
-            grid.append(f"{x} 0 m {x} {top_text} l")
-        grid.append("S")
-        canvas._code.extend(grid)
+        rows = range(len(self.rows) + 2)
+        canvas.lines(
+            [(0, top - i * row_h, self.width, top - i * row_h) for i in rows]
+            + [(edge, 0, edge, top) for edge in edges]
+        )
         text = canvas.beginText()
         text.setFont(FORM_FONT, look.size)
-        cells = _CELL_TEXT.setdefault(canvas, {}).get(look.size)
-        if cells is None:
-            cells = _CELL_TEXT[canvas][look.size] = CellText(canvas, look.size)
-        cells.subset = -1  # as setFont leaves a text object
-        encode = cells.encode
-        # Cells are written as PDF operators into the text object: a colour (rg) when it
-        # changes, the cell's origin (Tm) and its encoded text (see CellText).
-        code = text._code
+        # cell texts written fast (nmdesk/compat/reportlab.py: the publish row needs it)
+        cells = CellWriter(canvas, text, FORM_FONT, look.size, _CELL_TEXT.setdefault(canvas, {}))
         # the baseline of middle-aligned text, as a Table places one line of it
         rise = (look.pad_bottom + row_h - look.pad_top + 1.2 * look.size) / 2 - look.size
-        lefts = [fp_str(edge + look.pad) for edge in edges[:-1]]
+        lefts = [edge + look.pad for edge in edges[:-1]]
         right = look.right
         width_of = _measure()
         black = colors.black
         current = None
-        fills: dict[int, str] = {}  # {id(colour): its rg operator}
-        starts: dict[tuple[int, float], str] = {}  # {(column, text width): x} right-aligned
+        starts: dict[tuple[int, float], float] = {}  # {(column, text width): x} right-aligned
         for line, row in enumerate([Cells(self.header), *self.rows]):
-            y = fp_str(top - (line + 1) * row_h + rise)
+            y = top - (line + 1) * row_h + rise
             special = dict(row.colours) if row.colours else None
             aligned = line or look.right_header
             for column, cell in enumerate(row.texts):
@@ -325,22 +251,17 @@ class RuledTable(Flowable):  # type: ignore[misc]
                     continue
                 colour = special.get(column, black) if special else black
                 if colour is not current:
-                    fill = fills.get(id(colour))
-                    if fill is None:
-                        fill = fills[id(colour)] = (
-                            f"{fp_str(colour.red, colour.green, colour.blue)} rg"
-                        )
-                    code.append(fill)
+                    cells.colour(colour)
                     current = colour
                 if aligned and column in right:
                     width = width_of(cell, look.size)
                     x = starts.get((column, width))
                     if x is None:
-                        x = starts[column, width] = fp_str(edges[column + 1] - look.pad - width)
+                        x = starts[column, width] = edges[column + 1] - look.pad - width
                 else:
                     x = lefts[column]
-                code.append(f"1 0 0 1 {x} {y} Tm {encode(cell)}")
-        text._curSubset = cells.subset
+                cells.put(x, y, cell)
+        cells.finish()
         canvas.drawText(text)
         canvas.restoreState()
 

@@ -32,9 +32,9 @@ from nmdesk.review.listing import (
     write_summary_html,
 )
 from nmdesk.review.outcomes import Outstanding, outstanding, unit_outcomes
-from nmdesk.review.outputs import STEPS, OutputWriter, Work, notice_jobs
+from nmdesk.review.outputs import STEPS, Work, notice_jobs, write_work
 from nmdesk.review.records import Campaign, Step
-from nmdesk.store.bulk import collections_paused
+from nmdesk.runtime import collections_paused
 from nmdesk.store.convert import iso_or_none
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from nmdesk.validation import require_text
@@ -319,10 +319,7 @@ def write_outputs(
 
     ``facts``: the campaign's facts as written (``build_listing``), if at hand.
     """
-    outputs = _Outputs(register, campaign, out_dir, facts)
-    writer = OutputWriter(0)  # here, in this process
-    writer.hand_over(outputs.work)
-    return outputs.finish(writer, progress)
+    return _Outputs(register, campaign, out_dir, facts).finish(progress)
 
 
 class _Outputs:
@@ -347,9 +344,8 @@ class _Outputs:
             notice_jobs(listing, out_dir / names["notices"]),
         )
 
-    def finish(self, writer: OutputWriter, progress: ProgressCallback | None) -> PublishResult:
-        """The summary, then the listing files and notices (``writer`` writes them, or
-        has been writing them in its helper process meanwhile)."""
+    def finish(self, progress: ProgressCallback | None) -> PublishResult:
+        """The summary, then the listing files and notices."""
         from nmdesk.review.pdfs import write_summary_pdf
 
         steps = ["汇总报告", *STEPS]
@@ -363,7 +359,7 @@ class _Outputs:
         summary = build_summary(self.register, listing)
         summary_pdf = write_summary_pdf(summary, listing.office, out_dir / names["summary_pdf"])
         summary_html = write_summary_html(summary, out_dir / names["summary_html"])
-        writer.finish(lambda index: step(index + 1))
+        write_work(self.work, lambda index: step(index + 1))
         work = self.work
         counts: dict[str, int] = {}
         for row in listing.rows:
@@ -397,9 +393,8 @@ def publish(
     that have not returned everything, it raises ``PublishNeedsConfirmation``
     (saying what is outstanding) unless ``force``: the clerk has confirmed.
 
-    The verdicts are decided first; the listing follows from them, so its files
-    and the notices are written (by a helper process, for a large publish) while
-    the verdicts, sanctions and statuses are written to the register, and the
+    The verdicts are decided first; the listing follows from them. The verdicts,
+    sanctions and statuses are written to the register, then the files, and the
     transaction is committed once every file is written.
     """
     campaign = get_campaign(register, year)
@@ -417,24 +412,20 @@ def publish(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nmdesk-publish-", dir=out))
-    writer = OutputWriter(len(facts))
     try:
-        writer.start()  # a large publish's helper loads reportlab meanwhile
         with collections_paused(), register.transaction():
             plan = _plan_verdicts(register, campaign, today, progress, facts=facts)
             published = dataclasses.replace(
                 campaign, step=Step.PUBLISHED, published_on=today
             )  # as mark_published below makes it
             outputs = _Outputs(register, published, staging, plan.final)
-            writer.hand_over(outputs.work)
             _write_verdicts(register, campaign, plan, today)
             register.reviews.mark_published(campaign.id, today)
             if register.reviews.get(campaign.id) != published:
                 raise RuntimeError("the published campaign differs from the one listed")
-            staged = outputs.finish(writer, progress)
+            staged = outputs.finish(progress)
         return _move_into_place(staged, staging, out)
     finally:
-        writer.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

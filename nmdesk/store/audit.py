@@ -13,31 +13,19 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from json.encoder import c_make_encoder  # type: ignore[attr-defined]
-from json.encoder import encode_basestring as _escape
 from typing import TYPE_CHECKING, Any
 
+from nmdesk.compat.cpython import canonical_json
 from nmdesk.store.schema import ACCOUNT_CHILD_TABLES, AUDITED_TABLES
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 GENESIS = "0" * 64
-# The encoders json.dumps would build on every call, built once for bulk audits; same output.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False)
 # json.dumps(row, ensure_ascii=False, sort_keys=True), without building the encoder per call
-_ITERENCODE = (
-    c_make_encoder(None, _CANONICAL.default, _escape, None, ": ", ", ", True, False, True)
-    if c_make_encoder is not None
-    else None
-)
-
-
-def _canonical_fast(row: dict[str, Any]) -> str:
-    if _ITERENCODE is None:
-        return _CANONICAL.encode(row)
-    return "".join(_ITERENCODE(row, 0))
+_canonical_fast = canonical_json()
+_escape = json.encoder.encode_basestring
 
 
 def _account_of(table: str, row_id: int | None, row: dict[str, Any] | None) -> int | None:

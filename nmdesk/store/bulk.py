@@ -16,10 +16,6 @@ another insert.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -36,35 +32,6 @@ if TYPE_CHECKING:
 
 _CHUNK = 900  # stay below SQLite's default limit of bound parameters
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def collections_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for a bulk job (an import of thousands of
-    rows), and resumed as it was when the last such job ends (safe across threads).
-
-    A bulk job makes hundreds of thousands of objects that live until it ends (rows,
-    audit entries); every so often the collector walks them all, in vain: measured on a
-    10,000-row import, five full collections took 0.4 s of a 1.6 s commit. Objects no
-    longer referenced are still freed at once; only reference cycles wait for the end."""
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 # Declared column types that store a value of exactly this Python type as it was bound.

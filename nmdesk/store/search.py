@@ -12,7 +12,6 @@ of account and unit names (``blg`` finds 北理工).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
@@ -56,69 +55,12 @@ def normalize_search_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
-def _pinyin() -> Any:
-    from nmdesk.pinyin import load_pypinyin
-
-    return load_pypinyin()
-
-
 @lru_cache(maxsize=65536)  # unit names and name parts repeat a lot in bulk refreshes
 def pinyin_initials(text: str) -> str:
-    """``北理工学生会`` → ``blgxsh``; non-Chinese characters are kept lower-cased.
+    """``北理工学生会`` → ``blgxsh``; non-Chinese characters are kept lower-cased."""
+    from nmdesk.compat.pypinyin import initials
 
-    pypinyin cuts the text into words (phrases of its dictionary, single characters,
-    runs of other characters) and converts each word on its own, so the initials are
-    computed per word, and words, which recur across thousands of account names
-    (学院, 团委, 新闻 …), are cached: the same result, about three times faster for
-    a bulk import of new names."""
-    runs = _runs().findall(text)
-    return "".join(_run_initials(run) for run in runs).casefold().replace(" ", "")
-
-
-@lru_cache(maxsize=65536)
-def _run_initials(run: str) -> str:
-    """The initials of one run of Chinese (or of other) characters: its words' initials.
-    ``_words`` cuts a text run by run, so this is the text's initials, run by run; runs
-    recur across names (团委 in 北理工团委2024) and are cached."""
-    return "".join(_word_initials(word) for word in _words(run))
-
-
-@lru_cache(maxsize=1)
-def _runs() -> re.Pattern[str]:
-    """Maximal runs of Chinese characters (as pypinyin tells them) or of other characters."""
-    _pinyin()  # pypinyin as nmdesk.pinyin loads it, before any of its modules
-    from pypinyin.constants import RE_HANS
-
-    chinese = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")  # one class: [...]
-    assert chinese.startswith("[") and chinese.endswith("]"), chinese
-    return re.compile(f"{chinese}+|[^{chinese[1:-1]}]+")
-
-
-def _words(text: str) -> list[str]:
-    """The words pypinyin's ``seg`` (pypinyin 0.55) cuts ``text`` into, without its loop
-    over every character: runs of Chinese or other characters found by one regex, and
-    each Chinese run cut by its phrase segmenter, as ``seg`` does."""
-    _pinyin()  # the whole phrase dictionary first (nmdesk.pinyin)
-    from pypinyin.constants import PHRASES_DICT, RE_HANS
-    from pypinyin.seg import mmseg
-
-    words: list[str] = []
-    for run in _runs().findall(text):
-        if PHRASES_DICT and RE_HANS.match(run):
-            words.extend(mmseg.seg.cut(run))
-        else:
-            words.append(run)
-    return words
-
-
-@lru_cache(maxsize=65536)
-def _word_initials(word: str) -> str:
-    pypinyin = _pinyin()
-    from pypinyin.constants import RE_HANS
-
-    if not RE_HANS.match(word):  # a run without Chinese characters (digits, Latin) stays as is
-        return word
-    return "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER, errors="default"))
+    return initials(text).casefold().replace(" ", "")
 
 
 def spaced_characters(text: str | None) -> str:

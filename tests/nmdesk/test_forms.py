@@ -676,27 +676,12 @@ def test_a_sheet_too_long_for_the_fast_path_is_laid_out_in_full(register):
     assert blank.fixed is None  # a blank sheet keeps its room for handwriting
 
 
-def test_fast_qr_matrix_is_reportlabs():
-    import random
-    import string
-
-    from nmdesk.forms.qr import qr_matrix
-
-    rng = random.Random(7)
-    alphabet = string.ascii_letters + string.digits + "|-备案编号"
-    payloads = ["BIT-2026-00001|K7MQ2D", "1234567890", "ABC DEF", "备案"]
-    payloads += [
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 150))) for _ in range(60)
-    ]
-    for payload in payloads:
-        assert qr_matrix(payload) == qr_matrix(payload, fast=False), payload
-
-
 def test_font_subsets_from_the_glyph_table_read_in_place_are_reportlabs_own() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFontFace
 
-    from nmdesk.forms.text import FORM_FONT, GlyphTable, register_fonts
+    from nmdesk.compat.reportlab import GlyphTable
+    from nmdesk.forms.text import FORM_FONT, register_fonts
     from nmdesk.paths import FORM_FONT_FILE
 
     register_fonts()

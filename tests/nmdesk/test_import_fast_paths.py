@@ -182,9 +182,6 @@ def test_the_collector_is_paused_only_while_an_import_runs(
     register: Register, tmp_path: Path
 ) -> None:
     import gc
-    import threading
-
-    from nmdesk.store import bulk
 
     ledger = _ledger(tmp_path / "gc.xlsx", 5)
     seen: list[bool] = []
@@ -192,22 +189,6 @@ def test_the_collector_is_paused_only_while_an_import_runs(
     plan = plan_import(register, ledger, progress=lambda done, total: seen.append(gc.isenabled()))
     commit_import(register, plan, progress=lambda done, total: seen.append(gc.isenabled()))
     assert seen and not any(seen) and gc.isenabled()
-    # two jobs overlapping on two threads: resumed when the last one ends
-    inside, release = threading.Event(), threading.Event()
-
-    def job() -> None:
-        with bulk.collections_paused():
-            inside.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=job)
-    with bulk.collections_paused():
-        worker.start()
-        inside.wait(5)
-    assert not gc.isenabled()  # the worker's job still runs
-    release.set()
-    worker.join()
-    assert gc.isenabled()
     # a collector the program turned off stays off
     gc.disable()
     try:

@@ -1,11 +1,11 @@
-"""pypinyin loaded in pieces (nmdesk/pinyin.py) must equal pypinyin's own load."""
+"""pypinyin loaded in pieces (nmdesk/compat/pypinyin.py) must equal pypinyin's own load."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from nmdesk.pinyin import PHRASE_PIECE_CHARS, phrase_pieces
+from nmdesk.compat.pypinyin import PHRASE_PIECE_CHARS, phrase_pieces
 
 CHECK_IN_A_FRESH_PROCESS = """
 import json
@@ -15,7 +15,7 @@ import sys
 in_pieces = "pypinyin.phrases_dict" not in sys.modules  # pypinyin's own one-call load
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg import mmseg
-from nmdesk.pinyin import phrases_file
+from nmdesk.compat.pypinyin import phrases_file
 import pypinyin
 
 whole = json.loads(phrases_file(pypinyin).read_text(encoding="utf-8"))
@@ -36,7 +36,7 @@ def test_the_phrase_dictionary_loaded_in_pieces_is_pypinyins_whole() -> None:
     assert result.returncode == 0, result.stderr
     same_dict, same_segmenter, initials, entries, in_pieces, shared = result.stdout.split()
     assert shared == "True"  # equal syllable lists shared, and pypinyin's results unchanged
-    assert in_pieces == "True"  # search imported pypinyin through nmdesk.pinyin first
+    assert in_pieces == "True"  # search imported pypinyin through nmdesk.compat.pypinyin first
     assert same_dict == "True"
     assert same_segmenter == "True"
     assert initials == "bjlgdxcqcxzx"  # 重庆 is a phrase: chong, not zhong

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.listing import MARK_FAILED, MARK_NOT_SUBMITTED
 from nmdesk.review.outcomes import Submission, UnitOutcome
 from nmdesk.review.records import SelfCheck, Step
-from nmdesk.store.anchors import ChainHead
 
 OPENED = dt.date(2026, 11, 23)
 PUBLISHED = dt.date(2027, 1, 8)
@@ -768,6 +766,7 @@ def test_table_cells_are_the_operators_reportlab_writes(tmp_path) -> None:
     """CellText encodes cells as textOut does: same subsets, fonts and escapes."""
     from reportlab.pdfgen.canvas import Canvas
 
+    from nmdesk.compat.reportlab import CellText
     from nmdesk.review import pdfs
 
     pdfs._register_form_fonts()
@@ -778,7 +777,7 @@ def test_table_cells_are_the_operators_reportlab_writes(tmp_path) -> None:
     plain, fast = Canvas(str(tmp_path / "a.pdf")), Canvas(str(tmp_path / "b.pdf"))
     reference = plain.beginText()
     reference.setFont(pdfs.FORM_FONT, 9.5)
-    encoder = pdfs.CellText(fast, 9.5)
+    encoder = CellText(fast, pdfs.FORM_FONT, 9.5)
     for cell in cells:
         before = len(reference._code)
         reference.textOut(cell)
@@ -884,118 +883,24 @@ def test_table_cells_are_cut_to_their_column_with_an_ellipsis() -> None:
         look.fit(short[:3])
 
 
-# -- listing files and notices written by a helper process (large publishes) ----------
+# -- a publish stopped while writing its files ----------------------------------------
 
 
-def _helper_writers(monkeypatch) -> list:
-    """Every OutputWriter publish starts, with its helper process (as large publishes do)."""
-    from nmdesk.review import outputs
-
-    monkeypatch.setattr(outputs, "HELPER_ACCOUNTS", 1)
-    monkeypatch.setattr(outputs, "_spare_core", lambda: True)
-    started: list = []
-    original = outputs.OutputWriter.start
-
-    def start(self):
-        original(self)
-        started.append((self, self._process))
-
-    monkeypatch.setattr(outputs.OutputWriter, "start", start)
-    return started
-
-
-def test_a_large_publish_writes_its_files_in_a_helper_process(
-    opened, tmp_path, monkeypatch
-) -> None:
-    import tempfile
-
-    register, camp = opened
-    _run_campaign(register, camp)
-    started = _helper_writers(monkeypatch)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    # the files carry the audit head at the time of writing; the export below is
-    # written after the publish's own entries, so both are given the same head
-    head = ChainHead("0" * 64, 1, 1)
-    monkeypatch.setattr("nmdesk.review.listing.chain_head", lambda conn: head)
-    result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
-    ((writer, process),) = started
-    assert process is not None and process.returncode == 0 and not writer.in_helper
-    assert result.notices and all(path.exists() for path in result.files)
-    assert list((tmp_path / "tmp").iterdir()) == []  # the work handed over is removed
-    assert register.audit.verify() == []
-    # the same files as written in this process (export_outputs writes them here)
-    again = publish.export_outputs(register, 2026, tmp_path / "again")
-    assert [p.name for p in again.files] == [p.name for p in result.files]
-    for mine, theirs in zip(result.files, again.files, strict=True):
-        if mine.suffix == ".pdf":
-            pages, expected = PdfReader(mine).pages, PdfReader(theirs).pages
-            assert [p.get_contents().get_data() for p in pages] == [
-                p.get_contents().get_data() for p in expected
-            ]
-        elif mine.suffix == ".html":
-            assert mine.read_bytes() == theirs.read_bytes()
-    sheet = load_workbook(result.listing_xlsx)["公示"]
-    assert [c.value for c in sheet["B"]] == [
-        c.value for c in load_workbook(again.listing_xlsx)["公示"]["B"]
-    ]
-
-
-def test_a_cancelled_or_failing_helper_leaves_nothing(opened, tmp_path, monkeypatch) -> None:
-    from nmdesk.review import outputs
-    from nmdesk.review.listing import build_listing
-
+def test_a_publish_cancelled_while_writing_notices_leaves_nothing(opened, tmp_path) -> None:
     register, camp = opened
     _run_campaign(register, camp)
     audit_before = register.audit.count()
-    started = _helper_writers(monkeypatch)
     out = tmp_path / "out"
     with pytest.raises(publish.PublishCancelled):
         publish.publish(
             register, 2026, out, today=PUBLISHED, force=True,
             progress=lambda done, total, message: message != "生成整改通知",
         )  # fmt: skip
-    ((_, process),) = started
-    assert process is not None and process.poll() is not None  # ended
     assert list(out.iterdir()) == [] and register.audit.count() == audit_before
     assert register.reviews.get(camp.id).published_on is None
-    # a helper that fails: the files are written here, and their own error shows here
-    listing = build_listing(register, camp)
-    missing = tmp_path / "no such folder"
-    work = outputs.Work(listing, missing / "l.xlsx", missing / "l.pdf", missing / "l.html")
-    helper = outputs.OutputWriter(outputs.HELPER_ACCOUNTS)  # (_spare_core patched above)
-    try:
-        helper.start()
-        assert helper.in_helper
-        helper.hand_over(work)
-        with pytest.raises(FileNotFoundError):
-            helper.finish()
-        assert "No such file" in helper.failure
-    finally:
-        helper.close()
-    # a Python that cannot run the helper: the publish writes its files itself
-    monkeypatch.setattr(outputs, "_helper_command", lambda: [sys.executable, "-c", "exit(3)"])
     result = publish.publish(register, 2026, out, today=PUBLISHED, force=True)
-    assert started[-1][1] is not None and started[-1][1].returncode == 3
     assert result.notices and all(path.exists() for path in result.files)
     assert "整改通知" in text_of_pdf(result.notices[0]) and register.audit.verify() == []
-
-
-def test_the_helper_needs_a_spare_core(monkeypatch) -> None:
-    import os
-
-    from nmdesk.review import outputs
-
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert not outputs._spare_core()  # one core: the helper would only add its start-up
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0), raising=False)
-    assert not outputs._spare_core()  # two cores, both busy
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0), raising=False)
-    assert outputs._spare_core()
-    writer = outputs.OutputWriter(outputs.HELPER_ACCOUNTS - 1)
-    writer.start()
-    assert not writer.in_helper  # a small publish writes its notices itself
 
 
 def test_a_rectification_result_is_never_cut_short_in_the_listing_or_a_notice() -> None:

@@ -79,9 +79,9 @@ def normalize(name: str, item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _number(value: Any, unit: str) -> str:
+def _number(value: Any, unit: str, missing: str = "—") -> str:
     if value is None:
-        return "—"
+        return missing
     if not isinstance(value, (int, float)):
         return str(value)
     if unit == "ms":
@@ -104,7 +104,7 @@ def table_lines(rows: list[dict[str, Any]]) -> list[str]:
         met = {True: "✅ 是", False: "❌ 否", None: "—"}.get(row["met"], str(row["met"]))
         cells = [
             str(row["what"]).replace("|", "\\|"),
-            _number(row["measured"], row["unit"]),
+            _number(row["measured"], row["unit"], missing="未测量"),
             _number(row["baseline"], row["unit"]),
             ratio_text,
             str(row["target"]).replace("|", "\\|"),

@@ -44,7 +44,7 @@ def _spawn(command: list[str], env: dict[str, str]) -> float:
 def run(quick: bool, rounds: int | None = None) -> list[dict[str, Any]]:
     if not BUNDLE.exists():
         return [
-            row(WHAT, float("nan"), None, TARGET, None, "s",
+            row(WHAT, None, None, TARGET, None, "s",
                 note=f"未测量：没有打包程序 {BUNDLE.relative_to(ROOT)}（先运行 make dist）")
         ]  # fmt: skip
     path, _built = large_register()

@@ -38,7 +38,7 @@ def large_register(accounts: int = ACCOUNTS, rebuild: bool = False) -> tuple[Pat
 
 def row(
     what: str,
-    measured: float,
+    measured: float | None,
     baseline: float | None,
     target: str,
     met: bool | None,
@@ -46,7 +46,7 @@ def row(
     **extra: Any,
 ) -> dict[str, Any]:
     """One result row in the shape every ``bench_*.run`` returns."""
-    ratio = None if not baseline else measured / baseline
+    ratio = None if not baseline or measured is None else measured / baseline
     return {
         "what": what,
         "measured": measured,

@@ -31,6 +31,7 @@ from nmdesk.models import (
     Person,
     PersonKind,
     RoleAssignment,
+    Unit,
 )
 from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
@@ -331,13 +332,11 @@ def _check_person(
     return checked
 
 
-def collect_errors(
-    register: Register, entry: AccountEntry, account_id: int | None = None
-) -> tuple[list[ValidationError], CheckedEntry | None]:
-    """Every problem with the entry, in the sheet's order; and the typed values if none."""
-    profile = register.profile
-    errors: list[ValidationError] = []
-    now = today()
+def _identity(
+    register: Register, entry: AccountEntry, account_id: int | None, errors: list[ValidationError]
+) -> tuple[str, str, str, str]:
+    """开设平台, 账号类型, 账号名称 and 平台账号 ID: the platform is listed, the type given
+    where the platform has types, the id not held by another account."""
     platform = _required(entry.platform, "开设平台", errors)
     if platform and platform not in register.accounts.platforms():
         errors.append(
@@ -356,27 +355,48 @@ def collect_errors(
             errors.append(
                 DuplicateFieldError(FIELD_LABELS["platform_id"], exc.message, exc.existing_id)
             )
-    purpose = _required(entry.purpose, FIELD_LABELS["purpose"], errors)
-    opened_on: PartialDate | None = None
+    return platform, account_type, name, platform_id
+
+
+def _opening(
+    entry: AccountEntry, account_id: int | None, now: dt.date, errors: list[ValidationError]
+) -> PartialDate | None:
+    """开设时间 at its precision, never in the future; required when an opened account is
+    entered after the fact (补登)."""
     if clean_text(entry.opened_on):
         try:
             opened_on = parse_partial_date(entry.opened_on, FIELD_LABELS["opened_on"])
-            if opened_on.first_day() > now:
-                errors.append(ValidationError(FIELD_LABELS["opened_on"], "不能晚于今天"))
         except ValidationError as exc:
             errors.append(exc)
-    elif entry.status is not AccountStatus.APPLYING and account_id is None:
+            return None
+        if opened_on.first_day() > now:
+            errors.append(ValidationError(FIELD_LABELS["opened_on"], "不能晚于今天"))
+        return opened_on
+    if entry.status is not AccountStatus.APPLYING and account_id is None:
         errors.append(ValidationError(FIELD_LABELS["opened_on"], "补登已开设的账号须填写开设时间"))
-    unit = None
+    return None
+
+
+def _unit(
+    register: Register, entry: AccountEntry, account_id: int | None, errors: list[ValidationError]
+) -> Unit | None:
+    """开设单位: chosen, and allowed to apply for a new account (not suspended)."""
     if entry.unit_id is None:
         errors.append(ValidationError(FIELD_LABELS["unit_id"], "为必填项，请选择开设单位"))
-    else:
-        unit = register.units.get(entry.unit_id)
-        if account_id is None and entry.status is AccountStatus.APPLYING:
-            try:
-                register.accounts.check_unit_may_apply(entry.unit_id)
-            except PolicyError as exc:
-                errors.append(ValidationError(FIELD_LABELS["unit_id"], exc.message))
+        return None
+    unit = register.units.get(entry.unit_id)
+    if account_id is None and entry.status is AccountStatus.APPLYING:
+        try:
+            register.accounts.check_unit_may_apply(entry.unit_id)
+        except PolicyError as exc:
+            errors.append(ValidationError(FIELD_LABELS["unit_id"], exc.message))
+    return unit
+
+
+def _roles(
+    profile: Profile, entry: AccountEntry, errors: list[ValidationError]
+) -> dict[str, PersonEntry]:
+    """Each role holder of the profile: required roles filled, each holder checked."""
     roles: dict[str, PersonEntry] = {}
     for rule in profile.roles:
         person = entry.roles.get(rule.id)
@@ -389,6 +409,13 @@ def collect_errors(
                 )
             continue
         roles[rule.id] = _check_person(profile, rule.id, person, errors)
+    return roles
+
+
+def _level(
+    profile: Profile, entry: AccountEntry, unit: Unit | None, errors: list[ValidationError]
+) -> None:
+    """账号级别: one of the profile's levels; a level that needs a parent unit gets one."""
     level_numbers = {level.level for level in profile.levels}
     if entry.level not in level_numbers:
         errors.append(ValidationError(FIELD_LABELS["level"], f"应为 1–{len(level_numbers)} 级"))
@@ -404,6 +431,10 @@ def collect_errors(
                 f"机构开设，请先在单位树中为“{unit.name}”指定上级单位",
             )
         )
+
+
+def _it_approval(profile: Profile, entry: AccountEntry, errors: list[ValidationError]) -> None:
+    """An account serving campus data needs the IT office's approval reference."""
     if entry.campus_data_service and not clean_text(entry.it_approval_ref):
         office = profile.offices.get("it_office", "信息化部门")
         errors.append(
@@ -412,27 +443,27 @@ def collect_errors(
                 f"涉及校内数据服务的账号须经{office}审批，请填写审批文号",
             )
         )
-    rotated = _day(
-        entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
-    )
-    last_post = _day(entry.last_post_on, FIELD_LABELS["last_post_on"], errors, not_after=now)
+
+
+def _application_fields(
+    profile: Profile, entry: AccountEntry, now: dt.date, errors: list[ValidationError]
+) -> tuple[dt.date, dt.date | None, int | None, dt.date | None]:
+    """The application's signature and decision dates, the unit's priority rank and the
+    pledge (第六条): an approval needs its reference and, where the profile asks, the pledge."""
     signed_on = _day(entry.signed_on, "负责人签字日期", errors, not_after=now) or now
     decided_on = _day(entry.decided_on, "审批日期", errors, not_after=now)
+    applying = entry.status is AccountStatus.APPLYING
     if (
         decided_on is not None
         and clean_text(entry.approval_ref)
         and profile.requires_pledge
         and not entry.pledge_signed
-        and entry.status is AccountStatus.APPLYING
+        and applying
     ):
         errors.append(
             ValidationError("承诺书", "尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
         )
-    if (
-        decided_on is not None
-        and not clean_text(entry.approval_ref)
-        and entry.status is AccountStatus.APPLYING
-    ):
+    if decided_on is not None and not clean_text(entry.approval_ref) and applying:
         errors.append(ValidationError("审批文号", "填写了审批日期时须同时填写审批文号或会议纪要号"))
     priority: int | None = None
     if clean_text(entry.priority_rank):
@@ -444,11 +475,18 @@ def collect_errors(
     pledge_on = _day(entry.pledge_signed_on, "承诺书签署日期", errors, not_after=now)
     if entry.pledge_signed and pledge_on is None and clean_text(entry.pledge_signed_on) == "":
         errors.append(ValidationError("承诺书签署日期", "已签署承诺书时须填写签署日期"))
+    return signed_on, decided_on, priority, pledge_on
+
+
+def _justification(
+    register: Register, entry: AccountEntry, account_id: int | None, errors: list[ValidationError]
+) -> None:
+    """A unit that already has accounts justifies a new one with a plan (第七条)."""
     if (
         account_id is None
         and entry.unit_id is not None
         and entry.status is AccountStatus.APPLYING
-        and profile.requires_justification_when_existing
+        and register.profile.requires_justification_when_existing
         and register.accounts.of_unit(entry.unit_id)
     ):
         if not clean_text(entry.justification):
@@ -461,6 +499,28 @@ def collect_errors(
             errors.append(
                 ValidationError("运营计划", "本单位已有账号，申请新增账号须附运营计划（第七条）")
             )
+
+
+def collect_errors(
+    register: Register, entry: AccountEntry, account_id: int | None = None
+) -> tuple[list[ValidationError], CheckedEntry | None]:
+    """Every problem with the entry, in the sheet's order; and the typed values if none."""
+    profile = register.profile
+    errors: list[ValidationError] = []
+    now = today()
+    platform, account_type, name, platform_id = _identity(register, entry, account_id, errors)
+    purpose = _required(entry.purpose, FIELD_LABELS["purpose"], errors)
+    opened_on = _opening(entry, account_id, now, errors)
+    unit = _unit(register, entry, account_id, errors)
+    roles = _roles(profile, entry, errors)
+    _level(profile, entry, unit, errors)
+    _it_approval(profile, entry, errors)
+    rotated = _day(
+        entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
+    )
+    last_post = _day(entry.last_post_on, FIELD_LABELS["last_post_on"], errors, not_after=now)
+    signed_on, decided_on, priority, pledge_on = _application_fields(profile, entry, now, errors)
+    _justification(register, entry, account_id, errors)
     event_on = now
     if account_id is not None:
         event_on = _day(entry.event_on, "变更发生日期", errors, required=True, not_after=now) or now

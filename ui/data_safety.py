@@ -258,11 +258,12 @@ class DailyBackup(QObject):
     def __init__(self, register_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.register_path = register_path
-        self.thread: threading.Thread | None = None
+        # not ``thread``: that would hide QObject.thread()
+        self.worker: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
-        self.thread.start()
+        self.worker = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
+        self.worker.start()
 
     def _run(self) -> None:
         try:

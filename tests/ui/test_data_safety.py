@@ -202,7 +202,7 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
 
 def finished(qtbot, window: MainWindow) -> None:
     """Wait for the background backup thread, then for its signal to be delivered."""
-    qtbot.waitUntil(lambda: not window.daily_backup.thread.is_alive(), timeout=20_000)
+    qtbot.waitUntil(lambda: not window.daily_backup.worker.is_alive(), timeout=20_000)
     qtbot.wait(50)
 
 

@@ -250,7 +250,7 @@ class BackupDialog(QDialog):
 
 class DailyBackup(QObject):
     """The day's automatic backup, taken on a background thread once the window is open:
-    copying a 300 MB register takes about a second, which the window does not wait for.
+    the window does not wait for a large register to be copied.
     ``finished`` carries the status-bar sentence (empty when today's copy existed)."""
 
     finished = Signal(str)

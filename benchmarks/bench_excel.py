@@ -140,9 +140,9 @@ def _raw_write(register: Any, rows: dict[str, tuple[list[str], list[tuple[Any, .
 
     One ``executemany`` per table, except the search text: FTS5 flushes its pending terms
     at the end of every statement that fired its triggers, so an ``executemany`` of the
-    10,000 search rows takes about 0.7 s where one INSERT … SELECT over a JSON array of the
-    same rows takes about 0.12 s; the limit is the faster of the two, as nmdesk's own write
-    (``AccountStore.refresh_search``) is."""
+    10,000 search rows is several times slower than one INSERT … SELECT over a JSON array
+    of the same rows (the row's note gives the figures); the limit is the faster of the
+    two, as nmdesk's own write (``AccountStore.refresh_search``) is."""
     conn = register.db.conn
     conn.execute("BEGIN IMMEDIATE")
     for table, (names, values) in rows.items():

@@ -176,8 +176,11 @@ TARGET = f"≥ {TARGET_PAGES_PER_S:.0f} pages/s, and ≤ {TARGET_RATIO:g}× the 
 ROUNDS = 3
 
 
-def run(quick: bool = True, rounds: int = ROUNDS) -> list[dict[str, Any]]:
+def run(quick: bool = True, rounds: int = ROUNDS, keep: Path | None = None) -> list[dict[str, Any]]:
     """Print the sheets each way ``rounds`` times (alternating) and compare medians.
+
+    With ``keep``, the last round's PDFs stay in that folder as ``nmdesk.pdf``,
+    ``canvas.pdf`` and ``form.pdf`` (the tests read them back).
 
     Rows (dicts): the first is issue 7's target row, nmdesk against the plain canvas:
     ``what, measured, baseline`` (pages/s), ``ratio`` (nmdesk's time over the
@@ -198,9 +201,10 @@ def run(quick: bool = True, rounds: int = ROUNDS) -> list[dict[str, Any]]:
     times: dict[str, list[float]] = {name: [] for name in ways}
     pages: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        folder = keep or Path(tmp)
         for _ in range(rounds):
             for name, way in ways.items():
-                out = Path(tmp) / f"{name}.pdf"
+                out = folder / f"{name}.pdf"
                 start = time.perf_counter()
                 pages[name] = way(out)
                 times[name].append(time.perf_counter() - start)

@@ -26,7 +26,7 @@ _NOT_CJK_OR_ALNUM = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 @lru_cache(maxsize=1)
 def _zhconv():  # type: ignore[no-untyped-def]
     """zhconv, made to open its dictionary beside its module (its fallback) instead of
-    through setuptools' pkg_resources, whose import alone took 0.1-0.2 s and 10 MB."""
+    through setuptools' pkg_resources, whose import is slow and large (docs/performance.md)."""
     blocked = "pkg_resources" not in sys.modules
     if blocked:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from nmdesk.demo import build_demo_register
 from nmdesk.paths import resource_path
 from nmdesk.store import Register
+
+if TYPE_CHECKING:
+    from ui.register.main_window import MainWindow
 
 SCREEN = QSize(1366, 768)
 # What a maximised window gets of that screen: less a task bar and the title bar.
@@ -81,7 +85,9 @@ def _first_start(out: Path, app: QApplication) -> Path:
     return path
 
 
-def _main_window_and_board(register: Register, folder: Path, out: Path, app: QApplication):
+def _main_window_and_board(
+    register: Register, folder: Path, out: Path, app: QApplication
+) -> tuple[MainWindow, list[Path]]:
     from tools.screenshots import pick_account
     from ui.register.main_window import MainWindow
 
@@ -135,7 +141,7 @@ def _receive_copy(register: Register, out: Path, app: QApplication) -> Path:
     waiting = register.filings.open_filings()
     if waiting:
         dialog.code_edit.setText(waiting[0].check_code)
-        dialog.find()
+        dialog.look_up()
     fit(dialog)
     dialog.show()
     path = _save(dialog, out / "receive-copy.png", app)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 from PySide6.QtCore import QEventLoop, QTimer
@@ -99,11 +100,11 @@ def render(out: Path, html_dir: Path | None = None) -> Path:
         return QDialog.DialogCode.Accepted.value
 
     wizard.exec_dialog = exec_dialog  # type: ignore[method-assign]
-    wizard.open_folder = lambda folder: None  # type: ignore[method-assign]
+    wizard.open_folder = lambda path: None  # type: ignore[method-assign]
     wizard.show()
     camp = register.reviews.campaign(2026)
     assert camp is not None
-    by_unit: dict[int, list[dict]] = {}
+    by_unit: dict[int, list[dict[str, Any]]] = {}
     for fact in register.reviews.facts(camp.id):
         by_unit.setdefault(fact["unit_id"], []).append(fact)
     units = sorted(by_unit)

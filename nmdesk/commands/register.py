@@ -36,7 +36,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 # Above this many accounts the demo is built in bulk (nmdesk.demo_large): the full
-# domain flow takes minutes at 100,000 accounts, the bulk writer well under one.
+# domain flow is far slower at 100,000 accounts than the bulk writer.
 LARGE_DEMO_ACCOUNTS = 2000
 
 

@@ -1,8 +1,8 @@
 """pypinyin: loading it without stalling the window, and pinyin initials word by word.
 
 pypinyin reads its 2.5 MB phrase dictionary (``phrases_dict.json``) with a single
-``json.loads`` when it is first imported: about 130 ms in one C call, during which
-the importing thread holds the GIL. The desk imports pypinyin on a background
+``json.loads`` when it is first imported: one long C call, during which the
+importing thread holds the GIL. The desk imports pypinyin on a background
 thread after the first paint (``ui/common/warm_up.py``), and that one call still froze the
 window for as long. Here pypinyin is imported with ``PYPINYIN_NO_PHRASES`` (its own
 switch for "no phrase dictionary") and the same file is then parsed in pieces of
@@ -11,10 +11,11 @@ pypinyin's ``load_phrases_dict`` would; the GIL is released between pieces. The
 result is the same dictionary (a test compares it with pypinyin's own load).
 
 Memory: the 47,000 phrases hold about 200,000 one-syllable lists such as ``["xué"]``;
-loaded by ``json`` each is its own list (43 MB in all). pypinyin only ever reads a
-phrase's value through ``deepcopy``, so equal syllable lists are shared here (about
-15 MB), and ``PYPINYIN_NO_DICT_COPY`` keeps pypinyin from holding a second copy of its
-dictionaries (nmdesk never adds to them).
+loaded by ``json`` each is its own list. pypinyin only ever reads a phrase's value
+through ``deepcopy``, so equal syllable lists are shared here, and
+``PYPINYIN_NO_DICT_COPY`` keeps pypinyin from holding a second copy of its
+dictionaries (nmdesk never adds to them): the bench row of the memory a 100,000-account
+register takes needs both (figures in docs/performance.md).
 
 ``initials`` gives the first letters of a text's pinyin as pypinyin's
 ``lazy_pinyin(text, style=FIRST_LETTER)`` does, computed per word with the words
@@ -128,8 +129,8 @@ def initials(text: str) -> str:
     pypinyin cuts the text into words (phrases of its dictionary, single characters,
     runs of other characters) and converts each word on its own, so the initials are
     computed per word, and words, which recur across thousands of account names
-    (学院, 团委, 新闻 …), are cached: the same result, about three times faster for
-    a bulk import of new names."""
+    (学院, 团委, 新闻 …), are cached: the same result, and the bench row
+    "导入 10,000 行台账" needs the speed for a bulk import of new names."""
     if not _internals_known():
         pypinyin = load_pypinyin()
         style = pypinyin.Style.FIRST_LETTER

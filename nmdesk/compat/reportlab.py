@@ -6,10 +6,9 @@ to reportlab's public API, which gives the same pages (tests compare them):
 - ``CellWriter``: the review's table cells written as PDF text operators into a
   text object (``PDFTextObject._code``, ``_curSubset``), each distinct text
   encoded once. Fallback: ``setFillColor``, ``setTextOrigin``, ``textOut``.
-  Kept for the publish row of BENCHMARKS.md (10,000 accounts ≤ 3 s): with the
-  listing written by xlsxwriter it is at the target's edge without it (issue
-  16, two runs each alternating both ways: 3.08 s without, 2.32 s with; 2.84 s
-  without, 2.29 s with).
+  Needed by the bench row "发布 10,000 个账号的年度审核": with the listing
+  written by xlsxwriter that row is at its target's edge without it (issue 16
+  measured both ways; the figures are in docs/performance.md).
 - ``tune_font_face``: a TrueType face whose subsets read the glyph table in place
   (``face._ttf_data``) instead of copying 14.7 MB per subset, and whose subset
   font programs are made and compressed once per process

@@ -3,8 +3,8 @@
 Publishing writes the listing (xlsx, PDF, HTML) and one rectification notice per
 unit concerned, into the publish's staging folder, before the transaction is
 committed. They were once written by a helper process alongside the register's
-writes; issue 16 removed it: the publish row of BENCHMARKS.md (≤ 3 s for 10,000
-accounts) is met without it.
+writes; issue 16 removed it: the bench row "发布 10,000 个账号的年度审核" is met
+without it.
 """
 
 from __future__ import annotations

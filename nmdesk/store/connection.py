@@ -1,7 +1,7 @@
 """The register's SQLite connection: plain ``sqlite3`` with nmdesk's settings.
 
-Opening a register must be quick (the main window paints within a second even
-for 100,000 accounts), so the everyday connection is the standard library's.
+Opening a register must be quick (the bench row "冷启动到主窗口首次绘制（10 万账号
+备案库）"), so the everyday connection is the standard library's.
 sqlite-utils, with its import chain (click, dateutil, pluggy), is loaded only
 when a migration is pending (``nmdesk.store.schema.MigrationSet.apply``).
 

@@ -151,8 +151,8 @@ class ReviewStore:
 
     def scope_account_count(self) -> int:
         """How many accounts ``scope_account_ids`` would give: all less the closed and
-        refused, two counts answered from indexes (the ids themselves took 85 ms at
-        100,000 accounts, for a number the review wizard shows)."""
+        refused, two counts answered from indexes (reading the ids themselves was slow
+        at 100,000 accounts, for a number the review wizard shows)."""
         marks = ",".join("?" for _ in OUT_OF_SCOPE_STATUSES)
         ended = self.r.scalar(
             f"SELECT count(*) FROM accounts WHERE status IN ({marks})", OUT_OF_SCOPE_STATUSES

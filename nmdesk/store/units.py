@@ -173,8 +173,7 @@ class UnitStore:
         """Live accounts per unit, for total-quantity control.
 
         All accounts per unit less the closed and refused ones: both counts come from
-        indexes, where asking for the live ones directly read every account row
-        (0.25 s instead of 20 ms at 100,000 accounts)."""
+        indexes, where asking for the live ones directly read every account row."""
         execute = self.r.db.execute
         counts = dict(execute("SELECT unit_id, count(*) FROM accounts GROUP BY unit_id"))
         for unit_id, ended in execute(

@@ -1,4 +1,5 @@
-"""Shows one file dialog on a folder for three seconds, for ``tests/ui/common/test_file_dialogs.py``.
+"""Shows one file dialog on a folder until it has looked at every file there
+(``file_dialog_probe.folder_settled``), for ``tests/ui/common/test_file_dialogs.py``.
 
 ``python tests/ui/file_dialog_show.py quiet|plain FOLDER``: ``quiet`` is nmdesk's
 dialog (``ui.common.file_dialogs.quiet_dialog``), ``plain`` Qt's own ``QFileDialog``. The
@@ -9,17 +10,20 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from file_dialog_probe import NEVER_LISTED, folder_settled
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from ui.common import file_dialogs
 
-SHOWN_MS = 3000
+POLL_MS = 20
+GIVE_UP_S = 60
 
 
 def main() -> int:
@@ -29,8 +33,20 @@ def main() -> int:
         dialog = file_dialogs.quiet_dialog(None, "打开", folder, "所有文件 (*)")
     else:
         dialog = QFileDialog(None, "打开", folder, "所有文件 (*)")
+    names = os.listdir(folder)
+    started = time.monotonic()
+
+    def poll() -> None:
+        if folder_settled(dialog, names):
+            app.exit(0)
+        elif time.monotonic() - started > GIVE_UP_S:
+            print("the file dialog never listed the folder", file=sys.stderr)
+            app.exit(NEVER_LISTED)
+        else:
+            QTimer.singleShot(POLL_MS, poll)
+
     dialog.show()
-    QTimer.singleShot(SHOWN_MS, app.quit)
+    QTimer.singleShot(0, poll)
     return int(app.exec())
 
 

@@ -18,29 +18,25 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from file_dialog_probe import NEVER_LISTED, folder_settled
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QTreeView
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 import ui  # noqa: F401  (the binding guard, before any Qt object)
 
 SAVES = 5
-LISTED_WAIT_S = 1.5  # after the folder is listed: time for icons and types to be fetched
 
 
-def _close_dialog_when_listed(started: float, listed: list[float]) -> None:
+def _close_dialog_when_listed(started: float, register: Path) -> None:
+    """Cancel the file dialog once it has looked at every file of the register's folder."""
     dialog = QApplication.activeModalWidget()
-    if isinstance(dialog, QFileDialog):
-        views = dialog.findChildren(QTreeView)
-        rows = max((v.model().rowCount(v.rootIndex()) for v in views), default=0)
-        if rows and not listed:
-            listed.append(time.monotonic())
-        if listed and time.monotonic() - listed[0] > LISTED_WAIT_S:
-            dialog.reject()
-            return
+    if isinstance(dialog, QFileDialog) and folder_settled(dialog, [register.name]):
+        dialog.reject()
+        return
     if time.monotonic() - started > 30:
         print("error the file dialog never listed the folder", flush=True)
-        os._exit(3)
-    QTimer.singleShot(50, lambda: _close_dialog_when_listed(started, listed))
+        os._exit(NEVER_LISTED)
+    QTimer.singleShot(50, lambda: _close_dialog_when_listed(started, register))
 
 
 def main() -> int:
@@ -55,7 +51,7 @@ def main() -> int:
     assert window is not None
 
     def run_dialog() -> None:
-        QTimer.singleShot(50, lambda: _close_dialog_when_listed(time.monotonic(), []))
+        QTimer.singleShot(50, lambda: _close_dialog_when_listed(time.monotonic(), path))
         main_actions.open_register_file(window)
         print("dialog-closed", flush=True)
         sys.stdin.readline()

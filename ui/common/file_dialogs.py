@@ -61,7 +61,7 @@ class QuietIconProvider(QAbstractFileIconProvider):
         self._file = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._drive = style.standardIcon(QStyle.StandardPixmap.SP_DriveHDIcon)
 
-    def icon(self, which: object) -> QIcon:  # type: ignore[override]
+    def icon(self, which: object) -> QIcon:
         if isinstance(which, QFileInfo):
             return self._folder if which.isDir() else self._file
         if which == QAbstractFileIconProvider.IconType.Folder:

@@ -91,9 +91,10 @@ class GuideBrowser(QTextBrowser):
         room = self.viewport().width() - bar - 2 * margin - 8
         return min(MAX_PICTURE_WIDTH, room) if room > 200 else MAX_PICTURE_WIDTH
 
-    def loadResource(self, kind: int, name: QUrl) -> object:
-        if kind == QTextDocument.ResourceType.ImageResource.value and name.isLocalFile():
-            image = QImage(name.toLocalFile())
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        url = QUrl(name) if isinstance(name, str) else name
+        if kind == QTextDocument.ResourceType.ImageResource.value and url.isLocalFile():
+            image = QImage(url.toLocalFile())
             width = self.picture_width()
             if not image.isNull() and image.width() > width:
                 image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 import threading
 
-# nmdesk.forms brings reportlab (~0.2 s of imports), which the first print would wait
-# for; the review's packets bring openpyxl (~0.15 s), which the first annual review,
-# import or export would wait for.
+# nmdesk.forms brings reportlab's imports, which the first print would wait for; the
+# review's packets bring openpyxl's, which the first annual review, import or export
+# would wait for (docs/performance.md, 后台预载).
 MODULES = (
     "ui.desk.account_form",
     "nmdesk.entry",
@@ -28,7 +28,7 @@ def _warm() -> None:
 
     # The warm-up makes about 200,000 objects that live as long as the process; the
     # collector, left on, walked them again and again while they were made (full
-    # collections of 40-60 ms each, holding the interpreter lock: the window froze).
+    # collections holding the interpreter lock: the window froze).
     with collections_paused():
         try:
             for name in MODULES:
@@ -40,12 +40,12 @@ def _warm() -> None:
             pinyin_initials("预热")  # loads pypinyin's dictionaries
             from nmdesk.forms.text import register_fonts
 
-            register_fonts()  # parses the bundled TrueType fonts for reportlab (~0.2 s)
+            register_fonts()  # parses the bundled TrueType fonts for reportlab
         except Exception:  # a warm-up failure only means the first action loads it itself
             pass
         # Modules, classes and dictionaries live as long as the process: moved out of the
-        # collector's generations, a full collection no longer walks them (a pause of tens
-        # of milliseconds at 100,000 accounts, e.g. in the middle of scrolling).
+        # collector's generations, a full collection no longer walks them (a pause at
+        # 100,000 accounts, e.g. in the middle of scrolling).
         freeze_long_lived()
     finished.set()
 

@@ -37,11 +37,11 @@ class PriorityTable(QWidget):
         self.list.setFixedHeight(96)
         self.up_button = QPushButton(tr("上移"))
         self.down_button = QPushButton(tr("下移"))
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
         for keys, step in (("Alt+Up", -1), ("Alt+Down", 1)):
             shortcut = QShortcut(QKeySequence(keys), self.list)
-            shortcut.activated.connect(lambda step=step: self.move(step))
+            shortcut.activated.connect(lambda step=step: self.move_selected(step))
         buttons = QVBoxLayout()
         buttons.addWidget(self.up_button)
         buttons.addWidget(self.down_button)
@@ -74,7 +74,8 @@ class PriorityTable(QWidget):
         item.setData(Qt.ItemDataRole.UserRole + 1, text)
         self.list.addItem(item)
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:
+        """Move the selected entry ``step`` places (not QWidget.move, which places the widget)."""
         row = self.list.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.list.count():

@@ -7,7 +7,7 @@ shows the live account count per unit, for total-quantity control.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -70,10 +70,8 @@ class UnitsDialog(DirectoryEditor):
         buttons = QHBoxLayout()
         self.new_top = QPushButton(tr("新增顶级单位"), self)
         self.new_child = QPushButton(tr("新增下级单位"), self)
-        self.new_top.clicked.connect(lambda: self.may_drop_unsaved() and self.start_new(None))
-        self.new_child.clicked.connect(
-            lambda: self.may_drop_unsaved() and self.start_new(self.unit_id)
-        )
+        self.new_top.clicked.connect(lambda: self._new_unit(child=False))
+        self.new_child.clicked.connect(lambda: self._new_unit(child=True))
         buttons.addWidget(self.new_top)
         buttons.addWidget(self.new_child)
         left.addLayout(buttons)
@@ -127,7 +125,10 @@ class UnitsDialog(DirectoryEditor):
                 if items.value().data(0, Qt.ItemDataRole.UserRole) == unit_id:
                     found = items.value()
                 items += 1
-            self.tree.setCurrentItem(found)
+            if found is None:
+                self.tree.setCurrentIndex(QModelIndex())
+            else:
+                self.tree.setCurrentItem(found)
         finally:
             self.tree.blockSignals(False)
 
@@ -195,6 +196,12 @@ class UnitsDialog(DirectoryEditor):
         self.note.setText(unit.note)
         self._clear_errors()
         self._remember_shown()
+
+    def _new_unit(self, *, child: bool) -> None:
+        """新增顶级单位 / 新增下级单位, once typed input is saved or may be dropped; the
+        parent is the unit selected after that (saving may have just created it)."""
+        if self.may_drop_unsaved():
+            self.start_new(self.unit_id if child else None)
 
     def start_new(self, parent_id: int | None) -> None:
         """Empty the editor for a new unit under ``parent_id``."""

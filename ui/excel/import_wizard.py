@@ -315,7 +315,7 @@ class MappingPage(QWizardPage):
             self.saved_combo.blockSignals(False)
 
     def validatePage(self) -> bool:
-        """Check every row on a worker (a 10,000-row ledger takes a second or two)."""
+        """Check every row on a worker (a 10,000-row ledger is too much for the UI thread)."""
         path = self.w.path
         grid = self.w.grid
         if grid is None or self.table.rowCount() == 0:  # the CSV could not be read as chosen

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from nmdesk.errors import NmdeskError
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 
 Work = Callable[["Register", Callable[[int, int], bool]], Path]
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BatchPrint", text)
 
 
 class RenderJob(QObject):
@@ -122,8 +126,8 @@ def run_job(parent: QWidget | None, job: RenderJob, text: str) -> Path | None:
 
     Returns the PDF's path, or None when cancelled. Raises NmdeskError on failure.
     """
-    dialog = QProgressDialog(text, QProgressDialog.tr("取消"), 0, 0, parent)
-    dialog.setWindowTitle(QProgressDialog.tr("正在生成 PDF"))
+    dialog = QProgressDialog(text, tr("取消"), 0, 0, parent)
+    dialog.setWindowTitle(tr("正在生成 PDF"))
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
@@ -170,7 +174,7 @@ def run_batch(
     if not account_ids:
         raise NmdeskError("没有要打印的账号")
     job = BatchPrintJob(register_path, form, account_ids, out)
-    text = QProgressDialog.tr("正在生成 {0} 个账号的表单…").format(len(account_ids))
+    text = tr("正在生成 {0} 个账号的表单…").format(len(account_ids))
     try:
         return run_job(parent, job, text)
     finally:
@@ -192,5 +196,5 @@ def run_render(
     def work(register: Register, progress: Callable[[int, int], bool]) -> Path:
         return render_form(register, form, account_id, out, blank=blank, progress=progress)
 
-    text = QProgressDialog.tr("正在生成{0}…").format(FORM_NAMES[form])
+    text = tr("正在生成{0}…").format(FORM_NAMES[form])
     return run_job(parent, RenderJob(register_path, work), text)

@@ -94,9 +94,9 @@ class ReceiveCopyDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
 
-        self.code_edit.returnPressed.connect(self.find)
+        self.code_edit.returnPressed.connect(self.look_up)
         self.code_edit.textChanged.connect(self._code_changed)
-        find_button.clicked.connect(self.find)
+        find_button.clicked.connect(self.look_up)
         browse.clicked.connect(self.browse_scan)
         self.receive_button.clicked.connect(self.receive)
         close_button.clicked.connect(self.reject)
@@ -138,7 +138,7 @@ class ReceiveCopyDialog(QDialog):
         self.info.setText(text)
         self.info.setStyleSheet(ERROR_STYLE)
 
-    def find(self) -> CopyMatch | None:
+    def look_up(self) -> CopyMatch | None:
         """Show the filing or printed form the code belongs to; only one not yet
         received can be received."""
         code = self.code_edit.text().strip()
@@ -162,7 +162,7 @@ class ReceiveCopyDialog(QDialog):
 
     def receive(self) -> Received | None:
         """Mark the found filing received on the chosen date, attaching the scan if any."""
-        if self.filing is None and self.find() is None:
+        if self.filing is None and self.look_up() is None:
             return None
         qdate = self.date_edit.date()
         day = dt.date(qdate.year(), qdate.month(), qdate.day())

@@ -7,7 +7,7 @@ A small LRU cache of chunks keeps scrolling smooth on 100,000 accounts. No
 ``QSortFilterProxyModel``: sorting re-runs the query with another ``order_by``.
 
 On a large register a search or filter is shown progressively: the first screen
-of ids is read at once, and the whole list (up to 100,000 ids, 20–40 ms) is read
+of ids is read at once, and the whole list (up to 100,000 ids) is read
 by ``IdListLoader`` on a background thread and appended when it arrives, so a
 keystroke never waits for it.
 """
@@ -228,8 +228,8 @@ class AccountTableModel(QAbstractTableModel):
 
     def row_of(self, account_id: int) -> int | None:
         """The account's row among the ids read so far (see ``ensure_complete``)."""
-        # A lookup scans the id list in C (~1 ms at 100,000 rows); the position map,
-        # which costs ~30 ms to build, is made only when many lookups follow a query.
+        # A lookup scans the id list in C; the position map, which costs far more to
+        # build at 100,000 rows than one scan, is made only when many lookups follow a query.
         if self._positions is None:
             self._lookups += 1
             if self._lookups <= 8:

@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         fit_to_screen(self)
         large = register.accounts.count() > BACKGROUND_BOARD_ACCOUNTS
         self._build_views(large)
-        self.search = SearchBox()
+        self.search: SearchBox = SearchBox()
         self.search.changed.connect(self.apply_query)
         self.table.typed.connect(self.search.continue_typing)
         self.details_timer = QTimer(self)
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([980, 460])
         central = QWidget()
-        layout = QVBoxLayout(central)
+        layout = self.central_layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         if register.is_demo:
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
             from ui.safety.data_safety import read_only_banner
 
             self.read_only_banner = read_only_banner(register.read_only_message)
-            self.centralWidget().layout().insertWidget(0, self.read_only_banner)
+            self.central_layout.insertWidget(0, self.read_only_banner)
         warnings = [
             text
             for text in (

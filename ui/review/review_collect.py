@@ -292,7 +292,9 @@ class CollectPage(QWizardPage):
         for index, unit in enumerate(progress.units):
             owing = progress.outcomes[unit.unit_id].submission in OUTSTANDING
             color = OVERDUE if owing and progress.overdue else PENDING if owing else DONE
-            self.units.item(index, 3).setBackground(color)
+            cell = self.units.item(index, 3)
+            assert cell is not None  # fill_table filled every cell
+            cell.setBackground(color)
         self.units.blockSignals(False)
         if (select_unit is None or not select_id(self.units, select_unit)) and rows:
             self.units.selectRow(0)

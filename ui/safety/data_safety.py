@@ -250,7 +250,7 @@ class BackupDialog(QDialog):
 
 class DailyBackup(QObject):
     """The day's automatic backup, taken on a background thread once the window is open:
-    copying a 300 MB register takes about a second, which the window does not wait for.
+    the window does not wait for a large register to be copied.
     ``finished`` carries the status-bar sentence (empty when today's copy existed)."""
 
     finished = Signal(str)
@@ -258,11 +258,12 @@ class DailyBackup(QObject):
     def __init__(self, register_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.register_path = register_path
-        self.thread: threading.Thread | None = None
+        # not ``thread``: that would hide QObject.thread()
+        self.worker: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
-        self.thread.start()
+        self.worker = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
+        self.worker.start()
 
     def _run(self) -> None:
         try:

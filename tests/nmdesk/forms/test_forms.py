@@ -554,13 +554,30 @@ def test_scanned_qr_code_finds_the_filing(register, tmp_path):
     assert received.id == filing.id and received.status is FilingStatus.FILED
 
 
-def test_print_benchmark_quick_run_reports_pages_per_second():
+def test_print_benchmark_prints_each_sheet_on_its_own_two_pages(tmp_path):
+    """The benchmark measures the right output: every sheet's two copies, in order, each
+    page naming its own account and serial and its own copy label, in nmdesk's PDF and in
+    both baselines."""
     from benchmarks import bench_print
+    from nmdesk.profiles import load_profile
 
-    results = bench_print.run(quick=True)
-    assert [row["pages"] for row in results] == [2 * bench_print.QUICK_SHEETS] * 3
+    results = bench_print.run(quick=True, rounds=1, keep=tmp_path)
+    sheets = bench_print.QUICK_SHEETS
+    assert [row["pages"] for row in results] == [2 * sheets] * 3
     assert all(row["pages_per_s"] > 0 for row in results)
     assert "nmdesk" in results[0]["what"] and "canvas" in results[1]["what"]
+    labels = [squash(label) for label in load_profile("bit").copy_labels]
+    for name in ("nmdesk", "canvas", "form"):
+        pages = PdfReader(tmp_path / f"{name}.pdf").pages
+        assert len(pages) == 2 * sheets, name
+        for number, page in enumerate(pages):
+            sheet, copy = divmod(number, 2)
+            text = squash(page.extract_text())
+            where = f"{name}.pdf page {number + 1}"
+            assert re.findall(r"bit_\d{6}", text) == [f"bit_{sheet:06d}"], where
+            assert re.findall(r"BIT-2026-\d{5}", text) == [f"BIT-2026-{sheet:05d}"], where
+            assert f"北理工测试账号{sheet}" in text, where
+            assert [label for label in labels if label in text] == [labels[copy]], where
 
 
 def test_names_offices_and_labels_come_from_the_profile(tmp_path):

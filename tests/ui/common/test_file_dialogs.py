@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from file_dialog_probe import NEVER_LISTED, folder_settled
 from PySide6.QtWidgets import QFileDialog, QTreeView
 
 from nmdesk.store import Register
@@ -97,16 +98,10 @@ def _writer_lock_survives(path: Path) -> bool:
     return result.returncode == 0
 
 
-def _show_until_listed(qtbot, dialog: QFileDialog) -> None:
+def _show_until_listed(qtbot, dialog: QFileDialog, names: set[str]) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
-
-    def listed() -> bool:
-        views = dialog.findChildren(QTreeView)
-        return any(v.model().rowCount(v.rootIndex()) >= 2 for v in views)
-
-    qtbot.waitUntil(listed, timeout=10000)
-    qtbot.wait(1500)  # icons and type names are fetched after the folder is listed
+    qtbot.waitUntil(lambda: folder_settled(dialog, names), timeout=10000)
 
 
 def test_real_file_dialog_on_the_register_folder_keeps_sqlites_locks(qtbot, tmp_path) -> None:
@@ -121,7 +116,7 @@ def test_real_file_dialog_on_the_register_folder_keeps_sqlites_locks(qtbot, tmp_
         conn.execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
         assert _writer_lock_survives(path)
         dialog = file_dialogs.quiet_dialog(None, "打开", str(tmp_path), "所有文件 (*)")
-        _show_until_listed(qtbot, dialog)
+        _show_until_listed(qtbot, dialog, {"office.nmdesk", "office.nmdesk-wal", "scan.pdf"})
         shown = _listed_names(dialog)
         assert "office.nmdesk" in shown and "scan.pdf" in shown
         assert not any(name.endswith(("-wal", "-shm", ".lock")) for name in shown)
@@ -155,12 +150,14 @@ def test_no_module_calls_qfiledialog_directly() -> None:
 def _register_files_opened(kind: str, folder: Path) -> list[str]:
     trace = folder.parent / f"{kind}.trace"
     strace = ["strace", "-f", "-e", "trace=openat,open", "-o", str(trace)]
-    subprocess.run(
+    shown = subprocess.run(
         [*strace, sys.executable, str(SHOW), kind, str(folder)],
         capture_output=True,
+        text=True,
         timeout=120,
-        check=True,
     )
+    assert shown.returncode != NEVER_LISTED, shown.stderr
+    shown.check_returncode()
     text = trace.read_text(encoding="utf-8", errors="replace")
     return [line for line in text.splitlines() if f"{folder}/office.nmdesk" in line]
 

@@ -155,9 +155,9 @@ def test_receive_signed_copy_with_scan(qtbot, demo_register, tmp_path):
     dialog = ReceiveCopyDialog(demo_register, today=dt.date(2026, 11, 20))
     qtbot.addWidget(dialog)
     dialog.code_edit.setText("ZZZZZZ")
-    assert dialog.find() is None and "没有对应" in dialog.info.text()
+    assert dialog.look_up() is None and "没有对应" in dialog.info.text()
     dialog.code_edit.setText(f"{account.serial_no}|{filing.check_code.lower()}")
-    assert dialog.find().filing.id == filing.id
+    assert dialog.look_up().filing.id == filing.id
     assert account.name in dialog.info.text()
     scan = tmp_path / "scan.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\nfake")
@@ -172,7 +172,7 @@ def test_receive_signed_copy_with_scan(qtbot, demo_register, tmp_path):
     again = ReceiveCopyDialog(demo_register)
     qtbot.addWidget(again)
     again.code_edit.setText(filing.check_code)
-    assert again.find() is None and "已登记交回" in again.info.text()
+    assert again.look_up() is None and "已登记交回" in again.info.text()
 
 
 def test_main_window_print_and_receive_hooks(qtbot, demo_register, tmp_path):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel
@@ -147,16 +148,33 @@ def test_role_holder_and_overdue_filters(window, demo_register):
     assert overdue == demo_register.accounts.ids(AccountQuery(overdue_only=True))
 
 
-def test_role_holder_choices_load_after_the_first_paint_or_on_focus(qtbot, window, demo_register):
+def test_role_holder_choices_load_after_the_first_paint_or_on_focus(
+    qtbot, monkeypatch, demo_register, settings
+):
     people = demo_register.scalar("SELECT count(*) FROM people")
+    delayed: list[int] = []  # the delayed loads that have run
+
+    def single_shot(msec: int, slot) -> None:
+        def fired() -> None:
+            slot()
+            delayed.append(msec)
+
+        QTimer.singleShot(msec, fired)
+
+    monkeypatch.setattr("ui.register.filters_bar.QTimer", SimpleNamespace(singleShot=single_shot))
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
     person = window.filters.person
-    if person.count() == 1:  # not loaded yet: the first use loads them
-        QTest.mouseClick(person, Qt.MouseButton.LeftButton)
+    assert person.count() == 1  # nothing read before the first paint
+    window.show()
+    QTest.mouseClick(person, Qt.MouseButton.LeftButton)  # the first use loads them
     assert person.count() == people + 1
-    qtbot.wait(150)  # the delayed load finds them loaded and adds nothing twice
+    # the delayed load runs as well, finds them loaded and adds nothing twice
+    qtbot.waitUntil(lambda: bool(delayed), timeout=5000)
     assert person.count() == people + 1
     window.filters.reload_choices()
     assert person.count() == people + 1
+    window.close()
 
 
 def test_sorting_by_a_column_reorders_through_sql(window, demo_register):
@@ -498,11 +516,22 @@ def test_a_newer_query_wins_over_an_older_background_read(qtbot, progressive_win
     win = progressive_window
     win.apply_query()  # all 300: its background read is queued
     assert not win.model.is_complete
+    loader = win.model._id_loader()
+    older = loader.latest
+    everything = win.register.accounts.ids(AccountQuery())
+    expected = win.register.accounts.ids(AccountQuery(status=AccountStatus.RUNNING.value))
+    assert len(expected) > win.model.CHUNK
     win.filters.select(win.filters.status, AccountStatus.RUNNING.value)
     with qtbot.waitSignal(win.model.completed, timeout=5000):
         win.apply_query()
-    qtbot.wait(200)  # the older read, if it ran, reports now and must be ignored
-    expected = win.register.accounts.ids(AccountQuery(status=AccountStatus.RUNNING.value))
+        # the older read reports while the newer one is still being read: it is ignored
+        loader.loaded.emit(older, everything)
+        assert not win.model.is_complete
+        shown = [win.model.account_id(row) for row in range(win.model.rowCount())]
+        assert shown == expected[: win.model.CHUNK]
+    assert win.model.ids() == expected
+    # and once more after the newer list is in
+    loader.loaded.emit(older, everything)
     assert win.model.ids() == expected
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
 from nmdesk.models import Person, PersonKind
@@ -201,9 +201,10 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
 
 
 def finished(qtbot, window: MainWindow) -> None:
-    """Wait for the background backup thread, then for its signal to be delivered."""
-    qtbot.waitUntil(lambda: not window.daily_backup.thread.is_alive(), timeout=20_000)
-    qtbot.wait(50)
+    """Wait for the background backup thread, then deliver its signal: the thread
+    emitted ``finished`` before it ended, so the call is already queued."""
+    qtbot.waitUntil(lambda: not window.daily_backup.worker.is_alive(), timeout=20_000)
+    QCoreApplication.processEvents()
 
 
 def test_the_days_backup_is_taken_after_the_window_opens(qtbot, demo_path, settings) -> None:

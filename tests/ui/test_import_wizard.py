@@ -316,3 +316,40 @@ def test_units_page_shows_every_new_unit_with_its_parent_and_kind(
     league, drama = register.units.find_by_name("校团委"), register.units.find_by_name("话剧社")
     assert drama.parent_id == league.id and drama.kind == "student_org"
     assert register.units.find_by_name("摄影协会").kind == "student_org"
+
+
+def test_the_open_dialog_lists_every_format_the_reader_knows(wizard, monkeypatch):
+    """Issue 17: .xls, .et, .xlsb, .ods and text ledgers, each also alone."""
+    from nmdesk.excel.formats import SPREADSHEET_SUFFIXES
+    from nmdesk.excel.text_ledger import TEXT_SUFFIXES
+    from ui import file_dialogs
+
+    seen: list[str] = []
+    monkeypatch.setattr(
+        file_dialogs, "open_file_name", lambda parent, title, start, pattern: seen.append(pattern)
+    )
+    wizard.choose_open_file()
+    groups = seen[0].split(";;")
+    first = groups[0]
+    for suffix in (*SPREADSHEET_SUFFIXES, *TEXT_SUFFIXES):
+        assert f"*{suffix}" in first.split("(")[1], (suffix, first)
+    assert [g.split(" (")[0] for g in groups] == [
+        "台账文件",
+        "Excel 工作簿",
+        "Excel 97–2003 工作簿",
+        "WPS 表格",
+        "OpenDocument 表格（LibreOffice）",
+        "CSV 或文本",
+        "所有文件",
+    ]
+    assert "*.xls)" in groups[2] and "*.et)" in groups[3] and "*.ods)" in groups[4]
+
+
+def test_a_pdf_chosen_by_mistake_is_named_on_the_file_page(wizard, tmp_path):
+    pdf = tmp_path / "通知.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(100))
+    wizard.file_page.path_edit.setText(str(pdf))
+    assert "是 PDF 文件" in wizard.file_page.message.text()
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "是 PDF 文件" in wizard.boxes.texts[-1]

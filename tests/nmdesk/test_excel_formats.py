@@ -1,0 +1,211 @@
+"""Every format an office keeps a ledger in (issue 17, part 1), read by one reader.
+
+The .xls, .et and LibreOffice-saved .ods files are made by LibreOffice itself in
+``test_libreoffice.py``. Here the files are written at test time by hand, as the
+format's specification lays them out: an .ods with merged cells and formulas (what
+python-calamine does not report), hostile ones, and files that are not spreadsheets
+at all, each of which gets one Chinese sentence naming what it is.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nmdesk.excel.ledger_import import Verdict, plan_import
+from nmdesk.excel.limits import SpreadsheetTooLargeError
+from nmdesk.excel.reader import ExcelFileError, read_sheet, sheet_names
+from nmdesk.store import Register
+
+_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.2"'
+)
+_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def text_cell(value: str, attributes: str = "") -> str:
+    return (
+        f'<table:table-cell office:value-type="string" {attributes}>'
+        f"<text:p>{value}</text:p></table:table-cell>"
+    )
+
+
+def write_ods(path: Path, sheets: dict[str, list[str]]) -> Path:
+    """An .ods whose sheets are the given rows (each the XML of one table-row's cells)."""
+    tables = "".join(
+        f'<table:table table:name="{name}">'
+        + "".join(
+            row
+            if row.startswith("<table:table-row")
+            else f"<table:table-row>{row}</table:table-row>"
+            for row in rows
+        )
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_NS}>'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _MANIFEST)
+        archive.writestr("content.xml", content)
+    return path
+
+
+HEADER = "".join(
+    text_cell(h) for h in ("开设单位", "平台", "账号类型", "账号名称", "微信号/账号ID")
+)
+
+
+def _ledger_rows() -> list[str]:
+    """The unit merged down over three accounts; the last account's ID is a formula
+    the file holds no result for."""
+    return [
+        HEADER,
+        text_cell(
+            "信息与电子学院", 'table:number-rows-spanned="3" table:number-columns-spanned="1"'
+        )
+        + "".join(text_cell(v) for v in ("微信", "订阅号", "北理工信电", "bit_ie")),
+        "<table:covered-table-cell/>"
+        + "".join(text_cell(v) for v in ("微博", "机构认证", "北理工信电微博", "bit_ie_wb")),
+        "<table:covered-table-cell/>"
+        + "".join(text_cell(v) for v in ("抖音", "企业号", "北理工信电抖音", "bit_ie_dy")),
+        text_cell("机械与车辆学院")
+        + "".join(text_cell(v) for v in ("微信", "订阅号", "北理工机车"))
+        + '<table:table-cell table:formula="of:=[.E2]&amp;&quot;_mv&quot;"/>',
+    ]
+
+
+def test_an_ods_fills_merged_units_down_and_refuses_a_formula_without_a_result(
+    tmp_path: Path,
+) -> None:
+    ods = write_ods(tmp_path / "台账.ods", {"台账": _ledger_rows()})
+    grid = read_sheet(ods)
+    assert [row[0] for row in grid.rows[1:]] == ["信息与电子学院"] * 3 + ["机械与车辆学院"]
+    assert grid.merged == [((1, 0), (3, 0))]
+    assert grid.formulas == {(4, 4): False}
+    assert grid.rows[4][4] == '=[.E2]&"_mv"'
+    with Register.create(tmp_path / "r.nmdesk", "bit", actor="t") as register:
+        plan = plan_import(register, ods)
+    verdicts = [(row.verdict, row.unit_name) for row in plan.rows]
+    assert verdicts[:3] == [(Verdict.NEW, "信息与电子学院")] * 3
+    assert verdicts[3][0] is Verdict.ERROR and "公式没有计算结果" in plan.rows[3].reason
+
+
+def test_an_ods_formula_with_a_stored_result_is_read_as_that_result(tmp_path: Path) -> None:
+    rows = [
+        HEADER,
+        "".join(text_cell(v) for v in ("机械与车辆学院", "微信", "订阅号", "北理工机车"))
+        + '<table:table-cell table:formula="of:=&quot;bit_&quot;&amp;&quot;mv&quot;" '
+        'office:value-type="string" office:string-value="bit_mv"><text:p>bit_mv</text:p>'
+        "</table:table-cell>",
+    ]
+    grid = read_sheet(write_ods(tmp_path / "a.ods", {"台账": rows}))
+    assert grid.rows[1][4] == "bit_mv" and grid.formulas == {(1, 4): True}
+
+
+def test_an_ods_lists_its_sheets_and_reads_the_one_chosen(tmp_path: Path) -> None:
+    ods = write_ods(tmp_path / "a.ods", {"说明": [text_cell("填表说明")], "台账": _ledger_rows()})
+    assert sheet_names(ods) == ["说明", "台账"]
+    assert read_sheet(ods, "台账").rows[1][3] == "北理工信电"
+    with pytest.raises(ExcelFileError, match="没有名为“汇总”的工作表"):
+        read_sheet(ods, "汇总")
+
+
+def test_an_ods_row_repeated_past_the_limit_is_refused_before_calamine_reads_it(
+    tmp_path: Path,
+) -> None:
+    repeated = (
+        '<table:table-row table:number-rows-repeated="200000">'
+        + text_cell("计算机学院")
+        + "</table:table-row>"
+    )
+    ods = write_ods(tmp_path / "huge.ods", {"台账": [HEADER, repeated]})
+    assert ods.stat().st_size < 5000
+    started = time.monotonic()
+    with pytest.raises(SpreadsheetTooLargeError, match=r"200001 行.*上限 100000 行"):
+        read_sheet(ods)
+    assert time.monotonic() - started < 5  # calamine would build 200,000 rows first
+
+
+def test_an_ods_with_a_million_empty_formatted_rows_after_the_ledger_is_read(
+    tmp_path: Path,
+) -> None:
+    """LibreOffice writes a sheet's formatted tail as one repeated empty row."""
+    tail = (
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    grid = read_sheet(write_ods(tmp_path / "tail.ods", {"台账": [*_ledger_rows()[:2], tail]}))
+    assert len(grid.rows) == 2 and grid.rows[1][3] == "北理工信电"
+
+
+def test_a_truncated_ods_is_called_damaged(tmp_path: Path) -> None:
+    ods = write_ods(tmp_path / "a.ods", {"台账": _ledger_rows()})
+    cut = tmp_path / "cut.ods"
+    cut.write_bytes(ods.read_bytes()[: ods.stat().st_size // 2])
+    with pytest.raises(ExcelFileError, match=r"cut\.ods 已损坏或不完整"):
+        read_sheet(cut)
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in members.items():
+            archive.writestr(member, text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "what"),
+    [
+        ("台账.pdf", lambda p: p.write_bytes(b"%PDF-1.7\n" + bytes(200)), "是 PDF 文件"),
+        ("扫描件.xlsx", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200)), "是 PNG 图片"),
+        (
+            "台账.docx",
+            lambda p: _zip(p, {"[Content_Types].xml": "<x/>", "word/document.xml": "<x/>"}),
+            "是 Word 文档（.docx）",
+        ),
+        (
+            "台账.odt",
+            lambda p: _zip(p, {"mimetype": "application/vnd.oasis.opendocument.text"}),
+            "是 OpenDocument 文本文档（.odt）",
+        ),
+        ("台账.zip", lambda p: _zip(p, {"台账.xlsx": "x"}), "是压缩包而不是表格文件，请先解压"),
+        (
+            "导出.xls",
+            lambda p: p.write_bytes("<html><table><tr><td>开设单位</td></tr></table>".encode()),
+            "是网页（HTML）格式的表格",
+        ),
+        ("台账.rar", lambda p: p.write_bytes(b"Rar!\x1a\x07\x00" + bytes(100)), "是 RAR 压缩包"),
+        ("空.xlsx", lambda p: p.write_bytes(b""), "是空文件"),
+    ],
+)
+def test_a_file_that_is_no_spreadsheet_gets_one_sentence_naming_what_it_is(
+    tmp_path: Path, name, build, what
+) -> None:
+    path = tmp_path / name
+    build(path)
+    with pytest.raises(ExcelFileError) as raised:
+        read_sheet(path)
+    message = str(raised.value)
+    assert message.startswith(f"{name} {what}"), message
+    assert "\n" not in message and len(message) < 200

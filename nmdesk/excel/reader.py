@@ -6,8 +6,8 @@ format from the content, not the name; .csv and .txt by ``text_ledger``. Before
 calamine sees a file it is measured (``limits``; ``biff`` for .xls/.et, ``ods``,
 ``xlsb``), because calamine allocates a sheet by its size.
 
-Merged ranges are filled down (calamine reports them for .xlsx and .xls; an .ods's come
-from ``ods``). Formulas are never evaluated: a formula cell is read as the result the
+Merged ranges are filled down (calamine reports them for .xlsx and .xls; an .ods's and
+an .xlsb's come from ``ods`` and ``xlsb``). Formulas are never evaluated: a formula cell is read as the result the
 file stores. An xlsx's sheet XML is scanned for ``<f>`` and an .ods's for
 ``table:formula``, so that a formula without a stored result is reported and the
 import refuses it; .xls and .xlsb always store the result.
@@ -237,18 +237,18 @@ def _checked_ods(archive: zipfile.ZipFile, name: str) -> _Checked:
 def _checked_xlsb(archive: zipfile.ZipFile, name: str) -> _Checked:
     from nmdesk.excel.xlsb import check_sheet, sheet_parts
 
-    formulas: dict[str, dict[tuple[int, int], tuple[bool, str]]] = {}
+    checked = _Checked("xlsb")
     labels = sheet_parts(archive)
     for info in archive.infolist():
         sheet = labels.get(info.filename)
         if sheet is not None:
-            found = check_sheet(archive, info, name, sheet)
-            formulas[sheet] = {cell: (True, "") for cell in found}
+            found, checked.merged[sheet] = check_sheet(archive, info, name, sheet)
+            checked.formulas[sheet] = {cell: (True, "") for cell in found}
         else:
             with archive.open(info) as part:
                 while part.read(1 << 20):
                     pass
-    return _Checked("xlsb", formulas=formulas)
+    return checked
 
 
 def _sheet_labels(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -4,7 +4,8 @@ Its worksheets are ``xl/worksheets/*.bin`` parts made of BIFF12 records (a
 variable-length type and size, then the body). Each sheet's ``BrtWsDim`` (its
 declared size) is checked first, then the cells it holds: a row header gives the
 row, a cell record starts with its column. Formula records (``BrtFmla*``) always
-carry their last result, which is what calamine reads.
+carry their last result, which is what calamine reads. calamine does not report an
+.xlsb's merged cells, so its ``BrtMergeCell`` records are read here too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 
 from nmdesk.excel.limits import HEAD_BYTES, LIMITS, check_extent
 
-_ROW_HEADER, _WS_DIM, _SHEET_DATA_END = 0x00, 0x94, 0x92
+_ROW_HEADER, _WS_DIM, _MERGE_CELL = 0x00, 0x94, 0xB0
 _CELLS = range(0x01, 0x0C)  # BrtCellBlank … BrtFmlaError: a column first
 _SHORT_CELLS = range(0x0C, 0x13)  # BrtShortBlank … BrtShortIsst: the next column
 _FORMULAS = range(0x08, 0x0C)
@@ -48,10 +49,14 @@ def _records(data: bytes) -> Iterator[tuple[int, int, int]]:
         pos += size
 
 
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]
+
+
 def check_sheet(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, sheet: str
-) -> dict[tuple[int, int], bool]:
-    """Refuse a worksheet part larger than the limits; returns its formula cells."""
+) -> tuple[dict[tuple[int, int], bool], Merged]:
+    """Refuse a worksheet part larger than the limits; returns its formula cells and its
+    merged ranges ((top, left), (bottom, right)), zero-based."""
     with archive.open(info) as part:
         head = part.read(HEAD_BYTES)
         for kind, at, size in _records(head):
@@ -63,6 +68,7 @@ def check_sheet(
     unpack = struct.unpack_from
     rows = columns = row = column = 0
     formulas: dict[tuple[int, int], bool] = {}
+    merged: Merged = []
     for kind, at, size in _records(data):
         if kind == _ROW_HEADER and size >= 4:
             row = unpack("<I", data, at)[0]
@@ -72,13 +78,17 @@ def check_sheet(
             column = unpack("<I", data, at)[0]
         elif kind in _SHORT_CELLS:
             column += 1
+        elif kind == _MERGE_CELL and size >= 16:
+            top, bottom, left, right = unpack("<IIII", data, at)
+            merged.append(((top, left), (bottom, right)))
+            continue
         else:
             continue
         columns = max(columns, column + 1)
         if kind in _FORMULAS:
             formulas[(row, column)] = True
     check_extent(file_name, sheet, rows, columns, LIMITS)
-    return formulas
+    return formulas, merged
 
 
 _BUNDLE_SHEET = 0x9C

@@ -209,3 +209,65 @@ def test_a_file_that_is_no_spreadsheet_gets_one_sentence_naming_what_it_is(
     message = str(raised.value)
     assert message.startswith(f"{name} {what}"), message
     assert "\n" not in message and len(message) < 200
+
+
+# -- .xlsb and .xlsm ------------------------------------------------------------------
+
+_HEADERS = ["开设单位", "平台", "账号类型", "账号名称", "微信号/账号ID", "开设时间"]
+_ROWS: list[list[str | None]] = [
+    ["信息与电子学院", "微信", "订阅号", "北理工信电", "bit_ie", "2020-09-01"],
+    [None, "微博", "机构认证", "北理工信电微博", "bit_ie_wb", "2021"],
+    [None, "APP客户端", None, "北理工信电 APP", "bit_ie_app", "2022-03"],
+    ["人文与社会科学学院", "抖音号", "企业号", "北理工人文", "bit_rw_dy", "2022-09-01"],
+    ["机械与车辆学院", "火星号", None, "北理工机车", "bit_mv", None],
+]
+
+
+def _openpyxl_ledger(path: Path) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "台账"
+    book.active.append(_HEADERS)
+    for row in _ROWS:
+        book.active.append(row)
+    book.active.merge_cells("A2:A4")
+    book.save(path)
+    return path
+
+
+def _verdicts(tmp_path: Path, ledger: Path) -> list[tuple[str, str, str, str]]:
+    with Register.create(tmp_path / f"{ledger.name}.nmdesk", "bit", actor="t") as register:
+        plan = plan_import(register, ledger)
+    return [
+        (row.verdict.value, row.unit_name, str(sorted(row.fields.items())), row.reason)
+        for row in plan.rows
+    ]
+
+
+def test_an_xlsb_and_an_xlsm_import_with_the_verdicts_of_the_same_xlsx(tmp_path: Path) -> None:
+    from xlsb_files import write_xlsb
+
+    expected = _verdicts(tmp_path, _openpyxl_ledger(tmp_path / "ledger.xlsx"))
+    assert [v[0] for v in expected] == ["new"] * 4 + ["error"]
+    assert [v[1] for v in expected[:3]] == ["信息与电子学院"] * 3
+    xlsb = write_xlsb(tmp_path / "ledger.xlsb", [_HEADERS, *_ROWS], merged=((1, 3, 0, 0),))
+    grid = read_sheet(xlsb)
+    assert grid.merged == [((1, 0), (3, 0))]  # calamine reports none; the reader reads them
+    assert _verdicts(tmp_path, xlsb) == expected
+    xlsm = _openpyxl_ledger(tmp_path / "ledger.xlsm")
+    assert _verdicts(tmp_path, xlsm) == expected
+
+
+def test_an_xlsb_with_a_far_cell_or_a_huge_declared_size_is_refused(tmp_path: Path) -> None:
+    from xlsb_files import write_xlsb
+
+    far = write_xlsb(tmp_path / "far.xlsb", [_HEADERS], far_cell=(99_998, 16_383))
+    assert far.stat().st_size < 2000
+    started = time.monotonic()
+    with pytest.raises(SpreadsheetTooLargeError, match="用到了第 16384 列"):
+        read_sheet(far)
+    assert time.monotonic() - started < 5
+    declared = write_xlsb(tmp_path / "declared.xlsb", [_HEADERS], declared=(1_048_576, 6))
+    with pytest.raises(SpreadsheetTooLargeError, match="有 1048576 行"):
+        read_sheet(declared)

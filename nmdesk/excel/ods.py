@@ -12,28 +12,26 @@ checked) and, for each sheet, yields:
   reader fills down as it does for an xlsx;
 - the formula cells (``table:formula``) and whether each has a stored result (LibreOffice
   always stores one; a generated file may not).
+
+The scan is a tokenizer over the XML's table elements (a regular expression with the
+document's own prefix for the table namespace), not a parser: ElementTree's iterparse
+took 0.8 s for a 10,000-row sheet that calamine reads in 0.13 s, the tokenizer about
+0.1 s. The XML itself is parsed by calamine, which refuses a damaged one.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
+from xml.sax.saxutils import unescape
 
 from nmdesk.excel.limits import LIMITS, SheetExtent
 
-_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
-_SHEET = _TABLE + "table"
-_ROW = _TABLE + "table-row"
-_CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
-_VALUE_TYPE = _OFFICE + "value-type"
-_FORMULA = _TABLE + "formula"
-_ROWS_REPEATED = _TABLE + "number-rows-repeated"
-_COLUMNS_REPEATED = _TABLE + "number-columns-repeated"
-_ROWS_SPANNED = _TABLE + "number-rows-spanned"
-_COLUMNS_SPANNED = _TABLE + "number-columns-spanned"
+_TABLE_NS = rb"urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_PREFIX = re.compile(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(_TABLE_NS) + rb'["\']')
+_NAMESPACE = re.compile(r"^[A-Za-z]+:(?==)")  # a formula's syntax, of: or oooc:
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
 @dataclass
@@ -46,50 +44,83 @@ class OdsSheet:
     formulas: dict[tuple[int, int], tuple[bool, str]] = field(default_factory=dict)
 
 
+def _tokens(prefix: bytes) -> re.Pattern[bytes]:
+    """The start tags of tables, rows and cells and the end tags of tables and rows:
+    (slash, ended, name, attributes)."""
+    p = re.escape(prefix)  # a cell's end tag is not needed, and is half the tags
+    return re.compile(
+        rb"<(?:(/)"
+        + p
+        + rb":(table-row|table)>|"
+        + p
+        + rb":(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>)"
+    )
+
+
+def _attribute(raw: bytes, name: bytes) -> str | None:
+    """One attribute's value, unescaped (``name`` without its prefix), or None."""
+    match = re.search(rb":" + name + rb'\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', raw)
+    if match is None:
+        return None
+    value = match.group(1) if match.group(1) is not None else match.group(2)
+    return unescape(value.decode("utf-8", "replace"), _ENTITIES)
+
+
+def _number(raw: bytes, name: bytes) -> int:
+    """A count attribute (``number-rows-repeated`` …), 1 when absent."""
+    return _count(_attribute(raw, name)) if name in raw else 1
+
+
 def scan_content(archive: zipfile.ZipFile, file_name: str) -> dict[str, OdsSheet]:
-    """Every sheet of ``content.xml``, its size checked as it streams past (raises
-    ``SpreadsheetTooLargeError``); ``ElementTree.ParseError`` if the XML is damaged."""
+    """Every sheet of ``content.xml``, its size checked as the rows pass (raises
+    ``SpreadsheetTooLargeError``). The zip directory's sizes are checked before."""
+    data = archive.read("content.xml")
+    declared = _PREFIX.search(data[: 1 << 16])
+    if declared is None:
+        return {}  # no table namespace: nothing calamine would allocate for
     sheets: dict[str, OdsSheet] = {}
     sheet: OdsSheet | None = None
     extent: SheetExtent | None = None
-    row = column = 0
+    row = column = used = 0  # used: the columns the current row fills
     row_repeat = 1
-    with archive.open("content.xml") as part:
-        for event, element in ElementTree.iterparse(part, events=("start", "end")):
-            tag = element.tag
-            if event == "start":
-                if tag == _SHEET:
-                    name = element.get(_TABLE + "name", "")
-                    sheet = sheets[name] = OdsSheet(name)
-                    extent = SheetExtent(file_name, name, LIMITS)
-                    row = 0
-                elif tag == _ROW:
-                    column = 0
-                    row_repeat = _count(element.get(_ROWS_REPEATED))
-                continue
-            if tag in _CELLS and sheet is not None and extent is not None:
-                repeat = _count(element.get(_COLUMNS_REPEATED))
-                formula = element.get(_FORMULA)
-                stored = element.get(_VALUE_TYPE) is not None or element.find(_TEXT_P) is not None
-                if stored or formula:
-                    extent.grow(row + row_repeat, column + repeat)
-                    if formula:
-                        text = formula.split(":", 1)[-1].lstrip("=")
-                        for r in range(row, row + row_repeat):  # bounded by the check above
-                            for c in range(column, column + repeat):
-                                sheet.formulas[(r, c)] = (stored, text)
-                down = _count(element.get(_ROWS_SPANNED))
-                across = _count(element.get(_COLUMNS_SPANNED))
-                if (down > 1 or across > 1) and tag == _CELLS[0]:
-                    sheet.merged.append(((row, column), (row + down - 1, column + across - 1)))
-                column += repeat
-                element.clear()
-            elif tag == _ROW:
+    for closing, ended, tag, raw in _tokens(declared.group(1)).findall(data):
+        if closing:
+            if ended == b"table-row":
+                if used and extent is not None:
+                    extent.grow(row + row_repeat, used)
                 row += row_repeat  # an empty run of rows counts only if a used row follows
-                element.clear()
-            elif tag == _SHEET:
-                sheet, extent = None, None
-                element.clear()
+            elif ended == b"table":
+                sheet = extent = None
+            continue
+        empty = raw.endswith(b"/")
+        if tag == b"table":
+            name = _attribute(raw, b"name") or ""
+            sheet = sheets[name] = OdsSheet(name)
+            extent = SheetExtent(file_name, name, LIMITS)
+            row = 0
+        elif tag == b"table-row":
+            column = used = 0
+            row_repeat = _number(raw, b"number-rows-repeated")
+            if empty:  # <table:table-row/>: a row with no cells
+                row += row_repeat
+        elif sheet is not None and extent is not None:  # a cell
+            repeat = _number(raw, b"number-columns-repeated")
+            cached = b"value-type" in raw
+            formula = _attribute(raw, b"formula") if b"formula" in raw else None
+            if cached or formula or not empty:  # a value, or text inside
+                used = column + repeat
+                if formula:
+                    extent.grow(row + row_repeat, used)  # before the loop it bounds
+                    text = _NAMESPACE.sub("", formula).lstrip("=")  # of:=SUM(…) → SUM(…)
+                    for r in range(row, row + row_repeat):
+                        for c in range(column, column + repeat):
+                            sheet.formulas[(r, c)] = (cached, text)
+            if b"spanned" in raw and tag == b"table-cell":
+                down = _number(raw, b"number-rows-spanned")
+                across = _number(raw, b"number-columns-spanned")
+                if down > 1 or across > 1:
+                    sheet.merged.append(((row, column), (row + down - 1, column + across - 1)))
+            column += repeat
     return sheets
 
 

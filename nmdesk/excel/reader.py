@@ -218,10 +218,7 @@ def _checked_xlsx(archive: zipfile.ZipFile, name: str) -> dict[str, bytes]:
 def _checked_ods(archive: zipfile.ZipFile, name: str) -> _Checked:
     from nmdesk.excel.ods import scan_content
 
-    try:
-        sheets = scan_content(archive, name)
-    except ElementTree.ParseError:
-        raise ExcelFileError(damaged(name)) from None
+    sheets = scan_content(archive, name)
     for info in archive.infolist():  # every other part's CRC, as for an xlsx
         if info.filename != "content.xml":
             with archive.open(info) as part:

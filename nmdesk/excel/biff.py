@@ -138,6 +138,7 @@ def _walk_sheet(name: str, sheet: BiffSheet, data: bytes, pos: int) -> None:
     rows = columns = 0
     formulas = sheet.formulas
     pos += 4 + unpack("<H", data, pos + 2)[0]  # its BOF
+    depth = 1
     while pos < end:
         kind, length, row, column = record(padded, pos)
         body = pos + 4
@@ -160,8 +161,12 @@ def _walk_sheet(name: str, sheet: BiffSheet, data: bytes, pos: int) -> None:
             else:
                 continue
             check_extent(name, sheet.name, last_row, last_column, LIMITS)
-        elif kind == _EOF or kind in _BOFS:
-            break
+        elif kind in _BOFS:  # an embedded chart's substream, inside the sheet's
+            depth += 1
+        elif kind == _EOF:
+            depth -= 1
+            if depth == 0:
+                break
     check_extent(name, sheet.name, rows, columns, LIMITS)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from nmdesk.excel.formats import damaged
+from nmdesk.excel.formats import damaged, not_a_spreadsheet, zip_kind
 from nmdesk.excel.limits import (
     LIMITS,
     SheetExtent,
@@ -112,8 +112,8 @@ def check_xlsx(path: Path) -> None:
 
 
 def check_ledger(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> None:
-    """``check_xlsx`` (.xlsx, .xlsm, .xlsb, .ods, .xls, .et), or for a ``.csv``/``.txt`` ledger that it can be read as text
-    (in ``encoding`` with ``delimiter`` when given)."""
+    """``check_xlsx`` (.xlsx, .xlsm, .xlsb, .ods, .xls, .et), or for a ``.csv``/``.txt``
+    ledger that it can be read as text (in ``encoding`` with ``delimiter`` when given)."""
     head = _head(path)
     if _is_text(path, head):
         _read_text(path, encoding, delimiter)
@@ -148,7 +148,7 @@ def _read_text(path: Path, encoding: str | None = None, delimiter: str | None = 
 class _Checked:
     """A workbook that passed the checks: its format and what the checks learnt that
     python-calamine does not report (an xlsx's kept parts, the formula cells and, for an
-    .ods, the merged ranges of each sheet)."""
+    .ods or an .xlsb, the merged ranges of each sheet)."""
 
     kind: str  # "xlsx" (also .xlsm), "xlsb", "ods" or "xls" (also WPS .et)
     parts: dict[str, bytes] = field(default_factory=dict)
@@ -160,8 +160,6 @@ def _check(path: Path, head: bytes | None = None) -> _Checked:
     """Raise ExcelFileError unless ``path`` is a workbook nmdesk can read whole (each
     sheet's size checked before calamine allocates for it). ``head``: the file's first
     bytes (``_head``), when the caller has read them."""
-    from nmdesk.excel.formats import not_a_spreadsheet, zip_kind
-
     name = path.name
     if head is None:
         head = _head(path)

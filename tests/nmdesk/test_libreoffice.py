@@ -289,22 +289,50 @@ def _merged_ledger(path: Path) -> Path:
     return path
 
 
+def _csv_ledger(path: Path, encoding: str, delimiter: str = ",") -> Path:
+    """The ledger as Excel saves it as text: the merged unit left in its first row."""
+    import csv
+
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(_HEADERS)
+        writer.writerows([["" if v is None else v for v in row] for row in _ROWS])
+    return path
+
+
 def test_the_same_ledger_in_every_format_gets_the_same_verdicts(
     libreoffice: LibreOffice, tmp_path: Path
 ) -> None:
+    """Each file made by a real writer: openpyxl (.xlsx, .xlsm), LibreOffice (.xls, .ods;
+    the .xls renamed .et, the container WPS writes), the csv module in each encoding
+    offices send, and the .xlsb record by record (nothing else here writes one)."""
+    from xlsb_files import write_xlsb
+
     xlsx = _merged_ledger(tmp_path / "ledger.xlsx")
     xls, ods = (libreoffice.convert([xlsx], to, tmp_path / to)[0] for to in ("xls", "ods"))
     et = tmp_path / "ledger.et"  # WPS's own format is this container
     shutil.copy(xls, et)
+    ledgers = {
+        "xlsx": xlsx,
+        "xlsm": _merged_ledger(tmp_path / "ledger.xlsm"),
+        "xls": xls,
+        "ods": ods,
+        "et": et,
+        "xlsb": write_xlsb(tmp_path / "ledger.xlsb", [_HEADERS, *_ROWS], merged=((1, 3, 0, 0),)),
+        "csv utf-8": _csv_ledger(tmp_path / "utf8.csv", "utf-8"),
+        "csv utf-8 bom": _csv_ledger(tmp_path / "utf8bom.csv", "utf-8-sig"),
+        "csv gbk": _csv_ledger(tmp_path / "gbk.csv", "gbk"),
+        "txt utf-16 tab": _csv_ledger(tmp_path / "unicode.txt", "utf-16", "\t"),
+    }
     plans = {}
-    for ledger in (xlsx, xls, ods, et):
-        with Register.create(tmp_path / f"{ledger.suffix[1:]}.nmdesk", "bit", actor="t") as r:
-            plans[ledger.suffix] = plan_import(r, ledger)
-    expected = _verdicts(plans[".xlsx"])
+    for label, ledger in ledgers.items():
+        with Register.create(tmp_path / f"{ledger.name}.nmdesk", "bit", actor="t") as r:
+            plans[label] = plan_import(r, ledger)
+    expected = _verdicts(plans["xlsx"])
     assert [v[1] for v in expected] == ["new", "new", "new", "new", "error"]
     assert [v[2] for v in expected[:3]] == ["信息与电子学院"] * 3  # filled down
-    for suffix, plan in plans.items():
-        assert _verdicts(plan) == expected, suffix
+    for label, plan in plans.items():
+        assert _verdicts(plan) == expected, label
     for ledger in (xls, ods, et):  # LibreOffice keeps the merge; the reader reports it
         assert read_sheet(ledger).merged == [((1, 0), (3, 0))], ledger.name
 

@@ -324,15 +324,26 @@ def test_the_same_ledger_in_every_format_gets_the_same_verdicts(
         "csv gbk": _csv_ledger(tmp_path / "gbk.csv", "gbk"),
         "txt utf-16 tab": _csv_ledger(tmp_path / "unicode.txt", "utf-16", "\t"),
     }
-    plans = {}
+    from nmdesk.excel.error_report import write_error_report
+
+    plans, reports, again = {}, {}, {}
     for label, ledger in ledgers.items():
         with Register.create(tmp_path / f"{ledger.name}.nmdesk", "bit", actor="t") as r:
-            plans[label] = plan_import(r, ledger)
+            plans[label] = plan = plan_import(r, ledger)
+            report = tmp_path / f"{ledger.name}-错误报告.xlsx"
+            write_error_report(plan, report)
+            reports[label] = _cells(report)
+            commit_import(r, plan)
+            again[label] = [row.verdict.value for row in plan_import(r, ledger).rows]
     expected = _verdicts(plans["xlsx"])
     assert [v[1] for v in expected] == ["new", "new", "new", "new", "error"]
     assert [v[2] for v in expected[:3]] == ["信息与电子学院"] * 3  # filled down
+    assert reports["xlsx"][1][:5] == ["6", "机械与车辆学院", "火星号", "", "北理工机车"]
     for label, plan in plans.items():
+        assert plan.headers == plans["xlsx"].headers, label  # the same mapping
         assert _verdicts(plan) == expected, label
+        assert reports[label] == reports["xlsx"], label
+        assert again[label] == ["unchanged"] * 4 + ["error"], label
     for ledger in (xls, ods, et):  # LibreOffice keeps the merge; the reader reports it
         assert read_sheet(ledger).merged == [((1, 0), (3, 0))], ledger.name
 

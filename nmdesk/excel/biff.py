@@ -60,6 +60,8 @@ def check_compound_file(path: Path) -> dict[str, BiffSheet]:
             raise _password(name)
         stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
         if stream is None:
+            if name.lower().endswith(".et"):  # a WPS format calamine does not know
+                raise ExcelFileError(damaged(name, "其中没有 Excel 97–2003 格式的工作表"))
             raise ExcelFileError(_not_a_workbook(name, ole.listdir()))
         size = ole.get_size(stream)
         if size > LIMITS.part_bytes:

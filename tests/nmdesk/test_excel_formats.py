@@ -271,3 +271,48 @@ def test_an_xlsb_with_a_far_cell_or_a_huge_declared_size_is_refused(tmp_path: Pa
     declared = write_xlsb(tmp_path / "declared.xlsb", [_HEADERS], declared=(1_048_576, 6))
     with pytest.raises(SpreadsheetTooLargeError, match="有 1048576 行"):
         read_sheet(declared)
+
+
+def test_a_wps_et_without_an_excel_workbook_inside_says_how_to_save_it_in_wps(
+    tmp_path: Path,
+) -> None:
+    """An .et whose OLE container holds no Workbook stream (a WPS-only variant): the
+    clerk is told to save it from WPS as .xlsx or .xls. A Word 97–2003 file, the same
+    container with a WordDocument stream, is named as one."""
+    et = _compound_file(tmp_path / "台账.et", "WpsContent")
+    with pytest.raises(ExcelFileError) as raised:
+        read_sheet(et)
+    message = str(raised.value)
+    assert message.startswith("台账.et 是 WPS 表格（.et）文件，但无法读取"), message
+    assert "文件 → 另存为" in message and "（.xlsx）" in message and "（.xls）" in message
+    doc = _compound_file(tmp_path / "通知.doc", "WordDocument")
+    with pytest.raises(ExcelFileError, match=r"是 Word 97–2003 文档（\.doc）"):
+        read_sheet(doc)
+
+
+def _compound_file(path: Path, stream: str) -> Path:
+    """An OLE compound file (version 3, 512-byte sectors) holding one 4,096-byte stream
+    named ``stream``: header, one FAT sector, one directory sector, eight data sectors."""
+    import struct
+
+    free, end, fat_mark = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 44, 1, 1, 0, 4096, end, 0, end, 0)
+    header[76:512] = struct.pack("<I", 0) + b"\xff" * (512 - 80)  # DIFAT: sector 0 is the FAT
+    fat = [fat_mark, end, *range(3, 10), end] + [free] * (128 - 10)
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = free) -> bytes:
+        raw = bytearray(128)
+        encoded = (name + "\0").encode("utf-16-le")
+        raw[0 : len(encoded)] = encoded
+        struct.pack_into("<HBB", raw, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", raw, 68, free, free, child)
+        struct.pack_into("<II", raw, 116, start, size)
+        return bytes(raw)
+
+    directory = entry("Root Entry", 5, end, 0, child=1) + entry(stream, 2, 2, 4096)
+    directory += bytes(512 - len(directory))
+    path.write_bytes(bytes(header) + struct.pack("<128I", *fat) + directory + bytes(4096))
+    return path

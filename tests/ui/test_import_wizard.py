@@ -353,3 +353,25 @@ def test_a_pdf_chosen_by_mistake_is_named_on_the_file_page(wizard, tmp_path):
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "是 PDF 文件" in wizard.boxes.texts[-1]
+
+
+def test_the_wizard_previews_and_imports_an_xlsb_ledger(qtbot, wizard, register, tmp_path):
+    """Issue 17: a format other than .xlsx goes through the same pages (an .xlsb, which
+    needs no LibreOffice to write; the .xls and .ods are in test_libreoffice.py)."""
+    from xlsb_files import write_xlsb
+
+    rows = [
+        ["开设单位", "平台", "账号类型", "账号名称", "微信号/账号ID"],
+        ["信息与电子学院", "微信", "订阅号", "北理工信电", "bit_ie"],
+        [None, "微博", "机构认证", "北理工信电微博", "bit_ie_wb"],
+        ["机械与车辆学院", "火星号", None, "北理工机车", "bit_mv"],
+    ]
+    ledger = write_xlsb(tmp_path / "台账.xlsb", rows, merged=((1, 2, 0, 0),))
+    wizard.file_page.path_edit.setText(str(ledger))
+    assert wizard.file_page.sheet_combo.currentText() == "台账"
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page, wizard.boxes.texts
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page, wizard.boxes.texts
+    assert wizard.preview_page.summary.text().startswith("新增 2，更新 0，重复 0，错误 1")
+    assert wizard.preview_page.model.rowCount() == 3

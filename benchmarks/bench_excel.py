@@ -3,7 +3,8 @@
 Issue 7's rows:
 
 - import a 10,000-row ledger with validation: <= 0.5 s and <= 2x a raw
-  python-calamine read of the same file. nmdesk's figure is the whole import a
+  python-calamine read of the same file (issue 17 adds the same ledger as an .xls
+  saved by LibreOffice and as a GBK CSV, each next to its raw read). nmdesk's figure is the whole import a
   clerk waits for: read, normalise and check every row (the preview), then the
   commit in one transaction (every row audited, search index refreshed) into a
   fresh register;
@@ -291,6 +292,69 @@ def bench_import_csv(folder: Path, rows: int, rounds: int) -> list[dict[str, Any
     ]
 
 
+def _libreoffice_xls(workbook_path: Path, folder: Path) -> Path | None:
+    """The ledger saved as .xls (Excel 97–2003) by LibreOffice headless, as offices that
+    use LibreOffice or WPS send it; None where soffice is missing."""
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+    out = folder / "xls"
+    subprocess.run(
+        [
+            soffice, "--headless", "--norestore",
+            f"-env:UserInstallation={(folder / 'libreoffice-profile').as_uri()}",
+            "--convert-to", "xls", "--outdir", str(out), str(workbook_path),
+        ],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return out / f"{workbook_path.stem}.xls"
+
+
+def bench_import_xls(folder: Path, rows: int, rounds: int) -> list[dict[str, Any]]:
+    """The same ledger saved as .xls by LibreOffice (merged unit cells kept): nmdesk's
+    whole import (the container measured before calamine reads it, then read, check and
+    write) next to a raw python-calamine read of the same .xls."""
+    from python_calamine import CalamineWorkbook
+
+    from nmdesk.excel.ledger_import import commit_import, plan_import
+    from nmdesk.store import Register
+
+    what = f"导入 {rows:,} 行 .xls 台账（LibreOffice 另存；检查文件、读取、检查、写入）"
+    workbook_path = folder / f"ledger-{rows}.xlsx"
+    if not workbook_path.exists():
+        write_ledger(workbook_path, rows)
+    ledger = _libreoffice_xls(workbook_path, folder)
+    if ledger is None:
+        row = _row(what, 0.0, None, "—", None)
+        row["note"] = "未测：本机没有 LibreOffice（soffice），无法生成 .xls"
+        return [row]
+
+    def raw_read() -> int:
+        with CalamineWorkbook.from_path(str(ledger)) as workbook:
+            return len(workbook.get_sheet_by_index(0).to_python())
+
+    raw_times, import_times = [], []
+    for round_no in range(rounds):
+        raw_times.append(_timed(raw_read)[0])
+        with Register.create(folder / f"xls-{rows}-{round_no}.nmdesk", "bit") as register:
+            start = time.perf_counter()
+            plan = plan_import(register, ledger)
+            commit_import(register, plan)
+            import_times.append(time.perf_counter() - start)
+            assert plan.counts()["new"] == rows, plan.counts()
+    return [
+        _row(
+            what,
+            _median(import_times),
+            _median(raw_times),
+            "— （基线：python-calamine 原始读取同一 .xls）",
+            None,
+        )
+    ]
+
+
 def _export_register(accounts: int) -> Path:
     from nmdesk.demo_large import build_large_register
 
@@ -360,6 +424,7 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> list
         folder = Path(temp)
         if only in (None, "import"):
             results += bench_import(folder, rows, import_rounds)
+            results += bench_import_xls(folder, rows, import_rounds)
             results += bench_import_csv(folder, rows, import_rounds)
         if only in (None, "export"):
             results += bench_export(folder, accounts, export_rounds)

@@ -9,6 +9,7 @@ thousandth of what it inflates to, and writing it takes milliseconds.
 from __future__ import annotations
 
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +155,39 @@ def many_rows(path: Path, rows: int, *, declared: bool = True) -> Path:
         row * (rows % per_block) + b"</sheetData></worksheet>",
     )
     return write_zip(path, workbook_parts(sheet))
+
+
+def repeated_ods_rows(path: Path, rows: int) -> Path:
+    """An .ods whose one data row is written once and repeated ``rows`` times
+    (``table:number-rows-repeated``): a few hundred bytes that calamine would build
+    into ``rows`` rows."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+
+    def cell(text: str) -> str:
+        return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body>'
+        '<office:spreadsheet><table:table table:name="台账">'
+        f"<table:table-row>{cell('账号名称')}{cell('开设平台')}{cell('开设单位')}</table:table-row>"
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f"{cell('账号')}{cell('微信')}{cell('计算机学院')}</table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+        archive.writestr("content.xml", content)
+    return path

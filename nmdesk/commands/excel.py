@@ -11,9 +11,11 @@ from nmdesk.excel.text_ledger import DELIMITER_NAMES, ENCODING_NAMES
 
 
 def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    imp = subparsers.add_parser("import", help="导入 Excel 台账（xlsx）")
+    imp = subparsers.add_parser("import", help="导入台账（Excel、WPS、LibreOffice 表格或 CSV）")
     imp.add_argument(
-        "file", type=Path, help="台账文件（.xlsx，或 UTF-8/GBK/UTF-16 编码的 .csv、.txt）"
+        "file",
+        type=Path,
+        help="台账文件（.xlsx .xlsm .xlsb .xls .et .ods，或 UTF-8/GBK/UTF-16 编码的 .csv、.txt）",
     )
     imp.add_argument("--sheet", default=None, help="工作表名称（默认第一个工作表）")
     imp.add_argument(

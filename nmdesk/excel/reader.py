@@ -1,14 +1,20 @@
-"""Reading an office's ledger workbook with python-calamine.
+"""Reading an office's ledger with python-calamine: one reader for every format.
 
-python-calamine reads an xlsx much faster than openpyxl's read-only mode (the
-bench row "导入 10,000 行台账" needs it) and reports merged-cell ranges. It does not
-say which cells hold formulas, so the sheet's XML is scanned once for ``<f>`` elements: a
-formula cell with a cached value is read as that value, one without is
-reported so that the import can refuse it (formulas are never evaluated).
+.xlsx and .xlsm, .xlsb, .ods, .xls (BIFF8, from Excel, LibreOffice or WPS) and a WPS
+.et (the same container as an .xls) are read by python-calamine, which tells the
+format from the content, not the name; .csv and .txt by ``text_ledger``. Before
+calamine sees a file it is measured (``limits``; ``biff`` for .xls/.et, ``ods``,
+``xlsb``), because calamine allocates a sheet by its size.
 
-Files that are not xlsx workbooks (a text file, a truncated download, a
-password-protected workbook, a zip of something else, an old .xls) raise
-``ExcelFileError`` with one Chinese sentence saying what to do.
+Merged ranges are filled down (calamine reports them for .xlsx and .xls; an .ods's
+and an .xlsb's come from ``ods`` and ``xlsb``). Formulas are never evaluated: a
+formula cell is read as the result the file stores. An xlsx's sheet XML is scanned for ``<f>`` and an .ods's for
+``table:formula``, so that a formula without a stored result is reported and the
+import refuses it; .xls and .xlsb always store the result.
+
+A file that is none of these (a PDF, a Word document, a zip of something else), a
+truncated download or a password-protected workbook raises ``ExcelFileError`` with one
+Chinese sentence saying what it is and what to do.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from nmdesk.excel.formats import damaged, not_a_spreadsheet, zip_kind
 from nmdesk.excel.limits import (
     LIMITS,
     SheetExtent,
@@ -100,18 +107,18 @@ def _column_index(letters: str) -> int:
 
 
 def check_xlsx(path: Path) -> None:
-    """Raise ExcelFileError unless ``path`` looks like a readable xlsx workbook."""
-    _checked_parts(path)
+    """Raise ExcelFileError unless ``path`` is a readable workbook (any format but text)."""
+    _check(path)
 
 
 def check_ledger(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> None:
-    """``check_xlsx``, or for a ``.csv``/``.txt`` ledger that it can be read as text
-    (in ``encoding`` with ``delimiter`` when given)."""
+    """``check_xlsx`` (.xlsx, .xlsm, .xlsb, .ods, .xls, .et), or for a ``.csv``/``.txt``
+    ledger that it can be read as text (in ``encoding`` with ``delimiter`` when given)."""
     head = _head(path)
     if _is_text(path, head):
         _read_text(path, encoding, delimiter)
         return
-    _checked_parts(path, head)
+    _check(path, head)
 
 
 def _head(path: Path) -> bytes:
@@ -137,72 +144,106 @@ def _read_text(path: Path, encoding: str | None = None, delimiter: str | None = 
     return SheetGrid(path.stem, rows, encoding=encoding, delimiter=delimiter)
 
 
-def _checked_parts(path: Path, head: bytes | None = None) -> dict[str, bytes]:
-    """``check_xlsx``; returns the parts ``read_sheet`` reads again (the workbook, its
-    relationships and the worksheets), which the check has already read and verified.
-    ``head``: the file's first bytes (``_head``), when the caller has read them."""
+@dataclass
+class _Checked:
+    """A workbook that passed the checks: its format and what the checks learnt that
+    python-calamine does not report (an xlsx's kept parts, the formula cells and, for an
+    .ods or an .xlsb, the merged ranges of each sheet)."""
+
+    kind: str  # "xlsx" (also .xlsm), "xlsb", "ods" or "xls" (also WPS .et)
+    parts: dict[str, bytes] = field(default_factory=dict)
+    formulas: dict[str, dict[tuple[int, int], tuple[bool, str]]] = field(default_factory=dict)
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
+
+
+def _check(path: Path, head: bytes | None = None) -> _Checked:
+    """Raise ExcelFileError unless ``path`` is a workbook nmdesk can read whole (each
+    sheet's size checked before calamine allocates for it). ``head``: the file's first
+    bytes (``_head``), when the caller has read them."""
     name = path.name
     if head is None:
         head = _head(path)
     if head.startswith(_CFB_MAGIC):
-        data = path.read_bytes()
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise ExcelFileError(
-                f"{name} 设置了打开密码，无法读取。请在 Excel 中取消密码后另存为 xlsx 再导入"
-            )
-        if path.suffix.lower() == ".et":
-            raise ExcelFileError(
-                f"{name} 是 WPS 表格（.et）文件，请在 WPS 中用「文件 → 另存为」保存为 "
-                "Excel 工作簿（.xlsx）后再导入"
-            )
-        raise ExcelFileError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")
-    if not head.startswith(b"PK"):
-        raise ExcelFileError(
-            f"{name} 不是 Excel 工作簿（.xlsx）或 CSV 文本台账，请选择 Excel 或 CSV 台账文件"
+        from nmdesk.excel.biff import check_compound_file
+
+        sheets = check_compound_file(path)
+        return _Checked(
+            "xls", formulas={n: {c: (True, "") for c in s.formulas} for n, s in sheets.items()}
         )
-    kept: dict[str, bytes] = {}
+    if not head.startswith(b"PK"):
+        raise ExcelFileError(not_a_spreadsheet(name, head))
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.bin" in names:
-                raise ExcelFileError(
-                    f"{name} 是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再导入"
-                )
-            if "mimetype" in names and "content.xml" in names:
-                raise ExcelFileError(
-                    f"{name} 是 OpenDocument 表格（.ods，LibreOffice/WPS 保存），"
-                    "请用「文件 → 另存为」保存为 Excel 工作簿（.xlsx）后再导入"
-                )
-            if "xl/workbook.xml" not in names:
-                raise ExcelFileError(
-                    f"{name} 是压缩包而不是 Excel 工作簿（.xlsx），请选择 Excel 台账文件"
-                )
-            sheets = _sheet_labels(archive)
-            for info in archive.infolist():  # every sheet's declared size, from its first bytes
-                if info.filename in sheets:
-                    extent = declared_extent(read_head(archive, info))
-                    if extent is not None:
-                        check_extent(name, sheets[info.filename], *extent)
+            kind = zip_kind(archive, name)  # refuses a zip that holds no workbook
+            if kind == "xlsx":
+                return _Checked("xlsx", _checked_xlsx(archive, name))
             check_zip_directory(archive, name)  # a zip bomb is refused before it inflates
-            # every part read to its end, which checks its CRC (as ZipFile.testzip does),
-            # and every sheet's used range measured as it passes; those read again later
-            # are kept unless huge
-            for info in archive.infolist():
-                sheet = sheets.get(info.filename)
-                extent_seen = SheetExtent(name, sheet) if sheet is not None else None
-                wanted = info.filename in _REREAD or info.filename.startswith("xl/worksheets/")
-                if wanted and info.file_size <= _KEEP_BYTES:
-                    kept[info.filename] = data = archive.read(info)
-                    if extent_seen is not None:
-                        extent_seen.feed(data)
-                    continue
-                with archive.open(info) as part:
-                    while chunk := part.read(1 << 20):
-                        if extent_seen is not None:
-                            extent_seen.feed(chunk)
+            if kind == "ods":
+                return _checked_ods(archive, name)
+            return _checked_xlsb(archive, name)
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError):
-        raise ExcelFileError(f"{name} 已损坏或不完整，请重新保存或重新下载后再导入") from None
+        raise ExcelFileError(damaged(name)) from None
+
+
+def _checked_xlsx(archive: zipfile.ZipFile, name: str) -> dict[str, bytes]:
+    sheets = _sheet_labels(archive)
+    for info in archive.infolist():  # every sheet's declared size, from its first bytes
+        if info.filename in sheets:
+            extent = declared_extent(read_head(archive, info))
+            if extent is not None:
+                check_extent(name, sheets[info.filename], *extent)
+    check_zip_directory(archive, name)  # a zip bomb is refused before it inflates
+    # every part read to its end, which checks its CRC (as ZipFile.testzip does),
+    # and every sheet's used range measured as it passes; those read again later
+    # are kept unless huge
+    kept: dict[str, bytes] = {}
+    for info in archive.infolist():
+        sheet = sheets.get(info.filename)
+        extent_seen = SheetExtent(name, sheet) if sheet is not None else None
+        wanted = info.filename in _REREAD or info.filename.startswith("xl/worksheets/")
+        if wanted and info.file_size <= _KEEP_BYTES:
+            kept[info.filename] = data = archive.read(info)
+            if extent_seen is not None:
+                extent_seen.feed(data)
+            continue
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 20):
+                if extent_seen is not None:
+                    extent_seen.feed(chunk)
     return kept
+
+
+def _checked_ods(archive: zipfile.ZipFile, name: str) -> _Checked:
+    from nmdesk.excel.ods import scan_content
+
+    sheets = scan_content(archive, name)
+    for info in archive.infolist():  # every other part's CRC, as for an xlsx
+        if info.filename != "content.xml":
+            with archive.open(info) as part:
+                while part.read(1 << 20):
+                    pass
+    return _Checked(
+        "ods",
+        formulas={n: s.formulas for n, s in sheets.items()},
+        merged={n: s.merged for n, s in sheets.items()},
+    )
+
+
+def _checked_xlsb(archive: zipfile.ZipFile, name: str) -> _Checked:
+    from nmdesk.excel.xlsb import check_sheet, sheet_parts
+
+    checked = _Checked("xlsb")
+    labels = sheet_parts(archive)
+    for info in archive.infolist():
+        sheet = labels.get(info.filename)
+        if sheet is not None:
+            found, checked.merged[sheet] = check_sheet(archive, info, name, sheet)
+            checked.formulas[sheet] = {cell: (True, "") for cell in found}
+        else:
+            with archive.open(info) as part:
+                while part.read(1 << 20):
+                    pass
+    return checked
 
 
 def _sheet_labels(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -242,12 +283,12 @@ def sheet_names(path: str | Path) -> list[str]:
     head = _head(path)
     if _is_text(path, head):
         return [path.stem]  # a CSV holds one sheet
-    _checked_parts(path, head)
+    _check(path, head)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             return _visible_sheets(workbook)
-    except CalamineError:
-        raise ExcelFileError(f"{path.name} 已损坏，无法读取其中的工作表") from None
+    except (CalamineError, OSError):  # calamine raises OSError for a short record
+        raise ExcelFileError(damaged(path.name, "已损坏，无法读取其中的工作表")) from None
 
 
 def _visible_sheets(workbook: Any) -> list[str]:
@@ -276,7 +317,7 @@ def read_sheet(
     head = _head(path)
     if _is_text(path, head):
         return _read_text(path, encoding, delimiter)
-    parts = _checked_parts(path, head)
+    checked = _check(path, head)
     listed = False
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
@@ -296,11 +337,15 @@ def read_sheet(
                 )
             rows = [list(row) for row in data.to_python(skip_empty_area=False)]
             merged = list(data.merged_cell_ranges or [])
-    except CalamineError:
+    except (CalamineError, OSError):  # calamine raises OSError for a short record
         if not listed:  # the workbook's list of sheets could not be read
-            raise ExcelFileError(f"{path.name} 已损坏，无法读取其中的工作表") from None
-        raise ExcelFileError(f"{path.name} 已损坏，无法读取工作表“{sheet}”") from None
-    formula_cells = _formula_cells(path, parts, sheet)
+            raise ExcelFileError(damaged(path.name, "已损坏，无法读取其中的工作表")) from None
+        raise ExcelFileError(damaged(path.name, f"已损坏，无法读取工作表“{sheet}”")) from None
+    if checked.kind == "xlsx":
+        formula_cells = _formula_cells(path, checked.parts, sheet)
+    else:
+        formula_cells = checked.formulas.get(sheet, {})
+        merged = merged or checked.merged.get(sheet, [])
     formulas = {cell: cached for cell, (cached, _text) in formula_cells.items()}
     width = max([len(row) for row in rows] + [c + 1 for _, c in formulas] + [0])
     height = max([len(rows)] + [r + 1 for r, _ in formulas])
@@ -347,7 +392,7 @@ def _formula_cells(
     path: Path, parts: dict[str, bytes], sheet: str
 ) -> dict[tuple[int, int], tuple[bool, str]]:
     """(row, column) of every formula cell → (whether it has a cached value, formula text);
-    ``parts`` are the workbook's parts ``_checked_parts`` kept."""
+    ``parts`` are the workbook's parts ``_check`` kept."""
     member = _sheet_xml_path(parts, sheet)
     if member is None:
         return {}

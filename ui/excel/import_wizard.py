@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
+from nmdesk.excel import formats
 from nmdesk.excel.error_report import write_error_report
 from nmdesk.excel.ledger_import import (
     ImportPlan,
@@ -51,7 +52,7 @@ from nmdesk.excel.mapping import (
 )
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
-from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS
+from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS, TEXT_SUFFIXES
 from nmdesk.store.register import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
@@ -113,12 +114,40 @@ class PreviewModel(QAbstractTableModel):
         return values[index.column()]
 
 
+def ledger_file_filter() -> str:
+    """The open dialog's filter: every format the reader knows, then each kind alone."""
+
+    def patterns(suffixes: tuple[str, ...]) -> str:
+        return "(" + " ".join(f"*{suffix}" for suffix in suffixes) + ")"
+
+    kinds = [
+        (tr("Excel 工作簿"), formats.EXCEL_SUFFIXES),
+        (tr("Excel 97–2003 工作簿"), formats.EXCEL_97_SUFFIXES),
+        (tr("WPS 表格"), formats.WPS_SUFFIXES),
+        (tr("OpenDocument 表格（LibreOffice）"), formats.ODS_SUFFIXES),
+        (tr("CSV 或文本"), TEXT_SUFFIXES),
+    ]
+    every = tuple(suffix for _label, suffixes in kinds for suffix in suffixes)
+    return ";;".join(
+        [
+            f"{tr('台账文件')} {patterns(every)}",
+            *(f"{label} {patterns(suffixes)}" for label, suffixes in kinds),
+            f"{tr('所有文件')} (*)",
+        ]
+    )
+
+
 class FilePage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
         self.setTitle(tr("选择台账文件"))
-        self.setSubTitle(tr("选择单位报送的 Excel 台账（.xlsx）和其中的工作表。表头行会自动识别。"))
+        self.setSubTitle(
+            tr(
+                "选择单位报送的台账（Excel、WPS、LibreOffice 表格或 CSV）和其中的工作表。"
+                "表头行会自动识别。"
+            )
+        )
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(tr("台账文件路径"))
         browse = QPushButton(tr("浏览…"))
@@ -511,9 +540,7 @@ class ImportWizard(QWizard):
             self,
             tr("选择台账文件"),
             "",
-            tr(
-                "台账文件 (*.xlsx *.csv *.txt);;Excel 工作簿 (*.xlsx);;CSV 文本 (*.csv *.txt);;所有文件 (*)"
-            ),
+            ledger_file_filter(),
         )
 
     def choose_save_file(self, title: str, name: str) -> str:

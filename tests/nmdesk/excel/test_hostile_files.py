@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hostile_files import Repeated, many_rows, one_far_cell, workbook_parts, write_zip, zip_bomb
+from hostile_files import (
+    Repeated,
+    many_rows,
+    one_far_cell,
+    repeated_ods_rows,
+    workbook_parts,
+    write_zip,
+    zip_bomb,
+)
+from xlsb_files import write_xlsb
 
 from nmdesk.excel.limits import LIMITS, SpreadsheetTooLargeError
 from nmdesk.excel.reader import check_xlsx, read_sheet
@@ -108,6 +117,20 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], tuple[str, ...]]] = {
     "150k-rows-undeclared": (
         lambda p: many_rows(p, 150_000, declared=False),
         ("150001 行", "上限 100000 行"),
+    ),
+    # issue 17: the other formats calamine reads (an .xls is made by LibreOffice, in
+    # test_libreoffice.py); each file is named .xlsx, since the content decides
+    "ods-1M-repeated-rows": (
+        lambda p: repeated_ods_rows(p, 1_000_000),
+        ("1000001 行", "上限 100000 行"),
+    ),
+    "xlsb-far-cell": (
+        lambda p: write_xlsb(p, [["账号名称", "开设平台"]], far_cell=(99_998, 16_383)),
+        ("16384 列", "上限 256 列"),
+    ),
+    "xlsb-declared-rows": (
+        lambda p: write_xlsb(p, [["账号名称", "开设平台"]], declared=(1_048_576, 2)),
+        ("1048576 行", "上限 100000 行"),
     ),
 }
 

@@ -316,3 +316,62 @@ def test_units_page_shows_every_new_unit_with_its_parent_and_kind(
     league, drama = register.units.find_by_name("校团委"), register.units.find_by_name("话剧社")
     assert drama.parent_id == league.id and drama.kind == "student_org"
     assert register.units.find_by_name("摄影协会").kind == "student_org"
+
+
+def test_the_open_dialog_lists_every_format_the_reader_knows(wizard, monkeypatch):
+    """Issue 17: .xls, .et, .xlsb, .ods and text ledgers, each also alone."""
+    from nmdesk.excel.formats import SPREADSHEET_SUFFIXES
+    from nmdesk.excel.text_ledger import TEXT_SUFFIXES
+    from ui.common import file_dialogs
+
+    seen: list[str] = []
+    monkeypatch.setattr(
+        file_dialogs, "open_file_name", lambda parent, title, start, pattern: seen.append(pattern)
+    )
+    wizard.choose_open_file()
+    groups = seen[0].split(";;")
+    first = groups[0]
+    for suffix in (*SPREADSHEET_SUFFIXES, *TEXT_SUFFIXES):
+        assert f"*{suffix}" in first.split("(")[1], (suffix, first)
+    assert [g.split(" (")[0] for g in groups] == [
+        "台账文件",
+        "Excel 工作簿",
+        "Excel 97–2003 工作簿",
+        "WPS 表格",
+        "OpenDocument 表格（LibreOffice）",
+        "CSV 或文本",
+        "所有文件",
+    ]
+    assert "*.xls)" in groups[2] and "*.et)" in groups[3] and "*.ods)" in groups[4]
+
+
+def test_a_pdf_chosen_by_mistake_is_named_on_the_file_page(wizard, tmp_path):
+    pdf = tmp_path / "通知.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(100))
+    wizard.file_page.path_edit.setText(str(pdf))
+    assert "是 PDF 文件" in wizard.file_page.message.text()
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "是 PDF 文件" in wizard.boxes.texts[-1]
+
+
+def test_the_wizard_previews_and_imports_an_xlsb_ledger(qtbot, wizard, register, tmp_path):
+    """Issue 17: a format other than .xlsx goes through the same pages (an .xlsb, which
+    needs no LibreOffice to write; the .xls and .ods are in test_libreoffice.py)."""
+    from xlsb_files import write_xlsb
+
+    rows = [
+        ["开设单位", "平台", "账号类型", "账号名称", "微信号/账号ID"],
+        ["信息与电子学院", "微信", "订阅号", "北理工信电", "bit_ie"],
+        [None, "微博", "机构认证", "北理工信电微博", "bit_ie_wb"],
+        ["机械与车辆学院", "火星号", None, "北理工机车", "bit_mv"],
+    ]
+    ledger = write_xlsb(tmp_path / "台账.xlsb", rows, merged=((1, 2, 0, 0),))
+    wizard.file_page.path_edit.setText(str(ledger))
+    assert wizard.file_page.sheet_combo.currentText() == "台账"
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page, wizard.boxes.texts
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page, wizard.boxes.texts
+    assert wizard.preview_page.summary.text().startswith("新增 2，更新 0，重复 0，错误 1")
+    assert wizard.preview_page.model.rowCount() == 3

@@ -1,0 +1,154 @@
+"""The task runner (ui/tasks.py): one register worker, hand-back on the main thread,
+a cancellable progress dialog that leaves the register as it was."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from nmdesk.errors import ValidationError
+from nmdesk.models import Unit
+from ui.tasks import Job, TaskRunner, error_sentence, runner
+
+
+@pytest.fixture
+def tasks(qtbot: Any) -> TaskRunner:
+    own = TaskRunner()
+    yield own
+    own.cancel_all()
+    qtbot.waitUntil(lambda: not own.busy)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_result_is_handed_back_on_the_main_thread(qtbot, tasks, demo_path):
+    seen: dict[str, object] = {}
+
+    def work(job: Job[int]) -> int:
+        seen["worker"] = threading.current_thread().name
+        return job.register.accounts.count()
+
+    def done(count: int) -> None:
+        seen["count"] = count
+        seen["on_main"] = threading.current_thread() is threading.main_thread()
+
+    job = tasks.run(work, register_path=demo_path, on_done=done)
+    with qtbot.waitSignal(job.ended, timeout=10_000):
+        pass
+    assert seen["on_main"] is True
+    assert seen["count"] == 300
+    assert str(seen["worker"]).startswith("nmdesk-register")
+    assert job.result == 300 and job.error is None
+
+
+def test_an_error_comes_back_as_one_chinese_sentence(qtbot, tasks):
+    def broken(job: Job[None]) -> None:
+        raise KeyError("column")
+
+    def mistake(job: Job[None]) -> None:
+        raise ValidationError("单位名称", "不能为空")
+
+    errors: list[str] = []
+    first = tasks.run(broken, uses_register=False, on_failed=errors.append)
+    second = tasks.run(mistake, uses_register=False, on_failed=errors.append)
+    qtbot.waitUntil(lambda: first.done and second.done, timeout=10_000)
+    assert len(errors) == 2
+    for sentence in errors:
+        assert _has_chinese(sentence) and "\n" not in sentence
+        assert "Traceback" not in sentence
+    assert str(ValidationError("单位名称", "不能为空")) in errors
+    assert error_sentence(KeyError("x")).startswith("出现了程序错误")
+
+
+def test_cancel_stops_the_job_and_leaves_the_register_unchanged(qtbot, tasks, demo_register):
+    before = [unit.name for unit in demo_register.units.all()]
+    wrote = threading.Event()
+
+    def work(job: Job[None]) -> None:
+        register = job.register
+        kind = next(iter(register.profile.unit_kinds))
+        with register.transaction():
+            for n in range(1_000_000):
+                register.units.add(Unit(None, f"测试单位{n}", kind))
+                if n == 5:
+                    wrote.set()
+                if not job.progress(n, 1_000_000):
+                    job.check_cancelled()
+
+    outcome: list[str] = []
+    job = tasks.with_progress(
+        work,
+        "正在写入…",
+        None,
+        register_path=demo_register.path,
+        actor="tester",
+        on_done=lambda _r: outcome.append("done"),
+        on_failed=outcome.append,
+        on_cancelled=lambda: outcome.append("cancelled"),
+    )
+    qtbot.waitUntil(wrote.is_set, timeout=10_000)
+    assert job.dialog is not None
+    cancel = job.dialog.findChild(QPushButton)
+    assert cancel.text() == "取消"
+    cancel.click()
+    with qtbot.waitSignal(job.ended, timeout=10_000):
+        pass
+    assert outcome == ["cancelled"] and job.was_cancelled
+    assert [unit.name for unit in demo_register.units.all()] == before
+
+
+def test_register_jobs_run_one_at_a_time(qtbot, tasks, demo_path):
+    gate = threading.Event()
+    order: list[str] = []
+    threads: list[int] = []
+
+    def first(job: Job[None]) -> None:
+        threads.append(threading.get_ident())
+        order.append("first starts")
+        job.register.accounts.count()
+        gate.wait(30)
+        order.append("first ends")
+
+    def second(job: Job[None]) -> None:
+        threads.append(threading.get_ident())
+        order.append("second starts")
+
+    one = tasks.run(first, register_path=demo_path)
+    qtbot.waitUntil(lambda: order == ["first starts"], timeout=10_000)
+    two = tasks.run(second, register_path=demo_path)
+    assert two.future is not None
+    assert not two.future.running() and not two.future.done()  # it waits for the first
+    gate.set()
+    qtbot.waitUntil(lambda: one.done and two.done, timeout=10_000)
+    assert order == ["first starts", "first ends", "second starts"]
+    assert threads[0] == threads[1]  # the one register worker
+
+
+def test_progress_reaches_the_dialog(qtbot, tasks):
+    gate = threading.Event()
+
+    def work(job: Job[str]) -> str:
+        job.progress(3, 10, "正在处理第 3 项")
+        gate.wait(30)
+        return "好"
+
+    job = tasks.with_progress(work, "请稍候…", None, uses_register=False, title="测试")
+    dialog = job.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.value() == 3, timeout=10_000)
+    assert dialog.maximum() == 10
+    assert dialog.labelText() == "正在处理第 3 项"
+    assert dialog.windowTitle() == "测试"
+    gate.set()
+    with qtbot.waitSignal(job.ended, timeout=10_000):
+        pass
+    assert job.result == "好"
+
+
+def test_the_application_has_one_runner(qtbot):
+    assert runner() is runner()

@@ -70,16 +70,17 @@ def error_sentence(error: BaseException) -> str:
 class Job(QObject, Generic[T]):
     """One piece of background work and what it reports, all on the main thread:
     ``progressed(done, total, text)``, then exactly one of ``succeeded(result)``,
-    ``failed(sentence)`` or ``aborted()`` (cancelled), then ``ended()``.
+    ``failed(sentence)`` or ``aborted(sentence)`` (cancelled), then ``ended()``.
 
     The work function receives the job and calls, on the worker thread,
-    ``job.register`` / ``job.reader``, ``job.progress(...)`` and ``job.cancelled()``.
+    ``job.register`` / ``job.reader``, ``job.progress(...)`` (or ``job.proceed``) and
+    ``job.cancelled()``.
     """
 
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(str)
-    aborted = Signal()
+    aborted = Signal(str)
     ended = Signal()
 
     def __init__(
@@ -124,14 +125,18 @@ class Job(QObject, Generic[T]):
         if self._cancel.is_set():
             raise JobCancelled()
 
-    def progress(self, done: int, total: int, text: str = "") -> bool:
-        """Report progress; returns False once the clerk has cancelled (the form and
-        publish code stop on that). Updates are merged: the dialog shows the latest."""
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        """Report progress. Updates are merged: the dialog shows the latest."""
         with self._progress_lock:
             post = self._pending_progress is None
             self._pending_progress = (done, total, text)
         if post:
             self._runner.run_on_main(self._deliver_progress)
+
+    def proceed(self, done: int, total: int, text: str = "") -> bool:
+        """``progress``, then whether to go on: False once the clerk has cancelled (the
+        form and publish code take a progress callback that answers so)."""
+        self.progress(done, total, text)
         return not self._cancel.is_set()
 
     @property
@@ -163,8 +168,9 @@ class Job(QObject, Generic[T]):
         try:
             result = self.work(self)
         except BaseException as error:  # handed back, never lost on the worker
-            if self._cancel.is_set():
-                outcome = self._deliver_cancelled
+            if self._cancel.is_set():  # the job's own words (导入已取消…) when it has them
+                said = str(error) if isinstance(error, NmdeskError) else JobCancelled().message
+                outcome = lambda: self._deliver_cancelled(said)  # noqa: E731
             else:
                 if not isinstance(error, NmdeskError):
                     traceback.print_exception(error, file=sys.stderr)  # a bug: keep the trace
@@ -198,10 +204,10 @@ class Job(QObject, Generic[T]):
         self.failed.emit(sentence)
         self._end()
 
-    def _deliver_cancelled(self) -> None:
+    def _deliver_cancelled(self, sentence: str) -> None:
         self._deliver_progress()
-        self.done, self.was_cancelled = True, True
-        self.aborted.emit()
+        self.done, self.was_cancelled, self.error = True, True, sentence
+        self.aborted.emit(sentence)
         self._end()
 
     def _end(self) -> None:
@@ -241,7 +247,7 @@ class TaskRunner(QObject):
         uses_register: bool = True,
         on_done: Callable[[T], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
+        on_cancelled: Callable[[str], None] | None = None,
     ) -> Job[T]:
         """Start ``work(job)`` in the background and return at once; the callbacks run on
         the main thread. Register jobs run one at a time on the register worker."""

@@ -38,3 +38,9 @@ def add_unit(register, name: str, kind: str, parent: int | None = None) -> int:
 
 def add_person(register, name: str, kind: PersonKind = PersonKind.STAFF, **fields) -> int:
     return register.people.add(Person(None, name, kind, **fields))
+
+
+def wait_for_job(qtbot, job, timeout: int = 20_000) -> None:
+    """Until the job has handed its outcome back and its callbacks have run."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=timeout)

@@ -77,7 +77,7 @@ def test_cancel_stops_the_job_and_leaves_the_register_unchanged(qtbot, tasks, de
                 register.units.add(Unit(None, f"测试单位{n}", kind))
                 if n == 5:
                     wrote.set()
-                if not job.progress(n, 1_000_000):
+                if not job.proceed(n, 1_000_000):
                     job.check_cancelled()
 
     outcome: list[str] = []
@@ -89,7 +89,7 @@ def test_cancel_stops_the_job_and_leaves_the_register_unchanged(qtbot, tasks, de
         actor="tester",
         on_done=lambda _r: outcome.append("done"),
         on_failed=outcome.append,
-        on_cancelled=lambda: outcome.append("cancelled"),
+        on_cancelled=lambda sentence: outcome.append(f"cancelled: {sentence}"),
     )
     qtbot.waitUntil(wrote.is_set, timeout=10_000)
     assert job.dialog is not None
@@ -98,7 +98,7 @@ def test_cancel_stops_the_job_and_leaves_the_register_unchanged(qtbot, tasks, de
     cancel.click()
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
-    assert outcome == ["cancelled"] and job.was_cancelled
+    assert outcome == ["cancelled: 已取消，备案库未作改动"] and job.was_cancelled
     assert [unit.name for unit in demo_register.units.all()] == before
 
 

@@ -3,7 +3,7 @@
 A campaign takes weeks, so the wizard is a view over what the register holds:
 every answer is saved as it is entered, and reopening the wizard (or the app)
 continues at the campaign's stored step. Logic lives in ``nmdesk.review``;
-publishing runs on a worker thread with its own register connection.
+publishing runs on the task runner's register worker (``ui.tasks``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -48,6 +47,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 from ui.guide import attach_guide
+from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
 PAGE_OPEN, PAGE_COLLECT, PAGE_ASSESS, PAGE_PUBLISH = range(4)
@@ -310,50 +310,6 @@ class OpenPage(QWizardPage):
         return True
 
 
-class PublishWorker(QObject):
-    """Publishes on a worker thread with its own connection to the register."""
-
-    progressed = Signal(int, int, str)
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(
-        self, path: Path, actor: str, year: int, out_dir: Path, today: dt.date, force: bool = True
-    ) -> None:
-        super().__init__()
-        self.path, self.actor, self.year, self.out_dir, self.today = (
-            path,
-            actor,
-            year,
-            out_dir,
-            today,
-        )
-        self.force = force
-        self.cancelled = False
-
-    def run(self) -> None:
-        try:
-            with Register.open(self.path, actor=self.actor) as register:
-                result = publish(
-                    register,
-                    self.year,
-                    self.out_dir,
-                    today=self.today,
-                    progress=self._progress,
-                    force=self.force,  # the clerk confirmed what is outstanding
-                )
-        except NmdeskError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # reported to the clerk, the register is rolled back
-            self.failed.emit(f"发布失败：{exc}")
-        else:
-            self.finished.emit(result)
-
-    def _progress(self, done: int, total: int, message: str) -> bool:
-        self.progressed.emit(done, total, message)
-        return not self.cancelled
-
-
 class PublishPage(QWizardPage):
     """Confirm and publish: statuses, sanctions, listing, notices and summary in one step."""
 
@@ -363,8 +319,7 @@ class PublishPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.result: PublishResult | None = None
-        self._thread: QThread | None = None
-        self._worker: PublishWorker | None = None
+        self.job: Job[PublishResult] | None = None  # the publishing under way
         self.setTitle(self.tr("第四步：发布公示"))
         self.setSubTitle(
             self.tr(
@@ -481,43 +436,32 @@ class PublishPage(QWizardPage):
             )
         if not self.w.confirm(self.tr("发布公示"), question):
             return
-        self.progress = QProgressDialog(self.tr("正在发布…"), self.tr("取消"), 0, 100, self)
-        self.progress.setWindowTitle(self.tr("发布公示"))
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
         self.publish_button.setEnabled(False)
-        worker = PublishWorker(
-            self.w.register.path, self.w.register.actor, campaign.year, out, self.w.today
+        year, today = campaign.year, self.w.today
+
+        def work(job: Job[PublishResult]) -> PublishResult:
+            return publish(
+                job.register,
+                year,
+                out,
+                today=today,
+                progress=job.proceed,
+                force=True,  # the clerk confirmed what is outstanding
+            )
+
+        self.job = runner().with_progress(
+            work,
+            self.tr("正在发布…"),
+            self,
+            title=self.tr("发布公示"),
+            register_path=self.w.register.path,
+            actor=self.w.register.actor,
+            on_done=self._on_finished,
+            on_failed=self._on_failed,
+            on_cancelled=self._on_failed,
         )
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        self.progress.canceled.connect(self._cancel)
-        self._thread, self._worker = thread, worker
-        thread.start()
-
-    def _cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancelled = True
-
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setLabelText(message)
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(min(done, total))
-
-    def _finish_thread(self) -> None:
-        self.progress.reset()
-        self.progress.hide()
-        if self._thread is not None:
-            self._thread.quit()  # the worker's run() has returned; stop its event loop
-            self._thread.wait()
-        self._thread = self._worker = None
 
     def _on_finished(self, result: PublishResult) -> None:
-        self._finish_thread()
         self.result = result
         names = output_names(result.campaign.year)
         self.done_label.setText(
@@ -538,7 +482,6 @@ class PublishPage(QWizardPage):
         self.w.open_folder(result.out_dir)
 
     def _on_failed(self, message: str) -> None:
-        self._finish_thread()
         self._refresh()
         self.w.show_message(self.tr("未发布"), message, error=True)
 

@@ -287,9 +287,7 @@ def test_read_only_register_shows_but_does_not_change(qtbot, demo_register, demo
     assert demo_register.reviews.campaign(TODAY.year).step.value == "collect"
 
 
-def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monkeypatch):
-    from ui.review_wizard import PublishWorker
-
+def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, held_register_worker):
     register = demo_register
     wizard, desk = make_wizard(qtbot, register, tmp_path)
     wizard.next()
@@ -297,10 +295,11 @@ def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monke
     wizard.next()
     assert wizard.currentId() == PAGE_PUBLISH
     audit = register.audit.count()
-    monkeypatch.setattr(PublishWorker, "_progress", lambda self, done, total, message: False)
     out = tmp_path / "out"
     wizard.publish_page.out_dir.setText(str(out))
-    wizard.publish_page.publish_button.click()
+    with held_register_worker():  # publishing waits in line, and the clerk cancels it
+        wizard.publish_page.publish_button.click()
+        wizard.publish_page.job.dialog.canceled.emit()  # 取消
     qtbot.waitUntil(lambda: bool(desk.errors), timeout=60000)
     assert "已取消发布" in desk.errors[0]
     assert register.audit.count() == audit

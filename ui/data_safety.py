@@ -10,7 +10,6 @@ and file dialog goes through a method tests replace (``exec_box``,
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +36,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -249,32 +249,38 @@ class BackupDialog(QDialog):
 
 
 class DailyBackup(QObject):
-    """The day's automatic backup, taken on a background thread once the window is open:
-    copying a 300 MB register takes about a second, which the window does not wait for.
-    ``finished`` carries the status-bar sentence (empty when today's copy existed)."""
+    """The day's automatic backup, taken on the task runner's register worker once the
+    window is open: copying a large register takes a while, which the window does not
+    wait for. ``finished`` carries the status-bar sentence (empty when today's copy
+    existed)."""
 
     finished = Signal(str)
 
     def __init__(self, register_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.register_path = register_path
-        self.thread: threading.Thread | None = None
+        self.job: Job[str] | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
-        self.thread.start()
+        self.job = runner().run(
+            self._take,
+            register_path=self.register_path,
+            on_done=self.finished.emit,
+            on_failed=self.finished.emit,
+            owner=self,
+        )
 
-    def _run(self) -> None:
+    @staticmethod
+    def _take(job: Job[str]) -> str:
+        """On the register worker: the copy through a read-only connection of its own."""
+        assert job.register_path is not None
         try:
-            made = backups.take_daily_backup(self.register_path)
+            made = backups.take_daily_backup(job.register_path)
         except NmdeskError as exc:
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
-            return
+            return _tr("今天的自动备份未完成：{0}").format(exc)
         except Exception as exc:  # reported in the status bar, never a silent failure
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc)))
-            return
-        text = _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
-        self.finished.emit(text)
+            return _tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc))
+        return _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
 
 
 def verify_register(register: Register) -> str:

@@ -109,6 +109,7 @@ class Job(QObject, Generic[T]):
         self.was_cancelled = False
         self.future: Future[None] | None = None
         self.dialog: ProgressDialog | None = None
+        self.orphaned = False  # its window was destroyed: no callbacks
 
     # -- the main thread -------------------------------------------------------------
 
@@ -186,28 +187,36 @@ class Job(QObject, Generic[T]):
 
     # -- handed back on the main thread ----------------------------------------------
 
+    def _orphan(self) -> None:
+        """The window that asked for the job is gone: stop, and call nobody back."""
+        self._cancel.set()
+        self.orphaned = True
+
     def _deliver_progress(self) -> None:
         with self._progress_lock:
             update, self._pending_progress = self._pending_progress, None
-        if update is not None and not self.done:
+        if update is not None and not self.done and not self.orphaned:
             self.progressed.emit(*update)
 
     def _deliver_succeeded(self, result: T) -> None:
         self._deliver_progress()
         self.done, self.result = True, result
-        self.succeeded.emit(result)
+        if not self.orphaned:
+            self.succeeded.emit(result)
         self._end()
 
     def _deliver_failed(self, sentence: str) -> None:
         self._deliver_progress()
         self.done, self.error = True, sentence
-        self.failed.emit(sentence)
+        if not self.orphaned:
+            self.failed.emit(sentence)
         self._end()
 
     def _deliver_cancelled(self, sentence: str) -> None:
         self._deliver_progress()
         self.done, self.was_cancelled, self.error = True, True, sentence
-        self.aborted.emit(sentence)
+        if not self.orphaned:
+            self.aborted.emit(sentence)
         self._end()
 
     def _end(self) -> None:
@@ -248,11 +257,16 @@ class TaskRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
         on_cancelled: Callable[[str], None] | None = None,
+        owner: QObject | None = None,
     ) -> Job[T]:
         """Start ``work(job)`` in the background and return at once; the callbacks run on
-        the main thread. Register jobs run one at a time on the register worker."""
+        the main thread. Register jobs run one at a time on the register worker. When
+        ``owner`` (the window that asked) is destroyed first, the job is cancelled and its
+        callbacks are not called."""
         self._on_closures_pending()  # earlier hand-backs first, as Anki does
         job: Job[T] = Job(self, work, register_path=register_path, actor=actor, read_only=read_only)
+        if owner is not None:
+            owner.destroyed.connect(job._orphan)
         if on_done is not None:
             job.succeeded.connect(on_done)
         if on_failed is not None:
@@ -274,6 +288,7 @@ class TaskRunner(QObject):
         **options: Any,
     ) -> Job[T]:
         """``run`` behind a cancellable progress dialog (window-modal over ``parent``)."""
+        options.setdefault("owner", parent)
         job = self.run(work, **options)
         job.dialog = ProgressDialog(job, label, parent, title=title)
         return job

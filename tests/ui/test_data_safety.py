@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from desk_helpers import wait_for_job
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
@@ -201,9 +202,8 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
 
 
 def finished(qtbot, window: MainWindow) -> None:
-    """Wait for the background backup thread, then for its signal to be delivered."""
-    qtbot.waitUntil(lambda: not window.daily_backup.thread.is_alive(), timeout=20_000)
-    qtbot.wait(50)
+    """Wait until the backup job on the register worker has handed its sentence back."""
+    wait_for_job(qtbot, window.daily_backup.job)
 
 
 def test_the_days_backup_is_taken_after_the_window_opens(qtbot, demo_path, settings) -> None:

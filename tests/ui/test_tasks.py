@@ -7,7 +7,8 @@ import threading
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from desk_helpers import wait_for_job
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import Unit
@@ -148,6 +149,23 @@ def test_progress_reaches_the_dialog(qtbot, tasks):
     with qtbot.waitSignal(job.ended, timeout=10_000):
         pass
     assert job.result == "好"
+
+
+def test_a_job_whose_window_is_gone_calls_nobody_back(qtbot, tasks):
+    gate = threading.Event()
+    owner = QWidget()
+    called: list[object] = []
+
+    def work(job: Job[str]) -> str:
+        gate.wait(30)
+        return "late"
+
+    job = tasks.run(work, uses_register=False, on_done=called.append, owner=owner)
+    with qtbot.waitSignal(owner.destroyed):
+        owner.deleteLater()
+    gate.set()
+    wait_for_job(qtbot, job)
+    assert called == [] and job.orphaned and job.cancelled()
 
 
 def test_the_application_has_one_runner(qtbot):

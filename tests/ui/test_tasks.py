@@ -170,3 +170,13 @@ def test_a_job_whose_window_is_gone_calls_nobody_back(qtbot, tasks):
 
 def test_the_application_has_one_runner(qtbot):
     assert runner() is runner()
+
+
+def test_the_warm_up_runs_beside_the_register_worker(qtbot, monkeypatch, held_register_worker):
+    from ui import warm_up
+
+    monkeypatch.setattr(warm_up, "_started", False)
+    monkeypatch.setattr(warm_up, "finished", threading.Event())
+    with held_register_worker():  # a long register job does not hold the warm-up back
+        warm_up.start()
+        qtbot.waitUntil(warm_up.finished.is_set, timeout=60_000)

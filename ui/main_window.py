@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -38,6 +37,7 @@ from ui.account_table import AccountTableModel, AccountTableView
 from ui.deadlines_board import DeadlinesBoard
 from ui.filters_bar import FiltersBar
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.search_box import SearchBox
 from ui.window_fit import fit_to_screen
 
@@ -62,7 +62,7 @@ def _start_warm_up() -> None:
     warm_up.start()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ModalHost, QMainWindow):
     """The register of one file. ``owns_register`` closes it with the window."""
 
     # set by main_actions.install: one per ActionSpec, and the deadlines dock's toggle
@@ -349,21 +349,7 @@ class MainWindow(QMainWindow):
         self.filters.blockSignals(False)
         self.apply_query()
 
-    # -- dialogs: one place tests patch ----------------------------------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        """Run a modal dialog; tests replace this to answer dialogs."""
-        return int(dialog.exec())
-
-    def show_error(self, error: Exception) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("无法完成操作"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
+    # -- dialogs: exec_dialog / show_error / confirm come from ModalHost ---------------
 
     def require_account(self) -> int | None:
         account_id = self.current_account_id()

@@ -4,7 +4,7 @@
 the selected backup or from a file, 校验备案库 and 导出审计记录. The main
 window reaches it through its ``backup_register`` hook and calls
 ``verify_register`` and ``export_audit_trail`` from its menu. Every message box
-and file dialog goes through a method tests replace (``exec_box``,
+and file dialog goes through a method tests replace (``ModalHost.exec_dialog``,
 ``choose_file``).
 """
 
@@ -36,6 +36,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
@@ -64,7 +65,7 @@ class _WaitCursor:
         QGuiApplication.restoreOverrideCursor()
 
 
-class BackupDialog(QDialog):
+class BackupDialog(ModalHost, QDialog):
     """备份与恢复: the backup list and the data-safety actions of one register."""
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
@@ -139,9 +140,6 @@ class BackupDialog(QDialog):
 
     # -- the places tests replace ---------------------------------------------------------
 
-    def exec_box(self, box: QMessageBox) -> int:
-        return int(box.exec())
-
     def choose_file(self, title: str, pattern: str, save: bool = False) -> str:
         folder = str(self.register.path.parent)
         if save:
@@ -168,7 +166,7 @@ class BackupDialog(QDialog):
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
-        self.exec_box(box)
+        self.exec_dialog(box)
 
     def _error(self, error: NmdeskError) -> None:
         self._tell(QMessageBox.Icon.Warning, self.tr("无法完成操作"), str(error))
@@ -219,7 +217,7 @@ class BackupDialog(QDialog):
             self,
         )
         question.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if self.exec_box(question) != QMessageBox.StandardButton.Yes:
+        if self.exec_dialog(question) != QMessageBox.StandardButton.Yes:
             return False
         try:
             with _WaitCursor():

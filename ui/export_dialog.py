@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.tasks import Job, runner
 
 
@@ -36,7 +36,7 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("excel", text)
 
 
-class ExportDialog(QDialog):
+class ExportDialog(ModalHost, QDialog):
     """导出到 Excel…: the current view or every account, as .xlsx or .csv."""
 
     def __init__(
@@ -85,23 +85,13 @@ class ExportDialog(QDialog):
 
     # -- what tests replace ----------------------------------------------------------
 
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
     def choose_save_file(self, title: str, name: str) -> str:
         return file_dialogs.save_file_name(
             self, title, name, tr("Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)")
         )
 
     def message(self, text: str, *, error: bool = False) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-            tr("导出"),
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
+        self.show_message(tr("导出"), text, error=error)
 
     # -- actions ---------------------------------------------------------------------
 

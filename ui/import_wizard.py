@@ -22,13 +22,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -62,6 +60,7 @@ from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS
 from nmdesk.store.register import Register
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
@@ -496,8 +495,10 @@ class UnitsPage(QWizardPage):
         return False
 
 
-class ImportWizard(QWizard):
+class ImportWizard(ModalHost, QWizard):
     """Import an Excel ledger into the register (the main window's 从 Excel 导入…)."""
+
+    error_title = tr("无法导入")
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -524,9 +525,6 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, tr("取消"))
 
     # -- what tests replace ----------------------------------------------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
 
     def choose_open_file(self) -> str:
         return file_dialogs.open_file_name(
@@ -558,21 +556,8 @@ class ImportWizard(QWizard):
 
     # -- messages and commit -----------------------------------------------------------
 
-    def show_error(self, error: Exception | str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            tr("无法导入"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
-
     def show_info(self, text: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Information, tr("导入"), text, QMessageBox.StandardButton.Ok, self
-        )
-        self.exec_dialog(box)
+        self.show_message(tr("导入"), text)
 
     def commit(self) -> Job[ImportResult]:
         """Write the plan on the register worker in one transaction; once committed the

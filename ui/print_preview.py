@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def render_pages(document: QPdfDocument, printer: QPrinter, *, dpi: int | None =
     return document.pageCount()
 
 
-class PrintPreviewDialog(QDialog):
+class PrintPreviewDialog(ModalHost, QDialog):
     """Preview of one form for the account (or blank), with Print and Save as PDF."""
 
     def __init__(
@@ -151,23 +151,10 @@ class PrintPreviewDialog(QDialog):
 
     # -- what tests replace ----------------------------------------------------------
 
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
     def choose_save_path(self, suggested: str) -> str:
         return file_dialogs.save_file_name(
             self, self.tr("另存为 PDF"), suggested, self.tr("PDF 文件 (*.pdf)")
         )
-
-    def show_error(self, error: Exception) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("无法完成操作"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -352,7 +339,7 @@ class PrintPreviewDialog(QDialog):
                 self.account_ids,
                 target,
                 on_done=self._show_batch,
-                on_failed=lambda sentence: self.show_error(NmdeskError(sentence)),
+                on_failed=self.show_error,
             )
         except NmdeskError as exc:
             self.show_error(exc)

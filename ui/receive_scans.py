@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui import file_dialogs
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
@@ -43,7 +43,7 @@ STATE_COLOURS = {"matched": "#e3f4e6", "already": "#eeeeee", "unmatched": "#fde2
 CODE_COLUMN = 3
 
 
-class ScanReceiveDialog(QDialog):
+class ScanReceiveDialog(ModalHost, QDialog):
     """Read a stack of scans, show what each page matches, receive them all at once."""
 
     def __init__(
@@ -116,13 +116,6 @@ class ScanReceiveDialog(QDialog):
         return file_dialogs.open_file_name(
             self, self.tr("选择多页 PDF"), "", self.tr("PDF 或图片 (*.pdf *.png *.jpg *.jpeg)")
         )
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
-    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
-        icon = QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information
-        self.exec_dialog(QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self))
 
     # -- actions ---------------------------------------------------------------------
 

@@ -15,12 +15,10 @@ from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -47,6 +45,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 from ui.guide import attach_guide
+from ui.modal_host import ModalHost
 from ui.tasks import Job, runner
 from ui.window_fit import fit_to_screen
 
@@ -59,7 +58,7 @@ STEP_PAGES = {
 }
 
 
-class ReviewWizard(QWizard):
+class ReviewWizard(ModalHost, QWizard):
     """The campaign wizard. ``today`` is injectable so tests and demos control dates."""
 
     def __init__(
@@ -148,34 +147,7 @@ class ReviewWizard(QWizard):
     def stored_page(self) -> int:
         return STEP_PAGES[campaigns.resume_step(self.register, self.year)]
 
-    # -- everything modal goes through here; tests replace these --------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
-    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-            title,
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
-
-    def show_error(self, error: Exception) -> None:
-        self.show_message(self.tr("无法完成操作"), str(error), error=True)
-
-    def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return self.exec_dialog(box) == QMessageBox.StandardButton.Yes.value
+    # -- files and folders (messages and questions: ModalHost); tests replace these ---
 
     def choose_open_file(self, title: str, pattern: str) -> str:
         return file_dialogs.open_file_name(self, title, str(self.register.path.parent), pattern)

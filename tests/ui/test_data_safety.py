@@ -41,7 +41,7 @@ def settings(tmp_path: Path) -> QSettings:
 def dialog(qtbot, demo_register: Register) -> BackupDialog:
     dlg = BackupDialog(demo_register)
     qtbot.addWidget(dlg)
-    dlg.exec_box = Boxes()  # type: ignore[method-assign]
+    dlg.exec_dialog = Boxes()  # type: ignore[method-assign]
     return dlg
 
 
@@ -64,8 +64,8 @@ def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register
     dialog.table.selectRow(0)
     assert dialog.restore_selected()
     assert dialog.restored and dialog.result() == QDialog.DialogCode.Accepted
-    assert any("替换当前备案库" in text for text in dialog.exec_box.texts)
-    assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_box.texts)
+    assert any("替换当前备案库" in text for text in dialog.exec_dialog.texts)
+    assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_dialog.texts)
     with Register.open(demo_register.path, auto_backup=False) as reopened:
         assert reopened.people.find("恢复后消失") == []
         assert saved is not None and saved.name in reopened.meta("last_restore")
@@ -77,7 +77,7 @@ def test_restore_is_not_done_when_the_clerk_cancels(dialog, demo_register) -> No
     dialog.backup_now()
     with demo_register.transaction():
         demo_register.people.add(Person(None, "保留", PersonKind.STAFF))
-    dialog.exec_box.answer = QMessageBox.StandardButton.Cancel
+    dialog.exec_dialog.answer = QMessageBox.StandardButton.Cancel
     assert not dialog.restore_selected()
     assert not dialog.restored
     assert len(demo_register.people.find("保留")) == 1
@@ -88,7 +88,7 @@ def test_restore_from_a_broken_file_says_why(dialog, tmp_path: Path) -> None:
     broken.write_text("不是备份", encoding="utf-8")
     dialog.choose_file = lambda *a, **k: str(broken)  # type: ignore[method-assign]
     assert not dialog.restore_from_file()
-    assert "不是 SQLite" in dialog.exec_box.texts[-1]
+    assert "不是 SQLite" in dialog.exec_dialog.texts[-1]
     assert not dialog.restored
 
 
@@ -110,7 +110,7 @@ def test_export_audit_trail_for_an_inspection(dialog, tmp_path: Path) -> None:
     assert written == target.with_suffix(".xlsx") and written.exists()
     book = openpyxl.load_workbook(written, read_only=True)
     assert book.sheetnames == ["审计记录", "校验结果"]
-    assert "已导出" in dialog.exec_box.texts[-1]
+    assert "已导出" in dialog.exec_dialog.texts[-1]
 
 
 def test_main_window_menu_verifies_and_opens_the_dialog(

@@ -18,7 +18,7 @@ def test_a_folder_of_scans_is_received_in_one_action(qtbot, stack) -> None:  # n
     opened: list[QDialog] = []
     receive = ReceiveCopyDialog(register, today=dt.date(2026, 12, 7))
     qtbot.addWidget(receive)
-    receive.exec_scans = lambda dialog: opened.append(dialog) or 0
+    receive.exec_dialog = lambda dialog: opened.append(dialog) or 0
     receive.scans_button.click()
     dialog = opened[0]
     assert isinstance(dialog, ScanReceiveDialog)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -164,19 +164,12 @@ class BackupDialog(ModalHost, QDialog):
         if self.found:
             self.table.selectRow(0)
 
-    def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
-        self.exec_dialog(box)
-
-    def _error(self, error: NmdeskError) -> None:
-        self._tell(QMessageBox.Icon.Warning, self.tr("无法完成操作"), str(error))
-
     def backup_now(self) -> Path | None:
         try:
             with _WaitCursor():
                 target = self.register.backup()
         except NmdeskError as error:
-            self._error(error)
+            self.show_error(error)
             return None
         self.reload()
         self.report.setPlainText(self.tr("已备份到：{0}").format(target))
@@ -204,7 +197,7 @@ class BackupDialog(ModalHost, QDialog):
         try:
             checked = backups.check_backup(backup)
         except NmdeskError as error:
-            self._error(error)
+            self.show_error(error)
             return False
         question = QMessageBox(
             QMessageBox.Icon.Question,
@@ -223,12 +216,11 @@ class BackupDialog(ModalHost, QDialog):
             with _WaitCursor():
                 result = backups.restore(self.register.path, backup, actor=self.register.actor)
         except NmdeskError as error:
-            self._error(error)
+            self.show_error(error)
             return False
         self.restored = True
         safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
-        self._tell(
-            QMessageBox.Icon.Information,
+        self.show_message(
             self.tr("已恢复"),
             self.tr(
                 "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
@@ -243,7 +235,7 @@ class BackupDialog(ModalHost, QDialog):
         return self.last_report
 
     def export_audit(self) -> Path | None:
-        return export_audit_trail(self.register, self, chooser=self.choose_file, tell=self._tell)
+        return export_audit_trail(self.register, self, chooser=self.choose_file)
 
 
 class DailyBackup(QObject):
@@ -335,17 +327,17 @@ def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog]
 
 def export_audit_trail(
     register: Register,
-    parent: QWidget,
+    parent: ModalHost,
     *,
     chooser: object = None,
-    tell: object = None,
 ) -> Path | None:
-    """Ask for a file and write the audit trail there (CSV or xlsx) for an inspection."""
+    """Ask for a file and write the audit trail there (CSV or xlsx) for an inspection;
+    the outcome is told through the window's ``ModalHost``."""
     from nmdesk.audit_export import export_audit
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
         folder = str(register.path.parent)
-        return file_dialogs.save_file_name(parent, title, folder, pattern)
+        return file_dialogs.save_file_name(cast(QWidget, parent), title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser
     chosen = choose(
@@ -359,18 +351,13 @@ def export_audit_trail(
     if target.suffix.lower() not in (".xlsx", ".csv"):
         target = target.with_suffix(".xlsx")
 
-    def default_tell(icon: QMessageBox.Icon, title: str, text: str) -> None:
-        QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent).exec()
-
-    say = tell if callable(tell) else default_tell
     try:
         with _WaitCursor():
             count = export_audit(register, target)
     except NmdeskError as error:
-        say(QMessageBox.Icon.Warning, _tr("无法导出"), str(error))
+        parent.show_error(error, _tr("无法导出"))
         return None
-    say(
-        QMessageBox.Icon.Information,
+    parent.show_message(
         _tr("已导出"),
         _tr("已导出 {0} 条审计记录到 {1}").format(count, target),
     )

@@ -278,3 +278,21 @@ def test_unlock_takes_over_a_register_left_locked_by_another_computer(
     window.close()
     with Register.open(demo_path, auto_backup=False) as reopened:
         assert not reopened.read_only
+
+
+def test_the_menus_audit_export_tells_through_the_window(
+    qtbot, demo_register, settings, tmp_path: Path, monkeypatch
+) -> None:
+    """导出审计记录… from the main window: its outcome goes through the window's
+    ``exec_dialog`` (ModalHost) like every other message, not a box of its own."""
+    from ui import file_dialogs
+
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    boxes = Boxes()
+    window.exec_dialog = boxes  # type: ignore[method-assign]
+    target = tmp_path / "audit.csv"
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args: str(target))
+    window.act_audit_export.trigger()
+    assert target.exists()
+    assert boxes.texts and boxes.texts[-1].startswith("已导出")

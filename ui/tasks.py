@@ -287,7 +287,14 @@ class TaskRunner(QObject):
         title: str | None = None,
         **options: Any,
     ) -> Job[T]:
-        """``run`` behind a cancellable progress dialog (window-modal over ``parent``)."""
+        """``run`` behind a cancellable progress dialog (window-modal over ``parent``).
+
+        A window runs one such job at a time: asked again while its job runs (a second
+        click before the dialog shows), this starts nothing and returns the running job."""
+        for running in self._jobs:
+            dialog = running.dialog
+            if parent is not None and dialog is not None and dialog.parentWidget() is parent:
+                return running
         options.setdefault("owner", parent)
         job = self.run(work, **options)
         job.dialog = ProgressDialog(job, label, parent, title=title)

@@ -168,6 +168,25 @@ def test_a_job_whose_window_is_gone_calls_nobody_back(qtbot, tasks):
     assert called == [] and job.orphaned and job.cancelled()
 
 
+def test_a_second_click_while_a_window_runs_its_job_starts_nothing(qtbot, held_register_worker):
+    window = QWidget()
+    qtbot.addWidget(window)
+    runs: list[int] = []
+
+    def work(job: Job[None]) -> None:
+        runs.append(1)
+
+    with held_register_worker():  # the first job waits in line on the app's register worker
+        first = runner().with_progress(work, "正在导入…", window, uses_register=True)
+        second = runner().with_progress(work, "正在导入…", window, uses_register=True)
+        assert second is first
+    wait_for_job(qtbot, first)
+    third = runner().with_progress(work, "正在导入…", window, uses_register=True)
+    assert third is not first
+    wait_for_job(qtbot, third)
+    assert runs == [1, 1]
+
+
 def test_the_application_has_one_runner(qtbot):
     assert runner() is runner()
 

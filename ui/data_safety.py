@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -73,6 +73,8 @@ class BackupDialog(ModalHost, QDialog):
         attach_guide(self, "backup")
         self.register = register
         self.restored = False
+        self.last_report = ""
+        self.job: Job[Any] | None = None  # backup or verification under way (tests wait)
         self.last_report = ""
         self.setWindowTitle(self.tr("备份与恢复 — {0}").format(register.path.name))
         fit_to_screen(self, QSize(760, 520), "backup")
@@ -164,16 +166,24 @@ class BackupDialog(ModalHost, QDialog):
         if self.found:
             self.table.selectRow(0)
 
-    def backup_now(self) -> Path | None:
-        try:
-            with _WaitCursor():
-                target = self.register.backup()
-        except NmdeskError as error:
-            self.show_error(error)
-            return None
-        self.reload()
-        self.report.setPlainText(self.tr("已备份到：{0}").format(target))
-        return target
+    def backup_now(self) -> Job[Path]:
+        """A manual backup, copied on the register worker through its own connection."""
+
+        def copied(target: Path) -> None:
+            self.reload()
+            self.report.setPlainText(self.tr("已备份到：{0}").format(target))
+
+        self.job = runner().with_progress(
+            lambda job: job.register.backup(),
+            self.tr("正在备份…"),
+            self,
+            cancellable=False,
+            register_path=self.register.path,
+            actor=self.register.actor,
+            on_done=copied,
+            on_failed=self.show_error,
+        )
+        return self.job
 
     def selected_backup(self) -> Path | None:
         rows = self.table.selectionModel().selectedRows()
@@ -229,10 +239,15 @@ class BackupDialog(ModalHost, QDialog):
         self.accept()
         return True
 
-    def verify(self) -> str:
-        self.last_report = verify_register(self.register)
-        self.report.setPlainText(self.last_report)
-        return self.last_report
+    def verify(self) -> Job[str]:
+        """Check the register on the register worker; the report fills in when done."""
+
+        def checked(report: str) -> None:
+            self.last_report = report
+            self.report.setPlainText(report)
+
+        self.job = start_verify(self, self.register.path, checked)
+        return self.job
 
     def export_audit(self) -> Path | None:
         return export_audit_trail(self.register, self, chooser=self.choose_file)
@@ -273,13 +288,25 @@ class DailyBackup(QObject):
         return _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
 
 
-def verify_register(register: Register) -> str:
-    """Integrity check and audit verification, as text for a dialog."""
-    from nmdesk.store.verification import verify_register as run_checks
+def start_verify(host: ModalHost, register_path: Path, on_done: Callable[[str], None]) -> Job[str]:
+    """Integrity check and audit verification on the register worker (a read-only
+    connection of its own) behind a progress dialog; ``on_done`` gets the report's text."""
 
-    with _WaitCursor():
-        report = run_checks(register)
-    return "\n".join(report.lines())
+    def work(job: Job[str]) -> str:
+        from nmdesk.store.verification import verify_register as run_checks
+
+        return "\n".join(run_checks(job.register).lines())
+
+    return runner().with_progress(
+        work,
+        _tr("正在校验备案库…"),
+        cast(QWidget, host),
+        cancellable=False,
+        register_path=register_path,
+        read_only=True,
+        on_done=on_done,
+        on_failed=host.show_error,
+    )
 
 
 def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog], int]) -> bool:

@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from nmdesk.store.register import Register
+    from ui.tasks import Job
 
 DETAILS_DELAY_MS = 60
 HISTORY_DELAY_MS = 300
@@ -81,6 +82,7 @@ class MainWindow(ModalHost, QMainWindow):
         attach_guide(self, "main-window")
         self.register = register
         self.owns_register = owns_register
+        self.job: Job[Any] | None = None  # the last job a menu action started (tests wait)
         self.settings = settings if settings is not None else QSettings("nmdesk", "nmdesk")
         self.today = today or dt.date.today()
         # Qt appends the application's display name: "文件名（机构） — 新媒体账号备案管理台"

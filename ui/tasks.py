@@ -285,6 +285,7 @@ class TaskRunner(QObject):
         parent: QWidget | None,
         *,
         title: str | None = None,
+        cancellable: bool = True,
         **options: Any,
     ) -> Job[T]:
         """``run`` behind a cancellable progress dialog (window-modal over ``parent``).
@@ -297,7 +298,7 @@ class TaskRunner(QObject):
                 return running
         options.setdefault("owner", parent)
         job = self.run(work, **options)
-        job.dialog = ProgressDialog(job, label, parent, title=title)
+        job.dialog = ProgressDialog(job, label, parent, title=title, cancellable=cancellable)
         return job
 
     def release(self, register_path: Path) -> None:
@@ -353,9 +354,17 @@ class ProgressDialog(QProgressDialog):
     """A job's progress, with 取消: shown after 0.3 s, closed when the job ends."""
 
     def __init__(
-        self, job: Job[Any], label: str, parent: QWidget | None, *, title: str | None = None
+        self,
+        job: Job[Any],
+        label: str,
+        parent: QWidget | None,
+        *,
+        title: str | None = None,
+        cancellable: bool = True,
     ) -> None:
         super().__init__(label, tr("取消"), 0, 0, parent)
+        if not cancellable:  # one SQLite call that cannot stop half-way (a backup copy)
+            self.setCancelButton(None)
         self.setObjectName("taskProgress")
         self.job = job
         self.setWindowTitle(title or tr("请稍候"))

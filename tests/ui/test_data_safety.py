@@ -37,6 +37,21 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def backed_up(qtbot, dialog: BackupDialog) -> Path:
+    """立即备份, waited for: the copy is made on the register worker."""
+    job = dialog.backup_now()
+    wait_for_job(qtbot, job)
+    assert job.error is None and job.result is not None, job.error
+    return job.result
+
+
+def verified(qtbot, dialog: BackupDialog) -> str:
+    job = dialog.verify()
+    wait_for_job(qtbot, job)
+    assert job.result == dialog.last_report
+    return dialog.last_report
+
+
 @pytest.fixture
 def dialog(qtbot, demo_register: Register) -> BackupDialog:
     dlg = BackupDialog(demo_register)
@@ -45,20 +60,20 @@ def dialog(qtbot, demo_register: Register) -> BackupDialog:
     return dlg
 
 
-def test_the_list_shows_the_automatic_backups_and_backup_now_adds_one(dialog) -> None:
+def test_the_list_shows_the_automatic_backups_and_backup_now_adds_one(qtbot, dialog) -> None:
     assert dialog.table.rowCount() == 2  # today's daily and monthly copies
     kinds = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert kinds == {"每日自动备份", "每月自动备份"}
-    target = dialog.backup_now()
-    assert target is not None and target.exists()
+    target = backed_up(qtbot, dialog)
+    assert target.exists()
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(0, 1).text() == "手动备份"
     assert str(target) in dialog.report.toPlainText()
     assert dialog.selected_backup() == target
 
 
-def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register) -> None:
-    saved = dialog.backup_now()
+def test_restore_from_the_selected_backup_after_confirming(qtbot, dialog, demo_register) -> None:
+    saved = backed_up(qtbot, dialog)
     with demo_register.transaction():
         demo_register.people.add(Person(None, "恢复后消失", PersonKind.STAFF))
     dialog.table.selectRow(0)
@@ -73,8 +88,8 @@ def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register
     assert "pre-restore" in kinds
 
 
-def test_restore_is_not_done_when_the_clerk_cancels(dialog, demo_register) -> None:
-    dialog.backup_now()
+def test_restore_is_not_done_when_the_clerk_cancels(qtbot, dialog, demo_register) -> None:
+    backed_up(qtbot, dialog)
     with demo_register.transaction():
         demo_register.people.add(Person(None, "保留", PersonKind.STAFF))
     dialog.exec_dialog.answer = QMessageBox.StandardButton.Cancel
@@ -92,13 +107,15 @@ def test_restore_from_a_broken_file_says_why(dialog, tmp_path: Path) -> None:
     assert not dialog.restored
 
 
-def test_verify_reports_a_clean_register_and_then_a_tampered_one(dialog, demo_register) -> None:
-    assert "校验通过" in dialog.verify()
+def test_verify_reports_a_clean_register_and_then_a_tampered_one(
+    qtbot, dialog, demo_register
+) -> None:
+    assert "校验通过" in verified(qtbot, dialog)
     conn = sqlite3.connect(demo_register.path)
     conn.execute("UPDATE people SET name = '改' WHERE id = 2")
     conn.commit()
     conn.close()
-    report = dialog.verify()
+    report = verified(qtbot, dialog)
     assert "校验未通过" in report and "people #2" in report
     assert report in dialog.report.toPlainText()
 
@@ -121,6 +138,7 @@ def test_main_window_menu_verifies_and_opens_the_dialog(
     shown: list[str] = []
     window.exec_dialog = lambda box: shown.append(getattr(box, "text", lambda: "")()) or 0  # type: ignore[method-assign]
     window.act_verify.trigger()
+    wait_for_job(qtbot, window.job)
     assert shown and "校验通过" in shown[-1]
     opened: list[BackupDialog] = []
 

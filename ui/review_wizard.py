@@ -457,17 +457,28 @@ class PublishPage(QWizardPage):
         self._refresh()
         self.w.show_message(self.tr("未发布"), message, error=True)
 
-    def export_again(self) -> None:
+    def export_again(self) -> Job[PublishResult] | None:
+        """Write the published files again, on the register worker (nothing is changed)."""
         out = self._folder()
         if out is None:
-            return
-        try:
-            result = export_outputs(self.w.register, self.w.year, out)
-        except (NmdeskError, OSError) as exc:
-            self.w.show_error(exc)
-            return
-        self.result = result
-        self.w.open_folder(result.out_dir)
+            return None
+        year = self.w.year
+
+        def exported(result: PublishResult) -> None:
+            self.result = result
+            self.w.open_folder(result.out_dir)
+
+        self.job = runner().with_progress(
+            lambda job: export_outputs(job.register, year, out),
+            self.tr("正在导出公示文件…"),
+            self,
+            title=self.tr("重新导出"),
+            register_path=self.w.register.path,
+            read_only=True,
+            on_done=exported,
+            on_failed=self.w.show_error,
+        )
+        return self.job
 
 
 def step_of(page_id: int) -> Step | None:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from desk_helpers import wait_for_job
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -209,6 +210,16 @@ def test_walk_the_whole_wizard(qtbot, demo_register, tmp_path) -> None:
     assert reopened.publish_page.isComplete()
     assert not reopened.publish_page.publish_button.isVisible()
     assert not reopened.assess_page.apply_button.isEnabled()
+    # 重新导出到文件夹: the files again, written on the register worker
+    audit = register.audit.count()
+    again = tmp_path / "again"
+    reopened.publish_page.out_dir.setText(str(again))
+    opened_again: list[object] = []
+    reopened.open_folder = opened_again.append
+    wait_for_job(qtbot, reopened.publish_page.export_again(), timeout=60_000)
+    assert opened_again == [again]
+    assert (again / "2026年度年审公示.xlsx").exists() and (again / "2026年度年审公示.pdf").exists()
+    assert register.audit.count() == audit
 
 
 def test_close_half_way_and_resume(qtbot, demo_register, tmp_path) -> None:

@@ -12,9 +12,10 @@ Every background job goes through ``runner()``:
 - Jobs that do not touch the register (the warm-up) run on a small pool beside it.
 - Results, errors, cancellation and progress are handed back to the main thread
   through one queued Qt signal; every callback runs there.
-- ``with_progress`` adds a cancellable progress dialog. Cancel sets the job's flag;
-  the job stops at its next ``progress()`` or ``cancelled()`` check by raising, its
-  transaction rolls back, and the register stays exactly as it was.
+- ``with_progress`` adds a cancellable progress dialog. Cancel only sets the job's
+  flag; the job's own code sees it (``cancelled()``, ``proceed()``), raises its
+  cancellation error, its one transaction rolls back, and the register stays exactly
+  as it was.
 
 No nested event loops: a caller starts a job and returns; the callbacks carry on.
 """
@@ -29,6 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -181,7 +183,10 @@ class Job(QObject, Generic[T]):
             outcome = lambda: self._deliver_succeeded(result)  # noqa: E731
         finally:
             if self._register is not None:
-                self._register.close()  # on the thread that opened it
+                try:
+                    self._register.close()  # on the thread that opened it
+                except Exception as error:  # the outcome is still handed back
+                    traceback.print_exception(error, file=sys.stderr)
                 self._register = None
         self._runner.run_on_main(outcome)
 
@@ -263,7 +268,6 @@ class TaskRunner(QObject):
         the main thread. Register jobs run one at a time on the register worker. When
         ``owner`` (the window that asked) is destroyed first, the job is cancelled and its
         callbacks are not called."""
-        self._on_closures_pending()  # earlier hand-backs first, as Anki does
         job: Job[T] = Job(self, work, register_path=register_path, actor=actor, read_only=read_only)
         if owner is not None:
             owner.destroyed.connect(job._orphan)
@@ -294,7 +298,9 @@ class TaskRunner(QObject):
         click before the dialog shows), this starts nothing and returns the running job."""
         for running in self._jobs:
             dialog = running.dialog
-            if parent is not None and dialog is not None and dialog.parentWidget() is parent:
+            if running.orphaned or dialog is None or not shiboken6.isValid(dialog):
+                continue
+            if parent is not None and dialog.parentWidget() is parent:
                 return running
         options.setdefault("owner", parent)
         job = self.run(work, **options)

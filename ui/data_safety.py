@@ -203,7 +203,8 @@ class BackupDialog(ModalHost, QDialog):
         return self.restore(Path(chosen)) if chosen else False
 
     def restore(self, backup: Path) -> bool:
-        """Check the backup, confirm, keep a safety copy, restore; the window then reopens."""
+        """Check the backup, confirm, then keep a safety copy and restore on the register
+        worker; True when the restore was started. The window then reopens."""
         try:
             checked = backups.check_backup(backup)
         except NmdeskError as error:
@@ -222,21 +223,30 @@ class BackupDialog(ModalHost, QDialog):
         question.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if self.exec_dialog(question) != QMessageBox.StandardButton.Yes:
             return False
-        try:
-            with _WaitCursor():
-                result = backups.restore(self.register.path, backup, actor=self.register.actor)
-        except NmdeskError as error:
-            self.show_error(error)
-            return False
-        self.restored = True
-        safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
-        self.show_message(
-            self.tr("已恢复"),
-            self.tr(
-                "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
-            ).format(backup.name, safety),
+        path, actor = self.register.path, self.register.actor
+
+        def restored(result: backups.RestoreResult) -> None:
+            self.restored = True
+            safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
+            self.show_message(
+                self.tr("已恢复"),
+                self.tr(
+                    "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
+                ).format(backup.name, safety),
+            )
+            self.accept()
+
+        # On the register worker, after its reading connection to the file is closed:
+        # nothing of this process reads the file there while it is replaced.
+        runner().release(path)
+        self.job = runner().with_progress(
+            lambda job: backups.restore(path, backup, actor=actor),
+            self.tr("正在恢复…"),
+            self,
+            cancellable=False,
+            on_done=restored,
+            on_failed=self.show_error,
         )
-        self.accept()
         return True
 
     def verify(self) -> Job[str]:

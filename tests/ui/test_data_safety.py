@@ -77,7 +77,8 @@ def test_restore_from_the_selected_backup_after_confirming(qtbot, dialog, demo_r
     with demo_register.transaction():
         demo_register.people.add(Person(None, "恢复后消失", PersonKind.STAFF))
     dialog.table.selectRow(0)
-    assert dialog.restore_selected()
+    assert dialog.restore_selected()  # started on the register worker
+    wait_for_job(qtbot, dialog.job)
     assert dialog.restored and dialog.result() == QDialog.DialogCode.Accepted
     assert any("替换当前备案库" in text for text in dialog.exec_dialog.texts)
     assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_dialog.texts)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -55,14 +54,6 @@ def read_only_banner(message: str) -> QLabel:
     banner.setWordWrap(True)
     banner.setStyleSheet("color: white; background: #c81e1e; padding: 6px 10px; font-weight: bold;")
     return banner
-
-
-class _WaitCursor:
-    def __enter__(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc: object) -> None:
-        QGuiApplication.restoreOverrideCursor()
 
 
 class BackupDialog(ModalHost, QDialog):
@@ -259,7 +250,7 @@ class BackupDialog(ModalHost, QDialog):
         self.job = start_verify(self, self.register.path, checked)
         return self.job
 
-    def export_audit(self) -> Path | None:
+    def export_audit(self) -> Job[int] | None:
         return export_audit_trail(self.register, self, chooser=self.choose_file)
 
 
@@ -367,9 +358,10 @@ def export_audit_trail(
     parent: ModalHost,
     *,
     chooser: object = None,
-) -> Path | None:
-    """Ask for a file and write the audit trail there (CSV or xlsx) for an inspection;
-    the outcome is told through the window's ``ModalHost``."""
+) -> Job[int] | None:
+    """Ask for a file, then write the audit trail there (CSV or xlsx) for an inspection
+    on the register worker; the outcome is told through the window's ``ModalHost``.
+    None when the clerk chose no file."""
     from nmdesk.audit_export import export_audit
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
@@ -388,17 +380,19 @@ def export_audit_trail(
     if target.suffix.lower() not in (".xlsx", ".csv"):
         target = target.with_suffix(".xlsx")
 
-    try:
-        with _WaitCursor():
-            count = export_audit(register, target)
-    except NmdeskError as error:
-        parent.show_error(error, _tr("无法导出"))
-        return None
-    parent.show_message(
-        _tr("已导出"),
-        _tr("已导出 {0} 条审计记录到 {1}").format(count, target),
+    def exported(count: int) -> None:
+        parent.show_message(_tr("已导出"), _tr("已导出 {0} 条审计记录到 {1}").format(count, target))
+
+    return runner().with_progress(
+        lambda job: export_audit(job.register, target),
+        _tr("正在导出审计记录…"),
+        cast(QWidget, parent),
+        cancellable=False,
+        register_path=register.path,
+        read_only=True,
+        on_done=exported,
+        on_failed=lambda sentence: parent.show_error(sentence, _tr("无法导出")),
     )
-    return target
 
 
 # -- errors nobody caught ---------------------------------------------------------------

@@ -121,11 +121,13 @@ def test_verify_reports_a_clean_register_and_then_a_tampered_one(
     assert report in dialog.report.toPlainText()
 
 
-def test_export_audit_trail_for_an_inspection(dialog, tmp_path: Path) -> None:
+def test_export_audit_trail_for_an_inspection(qtbot, dialog, tmp_path: Path) -> None:
     target = tmp_path / "inspection"
     dialog.choose_file = lambda *a, **k: str(target)  # type: ignore[method-assign]
-    written = dialog.export_audit()
-    assert written == target.with_suffix(".xlsx") and written.exists()
+    job = dialog.export_audit()
+    wait_for_job(qtbot, job)
+    written = target.with_suffix(".xlsx")
+    assert job.result > 0 and written.exists()
     book = openpyxl.load_workbook(written, read_only=True)
     assert book.sheetnames == ["审计记录", "校验结果"]
     assert "已导出" in dialog.exec_dialog.texts[-1]
@@ -313,5 +315,6 @@ def test_the_menus_audit_export_tells_through_the_window(
     target = tmp_path / "audit.csv"
     monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args: str(target))
     window.act_audit_export.trigger()
+    qtbot.waitUntil(lambda: bool(boxes.texts))  # written on the register worker
     assert target.exists()
     assert boxes.texts and boxes.texts[-1].startswith("已导出")

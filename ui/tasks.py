@@ -206,6 +206,7 @@ class Job(QObject, Generic[T]):
     def _deliver_succeeded(self, result: T) -> None:
         self._deliver_progress()
         self.done, self.result = True, result
+        self._runner._forget(self)  # its window may start the next job in the callback
         if not self.orphaned:
             self.succeeded.emit(result)
         self._end()
@@ -213,6 +214,7 @@ class Job(QObject, Generic[T]):
     def _deliver_failed(self, sentence: str) -> None:
         self._deliver_progress()
         self.done, self.error = True, sentence
+        self._runner._forget(self)
         if not self.orphaned:
             self.failed.emit(sentence)
         self._end()
@@ -220,13 +222,13 @@ class Job(QObject, Generic[T]):
     def _deliver_cancelled(self, sentence: str) -> None:
         self._deliver_progress()
         self.done, self.was_cancelled, self.error = True, True, sentence
+        self._runner._forget(self)
         if not self.orphaned:
             self.aborted.emit(sentence)
         self._end()
 
     def _end(self) -> None:
         self.ended.emit()
-        self._runner._forget(self)
 
 
 class TaskRunner(QObject):
@@ -298,7 +300,9 @@ class TaskRunner(QObject):
         click before the dialog shows), this starts nothing and returns the running job."""
         for running in self._jobs:
             dialog = running.dialog
-            if running.orphaned or dialog is None or not shiboken6.isValid(dialog):
+            if running.done or running.orphaned or dialog is None:
+                continue
+            if not shiboken6.isValid(dialog):
                 continue
             if parent is not None and dialog.parentWidget() is parent:
                 return running

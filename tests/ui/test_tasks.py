@@ -187,6 +187,21 @@ def test_a_second_click_while_a_window_runs_its_job_starts_nothing(qtbot, held_r
     assert runs == [1, 1]
 
 
+def test_a_callback_may_start_the_windows_next_job(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    jobs: list[Job[str]] = []
+
+    def then_read(_result: str) -> None:
+        jobs.append(runner().with_progress(lambda job: "read", "正在读取…", window))
+
+    first = runner().with_progress(lambda job: "received", "正在登记…", window, on_done=then_read)
+    wait_for_job(qtbot, first)
+    assert len(jobs) == 1 and jobs[0] is not first
+    wait_for_job(qtbot, jobs[0])
+    assert jobs[0].result == "read"
+
+
 def test_the_application_has_one_runner(qtbot):
     assert runner() is runner()
 

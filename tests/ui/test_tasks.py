@@ -214,3 +214,27 @@ def test_the_warm_up_runs_beside_the_register_worker(qtbot, monkeypatch, held_re
     with held_register_worker():  # a long register job does not hold the warm-up back
         warm_up.start()
         qtbot.waitUntil(warm_up.finished.is_set, timeout=60_000)
+
+
+def test_background_work_has_one_way_and_modals_one_host():
+    """Only ui/tasks.py starts threads; no window runs a nested event loop or writes its
+    own exec_dialog / show_error / confirm (the screenshot scripts, tools that pump
+    events while they wait for a picture, aside; ``ui.app.exec_dialog`` runs the
+    first-start dialog before any window exists)."""
+    import re
+    from pathlib import Path
+
+    import ui
+
+    forbidden = re.compile(
+        r"QThread|QEventLoop|threading\.Thread|ThreadPoolExecutor|moveToThread"
+        r"|^\s+def (exec_dialog|show_error|confirm)\("  # a window's own modal hooks
+    )
+    found = []
+    for path in sorted(Path(ui.__file__).parent.glob("*.py")):
+        if path.name in ("tasks.py", "modal_host.py") or path.name.endswith("screenshots.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if forbidden.search(line):
+                found.append(f"{path.name}:{number}: {line.strip()}")
+    assert found == []

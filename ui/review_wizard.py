@@ -177,6 +177,8 @@ class OpenPage(QWizardPage):
     def __init__(self, wizard: ReviewWizard) -> None:
         super().__init__()
         self.w = wizard
+        self._packets_written = False  # the packets just came back: the wizard goes on
+        self.job: Job[list[Path]] | None = None
         self.setTitle(self.tr("第一步：开启年审"))
         self.setSubTitle(
             self.tr(
@@ -257,6 +259,11 @@ class OpenPage(QWizardPage):
             self.packets.setEnabled(not campaign.is_published)
 
     def validatePage(self) -> bool:
+        """Open the campaign (or save its deadline); the packets, when asked for, are
+        written on the register worker and the wizard goes on once they are."""
+        if self._packets_written:
+            self._packets_written = False
+            return True
         register = self.w.register
         try:
             deadline = parse_day(self.deadline.text(), self.tr("提交截止日期"))
@@ -271,15 +278,35 @@ class OpenPage(QWizardPage):
                 folder = Path(self.packet_dir.text().strip())
                 if not self.packet_dir.text().strip():
                     raise ValidationError(self.tr("自查表文件夹"), self.tr("请选择保存位置"))
-                paths = write_all_packets(register, campaign, folder)
-                self.w.show_message(
-                    self.tr("已生成"),
-                    self.tr("已生成 {0} 份通知与自查表：{1}").format(len(paths), folder),
-                )
+                self.write_packets(campaign, folder)
+                return False
         except (NmdeskError, OSError) as exc:
             self.w.show_error(exc)
             return False
         return True
+
+    def write_packets(self, campaign: Campaign, folder: Path) -> Job[list[Path]]:
+        """Every unit's notice and self-check sheet, on the register worker (read-only)."""
+
+        def written(paths: list[Path]) -> None:
+            self.w.show_message(
+                self.tr("已生成"),
+                self.tr("已生成 {0} 份通知与自查表：{1}").format(len(paths), folder),
+            )
+            self._packets_written = True
+            self.w.next()
+
+        self.job = runner().with_progress(
+            lambda job: write_all_packets(job.register, campaign, folder, progress=job.proceed),
+            self.tr("正在生成通知与自查表…"),
+            self.w,
+            register_path=self.w.register.path,
+            read_only=True,
+            on_done=written,
+            on_failed=self.w.show_error,
+            on_cancelled=self.w.show_error,
+        )
+        return self.job
 
 
 class PublishPage(QWizardPage):

@@ -360,3 +360,37 @@ def test_an_error_on_the_assess_page_goes_when_another_row_is_selected(
 
     page.select_ids({unchecked[1]})
     assert page.error.text() == ""
+
+
+def test_opening_writes_every_units_packet_on_the_register_worker(
+    qtbot, demo_register, tmp_path
+) -> None:
+    """开启年审 with 生成通知与自查表: the packets are written in the background, then
+    the wizard goes on to the collect page by itself."""
+    wizard, desk = make_wizard(qtbot, demo_register, tmp_path)
+    folder = tmp_path / "packets"
+    wizard.open_page.packets.setChecked(True)
+    wizard.open_page.packet_dir.setText(str(folder))
+    wizard.next()
+    assert wizard.currentId() == PAGE_OPEN  # waiting for the packets
+    wait_for_job(qtbot, wizard.open_page.job, timeout=60_000)
+    assert wizard.currentId() == PAGE_COLLECT
+    campaign = demo_register.reviews.campaign(TODAY.year)
+    units = demo_register.reviews.units(campaign.id)
+    assert len(list(folder.glob("*.xlsx"))) == len(units) > 0
+    assert desk.errors == [] and f"已生成 {len(units)} 份通知与自查表" in desk.messages[-1]
+
+
+def test_cancelled_packets_leave_no_file(qtbot, demo_register, tmp_path, held_register_worker):
+    wizard, desk = make_wizard(qtbot, demo_register, tmp_path)
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    wizard.open_page.packets.setChecked(True)
+    wizard.open_page.packet_dir.setText(str(folder))
+    with held_register_worker():
+        wizard.next()
+        wizard.open_page.job.dialog.canceled.emit()  # 取消
+    wait_for_job(qtbot, wizard.open_page.job)
+    assert wizard.currentId() == PAGE_OPEN
+    assert list(folder.iterdir()) == []
+    assert desk.errors == ["已取消生成通知与自查表，没有留下文件"]

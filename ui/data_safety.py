@@ -66,7 +66,6 @@ class BackupDialog(ModalHost, QDialog):
         self.restored = False
         self.last_report = ""
         self.job: Job[Any] | None = None  # backup or verification under way (tests wait)
-        self.last_report = ""
         self.setWindowTitle(self.tr("备份与恢复 — {0}").format(register.path.name))
         fit_to_screen(self, QSize(760, 520), "backup")
 

@@ -20,7 +20,7 @@ def held_register_worker(qtbot):
     import contextlib
     import threading
 
-    from ui.tasks import runner
+    from ui.common.tasks import runner
 
     @contextlib.contextmanager
     def hold():

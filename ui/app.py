@@ -8,7 +8,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QSettings,
+    Qt,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -18,6 +26,8 @@ from nmdesk.store import Register
 
 # Windows kept alive while they are open (a window opens its successor).
 WINDOWS: list[QWidget] = []
+# The day's backup waits this long after the window opens (ms).
+DAILY_BACKUP_DELAY_MS = 2000
 
 
 def tr(text: str) -> str:
@@ -128,11 +138,12 @@ def open_window(
         if register is None:
             return None
     else:
-        # the day's backup is taken after the window opens, on a background thread
+        # the day's backup is taken after the window opens, on the register worker
         register = Register.open(path, auto_backup=False)
     window = MainWindow(register, settings=make_settings(), owns_register=True)
     if not register.read_only:
-        window.start_daily_backup()
+        # after the first screen's id list and the deadlines, which share the register worker
+        QTimer.singleShot(DAILY_BACKUP_DELAY_MS, window, window.start_daily_backup)
     if os.environ.get("NMDESK_STARTUP_PROBE"):  # benchmarks/bench_startup.py only
         from ui.common.startup_probe import watch
 

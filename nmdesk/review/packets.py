@@ -11,6 +11,7 @@ the clerk has seen the differences (``read_packet`` → ``diff_packet`` →
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
 from nmdesk.dates import deadline_text, parse_day
-from nmdesk.errors import PolicyError, ValidationError
+from nmdesk.errors import NmdeskError, PolicyError, ValidationError
 from nmdesk.excel.cells import set_text_cell
 from nmdesk.review.campaign import check_self_check, reminder_rows, self_check_changes
 from nmdesk.review.records import Campaign, SelfCheck
@@ -175,10 +176,29 @@ def _answers_from_fact(fact: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_all_packets(register: Register, campaign: Campaign, out_dir: Path) -> list[Path]:
-    """One packet per unit of the campaign, in ``out_dir``."""
-    paths = []
-    for unit in register.reviews.units(campaign.id):
+class PacketsCancelled(NmdeskError):
+    """The clerk cancelled writing the packets; the ones already written are removed."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消生成通知与自查表，没有留下文件")
+
+
+def write_all_packets(
+    register: Register,
+    campaign: Campaign,
+    out_dir: Path,
+    progress: Callable[[int, int], bool] | None = None,
+) -> list[Path]:
+    """One packet per unit of the campaign, in ``out_dir``. ``progress(done, total)``
+    answers whether to go on; when it says no, the packets written so far are removed
+    and ``PacketsCancelled`` is raised."""
+    units = register.reviews.units(campaign.id)
+    paths: list[Path] = []
+    for done, unit in enumerate(units):
+        if progress is not None and not progress(done, len(units)):
+            for path in paths:
+                path.unlink(missing_ok=True)
+            raise PacketsCancelled()
         path = out_dir / packet_filename(campaign, unit.unit_name, unit.unit_id)
         paths.append(write_unit_packet(register, campaign, unit.unit_id, path))
     return paths

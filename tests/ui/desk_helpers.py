@@ -7,7 +7,7 @@ from ui.desk.desk_common import install_ui_font
 
 
 class Answers:
-    """Replaces ``DeskDialog.show_message`` / ``confirm`` / ``run_dialog`` and records calls."""
+    """Replaces ``DeskDialog.show_message`` / ``confirm`` / ``exec_dialog`` and records calls."""
 
     def __init__(self, dialog, *, confirm: bool = True, run=None) -> None:
         self.messages: list[tuple[str, str, bool]] = []
@@ -17,7 +17,7 @@ class Answers:
         dialog.show_message = self.show_message
         dialog.confirm = self.confirm
         if run is not None:
-            dialog.run_dialog = run
+            dialog.exec_dialog = run
 
     def show_message(self, title: str, text: str, *, error: bool = False) -> None:
         self.messages.append((title, text, error))
@@ -38,3 +38,9 @@ def add_unit(register, name: str, kind: str, parent: int | None = None) -> int:
 
 def add_person(register, name: str, kind: PersonKind = PersonKind.STAFF, **fields) -> int:
     return register.people.add(Person(None, name, kind, **fields))
+
+
+def wait_for_job(qtbot, job, timeout: int = 20_000) -> None:
+    """Until the job has handed its outcome back and its callbacks have run."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=timeout)

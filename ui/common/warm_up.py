@@ -1,8 +1,9 @@
 """Warm-up after the main window painted: the modules and data a first action needs
 (the account form, simplified-Chinese conversion for name checks, pinyin for search
-text, reportlab and openpyxl) are loaded on a background thread, so the clerk's
-first Enter on an account, or first print, does not wait for imports. Imports and
-table loading only; no Qt object is created off the GUI thread. Runs once per process."""
+text, reportlab and openpyxl) are loaded in the background, on the task runner's pool
+for work that does not touch the register (``ui.common.tasks``), so the clerk's first Enter on
+an account, or first print, does not wait for imports. Imports and table loading only;
+no Qt object is created off the GUI thread. Runs once per process."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ _started = False
 finished = threading.Event()  # set when the warm-up is over (the start-up probe waits for it)
 
 
-def _warm() -> None:
+def _warm(job: object = None) -> None:
     from nmdesk.runtime import collections_paused, freeze_long_lived
 
     # The warm-up makes about 200,000 objects that live as long as the process; the
@@ -55,4 +56,6 @@ def start() -> None:
     if _started:
         return
     _started = True
-    threading.Thread(target=_warm, name="nmdesk-warm-up", daemon=True).start()
+    from ui.common.tasks import runner
+
+    runner().run(_warm, uses_register=False)

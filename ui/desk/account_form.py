@@ -1003,7 +1003,7 @@ class AccountFormDialog(DeskDialog):
         from ui.desk.attachments import AttachmentsDialog
 
         assert self.account_id is not None
-        self.run_dialog(AttachmentsDialog(self.register, self.account_id, parent=self))
+        self.exec_dialog(AttachmentsDialog(self.register, self.account_id, parent=self))
 
     def done(self, code: int) -> None:
         self._timer.stop()

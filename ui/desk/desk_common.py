@@ -1,8 +1,8 @@
 """Small pieces shared by the clerk's data-entry dialogs.
 
 - ``DeskDialog``: a dialog base whose message boxes and sub-dialogs all go
-  through ``run_dialog`` / ``show_message`` / ``confirm``, so tests replace one
-  method instead of patching static QMessageBox helpers.
+  through ``ModalHost`` (``exec_dialog`` / ``show_message`` / ``confirm``), so tests
+  replace one method instead of patching static QMessageBox helpers.
 - ``FieldBox``: a field with its own inline error line underneath, so an error
   appears next to the field it is about.
 - ``DateEdit``: a line edit for dates as clerks type them (2026-03-01,
@@ -46,6 +46,7 @@ from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day
 from nmdesk.errors import ValidationError
 from nmdesk.paths import UI_FONT_FILE
+from ui.common.modal_host import ModalHost
 
 ERROR_STYLE = "color: #b3261e; font-size: 12px;"
 WARNING_STYLE = (
@@ -175,8 +176,8 @@ def on_enter(field: QWidget, action: Callable[[], object]) -> None:
     field.installEventFilter(_EnterKey(field, action))
 
 
-class DeskDialog(QDialog):
-    """Base of the desk's dialogs: every modal goes through methods tests can replace."""
+class DeskDialog(ModalHost, QDialog):
+    """Base of the desk's dialogs: every modal goes through ``ModalHost.exec_dialog``."""
 
     # What the dialog saved, so that the caller refreshes only that (``nmdesk.changes``).
     changes: Changes = NOTHING
@@ -216,7 +217,7 @@ class DeskDialog(QDialog):
             box.button(button).setText(text)
         box.setDefaultButton(buttons.Save)
         box.setEscapeButton(buttons.Cancel)
-        answer = int(self.run_dialog(box))
+        answer = int(self.exec_dialog(box))
         return buttons(answer) if answer in {b.value for b in buttons} else buttons.Cancel
 
     def may_drop_unsaved(self) -> bool:
@@ -264,32 +265,6 @@ class DeskDialog(QDialog):
 
     def close_reporting_changes(self) -> None:
         self.leave(DeskDialog.DialogCode.Rejected)
-
-    def run_dialog(self, dialog: QDialog) -> int:
-        """Show a sub-dialog modally. Tests replace this to answer without a human."""
-        return dialog.exec()
-
-    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-            title,
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.run_dialog(box)
-
-    def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return int(self.run_dialog(box)) == QMessageBox.StandardButton.Yes.value
 
 
 def make_table(headers: list[str], parent: QWidget | None = None) -> QTableWidget:

@@ -215,5 +215,5 @@ class FilingsDialog(DeskDialog):
         dialog = AttachmentsDialog(
             self.register, filing.account_id, parent=self, filing_id=filing_id
         )
-        self.run_dialog(dialog)
+        self.exec_dialog(dialog)
         self.changes |= dialog.changes

@@ -407,7 +407,7 @@ class PeopleDialog(DirectoryEditor):
         from ui.desk.hand_over import HandOverDialog
 
         dialog = HandOverDialog(self.register, person_id=self.person_id, parent=self)
-        if self.run_dialog(dialog) == DeskDialog.DialogCode.Accepted:
+        if self.exec_dialog(dialog) == DeskDialog.DialogCode.Accepted:
             self.changes |= dialog.changes
             self.role_result.setText(dialog.summary)
             self.refresh_roles()
@@ -523,7 +523,7 @@ class NewPersonChoice:
             self._index = index
             return
         dialog = NewPersonDialog(self.kinds, self.host)
-        if self.host.run_dialog(dialog) != NewPersonDialog.DialogCode.Accepted:
+        if self.host.exec_dialog(dialog) != NewPersonDialog.DialogCode.Accepted:
             self.combo.setCurrentIndex(self._index)
             return
         self.reset()

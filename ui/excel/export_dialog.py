@@ -7,15 +7,14 @@ progress dialog; cancel leaves no file behind.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -29,10 +28,15 @@ from nmdesk.store.register import Register
 from nmdesk.store.search import AccountQuery
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
-from ui.excel.excel_jobs import RegisterJob, run_with_progress, tr
+from ui.common.modal_host import ModalHost
+from ui.common.tasks import Job, runner
 
 
-class ExportDialog(QDialog):
+def tr(text: str) -> str:
+    return QCoreApplication.translate("excel", text)
+
+
+class ExportDialog(ModalHost, QDialog):
     """导出到 Excel…: the current view or every account, as .xlsx or .csv."""
 
     def __init__(
@@ -77,11 +81,9 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.count = 0
+        self.job: Job[int] | None = None  # the export under way (tests wait for it)
 
     # -- what tests replace ----------------------------------------------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
 
     def choose_save_file(self, title: str, name: str) -> str:
         return file_dialogs.save_file_name(
@@ -89,14 +91,7 @@ class ExportDialog(QDialog):
         )
 
     def message(self, text: str, *, error: bool = False) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-            tr("导出"),
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
+        self.show_message(tr("导出"), text, error=error)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -110,15 +105,9 @@ class ExportDialog(QDialog):
             return list(self.view_ids)
         return export_ids(self.register)
 
-    def create_job(self, path: Path, ids: list[int]) -> RegisterJob:
-        writer = writer_for(path)
-
-        def work(register: Register, progress: Any, cancelled: Any) -> int:
-            return writer(register, path, ids=ids, progress=progress, cancelled=cancelled)
-
-        return RegisterJob(self.register.path, self.register.actor, work, self)
-
     def run_export(self) -> None:
+        """Write the file on the register worker behind a progress dialog; a cancelled
+        export leaves no file."""
         text = self.path_edit.text().strip()
         if not text:
             self.message(tr("请填写导出文件名"), error=True)
@@ -126,13 +115,32 @@ class ExportDialog(QDialog):
         path = Path(text)
         if path.suffix.lower() not in (".xlsx", ".csv"):
             path = path.with_suffix(".xlsx")
-        job = run_with_progress(self.create_job(path, self.selected_ids()), tr("正在导出…"), self)
-        if job.error is not None:
-            self.message(job.error, error=True)
-            return
-        self.count = int(job.result)
-        self.message(tr("已导出 {0} 个账号：{1}").format(self.count, path))
-        self.accept()
+        writer = writer_for(path)
+        ids = self.selected_ids()
+
+        def work(job: Job[int]) -> int:
+            return writer(
+                job.register, path, ids=ids, progress=job.progress, cancelled=job.cancelled
+            )
+
+        def exported(count: int) -> None:
+            self.count = int(count)
+            self.message(tr("已导出 {0} 个账号：{1}").format(self.count, path))
+            self.accept()
+
+        def refused(sentence: str) -> None:
+            self.message(sentence, error=True)
+
+        self.job = runner().with_progress(
+            work,
+            tr("正在导出…"),
+            self,
+            register_path=self.register.path,
+            actor=self.register.actor,
+            on_done=exported,
+            on_failed=refused,
+            on_cancelled=refused,
+        )
 
     def write_template(self) -> None:
         path = self.choose_save_file(tr("保存导入模板"), "账号台账导入模板.xlsx")

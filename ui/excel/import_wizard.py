@@ -10,18 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -56,8 +61,14 @@ from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS, TEXT_SUFFIXES
 from nmdesk.store.register import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
+from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
-from ui.excel.excel_jobs import RegisterJob, run_with_progress, tr
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("excel", text)
+
 
 VERDICT_COLOURS = {
     Verdict.NEW: "#e3f4e1",
@@ -198,6 +209,7 @@ class MappingPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
+        self._planned = False  # the plan of the current mapping has just arrived
         self.setTitle(tr("列对应"))
         self.setSubTitle(tr("核对每一列对应的备案库字段，可以修改，并保存为方案供下次使用。"))
         self.keys = ["", *all_field_keys()]
@@ -344,7 +356,11 @@ class MappingPage(QWizardPage):
             self.saved_combo.blockSignals(False)
 
     def validatePage(self) -> bool:
-        """Check every row on a worker (a 10,000-row ledger is too much for the UI thread)."""
+        """Check every row on the register worker (a 10,000-row ledger takes a second or
+        two); when the plan is in, the wizard goes on by itself."""
+        if self._planned:
+            self._planned = False
+            return True
         path = self.w.path
         grid = self.w.grid
         if grid is None or self.table.rowCount() == 0:  # the CSV could not be read as chosen
@@ -353,24 +369,25 @@ class MappingPage(QWizardPage):
         encoding, delimiter = grid.encoding or None, grid.delimiter or None
         mapping = self.mapping()
 
-        def work(register: Register, progress: Any, cancelled: Any) -> ImportPlan:
+        def work(job: Job[ImportPlan]) -> ImportPlan:
             return plan_import(
-                register,
+                job.register,
                 path,
                 sheet=sheet,
                 mapping=mapping,
-                progress=progress,
-                cancelled=cancelled,
+                progress=job.progress,
+                cancelled=job.cancelled,
                 encoding=encoding,
                 delimiter=delimiter,
             )
 
-        job = run_with_progress(self.w.create_plan_job(work), tr("正在检查台账…"), self.w)
-        if job.error is not None:
-            self.w.show_error(job.error)
-            return False
-        self.w.plan = job.result
-        return True
+        def planned(plan: ImportPlan) -> None:
+            self.w.plan = plan
+            self._planned = True
+            self.w.next()  # validatePage runs again and lets the wizard on
+
+        self.w.start_job(work, tr("正在检查台账…"), planned)
+        return False
 
 
 class PreviewPage(QWizardPage):
@@ -497,15 +514,20 @@ class UnitsPage(QWizardPage):
         self.kind_combo(row).setCurrentIndex(self.kind_ids.index(kind))
 
     def validatePage(self) -> bool:
+        if self.w.import_result is not None:  # committed: the wizard may close
+            return True
         plan = self.w.plan
         assert plan is not None
         for row, unit in enumerate(plan.new_units):
             unit.kind = self.kind_ids[self.kind_combo(row).currentIndex()]
-        return self.w.commit()
+        self.w.commit()
+        return False
 
 
-class ImportWizard(QWizard):
+class ImportWizard(ModalHost, QWizard):
     """Import an Excel ledger into the register (the main window's 从 Excel 导入…)."""
+
+    error_title = tr("无法导入")
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -519,6 +541,7 @@ class ImportWizard(QWizard):
         self.ledger_layout: LedgerLayout | None = None
         self.plan: ImportPlan | None = None
         self.import_result: ImportResult | None = None
+        self.job: Job[Any] | None = None  # the last background job (tests wait for it)
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
         self.preview_page = PreviewPage(self)
@@ -532,9 +555,6 @@ class ImportWizard(QWizard):
 
     # -- what tests replace ----------------------------------------------------------
 
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
     def choose_open_file(self) -> str:
         return file_dialogs.open_file_name(
             self,
@@ -546,46 +566,45 @@ class ImportWizard(QWizard):
     def choose_save_file(self, title: str, name: str) -> str:
         return file_dialogs.save_file_name(self, title, name, tr("Excel 工作簿 (*.xlsx)"))
 
-    def create_plan_job(self, work: Any) -> RegisterJob:
-        return RegisterJob(self.register.path, self.register.actor, work, self)
+    def start_job(self, work: Any, label: str, on_done: Any) -> Job[Any]:
+        """Run ``work(job)`` on the register worker behind a progress dialog; a failure
+        or a cancel is shown to the clerk, and the wizard stays where it was."""
+        self.job = runner().with_progress(
+            work,
+            label,
+            self,
+            register_path=self.register.path,
+            actor=self.register.actor,
+            on_done=on_done,
+            on_failed=self.show_error,
+            on_cancelled=self.show_error,
+        )
+        return self.job
 
-    def create_job(self) -> RegisterJob:
+    # -- messages and commit -----------------------------------------------------------
+
+    def show_info(self, text: str) -> None:
+        self.show_message(tr("导入"), text)
+
+    def commit(self) -> Job[ImportResult]:
+        """Write the plan on the register worker in one transaction; once committed the
+        clerk is told and the wizard closes. A cancel rolls the whole import back."""
         plan = self.plan
         assert plan is not None
         strict = self.preview_page.strict.isChecked()
 
-        def work(register: Register, progress: Any, cancelled: Any) -> ImportResult:
+        def work(job: Job[ImportResult]) -> ImportResult:
             return commit_import(
-                register, plan, skip_errors=not strict, progress=progress, cancelled=cancelled
+                job.register,
+                plan,
+                skip_errors=not strict,
+                progress=job.progress,
+                cancelled=job.cancelled,
             )
 
-        return RegisterJob(self.register.path, self.register.actor, work, self)
+        def committed(result: ImportResult) -> None:
+            self.import_result = result
+            self.show_info(tr("导入完成：{0}").format(plan.summary()))
+            self.accept()  # the units page now lets the wizard close
 
-    # -- messages and commit -----------------------------------------------------------
-
-    def show_error(self, error: Exception | str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            tr("无法导入"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
-
-    def show_info(self, text: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Information, tr("导入"), text, QMessageBox.StandardButton.Ok, self
-        )
-        self.exec_dialog(box)
-
-    def commit(self) -> bool:
-        """Write the plan on a worker; True when it was committed."""
-        job = run_with_progress(self.create_job(), tr("正在导入台账…"), self)
-        if job.error is not None:
-            self.show_error(job.error)
-            return False
-        self.import_result = job.result
-        assert self.plan is not None and self.import_result is not None
-        self.show_info(tr("导入完成：{0}").format(self.plan.summary()))
-        return True
+        return self.start_job(work, tr("正在导入台账…"), committed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,10 +33,13 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
+    from ui.common.tasks import Job
+    from ui.printing.batch_print import BatchResult
 
 MAX_PRINT_DPI = 300
 LEDGER_INLINE_LIMIT = 400  # a longer ledger is made on a worker thread
@@ -75,7 +77,7 @@ def render_pages(document: QPdfDocument, printer: QPrinter, *, dpi: int | None =
     return document.pageCount()
 
 
-class PrintPreviewDialog(QDialog):
+class PrintPreviewDialog(ModalHost, QDialog):
     """Preview of one form for the account (or blank), with Print and Save as PDF."""
 
     def __init__(
@@ -93,6 +95,7 @@ class PrintPreviewDialog(QDialog):
         self.account_id = account_id
         self.account_ids = list(account_ids or [])
         self.pdf_path: Path | None = None
+        self.job: Job[Any] | None = None  # a PDF made on the register worker (tests wait)
         self._last_form = ""
         self._tmp = tempfile.TemporaryDirectory(prefix="nmdesk-print-")
         self.setWindowTitle(self.tr("打印预览"))
@@ -148,23 +151,10 @@ class PrintPreviewDialog(QDialog):
 
     # -- what tests replace ----------------------------------------------------------
 
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
     def choose_save_path(self, suggested: str) -> str:
         return file_dialogs.save_file_name(
             self, self.tr("另存为 PDF"), suggested, self.tr("PDF 文件 (*.pdf)")
         )
-
-    def show_error(self, error: Exception) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("无法完成操作"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -187,16 +177,26 @@ class PrintPreviewDialog(QDialog):
         return default_file_name(self.register, self.form, self.subject, blank=self.blank)
 
     def make_pdf(self, target: Path) -> Path | None:
-        """Write the chosen form to ``target``; a long ledger is made on a worker thread
-        behind a progress dialog. Returns None when the clerk cancelled."""
+        """Write the chosen form to ``target`` and return it; a long ledger is made on
+        the register worker behind a progress dialog instead (None now, shown when done)."""
         if (
             self.form == "ledger"
             and not self.blank
             and self.register.accounts.count() > LEDGER_INLINE_LIMIT
         ):
-            from ui.printing.batch_print import run_render
+            from ui.printing.batch_print import start_render
 
-            return run_render(self, self.register.path, "ledger", None, target)
+            self.job = start_render(
+                self,
+                self.register.path,
+                "ledger",
+                None,
+                target,
+                on_done=self._show_made,
+                on_failed=self._show_refusal,
+                on_cancelled=lambda _sentence: self._show_made(None),
+            )
+            return None
         account = None if self.form == "ledger" else self.account_id
         return render_form(self.register, self.form, account, target, blank=self.blank)
 
@@ -230,30 +230,46 @@ class PrintPreviewDialog(QDialog):
             self.blank_box.blockSignals(False)
         self._last_form = self.form
         target = Path(self._tmp.name) / self.suggested_name()
-        try:
-            self.pdf_path = self.make_pdf(target)
-        except NmdeskError as exc:
-            self.message.setText(str(exc))
-            self.message.setStyleSheet("color: #b3261e;")
-        else:
-            if self.pdf_path is None:
-                self.message.setText(self.tr("已取消生成"))
-            else:
-                self.document.load(str(self.pdf_path))
-                copies = "" if self.form == "ledger" else self.tr("每份单独起页，一式两份。")
-                self.message.setText(
-                    self.tr("共 {0} 页。").format(self.document.pageCount())
-                    + copies
-                    + self.identity_text()
-                )
-            self.message.setStyleSheet("")
-        ready = self.pdf_path is not None
-        self.print_button.setEnabled(ready)
-        self.save_button.setEnabled(ready)
         self.batch_button.setEnabled(self.form != "ledger")
         self.batch_button.setText(
             self.tr("批量打印当前列表（{0} 个账号）(&B)…").format(len(self.account_ids))
         )
+        try:
+            made = self.make_pdf(target)
+        except NmdeskError as exc:
+            self._show_refusal(str(exc))
+            return
+        if made is None:  # made on the worker: shown when it is in
+            self.message.setText(self.tr("正在生成…"))
+            self.message.setStyleSheet("")
+            self._set_ready(False)
+            return
+        self._show_made(made)
+
+    def _set_ready(self, ready: bool) -> None:
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    def _show_made(self, made: Path | None) -> None:
+        """Show the PDF just made, or say that the clerk cancelled it."""
+        self.pdf_path = made
+        if made is None:
+            self.message.setText(self.tr("已取消生成"))
+        else:
+            self.document.load(str(made))
+            copies = "" if self.form == "ledger" else self.tr("每份单独起页，一式两份。")
+            self.message.setText(
+                self.tr("共 {0} 页。").format(self.document.pageCount())
+                + copies
+                + self.identity_text()
+            )
+        self.message.setStyleSheet("")
+        self._set_ready(made is not None)
+
+    def _show_refusal(self, sentence: str) -> None:
+        self.message.setText(sentence)
+        self.message.setStyleSheet("color: #b3261e;")
+        self._set_ready(False)
 
     def show_file(self, path: Path) -> None:
         """Preview an existing PDF (a batch), for printing or saving."""
@@ -309,27 +325,36 @@ class PrintPreviewDialog(QDialog):
         self.message.setText(self.tr("已保存：{0}").format(target))
         return target
 
-    def batch_print(self) -> Path | None:
-        """The chosen form for every account of the current list, in one PDF (worker thread)."""
-        from ui.printing.batch_print import run_batch
+    def batch_print(self) -> Job[BatchResult] | None:
+        """The chosen form for every account of the current list, in one PDF, made on the
+        register worker; the batch is previewed when it is in."""
+        from ui.printing.batch_print import start_batch
 
         target = Path(self._tmp.name) / f"批量-{FORM_NAMES[self.form]}.pdf"
-        skipped: list[tuple[int, str]] = []
         try:
-            path = run_batch(self, self.register.path, self.form, self.account_ids, target, skipped)
+            self.job = start_batch(
+                self,
+                self.register.path,
+                self.form,
+                self.account_ids,
+                target,
+                on_done=self._show_batch,
+                on_failed=self.show_error,
+            )
         except NmdeskError as exc:
             self.show_error(exc)
             return None
-        if path is not None:
-            self.show_file(path)
-            if skipped:
-                self.message.setText(
-                    self.message.text()
-                    + self.tr("；{0} 个账号无法生成此表单，已略过（如：{1}）").format(
-                        len(skipped), skipped[0][1]
-                    )
+        return self.job
+
+    def _show_batch(self, batch: BatchResult) -> None:
+        self.show_file(batch.path)
+        if batch.skipped:
+            self.message.setText(
+                self.message.text()
+                + self.tr("；{0} 个账号无法生成此表单，已略过（如：{1}）").format(
+                    len(batch.skipped), batch.skipped[0][1]
                 )
-        return path
+            )
 
     def done(self, result: int) -> None:
         self.document.close()

@@ -29,6 +29,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 ERROR_STYLE = "color: #b3261e;"
 
 
-class ReceiveCopyDialog(QDialog):
+class ReceiveCopyDialog(ModalHost, QDialog):
     """Find a filing by its check code and mark its signed copy received."""
 
     def __init__(
@@ -110,11 +111,7 @@ class ReceiveCopyDialog(QDialog):
         dialog = ScanReceiveDialog(
             self.register, self, today=dt.date(qdate.year(), qdate.month(), qdate.day())
         )
-        self.exec_scans(dialog)
-
-    def exec_scans(self, dialog: QDialog) -> int:
-        """Run the stack dialog; tests replace this."""
-        return int(dialog.exec())
+        self.exec_dialog(dialog)
 
     def choose_file(self) -> str:
         """Ask for the scan; tests replace this."""

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,8 +32,9 @@ from PySide6.QtWidgets import (
 from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
+from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
-from ui.excel.excel_jobs import RegisterJob, run_with_progress
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -43,17 +43,7 @@ STATE_COLOURS = {"matched": "#e3f4e6", "already": "#eeeeee", "unmatched": "#fde2
 CODE_COLUMN = 3
 
 
-def _progress(progress: Any, cancelled: Any) -> Any:
-    """The domain's progress(done, total) -> keep going, from a job's emit and cancel flag."""
-
-    def report(done: int, total: int) -> bool:
-        progress(done, total)
-        return not cancelled()
-
-    return report
-
-
-class ScanReceiveDialog(QDialog):
+class ScanReceiveDialog(ModalHost, QDialog):
     """Read a stack of scans, show what each page matches, receive them all at once."""
 
     def __init__(
@@ -64,6 +54,7 @@ class ScanReceiveDialog(QDialog):
         self.register = register
         self.plan: ScanPlan | None = None
         self.received: list[Any] = []
+        self.job: Job[Any] | None = None  # the last background job (tests wait for it)
         self.setWindowTitle(self.tr("批量登记交回的签字表扫描件"))
         fit_to_screen(self, QSize(900, 560), "receive_scans")
         self.path_edit = QLineEdit(self)
@@ -126,13 +117,6 @@ class ScanReceiveDialog(QDialog):
             self, self.tr("选择多页 PDF"), "", self.tr("PDF 或图片 (*.pdf *.png *.jpg *.jpeg)")
         )
 
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
-    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
-        icon = QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information
-        self.exec_dialog(QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self))
-
     # -- actions ---------------------------------------------------------------------
 
     def browse_folder(self) -> None:
@@ -147,28 +131,43 @@ class ScanReceiveDialog(QDialog):
             self.path_edit.setText(path)
             self.read()
 
-    def _run(self, work: Any, label: str) -> RegisterJob:
-        job = RegisterJob(self.register.path, self.register.actor, work, self)
-        return run_with_progress(job, label, self)
+    def _run(self, work: Any, label: str, title: str, on_done: Any) -> Job[Any]:
+        """``work(job)`` on the register worker behind a progress dialog."""
 
-    def read(self) -> ScanPlan | None:
-        """Read and match every page on a worker; nothing is written."""
+        def refused(sentence: str) -> None:
+            self.show_message(title, sentence, error=True)
+
+        self.job = runner().with_progress(
+            work,
+            label,
+            self,
+            register_path=self.register.path,
+            actor=self.register.actor,
+            on_done=on_done,
+            on_failed=refused,
+            on_cancelled=refused,
+        )
+        return self.job
+
+    def read(self) -> Job[ScanPlan] | None:
+        """Read and match every page on the register worker; nothing is written. The table
+        fills when the pages are read."""
         text = self.path_edit.text().strip()
         if not text:
             self.summary.setText(self.tr("请先选择扫描件所在文件夹或 PDF"))
             return None
         target = Path(text)
 
-        def work(register: Register, progress: Any, cancelled: Any) -> ScanPlan:
-            return plan_scans(register, target, progress=_progress(progress, cancelled))
+        def work(job: Job[ScanPlan]) -> ScanPlan:
+            return plan_scans(job.register, target, progress=job.proceed)
 
-        job = self._run(work, self.tr("正在识别扫描件中的二维码…"))
-        if job.error is not None:
-            self.show_message(self.tr("无法读取扫描件"), job.error, error=True)
-            return None
-        self.plan = job.result
-        self.fill()
-        return self.plan
+        def read(plan: ScanPlan) -> None:
+            self.plan = plan
+            self.fill()
+
+        return self._run(
+            work, self.tr("正在识别扫描件中的二维码…"), self.tr("无法读取扫描件"), read
+        )
 
     def fill(self) -> None:
         plan = self.plan
@@ -207,30 +206,28 @@ class ScanReceiveDialog(QDialog):
                 self.plan.type_code(self.register, page, typed)
         self.fill()
 
-    def receive(self) -> list[Any]:
-        """Receive every matched copy in one transaction on a worker."""
+    def receive(self) -> Job[list[Any]] | None:
+        """Receive every matched copy in one transaction on the register worker."""
         if self.plan is None:
-            return []
+            return None
         self.rematch()
         plan = self.plan
         qdate = self.date_edit.date()
         day = dt.date(qdate.year(), qdate.month(), qdate.day())
 
-        def work(register: Register, progress: Any, cancelled: Any) -> list[Any]:
-            return commit_scans(register, plan, day, progress=_progress(progress, cancelled))
+        def work(job: Job[list[Any]]) -> list[Any]:
+            return commit_scans(job.register, plan, day, progress=job.proceed)
 
-        job = self._run(work, self.tr("正在登记交回…"))
-        if job.error is not None:
-            self.show_message(self.tr("未登记"), job.error, error=True)
-            return []
-        self.received = list(job.result)
-        left = len(plan.unmatched)
-        self.show_message(
-            self.tr("已登记交回"),
-            self.tr("已登记交回 {0} 份签字表，扫描件已附到各自的备案记录。").format(
-                len(self.received)
+        def received(copies: list[Any]) -> None:
+            self.received = list(copies)
+            left = len(plan.unmatched)
+            self.show_message(
+                self.tr("已登记交回"),
+                self.tr("已登记交回 {0} 份签字表，扫描件已附到各自的备案记录。").format(
+                    len(self.received)
+                )
+                + (self.tr("另有 {0} 页未匹配，未登记。").format(left) if left else ""),
             )
-            + (self.tr("另有 {0} 页未匹配，未登记。").format(left) if left else ""),
-        )
-        self.read()  # the pages just received now show as 已交回
-        return self.received
+            self.read()  # the pages just received now show as 已交回
+
+        return self._run(work, self.tr("正在登记交回…"), self.tr("未登记"), received)

@@ -8,7 +8,7 @@ A small LRU cache of chunks keeps scrolling smooth on 100,000 accounts. No
 
 On a large register a search or filter is shown progressively: the first screen
 of ids is read at once, and the whole list (up to 100,000 ids) is read
-by ``IdListLoader`` on a background thread and appended when it arrives, so a
+by ``IdListLoader`` on the register worker (``ui.common.tasks``) and appended when it arrives, so a
 keystroke never waits for it.
 """
 
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
+from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -64,9 +65,10 @@ ACCOUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class IdListLoader(QObject):
-    """Reads a query's whole id list on one background thread, with that thread's own
-    read-only connection (a connection belongs to the thread that opened it), and
-    reports it with ``loaded(generation, ids)``; a failure reports the exception."""
+    """Reads a query's whole id list on the task runner's register worker, with that
+    worker's reading connection (``Job.reader``: a connection belongs to the thread that
+    opened it), and reports it with ``loaded(generation, ids)``; a failure reports the
+    sentence instead, and the model then reads the list itself."""
 
     loaded = Signal(int, object)
 
@@ -74,10 +76,7 @@ class IdListLoader(QObject):
         super().__init__(parent)
         self.path = path
         self.latest = 0
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdesk-ids")
-        self._register: Register | None = None  # opened and used on the worker thread only
+        self.job: Job[list[int]] | None = None  # the latest read (tests wait for it)
 
     def load(self, generation: int, query: AccountQuery, delay_ms: int = 0) -> None:
         """Read the ids of ``query`` in the background, after ``delay_ms``."""
@@ -88,32 +87,27 @@ class IdListLoader(QObject):
             self._submit(generation, query)
 
     def _submit(self, generation: int, query: AccountQuery) -> None:
-        if generation == self.latest:
-            self._executor.submit(self._read, generation, query)
-
-    def close(self) -> None:
-        self.latest = -1
-        self._executor.submit(self._close_register)
-        self._executor.shutdown(wait=False)
-
-    def _read(self, generation: int, query: AccountQuery) -> None:
         if generation != self.latest:
             return  # a newer query replaced this one before it started
-        result: object
-        try:
-            if self._register is None:
-                from nmdesk.store import Register
 
-                self._register = Register.open(self.path, read_only=True, auto_backup=False)
-            result = self._register.accounts.ids(query)
-        except Exception as exc:  # the model then reads the list itself
-            result = exc
-        self.loaded.emit(generation, result)
+        def read(job: Job[list[int]]) -> list[int]:
+            if generation != self.latest:
+                return []  # replaced while it waited for the worker: the model ignores it
+            return job.reader.accounts.ids(query)
 
-    def _close_register(self) -> None:
-        if self._register is not None:
-            self._register.close()
-            self._register = None
+        self.job = runner().run(
+            read,
+            register_path=self.path,
+            read_only=True,
+            on_done=lambda ids: self.loaded.emit(generation, ids),
+            on_failed=lambda sentence: self.loaded.emit(generation, sentence),
+            owner=self,
+        )
+
+    def close(self) -> None:
+        """The window is closing: later reads are dropped and the reading connection closed."""
+        self.latest = -1
+        runner().release(self.path)
 
 
 class AccountTableModel(QAbstractTableModel):

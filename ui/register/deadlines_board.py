@@ -10,7 +10,6 @@ clicking (or Enter on) a row that belongs to an account selects that account.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
 from nmdesk.holidays.service import next_year_missing
+from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register
@@ -163,12 +163,6 @@ class ClockModel(QAbstractTableModel):
         return tr("、").join(notes)
 
 
-class _Loader(QObject):
-    """Carries clocks computed on a worker thread back to the UI thread."""
-
-    done = Signal(int, object)
-
-
 class DeadlinesBoard(QWidget):
     """The clocks with days overdue or left; emits ``accountActivated(id)``, or
     ``handOverRequested(person id)`` for a graduating student's item."""
@@ -196,9 +190,7 @@ class DeadlinesBoard(QWidget):
         self.loading = False
         self._generation = 0
         self._first_start = True
-        self._pending: list[threading.Thread] = []
-        self._loader = _Loader(self)
-        self._loader.done.connect(self._receive)
+        self.job: Job[list[Clock]] | None = None  # the computation on the register worker
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -252,7 +244,7 @@ class DeadlinesBoard(QWidget):
     # -- data ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Recompute every clock: at once, or on a worker for a large register."""
+        """Recompute every clock: at once, or on the register worker for a large register."""
         self._generation += 1
         self._show_holiday_notice()
         if not self.background:
@@ -261,13 +253,11 @@ class DeadlinesBoard(QWidget):
             return
         self.loading = True
         self.summary.setText(tr("正在计算截止事项…"))
-        path, generation, today = self.register.path, self._generation, self.today
-        worker = threading.Thread(target=self._compute, args=(path, generation, today), daemon=True)
+        generation = self._generation
         # The first computation waits for the window's first paint: the worker's Python
         # would otherwise share the interpreter lock with building the window.
         delay, self._first_start = (FIRST_START_DELAY_MS if self._first_start else 0), False
-        self._pending.append(worker)
-        QTimer.singleShot(delay, self._start_pending)
+        QTimer.singleShot(delay, self, lambda: self._start(generation))
 
     def _show_holiday_notice(self) -> None:
         """From 1 November, say so while next year's holiday schedule is missing."""
@@ -282,24 +272,24 @@ class DeadlinesBoard(QWidget):
         )
         self.holiday_notice.show()
 
-    def _start_pending(self) -> None:
-        while self._pending:
-            self._pending.pop(0).start()
+    def _start(self, generation: int) -> None:
+        if generation != self._generation:
+            return  # a newer refresh replaced this one before it started
+        today = self.today
 
-    def _compute(self, path: Any, generation: int, today: dt.date) -> None:
-        # A connection belongs to its thread: the worker opens its own, read-only.
-        from nmdesk.store import Register
+        def compute(job: Job[list[Clock]]) -> list[Clock]:
+            # on the register worker, with the job's own read-only connection
+            return order_clocks(running_clocks(job.register, today), today)  # sorted here too
 
-        try:
-            register = Register.open(path, read_only=True, auto_backup=False)
-        except Exception:  # the UI shows an empty board rather than a traceback
-            self._loader.done.emit(generation, [])
-            return
-        try:
-            clocks = order_clocks(running_clocks(register, today), today)  # sorted here too
-        finally:
-            register.close()
-        self._loader.done.emit(generation, clocks)
+        self.job = runner().run(
+            compute,
+            register_path=self.register.path,
+            read_only=True,
+            on_done=lambda clocks: self._receive(generation, clocks),
+            # the board shows empty rather than a traceback
+            on_failed=lambda _sentence: self._receive(generation, []),
+            owner=self,
+        )
 
     def _receive(self, generation: int, clocks: object) -> None:
         if generation != self._generation:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QSizePolicy, QStyle, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStyle, QWidget
 
 from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError
@@ -185,16 +185,14 @@ def backup_register(window: MainWindow) -> None:
 
 
 def verify_register(window: MainWindow) -> None:
-    from ui.safety.data_safety import verify_register as verified_text
+    """工具 → 校验备案库: checked on the register worker, the report shown when done."""
+    from ui.safety.data_safety import start_verify
 
-    box = QMessageBox(
-        QMessageBox.Icon.Information,
-        window.tr("校验备案库"),
-        verified_text(window.register),
-        QMessageBox.StandardButton.Ok,
+    window.job = start_verify(
         window,
+        window.register.path,
+        lambda report: window.show_message(window.tr("校验备案库"), report),
     )
-    window.exec_dialog(box)
 
 
 def unlock_register(window: MainWindow) -> None:

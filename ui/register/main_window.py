@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from nmdesk.errors import NmdeskError
 from nmdesk.models import AccountStatus
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
 from ui.common.window_fit import fit_to_screen
 from ui.register import main_actions
 from ui.register.account_details import AccountDetails
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from nmdesk.store.register import Register
+    from ui.common.tasks import Job
 
 DETAILS_DELAY_MS = 60
 HISTORY_DELAY_MS = 300
@@ -63,7 +64,7 @@ def _start_warm_up() -> None:
     warm_up.start()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ModalHost, QMainWindow):
     """The register of one file. ``owns_register`` closes it with the window."""
 
     # set by main_actions.install: one per ActionSpec, and the deadlines dock's toggle
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         attach_guide(self, "main-window")
         self.register = register
         self.owns_register = owns_register
+        self.job: Job[Any] | None = None  # the last job a menu action started (tests wait)
         self.settings = settings if settings is not None else QSettings("nmdesk", "nmdesk")
         self.today = today or dt.date.today()
         # Qt appends the application's display name: "文件名（机构） — 新媒体账号备案管理台"
@@ -350,21 +352,7 @@ class MainWindow(QMainWindow):
         self.filters.blockSignals(False)
         self.apply_query()
 
-    # -- dialogs: one place tests patch ----------------------------------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        """Run a modal dialog; tests replace this to answer dialogs."""
-        return int(dialog.exec())
-
-    def show_error(self, error: Exception) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("无法完成操作"),
-            str(error),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
+    # -- dialogs: exec_dialog / show_error / confirm come from ModalHost ---------------
 
     def require_account(self) -> int | None:
         account_id = self.current_account_id()

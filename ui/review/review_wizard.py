@@ -3,7 +3,7 @@
 A campaign takes weeks, so the wizard is a view over what the register holds:
 every answer is saved as it is entered, and reopening the wizard (or the app)
 continues at the campaign's stored step. Logic lives in ``nmdesk.review``;
-publishing runs on a worker thread with its own register connection.
+publishing runs on the task runner's register worker (``ui.common.tasks``).
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -47,6 +44,8 @@ from nmdesk.store import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
+from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 
@@ -59,7 +58,7 @@ STEP_PAGES = {
 }
 
 
-class ReviewWizard(QWizard):
+class ReviewWizard(ModalHost, QWizard):
     """The campaign wizard. ``today`` is injectable so tests and demos control dates."""
 
     def __init__(
@@ -148,34 +147,7 @@ class ReviewWizard(QWizard):
     def stored_page(self) -> int:
         return STEP_PAGES[campaigns.resume_step(self.register, self.year)]
 
-    # -- everything modal goes through here; tests replace these --------------------
-
-    def exec_dialog(self, dialog: QDialog) -> int:
-        return int(dialog.exec())
-
-    def show_message(self, title: str, text: str, *, error: bool = False) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-            title,
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        self.exec_dialog(box)
-
-    def show_error(self, error: Exception) -> None:
-        self.show_message(self.tr("无法完成操作"), str(error), error=True)
-
-    def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return self.exec_dialog(box) == QMessageBox.StandardButton.Yes.value
+    # -- files and folders (messages and questions: ModalHost); tests replace these ---
 
     def choose_open_file(self, title: str, pattern: str) -> str:
         return file_dialogs.open_file_name(self, title, str(self.register.path.parent), pattern)
@@ -205,6 +177,8 @@ class OpenPage(QWizardPage):
     def __init__(self, wizard: ReviewWizard) -> None:
         super().__init__()
         self.w = wizard
+        self._packets_written = False  # the packets just came back: the wizard goes on
+        self.job: Job[list[Path]] | None = None
         self.setTitle(self.tr("第一步：开启年审"))
         self.setSubTitle(
             self.tr(
@@ -285,6 +259,11 @@ class OpenPage(QWizardPage):
             self.packets.setEnabled(not campaign.is_published)
 
     def validatePage(self) -> bool:
+        """Open the campaign (or save its deadline); the packets, when asked for, are
+        written on the register worker and the wizard goes on once they are."""
+        if self._packets_written:
+            self._packets_written = False
+            return True
         register = self.w.register
         try:
             deadline = parse_day(self.deadline.text(), self.tr("提交截止日期"))
@@ -299,59 +278,35 @@ class OpenPage(QWizardPage):
                 folder = Path(self.packet_dir.text().strip())
                 if not self.packet_dir.text().strip():
                     raise ValidationError(self.tr("自查表文件夹"), self.tr("请选择保存位置"))
-                paths = write_all_packets(register, campaign, folder)
-                self.w.show_message(
-                    self.tr("已生成"),
-                    self.tr("已生成 {0} 份通知与自查表：{1}").format(len(paths), folder),
-                )
+                self.write_packets(campaign, folder)
+                return False
         except (NmdeskError, OSError) as exc:
             self.w.show_error(exc)
             return False
         return True
 
+    def write_packets(self, campaign: Campaign, folder: Path) -> Job[list[Path]]:
+        """Every unit's notice and self-check sheet, on the register worker (read-only)."""
 
-class PublishWorker(QObject):
-    """Publishes on a worker thread with its own connection to the register."""
+        def written(paths: list[Path]) -> None:
+            self.w.show_message(
+                self.tr("已生成"),
+                self.tr("已生成 {0} 份通知与自查表：{1}").format(len(paths), folder),
+            )
+            self._packets_written = True
+            self.w.next()
 
-    progressed = Signal(int, int, str)
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(
-        self, path: Path, actor: str, year: int, out_dir: Path, today: dt.date, force: bool = True
-    ) -> None:
-        super().__init__()
-        self.path, self.actor, self.year, self.out_dir, self.today = (
-            path,
-            actor,
-            year,
-            out_dir,
-            today,
+        self.job = runner().with_progress(
+            lambda job: write_all_packets(job.register, campaign, folder, progress=job.proceed),
+            self.tr("正在生成通知与自查表…"),
+            self.w,
+            register_path=self.w.register.path,
+            read_only=True,
+            on_done=written,
+            on_failed=self.w.show_error,
+            on_cancelled=self.w.show_error,
         )
-        self.force = force
-        self.cancelled = False
-
-    def run(self) -> None:
-        try:
-            with Register.open(self.path, actor=self.actor) as register:
-                result = publish(
-                    register,
-                    self.year,
-                    self.out_dir,
-                    today=self.today,
-                    progress=self._progress,
-                    force=self.force,  # the clerk confirmed what is outstanding
-                )
-        except NmdeskError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # reported to the clerk, the register is rolled back
-            self.failed.emit(f"发布失败：{exc}")
-        else:
-            self.finished.emit(result)
-
-    def _progress(self, done: int, total: int, message: str) -> bool:
-        self.progressed.emit(done, total, message)
-        return not self.cancelled
+        return self.job
 
 
 class PublishPage(QWizardPage):
@@ -363,8 +318,7 @@ class PublishPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.result: PublishResult | None = None
-        self._thread: QThread | None = None
-        self._worker: PublishWorker | None = None
+        self.job: Job[PublishResult] | None = None  # the publishing under way
         self.setTitle(self.tr("第四步：发布公示"))
         self.setSubTitle(
             self.tr(
@@ -481,43 +435,32 @@ class PublishPage(QWizardPage):
             )
         if not self.w.confirm(self.tr("发布公示"), question):
             return
-        self.progress = QProgressDialog(self.tr("正在发布…"), self.tr("取消"), 0, 100, self)
-        self.progress.setWindowTitle(self.tr("发布公示"))
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
         self.publish_button.setEnabled(False)
-        worker = PublishWorker(
-            self.w.register.path, self.w.register.actor, campaign.year, out, self.w.today
+        year, today = campaign.year, self.w.today
+
+        def work(job: Job[PublishResult]) -> PublishResult:
+            return publish(
+                job.register,
+                year,
+                out,
+                today=today,
+                progress=job.proceed,
+                force=True,  # the clerk confirmed what is outstanding
+            )
+
+        self.job = runner().with_progress(
+            work,
+            self.tr("正在发布…"),
+            self,
+            title=self.tr("发布公示"),
+            register_path=self.w.register.path,
+            actor=self.w.register.actor,
+            on_done=self._on_finished,
+            on_failed=self._on_failed,
+            on_cancelled=self._on_failed,
         )
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        self.progress.canceled.connect(self._cancel)
-        self._thread, self._worker = thread, worker
-        thread.start()
-
-    def _cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancelled = True
-
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setLabelText(message)
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(min(done, total))
-
-    def _finish_thread(self) -> None:
-        self.progress.reset()
-        self.progress.hide()
-        if self._thread is not None:
-            self._thread.quit()  # the worker's run() has returned; stop its event loop
-            self._thread.wait()
-        self._thread = self._worker = None
 
     def _on_finished(self, result: PublishResult) -> None:
-        self._finish_thread()
         self.result = result
         names = output_names(result.campaign.year)
         self.done_label.setText(
@@ -538,21 +481,31 @@ class PublishPage(QWizardPage):
         self.w.open_folder(result.out_dir)
 
     def _on_failed(self, message: str) -> None:
-        self._finish_thread()
         self._refresh()
         self.w.show_message(self.tr("未发布"), message, error=True)
 
-    def export_again(self) -> None:
+    def export_again(self) -> Job[PublishResult] | None:
+        """Write the published files again, on the register worker (nothing is changed)."""
         out = self._folder()
         if out is None:
-            return
-        try:
-            result = export_outputs(self.w.register, self.w.year, out)
-        except (NmdeskError, OSError) as exc:
-            self.w.show_error(exc)
-            return
-        self.result = result
-        self.w.open_folder(result.out_dir)
+            return None
+        year = self.w.year
+
+        def exported(result: PublishResult) -> None:
+            self.result = result
+            self.w.open_folder(result.out_dir)
+
+        self.job = runner().with_progress(
+            lambda job: export_outputs(job.register, year, out),
+            self.tr("正在导出公示文件…"),
+            self,
+            title=self.tr("重新导出"),
+            register_path=self.w.register.path,
+            read_only=True,
+            on_done=exported,
+            on_failed=self.w.show_error,
+        )
+        return self.job
 
 
 def step_of(page_id: int) -> Step | None:

@@ -4,19 +4,17 @@
 the selected backup or from a file, 校验备案库 and 导出审计记录. The main
 window reaches it through its ``backup_register`` hook and calls
 ``verify_register`` and ``export_audit_trail`` from its menu. Every message box
-and file dialog goes through a method tests replace (``exec_box``,
+and file dialog goes through a method tests replace (``ModalHost.exec_dialog``,
 ``choose_file``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +35,8 @@ from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
+from ui.common.modal_host import ModalHost
+from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -56,15 +56,7 @@ def read_only_banner(message: str) -> QLabel:
     return banner
 
 
-class _WaitCursor:
-    def __enter__(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc: object) -> None:
-        QGuiApplication.restoreOverrideCursor()
-
-
-class BackupDialog(QDialog):
+class BackupDialog(ModalHost, QDialog):
     """备份与恢复: the backup list and the data-safety actions of one register."""
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
@@ -73,6 +65,7 @@ class BackupDialog(QDialog):
         self.register = register
         self.restored = False
         self.last_report = ""
+        self.job: Job[Any] | None = None  # backup or verification under way (tests wait)
         self.setWindowTitle(self.tr("备份与恢复 — {0}").format(register.path.name))
         fit_to_screen(self, QSize(760, 520), "backup")
 
@@ -139,9 +132,6 @@ class BackupDialog(QDialog):
 
     # -- the places tests replace ---------------------------------------------------------
 
-    def exec_box(self, box: QMessageBox) -> int:
-        return int(box.exec())
-
     def choose_file(self, title: str, pattern: str, save: bool = False) -> str:
         folder = str(self.register.path.parent)
         if save:
@@ -166,23 +156,24 @@ class BackupDialog(QDialog):
         if self.found:
             self.table.selectRow(0)
 
-    def _tell(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
-        self.exec_box(box)
+    def backup_now(self) -> Job[Path]:
+        """A manual backup, copied on the register worker through its own connection."""
 
-    def _error(self, error: NmdeskError) -> None:
-        self._tell(QMessageBox.Icon.Warning, self.tr("无法完成操作"), str(error))
+        def copied(target: Path) -> None:
+            self.reload()
+            self.report.setPlainText(self.tr("已备份到：{0}").format(target))
 
-    def backup_now(self) -> Path | None:
-        try:
-            with _WaitCursor():
-                target = self.register.backup()
-        except NmdeskError as error:
-            self._error(error)
-            return None
-        self.reload()
-        self.report.setPlainText(self.tr("已备份到：{0}").format(target))
-        return target
+        self.job = runner().with_progress(
+            lambda job: job.register.backup(),
+            self.tr("正在备份…"),
+            self,
+            cancellable=False,
+            register_path=self.register.path,
+            actor=self.register.actor,
+            on_done=copied,
+            on_failed=self.show_error,
+        )
+        return self.job
 
     def selected_backup(self) -> Path | None:
         rows = self.table.selectionModel().selectedRows()
@@ -202,11 +193,12 @@ class BackupDialog(QDialog):
         return self.restore(Path(chosen)) if chosen else False
 
     def restore(self, backup: Path) -> bool:
-        """Check the backup, confirm, keep a safety copy, restore; the window then reopens."""
+        """Check the backup, confirm, then keep a safety copy and restore on the register
+        worker; True when the restore was started. The window then reopens."""
         try:
             checked = backups.check_backup(backup)
         except NmdeskError as error:
-            self._error(error)
+            self.show_error(error)
             return False
         question = QMessageBox(
             QMessageBox.Icon.Question,
@@ -219,72 +211,102 @@ class BackupDialog(QDialog):
             self,
         )
         question.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if self.exec_box(question) != QMessageBox.StandardButton.Yes:
+        if self.exec_dialog(question) != QMessageBox.StandardButton.Yes:
             return False
-        try:
-            with _WaitCursor():
-                result = backups.restore(self.register.path, backup, actor=self.register.actor)
-        except NmdeskError as error:
-            self._error(error)
-            return False
-        self.restored = True
-        safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
-        self._tell(
-            QMessageBox.Icon.Information,
-            self.tr("已恢复"),
-            self.tr(
-                "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
-            ).format(backup.name, safety),
+        path, actor = self.register.path, self.register.actor
+
+        def restored(result: backups.RestoreResult) -> None:
+            self.restored = True
+            safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
+            self.show_message(
+                self.tr("已恢复"),
+                self.tr(
+                    "已从 {0} 恢复备案库。恢复前的备案库已保存为 {1}。窗口将重新打开备案库。"
+                ).format(backup.name, safety),
+            )
+            self.accept()
+
+        # On the register worker, after its reading connection to the file is closed:
+        # nothing of this process reads the file there while it is replaced.
+        runner().release(path)
+        self.job = runner().with_progress(
+            lambda job: backups.restore(path, backup, actor=actor),
+            self.tr("正在恢复…"),
+            self,
+            cancellable=False,
+            on_done=restored,
+            on_failed=self.show_error,
         )
-        self.accept()
         return True
 
-    def verify(self) -> str:
-        self.last_report = verify_register(self.register)
-        self.report.setPlainText(self.last_report)
-        return self.last_report
+    def verify(self) -> Job[str]:
+        """Check the register on the register worker; the report fills in when done."""
 
-    def export_audit(self) -> Path | None:
-        return export_audit_trail(self.register, self, chooser=self.choose_file, tell=self._tell)
+        def checked(report: str) -> None:
+            self.last_report = report
+            self.report.setPlainText(report)
+
+        self.job = start_verify(self, self.register.path, checked)
+        return self.job
+
+    def export_audit(self) -> Job[int] | None:
+        return export_audit_trail(self.register, self, chooser=self.choose_file)
 
 
 class DailyBackup(QObject):
-    """The day's automatic backup, taken on a background thread once the window is open:
-    the window does not wait for a large register to be copied.
-    ``finished`` carries the status-bar sentence (empty when today's copy existed)."""
+    """The day's automatic backup, taken on the task runner's register worker once the
+    window is open: copying a large register takes a while, which the window does not
+    wait for. ``finished`` carries the status-bar sentence (empty when today's copy
+    existed)."""
 
     finished = Signal(str)
 
     def __init__(self, register_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.register_path = register_path
-        # not ``thread``: that would hide QObject.thread()
-        self.worker: threading.Thread | None = None
+        self.job: Job[str] | None = None
 
     def start(self) -> None:
-        self.worker = threading.Thread(target=self._run, name="nmdesk-daily-backup", daemon=True)
-        self.worker.start()
+        self.job = runner().run(
+            self._take,
+            register_path=self.register_path,
+            on_done=self.finished.emit,
+            on_failed=self.finished.emit,
+            owner=self,
+        )
 
-    def _run(self) -> None:
+    @staticmethod
+    def _take(job: Job[str]) -> str:
+        """On the register worker: the copy through a read-only connection of its own."""
+        assert job.register_path is not None
         try:
-            made = backups.take_daily_backup(self.register_path)
+            made = backups.take_daily_backup(job.register_path)
         except NmdeskError as exc:
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(exc))
-            return
+            return _tr("今天的自动备份未完成：{0}").format(exc)
         except Exception as exc:  # reported in the status bar, never a silent failure
-            self.finished.emit(_tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc)))
-            return
-        text = _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
-        self.finished.emit(text)
+            return _tr("今天的自动备份未完成：{0}").format(backups.backup_failure(exc))
+        return _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
 
 
-def verify_register(register: Register) -> str:
-    """Integrity check and audit verification, as text for a dialog."""
-    from nmdesk.store.verification import verify_register as run_checks
+def start_verify(host: ModalHost, register_path: Path, on_done: Callable[[str], None]) -> Job[str]:
+    """Integrity check and audit verification on the register worker (a read-only
+    connection of its own) behind a progress dialog; ``on_done`` gets the report's text."""
 
-    with _WaitCursor():
-        report = run_checks(register)
-    return "\n".join(report.lines())
+    def work(job: Job[str]) -> str:
+        from nmdesk.store.verification import verify_register as run_checks
+
+        return "\n".join(run_checks(job.register).lines())
+
+    return runner().with_progress(
+        work,
+        _tr("正在校验备案库…"),
+        cast(QWidget, host),
+        cancellable=False,
+        register_path=register_path,
+        read_only=True,
+        on_done=on_done,
+        on_failed=host.show_error,
+    )
 
 
 def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog], int]) -> bool:
@@ -332,17 +354,18 @@ def unlock_register(register: Register, parent: QWidget, run: Callable[[QDialog]
 
 def export_audit_trail(
     register: Register,
-    parent: QWidget,
+    parent: ModalHost,
     *,
     chooser: object = None,
-    tell: object = None,
-) -> Path | None:
-    """Ask for a file and write the audit trail there (CSV or xlsx) for an inspection."""
+) -> Job[int] | None:
+    """Ask for a file, then write the audit trail there (CSV or xlsx) for an inspection
+    on the register worker; the outcome is told through the window's ``ModalHost``.
+    None when the clerk chose no file."""
     from nmdesk.audit_export import export_audit
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
         folder = str(register.path.parent)
-        return file_dialogs.save_file_name(parent, title, folder, pattern)
+        return file_dialogs.save_file_name(cast(QWidget, parent), title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser
     chosen = choose(
@@ -356,22 +379,19 @@ def export_audit_trail(
     if target.suffix.lower() not in (".xlsx", ".csv"):
         target = target.with_suffix(".xlsx")
 
-    def default_tell(icon: QMessageBox.Icon, title: str, text: str) -> None:
-        QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent).exec()
+    def exported(count: int) -> None:
+        parent.show_message(_tr("已导出"), _tr("已导出 {0} 条审计记录到 {1}").format(count, target))
 
-    say = tell if callable(tell) else default_tell
-    try:
-        with _WaitCursor():
-            count = export_audit(register, target)
-    except NmdeskError as error:
-        say(QMessageBox.Icon.Warning, _tr("无法导出"), str(error))
-        return None
-    say(
-        QMessageBox.Icon.Information,
-        _tr("已导出"),
-        _tr("已导出 {0} 条审计记录到 {1}").format(count, target),
+    return runner().with_progress(
+        lambda job: export_audit(job.register, target),
+        _tr("正在导出审计记录…"),
+        cast(QWidget, parent),
+        cancellable=False,
+        register_path=register.path,
+        read_only=True,
+        on_done=exported,
+        on_failed=lambda sentence: parent.show_error(sentence, _tr("无法导出")),
     )
-    return target
 
 
 # -- errors nobody caught ---------------------------------------------------------------

@@ -156,6 +156,22 @@ def test_deadline_before_opening_is_refused(demo_register) -> None:
 # -- packets ---------------------------------------------------------------------------
 
 
+def test_cancelled_packets_remove_the_ones_already_written(demo_register, tmp_path) -> None:
+    camp = campaign.open_campaign(demo_register, 2026, today=OPENED)
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 2  # the clerk cancels after two packets
+
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    with pytest.raises(packets.PacketsCancelled):
+        packets.write_all_packets(demo_register, camp, folder, progress=progress)
+    assert [done for done, _total in seen] == [0, 1, 2]
+    assert list(folder.iterdir()) == []
+
+
 def test_packets_list_each_units_accounts_and_zero_report(demo_register, tmp_path) -> None:
     register = demo_register
     empty_id = register.units.add(Unit(None, "档案馆", "support_unit"))

@@ -92,7 +92,7 @@ def test_close_an_account_start_then_confirm(qtbot, pku_register) -> None:
     assert "只读" in form.change_info.text()
     assert not form.buttons.button(form.buttons.StandardButton.Save).isEnabled()
     opened = []
-    form.run_dialog = lambda dialog: opened.append(type(dialog).__name__)
+    form.exec_dialog = lambda dialog: opened.append(type(dialog).__name__)
     form.attachments_button.click()
     assert opened == ["AttachmentsDialog"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from desk_helpers import wait_for_job
 from fixtures_excel import build_messy_ledger
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
@@ -43,17 +44,23 @@ def wizard(qtbot, register: Register):
     return wiz
 
 
-def to_preview(wiz: ImportWizard, ledger: Path) -> None:
+def to_preview(qtbot, wiz: ImportWizard, ledger: Path) -> None:
     wiz.file_page.path_edit.setText(str(ledger))
     assert wiz.file_page.sheet_combo.currentText() == "账号台账"
     wiz.next()
     assert wiz.currentPage() is wiz.mapping_page
-    wiz.next()
+    wiz.next()  # the plan is made on the register worker; the wizard goes on when it is in
+    wait_for_job(qtbot, wiz.job)
     assert wiz.currentPage() is wiz.preview_page, wiz.boxes.texts
 
 
+def finish(qtbot, wiz: ImportWizard) -> None:
+    wiz.button(QWizard.WizardButton.FinishButton).click()
+    wait_for_job(qtbot, wiz.job)
+
+
 def test_wizard_maps_previews_reviews_units_and_commits(qtbot, wizard, register, ledger):
-    to_preview(wizard, ledger)
+    to_preview(qtbot, wizard, ledger)
     page = wizard.preview_page
     assert page.summary.text().startswith("新增 6，更新 0，重复 1，错误 3")
     model = page.model
@@ -70,8 +77,9 @@ def test_wizard_maps_previews_reviews_units_and_commits(qtbot, wizard, register,
     assert units.table.rowCount() == 3
     assert units.table.item(2, 0).text() == "研究生会"
     units.set_kind(2, "student_club")  # the clerk corrects a guessed kind
-    wizard.button(QWizard.WizardButton.FinishButton).click()
+    finish(qtbot, wizard)
     assert wizard.import_result is not None, wizard.boxes.texts
+    assert wizard.result() == QDialog.DialogCode.Accepted and not wizard.isVisible()
     assert len(wizard.import_result.created) == 6
     assert wizard.boxes.texts[-1] == "导入完成：新增 6，更新 0，重复 1，错误 3"
     assert register.accounts.count() == 6
@@ -95,22 +103,21 @@ def test_wizard_mapping_can_be_corrected_and_saved(qtbot, wizard, register, ledg
     page.saved_combo.setCurrentText("宣传部台账")
     assert page.mapping()[note] == ""
     wizard.next()
+    wait_for_job(qtbot, wizard.job)
     assert wizard.plan is not None and wizard.plan.mapping[note] == ""
 
 
-def test_wizard_cancelled_commit_leaves_register_unchanged(qtbot, wizard, register, ledger):
-    to_preview(wizard, ledger)
+def test_wizard_cancelled_commit_leaves_register_unchanged(
+    qtbot, wizard, register, ledger, held_register_worker
+):
+    to_preview(qtbot, wizard, ledger)
     wizard.next()
     before = list(register.db.conn.iterdump())
-    original = wizard.create_job
-
-    def cancelled_job():
-        job = original()
-        job.cancel()  # as if the clerk pressed 取消 at once
-        return job
-
-    wizard.create_job = cancelled_job
-    wizard.button(QWizard.WizardButton.FinishButton).click()
+    with held_register_worker():  # the import waits in line, and the clerk cancels it
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        wizard.job.dialog.canceled.emit()  # 取消
+    wait_for_job(qtbot, wizard.job)
+    assert wizard.job.was_cancelled
     assert wizard.import_result is None
     assert wizard.isVisible() and wizard.currentPage() is wizard.units_page
     assert "导入已取消" in wizard.boxes.texts[-1]
@@ -118,10 +125,10 @@ def test_wizard_cancelled_commit_leaves_register_unchanged(qtbot, wizard, regist
 
 
 def test_wizard_strict_refuses_file_with_errors(qtbot, wizard, register, ledger):
-    to_preview(wizard, ledger)
+    to_preview(qtbot, wizard, ledger)
     wizard.preview_page.strict.setChecked(True)
     wizard.next()
-    wizard.button(QWizard.WizardButton.FinishButton).click()
+    finish(qtbot, wizard)
     assert "拒绝整个文件" in wizard.boxes.texts[-1]
     assert register.accounts.count() == 0
 
@@ -133,7 +140,7 @@ def test_wizard_error_report_and_bad_file(qtbot, wizard, ledger, tmp_path):
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "不是 Excel 工作簿" in wizard.boxes.texts[-1]
-    to_preview(wizard, ledger)
+    to_preview(qtbot, wizard, ledger)
     report = tmp_path / "report.xlsx"
     wizard.choose_save_file = lambda title, name: str(report)
     wizard.preview_page.export_report()
@@ -149,6 +156,7 @@ def test_export_dialog_exports_current_view(qtbot, demo_register, tmp_path):
     target = tmp_path / "view.xlsx"
     dialog.path_edit.setText(str(target))
     dialog.export_button.click()
+    wait_for_job(qtbot, dialog.job)
     expected = len(demo_register.accounts.ids(query))
     assert dialog.count == expected and boxes.texts[-1].startswith(f"已导出 {expected} 个账号")
     rows = list(openpyxl.load_workbook(target).active.iter_rows(min_row=2, values_only=True))
@@ -158,26 +166,22 @@ def test_export_dialog_exports_current_view(qtbot, demo_register, tmp_path):
     csv_target = tmp_path / "all.csv"
     dialog.path_edit.setText(str(csv_target))
     dialog.export_button.click()
+    wait_for_job(qtbot, dialog.job)
     assert dialog.count == demo_register.accounts.count()
     assert csv_target.exists()
 
 
-def test_export_dialog_cancel_leaves_no_file(qtbot, demo_register, tmp_path):
+def test_export_dialog_cancel_leaves_no_file(qtbot, demo_register, tmp_path, held_register_worker):
     dialog = ExportDialog(demo_register)
     qtbot.addWidget(dialog)
     boxes = Boxes()
     dialog.exec_dialog = boxes
-    original = dialog.create_job
-
-    def cancelled_job(path, ids):
-        job = original(path, ids)
-        job.cancel()
-        return job
-
-    dialog.create_job = cancelled_job
     target = tmp_path / "cancel.xlsx"
     dialog.path_edit.setText(str(target))
-    dialog.export_button.click()
+    with held_register_worker():
+        dialog.export_button.click()
+        dialog.job.dialog.canceled.emit()  # 取消
+    wait_for_job(qtbot, dialog.job)
     assert "导出已取消" in boxes.texts[-1]
     assert not target.exists()
     template = tmp_path / "template.xlsx"
@@ -226,6 +230,7 @@ def test_preview_warns_about_an_id_column_left_unmapped(qtbot, wizard, register,
     assert page.mapping()[3] == "platform_id"
     page.set_field(3, "")  # the clerk drops it
     wizard.next()
+    wait_for_job(qtbot, wizard.job)
     preview = wizard.preview_page
     assert wizard.currentPage() is preview, wizard.boxes.texts
     assert preview.warnings.isVisible()
@@ -270,6 +275,7 @@ def test_a_csv_read_in_the_wrong_encoding_is_read_again_as_the_clerk_chooses(
     assert page.table.item(1, 1).text() == "微信"
     assert "GBK/GB18030 编码，分号分隔" in page.subTitle()
     wizard.next()
+    wait_for_job(qtbot, wizard.job)
     preview = wizard.preview_page
     assert wizard.currentPage() is preview, wizard.boxes.texts
     assert preview.summary.text().startswith("新增 2，更新 0，重复 0，错误 0")
@@ -296,7 +302,7 @@ def test_units_page_shows_every_new_unit_with_its_parent_and_kind(
     workbook.active.append(["话剧社", "校团委", "学生组织", "微信", "北理话剧", "hj1", "三级"])
     workbook.active.append(["摄影协会", "", "", "微信", "光影", "gy1", "二级"])
     workbook.save(path)
-    to_preview(wizard, path)
+    to_preview(qtbot, wizard, path)
     wizard.next()
     page = wizard.units_page
     assert wizard.currentPage() is page
@@ -311,7 +317,7 @@ def test_units_page_shows_every_new_unit_with_its_parent_and_kind(
         ["摄影协会", "（无，顶层单位）", "按名称推断，请核对", "学生社团", "1"],
     ]
     page.set_kind(2, "student_org")  # the clerk corrects the guessed kind
-    wizard.button(QWizard.WizardButton.FinishButton).click()
+    finish(qtbot, wizard)
     assert wizard.import_result is not None, wizard.boxes.texts
     league, drama = register.units.find_by_name("校团委"), register.units.find_by_name("话剧社")
     assert drama.parent_id == league.id and drama.kind == "student_org"

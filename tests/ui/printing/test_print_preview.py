@@ -6,13 +6,14 @@ import datetime as dt
 import re
 
 import pytest
+from desk_helpers import wait_for_job
 from pypdf import PdfReader
 from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog
 
 from nmdesk.models import FilingStatus
-from ui.printing.batch_print import BatchPrintJob, run_batch
+from ui.printing.batch_print import BatchResult, start_batch
 from ui.printing.print_preview import MAX_PRINT_DPI, PrintPreviewDialog, render_pages
 from ui.printing.receive_copy import ReceiveCopyDialog
 
@@ -116,37 +117,49 @@ def test_a_form_that_cannot_be_made_says_why(qtbot, demo_register):
     assert not dialog.print_button.isEnabled()
 
 
-def test_batch_print_on_a_worker_thread(qtbot, demo_register, tmp_path):
+def test_batch_print_on_the_register_worker(qtbot, demo_register, tmp_path):
     ids = demo_register.accounts.ids()[:3]
-    skipped: list[tuple[int, str]] = []
-    out = run_batch(None, demo_register.path, "filing", ids, tmp_path / "batch.pdf", skipped)
-    assert out == tmp_path / "batch.pdf" and skipped == []
+    job = start_batch(None, demo_register.path, "filing", ids, tmp_path / "batch.pdf")
+    wait_for_job(qtbot, job, timeout=60_000)
+    assert job.error is None and job.result is not None
+    out = job.result.path
+    assert out == tmp_path / "batch.pdf" and job.result.skipped == []
     text = re.sub(r"\s", "", "".join(p.extract_text() for p in PdfReader(out).pages))
     for account_id in ids:
         assert text.count(demo_register.accounts.get(account_id).serial_no) >= 2
 
 
-def test_cancelled_batch_leaves_no_file(qtbot, demo_register, tmp_path):
-    job = BatchPrintJob(
-        demo_register.path, "filing", demo_register.accounts.ids()[:5], tmp_path / "cancel.pdf"
-    )
-    job.cancel()
-    with qtbot.waitSignal(job.cancelled, timeout=60_000):
-        job.run()
+def test_cancelled_batch_leaves_no_file(qtbot, demo_register, tmp_path, held_register_worker):
+    ids = demo_register.accounts.ids()[:5]
+    said: list[str] = []
+    with held_register_worker():
+        job = start_batch(
+            None,
+            demo_register.path,
+            "filing",
+            ids,
+            tmp_path / "cancel.pdf",
+            on_cancelled=said.append,
+        )
+        job.dialog.canceled.emit()  # 取消
+    wait_for_job(qtbot, job, timeout=60_000)
+    assert job.was_cancelled and said == ["已取消打印，未生成文件"]
     assert not list(tmp_path.glob("cancel.pdf*"))
 
 
 def test_batch_button_shows_the_batch_in_the_preview(preview, monkeypatch, tmp_path):
     made = tmp_path / "made.pdf"
 
-    def fake_run(parent, path, form, ids, out, skipped):
+    def fake_start(parent, path, form, ids, out, on_done, on_failed):
         assert ids == preview.account_ids and form == "filing"
         made.write_bytes(preview.pdf_path.read_bytes())
-        return made
+        on_done(BatchResult(made, [(ids[0], "没有处理记录")]))
+        return "the job"
 
-    monkeypatch.setattr("ui.printing.batch_print.run_batch", fake_run)
-    assert preview.batch_print() == made
+    monkeypatch.setattr("ui.printing.batch_print.start_batch", fake_start)
+    assert preview.batch_print() == "the job"
     assert preview.pdf_path == made
+    assert "1 个账号无法生成此表单，已略过（如：没有处理记录）" in preview.message.text()
 
 
 def test_receive_signed_copy_with_scan(qtbot, demo_register, tmp_path):
@@ -204,16 +217,19 @@ def test_long_ledger_is_made_on_the_worker(qtbot, demo_register, monkeypatch):
     used: list[str] = []
     import ui.printing.batch_print as batch_module
 
-    real = batch_module.run_render
+    real = batch_module.start_render
 
     def spy(*args, **kwargs):
         used.append(args[2])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch_module, "run_render", spy)
+    monkeypatch.setattr(batch_module, "start_render", spy)
     dialog = PrintPreviewDialog(demo_register, demo_register.accounts.ids()[0], form="ledger")
     qtbot.addWidget(dialog)
     assert used == ["ledger"]
+    assert dialog.message.text() == "正在生成…" and not dialog.print_button.isEnabled()
+    wait_for_job(qtbot, dialog.job, timeout=60_000)
+    assert dialog.print_button.isEnabled()
     assert dialog.pdf_path.name == "账号台账.pdf"
     assert dialog.document.pageCount() > 3
     text = "".join(page.extract_text() for page in PdfReader(dialog.pdf_path).pages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from desk_helpers import wait_for_job
 from PySide6.QtWidgets import QDialog
 
 from nmdesk.forms.receipt import find_copy
@@ -17,7 +18,7 @@ def test_a_folder_of_scans_is_received_in_one_action(qtbot, stack) -> None:  # n
     opened: list[QDialog] = []
     receive = ReceiveCopyDialog(register, today=dt.date(2026, 12, 7))
     qtbot.addWidget(receive)
-    receive.exec_scans = lambda dialog: opened.append(dialog) or 0
+    receive.exec_dialog = lambda dialog: opened.append(dialog) or 0
     receive.scans_button.click()
     dialog = opened[0]
     assert isinstance(dialog, ScanReceiveDialog)
@@ -25,7 +26,8 @@ def test_a_folder_of_scans_is_received_in_one_action(qtbot, stack) -> None:  # n
     messages: list[str] = []
     dialog.show_message = lambda title, text, error=False: messages.append(text)
     dialog.choose_folder = lambda: str(folder)
-    dialog.browse_folder()  # reads on the worker
+    dialog.browse_folder()  # reads on the register worker
+    wait_for_job(qtbot, dialog.job)
     plan = dialog.plan
     assert plan is not None and len(plan.pages) == 42
     assert dialog.table.rowCount() == 42
@@ -38,8 +40,10 @@ def test_a_folder_of_scans_is_received_in_one_action(qtbot, stack) -> None:  # n
     dialog.rematch()
     assert dialog.table.item(stained, 1).text() == "可登记"
     assert dialog.receive_button.text().startswith("登记交回（39 份）")
-    received = dialog.receive()
-    assert len(received) == 39
+    receiving = dialog.receive()
+    wait_for_job(qtbot, receiving)
+    assert len(dialog.received) == 39
+    wait_for_job(qtbot, dialog.job)  # read again after receiving
     assert messages and "已登记交回 39 份" in messages[-1] and "另有 2 页未匹配" in messages[-1]
     assert all(find_copy(register, code).already_received for code in codes)
     assert "已交回 39 页" in dialog.summary.text()  # read again after receiving

@@ -403,10 +403,10 @@ def test_deadlines_board_can_load_on_a_worker(qtbot, demo_register):
 
     board = DeadlinesBoard(demo_register, background=True)
     qtbot.addWidget(board)
-    if board.loading:
-        with qtbot.waitSignal(board.loaded, timeout=20000):
-            pass
-    assert not board.loading
+    assert board.loading and board.summary.text() == "正在计算截止事项…"
+    with qtbot.waitSignal(board.loaded, timeout=20000):
+        pass
+    assert not board.loading and board.job is not None and board.job.done
     direct = DeadlinesBoard(demo_register)
     qtbot.addWidget(direct)
     assert [c.title for c in board.clocks] == [c.title for c in direct.clocks]

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from desk_helpers import wait_for_job
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -209,6 +210,16 @@ def test_walk_the_whole_wizard(qtbot, demo_register, tmp_path) -> None:
     assert reopened.publish_page.isComplete()
     assert not reopened.publish_page.publish_button.isVisible()
     assert not reopened.assess_page.apply_button.isEnabled()
+    # 重新导出到文件夹: the files again, written on the register worker
+    audit = register.audit.count()
+    again = tmp_path / "again"
+    reopened.publish_page.out_dir.setText(str(again))
+    opened_again: list[object] = []
+    reopened.open_folder = opened_again.append
+    wait_for_job(qtbot, reopened.publish_page.export_again(), timeout=60_000)
+    assert opened_again == [again]
+    assert (again / "2026年度年审公示.xlsx").exists() and (again / "2026年度年审公示.pdf").exists()
+    assert register.audit.count() == audit
 
 
 def test_close_half_way_and_resume(qtbot, demo_register, tmp_path) -> None:
@@ -287,9 +298,7 @@ def test_read_only_register_shows_but_does_not_change(qtbot, demo_register, demo
     assert demo_register.reviews.campaign(TODAY.year).step.value == "collect"
 
 
-def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monkeypatch):
-    from ui.review.review_wizard import PublishWorker
-
+def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, held_register_worker):
     register = demo_register
     wizard, desk = make_wizard(qtbot, register, tmp_path)
     wizard.next()
@@ -297,10 +306,11 @@ def test_cancelled_publish_changes_nothing(qtbot, demo_register, tmp_path, monke
     wizard.next()
     assert wizard.currentId() == PAGE_PUBLISH
     audit = register.audit.count()
-    monkeypatch.setattr(PublishWorker, "_progress", lambda self, done, total, message: False)
     out = tmp_path / "out"
     wizard.publish_page.out_dir.setText(str(out))
-    wizard.publish_page.publish_button.click()
+    with held_register_worker():  # publishing waits in line, and the clerk cancels it
+        wizard.publish_page.publish_button.click()
+        wizard.publish_page.job.dialog.canceled.emit()  # 取消
     qtbot.waitUntil(lambda: bool(desk.errors), timeout=60000)
     assert "已取消发布" in desk.errors[0]
     assert register.audit.count() == audit
@@ -350,3 +360,37 @@ def test_an_error_on_the_assess_page_goes_when_another_row_is_selected(
 
     page.select_ids({unchecked[1]})
     assert page.error.text() == ""
+
+
+def test_opening_writes_every_units_packet_on_the_register_worker(
+    qtbot, demo_register, tmp_path
+) -> None:
+    """开启年审 with 生成通知与自查表: the packets are written in the background, then
+    the wizard goes on to the collect page by itself."""
+    wizard, desk = make_wizard(qtbot, demo_register, tmp_path)
+    folder = tmp_path / "packets"
+    wizard.open_page.packets.setChecked(True)
+    wizard.open_page.packet_dir.setText(str(folder))
+    wizard.next()
+    assert wizard.currentId() == PAGE_OPEN  # waiting for the packets
+    wait_for_job(qtbot, wizard.open_page.job, timeout=60_000)
+    assert wizard.currentId() == PAGE_COLLECT
+    campaign = demo_register.reviews.campaign(TODAY.year)
+    units = demo_register.reviews.units(campaign.id)
+    assert len(list(folder.glob("*.xlsx"))) == len(units) > 0
+    assert desk.errors == [] and f"已生成 {len(units)} 份通知与自查表" in desk.messages[-1]
+
+
+def test_cancelled_packets_leave_no_file(qtbot, demo_register, tmp_path, held_register_worker):
+    wizard, desk = make_wizard(qtbot, demo_register, tmp_path)
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    wizard.open_page.packets.setChecked(True)
+    wizard.open_page.packet_dir.setText(str(folder))
+    with held_register_worker():
+        wizard.next()
+        wizard.open_page.job.dialog.canceled.emit()  # 取消
+    wait_for_job(qtbot, wizard.open_page.job)
+    assert wizard.currentId() == PAGE_OPEN
+    assert list(folder.iterdir()) == []
+    assert desk.errors == ["已取消生成通知与自查表，没有留下文件"]

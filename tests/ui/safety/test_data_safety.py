@@ -9,7 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from desk_helpers import wait_for_job
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
 from nmdesk.models import Person, PersonKind
@@ -36,35 +37,51 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def backed_up(qtbot, dialog: BackupDialog) -> Path:
+    """立即备份, waited for: the copy is made on the register worker."""
+    job = dialog.backup_now()
+    wait_for_job(qtbot, job)
+    assert job.error is None and job.result is not None, job.error
+    return job.result
+
+
+def verified(qtbot, dialog: BackupDialog) -> str:
+    job = dialog.verify()
+    wait_for_job(qtbot, job)
+    assert job.result == dialog.last_report
+    return dialog.last_report
+
+
 @pytest.fixture
 def dialog(qtbot, demo_register: Register) -> BackupDialog:
     dlg = BackupDialog(demo_register)
     qtbot.addWidget(dlg)
-    dlg.exec_box = Boxes()  # type: ignore[method-assign]
+    dlg.exec_dialog = Boxes()  # type: ignore[method-assign]
     return dlg
 
 
-def test_the_list_shows_the_automatic_backups_and_backup_now_adds_one(dialog) -> None:
+def test_the_list_shows_the_automatic_backups_and_backup_now_adds_one(qtbot, dialog) -> None:
     assert dialog.table.rowCount() == 2  # today's daily and monthly copies
     kinds = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert kinds == {"每日自动备份", "每月自动备份"}
-    target = dialog.backup_now()
-    assert target is not None and target.exists()
+    target = backed_up(qtbot, dialog)
+    assert target.exists()
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(0, 1).text() == "手动备份"
     assert str(target) in dialog.report.toPlainText()
     assert dialog.selected_backup() == target
 
 
-def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register) -> None:
-    saved = dialog.backup_now()
+def test_restore_from_the_selected_backup_after_confirming(qtbot, dialog, demo_register) -> None:
+    saved = backed_up(qtbot, dialog)
     with demo_register.transaction():
         demo_register.people.add(Person(None, "恢复后消失", PersonKind.STAFF))
     dialog.table.selectRow(0)
-    assert dialog.restore_selected()
+    assert dialog.restore_selected()  # started on the register worker
+    wait_for_job(qtbot, dialog.job)
     assert dialog.restored and dialog.result() == QDialog.DialogCode.Accepted
-    assert any("替换当前备案库" in text for text in dialog.exec_box.texts)
-    assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_box.texts)
+    assert any("替换当前备案库" in text for text in dialog.exec_dialog.texts)
+    assert any("安全副本" in text or "已恢复" in text for text in dialog.exec_dialog.texts)
     with Register.open(demo_register.path, auto_backup=False) as reopened:
         assert reopened.people.find("恢复后消失") == []
         assert saved is not None and saved.name in reopened.meta("last_restore")
@@ -72,11 +89,11 @@ def test_restore_from_the_selected_backup_after_confirming(dialog, demo_register
     assert "pre-restore" in kinds
 
 
-def test_restore_is_not_done_when_the_clerk_cancels(dialog, demo_register) -> None:
-    dialog.backup_now()
+def test_restore_is_not_done_when_the_clerk_cancels(qtbot, dialog, demo_register) -> None:
+    backed_up(qtbot, dialog)
     with demo_register.transaction():
         demo_register.people.add(Person(None, "保留", PersonKind.STAFF))
-    dialog.exec_box.answer = QMessageBox.StandardButton.Cancel
+    dialog.exec_dialog.answer = QMessageBox.StandardButton.Cancel
     assert not dialog.restore_selected()
     assert not dialog.restored
     assert len(demo_register.people.find("保留")) == 1
@@ -87,29 +104,33 @@ def test_restore_from_a_broken_file_says_why(dialog, tmp_path: Path) -> None:
     broken.write_text("不是备份", encoding="utf-8")
     dialog.choose_file = lambda *a, **k: str(broken)  # type: ignore[method-assign]
     assert not dialog.restore_from_file()
-    assert "不是 SQLite" in dialog.exec_box.texts[-1]
+    assert "不是 SQLite" in dialog.exec_dialog.texts[-1]
     assert not dialog.restored
 
 
-def test_verify_reports_a_clean_register_and_then_a_tampered_one(dialog, demo_register) -> None:
-    assert "校验通过" in dialog.verify()
+def test_verify_reports_a_clean_register_and_then_a_tampered_one(
+    qtbot, dialog, demo_register
+) -> None:
+    assert "校验通过" in verified(qtbot, dialog)
     conn = sqlite3.connect(demo_register.path)
     conn.execute("UPDATE people SET name = '改' WHERE id = 2")
     conn.commit()
     conn.close()
-    report = dialog.verify()
+    report = verified(qtbot, dialog)
     assert "校验未通过" in report and "people #2" in report
     assert report in dialog.report.toPlainText()
 
 
-def test_export_audit_trail_for_an_inspection(dialog, tmp_path: Path) -> None:
+def test_export_audit_trail_for_an_inspection(qtbot, dialog, tmp_path: Path) -> None:
     target = tmp_path / "inspection"
     dialog.choose_file = lambda *a, **k: str(target)  # type: ignore[method-assign]
-    written = dialog.export_audit()
-    assert written == target.with_suffix(".xlsx") and written.exists()
+    job = dialog.export_audit()
+    wait_for_job(qtbot, job)
+    written = target.with_suffix(".xlsx")
+    assert job.result > 0 and written.exists()
     book = openpyxl.load_workbook(written, read_only=True)
     assert book.sheetnames == ["审计记录", "校验结果"]
-    assert "已导出" in dialog.exec_box.texts[-1]
+    assert "已导出" in dialog.exec_dialog.texts[-1]
 
 
 def test_main_window_menu_verifies_and_opens_the_dialog(
@@ -120,6 +141,7 @@ def test_main_window_menu_verifies_and_opens_the_dialog(
     shown: list[str] = []
     window.exec_dialog = lambda box: shown.append(getattr(box, "text", lambda: "")()) or 0  # type: ignore[method-assign]
     window.act_verify.trigger()
+    wait_for_job(qtbot, window.job)
     assert shown and "校验通过" in shown[-1]
     opened: list[BackupDialog] = []
 
@@ -201,10 +223,8 @@ def test_uncaught_errors_become_one_message(monkeypatch) -> None:
 
 
 def finished(qtbot, window: MainWindow) -> None:
-    """Wait for the background backup thread, then deliver its signal: the thread
-    emitted ``finished`` before it ended, so the call is already queued."""
-    qtbot.waitUntil(lambda: not window.daily_backup.worker.is_alive(), timeout=20_000)
-    QCoreApplication.processEvents()
+    """Wait until the backup job on the register worker has handed its sentence back."""
+    wait_for_job(qtbot, window.daily_backup.job)
 
 
 def test_the_days_backup_is_taken_after_the_window_opens(qtbot, demo_path, settings) -> None:
@@ -279,3 +299,22 @@ def test_unlock_takes_over_a_register_left_locked_by_another_computer(
     window.close()
     with Register.open(demo_path, auto_backup=False) as reopened:
         assert not reopened.read_only
+
+
+def test_the_menus_audit_export_tells_through_the_window(
+    qtbot, demo_register, settings, tmp_path: Path, monkeypatch
+) -> None:
+    """导出审计记录… from the main window: its outcome goes through the window's
+    ``exec_dialog`` (ModalHost) like every other message, not a box of its own."""
+    from ui.common import file_dialogs
+
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    boxes = Boxes()
+    window.exec_dialog = boxes  # type: ignore[method-assign]
+    target = tmp_path / "audit.csv"
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args: str(target))
+    window.act_audit_export.trigger()
+    qtbot.waitUntil(lambda: bool(boxes.texts))  # written on the register worker
+    assert target.exists()
+    assert boxes.texts and boxes.texts[-1].startswith("已导出")

@@ -377,7 +377,8 @@ def test_the_wizard_previews_and_imports_an_xlsb_ledger(qtbot, wizard, register,
     assert wizard.file_page.sheet_combo.currentText() == "台账"
     wizard.next()
     assert wizard.currentPage() is wizard.mapping_page, wizard.boxes.texts
-    wizard.next()
+    wizard.next()  # the plan is made on the register worker
+    wait_for_job(qtbot, wizard.job)
     assert wizard.currentPage() is wizard.preview_page, wizard.boxes.texts
     assert wizard.preview_page.summary.text().startswith("新增 2，更新 0，重复 0，错误 1")
     assert wizard.preview_page.model.rowCount() == 3

@@ -313,9 +313,10 @@ class Register:
     def insert_rows(
         self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
     ) -> list[int]:
-        """Insert rows (same columns) with one executemany and audit each one; returns
-        their ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand
-        (a ledger import), comes this way. Rows may carry their ``id``
+        """Insert rows (same columns) with one executemany and audit them; returns their
+        ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand (a ledger
+        import), comes this way, and is one audit entry listing every row it wrote with
+        its values (``AuditLog.record_rows``). Rows may carry their ``id``
         (``nmdesk.store.bulk`` hands them out); otherwise they get the next free ids, in
         order, as SQLite would give them (no table is AUTOINCREMENT)."""
         self.check_writable()
@@ -327,24 +328,25 @@ class Register:
             first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
             rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
             columns = ["id", *columns]
+        values = [[row[column] for column in columns] for row in rows]
         ids = [int(row["id"]) for row in rows]
         with self.transaction():
             self.db.conn.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
-                [[row[column] for column in columns] for row in rows],
+                values,
             )
             from nmdesk.store.bulk import stored_as_bound
 
-            if stored_as_bound(self.db, table, rows):  # the rows as given are the rows stored
-                self.audit.record_many(action, table, [(row["id"], None, row) for row in rows])
-                return ids
-            cursor = self.db.execute(f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)])
-            names = [d[0] for d in cursor.description]
-            stored = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
-            self.audit.record_many(
-                action, table, [(row_id, None, stored[row_id]) for row_id in ids]
-            )
+            if not stored_as_bound(self.db, table, rows):  # audit the rows as SQLite stored them
+                cursor = self.db.execute(
+                    f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)]
+                )
+                columns = [d[0] for d in cursor.description]
+                at_id = columns.index("id")
+                stored = {row[at_id]: list(row) for row in cursor}
+                values = [stored[row_id] for row_id in ids]
+            self.audit.record_rows(action, table, columns, values)
         return ids
 
     def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nmdesk.store import Register
-from nmdesk.store.audit import Finding
+from nmdesk.store.audit import Finding, _canonical
 from nmdesk.store.backup import backups_dir, list_backups
 
 
@@ -484,3 +484,218 @@ def test_every_published_listing_and_summary_anchors_the_chain(demo_path, tmp_pa
     for what, file in files.items():
         done = _verify_with(demo_path, str(file))
         assert done.returncode == 1 and "不在备案库中" in done.stdout, what
+
+
+# -- issue 17 part 5: a bulk insert is one audit entry listing every row it wrote (a row set)
+
+SET_PEOPLE = 6
+
+
+def _with_row_sets(path: Path) -> tuple[list[int], list[int]]:
+    """Add people and role assignments with one ``insert_rows`` each (one row set each),
+    as a ledger import writes them; returns the new people's and assignments' ids."""
+    with Register.open(path, auto_backup=False) as register:
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        with register.transaction():
+            people = register.insert_rows(
+                "people",
+                [
+                    {"name": f"批量{n}", "kind": "staff", "mobile": f"1390000{n:04d}"}
+                    for n in range(SET_PEOPLE)
+                ],
+            )
+            roles = register.insert_rows(
+                "role_assignments",
+                [
+                    {"account_id": account + n % 2, "role": "operator", "person_id": person,
+                     "start_on": "2026-12-01", "end_on": None}
+                    for n, person in enumerate(people)
+                ],
+            )  # fmt: skip
+        assert register.audit.verify() == []
+    return people, roles
+
+
+def _set_entry(path: Path, table: str) -> int:
+    conn = sqlite3.connect(str(path))
+    try:
+        return int(
+            conn.execute(
+                "SELECT max(id) FROM audit_log WHERE table_name = ? AND row_set IS NOT NULL",
+                [table],
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_bulk_insert_is_one_entry_that_lists_every_row(demo_path: Path) -> None:
+    with Register.open(demo_path, auto_backup=False) as register:
+        before = register.audit.count()
+    people, roles = _with_row_sets(demo_path)
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.audit.count() == before + 2  # two links of the chain, not twelve
+        for person in people:
+            (entry,) = register.audit.entries_for("people", person)
+            assert entry["action"] == "insert" and entry["before"] is None
+            assert entry["after"] == _canonical(register.row("people", person))
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        history = register.audit.history_of_account(account)
+        mine = [e for e in history if e["table_name"] == "role_assignments"
+                and e["row_id"] in roles]  # fmt: skip
+        assert [e["row_id"] for e in mine] == roles[0::2]
+        exported = [e for e in register.audit.all_entries() if e["table_name"] == "people"]
+        assert [e["row_id"] for e in exported][-SET_PEOPLE:] == people
+
+
+ROW_EDITS: dict[str, tuple[Callable[[list[int]], list[str]], int, str]] = {
+    # (statements given the set's people ids, which person, the finding's word)
+    "change a row the set wrote": (
+        lambda ids: [f"UPDATE people SET mobile = '13800000000' WHERE id = {ids[2]}"],
+        2,
+        "修改",
+    ),
+    "delete a row the set wrote": (
+        lambda ids: [f"DELETE FROM people WHERE id = {ids[3]}"],
+        3,
+        "删除",
+    ),
+    "insert a row inside the set's range": (
+        lambda ids: [
+            f"DELETE FROM people WHERE id = {ids[4]}",
+            f"INSERT INTO people (id, name, kind) VALUES ({ids[4]}, '冒名者', 'staff')",
+        ],
+        4,
+        "修改",
+    ),
+    "insert a row after the set": (
+        lambda ids: [
+            f"INSERT INTO people (id, name, kind) VALUES ({ids[-1] + 50}, '冒名者', 'staff')"
+        ],
+        -1,
+        "添加",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ROW_EDITS))
+def test_every_edit_of_a_row_from_a_row_set_is_found(kind: str, demo_path: Path) -> None:
+    people, _roles = _with_row_sets(demo_path)
+    edit, which, word = ROW_EDITS[kind]
+    _tamper(demo_path, "PRAGMA foreign_keys = OFF", *edit(people))
+    row_id = people[which] if which >= 0 else people[-1] + 50
+    findings = _findings(demo_path)
+    hit = [f for f in findings if f.table == "people" and f.row_id == row_id]
+    assert hit and word in hit[0].problem, findings
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and f"people #{row_id}" in done.stdout
+
+
+SET_EDITS: dict[str, tuple[str, Callable[[int], list[str]], list[str]]] = {
+    # (table of the set, statements given the entry id, words every one of which is found)
+    "change one row's value inside the set": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = replace(row_set, '13900000002', '13800000000') "
+            f"WHERE id = {entry}"
+        ],
+        ["内容被改动", "修改"],
+    ),
+    "remove one row from the set": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_remove(row_set, '$.rows[1]') WHERE id = {entry}"
+        ],
+        ["内容被改动", "无审计记录"],
+    ),
+    "add a row to the set": (
+        "people",
+        lambda entry: [
+            "UPDATE audit_log SET row_set = json_insert(row_set, '$.rows[#]', "
+            "json_extract(row_set, '$.rows[0]')) WHERE id = " + str(entry)
+        ],
+        ["内容被改动"],
+    ),
+    "empty the set": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET row_set = NULL WHERE id = {entry}"],
+        ["内容被改动", "无审计记录"],
+    ),
+    "delete the set's entry": (
+        "people",
+        lambda entry: [f"DELETE FROM audit_log WHERE id = {entry}"],
+        ["缺失", "无审计记录"],
+    ),
+    "move the set to another account": (
+        "role_assignments",
+        lambda entry: [
+            f"UPDATE audit_log SET account_id = account_id + 7, last_account_id = "
+            f"last_account_id + 7 WHERE id = {entry}"
+        ],
+        ["范围不符"],
+    ),
+    "shrink the set's row range": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET last_row_id = row_id WHERE id = {entry}"],
+        ["范围不符"],
+    ),
+    "break the set's text": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET row_set = substr(row_set, 1, 40) WHERE id = {entry}"],
+        ["内容被改动", "范围不符", "无审计记录"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SET_EDITS))
+def test_every_edit_of_a_row_set_is_found(kind: str, demo_path: Path) -> None:
+    _with_row_sets(demo_path)
+    table, edit, words = SET_EDITS[kind]
+    _tamper(demo_path, *edit(_set_entry(demo_path, table)))
+    findings = _findings(demo_path)
+    for word in words:
+        assert any(word in f.problem for f in findings), (word, findings)
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and "校验未通过" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_a_row_set_rewritten_with_its_chain_is_caught_by_the_backups(demo_path: Path) -> None:
+    """The determined attacker edits a row and its row in the set, and rehashes the chain
+    from there: the chain agrees with itself, the backup's head does not."""
+    from nmdesk.store.anchors import backup_findings as anchor_findings
+    from nmdesk.store.audit import _entry_hash
+
+    people, _roles = _with_row_sets(demo_path)
+    with Register.open(demo_path, auto_backup=False) as register:
+        register.backup()
+    entry_id = _set_entry(demo_path, "people")
+    conn = sqlite3.connect(str(demo_path))
+    try:
+        conn.execute(
+            "UPDATE audit_log SET row_set = replace(row_set, '13900000001', '13800000001') "
+            "WHERE id = ?",
+            [entry_id],
+        )
+        conn.execute(f"UPDATE people SET mobile = '13800000001' WHERE id = {people[1]}")
+        prev = conn.execute(
+            "SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1", [entry_id]
+        ).fetchone()[0]
+        for entry, *fields, row_set in conn.execute(
+            "SELECT id, at, actor, action, table_name, row_id, before, after, row_set "
+            "FROM audit_log WHERE id >= ? ORDER BY id",
+            [entry_id],
+        ).fetchall():
+            digest = _entry_hash(prev, *fields, row_set)
+            conn.execute(
+                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", [prev, digest, entry]
+            )
+            prev = digest
+        conn.commit()
+    finally:
+        conn.close()
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.people.get(people[1]).mobile == "13800000001"
+        assert register.audit.verify() == []  # the chain alone cannot tell
+        anchored = anchor_findings(register.path, register.db.conn)
+    assert len(anchored) == 1 and "与备份" in anchored[0].problem

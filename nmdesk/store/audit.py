@@ -67,10 +67,12 @@ def _entry_hash(
     after: str | None,
     row_set: str | None = None,
 ) -> str:
-    """The SHA-256 of the entry's fields (and its row set, if it has one) as a JSON array."""
+    """The SHA-256 of the entry's fields as a JSON array. A row set enters the array as
+    its own SHA-256 (a long text is not escaped a second time); an entry without one
+    hashes as every entry did before row sets."""
     fields = [prev, at, actor, action, table, row_id, before, after]
-    if row_set is not None:  # an entry without a row set hashes as every entry before them
-        fields.append(row_set)
+    if row_set is not None:
+        fields.append(hashlib.sha256(row_set.encode("utf-8")).hexdigest())
     payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -125,53 +127,49 @@ class AuditLog:
             ],
         )
 
-    def record_rows(
-        self, action: str, table: str, columns: list[str], rows: list[list[Any]]
-    ) -> None:
-        """Audit the rows one insert wrote (each a list of values in ``columns`` order, as
-        stored): one entry, one link of the chain. One row is a snapshot in ``after``, as
-        ``record`` writes it; several are the entry's row set, encoded and hashed once."""
-        if not rows:
+    def record_rows(self, action: str, table: str, ids: list[int]) -> None:
+        """Audit the rows one insert just wrote (``ids``), read back as SQLite stored them:
+        one entry, one link of the chain. One row is a snapshot in ``after``, as ``record``
+        writes it; several are the entry's row set, which SQLite builds from the stored
+        rows in one query (its JSON functions, in C) and which is hashed once."""
+        if not ids:
             return
-        if len(rows) == 1:
-            row = dict(zip(columns, rows[0], strict=True))
-            self.record(action, table, row["id"], None, row)
+        if len(ids) == 1:
+            self.record(action, table, ids[0], None, self.register.row(table, ids[0]))
             return
-        ids = [values[columns.index("id")] for values in rows]
-        if table == "accounts":
-            accounts = ids
-        elif table in ACCOUNT_CHILD_TABLES and "account_id" in columns:
-            at_account = columns.index("account_id")
-            accounts = [values[at_account] for values in rows if values[at_account] is not None]
-        else:
-            accounts = []
-        row_set = _PAYLOAD.encode({"columns": columns, "rows": rows})
         db = self.register.db
+        columns = [str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")]
+        low, high = min(ids), max(ids)
+        params: list[Any] = [low, high]
+        where = "id BETWEEN ? AND ?"  # ids are distinct: a full range holds exactly these
+        if high - low + 1 != len(ids):
+            where, params = "id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+        if table in ACCOUNT_CHILD_TABLES and "account_id" in columns:
+            accounts = "min(account_id), max(account_id)"
+        elif table == "accounts":
+            accounts = "min(id), max(id)"
+        else:
+            accounts = "NULL, NULL"
+        listed = ", ".join(f'"{column}"' for column in columns)
+        rows, count, first_account, last_account = db.execute(
+            f"SELECT json_group_array(json_array({listed})), count(*), {accounts} "
+            f"FROM (SELECT * FROM {table} WHERE {where} ORDER BY id)",
+            params,
+        ).fetchone()
+        assert count == len(ids), (table, count, len(ids))
+        row_set = f'{{"columns": {_PAYLOAD.encode(columns)}, "rows": {rows}}}'
         last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS
         at = dt.datetime.now().isoformat(timespec="microseconds")
-        first = min(ids)
-        digest = _entry_hash(
-            prev, at, self.register.actor, action, table, first, None, None, row_set
-        )
+        actor = self.register.actor
+        digest = _entry_hash(prev, at, actor, action, table, low, None, None, row_set)
         db.execute(
             "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
             "prev_hash, hash, account_id, row_set, last_row_id, last_account_id) "
             "VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
-            [
-                at,
-                self.register.actor,
-                action,
-                table,
-                first,
-                prev,
-                digest,
-                min(accounts) if accounts else None,
-                row_set,
-                max(ids),
-                max(accounts) if accounts else None,
-            ],
-        )
+            [at, actor, action, table, low, prev, digest, first_account, row_set, high,
+             last_account],
+        )  # fmt: skip
 
     def record_many(
         self,

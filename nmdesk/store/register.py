@@ -316,7 +316,7 @@ class Register:
         """Insert rows (same columns) with one executemany and audit them; returns their
         ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand (a ledger
         import), comes this way, and is one audit entry listing every row it wrote with
-        its values (``AuditLog.record_rows``). Rows may carry their ``id``
+        its values as SQLite stored them (``AuditLog.record_rows``). Rows may carry their ``id``
         (``nmdesk.store.bulk`` hands them out); otherwise they get the next free ids, in
         order, as SQLite would give them (no table is AUTOINCREMENT)."""
         self.check_writable()
@@ -328,25 +328,14 @@ class Register:
             first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
             rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
             columns = ["id", *columns]
-        values = [[row[column] for column in columns] for row in rows]
         ids = [int(row["id"]) for row in rows]
         with self.transaction():
             self.db.conn.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
-                values,
+                [[row[column] for column in columns] for row in rows],
             )
-            from nmdesk.store.bulk import stored_as_bound
-
-            if not stored_as_bound(self.db, table, rows):  # audit the rows as SQLite stored them
-                cursor = self.db.execute(
-                    f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)]
-                )
-                columns = [d[0] for d in cursor.description]
-                at_id = columns.index("id")
-                stored = {row[at_id]: list(row) for row in cursor}
-                values = [stored[row_id] for row_id in ids]
-            self.audit.record_rows(action, table, columns, values)
+            self.audit.record_rows(action, table, ids)
         return ids
 
     def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:

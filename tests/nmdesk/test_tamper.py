@@ -699,3 +699,25 @@ def test_a_row_set_rewritten_with_its_chain_is_caught_by_the_backups(demo_path: 
         assert register.audit.verify() == []  # the chain alone cannot tell
         anchored = anchor_findings(register.path, register.db.conn)
     assert len(anchored) == 1 and "与备份" in anchored[0].problem
+
+
+def test_a_row_set_of_scattered_ids_lists_exactly_its_rows(register: Register) -> None:
+    """Rows given their own ids, with another row between them: the set holds just them,
+    as SQLite stored them (the defaults of the columns not given filled in)."""
+    with register.transaction():
+        between = register.insert_row("people", {"id": 1002, "name": "中间的", "kind": "staff"})
+        ids = register.insert_rows(
+            "people",
+            [
+                {"id": 1001, "name": "甲", "kind": "staff"},
+                {"id": 1003, "name": "乙", "kind": "staff"},
+            ],
+        )
+    assert ids == [1001, 1003] and between == 1002
+    entry = register.audit.all_entries()[-2:]
+    assert [(e["row_id"], e["id"]) for e in entry] == [
+        (1001, entry[0]["id"]),
+        (1003, entry[0]["id"]),
+    ]
+    assert [e["after"] for e in entry] == [_canonical(register.row("people", i)) for i in ids]
+    assert register.audit.verify() == []

@@ -36,7 +36,7 @@ from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.store.sqlite_errors import sqlite_sentence
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
-from nmdesk.text_rules import CHECKED_TABLES, check_row
+from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
@@ -341,10 +341,22 @@ class Register:
     def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Every write's text follows ``nmdesk.text_rules`` (lengths from the profile,
         no control or bidi characters), whichever path (form, import, packet) it came by."""
-        if table in CHECKED_TABLES:
-            limits = self.profile.text_limits
-            for row in rows:
-                check_row(limits, table, row)
+        if table not in CHECKED_TABLES:
+            return
+        limits = self.profile.text_limits
+        if len(rows) > 1:  # many rows: each distinct value of a column checked once
+            try:
+                distinct = [(column, {row[column] for row in rows}) for column in rows[0]]
+            except (KeyError, TypeError):  # rows that differ in columns, a value not hashable
+                distinct = []
+            if distinct and not any(
+                field_issue(limits, table, column, value) is not None
+                for column, values in distinct
+                for value in values
+            ):
+                return
+        for row in rows:  # row by row: the first error, as a write of that row reports it
+            check_row(limits, table, row)
 
     def update_row(
         self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"

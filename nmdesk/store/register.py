@@ -22,6 +22,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -333,8 +334,9 @@ class Register:
             self.db.conn.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
-                [[row[column] for column in columns] for row in rows],
-            )
+                list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
+                [[row[columns[0]]] for row in rows],
+            )  # fmt: skip
             self.audit.record_rows(action, table, ids)
         return ids
 

@@ -5,18 +5,19 @@ entry breaks the chain. ``verify`` also compares the newest audited snapshot of
 every row with the row as it is now, which exposes an UPDATE, INSERT or DELETE
 made outside nmdesk (with the sqlite3 shell, say).
 
-An entry describes one action. An update or a delete, and an insert of one row,
-keep that row's snapshot in ``before`` / ``after`` (``row_id`` names it). An insert
-of several rows at once (a ledger import, a published review's sanctions) is one
-entry, one link of the chain, whose ``row_set`` lists every row it wrote with its
+An update or a delete, and an insert of one row, keep that row's snapshot in
+``before`` / ``after`` (``row_id`` names it). An insert of several rows at once (a
+ledger import, a published review's sanctions) is one entry, one link of the chain,
+per ``ROW_SET_ROWS`` rows, whose ``row_set`` lists every row it wrote with its
 values: ``{"columns": [...], "rows": [[...], ...]}``. The entry's hash covers the
 whole set, so a row changed, added or removed inside it breaks the chain, and
 ``verify`` checks every row of the table against the set as it does against a
 snapshot. ``row_id`` / ``last_row_id`` and ``account_id`` / ``last_account_id``
 hold the lowest and highest row and account ids in the set (checked by ``verify``),
 so that one row's or one account's history finds the sets that hold it through
-the ``audit_row_sets`` index. Readers (``entries_for``, ``history_of_account``,
-``all_entries``) give a set's rows as one entry each, as if each had its own.
+the ``audit_row_sets`` and ``audit_account_sets`` indexes. Readers (``entries_for``,
+``history_of_account``, ``all_entries``) give a set's rows as one entry each, as if
+each had its own.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from nmdesk.store.register import Register
 
 GENESIS = "0" * 64
+# Rows per row-set entry: a bulk insert of 10,000 accounts is 10 links of the chain, not
+# 10,000, and a row's history reads sets of at most this many rows (SQLite parses a
+# set's whole text to pick one row: ~1 ms for 1,000 accounts, ~30 ms for 20,000).
+ROW_SET_ROWS = 1000
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False)
 # json.dumps(row, ensure_ascii=False, sort_keys=True), without building the encoder per call
 _canonical_fast = canonical_json()
@@ -129,14 +134,17 @@ class AuditLog:
 
     def record_rows(self, action: str, table: str, ids: list[int]) -> None:
         """Audit the rows one insert just wrote (``ids``), read back as SQLite stored them:
-        one entry, one link of the chain. One row is a snapshot in ``after``, as ``record``
-        writes it; several are the entry's row set, which SQLite builds from the stored
-        rows in one query (its JSON functions, in C) and which is hashed once."""
-        if not ids:
-            return
-        if len(ids) == 1:
-            self.record(action, table, ids[0], None, self.register.row(table, ids[0]))
-            return
+        one entry per ``ROW_SET_ROWS`` rows. An entry of one row is a snapshot in
+        ``after``, as ``record`` writes it; of several, a row set, which SQLite builds
+        from the stored rows in one query (its JSON functions, in C), hashed once."""
+        for start in range(0, len(ids), ROW_SET_ROWS):
+            chunk = ids[start : start + ROW_SET_ROWS]
+            if len(chunk) == 1:
+                self.record(action, table, chunk[0], None, self.register.row(table, chunk[0]))
+            else:
+                self._record_set(action, table, chunk)
+
+    def _record_set(self, action: str, table: str, ids: list[int]) -> None:
         db = self.register.db
         columns = [str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")]
         low, high = min(ids), max(ids)
@@ -257,7 +265,7 @@ class AuditLog:
         )
         sets = self.register.db.execute(
             "SELECT id, at, actor, action, table_name, row_set ->> '$.columns' FROM audit_log "
-            "INDEXED BY audit_row_sets "
+            "INDEXED BY audit_account_sets "
             "WHERE row_set IS NOT NULL AND last_account_id >= ? AND account_id <= ?",
             [account_id, account_id],
         ).fetchall()

@@ -612,14 +612,17 @@ def _audit_row_sets(db: Database) -> None:
     chain instead of ten thousand for a ledger import. The lowest and highest row and
     account ids of a set (``row_id`` .. ``last_row_id``, ``account_id`` ..
     ``last_account_id``) let one row's or one account's history find the sets that hold
-    it through a small index of row-set entries only. Existing entries are unchanged."""
+    it through two small indexes of row-set entries only (each covering its lookup, so
+    that no set's long text is read to test it). Existing entries are unchanged."""
     run_script(
         db,
         """
         ALTER TABLE audit_log ADD COLUMN row_set TEXT;
         ALTER TABLE audit_log ADD COLUMN last_row_id INTEGER;
         ALTER TABLE audit_log ADD COLUMN last_account_id INTEGER;
-        CREATE INDEX audit_row_sets ON audit_log(table_name, last_row_id)
+        CREATE INDEX audit_row_sets ON audit_log(table_name, last_row_id, row_id)
+            WHERE row_set IS NOT NULL;
+        CREATE INDEX audit_account_sets ON audit_log(last_account_id, account_id)
             WHERE row_set IS NOT NULL;
         """,
     )

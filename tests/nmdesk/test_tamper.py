@@ -721,3 +721,32 @@ def test_a_row_set_of_scattered_ids_lists_exactly_its_rows(register: Register) -
     ]
     assert [e["after"] for e in entry] == [_canonical(register.row("people", i)) for i in ids]
     assert register.audit.verify() == []
+
+
+def test_a_large_insert_is_one_entry_per_row_set_size(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sets hold at most ``ROW_SET_ROWS`` rows (a row's history parses sets that small);
+    a last chunk of one row is a snapshot, as any one-row insert is."""
+    from nmdesk.store import audit
+
+    monkeypatch.setattr(audit, "ROW_SET_ROWS", 3)
+    before = register.audit.count()
+    with register.transaction():
+        ids = register.insert_rows(
+            "people", [{"name": f"分块{n}", "kind": "staff"} for n in range(7)]
+        )
+    entries = register.query(
+        "SELECT row_id, last_row_id, row_set IS NOT NULL AS is_set, after IS NOT NULL AS snap "
+        "FROM audit_log WHERE id > ? ORDER BY id",
+        [before],
+    )
+    assert [tuple(e.values()) for e in entries] == [
+        (ids[0], ids[2], 1, 0),
+        (ids[3], ids[5], 1, 0),
+        (ids[6], None, 0, 1),
+    ]
+    for person in ids:
+        (entry,) = register.audit.entries_for("people", person)
+        assert entry["after"] == _canonical(register.row("people", person))
+    assert register.audit.verify() == []

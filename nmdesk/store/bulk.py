@@ -4,9 +4,10 @@
 each one as the single-row store methods do (required text, platform list,
 levels, parent unit, role holder kinds, duplicate platform IDs), gives it its
 id at once, and writes everything on ``flush`` with one ``executemany`` per
-table through ``Register.insert_rows``, which audits every row (one pass over
-the hash chain). Search text is refreshed for all the batch's accounts in one
-batched call. Nothing here commits: the caller's transaction decides.
+table through ``Register.insert_rows``, which audits every row (an audit entry
+per 1,000 rows, each listing its rows with their values). Search text is
+refreshed for all the batch's accounts in one batched call. Nothing here
+commits: the caller's transaction decides.
 
 Anything that writes outside the batch (an update, an application) must call
 ``flush`` first, so that ids handed out by the batch are never taken by

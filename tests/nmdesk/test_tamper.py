@@ -750,3 +750,14 @@ def test_a_large_insert_is_one_entry_per_row_set_size(
         (entry,) = register.audit.entries_for("people", person)
         assert entry["after"] == _canonical(register.row("people", person))
     assert register.audit.verify() == []
+
+
+def test_a_column_added_after_a_row_set_holds_its_default_and_verifies(demo_path: Path) -> None:
+    """A later migration adds a column: the set's rows lack it, which counts as unchanged
+    while the column holds its default, as for a snapshot."""
+    people, _roles = _with_row_sets(demo_path)
+    _tamper(demo_path, "ALTER TABLE people ADD COLUMN future_note TEXT NOT NULL DEFAULT ''")
+    assert _findings(demo_path) == []
+    _tamper(demo_path, f"UPDATE people SET future_note = 'x' WHERE id = {people[0]}")
+    (hit,) = _findings(demo_path)
+    assert (hit.table, hit.row_id) == ("people", people[0]) and "future_note" in hit.problem

@@ -242,8 +242,7 @@ class AuditLog:
             [table, row_id],
         )
         sets = self.register.db.execute(
-            "SELECT id, at, actor, action, table_name, row_set ->> '$.columns' FROM audit_log "
-            "INDEXED BY audit_row_sets "
+            "SELECT id, at, actor, action, table_name FROM audit_log INDEXED BY audit_row_sets "
             "WHERE row_set IS NOT NULL AND table_name = ? AND last_row_id >= ? AND row_id <= ?",
             [table, row_id, row_id],
         ).fetchall()
@@ -264,8 +263,7 @@ class AuditLog:
             [account_id],
         )
         sets = self.register.db.execute(
-            "SELECT id, at, actor, action, table_name, row_set ->> '$.columns' FROM audit_log "
-            "INDEXED BY audit_account_sets "
+            "SELECT id, at, actor, action, table_name FROM audit_log INDEXED BY audit_account_sets "
             "WHERE row_set IS NOT NULL AND last_account_id >= ? AND account_id <= ?",
             [account_id, account_id],
         ).fetchall()
@@ -279,18 +277,29 @@ class AuditLog:
         """The rows of these row-set entries whose ``key`` column is ``value``, each as an
         entry of its own (the set's id, time, actor and action; ``after`` its snapshot).
 
-        The rows are picked by SQLite's JSON functions, without loading the whole set."""
+        The rows are picked by SQLite's JSON functions, without loading the whole set. A
+        set whose text is not a row set (changed outside nmdesk, which ``verify``
+        reports) gives nothing here."""
+        db = self.register.db
         found = []
-        for entry_id, at, actor, action, table, columns_text in sets:
-            columns = json.loads(columns_text)
-            if key not in columns:
+        for entry_id, at, actor, action, table in sets:
+            try:
+                columns = json.loads(
+                    db.execute(
+                        "SELECT row_set ->> '$.columns' FROM audit_log WHERE id = ?", [entry_id]
+                    ).fetchone()[0]
+                )
+                if key not in columns or "id" not in columns:
+                    continue
+                picked = db.execute(
+                    "SELECT j.value FROM audit_log, json_each(audit_log.row_set, '$.rows') j "
+                    "WHERE audit_log.id = ? AND j.value ->> ? = ?",
+                    [entry_id, columns.index(key), value],
+                ).fetchall()
+                rows = [dict(zip(columns, json.loads(text), strict=True)) for (text,) in picked]
+            except (sqlite3.DatabaseError, ValueError, TypeError, AttributeError):
                 continue
-            for (values_text,) in self.register.db.execute(
-                "SELECT j.value FROM audit_log, json_each(audit_log.row_set, '$.rows') j "
-                "WHERE audit_log.id = ? AND j.value ->> ? = ?",
-                [entry_id, columns.index(key), value],
-            ):
-                row = dict(zip(columns, json.loads(values_text), strict=True))
+            for row in rows:
                 found.append(
                     {"id": entry_id, "at": at, "actor": actor, "action": action,
                      "table_name": table, "row_id": row["id"], "before": None,
@@ -316,10 +325,11 @@ class AuditLog:
             if row_set is None:
                 entries.append(entry)
                 continue
-            parsed = json.loads(row_set)
-            columns = parsed["columns"]
-            for values in parsed["rows"]:
-                row = dict(zip(columns, values, strict=True))
+            rows = _row_set_rows(entry["table_name"], row_set)
+            if rows is None:  # changed outside nmdesk (verify says so): shown as it is
+                entries.append({**entry, "after": row_set})
+                continue
+            for row in rows:
                 entries.append({**entry, "row_id": row["id"], "after": _canonical(row)})
         return entries
 
@@ -419,7 +429,7 @@ def _row_set_rows(table: str, row_set: str) -> list[dict[str, Any]] | None:
         rows = [dict(zip(columns, values, strict=True)) for values in parsed["rows"]]
     except (ValueError, TypeError, KeyError):
         return None
-    if "id" not in columns:
+    if not rows or "id" not in columns:
         return None
     if not all(row["id"].__class__ is int for row in rows):
         return None
@@ -432,7 +442,7 @@ def _set_ranges(table: str, rows: list[dict[str, Any]]) -> tuple[int, int, int |
     if table == "accounts":
         accounts = ids
     elif table in ACCOUNT_CHILD_TABLES:
-        accounts = [row["account_id"] for row in rows if row.get("account_id") is not None]
+        accounts = [row["account_id"] for row in rows if isinstance(row.get("account_id"), int)]
     else:
         accounts = []
     if accounts:

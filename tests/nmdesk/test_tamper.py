@@ -639,6 +639,14 @@ SET_EDITS: dict[str, tuple[str, Callable[[int], list[str]], list[str]]] = {
         lambda entry: [f"UPDATE audit_log SET last_row_id = row_id WHERE id = {entry}"],
         ["范围不符"],
     ),
+    "empty the set's rows": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_set(row_set, '$.rows', json('[]')) "
+            f"WHERE id = {entry}"
+        ],
+        ["内容被改动", "范围不符", "无审计记录"],
+    ),
     "break the set's text": (
         "people",
         lambda entry: [f"UPDATE audit_log SET row_set = substr(row_set, 1, 40) WHERE id = {entry}"],
@@ -761,3 +769,18 @@ def test_a_column_added_after_a_row_set_holds_its_default_and_verifies(demo_path
     _tamper(demo_path, f"UPDATE people SET future_note = 'x' WHERE id = {people[0]}")
     (hit,) = _findings(demo_path)
     assert (hit.table, hit.row_id) == ("people", people[0]) and "future_note" in hit.problem
+
+
+def test_a_broken_row_set_leaves_history_and_export_readable(demo_path: Path) -> None:
+    """A set changed into text that is no row set: verify reports it (above); the
+    history pane and the audit export still read everything else."""
+    _people, roles = _with_row_sets(demo_path)
+    entry = _set_entry(demo_path, "role_assignments")
+    _tamper(demo_path, f"UPDATE audit_log SET row_set = 'not json' WHERE id = {entry}")
+    with Register.open(demo_path, auto_backup=False) as register:
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        history = register.audit.history_of_account(account)
+        assert history and not any(e["id"] == entry for e in history)
+        exported = [e for e in register.audit.all_entries() if e["id"] == entry]
+        assert [e["after"] for e in exported] == ["not json"]
+        assert register.audit.entries_for("role_assignments", roles[0]) == []

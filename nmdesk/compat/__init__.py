@@ -21,6 +21,7 @@ def installed_version(distribution: str) -> str:
         return ""
 
 
+@functools.cache  # asked once per call of a compat function (10,000 times by an import)
 def written_for(version: str, series: tuple[str, ...]) -> bool:
     """Whether ``version`` is in one of the release ``series`` ("5.1" covers 5.1.0, 5.1.2 …)."""
     return any(version == one or version.startswith(one + ".") for one in series)

@@ -135,7 +135,10 @@ def initials(text: str) -> str:
         pypinyin = load_pypinyin()
         style = pypinyin.Style.FIRST_LETTER
         return "".join(pypinyin.lazy_pinyin(text, style=style, errors="default"))
-    return "".join(run_initials(run) for run in _runs().findall(text))
+    # a run of other characters is its own initials (pypinyin keeps it as it is)
+    return "".join(
+        run_initials(chinese) if chinese else other for chinese, other in _runs().findall(text)
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -148,13 +151,14 @@ def run_initials(run: str) -> str:
 
 @lru_cache(maxsize=1)
 def _runs() -> re.Pattern[str]:
-    """Maximal runs of Chinese characters (as pypinyin tells them) or of other characters."""
+    """Maximal runs of Chinese characters (as pypinyin tells them), group 1, or of other
+    characters, group 2."""
     load_pypinyin()  # pypinyin loaded in pieces, before any of its modules
     from pypinyin.constants import RE_HANS
 
     chinese = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")  # one class: [...]
     assert chinese.startswith("[") and chinese.endswith("]"), chinese
-    return re.compile(f"{chinese}+|[^{chinese[1:-1]}]+")
+    return re.compile(f"({chinese}+)|([^{chinese[1:-1]}]+)")
 
 
 def _words(text: str) -> list[str]:
@@ -162,15 +166,15 @@ def _words(text: str) -> list[str]:
     over every character: runs of Chinese or other characters found by one regex, and
     each Chinese run cut by its phrase segmenter, as ``seg`` does."""
     load_pypinyin()  # the whole phrase dictionary first
-    from pypinyin.constants import PHRASES_DICT, RE_HANS
+    from pypinyin.constants import PHRASES_DICT
     from pypinyin.seg import mmseg
 
     words: list[str] = []
-    for run in _runs().findall(text):
-        if PHRASES_DICT and RE_HANS.match(run):
-            words.extend(mmseg.seg.cut(run))
+    for chinese, other in _runs().findall(text):
+        if PHRASES_DICT and chinese:
+            words.extend(mmseg.seg.cut(chinese))
         else:
-            words.append(run)
+            words.append(chinese or other)
     return words
 
 

@@ -22,6 +22,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.store.sqlite_errors import sqlite_sentence
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
-from nmdesk.text_rules import CHECKED_TABLES, check_row
+from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
 from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
@@ -313,9 +314,10 @@ class Register:
     def insert_rows(
         self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
     ) -> list[int]:
-        """Insert rows (same columns) with one executemany and audit each one; returns
-        their ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand
-        (a ledger import), comes this way. Rows may carry their ``id``
+        """Insert rows (same columns) with one executemany and audit them; returns their
+        ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand (a ledger
+        import), comes this way, and is one audit entry listing every row it wrote with
+        its values as SQLite stored them (``AuditLog.record_rows``). Rows may carry their ``id``
         (``nmdesk.store.bulk`` hands them out); otherwise they get the next free ids, in
         order, as SQLite would give them (no table is AUTOINCREMENT)."""
         self.check_writable()
@@ -332,28 +334,31 @@ class Register:
             self.db.conn.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
-                [[row[column] for column in columns] for row in rows],
-            )
-            from nmdesk.store.bulk import stored_as_bound
-
-            if stored_as_bound(self.db, table, rows):  # the rows as given are the rows stored
-                self.audit.record_many(action, table, [(row["id"], None, row) for row in rows])
-                return ids
-            cursor = self.db.execute(f"SELECT * FROM {table} WHERE id >= ? ORDER BY id", [min(ids)])
-            names = [d[0] for d in cursor.description]
-            stored = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
-            self.audit.record_many(
-                action, table, [(row_id, None, stored[row_id]) for row_id in ids]
-            )
+                list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
+                [[row[columns[0]]] for row in rows],
+            )  # fmt: skip
+            self.audit.record_rows(action, table, ids)
         return ids
 
     def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Every write's text follows ``nmdesk.text_rules`` (lengths from the profile,
         no control or bidi characters), whichever path (form, import, packet) it came by."""
-        if table in CHECKED_TABLES:
-            limits = self.profile.text_limits
-            for row in rows:
-                check_row(limits, table, row)
+        if table not in CHECKED_TABLES:
+            return
+        limits = self.profile.text_limits
+        if len(rows) > 1:  # many rows: each distinct value of a column checked once
+            try:
+                distinct = [(column, {row[column] for row in rows}) for column in rows[0]]
+            except (KeyError, TypeError):  # rows that differ in columns, a value not hashable
+                distinct = []
+            if distinct and not any(
+                field_issue(limits, table, column, value) is not None
+                for column, values in distinct
+                for value in values
+            ):
+                return
+        for row in rows:  # row by row: the first error, as a write of that row reports it
+            check_row(limits, table, row)
 
     def update_row(
         self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"

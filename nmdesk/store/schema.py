@@ -603,3 +603,26 @@ def _account_priorities(db: Database) -> None:
         CREATE INDEX account_priorities_unit ON account_priorities(unit_id, rank);
         """,
     )
+
+
+@migrations(name="0013_perf_audit_row_sets")
+def _audit_row_sets(db: Database) -> None:
+    """An insert of many rows is one audit entry listing every row with its values
+    (``row_set``, see nmdesk/store/audit.py), not one entry per row: one link of the
+    chain instead of ten thousand for a ledger import. The lowest and highest row and
+    account ids of a set (``row_id`` .. ``last_row_id``, ``account_id`` ..
+    ``last_account_id``) let one row's or one account's history find the sets that hold
+    it through two small indexes of row-set entries only (each covering its lookup, so
+    that no set's long text is read to test it). Existing entries are unchanged."""
+    run_script(
+        db,
+        """
+        ALTER TABLE audit_log ADD COLUMN row_set TEXT;
+        ALTER TABLE audit_log ADD COLUMN last_row_id INTEGER;
+        ALTER TABLE audit_log ADD COLUMN last_account_id INTEGER;
+        CREATE INDEX audit_row_sets ON audit_log(table_name, last_row_id, row_id)
+            WHERE row_set IS NOT NULL;
+        CREATE INDEX audit_account_sets ON audit_log(last_account_id, account_id)
+            WHERE row_set IS NOT NULL;
+        """,
+    )

@@ -2,10 +2,11 @@
 
 What a passing verify proves, and what it cannot, is in docs/data-safety.md
 ("What verify proves"). In short: SQLite's integrity check; the audit chain;
-every audited row against its last audited state; the chain against every
-backup, against the heads recorded in ``anchors.log`` beside the backups, and
-against any head the clerk kept elsewhere (``--anchor``); and every attachment
-present with the bytes its hash names.
+every audited row against its last audited state (a snapshot, or its row in
+the row set of a bulk insert); the chain against every backup, against the
+heads recorded in ``anchors.log`` beside the backups, and against any head the
+clerk kept elsewhere (``--anchor``); and every attachment present with the
+bytes its hash names.
 """
 
 from __future__ import annotations

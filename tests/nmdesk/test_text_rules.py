@@ -28,7 +28,7 @@ from nmdesk.paths import PROFILES_DIR
 from nmdesk.profiles import profile_from_json
 from nmdesk.store import Register
 from nmdesk.store.bulk import ImportBatch
-from nmdesk.text_rules import DEFAULT_LIMITS, EXCEL_CELL_LIMIT, printable, text_issue
+from nmdesk.text_rules import DEFAULT_LIMITS, EXCEL_CELL_LIMIT, check_row, printable, text_issue
 from nmdesk.validation import normalize_mobile, normalize_office_phone
 
 RUNNING = AccountStatus.RUNNING
@@ -273,3 +273,21 @@ def test_the_import_makes_hostile_text_an_error_row_and_writes_nothing(tmp_path:
     assert "\x1b" not in done.stdout
     after = {p.name: p.read_bytes() for p in register_path.parent.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_many_rows_report_the_first_error_a_row_by_row_check_finds(register: Register) -> None:
+    """``insert_rows`` checks each distinct value of a column once; when one breaks a
+    rule, the error is the one checking the rows in order finds (row 2's note here, not
+    row 3's name, though the name column comes first)."""
+    rows = [
+        {"name": "甲", "kind": "staff", "note": ""},
+        {"name": "乙", "kind": "staff", "note": "备注\u202e"},
+        {"name": "丙\x07", "kind": "staff", "note": ""},
+    ]
+    with pytest.raises(ValidationError) as caught, register.transaction():
+        register.insert_rows("people", rows)
+    with pytest.raises(ValidationError) as one_by_one:
+        for row in rows:
+            check_row(register.profile.text_limits, "people", row)
+    assert str(caught.value) == str(one_by_one.value) and "U+202E" in str(caught.value)
+    assert register.people.find("甲") == []

@@ -42,6 +42,10 @@ NAMES = [
     "ABC 新闻网",
     "",
     "王伟-学生会",
+    "账号10001号新",  # runs of other characters between Chinese ones (issue 17 part 5)
+    "Ｂ站 bili 2号",
+    "第1学院（东区）·团委",
+    "2024",
 ]
 
 

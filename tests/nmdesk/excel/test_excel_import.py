@@ -615,12 +615,23 @@ def test_bulk_commit_is_audited_searchable_and_matches_one_by_one(
     # register lacked; 40 accounts; 40 head and 80 operator roles; the imports row
     counts = dict(
         register.db.execute(
-            "SELECT table_name, count(*) FROM audit_log WHERE id > ? GROUP BY table_name",
+            "SELECT table_name, sum(coalesce(json_array_length(row_set, '$.rows'), 1)) "
+            "FROM audit_log WHERE id > ? GROUP BY table_name",
             [audited_before],
         ).fetchall()
     )
     assert counts == {"units": 9, "people": 9 + 30 + 1, "accounts": 40, "role_assignments": 120,
                       "imports": 1}  # fmt: skip
+    # each insert is one entry (one link of the chain) listing the rows it wrote; the
+    # head's mobile is an update of its own
+    entries = dict(
+        register.db.execute(
+            "SELECT table_name, count(*) FROM audit_log WHERE id > ? GROUP BY table_name",
+            [audited_before],
+        ).fetchall()
+    )
+    assert entries == {"units": 1, "people": 2, "accounts": 1, "role_assignments": 1,
+                       "imports": 1}  # fmt: skip
     assert register.people.get(head).mobile == "13900000000"
     assert register.people.find("院长0") == [register.people.get(head)]
     account = by_platform_id(register, "微博", "bulk0001")

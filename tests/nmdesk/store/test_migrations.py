@@ -200,3 +200,41 @@ def test_opening_an_up_to_date_register_does_not_import_sqlite_utils(tmp_path: P
     count, imported = again.stdout.split()
     assert int(count) == EXPECTED["v1-bit.nmdesk"]["counts"]["accounts"]
     assert imported == "False"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_register_from_before_row_sets_verifies_with_old_and_new_entries(
+    name: str, tmp_path: Path
+) -> None:
+    """Migration 0013 adds row sets (one audit entry per bulk insert); a register written
+    before it keeps its per-row entries, verifies, and mixes both kinds afterwards."""
+    path = tmp_path / name
+    shutil.copy(FIXTURES / name, path)
+    assert "0013_perf_audit_row_sets" not in _applied(path)
+    with Register.open(path, actor="tester", auto_backup=False) as register:
+        assert register.audit.verify() == []
+        old_history = register.audit.history_of_account(1)
+        assert old_history
+        entries = register.audit.count()
+        with register.transaction():
+            people = register.insert_rows(
+                "people", [{"name": f"迁移后{n}", "kind": "staff"} for n in range(5)]
+            )
+            register.insert_rows(
+                "role_assignments",
+                [
+                    {"account_id": 1, "role": "operator", "person_id": person,
+                     "start_on": "2026-12-01", "end_on": None}
+                    for person in people
+                ],
+            )  # fmt: skip
+        assert register.audit.count() == entries + 2
+        assert register.audit.verify() == []
+        history = register.audit.history_of_account(1)
+        assert history[: len(old_history)] == old_history
+        assert len(history) == len(old_history) + 5
+        old_head = register.scalar(
+            "SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?",
+            [EXPECTED[name]["audit_entries"] - 1],
+        )
+        assert old_head == EXPECTED[name]["last_hash"]  # the old chain is untouched

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nmdesk.store import Register
-from nmdesk.store.audit import Finding
+from nmdesk.store.audit import Finding, _canonical
 from nmdesk.store.backup import backups_dir, list_backups
 
 
@@ -484,3 +484,303 @@ def test_every_published_listing_and_summary_anchors_the_chain(demo_path, tmp_pa
     for what, file in files.items():
         done = _verify_with(demo_path, str(file))
         assert done.returncode == 1 and "不在备案库中" in done.stdout, what
+
+
+# -- issue 17 part 5: a bulk insert is one audit entry listing every row it wrote (a row set)
+
+SET_PEOPLE = 6
+
+
+def _with_row_sets(path: Path) -> tuple[list[int], list[int]]:
+    """Add people and role assignments with one ``insert_rows`` each (one row set each),
+    as a ledger import writes them; returns the new people's and assignments' ids."""
+    with Register.open(path, auto_backup=False) as register:
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        with register.transaction():
+            people = register.insert_rows(
+                "people",
+                [
+                    {"name": f"批量{n}", "kind": "staff", "mobile": f"1390000{n:04d}"}
+                    for n in range(SET_PEOPLE)
+                ],
+            )
+            roles = register.insert_rows(
+                "role_assignments",
+                [
+                    {"account_id": account + n % 2, "role": "operator", "person_id": person,
+                     "start_on": "2026-12-01", "end_on": None}
+                    for n, person in enumerate(people)
+                ],
+            )  # fmt: skip
+        assert register.audit.verify() == []
+    return people, roles
+
+
+def _set_entry(path: Path, table: str) -> int:
+    conn = sqlite3.connect(str(path))
+    try:
+        return int(
+            conn.execute(
+                "SELECT max(id) FROM audit_log WHERE table_name = ? AND row_set IS NOT NULL",
+                [table],
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_bulk_insert_is_one_entry_that_lists_every_row(demo_path: Path) -> None:
+    with Register.open(demo_path, auto_backup=False) as register:
+        before = register.audit.count()
+    people, roles = _with_row_sets(demo_path)
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.audit.count() == before + 2  # two links of the chain, not twelve
+        for person in people:
+            (entry,) = register.audit.entries_for("people", person)
+            assert entry["action"] == "insert" and entry["before"] is None
+            assert entry["after"] == _canonical(register.row("people", person))
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        history = register.audit.history_of_account(account)
+        mine = [e for e in history if e["table_name"] == "role_assignments"
+                and e["row_id"] in roles]  # fmt: skip
+        assert [e["row_id"] for e in mine] == roles[0::2]
+        exported = [e for e in register.audit.all_entries() if e["table_name"] == "people"]
+        assert [e["row_id"] for e in exported][-SET_PEOPLE:] == people
+
+
+ROW_EDITS: dict[str, tuple[Callable[[list[int]], list[str]], int, str]] = {
+    # (statements given the set's people ids, which person, the finding's word)
+    "change a row the set wrote": (
+        lambda ids: [f"UPDATE people SET mobile = '13800000000' WHERE id = {ids[2]}"],
+        2,
+        "修改",
+    ),
+    "delete a row the set wrote": (
+        lambda ids: [f"DELETE FROM people WHERE id = {ids[3]}"],
+        3,
+        "删除",
+    ),
+    "insert a row inside the set's range": (
+        lambda ids: [
+            f"DELETE FROM people WHERE id = {ids[4]}",
+            f"INSERT INTO people (id, name, kind) VALUES ({ids[4]}, '冒名者', 'staff')",
+        ],
+        4,
+        "修改",
+    ),
+    "insert a row after the set": (
+        lambda ids: [
+            f"INSERT INTO people (id, name, kind) VALUES ({ids[-1] + 50}, '冒名者', 'staff')"
+        ],
+        -1,
+        "添加",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ROW_EDITS))
+def test_every_edit_of_a_row_from_a_row_set_is_found(kind: str, demo_path: Path) -> None:
+    people, _roles = _with_row_sets(demo_path)
+    edit, which, word = ROW_EDITS[kind]
+    _tamper(demo_path, "PRAGMA foreign_keys = OFF", *edit(people))
+    row_id = people[which] if which >= 0 else people[-1] + 50
+    findings = _findings(demo_path)
+    hit = [f for f in findings if f.table == "people" and f.row_id == row_id]
+    assert hit and word in hit[0].problem, findings
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and f"people #{row_id}" in done.stdout
+
+
+SET_EDITS: dict[str, tuple[str, Callable[[int], list[str]], list[str]]] = {
+    # (table of the set, statements given the entry id, words every one of which is found)
+    "change one row's value inside the set": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = replace(row_set, '13900000002', '13800000000') "
+            f"WHERE id = {entry}"
+        ],
+        ["内容被改动", "修改"],
+    ),
+    "remove one row from the set": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_remove(row_set, '$.rows[1]') WHERE id = {entry}"
+        ],
+        ["内容被改动", "无审计记录"],
+    ),
+    "add a row to the set": (
+        "people",
+        lambda entry: [
+            "UPDATE audit_log SET row_set = json_insert(row_set, '$.rows[#]', "
+            "json_extract(row_set, '$.rows[0]')) WHERE id = " + str(entry)
+        ],
+        ["内容被改动"],
+    ),
+    "empty the set": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET row_set = NULL WHERE id = {entry}"],
+        ["内容被改动", "无审计记录"],
+    ),
+    "delete the set's entry": (
+        "people",
+        lambda entry: [f"DELETE FROM audit_log WHERE id = {entry}"],
+        ["缺失", "无审计记录"],
+    ),
+    "move the set to another account": (
+        "role_assignments",
+        lambda entry: [
+            f"UPDATE audit_log SET account_id = account_id + 7, last_account_id = "
+            f"last_account_id + 7 WHERE id = {entry}"
+        ],
+        ["范围不符"],
+    ),
+    "shrink the set's row range": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET last_row_id = row_id WHERE id = {entry}"],
+        ["范围不符"],
+    ),
+    "empty the set's rows": (
+        "people",
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_set(row_set, '$.rows', json('[]')) "
+            f"WHERE id = {entry}"
+        ],
+        ["内容被改动", "范围不符", "无审计记录"],
+    ),
+    "break the set's text": (
+        "people",
+        lambda entry: [f"UPDATE audit_log SET row_set = substr(row_set, 1, 40) WHERE id = {entry}"],
+        ["内容被改动", "范围不符", "无审计记录"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SET_EDITS))
+def test_every_edit_of_a_row_set_is_found(kind: str, demo_path: Path) -> None:
+    _with_row_sets(demo_path)
+    table, edit, words = SET_EDITS[kind]
+    _tamper(demo_path, *edit(_set_entry(demo_path, table)))
+    findings = _findings(demo_path)
+    for word in words:
+        assert any(word in f.problem for f in findings), (word, findings)
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and "校验未通过" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_a_row_set_rewritten_with_its_chain_is_caught_by_the_backups(demo_path: Path) -> None:
+    """The determined attacker edits a row and its row in the set, and rehashes the chain
+    from there: the chain agrees with itself, the backup's head does not."""
+    from nmdesk.store.anchors import backup_findings as anchor_findings
+    from nmdesk.store.audit import _entry_hash
+
+    people, _roles = _with_row_sets(demo_path)
+    with Register.open(demo_path, auto_backup=False) as register:
+        register.backup()
+    entry_id = _set_entry(demo_path, "people")
+    conn = sqlite3.connect(str(demo_path))
+    try:
+        conn.execute(
+            "UPDATE audit_log SET row_set = replace(row_set, '13900000001', '13800000001') "
+            "WHERE id = ?",
+            [entry_id],
+        )
+        conn.execute(f"UPDATE people SET mobile = '13800000001' WHERE id = {people[1]}")
+        prev = conn.execute(
+            "SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1", [entry_id]
+        ).fetchone()[0]
+        for entry, *fields, row_set in conn.execute(
+            "SELECT id, at, actor, action, table_name, row_id, before, after, row_set "
+            "FROM audit_log WHERE id >= ? ORDER BY id",
+            [entry_id],
+        ).fetchall():
+            digest = _entry_hash(prev, *fields, row_set)
+            conn.execute(
+                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", [prev, digest, entry]
+            )
+            prev = digest
+        conn.commit()
+    finally:
+        conn.close()
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.people.get(people[1]).mobile == "13800000001"
+        assert register.audit.verify() == []  # the chain alone cannot tell
+        anchored = anchor_findings(register.path, register.db.conn)
+    assert len(anchored) == 1 and "与备份" in anchored[0].problem
+
+
+def test_a_row_set_of_scattered_ids_lists_exactly_its_rows(register: Register) -> None:
+    """Rows given their own ids, with another row between them: the set holds just them,
+    as SQLite stored them (the defaults of the columns not given filled in)."""
+    with register.transaction():
+        between = register.insert_row("people", {"id": 1002, "name": "中间的", "kind": "staff"})
+        ids = register.insert_rows(
+            "people",
+            [
+                {"id": 1001, "name": "甲", "kind": "staff"},
+                {"id": 1003, "name": "乙", "kind": "staff"},
+            ],
+        )
+    assert ids == [1001, 1003] and between == 1002
+    entry = register.audit.all_entries()[-2:]
+    assert [(e["row_id"], e["id"]) for e in entry] == [
+        (1001, entry[0]["id"]),
+        (1003, entry[0]["id"]),
+    ]
+    assert [e["after"] for e in entry] == [_canonical(register.row("people", i)) for i in ids]
+    assert register.audit.verify() == []
+
+
+def test_a_large_insert_is_one_entry_per_row_set_size(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sets hold at most ``ROW_SET_ROWS`` rows (a row's history parses sets that small);
+    a last chunk of one row is a snapshot, as any one-row insert is."""
+    from nmdesk.store import audit
+
+    monkeypatch.setattr(audit, "ROW_SET_ROWS", 3)
+    before = register.audit.count()
+    with register.transaction():
+        ids = register.insert_rows(
+            "people", [{"name": f"分块{n}", "kind": "staff"} for n in range(7)]
+        )
+    entries = register.query(
+        "SELECT row_id, last_row_id, row_set IS NOT NULL AS is_set, after IS NOT NULL AS snap "
+        "FROM audit_log WHERE id > ? ORDER BY id",
+        [before],
+    )
+    assert [tuple(e.values()) for e in entries] == [
+        (ids[0], ids[2], 1, 0),
+        (ids[3], ids[5], 1, 0),
+        (ids[6], None, 0, 1),
+    ]
+    for person in ids:
+        (entry,) = register.audit.entries_for("people", person)
+        assert entry["after"] == _canonical(register.row("people", person))
+    assert register.audit.verify() == []
+
+
+def test_a_column_added_after_a_row_set_holds_its_default_and_verifies(demo_path: Path) -> None:
+    """A later migration adds a column: the set's rows lack it, which counts as unchanged
+    while the column holds its default, as for a snapshot."""
+    people, _roles = _with_row_sets(demo_path)
+    _tamper(demo_path, "ALTER TABLE people ADD COLUMN future_note TEXT NOT NULL DEFAULT ''")
+    assert _findings(demo_path) == []
+    _tamper(demo_path, f"UPDATE people SET future_note = 'x' WHERE id = {people[0]}")
+    (hit,) = _findings(demo_path)
+    assert (hit.table, hit.row_id) == ("people", people[0]) and "future_note" in hit.problem
+
+
+def test_a_broken_row_set_leaves_history_and_export_readable(demo_path: Path) -> None:
+    """A set changed into text that is no row set: verify reports it (above); the
+    history pane and the audit export still read everything else."""
+    _people, roles = _with_row_sets(demo_path)
+    entry = _set_entry(demo_path, "role_assignments")
+    _tamper(demo_path, f"UPDATE audit_log SET row_set = 'not json' WHERE id = {entry}")
+    with Register.open(demo_path, auto_backup=False) as register:
+        account = int(register.scalar("SELECT min(id) FROM accounts"))
+        history = register.audit.history_of_account(account)
+        assert history and not any(e["id"] == entry for e in history)
+        exported = [e for e in register.audit.all_entries() if e["id"] == entry]
+        assert [e["after"] for e in exported] == ["not json"]
+        assert register.audit.entries_for("role_assignments", roles[0]) == []

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
+from nmdesk.store.restore import restore
 from ui import file_dialogs
 from ui.guide import attach_guide
 from ui.window_fit import fit_to_screen
@@ -223,7 +224,7 @@ class BackupDialog(QDialog):
             return False
         try:
             with _WaitCursor():
-                result = backups.restore(self.register.path, backup, actor=self.register.actor)
+                result = restore(self.register.path, backup, actor=self.register.actor)
         except NmdeskError as error:
             self._error(error)
             return False

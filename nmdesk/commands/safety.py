@@ -63,7 +63,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from nmdesk.store.backup import restore
+    from nmdesk.store.restore import restore
 
     path = register_path(args)
     result = restore(path, args.backup)

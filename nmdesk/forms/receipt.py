@@ -20,8 +20,7 @@ from nmdesk.dates import deadline_text
 from nmdesk.errors import NotFoundError, PolicyError
 from nmdesk.forms.common import FORM_NAMES
 from nmdesk.forms.identity import FORM_KINDS
-from nmdesk.models import Account, AccountStatus, Filing, FilingKind, FilingStatus
-from nmdesk.store.drafts import FormDraft
+from nmdesk.models import Account, AccountStatus, Filing, FilingKind, FilingStatus, FormDraft
 
 if TYPE_CHECKING:
     from nmdesk.store.register import Register

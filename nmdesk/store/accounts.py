@@ -37,8 +37,8 @@ from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
     from nmdesk.profiles import Profile
-    from nmdesk.store.bulk import ImportBatch
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
+    from nmdesk.store.interfaces import AccountBatch
 
 # Fields a clerk edits, with the Chinese names used on sheets and in change filings.
 FIELD_LABELS = {
@@ -170,7 +170,7 @@ def checked_account_row(
 
 
 class AccountStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     # -- reading ---------------------------------------------------------------------
@@ -330,7 +330,7 @@ class AccountStore:
         account: Account,
         *,
         application: Application | None = None,
-        batch: ImportBatch | None = None,
+        batch: AccountBatch | None = None,
     ) -> int:
         """Register a new account. A new application (status 申请中) is checked against policy.
 
@@ -359,7 +359,7 @@ class AccountStore:
         with self.r.transaction():
             row.update(
                 status=account.status.value,
-                serial_no=self._next_serial(),
+                serial_no=self.next_serial(),
                 created_at=now,
                 updated_at=now,
             )
@@ -426,7 +426,8 @@ class AccountStore:
             action=f"status:{account.status.value}->{target.value}",
         )
 
-    def _next_serial(self) -> str:
+    def next_serial(self) -> str:
+        """The serial number (备案编号) the next account of this year gets."""
         prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"
         last = self.r.scalar(
             "SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?", [prefix + "%"]

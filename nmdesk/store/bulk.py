@@ -28,7 +28,7 @@ from nmdesk.store.units import check_unit_kind
 from nmdesk.validation import check_role_holder, require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 _CHUNK = 900  # stay below SQLite's default limit of bound parameters
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
@@ -65,7 +65,7 @@ def stored_as_bound(db: Any, table: str, rows: list[dict[str, Any]]) -> bool:
 
 
 class ImportBatch:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
         self.profile = register.profile
         self._platforms: set[str] | None = None
@@ -198,7 +198,7 @@ class ImportBatch:
 
     def _next_serial(self) -> str:
         if self._serial is None:
-            first = self.r.accounts._next_serial()  # e.g. BIT-2026-00001
+            first = self.r.accounts.next_serial()  # e.g. BIT-2026-00001
             prefix, _dash, digits = first.rpartition("-")
             self._serial = (prefix, int(digits))
         prefix, number = self._serial

@@ -20,7 +20,7 @@ from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.workdays import DueDate
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEADLINE_KEY = {
@@ -36,7 +36,7 @@ def new_check_code() -> str:
 
 
 class FilingStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def due_date(self, kind: FilingKind, event_on: dt.date) -> DueDate | None:

@@ -16,7 +16,7 @@ from nmdesk.models import Account, Person
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 # Roles whose holder (name and contacts) appears in ledgers and exports.
 EXPORT_ROLES = (
@@ -39,7 +39,7 @@ _EXPORT_KEYS = ("id", *_EXPORT_FIELDS, "unit", "unit_parent", "unit_kind")
 
 
 class ExcelStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     # -- named mappings --------------------------------------------------------------

@@ -17,7 +17,7 @@ from nmdesk.validation import (
 )
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
 def _person(row: dict[str, Any]) -> Person:
@@ -55,7 +55,7 @@ def person_row(person: Person) -> dict[str, Any]:
 
 
 class PeopleStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, person: Person) -> int:

@@ -20,7 +20,7 @@ from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
 class SanctionStore:
@@ -31,7 +31,7 @@ class SanctionStore:
     back into operation (or into 整改中 while a 限期整改 on it is still open).
     """
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, sanction: Sanction) -> int:
@@ -168,7 +168,7 @@ def _sanction(row: dict[str, Any]) -> Sanction:
 class WatchStore:
     """巡查登记: unregistered accounts found misusing protected names (BIT clause 7)."""
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, entry: WatchEntry) -> int:

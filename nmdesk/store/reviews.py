@@ -17,7 +17,7 @@ from nmdesk.review.records import Campaign, ReviewResult, ReviewUnit, SelfCheck,
 from nmdesk.store.convert import date_or_none, iso_or_none
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 # Accounts outside the review: already closed, or never approved.
 OUT_OF_SCOPE_STATUSES = ("closed", "refused")
@@ -104,7 +104,7 @@ PLATFORM_PLACE = (
 
 
 class ReviewStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
         # {table: {column: the Python type stored as bound}} ({} when it has triggers)
         self._column_types: dict[str, dict[str, type | None]] = {}

@@ -28,7 +28,8 @@ from nmdesk.models import (
     Unit,
     WatchEntry,
 )
-from nmdesk.store import Register
+from nmdesk.store import create_register
+from nmdesk.store.interfaces import Register
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = [
@@ -433,14 +434,8 @@ class _DemoBuilder:
     def priority_tables(self) -> None:
         """Most units have filed their 账号优先顺序表 (PKU-CoE clause 7); a few have not,
         so the approval sheet's attachment shows both cases."""
-        rows = self.r.db.execute(
-            "SELECT unit_id, id FROM accounts WHERE status NOT IN ('closed', 'refused') "
-            "ORDER BY unit_id, id"
-        ).fetchall()
-        by_unit: dict[int, list[int]] = {}
-        for unit_id, account_id in rows:
-            by_unit.setdefault(unit_id, []).append(account_id)
-        for unit_id, account_ids in by_unit.items():
+        for unit_id in sorted(unit.id for unit in self.r.units.all() if unit.id is not None):
+            account_ids = self.r.units.priorities(unit_id)  # none ranked yet: oldest first
             if len(account_ids) < 2 or self.rng.random() < 0.2:
                 continue
             self.rng.shuffle(account_ids)
@@ -470,7 +465,7 @@ def build_demo_register(
     path: str | Path, profile_id: str = "bit", *, accounts: int = 300, seed: int = 2026
 ) -> str:
     """Create a demo register at ``path``; returns a one-line summary in Chinese."""
-    register = Register.create(path, profile_id, actor="demo")
+    register = create_register(path, profile_id, actor="demo")
     ok = False
     try:
         builder = _DemoBuilder(register, seed)

@@ -45,7 +45,7 @@ from nmdesk.validation import (
 )
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 # Account fields the form edits, in the order of the sheet.
 ACCOUNT_FIELDS = (
@@ -767,18 +767,7 @@ def describe_filing(register: Register, filing_id: int) -> str:
 
 def cancel_filing(register: Register, filing_id: int, reason: str) -> None:
     """Void a filing whose paper was never sent (作废); it stays in the record."""
-    filing = register.filings.get(filing_id)
-    if filing.status is not FilingStatus.OPEN:
-        raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
-    register.update_row(
-        "filings",
-        filing_id,
-        {
-            "status": FilingStatus.CANCELLED.value,
-            "note": (filing.note + "；" if filing.note else "") + reason,
-        },
-        action="cancelled",
-    )
+    register.filings.cancel(filing_id, reason)
 
 
 def undo_edit(register: Register, record: EditRecord, on: dt.date | None = None) -> int | None:

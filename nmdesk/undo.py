@@ -19,7 +19,7 @@ from nmdesk.errors import NmdeskError, PolicyError
 from nmdesk.models import FilingStatus, Person
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 @dataclass

@@ -58,7 +58,7 @@ from nmdesk.entry import (
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import AccountStatus, ApplicationDecision, PersonKind
 from nmdesk.store.accounts import FILED_STATUSES
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.desk_common import (
     GROUP_STYLE,
     INFO_STYLE,

@@ -36,7 +36,7 @@ from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -102,9 +102,9 @@ class IdListLoader(QObject):
         result: object
         try:
             if self._register is None:
-                from nmdesk.store import Register
+                from nmdesk.store import open_register
 
-                self._register = Register.open(self.path, read_only=True, auto_backup=False)
+                self._register = open_register(self.path, read_only=True, auto_backup=False)
             result = self._register.accounts.ids(query)
         except Exception as exc:  # the model then reads the list itself
             result = exc

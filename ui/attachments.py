@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui import file_dialogs
 from ui.desk_common import GROUP_STYLE, DeskDialog, fill_table, make_table, selected_id, tr
 from ui.guide import attach_guide

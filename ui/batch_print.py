@@ -21,7 +21,7 @@ from nmdesk.forms import FORM_NAMES, Cancelled, render_form
 from nmdesk.forms.batch import render_batch
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 Work = Callable[["Register", Callable[[int, int], bool]], Path]
@@ -50,10 +50,10 @@ class RenderJob(QObject):
         return not self._cancel.is_set()
 
     def run(self) -> None:
-        from nmdesk.store import Register
+        from nmdesk.store import open_register
 
         try:
-            with Register.open(self.register_path) as register:
+            with open_register(self.register_path) as register:
                 path = self.work(register, self._progress)
         except Cancelled:
             self.cancelled.emit()

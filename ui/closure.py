@@ -27,7 +27,7 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Filing, FilingKind, FilingStatus
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.desk_common import (
     GROUP_STYLE,
     INFO_STYLE,

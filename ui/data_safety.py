@@ -41,7 +41,7 @@ from ui.guide import attach_guide
 from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def _tr(text: str) -> str:
@@ -280,10 +280,8 @@ class DailyBackup(QObject):
 
 def verify_register(register: Register) -> str:
     """Integrity check and audit verification, as text for a dialog."""
-    from nmdesk.store.verification import verify_register as run_checks
-
     with _WaitCursor():
-        report = run_checks(register)
+        report = register.verify()
     return "\n".join(report.lines())
 
 

@@ -40,7 +40,7 @@ from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
 from nmdesk.holidays.service import next_year_missing
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -288,10 +288,10 @@ class DeadlinesBoard(QWidget):
 
     def _compute(self, path: Any, generation: int, today: dt.date) -> None:
         # A connection belongs to its thread: the worker opens its own, read-only.
-        from nmdesk.store import Register
+        from nmdesk.store import open_register
 
         try:
-            register = Register.open(path, read_only=True, auto_backup=False)
+            register = open_register(path, read_only=True, auto_backup=False)
         except Exception:  # the UI shows an empty board rather than a traceback
             self._loader.done.emit(generation, [])
             return

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from nmdesk.demo import build_demo_register
 from nmdesk.models import PersonKind
-from nmdesk.store import Register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 from ui.account_form import AccountFormDialog
 
 
@@ -65,7 +66,7 @@ def render_account_forms(out_dir: Path) -> list[Path]:
         for profile in ("bit", "pku-coe"):
             path = Path(tmp) / f"{profile}.nmdesk"
             build_demo_register(path, profile, accounts=40, seed=11)
-            register = Register.open(path)
+            register = open_register(path)
             form = AccountFormDialog(register)
             form.resize(1000, 900)
             form.show()

@@ -53,10 +53,10 @@ class RegisterJob(QThread):
         return self._cancel.is_set()
 
     def run(self) -> None:
-        from nmdesk.store import Register
+        from nmdesk.store import open_register
 
         try:
-            with Register.open(self.register_path, actor=self.actor, auto_backup=False) as register:
+            with open_register(self.register_path, actor=self.actor, auto_backup=False) as register:
                 self.result = self.work(register, self.progressed.emit, self._cancel.is_set)
         except NmdeskError as error:
             self.error = str(error)

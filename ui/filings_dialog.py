@@ -30,7 +30,7 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.desk_common import (
     GROUP_STYLE,
     DateEdit,

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.demo import build_demo_register
 from nmdesk.paths import resource_path
-from nmdesk.store import Register
+from nmdesk.store import create_register, open_register
+from nmdesk.store.interfaces import Register
 
 SCREEN = QSize(1366, 768)
 # What a maximised window gets of that screen: less a task bar and the title bar.
@@ -150,7 +151,7 @@ def _import_wizard(register: Register, folder: Path, out: Path, app: QApplicatio
 
     ledger = folder / "信息与电子学院台账.xlsx"
     export_xlsx(register, ledger)
-    empty = Register.create(folder / "empty.nmdesk", "bit", actor="张老师")
+    empty = create_register(folder / "empty.nmdesk", "bit", actor="张老师")
     wizard = ImportWizard(empty)
     fit(wizard, QSize(1100, 680))
     wizard.show()
@@ -204,7 +205,7 @@ def render_guide_pictures(out: Path | None = None) -> list[Path]:
         folder = Path(name)
         path = folder / "演示备案库.nmdesk"
         build_demo_register(path, "bit", accounts=300, seed=2026)
-        register = Register.open(path, actor="张老师")
+        register = open_register(path, actor="张老师")
         window, shots = _main_window_and_board(register, folder, out, app)
         written += shots
         account_id = window.current_account_id() or register.accounts.ids()[0]

@@ -23,7 +23,7 @@ from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import PersonKind
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.account_form import person_choices
 from ui.desk_common import (
     GROUP_STYLE,

@@ -47,7 +47,7 @@ from ui.window_fit import fit_to_screen, scrolling
 from ui.year_view import YearView
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def tr(text: str) -> str:

@@ -52,7 +52,7 @@ from nmdesk.excel.mapping import (
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
 from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui import file_dialogs
 from ui.excel_jobs import RegisterJob, run_with_progress, tr
 from ui.guide import attach_guide

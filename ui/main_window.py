@@ -44,7 +44,7 @@ from ui.window_fit import fit_to_screen
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 DETAILS_DELAY_MS = 60
 HISTORY_DELAY_MS = 300

@@ -37,7 +37,7 @@ from ui.guide import attach_guide
 from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 MAX_PRINT_DPI = 300
 LEDGER_INLINE_LIMIT = 400  # a longer ledger is made on a worker thread

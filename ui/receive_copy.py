@@ -32,7 +32,7 @@ from ui.guide import attach_guide
 from ui.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 ERROR_STYLE = "color: #b3261e;"
 

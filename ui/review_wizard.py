@@ -43,7 +43,8 @@ from nmdesk.review.publish import (
     publish_outstanding,
 )
 from nmdesk.review.records import Campaign, Step
-from nmdesk.store import Register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui import file_dialogs
 from ui.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
@@ -333,7 +334,7 @@ class PublishWorker(QObject):
 
     def run(self) -> None:
         try:
-            with Register.open(self.path, actor=self.actor) as register:
+            with open_register(self.path, actor=self.actor) as register:
                 result = publish(
                     register,
                     self.year,

@@ -25,7 +25,7 @@ from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.account_form import unit_choices
 from ui.desk_common import (
     GROUP_STYLE,

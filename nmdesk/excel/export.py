@@ -38,7 +38,7 @@ from nmdesk.store.sqlite_errors import os_reason
 from nmdesk.text_rules import EXCEL_CELL_LIMIT, check_excel_cell, printable
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]

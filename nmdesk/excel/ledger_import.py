@@ -65,10 +65,9 @@ from nmdesk.excel.planner import (
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
-from nmdesk.store.bulk import ImportBatch
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import ImportBatch, Register
 
 __all__ = [
     "Change",
@@ -278,14 +277,14 @@ def _commit_import(
     # New units, people, accounts and roles are queued in a batch and written with one
     # executemany per table (every row audited; units first, then people, accounts and
     # roles, which refer to them); an update writes at once, after a flush.
-    batch = ImportBatch(register)
+    batch = register.import_batch()
     with register.transaction():
         for unit in plan.new_units:  # the new units first, each after its parent
             if batch.find_unit(unit.name) is None:
                 parent_id = batch.find_unit(unit.parent) if unit.parent else None
                 created_id = batch.add_unit(Unit(None, unit.name, unit.kind, parent_id))
                 new_unit_ids.append(created_id)
-                new_unit_names.append(batch.units[created_id]["name"])  # as it is stored
+                new_unit_names.append(batch.unit_name(created_id))  # as it is stored
         for row in todo:  # the accounts and people refer to their units
             if row.unit_name not in unit_ids:
                 unit_id = batch.find_unit(row.unit_name)
@@ -295,7 +294,7 @@ def _commit_import(
                     )
                     unit_id = batch.add_unit(Unit(None, row.unit_name, kind))
                     new_unit_ids.append(unit_id)
-                    new_unit_names.append(batch.units[unit_id]["name"])  # as it is stored
+                    new_unit_names.append(batch.unit_name(unit_id))  # as it is stored
                 unit_ids[row.unit_name] = unit_id
         for done, row in enumerate(todo):
             if cancelled is not None and cancelled():
@@ -314,14 +313,13 @@ def _commit_import(
             raise ImportCancelled()
         batch.flush()
         counts = plan.counts()
-        register.excel.record_import(
+        import_id = register.excel.record_import(
             plan.source.name,
             sheet=plan.sheet,
             sha256=plan.sha256,
             counts=counts,
             new_units=new_unit_names,
         )
-        import_id = int(register.scalar("SELECT max(id) FROM imports"))
     return ImportResult(created, updated, new_unit_ids, import_id)
 
 

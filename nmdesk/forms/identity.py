@@ -31,7 +31,7 @@ from nmdesk.forms.document import Trace, pick_filing, trace_for
 from nmdesk.models import AccountStatus, Filing, FilingKind
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 FORM_KINDS: dict[str, tuple[FilingKind, ...]] = {
     "filing": (FilingKind.OPENING, FilingKind.CHANGE, FilingKind.PERSONNEL),

@@ -23,7 +23,7 @@ from nmdesk.forms.identity import FORM_KINDS
 from nmdesk.models import Account, AccountStatus, Filing, FilingKind, FilingStatus, FormDraft
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def clean_code(code: str) -> str:

@@ -426,6 +426,22 @@ class AccountStore:
             action=f"status:{account.status.value}->{target.value}",
         )
 
+    def transition_many(
+        self, account_ids: list[int], source: AccountStatus, target: AccountStatus
+    ) -> None:
+        """``transition`` for many accounts now in status ``source`` (a review's verdicts),
+        checked against the lifecycle once and written in one pass."""
+        check_transition(source, target)
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        self.r.update_rows(
+            "accounts",
+            {
+                account_id: {"status": target.value, "updated_at": stamp}
+                for account_id in account_ids
+            },
+            action=f"status:{source.value}->{target.value}",
+        )
+
     def next_serial(self) -> str:
         """The serial number (备案编号) the next account of this year gets."""
         prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"

@@ -130,6 +130,10 @@ class ImportBatch:
         self.unit_names[name] = unit_id
         return unit_id
 
+    def unit_name(self, unit_id: int) -> str:
+        """The name of a unit, queued here or in the register, as it is stored."""
+        return self._unit(unit_id).name
+
     def _unit(self, unit_id: int) -> Unit:
         if unit_id in self.units:
             queued = self._queued_units.get(unit_id)

@@ -15,6 +15,7 @@ repositories for domain operations (``tests/test_layers.py`` enforces it).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import itemgetter
@@ -45,7 +46,7 @@ class StoreCore:
     """The connection and the audited writers of one open register (see the module)."""
 
     # set by ``Register``: the audit log and the repositories, by their Protocols
-    audit: interfaces.AuditWriter
+    audit: interfaces.AuditLog
     units: interfaces.Units
     people: interfaces.People
     accounts: interfaces.Accounts
@@ -207,6 +208,45 @@ class StoreCore:
                 self.audit.record(action, table, row_id, before, after)
         return before
 
+    def update_rows(
+        self, table: str, changes: dict[int, dict[str, Any]], *, action: str = "update"
+    ) -> None:
+        """``update_row`` for many rows of ``table``: {row id: changes}.
+
+        Rows are read before and after in one query each, updated with one
+        ``executemany`` per set of columns, and audited in one pass over the hash
+        chain (``record_many``), in the order given; a row that did not change gets
+        no entry, as with ``update_row``. When every value is stored as bound
+        (``stored_as_bound``), the rows after are the rows before with the changes
+        and are not read back.
+        """
+        self.check_writable()
+        changes = {row_id: values for row_id, values in changes.items() if values}
+        if not changes:
+            return
+        self._check_text(table, list(changes.values()))
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row_id, values in changes.items():
+            by_columns.setdefault(tuple(values), []).append([*values.values(), row_id])
+        with self.transaction():
+            before = self.rows(table, list(changes))
+            for columns, params in by_columns.items():
+                assignments = ", ".join(f"{column} = ?" for column in columns)
+                self.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
+            if self.stored_as_bound(table, list(changes.values())):
+                after = {row_id: {**before[row_id], **changes[row_id]} for row_id in changes}
+            else:
+                after = self.rows(table, list(changes))
+            self.audit.record_many(
+                action,
+                table,
+                [
+                    (row_id, before[row_id], after[row_id])
+                    for row_id in changes
+                    if after[row_id] != before[row_id]
+                ],
+            )
+
     def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
         """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""
         self.check_writable()
@@ -221,6 +261,19 @@ class StoreCore:
         if values is None:
             raise NotFoundError(f"记录不存在：{table} #{row_id}")
         return dict(zip([d[0] for d in cursor.description], values, strict=True))
+
+    def rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """{id: row} of these rows of ``table``, in one query; NotFoundError if one is missing."""
+        cursor = self.db.execute(
+            f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(row_ids)],
+        )
+        names = [d[0] for d in cursor.description]
+        found = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
+        missing = set(row_ids) - set(found)
+        if missing:
+            raise NotFoundError(f"记录不存在：{table} #{min(missing)}")
+        return found
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts. Used by the repositories in this package only."""

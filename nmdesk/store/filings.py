@@ -194,6 +194,21 @@ class FilingStore:
                     moved += 1
         return moved
 
+    def cancel(self, filing_id: int, reason: str) -> None:
+        """Void a filing whose paper was never sent (作废); it stays in the record."""
+        filing = self.get(filing_id)
+        if filing.status is not FilingStatus.OPEN:
+            raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {
+                "status": FilingStatus.CANCELLED.value,
+                "note": (filing.note + "；" if filing.note else "") + reason,
+            },
+            action="cancelled",
+        )
+
     # -- closure (注销) ---------------------------------------------------------------
 
     def start_closure(self, account_id: int, event_on: dt.date, note: str = "") -> int:

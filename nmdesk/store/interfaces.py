@@ -14,6 +14,7 @@ their siblings' types), so it must sit below them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,9 +40,11 @@ if TYPE_CHECKING:
     )
     from nmdesk.profiles import Profile
     from nmdesk.review.records import Campaign, ReviewResult, ReviewUnit, Step
+    from nmdesk.store.anchors import ChainHead
     from nmdesk.store.findings import Finding
     from nmdesk.store.locking import LockInfo
     from nmdesk.store.search import AccountQuery
+    from nmdesk.store.verify_report import VerifyReport
     from nmdesk.workdays import DueDate, WorkdayCalendar
 
 
@@ -54,6 +57,35 @@ class AccountBatch(Protocol):
 
     def flush(self) -> list[int]:
         """Write everything queued (audited); the ids of the accounts written."""
+
+
+class ImportBatch(AccountBatch, Protocol):
+    """A ledger import's new units, people, accounts and roles, each checked as the
+    single-row operations check it and written, audited, on ``flush``
+    (``Register.import_batch``). Nothing here commits: the caller's transaction does."""
+
+    def find_unit(self, name: str) -> int | None:
+        """The id of the unit of that name, queued in this batch or in the register."""
+
+    def add_unit(self, unit: Unit) -> int:
+        """Queue a new unit, checked as ``Units.add`` checks it."""
+
+    def unit_name(self, unit_id: int) -> str:
+        """The name of a unit, queued here or in the register, as it is stored."""
+
+    def find_person(self, name: str, unit_id: int) -> Person | None:
+        """The first person of that name in the unit (queued here or in the register)."""
+
+    def add_person(self, person: Person) -> int:
+        """Queue a new person, checked and normalised as ``People.add`` does."""
+
+    def fill_contacts(self, person: Person, filled: dict[str, str]) -> None:
+        """Give a person contacts they lack."""
+
+    def assign_role(
+        self, account_id: int, role: str, person_id: int, kind: PersonKind, start_on: dt.date
+    ) -> None:
+        """Give a person a role on an account created in this import."""
 
 
 class AuditWriter(Protocol):
@@ -99,6 +131,10 @@ class AuditTrail(Protocol):
 
     def verify(self) -> list[Finding]:
         """Check the hash chain and that every audited row matches its last audited state."""
+
+
+class AuditLog(AuditWriter, AuditTrail, Protocol):
+    """The audit log as the engine holds it: appended to by the writers, read above."""
 
 
 class Units(Protocol):
@@ -216,6 +252,11 @@ class Accounts(Protocol):
     def transition(self, account_id: int, target: AccountStatus) -> None:
         """Move an account to another status, as the lifecycle allows."""
 
+    def transition_many(
+        self, account_ids: list[int], source: AccountStatus, target: AccountStatus
+    ) -> None:
+        """``transition`` for many accounts now in status ``source`` (a review's verdicts)."""
+
     def next_serial(self) -> str:
         """The serial number (备案编号) the next account of this year gets."""
 
@@ -322,6 +363,9 @@ class Filings(Protocol):
     def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
         """The signed paper came back: the filing is archived. An opening filing puts the account into operation (已批准 → 运行中)."""
 
+    def cancel(self, filing_id: int, reason: str) -> None:
+        """Void a filing whose paper was never sent (作废); it stays in the record."""
+
     def receive_signed_copy(self, code: str, received_on: dt.date) -> Filing:
         """Match a returned copy by its check code and mark its filing as received."""
 
@@ -339,6 +383,10 @@ class Sanctions(Protocol):
     """Sanctions: 通报批评, 限期整改, 暂停运行, 责令注销 and 暂停申办资格."""
 
     def add(self, sanction: Sanction) -> int: ...
+
+    def add_many(self, sanctions: list[Sanction]) -> list[int]:
+        """Record many sanctions (a review's verdicts) without applying them to their
+        accounts (the caller moves statuses in bulk); their ids."""
 
     def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:
         """Close a sanction. A finished rectification or a lifted suspension puts the account back into operation."""
@@ -499,11 +547,6 @@ class Reviews(Protocol):
     def update_results(self, campaign_id: int, changes: dict[int, dict[str, Any]]) -> None:
         """``update_result`` for many accounts at once: {account id: changes}."""
 
-    def update_rows(
-        self, table: str, changes: dict[int, dict[str, Any]], *, action: str = ...
-    ) -> None:
-        """Generic: removed from the interface once publishing has its own operation."""
-
     def facts(self, campaign_id: int, *, assessing: bool = ...) -> list[dict[str, Any]]:
         """Each reviewed account with what assessment and the listing need, in one query."""
 
@@ -634,6 +677,16 @@ class Register(Protocol):
     def invalidate_calendar(self) -> None: ...
     def schema_version(self) -> int: ...
     def integrity_ok(self) -> bool: ...
+    def import_batch(self) -> ImportBatch:
+        """A new batch for a bulk import of units, people, accounts and roles."""
+
+    def chain_head(self) -> ChainHead:
+        """The head of the audit chain: its newest entry's hash and how many entries."""
+
+    def verify(self, anchors: Sequence[str] = ...) -> VerifyReport:
+        """Every check on the register (integrity, audit chain, backups, ``anchors`` kept
+        outside the file, attachments)."""
+
     def backup(self, out: str | Path | None = ...) -> Path:
         """A manual backup into the register's backup folder, or to ``out``."""
 

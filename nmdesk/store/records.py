@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
@@ -35,29 +36,25 @@ class SanctionStore:
         self.r = register
 
     def add(self, sanction: Sanction) -> int:
-        require_text(sanction.reason, "处理事由", 1000)
-        if sanction.kind in DEADLINE_KINDS and sanction.deadline_on is None:
-            raise PolicyError(f"{sanction.kind.label}须填写整改期限")
+        """Record a sanction and apply it to its account (a rectification, a suspension,
+        an order to close)."""
+        _check_sanction(sanction)
         if sanction.kind is SanctionKind.SUSPEND_RUN:
             self._check_suspendable(sanction)
         with self.r.transaction():
-            sanction_id = self.r.insert_row(
-                "sanctions",
-                {
-                    "unit_id": sanction.unit_id,
-                    "account_id": sanction.account_id,
-                    "kind": sanction.kind.value,
-                    "issued_on": sanction.issued_on.isoformat(),
-                    "reason": sanction.reason,
-                    "deadline_on": iso_or_none(sanction.deadline_on),
-                    "resolved_on": None,
-                    "resolution": "",
-                    "campaign_id": sanction.campaign_id,
-                },
-            )
+            sanction_id = self.r.insert_row("sanctions", _sanction_row(sanction))
             if sanction.account_id is not None:
                 self._apply_to_account(sanction)
         return sanction_id
+
+    def add_many(self, sanctions: list[Sanction]) -> list[int]:
+        """Record many sanctions at once, without applying them to their accounts: the
+        caller (a review's publication) moves the accounts' statuses itself, in bulk.
+        Each reason is checked as ``add`` checks it; the deadlines are the ones the
+        review's verdicts give (a 暂停运行 from a review has none). Returns their ids."""
+        for sanction in sanctions:
+            _check_reason(sanction.reason)
+        return self.r.insert_rows("sanctions", [_sanction_row(s) for s in sanctions])
 
     def _apply_to_account(self, sanction: Sanction) -> None:
         assert sanction.account_id is not None
@@ -148,6 +145,33 @@ class SanctionStore:
 
     def all(self) -> list[Sanction]:
         return [_sanction(row) for row in self.r.query("SELECT * FROM sanctions ORDER BY id")]
+
+
+def _check_sanction(sanction: Sanction) -> None:
+    _check_reason(sanction.reason)
+    if sanction.kind in DEADLINE_KINDS and sanction.deadline_on is None:
+        raise PolicyError(f"{sanction.kind.label}须填写整改期限")
+
+
+@functools.lru_cache(maxsize=256)
+def _check_reason(reason: str) -> None:
+    """``require_text`` for a sanction's reason: a review's thousands of sanctions share
+    a few reasons."""
+    require_text(reason, "处理事由", 1000)
+
+
+def _sanction_row(sanction: Sanction) -> dict[str, Any]:
+    return {
+        "unit_id": sanction.unit_id,
+        "account_id": sanction.account_id,
+        "kind": sanction.kind.value,
+        "issued_on": sanction.issued_on.isoformat(),
+        "reason": sanction.reason,
+        "deadline_on": iso_or_none(sanction.deadline_on),
+        "resolved_on": None,
+        "resolution": "",
+        "campaign_id": sanction.campaign_id,
+    }
 
 
 def _sanction(row: dict[str, Any]) -> Sanction:

@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from nmdesk.errors import NewerRegisterError, RegisterError
@@ -27,8 +28,10 @@ from nmdesk.profiles import load_profile
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.accounts import AccountStore
+from nmdesk.store.anchors import ChainHead, chain_head
 from nmdesk.store.attachments import AttachmentStore
 from nmdesk.store.audit import AuditLog
+from nmdesk.store.bulk import ImportBatch
 from nmdesk.store.calendar import CalendarStore
 from nmdesk.store.connection import RegisterConnection
 from nmdesk.store.core import StoreCore, now_text
@@ -42,6 +45,7 @@ from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.store.sqlite_errors import sqlite_sentence
 from nmdesk.store.units import UnitStore
+from nmdesk.store.verification import VerifyReport, verify_register
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
 
 BUSY_TIMEOUT_MS = 5000
@@ -250,6 +254,18 @@ class Register(StoreCore):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    def import_batch(self) -> ImportBatch:
+        """A new batch for a bulk import (``nmdesk.store.bulk``)."""
+        return ImportBatch(self)
+
+    def chain_head(self) -> ChainHead:
+        """The head of the audit chain: its newest entry's hash and how many entries."""
+        return chain_head(self.db.conn)
+
+    def verify(self, anchors: Sequence[str] = ()) -> VerifyReport:
+        """Every check on the register (``nmdesk.store.verification``)."""
+        return verify_register(self, anchors)
 
     def backup(self, out: str | Path | None = None) -> Path:
         """A manual backup into the register's backup folder, or to ``out``."""

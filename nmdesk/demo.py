@@ -210,7 +210,10 @@ PLATFORM_WEIGHTS = {
 }
 
 
-class _DemoBuilder:
+class DemoBuilder:
+    """Writes the demo register's units, people, accounts and their history
+    (``nmdesk.demo_large`` reuses it for the 100k register)."""
+
     def __init__(self, register: Register, seed: int) -> None:
         self.r = register
         self.rng = random.Random(seed)
@@ -468,7 +471,7 @@ def build_demo_register(
     register = create_register(path, profile_id, actor="demo")
     ok = False
     try:
-        builder = _DemoBuilder(register, seed)
+        builder = DemoBuilder(register, seed)
         with register.transaction():
             units = builder.units()
             parent_levels = {

@@ -17,10 +17,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from nmdesk.demo import GIVEN, PLATFORM_WEIGHTS, SURNAMES, _DemoBuilder
+from nmdesk.demo import GIVEN, PLATFORM_WEIGHTS, SURNAMES, DemoBuilder
 from nmdesk.models import AccountStatus, FilingKind, PersonKind
 from nmdesk.store import Register
-from nmdesk.store.filings import _CODE_ALPHABET
+from nmdesk.store.filings import CODE_ALPHABET
 
 _CHUNK = 20_000
 
@@ -96,7 +96,7 @@ def _fill(
     register: Register, accounts: int, seed: int, people_per_unit: int, open_filing_share: float
 ) -> str:
     rng = random.Random(seed)
-    builder = _DemoBuilder(register, seed)
+    builder = DemoBuilder(register, seed)
     today = dt.date.today()
     profile = register.profile
     prefix = "北理工" if profile.id == "bit" else "北大工学院"
@@ -105,7 +105,7 @@ def _fill(
 
     def check_code() -> str:
         while True:
-            code = "".join(rng.choices(_CODE_ALPHABET, k=6))
+            code = "".join(rng.choices(CODE_ALPHABET, k=6))
             if code not in codes:
                 codes.add(code)
                 return code

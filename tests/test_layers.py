@@ -91,3 +91,60 @@ def test_cycle_check_sees_function_level_imports(tmp_path: Path) -> None:
     assert import_cycles({"core": {"register"}, "register": {"core"}}) == [
         ["core", "register", "core"]
     ]
+
+
+# -- no private name imported across modules ----------------------------------------------
+
+PROJECT = NMDESK.parent
+
+
+def private_imports(path: Path) -> list[str]:
+    """``from nmdesk… import _name`` / ``from ui… import _name``: a module's private name
+    used by another module (make it public where it is shared, or move it)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] not in {"nmdesk", "ui"}:
+                continue
+            found += [f"{node.module}.{alias.name}" for alias in node.names if _private(alias.name)]
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            # a repository's private name reached through the register:
+            # ``self.r.accounts._next_serial()``, ``register.units._cache``
+            owner = node.value
+            if isinstance(owner, ast.Attribute) and _is_register(owner.value):
+                found.append(ast.unparse(node))
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _is_register(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in {"register", "reg"}
+    return isinstance(node, ast.Attribute) and node.attr in {"r", "register", "_register"}
+
+
+def test_no_private_name_crosses_modules() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)} imports {name}"
+        for folder in (NMDESK, PROJECT / "ui")
+        for path in folder.rglob("*.py")
+        for name in private_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_private_import_check_sees_function_level_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "bulk.py"
+    sample.write_text(
+        "from nmdesk.store.accounts import _account, public\n"
+        "def f(self):\n    from ui.x import _fill\n    from PySide6 import _private\n"
+        "    self.r.accounts._next_serial()\n    self._own()\n"
+    )
+    assert sorted(private_imports(sample)) == [
+        "nmdesk.store.accounts._account",
+        "self.r.accounts._next_serial",
+        "ui.x._fill",
+    ]

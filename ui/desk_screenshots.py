@@ -19,7 +19,8 @@ from nmdesk.store.interfaces import Register
 from ui.account_form import AccountFormDialog
 
 
-def _fill(form: AccountFormDialog, register: Register, pku: bool) -> None:
+def fill_account_form(form: AccountFormDialog, register: Register, pku: bool) -> None:
+    """Fill the account form as a clerk would for a screenshot (also the guide's)."""
     units = register.units.all()
     unit = next(
         u
@@ -70,7 +71,7 @@ def render_account_forms(out_dir: Path) -> list[Path]:
             form = AccountFormDialog(register)
             form.resize(1000, 900)
             form.show()
-            _fill(form, register, profile == "pku-coe")
+            fill_account_form(form, register, profile == "pku-coe")
             form._touched.update(form.boxes)
             form.validate_live()
             app.processEvents()

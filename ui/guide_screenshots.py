@@ -99,12 +99,12 @@ def _main_window_and_board(register: Register, folder: Path, out: Path, app: QAp
 
 def _account_form(register: Register, out: Path, app: QApplication) -> Path:
     from ui.account_form import AccountFormDialog
-    from ui.desk_screenshots import _fill
+    from ui.desk_screenshots import fill_account_form
 
     form = AccountFormDialog(register)
     fit(form)
     form.show()
-    _fill(form, register, pku=False)
+    fill_account_form(form, register, pku=False)
     form.blocks["ops_contact"].mobile.setText("13912345678")
     path = _save(form, out / "account-form.png", app)
     form.close()

@@ -74,7 +74,8 @@ UNFILED_FIELDS = frozenset({"last_post_on"})
 MULTI_HOLDER_ROLES = frozenset({"operator"})
 
 
-def _account(row: dict[str, Any]) -> Account:
+def account_from_row(row: dict[str, Any]) -> Account:
+    """An ``accounts`` row as an ``Account``: the one reader, for every repository."""
     return Account(
         id=row["id"],
         platform=row["platform"],
@@ -179,7 +180,7 @@ class AccountStore:
         rows = self.r.query("SELECT * FROM accounts WHERE id = ?", [account_id])
         if not rows:
             raise NotFoundError(f"账号 #{account_id} 不存在")
-        return _account(rows[0])
+        return account_from_row(rows[0])
 
     def find(self, id_or_serial: str) -> Account:
         """An account by the id that ``list`` prints, or by its serial number (备案编号)."""
@@ -189,7 +190,7 @@ class AccountStore:
         rows = self.r.query("SELECT * FROM accounts WHERE serial_no = ?", [text])
         if not rows:
             raise NotFoundError(f"没有编号或序号为“{text}”的账号")
-        return _account(rows[0])
+        return account_from_row(rows[0])
 
     def by_platform_id(self, platform: str, platform_id: str) -> Account | None:
         if not platform_id:
@@ -199,13 +200,13 @@ class AccountStore:
             "SELECT * FROM accounts WHERE platform = ? AND platform_id = ? AND platform_id <> ''",
             [platform, platform_id],
         )
-        return _account(rows[0]) if rows else None
+        return account_from_row(rows[0]) if rows else None
 
     def of_unit(self, unit_id: int, *, live_only: bool = True) -> list[Account]:
         sql = "SELECT * FROM accounts WHERE unit_id = ?"
         if live_only:
             sql += " AND status NOT IN ('closed', 'refused')"
-        return [_account(row) for row in self.r.query(sql + " ORDER BY id", [unit_id])]
+        return [account_from_row(row) for row in self.r.query(sql + " ORDER BY id", [unit_id])]
 
     def count(self) -> int:
         return int(self.r.scalar("SELECT count(*) FROM accounts"))
@@ -758,7 +759,7 @@ class AccountStore:
         """Live accounts whose password was not rotated within the profile's interval."""
         cutoff = today - dt.timedelta(days=self.r.profile.deadlines["password_rotation_days"])
         return [
-            _account(row)
+            account_from_row(row)
             for row in self.r.query(
                 "SELECT * FROM accounts WHERE status IN ('running', 'rectifying', 'suspended', 'lost') "
                 "AND (password_rotated_on IS NULL OR password_rotated_on < ?) ORDER BY password_rotated_on",

@@ -22,7 +22,7 @@ from nmdesk.workdays import DueDate
 if TYPE_CHECKING:
     from nmdesk.store.core import StoreCore
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEADLINE_KEY = {
     FilingKind.CHANGE: "change_filing_working_days",
     FilingKind.PERSONNEL: "personnel_change_working_days",
@@ -32,7 +32,7 @@ DEADLINE_KEY = {
 
 def new_check_code() -> str:
     """Six characters without look-alikes (no 0/O, 1/I), easy to type from paper."""
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 class FilingStore:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import safe_text, set_text_cell
 from nmdesk.files import create_private_file, refuse_register_file
+from nmdesk.store import os_reason
 from nmdesk.store.anchors import HEAD_LABEL
-from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import Register

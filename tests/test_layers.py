@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 NMDESK = Path(__file__).resolve().parent.parent / "nmdesk"
@@ -147,4 +148,137 @@ def test_private_import_check_sees_function_level_imports(tmp_path: Path) -> Non
         "nmdesk.store.accounts._account",
         "self.r.accounts._next_serial",
         "ui.x._fill",
+    ]
+
+
+# -- SQL, the connection and the generic writers stay inside nmdesk/store -----------------
+
+SQL_TEXT = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
+    r"|CREATE\s+(TABLE|INDEX|TRIGGER|VIEW)|DROP\s+(TABLE|INDEX)|PRAGMA\s+\w+)\b",
+    re.DOTALL,
+)
+ENGINE_ATTRIBUTES = {"db", "conn"}  # the register's connection and the sqlite3 one
+GENERIC_CALLS = {
+    "insert_row",
+    "insert_rows",
+    "update_row",
+    "update_rows",
+    "delete_row",
+    "query",
+    "scalar",
+    "execute",
+    "executemany",
+}
+
+
+def engine_uses(path: Path) -> list[str]:
+    """SQL text, ``.db`` / ``.conn`` access and generic writer or query calls: what code
+    above the store must not know (a second engine sits behind the same Protocols)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if SQL_TEXT.search(node.value):
+                found.append(f"{node.lineno}: SQL {node.value[:40]!r}")
+        elif isinstance(node, ast.Attribute) and node.attr in ENGINE_ATTRIBUTES:
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in GENERIC_CALLS
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node.func)}()")
+    return found
+
+
+def above_the_store() -> list[Path]:
+    return [
+        path
+        for folder in (NMDESK, PROJECT / "ui")
+        for path in folder.rglob("*.py")
+        if STORE not in path.parents
+    ] + [PROJECT / "main.py"]
+
+
+def test_no_sql_connection_or_generic_writes_above_the_store() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)}:{use}"
+        for path in above_the_store()
+        for use in engine_uses(path)
+    ]
+    assert offenders == []
+
+
+def test_engine_check_sees_sql_connections_and_writers(tmp_path: Path) -> None:
+    sample = tmp_path / "integrity.py"
+    sample.write_text(
+        "def f(register, filing_id):\n"
+        "    register.db.conn.execute('SELECT id FROM filings WHERE id = ?', [1])\n"
+        "    register.update_row('filings', filing_id, {})\n"
+        "    register.insert_rows('sanctions', [])\n"
+        "    register.reviews.update_rows('accounts', {})\n"
+        "    register.filings.cancel(filing_id, '作废')\n"
+    )
+    uses = engine_uses(sample)
+    assert any("SQL" in use for use in uses)
+    assert any(use.endswith("register.db") for use in uses)
+    assert any(use.endswith("register.db.conn") for use in uses)
+    for call in ("update_row", "insert_rows", "update_rows", "execute"):
+        assert any(use.endswith(f".{call}()") for use in uses), call
+    assert not any("cancel" in use for use in uses)
+    assert len(above_the_store()) > 50 and all(STORE not in p.parents for p in above_the_store())
+
+
+ENGINE_MODULES = {
+    "sqlite3",
+    "sqlite_utils",
+    "nmdesk.store.register",
+    "nmdesk.store.core",
+    "nmdesk.store.connection",
+    "nmdesk.store.schema",
+    "nmdesk.store.sqlite_errors",
+    "nmdesk.store.wal_guard",
+}
+
+
+def engine_imports(path: Path) -> list[str]:
+    """Imports of the SQLite engine itself (its classes, its errors, sqlite3): code above
+    the store opens registers with ``nmdesk.store.open_register`` and is typed against
+    ``nmdesk.store.interfaces``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name in ENGINE_MODULES]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module in ENGINE_MODULES:
+                found.append(node.module)
+            elif node.module == "nmdesk.store":
+                found += [
+                    f"nmdesk.store.{alias.name}"
+                    for alias in node.names
+                    if alias.name == "Register" or f"nmdesk.store.{alias.name}" in ENGINE_MODULES
+                ]
+    return found
+
+
+def test_nothing_above_the_store_imports_the_engine() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)} imports {name}"
+        for path in above_the_store()
+        for name in engine_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_engine_import_check(tmp_path: Path) -> None:
+    sample = tmp_path / "app.py"
+    sample.write_text(
+        "import sqlite3\nfrom nmdesk.store import Register, open_register\n"
+        "def f():\n    from nmdesk.store.register import database_error_message\n"
+        "from nmdesk.store.interfaces import Register as R\n"
+    )
+    assert sorted(engine_imports(sample)) == [
+        "nmdesk.store.Register",
+        "nmdesk.store.register",
+        "sqlite3",
     ]

@@ -382,11 +382,11 @@ def show_fatal(title: str, text: str) -> None:
 
 def error_hook_message(error: BaseException) -> str:
     """What the clerk reads when an action failed without a handler of its own."""
-    from nmdesk.store.register import database_error_message
+    from nmdesk.store import error_message
 
     if isinstance(error, NmdeskError):
         return str(error)
-    message = database_error_message(error)
+    message = error_message(error)
     if message is not None:
         return message
     return _tr(

@@ -8,11 +8,17 @@ and the store use it directly).
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nmdesk.store.register import Register
+from nmdesk.store.register import Register, database_error_message
 from nmdesk.store.search import AccountQuery
+from nmdesk.store.sqlite_errors import os_reason
+
+# What the engine raises when the file, the disk or another program fails it (an
+# engine's own error class; catch it, then ``error_message`` says what happened).
+DatabaseError = sqlite3.Error
 
 if TYPE_CHECKING:
     from nmdesk.store import interfaces
@@ -36,4 +42,18 @@ def create_register(
     return Register.create(path, profile_id, actor=actor)
 
 
-__all__ = ["AccountQuery", "Register", "create_register", "open_register"]
+def error_message(error: BaseException, name: str = "") -> str | None:
+    """A clerk's sentence for an engine error caused by the file, the disk or another
+    program, else None (a bug: it stays a traceback)."""
+    return database_error_message(error, name)
+
+
+__all__ = [
+    "AccountQuery",
+    "DatabaseError",
+    "Register",
+    "create_register",
+    "error_message",
+    "open_register",
+    "os_reason",
+]

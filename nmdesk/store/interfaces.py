@@ -350,6 +350,10 @@ class Filings(Protocol):
         note: str = ...,
     ) -> int: ...
 
+    def record_many(self, filings: list[Filing]) -> list[int]:
+        """Record filings as they already stand, with their field changes (history
+        brought in at once); returns their ids."""
+
     def get(self, filing_id: int) -> Filing: ...
 
     def by_check_code(self, code: str) -> Filing:
@@ -509,6 +513,15 @@ class Reviews(Protocol):
 
     def create(self, year: int, opened_on: dt.date, deadline_on: dt.date) -> int:
         """Open a campaign and freeze its scope: every unit and every live account."""
+
+    def record_published(
+        self,
+        campaign: Campaign,
+        returns: dict[int, dt.date | None],
+        results: dict[int, dict[str, Any]],
+    ) -> int:
+        """Record a campaign held and published before, with its units' returns and its
+        results {account id: values of ``RESULT_COLUMNS``}; returns its id."""
 
     def writable(self, campaign_id: int) -> Campaign:
         """The campaign, if it may still be changed; PolicyError once it is published."""

@@ -85,9 +85,6 @@ def _stored(value: Any) -> Any:
     return value
 
 
-# Declared column types that store a value of this Python type exactly as bound.
-
-
 # The account's place, 1 first, among its unit's live accounts on the same platform,
 # by the unit's 账号优先顺序表; the latest application's rank where the unit keeps none.
 PLATFORM_PLACE = (
@@ -188,6 +185,58 @@ class ReviewStore:
                     "review_results",
                     {"campaign_id": campaign_id, "account_id": account_id, "in_opening_scope": 1},
                 )
+        return campaign_id
+
+    def record_published(
+        self,
+        campaign: Campaign,
+        returns: dict[int, dt.date | None],
+        results: dict[int, dict[str, Any]],
+    ) -> int:
+        """Record a campaign held and published before (history brought in at once: a
+        register built for the benchmarks): its units' returns {unit id: returned on}
+        and its results {account id: values of ``RESULT_COLUMNS``}. Returns its id."""
+        for values in results.values():
+            unknown = set(values) - set(RESULT_COLUMNS)
+            if unknown:
+                raise ValueError(f"not a review result column: {sorted(unknown)}")
+        with self.r.transaction():
+            campaign_id = self.r.insert_row(
+                "review_campaigns",
+                {
+                    "year": campaign.year,
+                    "opened_on": campaign.opened_on.isoformat(),
+                    "deadline_on": campaign.deadline_on.isoformat(),
+                    "step": Step.PUBLISHED.value,
+                    "published_on": iso_or_none(campaign.published_on),
+                    "note": campaign.note,
+                },
+            )
+            self.r.insert_rows(
+                "review_units",
+                [
+                    {
+                        "campaign_id": campaign_id,
+                        "unit_id": unit_id,
+                        "packet_returned_on": iso_or_none(returned_on),
+                        "zero_report": 0,
+                        "note": "",
+                    }
+                    for unit_id, returned_on in returns.items()
+                ],
+            )
+            self.r.insert_rows(
+                "review_results",
+                [
+                    {
+                        "campaign_id": campaign_id,
+                        "account_id": account_id,
+                        "in_opening_scope": 1,
+                        **{column: _stored(values.get(column)) for column in RESULT_COLUMNS},
+                    }
+                    for account_id, values in results.items()
+                ],
+            )
         return campaign_id
 
     def writable(self, campaign_id: int) -> Campaign:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import DuplicateAccountError, ValidationError
@@ -32,36 +31,6 @@ if TYPE_CHECKING:
 
 _CHUNK = 900  # stay below SQLite's default limit of bound parameters
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
-
-
-# Declared column types that store a value of exactly this Python type as it was bound.
-_BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int, "REAL": float}
-
-
-def stored_as_bound(db: Any, table: str, rows: list[dict[str, Any]]) -> bool:
-    """Whether inserting ``rows`` stores each of them exactly as given, so that the audit
-    may record them without reading them back: every row names every column of the
-    table (no default is filled in), each value is None or of the one Python type its
-    declared column type keeps unconverted (str for TEXT, int for INTEGER, float for
-    REAL: no affinity conversion), and no trigger on the table could change a row."""
-    triggers = db.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table]
-    ).fetchone()[0]
-    if triggers:
-        return False
-    types = {row[1]: _BOUND_TYPES.get(str(row[2]).upper()) for row in db.execute(
-        f"PRAGMA table_info({table})"
-    )}  # fmt: skip
-    if set(map(len, rows)) != {len(types)}:
-        return False  # a row without some column (its default is filled in)
-    for column, expected in types.items():  # a column at a time, the loops in C
-        try:
-            classes = set(map(type, map(itemgetter(column), rows)))
-        except KeyError:  # a row names another column instead
-            return False
-        if not classes <= {expected, type(None)}:
-            return False
-    return True
 
 
 class ImportBatch:

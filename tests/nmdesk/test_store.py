@@ -256,3 +256,42 @@ def test_same_platform_counts_live_accounts_and_names_the_first_few(demo_registe
     assert count == len(live) - 1
     assert names[0] == live[1][1]
     assert demo_register.accounts.same_platform(unit_id, platform, names=1)[1] == [live[0][1]]
+
+
+# -- "stored as bound": one check on the register, for inserts and updates alike ----------
+
+
+def _reads_of(register: Register, table: str) -> list[str]:
+    """Record the statements that read whole rows of ``table`` back."""
+    seen: list[str] = []
+    register.db.conn.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.startswith(f"SELECT * FROM {table} WHERE") else None
+    )
+    return seen
+
+
+def test_real_values_are_stored_as_bound_on_the_insert_and_the_update_path(
+    register: Register,
+) -> None:
+    register.db.execute("CREATE TABLE gauges (id INTEGER PRIMARY KEY, reading REAL, label TEXT)")
+    assert register.stored_as_bound(
+        "gauges", [{"id": 1, "reading": 1.5, "label": "a"}], whole_rows=True
+    )
+    assert register.stored_as_bound("gauges", [{"reading": 2.5}])  # the update path: REAL too
+    assert not register.stored_as_bound("gauges", [{"reading": 2}])  # an int becomes 2.0
+    assert not register.stored_as_bound("gauges", [{"reading": "x"}])
+
+    reads = _reads_of(register, "gauges")
+    with register.transaction():
+        (gauge,) = register.insert_rows("gauges", [{"id": 1, "reading": 1.5, "label": "a"}])
+    assert reads == []  # audited as given: nothing read back
+    with register.transaction():
+        register.update_rows("gauges", {gauge: {"reading": 2.5}})
+    assert len(reads) == 1  # the rows before only: a REAL is stored as bound on updates too
+    with register.transaction():
+        register.update_rows("gauges", {gauge: {"reading": 3}})
+    assert len(reads) == 3  # an int into REAL is converted: read back after the update
+    register.db.conn.set_trace_callback(None)
+    entries = register.audit.entries_for("gauges", gauge)
+    assert [entry["action"] for entry in entries] == ["insert", "update", "update"]
+    assert '"reading":3.0' in entries[-1]["after"].replace(" ", "")  # what SQLite stored

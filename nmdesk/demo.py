@@ -28,6 +28,7 @@ from nmdesk.models import (
     Unit,
     WatchEntry,
 )
+from nmdesk.services.accounts import create_account
 from nmdesk.store import create_register
 from nmdesk.store.interfaces import Register
 
@@ -357,7 +358,7 @@ class DemoBuilder:
             application.decision = ApplicationDecision.REFUSED
             application.decided_on = opened
             application.refusal_reason = profile.ineligible_reason
-        account_id = self.r.accounts.create(account, application=application)
+        account_id = create_account(self.r, account, application=application)
         for role in profile.roles:
             if role.id == "content_reviewer" or (not role.required and self.rng.random() < 0.5):
                 continue

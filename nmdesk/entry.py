@@ -34,6 +34,12 @@ from nmdesk.models import (
 )
 from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
+from nmdesk.services.accounts import (
+    JUSTIFICATION_FIELD,
+    check_unit_may_apply,
+    create_account,
+    needs_justification,
+)
 from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
 from nmdesk.text_rules import field_issue
 from nmdesk.validation import (
@@ -374,7 +380,7 @@ def collect_errors(
         unit = register.units.get(entry.unit_id)
         if account_id is None and entry.status is AccountStatus.APPLYING:
             try:
-                register.accounts.check_unit_may_apply(entry.unit_id)
+                check_unit_may_apply(register, entry.unit_id)
             except PolicyError as exc:
                 errors.append(ValidationError(FIELD_LABELS["unit_id"], exc.message))
     roles: dict[str, PersonEntry] = {}
@@ -448,13 +454,12 @@ def collect_errors(
         account_id is None
         and entry.unit_id is not None
         and entry.status is AccountStatus.APPLYING
-        and profile.requires_justification_when_existing
-        and register.accounts.of_unit(entry.unit_id)
+        and needs_justification(register, entry.unit_id)
     ):
         if not clean_text(entry.justification):
             errors.append(
                 ValidationError(
-                    "新增账号必要性说明", "本单位已有账号，申请新增账号须说明必要性（第七条）"
+                    JUSTIFICATION_FIELD, "本单位已有账号，申请新增账号须说明必要性（第七条）"
                 )
             )
         if not clean_text(entry.operation_plan):
@@ -644,7 +649,7 @@ def _application(entry: AccountEntry, checked: CheckedEntry, account_id: int) ->
 def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> SaveResult:
     values = checked.account
     account = Account(None, status=entry.status, **values)
-    account_id = register.accounts.create(account, application=_application(entry, checked, 0))
+    account_id = create_account(register, account, application=_application(entry, checked, 0))
     result = SaveResult(account_id)
     start_on = checked.signed_on
     for role, person in checked.roles.items():

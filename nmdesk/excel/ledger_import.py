@@ -65,6 +65,7 @@ from nmdesk.excel.planner import (
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
+from nmdesk.services.accounts import create_account
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import ImportBatch, Register
@@ -346,7 +347,7 @@ def _create(
         status=f["status"] or AccountStatus.RUNNING,
         note=f["note"] or "",
     )
-    account_id = register.accounts.create(account, batch=batch)
+    account_id = create_account(register, account, batch=batch)
     for role, person in row.people:
         holder = _holder(batch, person, unit_id)
         assert holder.id is not None

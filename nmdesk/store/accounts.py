@@ -291,20 +291,6 @@ class AccountStore:
                 existing.id,
             )
 
-    def check_unit_may_apply(self, unit_id: int) -> None:
-        """Eligibility (PKU-CoE clause 5) and suspension of the right to apply (clause 15)."""
-        unit = self.r.units.get(unit_id)
-        profile = self.r.profile
-        if unit.kind not in profile.eligible_unit_kinds:
-            raise PolicyError(
-                f"“{unit.name}”（{profile.unit_kind_name(unit.kind)}）不能申请开设账号："
-                f"{profile.ineligible_reason}"
-            )
-        if self.r.units.is_apply_suspended(unit_id):
-            raise PolicyError(
-                f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请"
-            )
-
     def same_platform(
         self, unit_id: int, platform: str, exclude_id: int | None = None, *, names: int = 5
     ) -> tuple[int, list[str]]:
@@ -333,7 +319,9 @@ class AccountStore:
         application: Application | None = None,
         batch: AccountBatch | None = None,
     ) -> int:
-        """Register a new account. A new application (status 申请中) is checked against policy.
+        """Record a new account, its fields checked (platform list, levels, unit, duplicate
+        platform IDs). Whether a unit may apply is policy, checked above the store
+        (``nmdesk.services.accounts.create_account``) before it comes here.
 
         With ``batch`` (a bulk import), an account that is not an application is
         checked and queued in the batch, which writes it, audited, on ``flush``."""
@@ -343,19 +331,6 @@ class AccountStore:
             batch.flush()
         row = self._check_fields(account)
         self.check_duplicate(row["platform"], row["platform_id"])
-        if account.status is AccountStatus.APPLYING:
-            self.check_unit_may_apply(account.unit_id)
-            profile = self.r.profile
-            if (
-                profile.requires_justification_when_existing
-                and application is not None
-                and self.of_unit(account.unit_id)
-                and not clean_text(application.justification)
-            ):
-                raise ValidationError(
-                    "新增账号必要性说明",
-                    "本单位已有账号，申请新增账号须说明必要性并附运营计划（第七条）",
-                )
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.r.transaction():
             row.update(

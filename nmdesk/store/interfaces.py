@@ -227,9 +227,6 @@ class Accounts(Protocol):
     ) -> None:
         """Raise DuplicateAccountError pointing at the account that already has this ID."""
 
-    def check_unit_may_apply(self, unit_id: int) -> None:
-        """Eligibility (PKU-CoE clause 5) and suspension of the right to apply (clause 15)."""
-
     def same_platform(
         self, unit_id: int, platform: str, exclude_id: int | None = ..., *, names: int = ...
     ) -> tuple[int, list[str]]:
@@ -242,7 +239,7 @@ class Accounts(Protocol):
         application: Application | None = ...,
         batch: AccountBatch | None = ...,
     ) -> int:
-        """Register a new account. A new application (status 申请中) is checked against policy."""
+        """Record a new account, its fields checked; policy is checked above (``nmdesk.services``)."""
 
     def update(
         self, account_id: int, changes: dict[str, Any], *, event_on: dt.date, note: str = ...

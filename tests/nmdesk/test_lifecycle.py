@@ -20,6 +20,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import create_account
 from nmdesk.store import Register
 
 S = AccountStatus
@@ -168,7 +169,7 @@ def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register
 def test_ineligible_unit_kind_cannot_apply_at_pku(pku_register: Register) -> None:
     group = pku_register.units.add(Unit(None, "智能机器人课题组", "research_group"))
     with pytest.raises(PolicyError, match="课题组"):
-        pku_register.accounts.create(Account(None, "微信", "订阅号", "课题组号", group, 2))
+        create_account(pku_register, Account(None, "微信", "订阅号", "课题组号", group, 2))
 
 
 def test_suspended_unit_cannot_apply(register: Register) -> None:
@@ -177,25 +178,28 @@ def test_suspended_unit_cannot_apply(register: Register) -> None:
         Sanction(None, unit_id, SanctionKind.SUSPEND_APPLY, D(2026, 3, 1), "年审不合格")
     )
     with pytest.raises(PolicyError, match="申办资格已被暂停"):
-        register.accounts.create(Account(None, "微信", "订阅号", "新号", unit_id, 2))
+        create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
     register.sanctions.resolve(sanction, D(2026, 6, 1), "整改完成")
-    assert register.accounts.create(Account(None, "微信", "订阅号", "新号", unit_id, 2))
+    assert create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
 
 
 def test_pku_extra_account_needs_justification_and_pledge(pku_register: Register) -> None:
     unit_id, _, _ = setup_unit(pku_register, kind="department")
-    first = pku_register.accounts.create(
+    first = create_account(
+        pku_register,
         Account(None, "微信", "订阅号", "一号", unit_id, 2),
         application=Application(None, 0, D(2026, 3, 2)),
     )
     with pytest.raises(PolicyError, match="承诺书"):
         pku_register.accounts.approve(first, D(2026, 3, 5), "学院党政联席会", "纪要3号")
     with pytest.raises(ValidationError, match="必要性"):
-        pku_register.accounts.create(
+        create_account(
+            pku_register,
             Account(None, "微博", "机构认证", "二号", unit_id, 2),
             application=Application(None, 0, D(2026, 3, 2)),
         )
-    assert pku_register.accounts.create(
+    assert create_account(
+        pku_register,
         Account(None, "微博", "机构认证", "二号", unit_id, 2),
         application=Application(
             None,

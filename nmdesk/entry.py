@@ -38,6 +38,7 @@ from nmdesk.services.accounts import (
     JUSTIFICATION_FIELD,
     check_unit_may_apply,
     create_account,
+    edit_account,
     needs_justification,
 )
 from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
@@ -679,7 +680,7 @@ def _edit(
     changed = {f: v for f, v in checked.account.items() if getattr(current, f) != v}
     if changed:
         before = {f: getattr(current, f) for f in changed}
-        filing_id = register.accounts.update(account_id, changed, event_on=checked.event_on)
+        filing_id = edit_account(register, account_id, changed, event_on=checked.event_on)
         if filing_id is not None:
             result.filing_ids.append(filing_id)
         result.edit = EditRecord(account_id, before, changed, filing_id)
@@ -791,8 +792,8 @@ def undo_edit(register: Register, record: EditRecord, on: dt.date | None = None)
             raise NmdeskError(f"“{FIELD_LABELS[field_name]}”在此后又被修改过，不能撤销这次编辑")
     with register.transaction():
         original = register.filings.get(record.filing_id) if record.filing_id is not None else None
-        reverse = register.accounts.update(
-            record.account_id, dict(record.before), event_on=on, note="撤销上一次编辑"
+        reverse = edit_account(
+            register, record.account_id, dict(record.before), event_on=on, note="撤销上一次编辑"
         )
         if original is not None and original.status is FilingStatus.OPEN:
             assert original.id is not None

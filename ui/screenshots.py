@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.changes import Changes
 from nmdesk.demo import build_demo_register
+from nmdesk.services.accounts import edit_account
 from nmdesk.store import open_register
 from nmdesk.store.interfaces import Register
 
@@ -86,7 +87,8 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         written.append(save(window, out / "main-window.png", app))
 
         # One more edit, so that the history shows a change with its old and new value.
-        register.accounts.update(
+        edit_account(
+            register,
             account_id,
             {"purpose": "发布学院新闻、学术讲座和学生活动信息"},
             event_on=dt.date.today(),

@@ -65,7 +65,7 @@ from nmdesk.excel.planner import (
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
-from nmdesk.services.accounts import create_account
+from nmdesk.services.accounts import create_account, edit_account
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import ImportBatch, Register
@@ -393,7 +393,7 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
     if unit_id != existing.unit_id:
         changes["unit_id"] = unit_id
     if changes:
-        register.accounts.update(row.account_id, changes, event_on=today, note="台账导入")
+        edit_account(register, row.account_id, changes, event_on=today, note="台账导入")
     holders = register.excel.current_holders(row.account_id)
     for role, person in row.people:
         current = matching_holder(role, person["name"], holders.get(role, []))

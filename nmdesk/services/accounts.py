@@ -1,17 +1,21 @@
-"""Who may apply for an account: eligibility (PKU-CoE clause 5), a suspended right to
-apply (clause 15) and the justification an extra account needs (clause 7).
+"""Accounts' policy: who may apply for an account (eligibility, PKU-CoE clause 5; a
+suspended right to apply, clause 15; the justification an extra account needs,
+clause 7) and when an edit must be filed (a filed account's change filing).
 
 ``create_account`` is the way a new account enters the register from the desk, the
-demo and a ledger import alike; the store's ``Accounts.create`` below it checks only
-the record itself (fields, platform list, duplicate platform IDs).
+demo and a ledger import alike, and ``edit_account`` the way its fields change; the
+store's ``Accounts.create`` / ``update_fields`` below them only keep the record
+(fields, platform list, duplicate platform IDs).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import PolicyError, ValidationError
-from nmdesk.models import Account, AccountStatus, Application
+from nmdesk.models import Account, AccountStatus, Application, FilingKind
+from nmdesk.store.accounts import FILED_STATUSES
 from nmdesk.validation import clean_text
 
 if TYPE_CHECKING:
@@ -68,5 +72,27 @@ def create_account(
     """Register a new account: an application (status 申请中) is checked against policy
     first; then the store records it (with ``batch``, queued in a bulk import)."""
     if account.status is AccountStatus.APPLYING:
+        if batch is not None:
+            batch.flush()  # its unit may be queued in the batch; an application is not
         check_application(register, account, application)
     return register.accounts.create(account, application=application, batch=batch)
+
+
+def edit_account(
+    register: Register,
+    account_id: int,
+    changes: dict[str, Any],
+    *,
+    event_on: dt.date,
+    note: str = "",
+) -> int | None:
+    """Edit an account's fields. For a filed account (its opening filing went out) the
+    change is filed: a change filing listing what changed, whose id is returned;
+    otherwise None."""
+    with register.transaction():
+        status, field_changes = register.accounts.update_fields(account_id, changes)
+        if field_changes and status in FILED_STATUSES:
+            return register.filings.create(
+                account_id, FilingKind.CHANGE, event_on, field_changes, note=note
+            )
+    return None

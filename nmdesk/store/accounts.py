@@ -346,11 +346,12 @@ class AccountStore:
             self.refresh_search([account_id])
         return account_id
 
-    def update(
-        self, account_id: int, changes: dict[str, Any], *, event_on: dt.date, note: str = ""
-    ) -> int | None:
-        """Edit an account's fields. For a filed account this creates a change filing,
-        whose id is returned; otherwise None."""
+    def update_fields(
+        self, account_id: int, changes: dict[str, Any]
+    ) -> tuple[AccountStatus, list[FieldChange]]:
+        """Edit an account's fields (checked as ``create`` checks them); returns the
+        account's status and the changes a change filing would list, as the paper shows
+        them. Whether the change is filed is policy (``nmdesk.services.accounts``)."""
         unknown = set(changes) - set(FIELD_LABELS)
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
@@ -374,11 +375,7 @@ class AccountStore:
                 if before[f] != new_values[f] and f not in UNFILED_FIELDS
             ]
             self.refresh_search([account_id])
-            if field_changes and current.status in FILED_STATUSES:
-                return self.r.filings.create(
-                    account_id, FilingKind.CHANGE, event_on, field_changes, note=note
-                )
-        return None
+        return current.status, field_changes
 
     def _display(self, field: str, value: Any) -> str:
         if value is None:

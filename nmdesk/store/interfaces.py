@@ -241,10 +241,10 @@ class Accounts(Protocol):
     ) -> int:
         """Record a new account, its fields checked; policy is checked above (``nmdesk.services``)."""
 
-    def update(
-        self, account_id: int, changes: dict[str, Any], *, event_on: dt.date, note: str = ...
-    ) -> int | None:
-        """Edit an account's fields. For a filed account this creates a change filing, whose id is returned; otherwise None."""
+    def update_fields(
+        self, account_id: int, changes: dict[str, Any]
+    ) -> tuple[AccountStatus, list[FieldChange]]:
+        """Edit an account\'s fields; its status and the changes a change filing would list."""
 
     def transition(self, account_id: int, target: AccountStatus) -> None:
         """Move an account to another status, as the lifecycle allows."""

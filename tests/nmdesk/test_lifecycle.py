@@ -20,7 +20,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
-from nmdesk.services.accounts import create_account
+from nmdesk.services.accounts import create_account, edit_account
 from nmdesk.store import Register
 
 S = AccountStatus
@@ -107,8 +107,8 @@ def test_edit_of_a_filed_account_creates_a_change_filing(register: Register) -> 
     account_id = register.accounts.create(
         Account(None, "微信", "订阅号", "旧名称", unit_id, 2, status=S.RUNNING)
     )
-    filing_id = register.accounts.update(
-        account_id, {"name": "新名称", "purpose": "发布通知"}, event_on=D(2026, 9, 30)
+    filing_id = edit_account(
+        register, account_id, {"name": "新名称", "purpose": "发布通知"}, event_on=D(2026, 9, 30)
     )
     assert filing_id is not None
     filing = register.filings.get(filing_id)
@@ -124,7 +124,7 @@ def test_edit_of_a_filed_account_creates_a_change_filing(register: Register) -> 
 def test_edit_of_an_application_creates_no_filing(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "申请中", unit_id, 2))
-    assert register.accounts.update(account_id, {"name": "改名"}, event_on=D(2026, 3, 2)) is None
+    assert edit_account(register, account_id, {"name": "改名"}, event_on=D(2026, 3, 2)) is None
 
 
 def test_bit_allows_a_student_as_specific_responsible(register: Register) -> None:

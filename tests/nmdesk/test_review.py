@@ -18,6 +18,7 @@ from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.listing import MARK_FAILED, MARK_NOT_SUBMITTED
 from nmdesk.review.outcomes import Submission, UnitOutcome
 from nmdesk.review.records import SelfCheck, Step
+from nmdesk.services.accounts import edit_account
 
 OPENED = dt.date(2026, 11, 23)
 PUBLISHED = dt.date(2027, 1, 8)
@@ -610,7 +611,7 @@ def test_user_text_is_escaped_in_html_and_text_in_xlsx(opened, tmp_path) -> None
     register, camp = opened
     account_id = register.reviews.results(camp.id)[0].account_id
     tricky = '=HYPERLINK("x")<b>&amp;'
-    register.accounts.update(account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
+    edit_account(register, account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
     result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     page = result.listing_html.read_text(encoding="utf-8")
     assert "=HYPERLINK(&quot;x&quot;)&lt;b&gt;&amp;amp;" in page and "<b>" not in page

@@ -10,6 +10,7 @@ import pytest
 
 from nmdesk.errors import DuplicateAccountError, NewerRegisterError, RegisterError, ValidationError
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
+from nmdesk.services.accounts import edit_account
 from nmdesk.store import AccountQuery, Register
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import build_account_query
@@ -213,7 +214,7 @@ def test_search_index_follows_renames(register: Register) -> None:
     register.people.update(person)
     assert register.accounts.ids(AccountQuery(text="欧阳")) == []
     assert register.accounts.ids(AccountQuery(text="司马")) == [account_id]
-    register.accounts.update(account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
+    edit_account(register, account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
     assert register.accounts.ids(AccountQuery(text="宇")) == []
     assert register.accounts.ids(AccountQuery(text="航天")) == [account_id]
 

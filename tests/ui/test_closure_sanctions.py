@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from nmdesk.dates import PartialDate
 from nmdesk.errors import PolicyError
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
+from nmdesk.services.accounts import edit_account
 from ui.account_form import AccountFormDialog
 from ui.attachments import AttachmentsDialog
 from ui.closure import ClosureDialog
@@ -230,9 +231,9 @@ def test_watch_list_detects_keywords_and_follows_up(qtbot, register) -> None:
 
 def test_mark_filed_by_selection_and_by_check_code_with_a_scan(qtbot, register, tmp_path) -> None:
     _, account_id = running_account(register)
-    first = register.accounts.update(account_id, {"purpose": "新闻"}, event_on=dt.date(2026, 11, 2))
-    second = register.accounts.update(
-        account_id, {"purpose": "新闻和通知"}, event_on=dt.date(2026, 11, 3)
+    first = edit_account(register, account_id, {"purpose": "新闻"}, event_on=dt.date(2026, 11, 2))
+    second = edit_account(
+        register, account_id, {"purpose": "新闻和通知"}, event_on=dt.date(2026, 11, 3)
     )
     dialog = FilingsDialog(register)
     qtbot.addWidget(dialog)

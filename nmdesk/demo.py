@@ -28,7 +28,7 @@ from nmdesk.models import (
     Unit,
     WatchEntry,
 )
-from nmdesk.services.accounts import create_account
+from nmdesk.services.accounts import assign_role, create_account
 from nmdesk.store import create_register
 from nmdesk.store.interfaces import Register
 
@@ -364,7 +364,8 @@ class DemoBuilder:
                 continue
             if self.rng.random() < 0.03:
                 continue  # some accounts miss a required role, for the deadlines board
-            self.r.accounts.assign_role(
+            assign_role(
+                self.r,
                 account_id,
                 role.id,
                 self.pick_person(unit_id, role.person_kinds),
@@ -403,7 +404,7 @@ class DemoBuilder:
             successor = self.pick_person(unit_id, ("staff", "student"))
             holder = self.r.accounts.holder(account_id, "operator")
             if holder is not None and holder != successor:
-                self.r.accounts.assign_role(account_id, "operator", successor, self.days_ago(1, 20))
+                assign_role(self.r, account_id, "operator", successor, self.days_ago(1, 20))
         if status is AccountStatus.RECTIFYING:
             self.r.sanctions.add(
                 Sanction(

@@ -36,9 +36,11 @@ from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
 from nmdesk.services.accounts import (
     JUSTIFICATION_FIELD,
+    assign_role,
     check_unit_may_apply,
     create_account,
     edit_account,
+    end_role,
     needs_justification,
 )
 from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
@@ -655,7 +657,7 @@ def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> S
     start_on = checked.signed_on
     for role, person in checked.roles.items():
         pid, _ = _person_id(register, person, values["unit_id"], result.created_people)
-        register.accounts.assign_role(account_id, role, pid, start_on, file_change=False)
+        assign_role(register, account_id, role, pid, start_on, file_change=False)
     if (
         entry.status is AccountStatus.APPLYING
         and checked.decided_on is not None
@@ -696,7 +698,7 @@ def _edit(
         if person is None:
             if old is not None:
                 assert old.id is not None
-                register.accounts.end_role(old.id, checked.event_on, file_change=False)
+                end_role(register, old.id, checked.event_on, file_change=False)
                 personnel.append(FieldChange(label, register.people.get(old.person_id).name, ""))
             continue
         pid, contact_changes = _person_id(
@@ -705,10 +707,8 @@ def _edit(
         if old is None or old.person_id != pid:
             if old is not None:
                 assert old.id is not None
-                register.accounts.end_role(old.id, checked.event_on, file_change=False)
-            register.accounts.assign_role(
-                account_id, role, pid, checked.event_on, file_change=False
-            )
+                end_role(register, old.id, checked.event_on, file_change=False)
+            assign_role(register, account_id, role, pid, checked.event_on, file_change=False)
             before_name = register.people.get(old.person_id).name if old is not None else ""
             personnel.append(FieldChange(label, before_name, person.name))
         else:

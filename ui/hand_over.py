@@ -23,6 +23,7 @@ from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import PersonKind
+from nmdesk.services.accounts import hand_over
 from nmdesk.store.interfaces import Register
 from ui.account_form import person_choices
 from ui.desk_common import (
@@ -142,7 +143,7 @@ class HandOverDialog(DeskDialog):
             unit_id = self.register.people.get(leaver_id).unit_id
             successor = self.new_successor.person_id(self.register, unit_id)
             assert successor is not None
-            self.filing_ids = self.register.accounts.hand_over(leaver_id, successor, day)
+            self.filing_ids = hand_over(self.register, leaver_id, successor, day)
         self.changes |= Changes(people=True, accounts=True, filings=True)
         return self.filing_ids
 

@@ -65,7 +65,7 @@ from nmdesk.excel.planner import (
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
-from nmdesk.services.accounts import create_account, edit_account
+from nmdesk.services.accounts import assign_role, create_account, edit_account
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import ImportBatch, Register
@@ -399,7 +399,7 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
         current = matching_holder(role, person["name"], holders.get(role, []))
         if current is None:
             person_id = _person_id(register, person, unit_id)
-            register.accounts.assign_role(row.account_id, role, person_id, today)
+            assign_role(register, row.account_id, role, person_id, today)
         else:
             _fill_contacts(register, register.people.get(int(current["id"])), person)
 

@@ -1,11 +1,13 @@
 """Accounts' policy: who may apply for an account (eligibility, PKU-CoE clause 5; a
 suspended right to apply, clause 15; the justification an extra account needs,
-clause 7) and when an edit must be filed (a filed account's change filing).
+clause 7) and when an edit must be filed (a filed account's change filing, or its
+personnel-change filing when a role changes hands).
 
 ``create_account`` is the way a new account enters the register from the desk, the
-demo and a ledger import alike, and ``edit_account`` the way its fields change; the
-store's ``Accounts.create`` / ``update_fields`` below them only keep the record
-(fields, platform list, duplicate platform IDs).
+demo and a ledger import alike, ``edit_account`` the way its fields change and
+``assign_role`` / ``end_role`` / ``hand_over`` the way its people do; the store's
+``Accounts`` below them only keep the record (fields, platform list, duplicate
+platform IDs, who may hold a role) and say what changed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import PolicyError, ValidationError
-from nmdesk.models import Account, AccountStatus, Application, FilingKind
+from nmdesk.models import Account, AccountStatus, Application, FieldChange, FilingKind
 from nmdesk.store.accounts import FILED_STATUSES
 from nmdesk.validation import clean_text
 
@@ -96,3 +98,57 @@ def edit_account(
                 account_id, FilingKind.CHANGE, event_on, field_changes, note=note
             )
     return None
+
+
+def _file_personnel(
+    register: Register, account_id: int, on: dt.date, changes: list[FieldChange]
+) -> int | None:
+    """A personnel-change filing for a filed account; None for one not yet filed."""
+    if register.accounts.get(account_id).status not in FILED_STATUSES:
+        return None
+    return register.filings.create(account_id, FilingKind.PERSONNEL, on, changes)
+
+
+def assign_role(
+    register: Register,
+    account_id: int,
+    role: str,
+    person_id: int,
+    start_on: dt.date,
+    *,
+    file_change: bool = True,
+) -> int | None:
+    """Give a person a role from a date (a single-holder role's previous holder ends that
+    day). For a filed account a personnel-change filing is created and its id returned,
+    unless ``file_change`` is off (the change is part of another filing)."""
+    with register.transaction():
+        change = register.accounts.assign_role(account_id, role, person_id, start_on)
+        if change is None or not file_change:
+            return None
+        return _file_personnel(register, account_id, start_on, [change])
+
+
+def end_role(
+    register: Register, assignment_id: int, end_on: dt.date, *, file_change: bool = True
+) -> int | None:
+    """End one role assignment; a filed account gets a personnel-change filing (its id)."""
+    account_id = register.accounts.assignment(assignment_id).account_id
+    with register.transaction():
+        change = register.accounts.end_role(assignment_id, end_on)
+        if change is None or not file_change:
+            return None
+        return _file_personnel(register, account_id, end_on, [change])
+
+
+def hand_over(register: Register, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
+    """Hand every current role of one person to another, in one transaction: one
+    personnel-change filing per filed account, whose ids are returned."""
+    filing_ids: list[int] = []
+    with register.transaction():
+        for account_id, changes in register.accounts.hand_over(
+            from_person_id, to_person_id, on
+        ).items():
+            filing_id = _file_personnel(register, account_id, on, changes)
+            if filing_id is not None:
+                filing_ids.append(filing_id)
+    return filing_ids

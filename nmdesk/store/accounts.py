@@ -572,16 +572,14 @@ class AccountStore:
         role: str,
         person_id: int,
         start_on: dt.date,
-        *,
-        file_change: bool = True,
-    ) -> int | None:
+    ) -> FieldChange | None:
         """Give a person a role from a date. The previous holder of a single-holder role
-        is ended that day. For a filed account a personnel-change filing is created
-        and its id returned."""
+        is ended that day. Returns the change as a personnel-change filing lists it
+        (None: the person holds the role already); whether it is filed is policy
+        (``nmdesk.services.accounts.assign_role``)."""
         profile = self.r.profile
         person = self.r.people.get(person_id)
         check_role_holder(profile, role, person.kind)
-        account = self.get(account_id)
         role_name = profile.role_name(role)
         with self.r.transaction():
             previous = [a for a in self.current_roles(account_id) if a.role == role]
@@ -604,29 +602,19 @@ class AccountStore:
                 },
             )
             self.refresh_search([account_id])
-            if file_change and account.status in FILED_STATUSES:
-                change = FieldChange(role_name, "、".join(ended), person.name)
-                return self.r.filings.create(account_id, FilingKind.PERSONNEL, start_on, [change])
-        return None
+        return FieldChange(role_name, "、".join(ended), person.name)
 
-    def end_role(
-        self, assignment_id: int, end_on: dt.date, *, file_change: bool = True
-    ) -> int | None:
-        """End one role assignment; a filed account gets a personnel-change filing."""
+    def end_role(self, assignment_id: int, end_on: dt.date) -> FieldChange | None:
+        """End one role assignment; returns the change as a personnel-change filing lists
+        it (None: it had ended already)."""
         row = self.r.row("role_assignments", assignment_id)
         if row["end_on"] is not None:
             return None
         with self.r.transaction():
             self.r.update_row("role_assignments", assignment_id, {"end_on": end_on.isoformat()})
             self.refresh_search([row["account_id"]])
-            account = self.get(row["account_id"])
-            if file_change and account.status in FILED_STATUSES:
-                person = self.r.people.get(row["person_id"])
-                change = FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
-                return self.r.filings.create(
-                    account.id or 0, FilingKind.PERSONNEL, end_on, [change]
-                )
-        return None
+        person = self.r.people.get(row["person_id"])
+        return FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
 
     def assignment(self, assignment_id: int) -> RoleAssignment:
         return self._assignment(self.r.row("role_assignments", assignment_id))
@@ -670,20 +658,19 @@ class AccountStore:
             )
         ]
 
-    def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
-        """Hand every current role of one person to another, in one transaction.
-
-        Creates one personnel-change filing per filed account and returns their ids.
-        """
+    def hand_over(
+        self, from_person_id: int, to_person_id: int, on: dt.date
+    ) -> dict[int, list[FieldChange]]:
+        """Hand every current role of one person to another, in one transaction; returns
+        {account id: the changes a personnel-change filing lists}, in account order."""
         profile = self.r.profile
         successor = self.r.people.get(to_person_id)
         held = self.responsibilities(from_person_id)
         for assignment in held:
             check_role_holder(profile, assignment.role, successor.kind)
         leaver = self.r.people.get(from_person_id).name
-        filing_ids: list[int] = []
+        by_account: dict[int, list[FieldChange]] = {}
         with self.r.transaction():
-            by_account: dict[int, list[FieldChange]] = {}
             for assignment in held:
                 assert assignment.id is not None
                 self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
@@ -706,12 +693,7 @@ class AccountStore:
                     FieldChange(profile.role_name(assignment.role), leaver, successor.name)
                 )
             self.refresh_search(list(by_account))
-            for account_id, changes in by_account.items():
-                if self.get(account_id).status in FILED_STATUSES:
-                    filing_ids.append(
-                        self.r.filings.create(account_id, FilingKind.PERSONNEL, on, changes)
-                    )
-        return filing_ids
+        return by_account
 
     def missing_required_roles(self) -> list[tuple[int, str]]:
         """(account id, role id) for live accounts lacking a role the profile requires."""

@@ -282,15 +282,12 @@ class Accounts(Protocol):
         role: str,
         person_id: int,
         start_on: dt.date,
-        *,
-        file_change: bool = ...,
-    ) -> int | None:
-        """Give a person a role from a date. The previous holder of a single-holder role is ended that day. For a filed account a personnel-change filing is created and its id returned."""
+    ) -> FieldChange | None:
+        """Give a person a role from a date (a single-holder role's previous holder ends
+        that day); the change as a personnel-change filing lists it, None if held."""
 
-    def end_role(
-        self, assignment_id: int, end_on: dt.date, *, file_change: bool = ...
-    ) -> int | None:
-        """End one role assignment; a filed account gets a personnel-change filing."""
+    def end_role(self, assignment_id: int, end_on: dt.date) -> FieldChange | None:
+        """End one role assignment; the change as a personnel-change filing lists it."""
 
     def assignment(self, assignment_id: int) -> RoleAssignment: ...
 
@@ -306,8 +303,11 @@ class Accounts(Protocol):
     def person_role_history(self, person_id: int) -> list[RoleAssignment]:
         """Every role a person holds or held, current first, then by start date."""
 
-    def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
-        """Hand every current role of one person to another, in one transaction."""
+    def hand_over(
+        self, from_person_id: int, to_person_id: int, on: dt.date
+    ) -> dict[int, list[FieldChange]]:
+        """Hand every current role of one person to another, in one transaction;
+        {account id: the changes a personnel-change filing lists}."""
 
     def missing_required_roles(self) -> list[tuple[int, str]]:
         """(account id, role id) for live accounts lacking a role the profile requires."""

@@ -18,6 +18,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import assign_role, end_role
 
 
 def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
@@ -255,10 +256,10 @@ def test_person_role_history_lists_current_first_with_end_dates(register) -> Non
     ops = register.accounts.holder(result.account_id, "ops_contact")
     assignment = register.accounts.current_roles(result.account_id)
     ops_role = next(a for a in assignment if a.role == "ops_contact")
-    register.accounts.end_role(ops_role.id, dt.date(2026, 6, 30))
+    end_role(register, ops_role.id, dt.date(2026, 6, 30))
     other = _unit(register, "机电学院")
     second = E.save_entry(register, _entry(other, platform_id="bitme", name="机电"))
-    register.accounts.assign_role(second.account_id, "operator", ops, dt.date(2026, 9, 1))
+    assign_role(register, second.account_id, "operator", ops, dt.date(2026, 9, 1))
     history = register.accounts.person_role_history(ops)
     assert [(h.role, h.end_on) for h in history] == [
         ("operator", None),

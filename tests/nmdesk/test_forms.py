@@ -28,6 +28,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import assign_role
 
 A4 = (595.28, 841.89)
 CODE_RE = re.compile(r"校验码：([A-Z0-9]{6})")
@@ -121,8 +122,8 @@ def make_account(
             ),
         )
         for role, person_id in people.items():
-            register.accounts.assign_role(
-                account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
+            assign_role(
+                register, account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
             )
         if approve:
             register.accounts.approve(

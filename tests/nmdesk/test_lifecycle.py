@@ -20,7 +20,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
-from nmdesk.services.accounts import create_account, edit_account
+from nmdesk.services.accounts import assign_role, create_account, edit_account, hand_over
 from nmdesk.store import Register
 
 S = AccountStatus
@@ -130,7 +130,7 @@ def test_edit_of_an_application_creates_no_filing(register: Register) -> None:
 def test_bit_allows_a_student_as_specific_responsible(register: Register) -> None:
     unit_id, _, student = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
-    register.accounts.assign_role(account_id, "specific_responsible", student, D(2026, 3, 2))
+    assign_role(register, account_id, "specific_responsible", student, D(2026, 3, 2))
     assert register.accounts.holder(account_id, "specific_responsible") == student
 
 
@@ -138,13 +138,11 @@ def test_pku_requires_staff_as_specific_responsible(pku_register: Register) -> N
     unit_id, _staff, student = setup_unit(pku_register, kind="department")
     account_id = pku_register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
     with pytest.raises(ValidationError, match="具体负责人须为在职教职工"):
-        pku_register.accounts.assign_role(
-            account_id, "specific_responsible", student, D(2026, 3, 2)
-        )
-    pku_register.accounts.assign_role(account_id, "operator", student, D(2026, 3, 2))
+        assign_role(pku_register, account_id, "specific_responsible", student, D(2026, 3, 2))
+    assign_role(pku_register, account_id, "operator", student, D(2026, 3, 2))
     outsider = pku_register.people.add(Person(None, "赵六", PersonKind.EXTERNAL, unit_id))
     with pytest.raises(ValidationError, match="具体运营人须为在职教职工或在读学生"):
-        pku_register.accounts.assign_role(account_id, "operator", outsider, D(2026, 3, 2))
+        assign_role(pku_register, account_id, "operator", outsider, D(2026, 3, 2))
 
 
 def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register) -> None:
@@ -152,11 +150,9 @@ def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register
     account_id = pku_register.accounts.create(
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
-    pku_register.accounts.assign_role(
-        account_id, "operator", student, D(2026, 1, 5), file_change=False
-    )
+    assign_role(pku_register, account_id, "operator", student, D(2026, 1, 5), file_change=False)
     other = pku_register.people.add(Person(None, "周杰", PersonKind.STUDENT, unit_id))
-    filing_id = pku_register.accounts.hand_over(student, other, D(2026, 2, 13))[0]
+    filing_id = hand_over(pku_register, student, other, D(2026, 2, 13))[0]
     filing = pku_register.filings.get(filing_id)
     assert filing.kind is FilingKind.PERSONNEL
     assert filing.due_on == D(2026, 2, 27)  # Spring Festival Feb 15–23 off, Feb 14 worked
@@ -264,8 +260,8 @@ def test_hand_over_to_someone_already_holding_the_role_adds_no_second_assignment
     account_id = register.accounts.create(
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
-    register.accounts.assign_role(account_id, "operator", student, D(2026, 1, 5), file_change=False)
-    register.accounts.assign_role(account_id, "operator", staff, D(2026, 1, 5), file_change=False)
-    register.accounts.hand_over(student, staff, D(2026, 3, 2))
+    assign_role(register, account_id, "operator", student, D(2026, 1, 5), file_change=False)
+    assign_role(register, account_id, "operator", staff, D(2026, 1, 5), file_change=False)
+    hand_over(register, student, staff, D(2026, 3, 2))
     holders = [(a.role, a.person_id) for a in register.accounts.current_roles(account_id)]
     assert holders == [("operator", staff)]

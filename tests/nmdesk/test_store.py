@@ -10,7 +10,7 @@ import pytest
 
 from nmdesk.errors import DuplicateAccountError, NewerRegisterError, RegisterError, ValidationError
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
-from nmdesk.services.accounts import edit_account
+from nmdesk.services.accounts import assign_role, edit_account
 from nmdesk.store import AccountQuery, Register
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import build_account_query
@@ -97,7 +97,7 @@ def test_every_write_leaves_an_audit_row(register: Register) -> None:
     assert register.audit.count() == before + 2
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "北理工宇航", unit_id, 2))
     assert register.audit.count() == before + 3
-    register.accounts.assign_role(account_id, "first_responsible", person_id, dt.date(2026, 1, 5))
+    assign_role(register, account_id, "first_responsible", person_id, dt.date(2026, 1, 5))
     assert register.audit.count() == before + 4
     entry = register.audit.entries_for("role_assignments", 1)[-1]
     assert entry["action"] == "insert" and '"person_id": 1' in entry["after"]
@@ -207,7 +207,7 @@ def test_short_queries_with_punctuation_fall_back_to_a_scan(demo_register: Regis
 def test_search_index_follows_renames(register: Register) -> None:
     account_id = add_account(register, name="北理工宇航之声")
     person_id = register.people.add(Person(None, "欧阳", PersonKind.STAFF))
-    register.accounts.assign_role(account_id, "operator", person_id, dt.date(2026, 3, 2))
+    assign_role(register, account_id, "operator", person_id, dt.date(2026, 3, 2))
     assert register.accounts.ids(AccountQuery(text="欧阳")) == [account_id]
     person = register.people.get(person_id)
     person.name = "司马"

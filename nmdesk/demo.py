@@ -29,6 +29,7 @@ from nmdesk.models import (
     WatchEntry,
 )
 from nmdesk.services.accounts import assign_role, create_account
+from nmdesk.services.sanctions import issue
 from nmdesk.store import create_register
 from nmdesk.store.interfaces import Register
 
@@ -406,7 +407,8 @@ class DemoBuilder:
             if holder is not None and holder != successor:
                 assign_role(self.r, account_id, "operator", successor, self.days_ago(1, 20))
         if status is AccountStatus.RECTIFYING:
-            self.r.sanctions.add(
+            issue(
+                self.r,
                 Sanction(
                     None,
                     unit_id,
@@ -415,7 +417,7 @@ class DemoBuilder:
                     "年审发现长期未更新、内容审核记录缺失",
                     account_id=account_id,
                     deadline_on=self.days_ago(-30, 15),
-                )
+                ),
             )
         if status is AccountStatus.SUSPENDED:
             self.r.accounts.transition(account_id, AccountStatus.SUSPENDED)

@@ -383,14 +383,15 @@ class Filings(Protocol):
 class Sanctions(Protocol):
     """Sanctions: 通报批评, 限期整改, 暂停运行, 责令注销 and 暂停申办资格."""
 
-    def add(self, sanction: Sanction) -> int: ...
+    def add(self, sanction: Sanction) -> int:
+        """Record a sanction (its reason checked); its effect is ``nmdesk.services.sanctions``."""
 
     def add_many(self, sanctions: list[Sanction]) -> list[int]:
         """Record many sanctions (a review's verdicts) without applying them to their
         accounts (the caller moves statuses in bulk); their ids."""
 
-    def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:
-        """Close a sanction. A finished rectification or a lifted suspension puts the account back into operation."""
+    def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> Sanction:
+        """Record that a sanction is closed; returns it as it was."""
 
     def get(self, sanction_id: int) -> Sanction: ...
 

@@ -19,6 +19,7 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.services.accounts import assign_role, end_role
+from nmdesk.services.sanctions import issue
 
 
 def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
@@ -126,9 +127,7 @@ def test_pku_role_rule_and_eligibility_and_justification(pku_register) -> None:
 
 def test_suspended_unit_cannot_apply(register) -> None:
     unit = _unit(register)
-    register.sanctions.add(
-        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规")
-    )
+    issue(register, Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规"))
     errors, _ = E.collect_errors(register, _entry(unit, status=AccountStatus.APPLYING))
     assert any(e.field == "账号开设单位" and "暂停" in e.reason for e in errors)
 

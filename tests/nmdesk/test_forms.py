@@ -29,6 +29,7 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.services.accounts import assign_role
+from nmdesk.services.sanctions import issue
 
 A4 = (595.28, 841.89)
 CODE_RE = re.compile(r"校验码：([A-Z0-9]{6})")
@@ -183,7 +184,8 @@ def test_filing_sheet_has_every_field_in_both_copies(register, tmp_path):
 def test_bit_forms_are_a4_with_embedded_fonts_only(register, tmp_path, form, blank):
     account_id = make_account(register)
     if form == "rectification":
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 register.accounts.get(account_id).unit_id,
@@ -192,7 +194,7 @@ def test_bit_forms_are_a4_with_embedded_fonts_only(register, tmp_path, form, bla
                 "内容审核记录缺失",
                 account_id=account_id,
                 deadline_on=dt.date(2026, 2, 5),
-            )
+            ),
         )
     out = render_form(register, form, account_id, tmp_path / f"{form}.pdf", blank=blank)
     reader = PdfReader(out)
@@ -360,7 +362,8 @@ def test_closure_and_rectification(register, tmp_path):
     account_id = make_account(register)
     register.filings.mark_filed(register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
     unit_id = register.accounts.get(account_id).unit_id
-    register.sanctions.add(
+    issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -369,7 +372,7 @@ def test_closure_and_rectification(register, tmp_path):
             "长期未更新",
             account_id=account_id,
             deadline_on=dt.date(2026, 2, 5),
-        )
+        ),
     )
     out = render_form(register, "rectification", account_id, tmp_path / "rect.pdf")
     for text in copies_by_label(out, register.profile.copy_labels).values():
@@ -454,7 +457,8 @@ def test_batch_prints_each_account_twice_and_can_cancel(demo_register, tmp_path)
 def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
     with_sanction = make_account(register)
     unit_id = register.accounts.get(with_sanction).unit_id
-    register.sanctions.add(
+    issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -462,7 +466,7 @@ def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
             dt.date(2026, 1, 5),
             "未按时年审",
             account_id=with_sanction,
-        )
+        ),
     )
     without = register.accounts.create(
         Account(None, "微博", "普通账号", "另一个账号", unit_id, 2, platform_id="wb_2")
@@ -586,7 +590,8 @@ def test_names_offices_and_labels_come_from_the_profile(tmp_path):
     profile_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with Register.create(tmp_path / "u.nmdesk", str(profile_path)) as register:
         account_id = make_account(register)
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 register.accounts.get(account_id).unit_id,
@@ -595,7 +600,7 @@ def test_names_offices_and_labels_come_from_the_profile(tmp_path):
                 "未更新",
                 account_id=account_id,
                 deadline_on=dt.date(2026, 2, 1),
-            )
+            ),
         )
         for form in data["forms"]:
             out = render_form(register, form, account_id, tmp_path / f"{form}.pdf")

@@ -21,6 +21,8 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.services.accounts import assign_role, create_account, edit_account, hand_over
+from nmdesk.services.sanctions import issue
+from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store import Register
 
 S = AccountStatus
@@ -170,12 +172,12 @@ def test_ineligible_unit_kind_cannot_apply_at_pku(pku_register: Register) -> Non
 
 def test_suspended_unit_cannot_apply(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
-    sanction = register.sanctions.add(
-        Sanction(None, unit_id, SanctionKind.SUSPEND_APPLY, D(2026, 3, 1), "年审不合格")
+    sanction = issue(
+        register, Sanction(None, unit_id, SanctionKind.SUSPEND_APPLY, D(2026, 3, 1), "年审不合格")
     )
     with pytest.raises(PolicyError, match="申办资格已被暂停"):
         create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
-    register.sanctions.resolve(sanction, D(2026, 6, 1), "整改完成")
+    resolve_sanction(register, sanction, D(2026, 6, 1), "整改完成")
     assert create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
 
 
@@ -216,7 +218,8 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
     with pytest.raises(PolicyError, match="整改期限"):
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 unit_id,
@@ -224,9 +227,10 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
                 D(2026, 3, 1),
                 "未审先发",
                 account_id=account_id,
-            )
+            ),
         )
-    sanction = register.sanctions.add(
+    sanction = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -235,10 +239,10 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
             "未审先发",
             account_id=account_id,
             deadline_on=D(2026, 4, 1),
-        )
+        ),
     )
     assert register.accounts.get(account_id).status is S.RECTIFYING
-    register.sanctions.resolve(sanction, D(2026, 3, 20), "已建立三审制度")
+    resolve_sanction(register, sanction, D(2026, 3, 20), "已建立三审制度")
     assert register.accounts.get(account_id).status is S.RUNNING
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import AccountStatus, FilingKind, Person, PersonKind, Sanction, SanctionKind
+from nmdesk.services.sanctions import issue
 from ui.account_form import AccountFormDialog
 from ui.undo import EditHistory
 
@@ -162,8 +163,8 @@ def test_protected_name_warns_as_you_type(qtbot, register) -> None:
 
 def test_suspended_unit_cannot_apply(qtbot, register) -> None:
     unit = add_unit(register, "计算机学院", "college")
-    register.sanctions.add(
-        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规发布")
+    issue(
+        register, Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规发布")
     )
     form = open_form(qtbot, register)
     fill_bit(form, unit, running=False)

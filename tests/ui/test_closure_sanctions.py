@@ -13,6 +13,8 @@ from nmdesk.dates import PartialDate
 from nmdesk.errors import PolicyError
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
 from nmdesk.services.accounts import edit_account
+from nmdesk.services.sanctions import issue
+from nmdesk.services.sanctions import resolve as resolve_sanction
 from ui.account_form import AccountFormDialog
 from ui.attachments import AttachmentsDialog
 from ui.closure import ClosureDialog
@@ -169,7 +171,8 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
 
     unit_id, account_id = running_account(register)
     day = dt.date(2026, 11, 2)
-    rectify = register.sanctions.add(
+    rectify = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -178,9 +181,10 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
             "内容审核不严",
             account_id,
             day + dt.timedelta(30),
-        )
+        ),
     )
-    suspend = register.sanctions.add(
+    suspend = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -189,21 +193,22 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
             "拒不整改",
             account_id,
             day + dt.timedelta(10),
-        )
+        ),
     )
     assert register.accounts.get(account_id).status is AccountStatus.SUSPENDED
-    register.sanctions.resolve(suspend, day + dt.timedelta(5), "恢复运行，继续整改")
+    resolve_sanction(register, suspend, day + dt.timedelta(5), "恢复运行，继续整改")
     assert register.accounts.get(account_id).status is AccountStatus.RECTIFYING
-    register.sanctions.resolve(rectify, day + dt.timedelta(20), "整改完成")
+    resolve_sanction(register, rectify, day + dt.timedelta(20), "整改完成")
     assert register.accounts.get(account_id).status is AccountStatus.RUNNING
     # a closed account cannot be suspended, and nothing is written
     register.accounts.transition(account_id, AccountStatus.CLOSING)
     before = len(register.sanctions.for_account(account_id))
     with pytest.raises(PolicyError, match="不能暂停运行"):
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None, unit_id, SanctionKind.SUSPEND_RUN, day, "x", account_id, day + dt.timedelta(3)
-            )
+            ),
         )
     assert len(register.sanctions.for_account(account_id)) == before
 

@@ -28,7 +28,7 @@ from nmdesk.models import (
     Unit,
     WatchEntry,
 )
-from nmdesk.services.accounts import assign_role, create_account
+from nmdesk.services.accounts import approve, assign_role, create_account
 from nmdesk.services.sanctions import issue
 from nmdesk.store import create_register
 from nmdesk.store.interfaces import Register
@@ -377,9 +377,7 @@ class DemoBuilder:
             return
         ref = f"会议纪要〔{opened.year}〕{self.rng.randint(1, 40)}号"
         if applying:  # approved recently, the opening filing still waits for its paper
-            self.r.accounts.approve(
-                account_id, self.days_ago(1, 12), application.approving_body, ref
-            )
+            approve(self.r, account_id, self.days_ago(1, 12), application.approving_body, ref)
             return
         app = self.r.accounts.application(account_id)
         assert app is not None and app.id is not None

@@ -36,6 +36,7 @@ from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
 from nmdesk.services.accounts import (
     JUSTIFICATION_FIELD,
+    approve,
     assign_role,
     check_unit_may_apply,
     create_account,
@@ -667,9 +668,7 @@ def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> S
             clean_text(entry.approving_body) or register.profile.level(entry.level).approving_body
         )
         result.filing_ids.append(
-            register.accounts.approve(
-                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
-            )
+            approve(register, account_id, checked.decided_on, body, clean_text(entry.approval_ref))
         )
     return result
 
@@ -744,9 +743,7 @@ def _edit(
     ):
         body = clean_text(entry.approving_body) or profile.level(entry.level).approving_body
         result.filing_ids.append(
-            register.accounts.approve(
-                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
-            )
+            approve(register, account_id, checked.decided_on, body, clean_text(entry.approval_ref))
         )
     return result
 

@@ -1,6 +1,6 @@
 """Accounts' policy: who may apply for an account (eligibility, PKU-CoE clause 5; a
 suspended right to apply, clause 15; the justification an extra account needs,
-clause 7) and when an edit must be filed (a filed account's change filing, or its
+clause 7; the pledge an approval needs, clause 6) and when an edit must be filed (a filed account's change filing, or its
 personnel-change filing when a role changes hands).
 
 ``create_account`` is the way a new account enters the register from the desk, the
@@ -152,3 +152,24 @@ def hand_over(register: Register, from_person_id: int, to_person_id: int, on: dt
             if filing_id is not None:
                 filing_ids.append(filing_id)
     return filing_ids
+
+
+def approve(
+    register: Register,
+    account_id: int,
+    decided_on: dt.date,
+    approving_body: str,
+    approval_ref: str,
+) -> int:
+    """Approve an application (审批) and open its opening filing (备案); returns the
+    filing's id. Where the profile asks for it, the pledge must be signed first
+    (PKU-CoE clause 6); the approval's reference is required."""
+    if register.profile.requires_pledge:
+        application = register.accounts.application(account_id)
+        if application is None or not application.pledge_signed:
+            raise PolicyError("尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
+    if not clean_text(approval_ref):
+        raise ValidationError("审批文号/会议纪要号", "为必填项")
+    with register.transaction():
+        register.accounts.record_approval(account_id, decided_on, approving_body, approval_ref)
+        return register.filings.create(account_id, FilingKind.OPENING, decided_on, [])

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.dates import PartialDate, months_before, partial_from_iso
-from nmdesk.errors import DuplicateAccountError, NotFoundError, PolicyError, ValidationError
+from nmdesk.errors import DuplicateAccountError, NotFoundError, ValidationError
 from nmdesk.lifecycle import check_transition
 from nmdesk.models import (
     Account,
@@ -22,7 +22,6 @@ from nmdesk.models import (
     Application,
     ApplicationDecision,
     FieldChange,
-    FilingKind,
     RoleAssignment,
     Unit,
 )
@@ -477,17 +476,12 @@ class AccountStore:
             stored["decision"] = changes["decision"].value
         self.r.update_row("applications", application_id, stored)
 
-    def approve(
+    def record_approval(
         self, account_id: int, decided_on: dt.date, approving_body: str, approval_ref: str
-    ) -> int:
-        """Record the approval (审批) and open the opening filing (备案); returns the filing id."""
-        profile = self.r.profile
-        if profile.requires_pledge:
-            app = self.application(account_id)
-            if app is None or not app.pledge_signed:
-                raise PolicyError("尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
-        if not clean_text(approval_ref):
-            raise ValidationError("审批文号/会议纪要号", "为必填项")
+    ) -> None:
+        """Record the approval (审批) of an application: the account is 已批准 and its
+        application carries the decision. What an approval needs first, and the opening
+        filing it opens, is policy (``nmdesk.services.accounts.approve``)."""
         with self.r.transaction():
             self.transition(account_id, AccountStatus.APPROVED)
             app = self.application(account_id)
@@ -512,7 +506,6 @@ class AccountStore:
             else:
                 assert app.id is not None
                 self.update_application(app.id, **fields)
-            return self.r.filings.create(account_id, FilingKind.OPENING, decided_on, [])
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None:
         reason = require_text(reason, "不予批准理由", 500)

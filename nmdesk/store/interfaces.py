@@ -263,10 +263,10 @@ class Accounts(Protocol):
 
     def update_application(self, application_id: int, **changes: Any) -> None: ...
 
-    def approve(
+    def record_approval(
         self, account_id: int, decided_on: dt.date, approving_body: str, approval_ref: str
-    ) -> int:
-        """Record the approval (审批) and open the opening filing (备案); returns the filing id."""
+    ) -> None:
+        """Record the approval (审批) of an application: the account is 已批准."""
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None: ...
 

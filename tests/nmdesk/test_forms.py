@@ -28,6 +28,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import approve as approve_application
 from nmdesk.services.accounts import assign_role
 from nmdesk.services.sanctions import issue
 
@@ -127,8 +128,12 @@ def make_account(
                 register, account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
             )
         if approve:
-            register.accounts.approve(
-                account_id, dt.date(2021, 9, 1), profile.level(2).approving_body, "纪要〔2021〕7号"
+            approve_application(
+                register,
+                account_id,
+                dt.date(2021, 9, 1),
+                profile.level(2).approving_body,
+                "纪要〔2021〕7号",
             )
     return account_id
 

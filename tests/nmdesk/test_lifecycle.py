@@ -20,7 +20,7 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
-from nmdesk.services.accounts import assign_role, create_account, edit_account, hand_over
+from nmdesk.services.accounts import approve, assign_role, create_account, edit_account, hand_over
 from nmdesk.services.sanctions import issue
 from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store import Register
@@ -88,9 +88,7 @@ def test_full_lifecycle_in_the_register(register: Register) -> None:
     assert register.accounts.get(account_id).status is S.APPLYING
     with pytest.raises(TransitionError):
         register.accounts.transition(account_id, S.RUNNING)
-    filing_id = register.accounts.approve(
-        account_id, D(2026, 3, 5), "计算机学院党委", "纪要〔2026〕3号"
-    )
+    filing_id = approve(register, account_id, D(2026, 3, 5), "计算机学院党委", "纪要〔2026〕3号")
     assert register.accounts.get(account_id).status is S.APPROVED
     register.filings.mark_filed(filing_id, D(2026, 3, 9))
     assert register.accounts.get(account_id).status is S.RUNNING
@@ -189,7 +187,7 @@ def test_pku_extra_account_needs_justification_and_pledge(pku_register: Register
         application=Application(None, 0, D(2026, 3, 2)),
     )
     with pytest.raises(PolicyError, match="承诺书"):
-        pku_register.accounts.approve(first, D(2026, 3, 5), "学院党政联席会", "纪要3号")
+        approve(pku_register, first, D(2026, 3, 5), "学院党政联席会", "纪要3号")
     with pytest.raises(ValidationError, match="必要性"):
         create_account(
             pku_register,
@@ -249,7 +247,7 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
 def test_signed_copy_is_received_by_check_code(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
-    filing_id = register.accounts.approve(account_id, D(2026, 3, 5), "学院", "纪要")
+    filing_id = approve(register, account_id, D(2026, 3, 5), "学院", "纪要")
     code = register.filings.get(filing_id).check_code
     serial = register.accounts.get(account_id).serial_no
     filing = register.filings.receive_signed_copy(f"{serial}|{code.lower()}", D(2026, 3, 9))

@@ -29,6 +29,7 @@ from nmdesk.models import (
     WatchEntry,
 )
 from nmdesk.services.accounts import approve, assign_role, create_account
+from nmdesk.services.filings import confirm_closure, mark_filed, start_closure
 from nmdesk.services.sanctions import issue
 from nmdesk.store import create_register
 from nmdesk.store.interfaces import Register
@@ -385,7 +386,7 @@ class DemoBuilder:
             app.id, decision=ApplicationDecision.APPROVED, decided_on=opened, approval_ref=ref
         )
         filing_id = self.r.filings.create(account_id, FilingKind.OPENING, opened, [])
-        self.r.filings.mark_filed(filing_id, opened + dt.timedelta(days=4))
+        mark_filed(self.r, filing_id, opened + dt.timedelta(days=4))
         self.extras(account_id, status, unit_id)
 
     def extras(self, account_id: int, status: AccountStatus, unit_id: int) -> None:
@@ -398,7 +399,7 @@ class DemoBuilder:
                 [FieldChange("账号名称", "旧名称", self.r.accounts.get(account_id).name)],
             )
             if self.rng.random() < 0.4:
-                self.r.filings.mark_filed(filing_id, event + dt.timedelta(days=2))
+                mark_filed(self.r, filing_id, event + dt.timedelta(days=2))
         if status is AccountStatus.RUNNING and self.rng.random() < 0.1:
             successor = self.pick_person(unit_id, ("staff", "student"))
             holder = self.r.accounts.holder(account_id, "operator")
@@ -420,10 +421,10 @@ class DemoBuilder:
         if status is AccountStatus.SUSPENDED:
             self.r.accounts.transition(account_id, AccountStatus.SUSPENDED)
         if status in (AccountStatus.CLOSING, AccountStatus.CLOSED):
-            filing_id = self.r.filings.start_closure(account_id, self.days_ago(3, 30), "停止运营")
+            filing_id = start_closure(self.r, account_id, self.days_ago(3, 30), "停止运营")
             if status is AccountStatus.CLOSED:
-                self.r.filings.confirm_closure(filing_id, self.days_ago(0, 2))
-                self.r.filings.mark_filed(filing_id, self.today)
+                confirm_closure(self.r, filing_id, self.days_ago(0, 2))
+                mark_filed(self.r, filing_id, self.today)
         if self.rng.random() < 0.05:
             self.r.watchlist.add_incident(
                 Incident(

@@ -30,6 +30,7 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus
+from nmdesk.services.filings import mark_filed
 from nmdesk.store.interfaces import Register
 from ui.desk_common import (
     GROUP_STYLE,
@@ -170,7 +171,7 @@ class FilingsDialog(DeskDialog):
             return
         try:
             day = self._day()
-            self.register.filings.mark_filed(filing_id, day)
+            mark_filed(self.register, filing_id, day)
         except ValidationError:
             return
         except NmdeskError as error:

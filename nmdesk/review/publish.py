@@ -34,6 +34,7 @@ from nmdesk.review.outcomes import Outstanding, outstanding, unit_outcomes
 from nmdesk.review.outputs import STEPS, Work, notice_jobs, write_work
 from nmdesk.review.records import Campaign, Step
 from nmdesk.runtime import collections_paused
+from nmdesk.services.filings import start_closure
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ def _write_verdicts(register: Register, campaign: Campaign, plan: _Plan, today: 
     for (old, new), account_ids in plan.moves.items():
         register.accounts.transition_many(account_ids, old, new)
     for account_id, reason in plan.closures:  # as SanctionStore.add does for 责令注销
-        register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
+        start_closure(register, account_id, today, note=f"责令注销：{reason}")
 
 
 def _sanction(

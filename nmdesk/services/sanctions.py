@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from nmdesk.errors import PolicyError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import DEADLINE_KINDS, AccountStatus, Sanction, SanctionKind
+from nmdesk.services.filings import start_closure
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import Register
@@ -51,9 +52,7 @@ def _apply(register: Register, sanction: Sanction, account_id: int) -> None:
     elif sanction.kind is SanctionKind.SUSPEND_RUN and status is not AccountStatus.SUSPENDED:
         register.accounts.transition(account_id, AccountStatus.SUSPENDED)
     elif sanction.kind is SanctionKind.ORDER_CLOSE and status is not AccountStatus.CLOSING:
-        register.filings.start_closure(
-            account_id, sanction.issued_on, note=f"责令注销：{sanction.reason}"
-        )
+        start_closure(register, account_id, sanction.issued_on, note=f"责令注销：{sanction.reason}")
 
 
 def resolve(register: Register, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:

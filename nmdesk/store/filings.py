@@ -15,7 +15,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
-from nmdesk.models import AccountStatus, FieldChange, Filing, FilingKind, FilingStatus
+from nmdesk.models import FieldChange, Filing, FilingKind, FilingStatus
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.workdays import DueDate
 
@@ -188,29 +188,19 @@ class FilingStore:
             changes=changes,
         )
 
-    def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
-        """The signed paper came back: the filing is archived. An opening filing puts the
-        account into operation (已批准 → 运行中)."""
+    def record_filed(self, filing_id: int, filed_on: dt.date) -> Filing:
+        """Record that the signed paper came back: the filing is archived. Returns it as
+        it was; what that does to the account is ``nmdesk.services.filings``."""
         filing = self.get(filing_id)
         if filing.status is not FilingStatus.OPEN:
             raise PolicyError(f"该备案已是“{filing.status.label}”状态")
-        with self.r.transaction():
-            self.r.update_row(
-                "filings",
-                filing_id,
-                {"status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
-                action="filed",
-            )
-            account = self.r.accounts.get(filing.account_id)
-            if filing.kind is FilingKind.OPENING and account.status is AccountStatus.APPROVED:
-                self.r.accounts.transition(filing.account_id, AccountStatus.RUNNING)
-
-    def receive_signed_copy(self, code: str, received_on: dt.date) -> Filing:
-        """Match a returned copy by its check code and mark its filing as received."""
-        filing = self.by_check_code(code)
-        assert filing.id is not None
-        self.mark_filed(filing.id, received_on)
-        return self.get(filing.id)
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {"status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
+            action="filed",
+        )
+        return filing
 
     def refresh_due_dates(self) -> int:
         """Recompute open filings' due dates after the calendar changed; returns how many moved."""
@@ -246,22 +236,16 @@ class FilingStore:
 
     # -- closure (注销) ---------------------------------------------------------------
 
-    def start_closure(self, account_id: int, event_on: dt.date, note: str = "") -> int:
-        """Decide to close an account: status 注销中 and a closure filing with its deadline."""
-        with self.r.transaction():
-            self.r.accounts.transition(account_id, AccountStatus.CLOSING)
-            return self.create(account_id, FilingKind.CLOSURE, event_on, [], note=note)
-
-    def confirm_closure(self, filing_id: int, platform_closed_on: dt.date) -> None:
-        """The platform confirmed the account is closed: status 已注销. The record stays."""
+    def record_platform_closed(self, filing_id: int, platform_closed_on: dt.date) -> Filing:
+        """Record the day the platform confirmed a closure filing's account closed;
+        returns the filing. Its account's status is ``nmdesk.services.filings``."""
         filing = self.get(filing_id)
         if filing.kind is not FilingKind.CLOSURE:
             raise PolicyError("只有注销报备可以确认注销")
-        with self.r.transaction():
-            self.r.update_row(
-                "filings",
-                filing_id,
-                {"platform_closed_on": iso_or_none(platform_closed_on)},
-                action="closure-confirmed",
-            )
-            self.r.accounts.transition(filing.account_id, AccountStatus.CLOSED)
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {"platform_closed_on": iso_or_none(platform_closed_on)},
+            action="closure-confirmed",
+        )
+        return filing

@@ -361,23 +361,17 @@ class Filings(Protocol):
     def open_filings(self) -> list[Filing]:
         """Every filing still waiting for its signed paper, earliest due first."""
 
-    def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
-        """The signed paper came back: the filing is archived. An opening filing puts the account into operation (已批准 → 运行中)."""
+    def record_filed(self, filing_id: int, filed_on: dt.date) -> Filing:
+        """Record that the signed paper came back (the filing is archived); the filing as it was."""
 
     def cancel(self, filing_id: int, reason: str) -> None:
         """Void a filing whose paper was never sent (作废); it stays in the record."""
 
-    def receive_signed_copy(self, code: str, received_on: dt.date) -> Filing:
-        """Match a returned copy by its check code and mark its filing as received."""
-
     def refresh_due_dates(self) -> int:
         """Recompute open filings' due dates after the calendar changed; returns how many moved."""
 
-    def start_closure(self, account_id: int, event_on: dt.date, note: str = ...) -> int:
-        """Decide to close an account: status 注销中 and a closure filing with its deadline."""
-
-    def confirm_closure(self, filing_id: int, platform_closed_on: dt.date) -> None:
-        """The platform confirmed the account is closed: status 已注销. The record stays."""
+    def record_platform_closed(self, filing_id: int, platform_closed_on: dt.date) -> Filing:
+        """Record the day the platform confirmed a closure filing's account closed."""
 
 
 class Sanctions(Protocol):

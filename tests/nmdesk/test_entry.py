@@ -19,6 +19,7 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.services.accounts import assign_role, end_role
+from nmdesk.services.filings import mark_filed
 from nmdesk.services.sanctions import issue
 
 
@@ -164,7 +165,7 @@ def test_undo_after_filing_came_back_files_reverse_change(register) -> None:
     entry = E.entry_from_account(register, account_id)
     entry.name = "北理工计算机学院"
     saved = E.save_entry(register, entry, account_id)
-    register.filings.mark_filed(saved.filing_ids[0], dt.date.today())
+    mark_filed(register, saved.filing_ids[0], dt.date.today())
     reverse = E.undo_edit(register, saved.edit)
     assert reverse is not None
     assert register.filings.get(reverse).changes[0].after == "北理工计算机"
@@ -205,7 +206,7 @@ def test_approval_on_the_sheet_opens_the_opening_filing(register) -> None:
     app = register.accounts.application(result.account_id)
     assert app.applied_on == dt.date(2026, 10, 30)
     assert app.approving_body == "学校内设机构"  # the level's approving body from the profile
-    register.filings.mark_filed(opening.id, dt.date(2026, 11, 6))
+    mark_filed(register, opening.id, dt.date(2026, 11, 6))
     assert register.accounts.get(result.account_id).status is AccountStatus.RUNNING
 
 
@@ -244,7 +245,7 @@ def test_describe_filing_flags_an_estimated_due_date_and_voiding_needs_an_open_f
     filing_id = register.filings.create(account_id, FilingKind.CHANGE, dt.date(2027, 12, 28), [])
     text = E.describe_filing(register, filing_id)
     assert "变更备案" in text and "估算" in text and "2027" in text
-    register.filings.mark_filed(filing_id, dt.date(2027, 12, 29))
+    mark_filed(register, filing_id, dt.date(2027, 12, 29))
     with pytest.raises(NmdeskError, match="已归档"):
         E.cancel_filing(register, filing_id, "test")
 

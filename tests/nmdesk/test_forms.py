@@ -30,6 +30,7 @@ from nmdesk.models import (
 )
 from nmdesk.services.accounts import approve as approve_application
 from nmdesk.services.accounts import assign_role
+from nmdesk.services.filings import mark_filed, receive_signed_copy, start_closure
 from nmdesk.services.sanctions import issue
 
 A4 = (595.28, 841.89)
@@ -341,7 +342,7 @@ def test_round_trip_signed_copy(register, tmp_path):
     out = render_form(register, "filing", account_id, tmp_path / "sign.pdf")
     text = squash(PdfReader(out).pages[0].extract_text())
     code = CODE_RE.search(text).group(1)
-    filing = register.filings.receive_signed_copy(code, dt.date(2026, 3, 2))
+    filing = receive_signed_copy(register, code, dt.date(2026, 3, 2))
     assert filing.status is FilingStatus.FILED
     assert filing.filed_on == dt.date(2026, 3, 2)
     assert filing.kind is FilingKind.OPENING
@@ -365,7 +366,7 @@ def test_change_sheet_prints_before_and_after(register, tmp_path):
 
 def test_closure_and_rectification(register, tmp_path):
     account_id = make_account(register)
-    register.filings.mark_filed(register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
+    mark_filed(register, register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
     unit_id = register.accounts.get(account_id).unit_id
     issue(
         register,
@@ -382,7 +383,7 @@ def test_closure_and_rectification(register, tmp_path):
     out = render_form(register, "rectification", account_id, tmp_path / "rect.pdf")
     for text in copies_by_label(out, register.profile.copy_labels).values():
         assert "长期未更新" in text and "2026年2月5日" in text and "回执" in text
-    register.filings.start_closure(account_id, dt.date(2026, 3, 1), "停止运营")
+    start_closure(register, account_id, dt.date(2026, 3, 1), "停止运营")
     out = render_form(register, "closure", account_id, tmp_path / "closure.pdf")
     for text in copies_by_label(out, register.profile.copy_labels).values():
         assert "停止运营" in text and "2026年3月1日" in text and "注销报备" in text
@@ -560,7 +561,7 @@ def test_scanned_qr_code_finds_the_filing(register, tmp_path):
     filing = register.filings.for_account(account_id)[-1]
     serial = register.accounts.get(account_id).serial_no
     assert codes == [f"{serial}|{filing.check_code}"]
-    received = register.filings.receive_signed_copy(codes[0], dt.date(2026, 3, 5))
+    received = receive_signed_copy(register, codes[0], dt.date(2026, 3, 5))
     assert received.id == filing.id and received.status is FilingStatus.FILED
 
 

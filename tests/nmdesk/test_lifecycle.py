@@ -21,6 +21,7 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.services.accounts import approve, assign_role, create_account, edit_account, hand_over
+from nmdesk.services.filings import confirm_closure, mark_filed, receive_signed_copy, start_closure
 from nmdesk.services.sanctions import issue
 from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store import Register
@@ -90,12 +91,12 @@ def test_full_lifecycle_in_the_register(register: Register) -> None:
         register.accounts.transition(account_id, S.RUNNING)
     filing_id = approve(register, account_id, D(2026, 3, 5), "计算机学院党委", "纪要〔2026〕3号")
     assert register.accounts.get(account_id).status is S.APPROVED
-    register.filings.mark_filed(filing_id, D(2026, 3, 9))
+    mark_filed(register, filing_id, D(2026, 3, 9))
     assert register.accounts.get(account_id).status is S.RUNNING
-    closure = register.filings.start_closure(account_id, D(2026, 9, 21))
+    closure = start_closure(register, account_id, D(2026, 9, 21))
     assert register.accounts.get(account_id).status is S.CLOSING
     assert register.filings.get(closure).due_on == D(2026, 10, 12)  # 10 working days
-    register.filings.confirm_closure(closure, D(2026, 9, 30))
+    confirm_closure(register, closure, D(2026, 9, 30))
     assert register.accounts.get(account_id).status is S.CLOSED
     assert register.accounts.count() == 1  # nothing is deleted
     with pytest.raises(TransitionError):
@@ -250,7 +251,7 @@ def test_signed_copy_is_received_by_check_code(register: Register) -> None:
     filing_id = approve(register, account_id, D(2026, 3, 5), "学院", "纪要")
     code = register.filings.get(filing_id).check_code
     serial = register.accounts.get(account_id).serial_no
-    filing = register.filings.receive_signed_copy(f"{serial}|{code.lower()}", D(2026, 3, 9))
+    filing = receive_signed_copy(register, f"{serial}|{code.lower()}", D(2026, 3, 9))
     assert filing.status is FilingStatus.FILED and filing.filed_on == D(2026, 3, 9)
     assert register.accounts.get(account_id).status is S.RUNNING
 

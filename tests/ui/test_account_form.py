@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import AccountStatus, FilingKind, Person, PersonKind, Sanction, SanctionKind
+from nmdesk.services.filings import mark_filed
 from nmdesk.services.sanctions import issue
 from ui.account_form import AccountFormDialog
 from ui.undo import EditHistory
@@ -287,7 +288,7 @@ def test_window_undo_uses_the_session_history(qtbot, register) -> None:
     edit.name.setText("北理工计算机学院")
     save(qtbot, edit)
     filing_id = edit.result_info.filing_ids[0]
-    register.filings.mark_filed(filing_id, dt.date(2026, 11, 20))
+    mark_filed(register, filing_id, dt.date(2026, 11, 20))
     message = undo_last_edit(register, window)
     assert "反向变更" in message
     assert register.accounts.get(account_id).name == "北理工计算机"

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from nmdesk.dates import PartialDate
 from nmdesk.models import Account, AccountStatus, FilingKind, PersonKind
 from nmdesk.services.accounts import assign_role
+from nmdesk.services.filings import mark_filed
 from ui.hand_over import HandOverDialog
 from ui.people_editor import PeopleDialog
 from ui.units_editor import UnitsDialog
@@ -355,7 +356,7 @@ def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
     ended = [
         f for f in register.filings.for_account(account_id) if f.event_on == dt.date(2026, 11, 20)
     ]
-    register.filings.mark_filed(ended[0].id, dt.date(2026, 11, 25))
+    mark_filed(register, ended[0].id, dt.date(2026, 11, 25))
     with pytest.raises(PolicyError, match="已交回归档"):
         undo_last_edit(register, window)
     assert register.accounts.current_roles(account_id) == []

@@ -28,7 +28,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots docs/screenshots
 
 # the PyInstaller onedir bundle in dist/nmdesk/ (packaging/nmdesk.spec; also built on Windows)
 dist: $(STAMP)

@@ -3,7 +3,7 @@ and the memory the process holds with it open.
 
 Each round starts two fresh processes under ``QT_QPA_PLATFORM=offscreen``, one
 after the other: ``main.py --path <register>`` (the real application, with
-``NMDESK_STARTUP_PROBE`` set so ``ui/startup_probe.py`` prints the wall-clock time
+``NMDESK_STARTUP_PROBE`` set so ``ui/common/startup_probe.py`` prints the wall-clock time
 of the table's first paint) and ``benchmarks/bare_window.py`` (a bare PySide6
 window with one table, the baseline). The figure is the time from just before
 the process is spawned to that first paint, the median over the rounds. After

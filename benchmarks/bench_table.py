@@ -74,7 +74,7 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
     from nmdesk.store.search import register_sql_functions
 
     register_sql_functions(raw)
-    chunk = 200  # ui.account_table.AccountTableModel.CHUNK
+    chunk = 200  # ui.register.account_table.AccountTableModel.CHUNK
     results = []
     try:
         for label, text in SEARCHES:
@@ -106,7 +106,7 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
             candidates.append((like + " ORDER BY account_id", like_params))
 
             # What the UI thread does for a keystroke on a large register: the first
-            # screen of ids and its rows (ui/account_table.py, progressive queries); the
+            # screen of ids and its rows (ui/register/account_table.py, progressive queries); the
             # whole list is read on a background thread and timed for the note.
             def ours(q: AccountQuery = query) -> list[int]:
                 ids = register.accounts.ids(q, limit=chunk)
@@ -224,10 +224,10 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     from PySide6.QtWidgets import QApplication
 
     from nmdesk.store import Register
-    from ui import main_actions
-    from ui.account_table import COLUMNS
     from ui.app import make_app
-    from ui.main_window import MainWindow
+    from ui.register import main_actions
+    from ui.register.account_table import COLUMNS
+    from ui.register.main_window import MainWindow
 
     app = QApplication.instance() or make_app(["bench"])
     results: list[dict[str, Any]] = []
@@ -261,8 +261,8 @@ def bench_window(path: Any, quick: bool) -> list[dict[str, Any]]:
     shown_at = time.perf_counter()
     first_window_ms = beat.measure(open_window, 300, loaded)
     # After the first paint the program loads modules, dictionaries and fonts on a
-    # background thread (ui/warm_up.py); the rows below are measured once it is done.
-    from ui import warm_up
+    # background thread (ui/common/warm_up.py); the rows below are measured once it is done.
+    from ui.common import warm_up
 
     while not warm_up.finished.is_set() and time.perf_counter() - shown_at < 60:
         app.processEvents()

@@ -1,7 +1,7 @@
 """What an operation changed in the register, so a window refreshes only that.
 
 A dialog or a job says what it wrote as a ``Changes`` (as Anki's ``OpChanges`` does):
-the main window then re-reads only the views that show it (``ui/main_window.py``,
+the main window then re-reads only the views that show it (``ui/register/main_window.py``,
 ``MainWindow.apply_changes``). Changes combine with ``|``; an empty one is false.
 """
 

@@ -1,6 +1,6 @@
 """What the clerk types into the account form, checked and saved as one action.
 
-The account form (``ui/account_form.py``) mirrors the paper sheet: the BIT
+The account form (``ui/desk/account_form.py``) mirrors the paper sheet: the BIT
 filing sheet (备案表) or the PKU-CoE approval sheet (审批表). It collects plain
 text into an ``AccountEntry``; this module checks the entry against the rules
 (every error names its field in Chinese, as on the sheet) and saves it in one

@@ -1,5 +1,5 @@
 """Undo of unit, person and role edits (撤销), beside ``nmdesk.entry.undo_edit`` for
-account fields. The session's history in ``ui/undo.py`` holds these records.
+account fields. The session's history in ``ui/desk/undo.py`` holds these records.
 
 As for account edits, undo is refused once the record changed again since, and a
 role change whose personnel-change filing came back signed is not undone: the

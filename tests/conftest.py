@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings
 import ui  # noqa: F401  (guards the whole test process against the binding's None leak)
 from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
-from ui.window_fit import use_office_screen
+from ui.common.window_fit import use_office_screen
 
 # The desk's own settings (remembered window sizes) go to a folder of this run,
 # never to the user's ~/.config.

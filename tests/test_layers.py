@@ -32,8 +32,8 @@ def test_nmdesk_never_imports_qt() -> None:
 
 def test_layer_check_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from PySide6.QtWidgets import QWidget\nimport ui.main_window\n")
-    assert {"PySide6.QtWidgets", "ui.main_window"} <= imported_modules(sample)
+    sample.write_text("from PySide6.QtWidgets import QWidget\nimport ui.register.main_window\n")
+    assert {"PySide6.QtWidgets", "ui.register.main_window"} <= imported_modules(sample)
 
 
 # -- nmdesk/store: module-level imports form a DAG ----------------------------------------

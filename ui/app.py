@@ -58,7 +58,7 @@ def install_qt_translations(app: QCoreApplication) -> bool:
     ):
         return False
     app.installTranslator(translator)
-    from ui.file_dialogs import FileDialogGapsTranslator
+    from ui.common.file_dialogs import FileDialogGapsTranslator
 
     gaps = FileDialogGapsTranslator(app)
     app.installTranslator(gaps)  # the last installed is asked first
@@ -74,7 +74,7 @@ def make_app(argv: list[str]) -> QApplication:
     app.setApplicationDisplayName(tr("新媒体账号备案管理台"))
     install_qt_translations(app)
     app.setStyle("Fusion")
-    from ui.about import app_icon
+    from ui.common.about import app_icon
 
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("nmdesk")  # Wayland/X11 match the window to nmdesk.desktop
@@ -110,7 +110,7 @@ def first_start(
     path: Path, parent: QWidget | None = None, run: Callable[[QDialog], int] | None = None
 ) -> Register | None:
     """Ask for a profile (or the demo) and create the register; None if the clerk cancelled."""
-    from ui.first_start import FirstStartDialog
+    from ui.common.first_start import FirstStartDialog
 
     dialog = FirstStartDialog(path, parent)
     if (run or exec_dialog)(dialog) != QDialog.DialogCode.Accepted:
@@ -123,7 +123,7 @@ def open_window(
     path: Path, parent: QWidget | None = None, *, create: bool = False
 ) -> QWidget | None:
     """Open (or first create) the register at ``path`` in a new main window."""
-    from ui.main_window import MainWindow
+    from ui.register.main_window import MainWindow
 
     if create or not path.exists():
         register = first_start(path, parent)
@@ -136,7 +136,7 @@ def open_window(
     if not register.read_only:
         window.start_daily_backup()
     if os.environ.get("NMDESK_STARTUP_PROBE"):  # benchmarks/bench_startup.py only
-        from ui.startup_probe import watch
+        from ui.common.startup_probe import watch
 
         watch(window)
     WINDOWS.append(window)
@@ -157,7 +157,7 @@ def run(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv[1:])
     app = make_app(argv)
-    from ui.data_safety import install_error_hook
+    from ui.safety.data_safety import install_error_hook
 
     install_error_hook()  # an uncaught error becomes a message box, not a silent traceback
     path = args.path or default_register_path()

@@ -3,7 +3,7 @@
 pypinyin reads its 2.5 MB phrase dictionary (``phrases_dict.json``) with a single
 ``json.loads`` when it is first imported: about 130 ms in one C call, during which
 the importing thread holds the GIL. The desk imports pypinyin on a background
-thread after the first paint (``ui/warm_up.py``), and that one call still froze the
+thread after the first paint (``ui/common/warm_up.py``), and that one call still froze the
 window for as long. Here pypinyin is imported with ``PYPINYIN_NO_PHRASES`` (its own
 switch for "no phrase dictionary") and the same file is then parsed in pieces of
 about 64 KB, each added to pypinyin's phrase dictionary and its segmenter as

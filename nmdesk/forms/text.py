@@ -64,7 +64,7 @@ BLANK_LINE = "＿＿＿＿＿＿＿＿"
 
 
 _fonts_registered = False
-# The desk registers the fonts on its warm-up thread (ui/warm_up.py) while the clerk may
+# The desk registers the fonts on its warm-up thread (ui/common/warm_up.py) while the clerk may
 # already be printing: one registration at a time, and a font is never replaced.
 _font_lock = threading.Lock()
 

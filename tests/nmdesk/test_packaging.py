@@ -110,7 +110,11 @@ def test_installed_wheel_registers_prints_and_imports_outside_the_checkout(insta
     )
     assert str(ROOT) not in where and str(bin_dir.parent) in where
     guide = _run(
-        [bin_dir / "python", "-c", "from ui import guide; print(guide.guide_url().toLocalFile())"],
+        [
+            bin_dir / "python",
+            "-c",
+            "from ui.common import guide; print(guide.guide_url().toLocalFile())",
+        ],
         tmp_path,
         env,
     ).strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nmdesk.models import Person, PersonKind, Unit
-from ui.desk_common import install_ui_font
+from ui.desk.desk_common import install_ui_font
 
 
 class Answers:

@@ -1,7 +1,7 @@
-"""Shows one file dialog on a folder for three seconds, for ``tests/ui/test_file_dialogs.py``.
+"""Shows one file dialog on a folder for three seconds, for ``tests/ui/common/test_file_dialogs.py``.
 
 ``python tests/ui/file_dialog_show.py quiet|plain FOLDER``: ``quiet`` is nmdesk's
-dialog (``ui.file_dialogs.quiet_dialog``), ``plain`` Qt's own ``QFileDialog``. The
+dialog (``ui.common.file_dialogs.quiet_dialog``), ``plain`` Qt's own ``QFileDialog``. The
 test runs it under strace and looks for ``open`` calls on the register's files.
 """
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from ui import file_dialogs
+from ui.common import file_dialogs
 
 SHOWN_MS = 3000
 

@@ -1,4 +1,4 @@
-"""The desk as a separate process, for ``tests/ui/test_file_dialogs.py``.
+"""The desk as a separate process, for ``tests/ui/common/test_file_dialogs.py``.
 
 ``python tests/ui/file_dialog_worker.py REGISTER`` opens the register in the
 main window (it becomes the holder), runs 文件 → 打开备案库… and cancels the
@@ -46,8 +46,8 @@ def _close_dialog_when_listed(started: float, listed: list[float]) -> None:
 def main() -> int:
     from nmdesk.errors import NmdeskError
     from nmdesk.models import Person, PersonKind
-    from ui import main_actions
     from ui.app import make_app, open_window
+    from ui.register import main_actions
 
     path = Path(sys.argv[1])
     app = make_app([])

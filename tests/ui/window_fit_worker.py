@@ -1,4 +1,4 @@
-"""Every window of the desk on one screen size, for ``tests/ui/test_window_fit.py``.
+"""Every window of the desk on one screen size, for ``tests/ui/common/test_window_fit.py``.
 
 ``QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json python tests/ui/window_fit_worker.py
 REGISTER SETTINGS_DIR`` opens each dialog, wizard and the main window on the demo
@@ -53,26 +53,26 @@ def _buttons(window: QWidget) -> list[dict[str, object]]:
 
 
 def _windows(register: Register, settings: QSettings) -> list[tuple[str, Callable[[], QWidget]]]:
-    from ui.about import AboutDialog
-    from ui.account_form import AccountFormDialog
-    from ui.attachments import AttachmentsDialog
-    from ui.closure import ClosureDialog
-    from ui.data_safety import BackupDialog
-    from ui.export_dialog import ExportDialog
-    from ui.filings_dialog import FilingsDialog
-    from ui.first_start import FirstStartDialog
-    from ui.hand_over import HandOverDialog
-    from ui.holiday_calendar import HolidayCalendarDialog
-    from ui.import_wizard import ImportWizard
-    from ui.main_window import MainWindow
-    from ui.people_editor import PeopleDialog
-    from ui.print_preview import PrintPreviewDialog
-    from ui.receive_copy import ReceiveCopyDialog
-    from ui.receive_scans import ScanReceiveDialog
-    from ui.review_wizard import ReviewWizard
-    from ui.sanctions import SanctionsDialog
-    from ui.units_editor import UnitsDialog
-    from ui.watch_list import WatchListDialog
+    from ui.calendar.holiday_calendar import HolidayCalendarDialog
+    from ui.common.about import AboutDialog
+    from ui.common.first_start import FirstStartDialog
+    from ui.desk.account_form import AccountFormDialog
+    from ui.desk.attachments import AttachmentsDialog
+    from ui.desk.closure import ClosureDialog
+    from ui.desk.filings_dialog import FilingsDialog
+    from ui.desk.hand_over import HandOverDialog
+    from ui.desk.people_editor import PeopleDialog
+    from ui.desk.sanctions import SanctionsDialog
+    from ui.desk.units_editor import UnitsDialog
+    from ui.desk.watch_list import WatchListDialog
+    from ui.excel.export_dialog import ExportDialog
+    from ui.excel.import_wizard import ImportWizard
+    from ui.printing.print_preview import PrintPreviewDialog
+    from ui.printing.receive_copy import ReceiveCopyDialog
+    from ui.printing.receive_scans import ScanReceiveDialog
+    from ui.register.main_window import MainWindow
+    from ui.review.review_wizard import ReviewWizard
+    from ui.safety.data_safety import BackupDialog
 
     account = register.accounts.ids()[0]
     return [
@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     app = QApplication(argv[:1])
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, argv[2])
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, argv[2])
-    from ui.desk_common import install_ui_font
+    from ui.desk.desk_common import install_ui_font
 
     install_ui_font(app)
     register = Register.open(Path(argv[1]), actor="tester")

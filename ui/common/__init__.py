@@ -1,0 +1,1 @@
+"""Application-wide pieces: start-up, file dialogs, window sizes, the guide, About."""

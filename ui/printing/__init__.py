@@ -1,0 +1,1 @@
+"""Printing forms and receiving their signed copies and scans."""

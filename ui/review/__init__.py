@@ -1,0 +1,1 @@
+"""The annual review (年审) wizard: collecting reports, assessing them, the public listing."""

@@ -1,0 +1,1 @@
+"""Backups, verify, locks and the audit export."""

@@ -8,7 +8,7 @@ from nmdesk.dates import deadline_text
 from nmdesk.models import Account
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def describe_account(register: Register, account: Account) -> str:

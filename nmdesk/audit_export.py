@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.cells import safe_text, set_text_cell
 from nmdesk.files import create_private_file, refuse_register_file
-from nmdesk.store.anchors import HEAD_LABEL, chain_head
-from nmdesk.store.sqlite_errors import os_reason
-from nmdesk.store.verification import verify_register
+from nmdesk.store import os_reason
+from nmdesk.store.anchors import HEAD_LABEL
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 COLUMNS = (
     ("id", "序号"),
@@ -50,7 +49,7 @@ def export_audit(register: Register, out: str | Path) -> int:
     if out.exists():
         raise NmdeskError(f"文件 {out} 已存在，不会覆盖。请换一个文件名")
     entries = register.audit.all_entries()
-    findings = verify_register(register).findings  # the same checks as verify
+    findings = register.verify().findings  # the same checks as verify
     refuse_register_file(out, "导出审计记录")
     part = out.with_name(out.name + ".part")
     try:
@@ -106,5 +105,5 @@ def _write_xlsx(
     for finding in findings:
         cell = summary.cell(row=summary.max_row + 1, column=2)
         set_text_cell(cell, finding)
-    summary.append([HEAD_LABEL, chain_head(register.db.conn).hash])
+    summary.append([HEAD_LABEL, register.chain_head().hash])
     book.save(path)

@@ -92,9 +92,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.close()
         return 0
     except Exception as error:  # a damaged file or a full disk, not a bug: say so in one line
-        from nmdesk.store.register import database_error_message
+        from nmdesk.store import error_message
 
-        message = database_error_message(error)
+        message = error_message(error)
         if message is None:
             raise
         print(f"错误：{message}", file=sys.stderr)

@@ -21,7 +21,7 @@ from nmdesk.dates import months_before
 from nmdesk.models import DEADLINE_KINDS, FilingKind
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 class ClockKind(StrEnum):

@@ -28,7 +28,11 @@ from nmdesk.models import (
     Unit,
     WatchEntry,
 )
-from nmdesk.store import Register
+from nmdesk.services.accounts import approve, assign_role, create_account
+from nmdesk.services.filings import confirm_closure, mark_filed, start_closure
+from nmdesk.services.sanctions import issue
+from nmdesk.store import create_register
+from nmdesk.store.interfaces import Register
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = [
@@ -209,7 +213,10 @@ PLATFORM_WEIGHTS = {
 }
 
 
-class _DemoBuilder:
+class DemoBuilder:
+    """Writes the demo register's units, people, accounts and their history
+    (``nmdesk.demo_large`` reuses it for the 100k register)."""
+
     def __init__(self, register: Register, seed: int) -> None:
         self.r = register
         self.rng = random.Random(seed)
@@ -353,13 +360,14 @@ class _DemoBuilder:
             application.decision = ApplicationDecision.REFUSED
             application.decided_on = opened
             application.refusal_reason = profile.ineligible_reason
-        account_id = self.r.accounts.create(account, application=application)
+        account_id = create_account(self.r, account, application=application)
         for role in profile.roles:
             if role.id == "content_reviewer" or (not role.required and self.rng.random() < 0.5):
                 continue
             if self.rng.random() < 0.03:
                 continue  # some accounts miss a required role, for the deadlines board
-            self.r.accounts.assign_role(
+            assign_role(
+                self.r,
                 account_id,
                 role.id,
                 self.pick_person(unit_id, role.person_kinds),
@@ -370,9 +378,7 @@ class _DemoBuilder:
             return
         ref = f"会议纪要〔{opened.year}〕{self.rng.randint(1, 40)}号"
         if applying:  # approved recently, the opening filing still waits for its paper
-            self.r.accounts.approve(
-                account_id, self.days_ago(1, 12), application.approving_body, ref
-            )
+            approve(self.r, account_id, self.days_ago(1, 12), application.approving_body, ref)
             return
         app = self.r.accounts.application(account_id)
         assert app is not None and app.id is not None
@@ -380,7 +386,7 @@ class _DemoBuilder:
             app.id, decision=ApplicationDecision.APPROVED, decided_on=opened, approval_ref=ref
         )
         filing_id = self.r.filings.create(account_id, FilingKind.OPENING, opened, [])
-        self.r.filings.mark_filed(filing_id, opened + dt.timedelta(days=4))
+        mark_filed(self.r, filing_id, opened + dt.timedelta(days=4))
         self.extras(account_id, status, unit_id)
 
     def extras(self, account_id: int, status: AccountStatus, unit_id: int) -> None:
@@ -393,14 +399,15 @@ class _DemoBuilder:
                 [FieldChange("账号名称", "旧名称", self.r.accounts.get(account_id).name)],
             )
             if self.rng.random() < 0.4:
-                self.r.filings.mark_filed(filing_id, event + dt.timedelta(days=2))
+                mark_filed(self.r, filing_id, event + dt.timedelta(days=2))
         if status is AccountStatus.RUNNING and self.rng.random() < 0.1:
             successor = self.pick_person(unit_id, ("staff", "student"))
             holder = self.r.accounts.holder(account_id, "operator")
             if holder is not None and holder != successor:
-                self.r.accounts.assign_role(account_id, "operator", successor, self.days_ago(1, 20))
+                assign_role(self.r, account_id, "operator", successor, self.days_ago(1, 20))
         if status is AccountStatus.RECTIFYING:
-            self.r.sanctions.add(
+            issue(
+                self.r,
                 Sanction(
                     None,
                     unit_id,
@@ -409,15 +416,15 @@ class _DemoBuilder:
                     "年审发现长期未更新、内容审核记录缺失",
                     account_id=account_id,
                     deadline_on=self.days_ago(-30, 15),
-                )
+                ),
             )
         if status is AccountStatus.SUSPENDED:
             self.r.accounts.transition(account_id, AccountStatus.SUSPENDED)
         if status in (AccountStatus.CLOSING, AccountStatus.CLOSED):
-            filing_id = self.r.filings.start_closure(account_id, self.days_ago(3, 30), "停止运营")
+            filing_id = start_closure(self.r, account_id, self.days_ago(3, 30), "停止运营")
             if status is AccountStatus.CLOSED:
-                self.r.filings.confirm_closure(filing_id, self.days_ago(0, 2))
-                self.r.filings.mark_filed(filing_id, self.today)
+                confirm_closure(self.r, filing_id, self.days_ago(0, 2))
+                mark_filed(self.r, filing_id, self.today)
         if self.rng.random() < 0.05:
             self.r.watchlist.add_incident(
                 Incident(
@@ -433,14 +440,8 @@ class _DemoBuilder:
     def priority_tables(self) -> None:
         """Most units have filed their 账号优先顺序表 (PKU-CoE clause 7); a few have not,
         so the approval sheet's attachment shows both cases."""
-        rows = self.r.db.execute(
-            "SELECT unit_id, id FROM accounts WHERE status NOT IN ('closed', 'refused') "
-            "ORDER BY unit_id, id"
-        ).fetchall()
-        by_unit: dict[int, list[int]] = {}
-        for unit_id, account_id in rows:
-            by_unit.setdefault(unit_id, []).append(account_id)
-        for unit_id, account_ids in by_unit.items():
+        for unit_id in sorted(unit.id for unit in self.r.units.all() if unit.id is not None):
+            account_ids = self.r.units.priorities(unit_id)  # none ranked yet: oldest first
             if len(account_ids) < 2 or self.rng.random() < 0.2:
                 continue
             self.rng.shuffle(account_ids)
@@ -470,10 +471,10 @@ def build_demo_register(
     path: str | Path, profile_id: str = "bit", *, accounts: int = 300, seed: int = 2026
 ) -> str:
     """Create a demo register at ``path``; returns a one-line summary in Chinese."""
-    register = Register.create(path, profile_id, actor="demo")
+    register = create_register(path, profile_id, actor="demo")
     ok = False
     try:
-        builder = _DemoBuilder(register, seed)
+        builder = DemoBuilder(register, seed)
         with register.transaction():
             units = builder.units()
             parent_levels = {

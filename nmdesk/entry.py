@@ -35,6 +35,16 @@ from nmdesk.models import (
 )
 from nmdesk.names import matched_keywords
 from nmdesk.profiles import Profile
+from nmdesk.services.accounts import (
+    JUSTIFICATION_FIELD,
+    approve,
+    assign_role,
+    check_unit_may_apply,
+    create_account,
+    edit_account,
+    end_role,
+    needs_justification,
+)
 from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
 from nmdesk.text_rules import field_issue
 from nmdesk.validation import (
@@ -46,7 +56,7 @@ from nmdesk.validation import (
 )
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 # Account fields the form edits, in the order of the sheet.
 ACCOUNT_FIELDS = (
@@ -387,7 +397,7 @@ def _unit(
     unit = register.units.get(entry.unit_id)
     if account_id is None and entry.status is AccountStatus.APPLYING:
         try:
-            register.accounts.check_unit_may_apply(entry.unit_id)
+            check_unit_may_apply(register, entry.unit_id)
         except PolicyError as exc:
             errors.append(ValidationError(FIELD_LABELS["unit_id"], exc.message))
     return unit
@@ -486,13 +496,12 @@ def _justification(
         account_id is None
         and entry.unit_id is not None
         and entry.status is AccountStatus.APPLYING
-        and register.profile.requires_justification_when_existing
-        and register.accounts.of_unit(entry.unit_id)
+        and needs_justification(register, entry.unit_id)
     ):
         if not clean_text(entry.justification):
             errors.append(
                 ValidationError(
-                    "新增账号必要性说明", "本单位已有账号，申请新增账号须说明必要性（第七条）"
+                    JUSTIFICATION_FIELD, "本单位已有账号，申请新增账号须说明必要性（第七条）"
                 )
             )
         if not clean_text(entry.operation_plan):
@@ -704,12 +713,12 @@ def _application(entry: AccountEntry, checked: CheckedEntry, account_id: int) ->
 def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> SaveResult:
     values = checked.account
     account = Account(None, status=entry.status, **values)
-    account_id = register.accounts.create(account, application=_application(entry, checked, 0))
+    account_id = create_account(register, account, application=_application(entry, checked, 0))
     result = SaveResult(account_id)
     start_on = checked.signed_on
     for role, person in checked.roles.items():
         pid, _ = _person_id(register, person, values["unit_id"], result.created_people)
-        register.accounts.assign_role(account_id, role, pid, start_on, file_change=False)
+        assign_role(register, account_id, role, pid, start_on, file_change=False)
     if (
         entry.status is AccountStatus.APPLYING
         and checked.decided_on is not None
@@ -719,9 +728,7 @@ def _create(register: Register, entry: AccountEntry, checked: CheckedEntry) -> S
             clean_text(entry.approving_body) or register.profile.level(entry.level).approving_body
         )
         result.filing_ids.append(
-            register.accounts.approve(
-                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
-            )
+            approve(register, account_id, checked.decided_on, body, clean_text(entry.approval_ref))
         )
     return result
 
@@ -734,7 +741,7 @@ def _edit(
     changed = {f: v for f, v in checked.account.items() if getattr(current, f) != v}
     if changed:
         before = {f: getattr(current, f) for f in changed}
-        filing_id = register.accounts.update(account_id, changed, event_on=checked.event_on)
+        filing_id = edit_account(register, account_id, changed, event_on=checked.event_on)
         if filing_id is not None:
             result.filing_ids.append(filing_id)
         result.edit = EditRecord(account_id, before, changed, filing_id)
@@ -750,7 +757,7 @@ def _edit(
         if person is None:
             if old is not None:
                 assert old.id is not None
-                register.accounts.end_role(old.id, checked.event_on, file_change=False)
+                end_role(register, old.id, checked.event_on, file_change=False)
                 personnel.append(FieldChange(label, register.people.get(old.person_id).name, ""))
             continue
         pid, contact_changes = _person_id(
@@ -759,10 +766,8 @@ def _edit(
         if old is None or old.person_id != pid:
             if old is not None:
                 assert old.id is not None
-                register.accounts.end_role(old.id, checked.event_on, file_change=False)
-            register.accounts.assign_role(
-                account_id, role, pid, checked.event_on, file_change=False
-            )
+                end_role(register, old.id, checked.event_on, file_change=False)
+            assign_role(register, account_id, role, pid, checked.event_on, file_change=False)
             before_name = register.people.get(old.person_id).name if old is not None else ""
             personnel.append(FieldChange(label, before_name, person.name))
         else:
@@ -798,9 +803,7 @@ def _edit(
     ):
         body = clean_text(entry.approving_body) or profile.level(entry.level).approving_body
         result.filing_ids.append(
-            register.accounts.approve(
-                account_id, checked.decided_on, body, clean_text(entry.approval_ref)
-            )
+            approve(register, account_id, checked.decided_on, body, clean_text(entry.approval_ref))
         )
     return result
 
@@ -827,18 +830,7 @@ def describe_filing(register: Register, filing_id: int) -> str:
 
 def cancel_filing(register: Register, filing_id: int, reason: str) -> None:
     """Void a filing whose paper was never sent (作废); it stays in the record."""
-    filing = register.filings.get(filing_id)
-    if filing.status is not FilingStatus.OPEN:
-        raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
-    register.update_row(
-        "filings",
-        filing_id,
-        {
-            "status": FilingStatus.CANCELLED.value,
-            "note": (filing.note + "；" if filing.note else "") + reason,
-        },
-        action="cancelled",
-    )
+    register.filings.cancel(filing_id, reason)
 
 
 def undo_edit(register: Register, record: EditRecord, on: dt.date | None = None) -> int | None:
@@ -857,8 +849,8 @@ def undo_edit(register: Register, record: EditRecord, on: dt.date | None = None)
             raise NmdeskError(f"“{FIELD_LABELS[field_name]}”在此后又被修改过，不能撤销这次编辑")
     with register.transaction():
         original = register.filings.get(record.filing_id) if record.filing_id is not None else None
-        reverse = register.accounts.update(
-            record.account_id, dict(record.before), event_on=on, note="撤销上一次编辑"
+        reverse = edit_account(
+            register, record.account_id, dict(record.before), event_on=on, note="撤销上一次编辑"
         )
         if original is not None and original.status is FilingStatus.OPEN:
             assert original.id is not None

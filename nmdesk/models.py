@@ -262,3 +262,17 @@ class AuditEntry:
     before: str | None
     after: str | None
     hash: str
+
+
+@dataclass(frozen=True)
+class FormDraft:
+    """A printed form's own identity while it has no filing of its own."""
+
+    id: int
+    account_id: int
+    form: str
+    kind: FilingKind | None
+    version: int
+    check_code: str
+    filing_id: int | None = None
+    received_on: dt.date | None = None

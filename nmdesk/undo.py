@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.entry import cancel_filing
 from nmdesk.errors import NmdeskError, PolicyError
 from nmdesk.models import FilingStatus, Person
+from nmdesk.services.accounts import assign_role, end_role
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 @dataclass
@@ -74,7 +75,7 @@ def record_assignment(
     previous = [a for a in register.accounts.current_roles(account_id) if a.role == role]
     if any(a.person_id == person_id for a in previous):
         return None
-    filing_id = register.accounts.assign_role(account_id, role, person_id, day)
+    filing_id = assign_role(register, account_id, role, person_id, day)
     now = register.accounts.current_roles(account_id)
     new = next(a for a in now if a.role == role and a.person_id == person_id)
     still = {a.id for a in now}
@@ -86,7 +87,7 @@ def record_assignment(
 def record_role_end(register: Register, assignment_id: int, day: dt.date) -> RoleEdit | None:
     if register.accounts.assignment(assignment_id).end_on is not None:
         return None
-    filing_id = register.accounts.end_role(assignment_id, day)
+    filing_id = end_role(register, assignment_id, day)
     return RoleEdit(assignment_id, filing_id, ended_on=day)
 
 

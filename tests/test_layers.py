@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 NMDESK = Path(__file__).resolve().parent.parent / "nmdesk"
@@ -33,3 +34,251 @@ def test_layer_check_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from PySide6.QtWidgets import QWidget\nimport ui.register.main_window\n")
     assert {"PySide6.QtWidgets", "ui.register.main_window"} <= imported_modules(sample)
+
+
+# -- nmdesk/store: module-level imports form a DAG ----------------------------------------
+
+STORE = NMDESK / "store"
+
+
+def store_imports(path: Path) -> set[str]:
+    """The ``nmdesk.store`` modules a store module imports, at module level, inside
+    functions or under ``TYPE_CHECKING`` alike (a cycle hidden in a function is a cycle)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        for name in names:
+            parts = name.split(".")
+            inside = parts[:2] == ["nmdesk", "store"] and len(parts) > 2
+            if inside and (STORE / f"{parts[2]}.py").exists() and parts[2] != path.stem:
+                found.add(parts[2])
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each cycle found by a depth-first walk, as the path that closes it."""
+    cycles: list[list[str]] = []
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == "open":
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return cycles
+
+
+def test_store_imports_form_a_dag() -> None:
+    graph = {path.stem: store_imports(path) for path in STORE.glob("*.py")}
+    assert graph["register"]  # the graph is read
+    assert import_cycles(graph) == []
+
+
+def test_cycle_check_sees_function_level_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "core.py"
+    sample.write_text("def f():\n    from nmdesk.store.register import Register\n")
+    assert store_imports(sample) == {"register"}
+    assert import_cycles({"core": {"register"}, "register": {"core"}}) == [
+        ["core", "register", "core"]
+    ]
+
+
+# -- no private name imported across modules ----------------------------------------------
+
+PROJECT = NMDESK.parent
+
+
+def private_imports(path: Path) -> list[str]:
+    """``from nmdesk… import _name`` / ``from ui… import _name``: a module's private name
+    used by another module (make it public where it is shared, or move it)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] not in {"nmdesk", "ui"}:
+                continue
+            found += [f"{node.module}.{alias.name}" for alias in node.names if _private(alias.name)]
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            # a repository's private name reached through the register:
+            # ``self.r.accounts._next_serial()``, ``register.units._cache``
+            owner = node.value
+            if isinstance(owner, ast.Attribute) and _is_register(owner.value):
+                found.append(ast.unparse(node))
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _is_register(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in {"register", "reg"}
+    return isinstance(node, ast.Attribute) and node.attr in {"r", "register", "_register"}
+
+
+def test_no_private_name_crosses_modules() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)} imports {name}"
+        for folder in (NMDESK, PROJECT / "ui")
+        for path in folder.rglob("*.py")
+        for name in private_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_private_import_check_sees_function_level_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "bulk.py"
+    sample.write_text(
+        "from nmdesk.store.accounts import _account, public\n"
+        "def f(self):\n    from ui.x import _fill\n    from PySide6 import _private\n"
+        "    self.r.accounts._next_serial()\n    self._own()\n"
+    )
+    assert sorted(private_imports(sample)) == [
+        "nmdesk.store.accounts._account",
+        "self.r.accounts._next_serial",
+        "ui.x._fill",
+    ]
+
+
+# -- SQL, the connection and the generic writers stay inside nmdesk/store -----------------
+
+SQL_TEXT = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
+    r"|CREATE\s+(TABLE|INDEX|TRIGGER|VIEW)|DROP\s+(TABLE|INDEX)|PRAGMA\s+\w+)\b",
+    re.DOTALL,
+)
+ENGINE_ATTRIBUTES = {"db", "conn"}  # the register's connection and the sqlite3 one
+GENERIC_CALLS = {
+    "insert_row",
+    "insert_rows",
+    "update_row",
+    "update_rows",
+    "delete_row",
+    "query",
+    "scalar",
+    "execute",
+    "executemany",
+}
+
+
+def engine_uses(path: Path) -> list[str]:
+    """SQL text, ``.db`` / ``.conn`` access and generic writer or query calls: what code
+    above the store must not know (a second engine sits behind the same Protocols)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if SQL_TEXT.search(node.value):
+                found.append(f"{node.lineno}: SQL {node.value[:40]!r}")
+        elif isinstance(node, ast.Attribute) and node.attr in ENGINE_ATTRIBUTES:
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in GENERIC_CALLS
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node.func)}()")
+    return found
+
+
+def above_the_store() -> list[Path]:
+    return [
+        path
+        for folder in (NMDESK, PROJECT / "ui")
+        for path in folder.rglob("*.py")
+        if STORE not in path.parents
+    ] + [PROJECT / "main.py"]
+
+
+def test_no_sql_connection_or_generic_writes_above_the_store() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)}:{use}"
+        for path in above_the_store()
+        for use in engine_uses(path)
+    ]
+    assert offenders == []
+
+
+def test_engine_check_sees_sql_connections_and_writers(tmp_path: Path) -> None:
+    sample = tmp_path / "integrity.py"
+    sample.write_text(
+        "def f(register, filing_id):\n"
+        "    register.db.conn.execute('SELECT id FROM filings WHERE id = ?', [1])\n"
+        "    register.update_row('filings', filing_id, {})\n"
+        "    register.insert_rows('sanctions', [])\n"
+        "    register.reviews.update_rows('accounts', {})\n"
+        "    register.filings.cancel(filing_id, '作废')\n"
+    )
+    uses = engine_uses(sample)
+    assert any("SQL" in use for use in uses)
+    assert any(use.endswith("register.db") for use in uses)
+    assert any(use.endswith("register.db.conn") for use in uses)
+    for call in ("update_row", "insert_rows", "update_rows", "execute"):
+        assert any(use.endswith(f".{call}()") for use in uses), call
+    assert not any("cancel" in use for use in uses)
+    assert len(above_the_store()) > 50 and all(STORE not in p.parents for p in above_the_store())
+
+
+ENGINE_MODULES = {
+    "sqlite3",
+    "sqlite_utils",
+    "nmdesk.store.register",
+    "nmdesk.store.core",
+    "nmdesk.store.connection",
+    "nmdesk.store.schema",
+    "nmdesk.store.sqlite_errors",
+    "nmdesk.store.wal_guard",
+}
+
+
+def engine_imports(path: Path) -> list[str]:
+    """Imports of the SQLite engine itself (its classes, its errors, sqlite3): code above
+    the store opens registers with ``nmdesk.store.open_register`` and is typed against
+    ``nmdesk.store.interfaces``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name in ENGINE_MODULES]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module in ENGINE_MODULES:
+                found.append(node.module)
+            elif node.module == "nmdesk.store":
+                found += [
+                    f"nmdesk.store.{alias.name}"
+                    for alias in node.names
+                    if alias.name == "Register" or f"nmdesk.store.{alias.name}" in ENGINE_MODULES
+                ]
+    return found
+
+
+def test_nothing_above_the_store_imports_the_engine() -> None:
+    offenders = [
+        f"{path.relative_to(PROJECT)} imports {name}"
+        for path in above_the_store()
+        for name in engine_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_engine_import_check(tmp_path: Path) -> None:
+    sample = tmp_path / "app.py"
+    sample.write_text(
+        "import sqlite3\nfrom nmdesk.store import Register, open_register\n"
+        "def f():\n    from nmdesk.store.register import database_error_message\n"
+        "from nmdesk.store.interfaces import Register as R\n"
+    )
+    assert sorted(engine_imports(sample)) == [
+        "nmdesk.store.Register",
+        "nmdesk.store.register",
+        "sqlite3",
+    ]

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from nmdesk.demo import build_demo_register
 from nmdesk.models import PersonKind
-from nmdesk.store import Register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 from ui.desk.account_form import AccountFormDialog
 
 
-def _fill(form: AccountFormDialog, register: Register, pku: bool) -> None:
+def fill_account_form(form: AccountFormDialog, register: Register, pku: bool) -> None:
+    """Fill the account form as a clerk would for a screenshot (also the guide's)."""
     units = register.units.all()
     unit = next(
         u
@@ -65,11 +67,11 @@ def render_account_forms(out_dir: Path) -> list[Path]:
         for profile in ("bit", "pku-coe"):
             path = Path(tmp) / f"{profile}.nmdesk"
             build_demo_register(path, profile, accounts=40, seed=11)
-            register = Register.open(path)
+            register = open_register(path)
             form = AccountFormDialog(register)
             form.resize(1000, 900)
             form.show()
-            _fill(form, register, profile == "pku-coe")
+            fill_account_form(form, register, profile == "pku-coe")
             form._touched.update(form.boxes)
             form.validate_live()
             app.processEvents()

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.demo import build_demo_register
 from nmdesk.paths import resource_path
-from nmdesk.store import Register
+from nmdesk.store import create_register, open_register
+from nmdesk.store.interfaces import Register
 
 if TYPE_CHECKING:
     from ui.register.main_window import MainWindow
@@ -103,13 +104,13 @@ def _main_window_and_board(
 
 
 def _account_form(register: Register, out: Path, app: QApplication) -> Path:
-    from tools.desk_screenshots import _fill
+    from tools.desk_screenshots import fill_account_form
     from ui.desk.account_form import AccountFormDialog
 
     form = AccountFormDialog(register)
     fit(form)
     form.show()
-    _fill(form, register, pku=False)
+    fill_account_form(form, register, pku=False)
     form.blocks["ops_contact"].mobile.setText("13912345678")
     path = _save(form, out / "account-form.png", app)
     form.close()
@@ -156,7 +157,7 @@ def _import_wizard(register: Register, folder: Path, out: Path, app: QApplicatio
 
     ledger = folder / "信息与电子学院台账.xlsx"
     export_xlsx(register, ledger)
-    empty = Register.create(folder / "empty.nmdesk", "bit", actor="张老师")
+    empty = create_register(folder / "empty.nmdesk", "bit", actor="张老师")
     wizard = ImportWizard(empty)
     fit(wizard, QSize(1100, 680))
     wizard.show()
@@ -210,7 +211,7 @@ def render_guide_pictures(out: Path | None = None) -> list[Path]:
         folder = Path(name)
         path = folder / "演示备案库.nmdesk"
         build_demo_register(path, "bit", accounts=300, seed=2026)
-        register = Register.open(path, actor="张老师")
+        register = open_register(path, actor="张老师")
         window, shots = _main_window_and_board(register, folder, out, app)
         written += shots
         account_id = window.current_account_id() or register.accounts.ids()[0]

@@ -24,7 +24,7 @@ def render_holiday_calendar(out: Path) -> list[Path]:
         return []
     from PySide6.QtWidgets import QApplication
 
-    from nmdesk.store import Register
+    from nmdesk.store import create_register
     from tools.screenshots import save
     from ui.app import make_app
     from ui.calendar.holiday_calendar import HolidayCalendarDialog
@@ -35,7 +35,7 @@ def render_holiday_calendar(out: Path) -> list[Path]:
     text = "\n".join(line for line in lines if not line.startswith("#"))
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        register = Register.create(Path(folder) / "office.nmdesk", "bit", actor="张老师")
+        register = create_register(Path(folder) / "office.nmdesk", "bit", actor="张老师")
         dialog = HolidayCalendarDialog(register, today=dt.date(2025, 11, 5))
         dialog.resize(1340, 720)
         dialog.notice_edit.setPlainText(text)

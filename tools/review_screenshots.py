@@ -26,7 +26,8 @@ from nmdesk.demo import build_demo_register
 from nmdesk.models import Verdict
 from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.records import SelfCheck
-from nmdesk.store import Register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 from ui.desk.desk_common import install_ui_font
 from ui.review.review_wizard import ReviewWizard
 
@@ -80,7 +81,7 @@ def render(out: Path, html_dir: Path | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix="nmdesk-review-shots-"))
     path = work / "demo.nmdesk"
     build_demo_register(path, "bit", accounts=300, seed=7)
-    register = Register.open(path, actor="演示")
+    register = open_register(path, actor="演示")
     _last_year(register)
     opening = ReviewWizard(register, today=OPENED, year=2026)
     opening.show()

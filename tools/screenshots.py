@@ -27,7 +27,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.changes import Changes
 from nmdesk.demo import build_demo_register
-from nmdesk.store import Register
+from nmdesk.services.accounts import edit_account
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 
 
 def settle(app: QApplication, rounds: int = 5) -> None:
@@ -73,7 +75,7 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo.nmdesk"
         build_demo_register(path, profile_id, accounts=300, seed=2026)
-        register = Register.open(path, actor="demo")
+        register = open_register(path, actor="demo")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(register, settings=settings)  # fitted to the 1366 × 768 screen
         window.splitter.setSizes([900, 450])
@@ -85,7 +87,8 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         written.append(save(window, out / "main-window.png", app))
 
         # One more edit, so that the history shows a change with its old and new value.
-        register.accounts.update(
+        edit_account(
+            register,
             account_id,
             {"purpose": "发布学院新闻、学术讲座和学生活动信息"},
             event_on=dt.date.today(),

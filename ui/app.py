@@ -22,7 +22,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from nmdesk.errors import NmdeskError
 from nmdesk.paths import UI_FONT_FILE, default_register_path
-from nmdesk.store import Register
+from nmdesk.store import create_register as create_empty_register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 
 # Windows kept alive while they are open (a window opens its successor).
 WINDOWS: list[QWidget] = []
@@ -110,8 +112,8 @@ def create_register(path: Path, profile_id: str, demo: bool) -> Register:
             build_demo_register(path, profile_id)
         finally:
             QGuiApplication.restoreOverrideCursor()
-        return Register.open(path)
-    return Register.create(path, profile_id)
+        return open_register(path)
+    return create_empty_register(path, profile_id)
 
 
 def first_start(
@@ -139,7 +141,7 @@ def open_window(
             return None
     else:
         # the day's backup is taken after the window opens, on the register worker
-        register = Register.open(path, auto_backup=False)
+        register = open_register(path, auto_backup=False)
     window = MainWindow(register, settings=make_settings(), owns_register=True)
     if not register.read_only:
         # after the first screen's id list and the deadlines, which share the register worker

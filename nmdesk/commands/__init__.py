@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from nmdesk.paths import default_register_path
 
 if TYPE_CHECKING:
-    from nmdesk.store import Register
+    from nmdesk.store.interfaces import Register
 
 
 def add_path_option(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +28,9 @@ def open_register(args: argparse.Namespace) -> Register:
     A network share or a backup that could not be taken is kept in ``args.notes``;
     ``nmdesk.cli.main`` prints them on stderr when the command succeeds, so the
     warning reaches every writing command and a failure stays one sentence."""
-    from nmdesk.store import Register
+    from nmdesk.store import open_register
 
-    register = Register.open(register_path(args))
+    register = open_register(register_path(args))
     notes = getattr(args, "notes", None)
     if notes is not None:
         notes += [n for n in (register.network_warning, register.backup_warning) if n]

@@ -23,11 +23,10 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_verify(args: argparse.Namespace) -> int:
     from nmdesk.store.anchors import anchors_from_argument
     from nmdesk.store.backup import backups_dir, list_backups
-    from nmdesk.store.verification import verify_register
 
     anchors = [anchor for value in args.anchor for anchor in anchors_from_argument(value)]
     with open_register(args) as register:
-        report = verify_register(register, anchors)
+        report = register.verify(anchors)
         notes = [
             note
             for note in (

@@ -27,10 +27,10 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from nmdesk.store import Register
+    from nmdesk.store import create_register
 
     path = register_path(args)
-    with Register.create(path, args.profile) as register:
+    with create_register(path, args.profile) as register:
         print(f"已新建备案库：{path}（{register.profile.name}）")
     return 0
 

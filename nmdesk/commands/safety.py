@@ -39,11 +39,10 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from nmdesk.store.anchors import chain_head
 
     with open_register(args) as register:
         target = register.backup(args.out)
-        head = chain_head(register.db.conn)
+        head = register.chain_head()
     print(f"已备份到：{target}")
     print(head.describe())
     return 0
@@ -63,7 +62,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from nmdesk.store.backup import restore
+    from nmdesk.store.restore import restore
 
     path = register_path(args)
     result = restore(path, args.backup)

@@ -32,13 +32,13 @@ from nmdesk.excel.cells import cell_text, safe_text
 from nmdesk.excel.mapping import ROLE_LABELS
 from nmdesk.files import create_private_file, refuse_register_file
 from nmdesk.models import AccountStatus
+from nmdesk.store import os_reason
 from nmdesk.store.mappings import EXPORT_ROLES
 from nmdesk.store.search import AccountQuery
-from nmdesk.store.sqlite_errors import os_reason
 from nmdesk.text_rules import EXCEL_CELL_LIMIT, check_excel_cell, printable
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]

@@ -65,10 +65,10 @@ from nmdesk.excel.planner import (
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
-from nmdesk.store.bulk import ImportBatch
+from nmdesk.services.accounts import assign_role, create_account, edit_account
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import ImportBatch, Register
 
 __all__ = [
     "Change",
@@ -278,14 +278,14 @@ def _commit_import(
     # New units, people, accounts and roles are queued in a batch and written with one
     # executemany per table (every row audited; units first, then people, accounts and
     # roles, which refer to them); an update writes at once, after a flush.
-    batch = ImportBatch(register)
+    batch = register.import_batch()
     with register.transaction():
         for unit in plan.new_units:  # the new units first, each after its parent
             if batch.find_unit(unit.name) is None:
                 parent_id = batch.find_unit(unit.parent) if unit.parent else None
                 created_id = batch.add_unit(Unit(None, unit.name, unit.kind, parent_id))
                 new_unit_ids.append(created_id)
-                new_unit_names.append(batch.units[created_id]["name"])  # as it is stored
+                new_unit_names.append(batch.unit_name(created_id))  # as it is stored
         for row in todo:  # the accounts and people refer to their units
             if row.unit_name not in unit_ids:
                 unit_id = batch.find_unit(row.unit_name)
@@ -295,7 +295,7 @@ def _commit_import(
                     )
                     unit_id = batch.add_unit(Unit(None, row.unit_name, kind))
                     new_unit_ids.append(unit_id)
-                    new_unit_names.append(batch.units[unit_id]["name"])  # as it is stored
+                    new_unit_names.append(batch.unit_name(unit_id))  # as it is stored
                 unit_ids[row.unit_name] = unit_id
         for done, row in enumerate(todo):
             if cancelled is not None and cancelled():
@@ -314,14 +314,13 @@ def _commit_import(
             raise ImportCancelled()
         batch.flush()
         counts = plan.counts()
-        register.excel.record_import(
+        import_id = register.excel.record_import(
             plan.source.name,
             sheet=plan.sheet,
             sha256=plan.sha256,
             counts=counts,
             new_units=new_unit_names,
         )
-        import_id = int(register.scalar("SELECT max(id) FROM imports"))
     return ImportResult(created, updated, new_unit_ids, import_id)
 
 
@@ -348,7 +347,7 @@ def _create(
         status=f["status"] or AccountStatus.RUNNING,
         note=f["note"] or "",
     )
-    account_id = register.accounts.create(account, batch=batch)
+    account_id = create_account(register, account, batch=batch)
     for role, person in row.people:
         holder = _holder(batch, person, unit_id)
         assert holder.id is not None
@@ -394,13 +393,13 @@ def _update(register: Register, row: PlannedRow, unit_id: int, today: dt.date) -
     if unit_id != existing.unit_id:
         changes["unit_id"] = unit_id
     if changes:
-        register.accounts.update(row.account_id, changes, event_on=today, note="台账导入")
+        edit_account(register, row.account_id, changes, event_on=today, note="台账导入")
     holders = register.excel.current_holders(row.account_id)
     for role, person in row.people:
         current = matching_holder(role, person["name"], holders.get(role, []))
         if current is None:
             person_id = _person_id(register, person, unit_id)
-            register.accounts.assign_role(row.account_id, role, person_id, today)
+            assign_role(register, row.account_id, role, person_id, today)
         else:
             _fill_contacts(register, register.people.get(int(current["id"])), person)
 

@@ -25,7 +25,7 @@ from nmdesk.text_rules import field_issue
 from nmdesk.validation import check_role_holder, normalize_email
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；]+")
 _CONTACT_SEPARATORS = re.compile(r"[、,，;；]")  # each one: a blank part keeps its place

@@ -15,7 +15,7 @@ from nmdesk.excel.styles import style_header_row
 from nmdesk.models import AccountStatus
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 LISTS_SHEET = "选项"
 DATA_SHEET = "账号台账"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from nmdesk.forms.common import FORM_NAMES, Cancelled, Sheet, require_form, write_pdf
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 SheetBuilder = Callable[["Register", "int | None"], list[Sheet]]
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 _PARTS = (26, 78, 58, 68, 78, 76, 98)
 RANKING_TITLE = "附件：本单位账号优先顺序表"

@@ -15,7 +15,7 @@ from nmdesk.errors import NmdeskError, PolicyError
 from nmdesk.forms.common import Cancelled, Sheet, require_form, write_pdf
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 Progress = Callable[[int, int], bool]
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def closure_body(profile: Profile, info: dict[str, str], filing: Filing | None) -> list[Flowable]:

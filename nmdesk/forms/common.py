@@ -47,7 +47,7 @@ from nmdesk.models import Person
 
 if TYPE_CHECKING:
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 FORM_NAMES = {
     "filing": "备案表",

@@ -35,7 +35,7 @@ from nmdesk.models import FilingKind
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 # Column widths in parts of the table width: group | label | value | label | value | label | value
 _PARTS = (26, 78, 92, 66, 74, 58, 90)

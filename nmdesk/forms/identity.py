@@ -22,16 +22,16 @@ says so (the preview shows it).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nmdesk.errors import NmdeskError
 from nmdesk.forms.document import Trace, pick_filing, trace_for
 from nmdesk.models import AccountStatus, Filing, FilingKind
+from nmdesk.store import DatabaseError
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 FORM_KINDS: dict[str, tuple[FilingKind, ...]] = {
     "filing": (FilingKind.OPENING, FilingKind.CHANGE, FilingKind.PERSONNEL),
@@ -88,7 +88,7 @@ def form_trace(
         version_text = f"第{version}版（{kind.label}，待登记）"
     try:
         draft = register.drafts.for_print(account_id, form, kind, version)
-    except (NmdeskError, sqlite3.Error) as error:  # a register opened read-only, say
+    except (NmdeskError, DatabaseError) as error:  # a register opened read-only, say
         return Trace(account.serial_no, version_text, "", note=f"无法生成校验码：{error}")
     return Trace(
         account.serial_no,

@@ -30,7 +30,7 @@ Progress = Callable[[int, int], bool]
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 COLUMNS = (
     ("序号", 4),

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 BLANK = "＿＿＿＿＿＿"
 SIGNERS = ("first_responsible", "specific_responsible", "operator", "password_custodian")

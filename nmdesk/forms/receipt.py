@@ -20,11 +20,11 @@ from nmdesk.dates import deadline_text
 from nmdesk.errors import NotFoundError, PolicyError
 from nmdesk.forms.common import FORM_NAMES
 from nmdesk.forms.identity import FORM_KINDS
-from nmdesk.models import Account, AccountStatus, Filing, FilingKind, FilingStatus
-from nmdesk.store.drafts import FormDraft
+from nmdesk.models import Account, AccountStatus, Filing, FilingKind, FilingStatus, FormDraft
+from nmdesk.services.filings import mark_filed
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def clean_code(code: str) -> str:
@@ -111,7 +111,7 @@ def receive_match(
             raise PolicyError(f"{match.account.name}：该表已登记交回{when}，无需再次登记")
         filing_id = _filing_to_file(register, match, day)
         if filing_id is not None:
-            register.filings.mark_filed(filing_id, day)
+            mark_filed(register, filing_id, day)
         if match.draft is not None:
             register.drafts.mark_received(match.draft.id, day, filing_id)
         attachment = None

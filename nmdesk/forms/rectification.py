@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 REQUIREMENT = {
     SanctionKind.CRITICISM: "请你单位高度重视，认真查找原因，切实加强账号管理和内容审核。",

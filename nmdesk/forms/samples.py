@@ -16,7 +16,8 @@ from pathlib import Path
 from nmdesk.demo import build_demo_register
 from nmdesk.forms import render_form
 from nmdesk.models import FilingKind
-from nmdesk.store import Register
+from nmdesk.store import open_register
+from nmdesk.store.interfaces import Register
 
 
 def _account_for(register: Register, form: str) -> int:
@@ -44,7 +45,7 @@ def write_samples(out_dir: Path) -> list[Path]:
         for profile_id in ("bit", "pku-coe"):
             path = Path(tmp) / f"{profile_id}.nmdesk"
             build_demo_register(path, profile_id, accounts=60, seed=11)
-            with Register.open(path) as register:
+            with open_register(path) as register:
                 for form in register.profile.forms:
                     target = out_dir / f"{form}.pdf"
                     if target in written:

@@ -26,7 +26,7 @@ from nmdesk.errors import NmdeskError, NotFoundError, ValidationError
 from nmdesk.forms.receipt import CopyMatch, Received, clean_code, find_copy, receive_match
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
 _CODE = re.compile(r"[A-Z0-9]{6}")  # what a check code looks like (nmdesk.store.filings)

@@ -22,7 +22,7 @@ from nmdesk.holidays.schedule import (
 from nmdesk.workdays import bundled_schedule, bundled_source_name, estimated_schedule
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 NEXT_YEAR_REMINDER_MONTH = 11  # the notice usually comes out in late October or November
 

@@ -23,7 +23,7 @@ from nmdesk.review.outcomes import FAILING
 from nmdesk.review.records import Campaign
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 NAME_SIMILARITY = 0.6
 PURPOSE_SIMILARITY = 0.9

@@ -20,7 +20,7 @@ from nmdesk.review.records import Campaign, ReviewUnit, SelfCheck, Step
 
 if TYPE_CHECKING:
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 # The wizard's first page, shown while no campaign exists for the year.
 OPEN_STEP = "open"

@@ -28,10 +28,10 @@ from nmdesk.review.outcomes import (
 )
 from nmdesk.review.records import Campaign
 from nmdesk.review.xlsx import HEADER, MARKED, TITLE, Cell, Sheet, write_workbook
-from nmdesk.store.anchors import EMPTY_HEAD, ChainHead, chain_head
+from nmdesk.store.anchors import EMPTY_HEAD, ChainHead
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 __all__ = ["MARK_FAILED", "MARK_NOT_SUBMITTED", "MARK_PARTLY", "Listing", "build_listing"]
 VERDICT_ORDER = (
@@ -145,7 +145,7 @@ def build_listing(
         outcomes=outcomes,
         policy_title=profile.policy_title,
         unit_names={u.unit_id: u.unit_name for u in units},
-        chain_head=chain_head(register.db.conn),
+        chain_head=register.chain_head(),
     )
 
 

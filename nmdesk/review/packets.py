@@ -28,7 +28,7 @@ from nmdesk.review.campaign import check_self_check, reminder_rows, self_check_c
 from nmdesk.review.records import Campaign, SelfCheck
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 SHEET_NOTICE = "通知"
 SHEET_CHECK = "自查表"

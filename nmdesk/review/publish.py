@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NmdeskError, PolicyError
 from nmdesk.lifecycle import check_transition
-from nmdesk.models import AccountStatus, SanctionKind, Verdict
+from nmdesk.models import AccountStatus, Sanction, SanctionKind, Verdict
 from nmdesk.review.assess import check_verdict, compute_flags, flags_json
 from nmdesk.review.campaign import get_campaign
 from nmdesk.review.listing import (
@@ -35,12 +34,11 @@ from nmdesk.review.outcomes import Outstanding, outstanding, unit_outcomes
 from nmdesk.review.outputs import STEPS, Work, notice_jobs, write_work
 from nmdesk.review.records import Campaign, Step
 from nmdesk.runtime import collections_paused
-from nmdesk.store.convert import iso_or_none
+from nmdesk.services.filings import start_closure
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
-from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 # progress(done, total, message) -> False to cancel
 ProgressCallback = Callable[[int, int, str], bool]
@@ -171,7 +169,7 @@ class _Plan:
 
     counts: dict[str, int]
     results: dict[int, dict[str, object]]
-    sanctions: list[dict[str, object]]
+    sanctions: list[Sanction]
     moves: dict[tuple[AccountStatus, AccountStatus], list[int]]
     closures: list[tuple[int, str]]
     # The facts with the verdicts as they will be written: what
@@ -198,7 +196,7 @@ def _plan_verdicts(
     flags = compute_flags(register, facts, today)
     counts: dict[str, int] = {}
     results: dict[int, dict[str, object]] = {}
-    sanctions: list[dict[str, object]] = []
+    sanctions: list[Sanction] = []
     moves: dict[tuple[AccountStatus, AccountStatus], list[int]] = {}
     closures: list[tuple[int, str]] = []
     total = len(facts)
@@ -230,20 +228,20 @@ def _plan_verdicts(
         if verdict is Verdict.RECTIFY:
             deadline = dt.date.fromisoformat(fact["verdict_deadline"])
             sanctions.append(
-                _sanction_row(campaign, fact, SanctionKind.RECTIFY, today, reason, deadline)
+                _sanction(campaign, fact, SanctionKind.RECTIFY, today, reason, deadline)
             )
             if status is AccountStatus.RUNNING:
                 moves.setdefault((status, AccountStatus.RECTIFYING), []).append(account_id)
         elif verdict is Verdict.ORDER_CLOSE:
             sanctions.append(
-                _sanction_row(campaign, fact, SanctionKind.ORDER_CLOSE, today, reason, None)
+                _sanction(campaign, fact, SanctionKind.ORDER_CLOSE, today, reason, None)
             )
             if status is not AccountStatus.CLOSING:
                 closures.append((account_id, reason))
         elif verdict is Verdict.SUSPEND:
             # a 暂停运行 sanction, as SanctionStore.add records one, lifted by resolving it
             sanctions.append(
-                _sanction_row(campaign, fact, SanctionKind.SUSPEND_RUN, today, reason, None)
+                _sanction(campaign, fact, SanctionKind.SUSPEND_RUN, today, reason, None)
             )
             if status is not AccountStatus.SUSPENDED:
                 moves.setdefault((status, AccountStatus.SUSPENDED), []).append(account_id)
@@ -266,45 +264,32 @@ def _plan_verdicts(
 def _write_verdicts(register: Register, campaign: Campaign, plan: _Plan, today: dt.date) -> None:
     """Write the plan: results first, then the sanctions, the status changes and closures."""
     register.reviews.update_results(campaign.id, plan.results)
-    register.insert_rows("sanctions", plan.sanctions)
-    stamp = dt.datetime.now().isoformat(timespec="seconds")
+    register.sanctions.add_many(plan.sanctions)
     for (old, new), account_ids in plan.moves.items():
-        register.reviews.update_rows(
-            "accounts",
-            {account_id: {"status": new.value, "updated_at": stamp} for account_id in account_ids},
-            action=f"status:{old.value}->{new.value}",
-        )
+        register.accounts.transition_many(account_ids, old, new)
     for account_id, reason in plan.closures:  # as SanctionStore.add does for 责令注销
-        register.filings.start_closure(account_id, today, note=f"责令注销：{reason}")
+        start_closure(register, account_id, today, note=f"责令注销：{reason}")
 
 
-def _sanction_row(
+def _sanction(
     campaign: Campaign,
     fact: dict[str, Any],
     kind: SanctionKind,
     issued_on: dt.date,
     reason: str,
     deadline_on: dt.date | None,
-) -> dict[str, object]:
-    """A sanctions row as ``SanctionStore.add`` writes it, checked the same way."""
-    _check_reason(reason)
-    return {
-        "unit_id": fact["unit_id"],
-        "account_id": fact["account_id"],
-        "kind": kind.value,
-        "issued_on": issued_on.isoformat(),
-        "reason": reason,
-        "deadline_on": iso_or_none(deadline_on),
-        "resolved_on": None,
-        "resolution": "",
-        "campaign_id": campaign.id,
-    }
-
-
-@functools.lru_cache(maxsize=256)
-def _check_reason(reason: str) -> None:
-    """``require_text`` for a sanction's reason: thousands of sanctions share a few reasons."""
-    require_text(reason, "处理事由", 1000)
+) -> Sanction:
+    """The sanction a verdict gives (``SanctionStore.add_many`` checks it)."""
+    return Sanction(
+        id=None,
+        unit_id=fact["unit_id"],
+        account_id=fact["account_id"],
+        kind=kind,
+        issued_on=issued_on,
+        reason=reason,
+        deadline_on=deadline_on,
+        campaign_id=campaign.id,
+    )
 
 
 def write_outputs(

@@ -1,6 +1,59 @@
-"""The SQLite store: the only place in nmdesk that speaks SQL."""
+"""The store: the only place in nmdesk that speaks SQL.
 
-from nmdesk.store.register import Register
+Code above the store opens a register with ``open_register`` or ``create_register``
+and is typed against ``nmdesk.store.interfaces.Register``, which says nothing of
+the engine underneath. ``Register`` is the SQLite engine's class (its own tests
+and the store use it directly).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nmdesk.store.register import Register, database_error_message
 from nmdesk.store.search import AccountQuery
+from nmdesk.store.sqlite_errors import os_reason
 
-__all__ = ["AccountQuery", "Register"]
+# What the engine raises when the file, the disk or another program fails it (an
+# engine's own error class; catch it, then ``error_message`` says what happened).
+DatabaseError = sqlite3.Error
+
+if TYPE_CHECKING:
+    from nmdesk.store import interfaces
+
+
+def open_register(
+    path: str | Path,
+    *,
+    actor: str | None = None,
+    read_only: bool = False,
+    auto_backup: bool = True,
+) -> interfaces.Register:
+    """Open an existing register, migrating it to the current schema (``Register.open``)."""
+    return Register.open(path, actor=actor, read_only=read_only, auto_backup=auto_backup)
+
+
+def create_register(
+    path: str | Path, profile_id: str, *, actor: str | None = None
+) -> interfaces.Register:
+    """Create a new register with a built-in profile id or a profile path (``Register.create``)."""
+    return Register.create(path, profile_id, actor=actor)
+
+
+def error_message(error: BaseException, name: str = "") -> str | None:
+    """A clerk's sentence for an engine error caused by the file, the disk or another
+    program, else None (a bug: it stays a traceback)."""
+    return database_error_message(error, name)
+
+
+__all__ = [
+    "AccountQuery",
+    "DatabaseError",
+    "Register",
+    "create_register",
+    "error_message",
+    "open_register",
+    "os_reason",
+]

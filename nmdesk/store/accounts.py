@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.dates import PartialDate, months_before, partial_from_iso
-from nmdesk.errors import DuplicateAccountError, NotFoundError, PolicyError, ValidationError
+from nmdesk.errors import DuplicateAccountError, NotFoundError, ValidationError
 from nmdesk.lifecycle import check_transition
 from nmdesk.models import (
     Account,
@@ -22,7 +22,6 @@ from nmdesk.models import (
     Application,
     ApplicationDecision,
     FieldChange,
-    FilingKind,
     RoleAssignment,
     Unit,
 )
@@ -37,8 +36,8 @@ from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
     from nmdesk.profiles import Profile
-    from nmdesk.store.bulk import ImportBatch
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
+    from nmdesk.store.interfaces import AccountBatch
 
 # Fields a clerk edits, with the Chinese names used on sheets and in change filings.
 FIELD_LABELS = {
@@ -74,7 +73,8 @@ UNFILED_FIELDS = frozenset({"last_post_on"})
 MULTI_HOLDER_ROLES = frozenset({"operator"})
 
 
-def _account(row: dict[str, Any]) -> Account:
+def account_from_row(row: dict[str, Any]) -> Account:
+    """An ``accounts`` row as an ``Account``: the one reader, for every repository."""
     return Account(
         id=row["id"],
         platform=row["platform"],
@@ -170,7 +170,7 @@ def checked_account_row(
 
 
 class AccountStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     # -- reading ---------------------------------------------------------------------
@@ -179,7 +179,7 @@ class AccountStore:
         rows = self.r.query("SELECT * FROM accounts WHERE id = ?", [account_id])
         if not rows:
             raise NotFoundError(f"账号 #{account_id} 不存在")
-        return _account(rows[0])
+        return account_from_row(rows[0])
 
     def find(self, id_or_serial: str) -> Account:
         """An account by the id that ``list`` prints, or by its serial number (备案编号)."""
@@ -189,7 +189,7 @@ class AccountStore:
         rows = self.r.query("SELECT * FROM accounts WHERE serial_no = ?", [text])
         if not rows:
             raise NotFoundError(f"没有编号或序号为“{text}”的账号")
-        return _account(rows[0])
+        return account_from_row(rows[0])
 
     def by_platform_id(self, platform: str, platform_id: str) -> Account | None:
         if not platform_id:
@@ -199,13 +199,13 @@ class AccountStore:
             "SELECT * FROM accounts WHERE platform = ? AND platform_id = ? AND platform_id <> ''",
             [platform, platform_id],
         )
-        return _account(rows[0]) if rows else None
+        return account_from_row(rows[0]) if rows else None
 
     def of_unit(self, unit_id: int, *, live_only: bool = True) -> list[Account]:
         sql = "SELECT * FROM accounts WHERE unit_id = ?"
         if live_only:
             sql += " AND status NOT IN ('closed', 'refused')"
-        return [_account(row) for row in self.r.query(sql + " ORDER BY id", [unit_id])]
+        return [account_from_row(row) for row in self.r.query(sql + " ORDER BY id", [unit_id])]
 
     def count(self) -> int:
         return int(self.r.scalar("SELECT count(*) FROM accounts"))
@@ -290,20 +290,6 @@ class AccountStore:
                 existing.id,
             )
 
-    def check_unit_may_apply(self, unit_id: int) -> None:
-        """Eligibility (PKU-CoE clause 5) and suspension of the right to apply (clause 15)."""
-        unit = self.r.units.get(unit_id)
-        profile = self.r.profile
-        if unit.kind not in profile.eligible_unit_kinds:
-            raise PolicyError(
-                f"“{unit.name}”（{profile.unit_kind_name(unit.kind)}）不能申请开设账号："
-                f"{profile.ineligible_reason}"
-            )
-        if self.r.units.is_apply_suspended(unit_id):
-            raise PolicyError(
-                f"“{unit.name}”的账号申办资格已被暂停，整改完成并解除前不能提交新的申请"
-            )
-
     def same_platform(
         self, unit_id: int, platform: str, exclude_id: int | None = None, *, names: int = 5
     ) -> tuple[int, list[str]]:
@@ -330,9 +316,11 @@ class AccountStore:
         account: Account,
         *,
         application: Application | None = None,
-        batch: ImportBatch | None = None,
+        batch: AccountBatch | None = None,
     ) -> int:
-        """Register a new account. A new application (status 申请中) is checked against policy.
+        """Record a new account, its fields checked (platform list, levels, unit, duplicate
+        platform IDs). Whether a unit may apply is policy, checked above the store
+        (``nmdesk.services.accounts.create_account``) before it comes here.
 
         With ``batch`` (a bulk import), an account that is not an application is
         checked and queued in the batch, which writes it, audited, on ``flush``."""
@@ -342,24 +330,11 @@ class AccountStore:
             batch.flush()
         row = self._check_fields(account)
         self.check_duplicate(row["platform"], row["platform_id"])
-        if account.status is AccountStatus.APPLYING:
-            self.check_unit_may_apply(account.unit_id)
-            profile = self.r.profile
-            if (
-                profile.requires_justification_when_existing
-                and application is not None
-                and self.of_unit(account.unit_id)
-                and not clean_text(application.justification)
-            ):
-                raise ValidationError(
-                    "新增账号必要性说明",
-                    "本单位已有账号，申请新增账号须说明必要性并附运营计划（第七条）",
-                )
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.r.transaction():
             row.update(
                 status=account.status.value,
-                serial_no=self._next_serial(),
+                serial_no=self.next_serial(),
                 created_at=now,
                 updated_at=now,
             )
@@ -370,11 +345,12 @@ class AccountStore:
             self.refresh_search([account_id])
         return account_id
 
-    def update(
-        self, account_id: int, changes: dict[str, Any], *, event_on: dt.date, note: str = ""
-    ) -> int | None:
-        """Edit an account's fields. For a filed account this creates a change filing,
-        whose id is returned; otherwise None."""
+    def update_fields(
+        self, account_id: int, changes: dict[str, Any]
+    ) -> tuple[AccountStatus, list[FieldChange]]:
+        """Edit an account's fields (checked as ``create`` checks them); returns the
+        account's status and the changes a change filing would list, as the paper shows
+        them. Whether the change is filed is policy (``nmdesk.services.accounts``)."""
         unknown = set(changes) - set(FIELD_LABELS)
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
@@ -398,11 +374,7 @@ class AccountStore:
                 if before[f] != new_values[f] and f not in UNFILED_FIELDS
             ]
             self.refresh_search([account_id])
-            if field_changes and current.status in FILED_STATUSES:
-                return self.r.filings.create(
-                    account_id, FilingKind.CHANGE, event_on, field_changes, note=note
-                )
-        return None
+        return current.status, field_changes
 
     def _display(self, field: str, value: Any) -> str:
         if value is None:
@@ -426,7 +398,24 @@ class AccountStore:
             action=f"status:{account.status.value}->{target.value}",
         )
 
-    def _next_serial(self) -> str:
+    def transition_many(
+        self, account_ids: list[int], source: AccountStatus, target: AccountStatus
+    ) -> None:
+        """``transition`` for many accounts now in status ``source`` (a review's verdicts),
+        checked against the lifecycle once and written in one pass."""
+        check_transition(source, target)
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        self.r.update_rows(
+            "accounts",
+            {
+                account_id: {"status": target.value, "updated_at": stamp}
+                for account_id in account_ids
+            },
+            action=f"status:{source.value}->{target.value}",
+        )
+
+    def next_serial(self) -> str:
+        """The serial number (备案编号) the next account of this year gets."""
         prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"
         last = self.r.scalar(
             "SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?", [prefix + "%"]
@@ -487,17 +476,12 @@ class AccountStore:
             stored["decision"] = changes["decision"].value
         self.r.update_row("applications", application_id, stored)
 
-    def approve(
+    def record_approval(
         self, account_id: int, decided_on: dt.date, approving_body: str, approval_ref: str
-    ) -> int:
-        """Record the approval (审批) and open the opening filing (备案); returns the filing id."""
-        profile = self.r.profile
-        if profile.requires_pledge:
-            app = self.application(account_id)
-            if app is None or not app.pledge_signed:
-                raise PolicyError("尚未签署《保密及不侵权承诺书》，不能批准（第六条）")
-        if not clean_text(approval_ref):
-            raise ValidationError("审批文号/会议纪要号", "为必填项")
+    ) -> None:
+        """Record the approval (审批) of an application: the account is 已批准 and its
+        application carries the decision. What an approval needs first, and the opening
+        filing it opens, is policy (``nmdesk.services.accounts.approve``)."""
         with self.r.transaction():
             self.transition(account_id, AccountStatus.APPROVED)
             app = self.application(account_id)
@@ -522,7 +506,6 @@ class AccountStore:
             else:
                 assert app.id is not None
                 self.update_application(app.id, **fields)
-            return self.r.filings.create(account_id, FilingKind.OPENING, decided_on, [])
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None:
         reason = require_text(reason, "不予批准理由", 500)
@@ -582,16 +565,14 @@ class AccountStore:
         role: str,
         person_id: int,
         start_on: dt.date,
-        *,
-        file_change: bool = True,
-    ) -> int | None:
+    ) -> FieldChange | None:
         """Give a person a role from a date. The previous holder of a single-holder role
-        is ended that day. For a filed account a personnel-change filing is created
-        and its id returned."""
+        is ended that day. Returns the change as a personnel-change filing lists it
+        (None: the person holds the role already); whether it is filed is policy
+        (``nmdesk.services.accounts.assign_role``)."""
         profile = self.r.profile
         person = self.r.people.get(person_id)
         check_role_holder(profile, role, person.kind)
-        account = self.get(account_id)
         role_name = profile.role_name(role)
         with self.r.transaction():
             previous = [a for a in self.current_roles(account_id) if a.role == role]
@@ -614,29 +595,19 @@ class AccountStore:
                 },
             )
             self.refresh_search([account_id])
-            if file_change and account.status in FILED_STATUSES:
-                change = FieldChange(role_name, "、".join(ended), person.name)
-                return self.r.filings.create(account_id, FilingKind.PERSONNEL, start_on, [change])
-        return None
+        return FieldChange(role_name, "、".join(ended), person.name)
 
-    def end_role(
-        self, assignment_id: int, end_on: dt.date, *, file_change: bool = True
-    ) -> int | None:
-        """End one role assignment; a filed account gets a personnel-change filing."""
+    def end_role(self, assignment_id: int, end_on: dt.date) -> FieldChange | None:
+        """End one role assignment; returns the change as a personnel-change filing lists
+        it (None: it had ended already)."""
         row = self.r.row("role_assignments", assignment_id)
         if row["end_on"] is not None:
             return None
         with self.r.transaction():
             self.r.update_row("role_assignments", assignment_id, {"end_on": end_on.isoformat()})
             self.refresh_search([row["account_id"]])
-            account = self.get(row["account_id"])
-            if file_change and account.status in FILED_STATUSES:
-                person = self.r.people.get(row["person_id"])
-                change = FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
-                return self.r.filings.create(
-                    account.id or 0, FilingKind.PERSONNEL, end_on, [change]
-                )
-        return None
+        person = self.r.people.get(row["person_id"])
+        return FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
 
     def assignment(self, assignment_id: int) -> RoleAssignment:
         return self._assignment(self.r.row("role_assignments", assignment_id))
@@ -680,20 +651,19 @@ class AccountStore:
             )
         ]
 
-    def hand_over(self, from_person_id: int, to_person_id: int, on: dt.date) -> list[int]:
-        """Hand every current role of one person to another, in one transaction.
-
-        Creates one personnel-change filing per filed account and returns their ids.
-        """
+    def hand_over(
+        self, from_person_id: int, to_person_id: int, on: dt.date
+    ) -> dict[int, list[FieldChange]]:
+        """Hand every current role of one person to another, in one transaction; returns
+        {account id: the changes a personnel-change filing lists}, in account order."""
         profile = self.r.profile
         successor = self.r.people.get(to_person_id)
         held = self.responsibilities(from_person_id)
         for assignment in held:
             check_role_holder(profile, assignment.role, successor.kind)
         leaver = self.r.people.get(from_person_id).name
-        filing_ids: list[int] = []
+        by_account: dict[int, list[FieldChange]] = {}
         with self.r.transaction():
-            by_account: dict[int, list[FieldChange]] = {}
             for assignment in held:
                 assert assignment.id is not None
                 self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
@@ -716,12 +686,7 @@ class AccountStore:
                     FieldChange(profile.role_name(assignment.role), leaver, successor.name)
                 )
             self.refresh_search(list(by_account))
-            for account_id, changes in by_account.items():
-                if self.get(account_id).status in FILED_STATUSES:
-                    filing_ids.append(
-                        self.r.filings.create(account_id, FilingKind.PERSONNEL, on, changes)
-                    )
-        return filing_ids
+        return by_account
 
     def missing_required_roles(self) -> list[tuple[int, str]]:
         """(account id, role id) for live accounts lacking a role the profile requires."""
@@ -741,7 +706,7 @@ class AccountStore:
         """Live accounts whose password was not rotated within the profile's interval."""
         cutoff = today - dt.timedelta(days=self.r.profile.deadlines["password_rotation_days"])
         return [
-            _account(row)
+            account_from_row(row)
             for row in self.r.query(
                 "SELECT * FROM accounts WHERE status IN ('running', 'rectifying', 'suspended', 'lost') "
                 "AND (password_rotated_on IS NULL OR password_rotated_on < ?) ORDER BY password_rotated_on",

@@ -28,13 +28,11 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nmdesk.errors import NmdeskError
+from nmdesk.store.backup_folder import backups_dir, list_backups
+from nmdesk.store.findings import Finding
 from nmdesk.store.sqlite_errors import os_reason
-
-if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
 
 ANCHORS_FILE = "anchors.log"
 HEAD_LABEL = "审计链头"
@@ -81,8 +79,6 @@ class AnchorRecord:
 
 
 def anchors_path(register_path: Path) -> Path:
-    from nmdesk.store.backup import backups_dir
-
     return backups_dir(register_path) / ANCHORS_FILE
 
 
@@ -184,7 +180,6 @@ def _text_of(path: Path) -> str:
 def check_anchor(conn: sqlite3.Connection, anchor: str) -> Finding | None:
     """None when the register still holds the entry with this hash (and so, when the
     chain checks, exactly the history before it); otherwise what is wrong."""
-    from nmdesk.store.audit import Finding
 
     row = conn.execute("SELECT id FROM audit_log WHERE hash = ?", [anchor]).fetchone()
     if row is None:
@@ -204,8 +199,6 @@ def backup_findings(register_path: Path, conn: sqlite3.Connection) -> list[Findi
     ``anchors.log`` records is excused: that restore replaced the chain. The
     register's own ``restored_at`` is not believed (the forger could write it).
     """
-    from nmdesk.store.audit import Finding
-    from nmdesk.store.backup import list_backups
 
     records = recorded_anchors(register_path)
     restores = [index for index, r in enumerate(records) if r.kind == "restore"]

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NmdeskError, NotFoundError, ValidationError
 from nmdesk.files import refuse_register_file
 from nmdesk.models import Attachment
+from nmdesk.store.findings import Finding
 from nmdesk.store.sqlite_errors import os_reason
 
 if TYPE_CHECKING:
-    from nmdesk.store.audit import Finding
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 ALLOWED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 MAX_BYTES = 100 * 1024 * 1024
@@ -45,7 +45,7 @@ def _attachment(row: dict[str, Any]) -> Attachment:
 
 
 class AttachmentStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     @property
@@ -155,7 +155,6 @@ class AttachmentStore:
 
     def verify_files(self) -> tuple[list[Finding], int]:
         """Every attachment checked: the findings, and how many were checked."""
-        from nmdesk.store.audit import Finding
 
         rows = self.r.query("SELECT * FROM attachments ORDER BY id")
         findings = []

@@ -26,15 +26,15 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.compat.cpython import canonical_json
+from nmdesk.store.findings import Finding as Finding  # re-exported for verification
 from nmdesk.store.schema import ACCOUNT_CHILD_TABLES, AUDITED_TABLES
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 GENESIS = "0" * 64
 # Rows per row-set entry: a bulk insert of 10,000 accounts is 10 links of the chain, not
@@ -82,21 +82,8 @@ def _entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing ``verify`` found wrong, in words a clerk or an inspector can follow."""
-
-    table: str
-    row_id: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"{self.table} #{self.row_id}" if self.row_id is not None else self.table
-        return f"{where}：{self.problem}"
-
-
 class AuditLog:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.register = register
 
     def record(

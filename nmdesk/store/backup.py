@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -32,43 +31,15 @@ from pathlib import Path
 
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.files import create_private_file, is_companion_file
+from nmdesk.store.anchors import record_file_anchor
+from nmdesk.store.backup_folder import BackupInfo as BackupInfo  # re-exported
+from nmdesk.store.backup_folder import backups_dir as backups_dir
+from nmdesk.store.backup_folder import list_backups as list_backups
 from nmdesk.store.schema import SCHEMA_VERSION
 from nmdesk.store.sqlite_errors import os_reason, sqlite_sentence
 
 DAILY_KEEP = 7
 MONTHLY_KEEP = 12
-
-KIND_NAMES = {
-    "daily": "每日自动备份",
-    "monthly": "每月自动备份",
-    "pre-migration": "升级前备份",
-    "manual": "手动备份",
-    "pre-restore": "恢复前的安全副本",
-}
-_NAME = re.compile(
-    r"^(?P<stem>.+)\.(?P<kind>daily|monthly|pre-migration|manual|pre-restore)"
-    r"\.(?P<stamp>\d{8}-\d{6}(?:-\d+)?)\.nmdesk$"
-)
-
-
-@dataclass(frozen=True)
-class BackupInfo:
-    """One backup file in a register's backup folder."""
-
-    path: Path
-    kind: str
-    taken_at: dt.datetime
-    size: int
-
-    @property
-    def kind_name(self) -> str:
-        return KIND_NAMES.get(self.kind, self.kind)
-
-    def describe(self) -> str:
-        return (
-            f"{self.taken_at:%Y-%m-%d %H:%M:%S}  {self.kind_name}  "
-            f"{self.size / 1048576:.1f} MB  {self.path.name}"
-        )
 
 
 @dataclass(frozen=True)
@@ -82,15 +53,11 @@ class BackupCheck:
     audit_entries: int
 
 
-def backups_dir(register_path: Path) -> Path:
-    return register_path.with_name(f"{register_path.stem}-backups")
-
-
 def _stamp(now: dt.datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
 
 
-def _target(register_path: Path, kind: str, now: dt.datetime) -> Path:
+def backup_target(register_path: Path, kind: str, now: dt.datetime) -> Path:
     folder = backups_dir(register_path)
     base = f"{register_path.stem}.{kind}.{_stamp(now)}"
     target = folder / f"{base}.nmdesk"
@@ -182,27 +149,7 @@ def _folder_reason(folder: Path, error: OSError) -> str:
 def _record_backup_anchor(register_path: Path, backup: Path) -> None:
     """The backup's chain head into ``anchors.log``; a backup folder that cannot take it
     does not undo the backup (the copy itself is an anchor too)."""
-    from nmdesk.store.anchors import record_file_anchor
-
     record_file_anchor(register_path, "backup", backup, str(backup))
-
-
-def list_backups(register_path: Path) -> list[BackupInfo]:
-    """The backups in the register's folder, newest first."""
-    folder = backups_dir(register_path)
-    if not folder.is_dir():
-        return []
-    found: list[tuple[int, BackupInfo]] = []
-    for path in folder.iterdir():
-        match = _NAME.match(path.name)
-        if not match or match["stem"] != register_path.stem:
-            continue
-        taken = dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S")
-        status = path.stat()
-        found.append((status.st_mtime_ns, BackupInfo(path, match["kind"], taken, status.st_size)))
-    # newest first; copies taken within the same second in the order they were written
-    found.sort(key=lambda pair: (pair[1].taken_at, pair[0], pair[1].path.name), reverse=True)
-    return [info for _mtime, info in found]
 
 
 def auto_backup(
@@ -213,13 +160,13 @@ def auto_backup(
     existing = list_backups(register_path)
     made: list[Path] = []
     if not any(b.kind == "daily" and b.taken_at.date() == now.date() for b in existing):
-        daily = write_backup(source, _target(register_path, "daily", now), register_path)
+        daily = write_backup(source, backup_target(register_path, "daily", now), register_path)
         made.append(daily)
         if not any(
             b.kind == "monthly" and (b.taken_at.year, b.taken_at.month) == (now.year, now.month)
             for b in existing
         ):
-            made.append(_copy_file(daily, _target(register_path, "monthly", now)))
+            made.append(copy_file(daily, backup_target(register_path, "monthly", now)))
     if made:
         rotate(register_path)
     return made
@@ -240,7 +187,7 @@ def take_daily_backup(register_path: Path) -> list[Path]:
         source.close()
 
 
-def _copy_file(source: Path, target: Path) -> Path:
+def copy_file(source: Path, target: Path) -> Path:
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
     create_private_file(part)
@@ -267,14 +214,14 @@ def rotate(register_path: Path) -> list[Path]:
 def pre_migration_backup(register_path: Path, source: sqlite3.Connection) -> Path:
     """The copy taken before migrations change the schema of an existing register."""
     return write_backup(
-        source, _target(register_path, "pre-migration", dt.datetime.now()), register_path
+        source, backup_target(register_path, "pre-migration", dt.datetime.now()), register_path
     )
 
 
 def manual_backup(register_path: Path, source: sqlite3.Connection, out: Path | None = None) -> Path:
     """A copy asked for by the clerk: into the backup folder, or to ``out``."""
     if out is None:
-        target = _target(register_path, "manual", dt.datetime.now())
+        target = backup_target(register_path, "manual", dt.datetime.now())
         return write_backup(source, target, register_path)
     out = Path(out)
     if out.resolve() == register_path.resolve():
@@ -346,93 +293,3 @@ def copy_into(backup: Path, target: sqlite3.Connection) -> None:
         raise RegisterError(f"恢复失败，备案库保持原样：{reason}") from None
     finally:
         source.close()
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    """A finished restore: what was restored and where the previous register was saved."""
-
-    restored: BackupCheck
-    safety_copy: Path | None
-
-
-def restore(register_path: Path, backup: Path, *, actor: str | None = None) -> RestoreResult:
-    """Replace the register with a checked backup, after saving a safety copy of it.
-
-    The register must not be open elsewhere (another instance makes this raise);
-    a window that has it open should close it first and open it again afterwards.
-    """
-    from nmdesk.store import locking
-    from nmdesk.store.register import Register
-
-    register_path = Path(register_path)
-    backup = Path(backup)
-    if backup.resolve() == register_path.resolve():
-        raise RegisterError("不能用备案库本身作为备份来恢复")
-    checked = check_backup(backup)
-    lock, holder = locking.acquire(register_path)
-    if lock is None:
-        assert holder is not None
-        raise RegisterError(
-            f"{holder.read_only_message(register_path.name)}，无法恢复。请先关闭另一个 nmdesk"
-        )
-    try:
-        safety = _replace_with(register_path, backup, actor)
-        with (
-            Register.open(register_path, actor=actor, auto_backup=False) as register,
-            register.transaction(),
-        ):
-            register.set_meta("restored_at", dt.datetime.now().isoformat(timespec="seconds"))
-            register.set_meta(
-                "last_restore",
-                f"{dt.datetime.now().isoformat(timespec='seconds')} 从 {backup.name} 恢复"
-                + (f"，原库副本 {safety.name}" if safety else ""),
-            )
-        _record_restore_anchor(register_path, backup)
-    finally:
-        lock.release()
-    return RestoreResult(checked, safety)
-
-
-def _record_restore_anchor(register_path: Path, backup: Path) -> None:
-    """The restore, and the head of the chain it left, into ``anchors.log`` (outside the
-    file: ``verify`` excuses older backups only for a restore recorded there)."""
-    from nmdesk.store.anchors import record_file_anchor
-
-    record_file_anchor(register_path, "restore", register_path, f"从 {backup} 恢复")
-
-
-def _replace_with(register_path: Path, backup: Path, actor: str | None) -> Path | None:
-    from nmdesk.store.register import Register
-
-    now = dt.datetime.now()
-    if register_path.exists():
-        try:
-            current = Register.open(register_path, actor=actor, auto_backup=False)
-        except RegisterError:
-            current = None
-        if current is not None:
-            try:
-                target = _target(register_path, "pre-restore", now)
-                safety = write_backup(current.db.conn, target, register_path)
-                copy_into(backup, current.db.conn)
-            finally:
-                current.close()
-            return safety
-        # the current file cannot be opened (damaged, newer): keep it byte for byte
-        safety = _target(register_path, "pre-restore", now)
-        make_private_dir(safety.parent)
-        _copy_file(register_path, safety)
-        for suffix in ("-wal", "-shm"):
-            extra = Path(f"{register_path}{suffix}")
-            if extra.exists():
-                _copy_file(extra, Path(f"{safety}{suffix}"))
-    else:
-        safety = None
-    part = register_path.with_name(register_path.name + ".restoring")
-    part.unlink(missing_ok=True)
-    _copy_file(backup, part)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{register_path}{suffix}").unlink(missing_ok=True)
-    os.replace(part, register_path)
-    return safety

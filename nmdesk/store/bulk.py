@@ -28,14 +28,14 @@ from nmdesk.store.units import check_unit_kind
 from nmdesk.validation import check_role_holder, require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 _CHUNK = 900  # stay below SQLite's default limit of bound parameters
 CONTACT_KEYS = ("title", "office_phone", "mobile", "email")
 
 
 class ImportBatch:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
         self.profile = register.profile
         self._platforms: set[str] | None = None
@@ -99,6 +99,10 @@ class ImportBatch:
         }
         self.unit_names[name] = unit_id
         return unit_id
+
+    def unit_name(self, unit_id: int) -> str:
+        """The name of a unit, queued here or in the register, as it is stored."""
+        return self._unit(unit_id).name
 
     def _unit(self, unit_id: int) -> Unit:
         if unit_id in self.units:
@@ -168,7 +172,7 @@ class ImportBatch:
 
     def _next_serial(self) -> str:
         if self._serial is None:
-            first = self.r.accounts._next_serial()  # e.g. BIT-2026-00001
+            first = self.r.accounts.next_serial()  # e.g. BIT-2026-00001
             prefix, _dash, digits = first.rpartition("-")
             self._serial = (prefix, int(digits))
         prefix, number = self._serial

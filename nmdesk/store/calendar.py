@@ -16,13 +16,13 @@ from nmdesk.holidays.schedule import EntryInfo, HolidaySchedule, ScheduledDay
 from nmdesk.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
 class CalendarStore:
     """The clerk's corrections to the working-day calendar, and years entered in full."""
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def set_day(self, day: dt.date, is_workday: bool, note: str = "") -> None:

@@ -10,32 +10,18 @@ every time it is printed again, until the signed copy comes back and is received
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.models import FilingKind
+from nmdesk.models import FilingKind, FormDraft
 from nmdesk.store.convert import date_or_none
+from nmdesk.store.filings import new_check_code
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
-
-
-@dataclass(frozen=True)
-class FormDraft:
-    """A printed form's own identity while it has no filing of its own."""
-
-    id: int
-    account_id: int
-    form: str
-    kind: FilingKind | None
-    version: int
-    check_code: str
-    filing_id: int | None = None
-    received_on: dt.date | None = None
+    from nmdesk.store.core import StoreCore
 
 
 class FormDraftStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def for_print(
@@ -46,8 +32,6 @@ class FormDraftStore:
         found = self._find(account_id, form, version)
         if found is not None:
             return found
-        from nmdesk.store.filings import new_check_code
-
         with self.r.transaction():
             code = new_check_code()
             while self._code_taken(code):

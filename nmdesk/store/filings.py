@@ -15,14 +15,14 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
-from nmdesk.models import AccountStatus, FieldChange, Filing, FilingKind, FilingStatus
+from nmdesk.models import FieldChange, Filing, FilingKind, FilingStatus
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.workdays import DueDate
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEADLINE_KEY = {
     FilingKind.CHANGE: "change_filing_working_days",
     FilingKind.PERSONNEL: "personnel_change_working_days",
@@ -32,11 +32,11 @@ DEADLINE_KEY = {
 
 def new_check_code() -> str:
     """Six characters without look-alikes (no 0/O, 1/I), easy to type from paper."""
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 class FilingStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def due_date(self, kind: FilingKind, event_on: dt.date) -> DueDate | None:
@@ -87,6 +87,41 @@ class FilingStore:
                     },
                 )
         return filing_id
+
+    def record_many(self, filings: list[Filing]) -> list[int]:
+        """Record filings as they already stand, with their field changes, in one pass:
+        history brought in at once (a register built for the benchmarks). Their due
+        dates, statuses and check codes are taken as given; returns their ids."""
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        ids = self.r.insert_rows(
+            "filings",
+            [
+                {
+                    "account_id": filing.account_id,
+                    "kind": filing.kind.value,
+                    "event_on": filing.event_on.isoformat(),
+                    "due_on": iso_or_none(filing.due_on),
+                    "due_is_estimate": int(filing.due_is_estimate),
+                    "status": filing.status.value,
+                    "filed_on": iso_or_none(filing.filed_on),
+                    "version": filing.version,
+                    "check_code": filing.check_code,
+                    "platform_closed_on": iso_or_none(filing.platform_closed_on),
+                    "note": filing.note,
+                    "created_at": stamp,
+                }
+                for filing in filings
+            ],
+        )
+        self.r.insert_rows(
+            "filing_changes",
+            [
+                {"filing_id": filing_id, "field": c.field, "before": c.before, "after": c.after}
+                for filing_id, filing in zip(ids, filings, strict=True)
+                for c in filing.changes
+            ],
+        )
+        return ids
 
     def get(self, filing_id: int) -> Filing:
         rows = self.r.query("SELECT * FROM filings WHERE id = ?", [filing_id])
@@ -153,29 +188,19 @@ class FilingStore:
             changes=changes,
         )
 
-    def mark_filed(self, filing_id: int, filed_on: dt.date) -> None:
-        """The signed paper came back: the filing is archived. An opening filing puts the
-        account into operation (已批准 → 运行中)."""
+    def record_filed(self, filing_id: int, filed_on: dt.date) -> Filing:
+        """Record that the signed paper came back: the filing is archived. Returns it as
+        it was; what that does to the account is ``nmdesk.services.filings``."""
         filing = self.get(filing_id)
         if filing.status is not FilingStatus.OPEN:
             raise PolicyError(f"该备案已是“{filing.status.label}”状态")
-        with self.r.transaction():
-            self.r.update_row(
-                "filings",
-                filing_id,
-                {"status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
-                action="filed",
-            )
-            account = self.r.accounts.get(filing.account_id)
-            if filing.kind is FilingKind.OPENING and account.status is AccountStatus.APPROVED:
-                self.r.accounts.transition(filing.account_id, AccountStatus.RUNNING)
-
-    def receive_signed_copy(self, code: str, received_on: dt.date) -> Filing:
-        """Match a returned copy by its check code and mark its filing as received."""
-        filing = self.by_check_code(code)
-        assert filing.id is not None
-        self.mark_filed(filing.id, received_on)
-        return self.get(filing.id)
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {"status": FilingStatus.FILED.value, "filed_on": filed_on.isoformat()},
+            action="filed",
+        )
+        return filing
 
     def refresh_due_dates(self) -> int:
         """Recompute open filings' due dates after the calendar changed; returns how many moved."""
@@ -194,24 +219,33 @@ class FilingStore:
                     moved += 1
         return moved
 
+    def cancel(self, filing_id: int, reason: str) -> None:
+        """Void a filing whose paper was never sent (作废); it stays in the record."""
+        filing = self.get(filing_id)
+        if filing.status is not FilingStatus.OPEN:
+            raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {
+                "status": FilingStatus.CANCELLED.value,
+                "note": (filing.note + "；" if filing.note else "") + reason,
+            },
+            action="cancelled",
+        )
+
     # -- closure (注销) ---------------------------------------------------------------
 
-    def start_closure(self, account_id: int, event_on: dt.date, note: str = "") -> int:
-        """Decide to close an account: status 注销中 and a closure filing with its deadline."""
-        with self.r.transaction():
-            self.r.accounts.transition(account_id, AccountStatus.CLOSING)
-            return self.create(account_id, FilingKind.CLOSURE, event_on, [], note=note)
-
-    def confirm_closure(self, filing_id: int, platform_closed_on: dt.date) -> None:
-        """The platform confirmed the account is closed: status 已注销. The record stays."""
+    def record_platform_closed(self, filing_id: int, platform_closed_on: dt.date) -> Filing:
+        """Record the day the platform confirmed a closure filing's account closed;
+        returns the filing. Its account's status is ``nmdesk.services.filings``."""
         filing = self.get(filing_id)
         if filing.kind is not FilingKind.CLOSURE:
             raise PolicyError("只有注销报备可以确认注销")
-        with self.r.transaction():
-            self.r.update_row(
-                "filings",
-                filing_id,
-                {"platform_closed_on": iso_or_none(platform_closed_on)},
-                action="closure-confirmed",
-            )
-            self.r.accounts.transition(filing.account_id, AccountStatus.CLOSED)
+        self.r.update_row(
+            "filings",
+            filing_id,
+            {"platform_closed_on": iso_or_none(platform_closed_on)},
+            action="closure-confirmed",
+        )
+        return filing

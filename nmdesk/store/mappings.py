@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError
 from nmdesk.models import Account, Person
+from nmdesk.store.accounts import account_from_row
+from nmdesk.store.people import person_from_row
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 # Roles whose holder (name and contacts) appears in ledgers and exports.
 EXPORT_ROLES = (
@@ -39,7 +41,7 @@ _EXPORT_KEYS = ("id", *_EXPORT_FIELDS, "unit", "unit_parent", "unit_kind")
 
 
 class ExcelStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     # -- named mappings --------------------------------------------------------------
@@ -138,8 +140,6 @@ class ExcelStore:
     ) -> dict[tuple[str, str], Account]:
         """The register's accounts with these (platform, platform ID) pairs, in a few
         queries (per platform, through the unique index) instead of one per row."""
-        from nmdesk.store.accounts import _account
-
         by_platform: dict[str, list[str]] = {}
         for platform, platform_id in pairs:
             if platform_id:
@@ -153,13 +153,11 @@ class ExcelStore:
                     f"AND platform_id IN ({','.join('?' for _ in chunk)})",
                     [platform, *chunk],
                 ):
-                    found[(platform, row["platform_id"])] = _account(row)
+                    found[(platform, row["platform_id"])] = account_from_row(row)
         return found
 
     def people_by_name(self, unit_ids: list[int]) -> dict[tuple[str, int], list[Person]]:
         """Everyone in these units: (name, unit id) → people of that name, oldest first."""
-        from nmdesk.store.people import _person
-
         found: dict[tuple[str, int], list[Person]] = {}
         for start in range(0, len(unit_ids), _CHUNK):
             chunk = unit_ids[start : start + _CHUNK]
@@ -168,7 +166,7 @@ class ExcelStore:
                 "ORDER BY id",
                 chunk,
             ):
-                found.setdefault((row["name"], row["unit_id"]), []).append(_person(row))
+                found.setdefault((row["name"], row["unit_id"]), []).append(person_from_row(row))
         return found
 
     def holders_of(self, account_ids: list[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:

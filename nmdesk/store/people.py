@@ -17,10 +17,11 @@ from nmdesk.validation import (
 )
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
-def _person(row: dict[str, Any]) -> Person:
+def person_from_row(row: dict[str, Any]) -> Person:
+    """A ``people`` row as a ``Person``: the one reader, for every repository."""
     return Person(
         id=row["id"],
         name=row["name"],
@@ -55,7 +56,7 @@ def person_row(person: Person) -> dict[str, Any]:
 
 
 class PeopleStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, person: Person) -> int:
@@ -89,7 +90,7 @@ class PeopleStore:
         rows = self.r.query("SELECT * FROM people WHERE id = ?", [person_id])
         if not rows:
             raise NotFoundError(f"人员 #{person_id} 不存在")
-        return _person(rows[0])
+        return person_from_row(rows[0])
 
     def find(self, name: str, unit_id: int | None = None) -> list[Person]:
         if unit_id is None:
@@ -99,10 +100,12 @@ class PeopleStore:
                 "SELECT * FROM people WHERE name = ? AND unit_id IS ? ORDER BY id",
                 [name.strip(), unit_id],
             )
-        return [_person(row) for row in rows]
+        return [person_from_row(row) for row in rows]
 
     def all(self) -> list[Person]:
-        return [_person(row) for row in self.r.query("SELECT * FROM people ORDER BY name, id")]
+        return [
+            person_from_row(row) for row in self.r.query("SELECT * FROM people ORDER BY name, id")
+        ]
 
     def picker_rows(self) -> list[tuple[int, str, str | None, PersonKind, int]]:
         """(id, name, unit name, kind, how many people share the name) by name, for pickers:
@@ -118,4 +121,4 @@ class PeopleStore:
             "SELECT * FROM people WHERE name LIKE ? ORDER BY name LIMIT ?",
             [f"%{text.strip()}%", limit],
         )
-        return [_person(row) for row in rows]
+        return [person_from_row(row) for row in rows]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
-from nmdesk.lifecycle import can_transition
 from nmdesk.models import (
-    DEADLINE_KINDS,
-    AccountStatus,
     Incident,
     Sanction,
     SanctionKind,
@@ -20,100 +18,49 @@ from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
 class SanctionStore:
-    """通报批评, 限期整改 and 暂停运行 (each with a deadline), 责令注销 and 暂停申办资格,
-    each open until resolved.
+    """The record of sanctions: 通报批评, 限期整改 and 暂停运行 (each with a deadline),
+    责令注销 and 暂停申办资格, each open until resolved.
 
-    A 暂停运行 moves its account to 暂停 while it is open; resolving it puts the account
-    back into operation (or into 整改中 while a 限期整改 on it is still open).
+    What a sanction does to its account is policy, above the store
+    (``nmdesk.services.sanctions``).
     """
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, sanction: Sanction) -> int:
-        require_text(sanction.reason, "处理事由", 1000)
-        if sanction.kind in DEADLINE_KINDS and sanction.deadline_on is None:
-            raise PolicyError(f"{sanction.kind.label}须填写整改期限")
-        if sanction.kind is SanctionKind.SUSPEND_RUN:
-            self._check_suspendable(sanction)
-        with self.r.transaction():
-            sanction_id = self.r.insert_row(
-                "sanctions",
-                {
-                    "unit_id": sanction.unit_id,
-                    "account_id": sanction.account_id,
-                    "kind": sanction.kind.value,
-                    "issued_on": sanction.issued_on.isoformat(),
-                    "reason": sanction.reason,
-                    "deadline_on": iso_or_none(sanction.deadline_on),
-                    "resolved_on": None,
-                    "resolution": "",
-                    "campaign_id": sanction.campaign_id,
-                },
-            )
-            if sanction.account_id is not None:
-                self._apply_to_account(sanction)
-        return sanction_id
+        """Record a sanction (its reason checked). What it does to its account — a
+        rectification, a suspension, an order to close — is policy
+        (``nmdesk.services.sanctions.issue``)."""
+        _check_reason(sanction.reason)
+        return self.r.insert_row("sanctions", _sanction_row(sanction))
 
-    def _apply_to_account(self, sanction: Sanction) -> None:
-        assert sanction.account_id is not None
-        status = self.r.accounts.get(sanction.account_id).status
-        if sanction.kind is SanctionKind.RECTIFY and status is AccountStatus.RUNNING:
-            self.r.accounts.transition(sanction.account_id, AccountStatus.RECTIFYING)
-        elif sanction.kind is SanctionKind.SUSPEND_RUN and status is not AccountStatus.SUSPENDED:
-            self.r.accounts.transition(sanction.account_id, AccountStatus.SUSPENDED)
-        elif sanction.kind is SanctionKind.ORDER_CLOSE and status is not AccountStatus.CLOSING:
-            self.r.filings.start_closure(
-                sanction.account_id, sanction.issued_on, note=f"责令注销：{sanction.reason}"
-            )
+    def add_many(self, sanctions: list[Sanction]) -> list[int]:
+        """Record many sanctions at once (a review's publication, which moves the
+        accounts' statuses itself, in bulk); each reason is checked as ``add`` checks
+        it. Returns their ids."""
+        for sanction in sanctions:
+            _check_reason(sanction.reason)
+        return self.r.insert_rows("sanctions", [_sanction_row(s) for s in sanctions])
 
-    def _check_suspendable(self, sanction: Sanction) -> None:
-        if sanction.account_id is None:
-            raise PolicyError("暂停运行须针对具体账号，请先选择账号")
-        account = self.r.accounts.get(sanction.account_id)
-        if account.status is not AccountStatus.SUSPENDED and not can_transition(
-            account.status, AccountStatus.SUSPENDED
-        ):
-            raise PolicyError(f"“{account.name}”当前状态为“{account.status.label}”，不能暂停运行")
-
-    def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> None:
-        """Close a sanction. A finished rectification or a lifted suspension puts the
-        account back into operation."""
+    def resolve(self, sanction_id: int, resolved_on: dt.date, resolution: str) -> Sanction:
+        """Record that a sanction is closed; returns it as it was. What its account goes
+        back to is policy (``nmdesk.services.sanctions.resolve``)."""
         resolution = require_text(resolution, "处理结果", 1000)
         sanction = self.get(sanction_id)
         if sanction.resolved_on is not None:
             raise PolicyError("该处理已办结")
-        with self.r.transaction():
-            self.r.update_row(
-                "sanctions",
-                sanction_id,
-                {"resolved_on": resolved_on.isoformat(), "resolution": resolution},
-                action="resolved",
-            )
-            if sanction.account_id is not None:
-                self._lift(sanction.kind, sanction.account_id)
-
-    def _lift(self, kind: SanctionKind, account_id: int) -> None:
-        """The status an account returns to once a sanction on it is resolved."""
-        status = self.r.accounts.get(account_id).status
-        still_open = {s.kind for s in self.for_account(account_id) if s.resolved_on is None}
-        if kind is SanctionKind.RECTIFY and status is AccountStatus.RECTIFYING:
-            self.r.accounts.transition(account_id, AccountStatus.RUNNING)
-        elif (
-            kind is SanctionKind.SUSPEND_RUN
-            and status is AccountStatus.SUSPENDED
-            and SanctionKind.SUSPEND_RUN not in still_open
-        ):
-            back = (
-                AccountStatus.RECTIFYING
-                if SanctionKind.RECTIFY in still_open
-                else AccountStatus.RUNNING
-            )
-            self.r.accounts.transition(account_id, back)
+        self.r.update_row(
+            "sanctions",
+            sanction_id,
+            {"resolved_on": resolved_on.isoformat(), "resolution": resolution},
+            action="resolved",
+        )
+        return sanction
 
     def get(self, sanction_id: int) -> Sanction:
         rows = self.r.query("SELECT * FROM sanctions WHERE id = ?", [sanction_id])
@@ -150,6 +97,27 @@ class SanctionStore:
         return [_sanction(row) for row in self.r.query("SELECT * FROM sanctions ORDER BY id")]
 
 
+@functools.lru_cache(maxsize=256)
+def _check_reason(reason: str) -> None:
+    """``require_text`` for a sanction's reason: a review's thousands of sanctions share
+    a few reasons."""
+    require_text(reason, "处理事由", 1000)
+
+
+def _sanction_row(sanction: Sanction) -> dict[str, Any]:
+    return {
+        "unit_id": sanction.unit_id,
+        "account_id": sanction.account_id,
+        "kind": sanction.kind.value,
+        "issued_on": sanction.issued_on.isoformat(),
+        "reason": sanction.reason,
+        "deadline_on": iso_or_none(sanction.deadline_on),
+        "resolved_on": None,
+        "resolution": "",
+        "campaign_id": sanction.campaign_id,
+    }
+
+
 def _sanction(row: dict[str, Any]) -> Sanction:
     return Sanction(
         id=row["id"],
@@ -168,7 +136,7 @@ def _sanction(row: dict[str, Any]) -> Sanction:
 class WatchStore:
     """巡查登记: unregistered accounts found misusing protected names (BIT clause 7)."""
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, entry: WatchEntry) -> int:

@@ -14,37 +14,41 @@ own ``Register`` on the same path.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from operator import itemgetter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from nmdesk.errors import NewerRegisterError, NotFoundError, RegisterError
+from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.files import create_private_file
-from nmdesk.profiles import Profile, load_profile, profile_from_json
+from nmdesk.profiles import load_profile
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
+from nmdesk.store.accounts import AccountStore
+from nmdesk.store.anchors import ChainHead, chain_head
+from nmdesk.store.attachments import AttachmentStore
 from nmdesk.store.audit import AuditLog
+from nmdesk.store.bulk import ImportBatch
+from nmdesk.store.calendar import CalendarStore
 from nmdesk.store.connection import RegisterConnection
+from nmdesk.store.core import StoreCore, now_text
+from nmdesk.store.drafts import FormDraftStore
+from nmdesk.store.filings import FilingStore
+from nmdesk.store.mappings import ExcelStore
+from nmdesk.store.people import PeopleStore
+from nmdesk.store.records import SanctionStore, WatchStore
+from nmdesk.store.reviews import ReviewStore
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import register_sql_functions
 from nmdesk.store.sqlite_errors import sqlite_sentence
+from nmdesk.store.units import UnitStore
+from nmdesk.store.verification import VerifyReport, verify_register
 from nmdesk.store.wal_guard import WalGuard, WalReplacedError
-from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
-from nmdesk.workdays import WorkdayCalendar
 
 BUSY_TIMEOUT_MS = 5000
-
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 def database_error_message(
@@ -74,34 +78,15 @@ def _connect(path: Path, *, read_only: bool = False) -> RegisterConnection:
     return db
 
 
-DEMO_META_KEY = "demo"  # meta key set on a demo register ("1")
-
-
-class Register:
+class Register(StoreCore):
     """An open register. Use ``Register.create`` for a new file and ``Register.open`` otherwise."""
 
-    def __init__(self, db: RegisterConnection, path: Path, *, actor: str | None = None) -> None:
-        self.db = db
-        self.path = path
-        self.actor = actor or _default_actor()
-        self.audit = AuditLog(self)
-        # data safety: set by ``open``; see nmdesk.store.locking and nmdesk.store.backup
-        self.read_only = False
-        self.lock_holder: locking.LockInfo | None = None
-        self.network_warning: str | None = None
-        self.backup_warning: str | None = None
-        self.stale_lock: locking.LockInfo | None = None
-        self._lock: locking.RegisterLock | None = None
-        self._profile: Profile | None = None
-        self._calendar: WorkdayCalendar | None = None
-        from nmdesk.store.accounts import AccountStore
-        from nmdesk.store.attachments import AttachmentStore
-        from nmdesk.store.calendar import CalendarStore
-        from nmdesk.store.filings import FilingStore
-        from nmdesk.store.people import PeopleStore
-        from nmdesk.store.records import SanctionStore, WatchStore
-        from nmdesk.store.units import UnitStore
+    audit: AuditLog
 
+    def __init__(self, db: RegisterConnection, path: Path, *, actor: str | None = None) -> None:
+        super().__init__(db, path, actor or _default_actor())
+        self._lock: locking.RegisterLock | None = None
+        self.audit = AuditLog(self)
         self.units = UnitStore(self)
         self.people = PeopleStore(self)
         self.accounts = AccountStore(self)
@@ -110,14 +95,8 @@ class Register:
         self.watchlist = WatchStore(self)
         self.calendar_overrides = CalendarStore(self)
         self.attachments = AttachmentStore(self)
-        from nmdesk.store.drafts import FormDraftStore
-
         self.drafts = FormDraftStore(self)
-        from nmdesk.store.reviews import ReviewStore
-
         self.reviews = ReviewStore(self)
-        from nmdesk.store.mappings import ExcelStore
-
         self.excel = ExcelStore(self)
 
     # -- opening ---------------------------------------------------------------------
@@ -136,7 +115,7 @@ class Register:
         with register.transaction():
             register.set_meta("profile", profile.to_json())
             register.set_meta("profile_id", profile.id)
-            register.set_meta("created_at", _now())
+            register.set_meta("created_at", now_text())
             register.set_meta("secret", secrets.token_hex(16))
             for order, platform in enumerate(profile.platforms):
                 register.insert_row(
@@ -276,17 +255,17 @@ class Register:
             self._lock.release()
             self._lock = None
 
-    @property
-    def read_only_message(self) -> str:
-        """Why this register cannot be changed, for a banner or an error."""
-        if self.lock_holder is not None:
-            return self.lock_holder.read_only_message(self.path.name)
-        return f"备案库 {self.path.name} 以只读方式打开，不能修改"
+    def import_batch(self) -> ImportBatch:
+        """A new batch for a bulk import (``nmdesk.store.bulk``)."""
+        return ImportBatch(self)
 
-    def check_writable(self) -> None:
-        """Raise ``RegisterError`` when this instance may not write."""
-        if self.read_only:
-            raise RegisterError(self.read_only_message)
+    def chain_head(self) -> ChainHead:
+        """The head of the audit chain: its newest entry's hash and how many entries."""
+        return chain_head(self.db.conn)
+
+    def verify(self, anchors: Sequence[str] = ()) -> VerifyReport:
+        """Every check on the register (``nmdesk.store.verification``)."""
+        return verify_register(self, anchors)
 
     def backup(self, out: str | Path | None = None) -> Path:
         """A manual backup into the register's backup folder, or to ``out``."""
@@ -297,163 +276,6 @@ class Register:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # -- transactions and audited writes ---------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[Register]:
-        """One transaction over everything inside; nested blocks become savepoints."""
-        with self.db.atomic():
-            yield self
-
-    def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
-        """Insert one row and audit it; returns the new id. The one audited insert path,
-        ``insert_rows``, with one row."""
-        return self.insert_rows(table, [row], action=action)[0]
-
-    def insert_rows(
-        self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
-    ) -> list[int]:
-        """Insert rows (same columns) with one executemany and audit them; returns their
-        ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand (a ledger
-        import), comes this way, and is one audit entry listing every row it wrote with
-        its values as SQLite stored them (``AuditLog.record_rows``). Rows may carry their ``id``
-        (``nmdesk.store.bulk`` hands them out); otherwise they get the next free ids, in
-        order, as SQLite would give them (no table is AUTOINCREMENT)."""
-        self.check_writable()
-        if not rows:
-            return []
-        self._check_text(table, rows)
-        columns = list(rows[0])
-        if "id" not in columns:
-            first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
-            rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
-            columns = ["id", *columns]
-        ids = [int(row["id"]) for row in rows]
-        with self.transaction():
-            self.db.conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})",
-                list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
-                [[row[columns[0]]] for row in rows],
-            )  # fmt: skip
-            self.audit.record_rows(action, table, ids)
-        return ids
-
-    def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Every write's text follows ``nmdesk.text_rules`` (lengths from the profile,
-        no control or bidi characters), whichever path (form, import, packet) it came by."""
-        if table not in CHECKED_TABLES:
-            return
-        limits = self.profile.text_limits
-        if len(rows) > 1:  # many rows: each distinct value of a column checked once
-            try:
-                distinct = [(column, {row[column] for row in rows}) for column in rows[0]]
-            except (KeyError, TypeError):  # rows that differ in columns, a value not hashable
-                distinct = []
-            if distinct and not any(
-                field_issue(limits, table, column, value) is not None
-                for column, values in distinct
-                for value in values
-            ):
-                return
-        for row in rows:  # row by row: the first error, as a write of that row reports it
-            check_row(limits, table, row)
-
-    def update_row(
-        self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
-    ) -> dict[str, Any]:
-        """Update one row and audit its before and after; returns the row as it was before."""
-        self.check_writable()
-        self._check_text(table, [changes])
-        with self.transaction():
-            before = self.row(table, row_id)
-            if not changes:
-                return before
-            assignments = ", ".join(f"{column} = ?" for column in changes)
-            self.db.execute(
-                f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id]
-            )
-            after = self.row(table, row_id)
-            if after != before:
-                self.audit.record(action, table, row_id, before, after)
-        return before
-
-    def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
-        """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""
-        self.check_writable()
-        with self.transaction():
-            before = self.row(table, row_id)
-            self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
-            self.audit.record(action, table, row_id, before, None)
-
-    def row(self, table: str, row_id: int) -> dict[str, Any]:
-        cursor = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
-        values = cursor.fetchone()
-        if values is None:
-            raise NotFoundError(f"记录不存在：{table} #{row_id}")
-        return dict(zip([d[0] for d in cursor.description], values, strict=True))
-
-    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        """Rows as dicts. Used by the repositories in this package only."""
-        cursor = self.db.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-    def scalar(self, sql: str, params: Any = ()) -> Any:
-        row = self.db.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
-    # -- meta, profile and calendar --------------------------------------------------
-
-    def meta(self, key: str, default: str = "") -> str:
-        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
-        return default if value is None else str(value)
-
-    @property
-    def is_demo(self) -> bool:
-        """A register made by ``nmdesk demo`` (fictitious units, people and accounts)."""
-        return self.meta(DEMO_META_KEY) == "1"
-
-    def mark_demo(self) -> None:
-        self.set_meta(DEMO_META_KEY, "1")
-
-    def set_meta(self, key: str, value: str) -> None:
-        existing = self.scalar("SELECT id FROM meta WHERE key = ?", [key])
-        if existing is None:
-            self.insert_row("meta", {"key": key, "value": value})
-        else:
-            self.update_row("meta", int(existing), {"value": value})
-
-    @property
-    def profile(self) -> Profile:
-        """The policy profile this register was created with (a copy is kept inside the file)."""
-        if self._profile is None:
-            text = self.meta("profile")
-            if not text:
-                raise RegisterError("备案库缺少策略配置")
-            self._profile = profile_from_json(text, source="备案库内的策略配置")
-        return self._profile
-
-    @property
-    def calendar(self) -> WorkdayCalendar:
-        """The working-day calendar: bundled data plus this register's overrides."""
-        if self._calendar is None:
-            self._calendar = self.calendar_overrides.build_calendar()
-        return self._calendar
-
-    def invalidate_calendar(self) -> None:
-        self._calendar = None
-
-    def schema_version(self) -> int:
-        return int(self.scalar("PRAGMA user_version"))
-
-    def integrity_ok(self) -> bool:
-        return bool(self.scalar("PRAGMA integrity_check") == "ok")
-
-    @property
-    def attachments_dir(self) -> Path:
-        return self.path.with_name(self.path.stem + "-attachments")
 
 
 def _apply_migrations(db: RegisterConnection) -> None:

@@ -8,7 +8,6 @@ against, and it is read-only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, PolicyError
@@ -17,7 +16,7 @@ from nmdesk.review.records import Campaign, ReviewResult, ReviewUnit, SelfCheck,
 from nmdesk.store.convert import date_or_none, iso_or_none
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 # Accounts outside the review: already closed, or never approved.
 OUT_OF_SCOPE_STATUSES = ("closed", "refused")
@@ -86,10 +85,6 @@ def _stored(value: Any) -> Any:
     return value
 
 
-# Declared column types that store a value of this Python type exactly as bound.
-_BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int}
-
-
 # The account's place, 1 first, among its unit's live accounts on the same platform,
 # by the unit's 账号优先顺序表; the latest application's rank where the unit keeps none.
 PLATFORM_PLACE = (
@@ -104,10 +99,9 @@ PLATFORM_PLACE = (
 
 
 class ReviewStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
         # {table: {column: the Python type stored as bound}} ({} when it has triggers)
-        self._column_types: dict[str, dict[str, type | None]] = {}
 
     # -- campaigns -------------------------------------------------------------------
 
@@ -191,6 +185,58 @@ class ReviewStore:
                     "review_results",
                     {"campaign_id": campaign_id, "account_id": account_id, "in_opening_scope": 1},
                 )
+        return campaign_id
+
+    def record_published(
+        self,
+        campaign: Campaign,
+        returns: dict[int, dt.date | None],
+        results: dict[int, dict[str, Any]],
+    ) -> int:
+        """Record a campaign held and published before (history brought in at once: a
+        register built for the benchmarks): its units' returns {unit id: returned on}
+        and its results {account id: values of ``RESULT_COLUMNS``}. Returns its id."""
+        for values in results.values():
+            unknown = set(values) - set(RESULT_COLUMNS)
+            if unknown:
+                raise ValueError(f"not a review result column: {sorted(unknown)}")
+        with self.r.transaction():
+            campaign_id = self.r.insert_row(
+                "review_campaigns",
+                {
+                    "year": campaign.year,
+                    "opened_on": campaign.opened_on.isoformat(),
+                    "deadline_on": campaign.deadline_on.isoformat(),
+                    "step": Step.PUBLISHED.value,
+                    "published_on": iso_or_none(campaign.published_on),
+                    "note": campaign.note,
+                },
+            )
+            self.r.insert_rows(
+                "review_units",
+                [
+                    {
+                        "campaign_id": campaign_id,
+                        "unit_id": unit_id,
+                        "packet_returned_on": iso_or_none(returned_on),
+                        "zero_report": 0,
+                        "note": "",
+                    }
+                    for unit_id, returned_on in returns.items()
+                ],
+            )
+            self.r.insert_rows(
+                "review_results",
+                [
+                    {
+                        "campaign_id": campaign_id,
+                        "account_id": account_id,
+                        "in_opening_scope": 1,
+                        **{column: _stored(values.get(column)) for column in RESULT_COLUMNS},
+                    }
+                    for account_id, values in results.items()
+                ],
+            )
         return campaign_id
 
     def writable(self, campaign_id: int) -> Campaign:
@@ -349,86 +395,13 @@ class ReviewStore:
         missing = set(changes) - set(row_ids)
         if missing:
             raise NotFoundError(f"账号 #{min(missing)} 不在本次年审中")
-        self.update_rows(
+        self.r.update_rows(
             "review_results",
             {
                 row_ids[account_id]: {key: _stored(value) for key, value in values.items()}
                 for account_id, values in changes.items()
             },
         )
-
-    def update_rows(
-        self, table: str, changes: dict[int, dict[str, Any]], *, action: str = "update"
-    ) -> None:
-        """``Register.update_row`` for many rows of ``table``: {row id: changes}.
-
-        Rows are read before and after in one query each, updated with one
-        ``executemany`` per set of columns, and audited in one pass over the hash
-        chain (``AuditLog.record_many``), in the order given; a row that did not
-        change gets no entry, as with ``update_row``.
-        """
-        self.r.check_writable()
-        changes = {row_id: values for row_id, values in changes.items() if values}
-        if not changes:
-            return
-        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
-        for row_id, values in changes.items():
-            by_columns.setdefault(tuple(values), []).append([*values.values(), row_id])
-        with self.r.transaction():
-            before = self._rows(table, list(changes))
-            for columns, params in by_columns.items():
-                assignments = ", ".join(f"{column} = ?" for column in columns)
-                self.r.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
-            if self._stored_as_bound(table, changes):
-                after = {row_id: {**before[row_id], **changes[row_id]} for row_id in changes}
-            else:
-                after = self._rows(table, list(changes))
-            self.r.audit.record_many(
-                action,
-                table,
-                [
-                    (row_id, before[row_id], after[row_id])
-                    for row_id in changes
-                    if after[row_id] != before[row_id]
-                ],
-            )
-
-    def _stored_as_bound(self, table: str, changes: dict[int, dict[str, Any]]) -> bool:
-        """Whether the rows after ``changes`` are the rows before with the changes.
-
-        True when SQLite stores every value as bound, with no conversion: each is
-        None, a ``str`` for a TEXT column or an ``int`` for an INTEGER column; and
-        no trigger on the table could change the row as well. Otherwise the rows
-        are read back after the update.
-        """
-        types = self._column_types.get(table)
-        if types is None:
-            triggers = self.r.db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                [table],
-            ).fetchone()[0]
-            declared = self.r.db.execute(f"PRAGMA table_info({table})").fetchall()
-            types = {} if triggers else {row[1]: _BOUND_TYPES.get(row[2]) for row in declared}
-            self._column_types[table] = types
-        if not types:
-            return False
-        for values in changes.values():
-            for column, value in values.items():
-                if value is not None and type(value) is not types.get(column):
-                    return False
-        return True
-
-    def _rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
-        cursor = self.r.db.execute(
-            f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
-            [json.dumps(row_ids)],
-        )
-        names = [d[0] for d in cursor.description]
-        rows = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
-        missing = set(row_ids) - set(rows)
-        if missing:
-            raise NotFoundError(f"记录不存在：{table} #{min(missing)}")
-        return rows
 
     def facts(self, campaign_id: int, *, assessing: bool = True) -> list[dict[str, Any]]:
         """Each reviewed account with what assessment and the listing need, in one query.

@@ -10,7 +10,7 @@ from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
     from nmdesk.profiles import Profile
-    from nmdesk.store.register import Register
+    from nmdesk.store.core import StoreCore
 
 
 def check_unit_kind(profile: Profile, kind: str) -> str:
@@ -35,7 +35,7 @@ def _unit(row: dict[str, Any]) -> Unit:
 
 
 class UnitStore:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: StoreCore) -> None:
         self.r = register
 
     def add(self, unit: Unit) -> int:

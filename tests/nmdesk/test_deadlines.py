@@ -12,6 +12,7 @@ import openpyxl
 from nmdesk.deadlines import ClockKind, running_clocks
 from nmdesk.excel.ledger_import import import_file
 from nmdesk.models import Verdict
+from nmdesk.services.accounts import edit_account
 from nmdesk.store import Register
 
 TODAY = dt.date(2026, 12, 6)
@@ -49,8 +50,8 @@ def test_accounts_without_a_rotation_date_are_one_grouped_item(tmp_path: Path) -
     register = imported_register(tmp_path)
     ids = register.accounts.ids()
     dated = ids[0]
-    register.accounts.update(
-        dated, {"password_rotated_on": dt.date(2026, 1, 5)}, event_on=dt.date(2026, 1, 5)
+    edit_account(
+        register, dated, {"password_rotated_on": dt.date(2026, 1, 5)}, event_on=dt.date(2026, 1, 5)
     )
     clocks = running_clocks(register, TODAY)
     rotation = [c for c in clocks if c.kind is ClockKind.ROTATION]
@@ -148,7 +149,7 @@ def test_a_review_self_check_records_the_account_last_post(tmp_path: Path) -> No
 
     register = imported_register(tmp_path, count=2)
     first, second = register.accounts.ids()
-    register.accounts.update(first, {"last_post_on": dt.date(2026, 1, 5)}, event_on=TODAY)
+    edit_account(register, first, {"last_post_on": dt.date(2026, 1, 5)}, event_on=TODAY)
     opened = review.open_campaign(register, 2026, today=dt.date(2026, 12, 1))
     review.record_self_check(
         register, opened, first, SelfCheck(still_operated=True, last_post_on=dt.date(2026, 11, 30))

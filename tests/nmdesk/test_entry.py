@@ -18,6 +18,9 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import assign_role, end_role
+from nmdesk.services.filings import mark_filed
+from nmdesk.services.sanctions import issue
 
 
 def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
@@ -125,9 +128,7 @@ def test_pku_role_rule_and_eligibility_and_justification(pku_register) -> None:
 
 def test_suspended_unit_cannot_apply(register) -> None:
     unit = _unit(register)
-    register.sanctions.add(
-        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规")
-    )
+    issue(register, Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规"))
     errors, _ = E.collect_errors(register, _entry(unit, status=AccountStatus.APPLYING))
     assert any(e.field == "账号开设单位" and "暂停" in e.reason for e in errors)
 
@@ -164,7 +165,7 @@ def test_undo_after_filing_came_back_files_reverse_change(register) -> None:
     entry = E.entry_from_account(register, account_id)
     entry.name = "北理工计算机学院"
     saved = E.save_entry(register, entry, account_id)
-    register.filings.mark_filed(saved.filing_ids[0], dt.date.today())
+    mark_filed(register, saved.filing_ids[0], dt.date.today())
     reverse = E.undo_edit(register, saved.edit)
     assert reverse is not None
     assert register.filings.get(reverse).changes[0].after == "北理工计算机"
@@ -205,7 +206,7 @@ def test_approval_on_the_sheet_opens_the_opening_filing(register) -> None:
     app = register.accounts.application(result.account_id)
     assert app.applied_on == dt.date(2026, 10, 30)
     assert app.approving_body == "学校内设机构"  # the level's approving body from the profile
-    register.filings.mark_filed(opening.id, dt.date(2026, 11, 6))
+    mark_filed(register, opening.id, dt.date(2026, 11, 6))
     assert register.accounts.get(result.account_id).status is AccountStatus.RUNNING
 
 
@@ -244,7 +245,7 @@ def test_describe_filing_flags_an_estimated_due_date_and_voiding_needs_an_open_f
     filing_id = register.filings.create(account_id, FilingKind.CHANGE, dt.date(2027, 12, 28), [])
     text = E.describe_filing(register, filing_id)
     assert "变更备案" in text and "估算" in text and "2027" in text
-    register.filings.mark_filed(filing_id, dt.date(2027, 12, 29))
+    mark_filed(register, filing_id, dt.date(2027, 12, 29))
     with pytest.raises(NmdeskError, match="已归档"):
         E.cancel_filing(register, filing_id, "test")
 
@@ -255,10 +256,10 @@ def test_person_role_history_lists_current_first_with_end_dates(register) -> Non
     ops = register.accounts.holder(result.account_id, "ops_contact")
     assignment = register.accounts.current_roles(result.account_id)
     ops_role = next(a for a in assignment if a.role == "ops_contact")
-    register.accounts.end_role(ops_role.id, dt.date(2026, 6, 30))
+    end_role(register, ops_role.id, dt.date(2026, 6, 30))
     other = _unit(register, "机电学院")
     second = E.save_entry(register, _entry(other, platform_id="bitme", name="机电"))
-    register.accounts.assign_role(second.account_id, "operator", ops, dt.date(2026, 9, 1))
+    assign_role(register, second.account_id, "operator", ops, dt.date(2026, 9, 1))
     history = register.accounts.person_role_history(ops)
     assert [(h.role, h.end_on) for h in history] == [
         ("operator", None),

@@ -20,6 +20,10 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import approve, assign_role, create_account, edit_account, hand_over
+from nmdesk.services.filings import confirm_closure, mark_filed, receive_signed_copy, start_closure
+from nmdesk.services.sanctions import issue
+from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store import Register
 
 S = AccountStatus
@@ -85,16 +89,14 @@ def test_full_lifecycle_in_the_register(register: Register) -> None:
     assert register.accounts.get(account_id).status is S.APPLYING
     with pytest.raises(TransitionError):
         register.accounts.transition(account_id, S.RUNNING)
-    filing_id = register.accounts.approve(
-        account_id, D(2026, 3, 5), "计算机学院党委", "纪要〔2026〕3号"
-    )
+    filing_id = approve(register, account_id, D(2026, 3, 5), "计算机学院党委", "纪要〔2026〕3号")
     assert register.accounts.get(account_id).status is S.APPROVED
-    register.filings.mark_filed(filing_id, D(2026, 3, 9))
+    mark_filed(register, filing_id, D(2026, 3, 9))
     assert register.accounts.get(account_id).status is S.RUNNING
-    closure = register.filings.start_closure(account_id, D(2026, 9, 21))
+    closure = start_closure(register, account_id, D(2026, 9, 21))
     assert register.accounts.get(account_id).status is S.CLOSING
     assert register.filings.get(closure).due_on == D(2026, 10, 12)  # 10 working days
-    register.filings.confirm_closure(closure, D(2026, 9, 30))
+    confirm_closure(register, closure, D(2026, 9, 30))
     assert register.accounts.get(account_id).status is S.CLOSED
     assert register.accounts.count() == 1  # nothing is deleted
     with pytest.raises(TransitionError):
@@ -106,8 +108,8 @@ def test_edit_of_a_filed_account_creates_a_change_filing(register: Register) -> 
     account_id = register.accounts.create(
         Account(None, "微信", "订阅号", "旧名称", unit_id, 2, status=S.RUNNING)
     )
-    filing_id = register.accounts.update(
-        account_id, {"name": "新名称", "purpose": "发布通知"}, event_on=D(2026, 9, 30)
+    filing_id = edit_account(
+        register, account_id, {"name": "新名称", "purpose": "发布通知"}, event_on=D(2026, 9, 30)
     )
     assert filing_id is not None
     filing = register.filings.get(filing_id)
@@ -123,13 +125,13 @@ def test_edit_of_a_filed_account_creates_a_change_filing(register: Register) -> 
 def test_edit_of_an_application_creates_no_filing(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "申请中", unit_id, 2))
-    assert register.accounts.update(account_id, {"name": "改名"}, event_on=D(2026, 3, 2)) is None
+    assert edit_account(register, account_id, {"name": "改名"}, event_on=D(2026, 3, 2)) is None
 
 
 def test_bit_allows_a_student_as_specific_responsible(register: Register) -> None:
     unit_id, _, student = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
-    register.accounts.assign_role(account_id, "specific_responsible", student, D(2026, 3, 2))
+    assign_role(register, account_id, "specific_responsible", student, D(2026, 3, 2))
     assert register.accounts.holder(account_id, "specific_responsible") == student
 
 
@@ -137,13 +139,11 @@ def test_pku_requires_staff_as_specific_responsible(pku_register: Register) -> N
     unit_id, _staff, student = setup_unit(pku_register, kind="department")
     account_id = pku_register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
     with pytest.raises(ValidationError, match="具体负责人须为在职教职工"):
-        pku_register.accounts.assign_role(
-            account_id, "specific_responsible", student, D(2026, 3, 2)
-        )
-    pku_register.accounts.assign_role(account_id, "operator", student, D(2026, 3, 2))
+        assign_role(pku_register, account_id, "specific_responsible", student, D(2026, 3, 2))
+    assign_role(pku_register, account_id, "operator", student, D(2026, 3, 2))
     outsider = pku_register.people.add(Person(None, "赵六", PersonKind.EXTERNAL, unit_id))
     with pytest.raises(ValidationError, match="具体运营人须为在职教职工或在读学生"):
-        pku_register.accounts.assign_role(account_id, "operator", outsider, D(2026, 3, 2))
+        assign_role(pku_register, account_id, "operator", outsider, D(2026, 3, 2))
 
 
 def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register) -> None:
@@ -151,11 +151,9 @@ def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register
     account_id = pku_register.accounts.create(
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
-    pku_register.accounts.assign_role(
-        account_id, "operator", student, D(2026, 1, 5), file_change=False
-    )
+    assign_role(pku_register, account_id, "operator", student, D(2026, 1, 5), file_change=False)
     other = pku_register.people.add(Person(None, "周杰", PersonKind.STUDENT, unit_id))
-    filing_id = pku_register.accounts.hand_over(student, other, D(2026, 2, 13))[0]
+    filing_id = hand_over(pku_register, student, other, D(2026, 2, 13))[0]
     filing = pku_register.filings.get(filing_id)
     assert filing.kind is FilingKind.PERSONNEL
     assert filing.due_on == D(2026, 2, 27)  # Spring Festival Feb 15–23 off, Feb 14 worked
@@ -168,34 +166,37 @@ def test_personnel_change_due_in_five_working_days_at_pku(pku_register: Register
 def test_ineligible_unit_kind_cannot_apply_at_pku(pku_register: Register) -> None:
     group = pku_register.units.add(Unit(None, "智能机器人课题组", "research_group"))
     with pytest.raises(PolicyError, match="课题组"):
-        pku_register.accounts.create(Account(None, "微信", "订阅号", "课题组号", group, 2))
+        create_account(pku_register, Account(None, "微信", "订阅号", "课题组号", group, 2))
 
 
 def test_suspended_unit_cannot_apply(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
-    sanction = register.sanctions.add(
-        Sanction(None, unit_id, SanctionKind.SUSPEND_APPLY, D(2026, 3, 1), "年审不合格")
+    sanction = issue(
+        register, Sanction(None, unit_id, SanctionKind.SUSPEND_APPLY, D(2026, 3, 1), "年审不合格")
     )
     with pytest.raises(PolicyError, match="申办资格已被暂停"):
-        register.accounts.create(Account(None, "微信", "订阅号", "新号", unit_id, 2))
-    register.sanctions.resolve(sanction, D(2026, 6, 1), "整改完成")
-    assert register.accounts.create(Account(None, "微信", "订阅号", "新号", unit_id, 2))
+        create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
+    resolve_sanction(register, sanction, D(2026, 6, 1), "整改完成")
+    assert create_account(register, Account(None, "微信", "订阅号", "新号", unit_id, 2))
 
 
 def test_pku_extra_account_needs_justification_and_pledge(pku_register: Register) -> None:
     unit_id, _, _ = setup_unit(pku_register, kind="department")
-    first = pku_register.accounts.create(
+    first = create_account(
+        pku_register,
         Account(None, "微信", "订阅号", "一号", unit_id, 2),
         application=Application(None, 0, D(2026, 3, 2)),
     )
     with pytest.raises(PolicyError, match="承诺书"):
-        pku_register.accounts.approve(first, D(2026, 3, 5), "学院党政联席会", "纪要3号")
+        approve(pku_register, first, D(2026, 3, 5), "学院党政联席会", "纪要3号")
     with pytest.raises(ValidationError, match="必要性"):
-        pku_register.accounts.create(
+        create_account(
+            pku_register,
             Account(None, "微博", "机构认证", "二号", unit_id, 2),
             application=Application(None, 0, D(2026, 3, 2)),
         )
-    assert pku_register.accounts.create(
+    assert create_account(
+        pku_register,
         Account(None, "微博", "机构认证", "二号", unit_id, 2),
         application=Application(
             None,
@@ -216,7 +217,8 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
     with pytest.raises(PolicyError, match="整改期限"):
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 unit_id,
@@ -224,9 +226,10 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
                 D(2026, 3, 1),
                 "未审先发",
                 account_id=account_id,
-            )
+            ),
         )
-    sanction = register.sanctions.add(
+    sanction = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -235,20 +238,20 @@ def test_rectification_sanction_moves_account_and_back(register: Register) -> No
             "未审先发",
             account_id=account_id,
             deadline_on=D(2026, 4, 1),
-        )
+        ),
     )
     assert register.accounts.get(account_id).status is S.RECTIFYING
-    register.sanctions.resolve(sanction, D(2026, 3, 20), "已建立三审制度")
+    resolve_sanction(register, sanction, D(2026, 3, 20), "已建立三审制度")
     assert register.accounts.get(account_id).status is S.RUNNING
 
 
 def test_signed_copy_is_received_by_check_code(register: Register) -> None:
     unit_id, _, _ = setup_unit(register)
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "号", unit_id, 2))
-    filing_id = register.accounts.approve(account_id, D(2026, 3, 5), "学院", "纪要")
+    filing_id = approve(register, account_id, D(2026, 3, 5), "学院", "纪要")
     code = register.filings.get(filing_id).check_code
     serial = register.accounts.get(account_id).serial_no
-    filing = register.filings.receive_signed_copy(f"{serial}|{code.lower()}", D(2026, 3, 9))
+    filing = receive_signed_copy(register, f"{serial}|{code.lower()}", D(2026, 3, 9))
     assert filing.status is FilingStatus.FILED and filing.filed_on == D(2026, 3, 9)
     assert register.accounts.get(account_id).status is S.RUNNING
 
@@ -260,8 +263,8 @@ def test_hand_over_to_someone_already_holding_the_role_adds_no_second_assignment
     account_id = register.accounts.create(
         Account(None, "微信", "订阅号", "号", unit_id, 2, status=S.RUNNING)
     )
-    register.accounts.assign_role(account_id, "operator", student, D(2026, 1, 5), file_change=False)
-    register.accounts.assign_role(account_id, "operator", staff, D(2026, 1, 5), file_change=False)
-    register.accounts.hand_over(student, staff, D(2026, 3, 2))
+    assign_role(register, account_id, "operator", student, D(2026, 1, 5), file_change=False)
+    assign_role(register, account_id, "operator", staff, D(2026, 1, 5), file_change=False)
+    hand_over(register, student, staff, D(2026, 3, 2))
     holders = [(a.role, a.person_id) for a in register.accounts.current_roles(account_id)]
     assert holders == [("operator", staff)]

@@ -18,6 +18,7 @@ from nmdesk.models import Attachment, Person, PersonKind
 from nmdesk.profiles import load_profile
 from nmdesk.store import Register, locking
 from nmdesk.store import backup as backups
+from nmdesk.store.restore import restore
 
 PASSWORD_LIKE = re.compile(r"pass|pwd|密码|口令|credential|login_secret|token", re.IGNORECASE)
 ALLOWED = {("accounts", "password_rotated_on")}
@@ -97,7 +98,7 @@ def test_register_backups_lock_and_attachments_are_private(
     assert manual in [b.path for b in made]
     for info in made:
         assert _mode(info.path) == 0o600, info.path.name
-    restored = backups.restore(path, manual)
+    restored = restore(path, manual)
     assert restored.safety_copy is not None and _mode(restored.safety_copy) == 0o600
     assert _mode(path) == 0o600
 

@@ -47,7 +47,7 @@ from ui.common.window_fit import fit_to_screen, scrolling
 from ui.desk.desk_common import ERROR_STYLE, INFO_STYLE, DeskDialog, make_table
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def tr(text: str) -> str:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from nmdesk.errors import NmdeskError
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 T = TypeVar("T")
 Closure = Callable[[], None]
@@ -59,9 +59,9 @@ def error_sentence(error: BaseException) -> str:
     a file or disk problem by its SQLite code, anything else as a program error."""
     if isinstance(error, NmdeskError):
         return str(error)
-    from nmdesk.store.register import database_error_message
+    from nmdesk.store import error_message
 
-    message = database_error_message(error)
+    message = error_message(error)
     if message is not None:
         return message
     return tr("出现了程序错误，操作没有完成，备案库未作改动（{0}）").format(
@@ -147,11 +147,11 @@ class Job(QObject, Generic[T]):
         """The job's own register, opened on the worker thread (writable unless the job
         was started ``read_only``); closed when the job ends."""
         if self._register is None:
-            from nmdesk.store import Register
+            from nmdesk.store import open_register
 
             if self.register_path is None:
                 raise RuntimeError("this job was started without a register")
-            self._register = Register.open(
+            self._register = open_register(
                 self.register_path,
                 actor=self.actor,
                 read_only=self.read_only,
@@ -348,9 +348,9 @@ class TaskRunner(QObject):
     def _reader(self, path: Path) -> Register:
         register = self._readers.get(path)
         if register is None or register.closed:
-            from nmdesk.store import Register
+            from nmdesk.store import open_register
 
-            register = Register.open(path, read_only=True, auto_backup=False)
+            register = open_register(path, read_only=True, auto_backup=False)
             self._readers[path] = register
         return register
 

@@ -58,7 +58,7 @@ from nmdesk.entry import (
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import AccountStatus, ApplicationDecision, PersonKind
 from nmdesk.store.accounts import FILED_STATUSES
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen

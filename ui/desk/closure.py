@@ -27,7 +27,8 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Filing, FilingKind, FilingStatus
-from nmdesk.store.register import Register
+from nmdesk.services.filings import confirm_closure, mark_filed, start_closure
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
@@ -160,8 +161,8 @@ class ClosureDialog(DeskDialog):
                     ).format(self.account.name, due_text),
                 ):
                     return
-                self.filing_id = self.register.filings.start_closure(
-                    self.account_id, day, note=self.note.text().strip()
+                self.filing_id = start_closure(
+                    self.register, self.account_id, day, note=self.note.text().strip()
                 )
                 self.show_message(tr("已开始注销"), describe_filing(self.register, self.filing_id))
             elif self.mode == "confirm":
@@ -175,12 +176,12 @@ class ClosureDialog(DeskDialog):
                 ):
                     return
                 with self.register.transaction():
-                    self.register.filings.confirm_closure(self.filing_id, day)
+                    confirm_closure(self.register, self.filing_id, day)
                     if (
                         self.mark_filed.isChecked()
                         and self.register.filings.get(self.filing_id).status is FilingStatus.OPEN
                     ):
-                        self.register.filings.mark_filed(self.filing_id, day)
+                        mark_filed(self.register, self.filing_id, day)
                 self.show_message(tr("已注销"), tr("账号“{0}”已注销。").format(self.account.name))
         except NmdeskError as error:
             self.show_message(tr("不能注销"), str(error), error=True)

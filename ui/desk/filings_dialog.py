@@ -30,7 +30,8 @@ from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus
-from nmdesk.store.register import Register
+from nmdesk.services.filings import mark_filed
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
@@ -170,7 +171,7 @@ class FilingsDialog(DeskDialog):
             return
         try:
             day = self._day()
-            self.register.filings.mark_filed(filing_id, day)
+            mark_filed(self.register, filing_id, day)
         except ValidationError:
             return
         except NmdeskError as error:

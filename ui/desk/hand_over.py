@@ -23,7 +23,8 @@ from nmdesk.dates import today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import PersonKind
-from nmdesk.store.register import Register
+from nmdesk.services.accounts import hand_over
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.account_form import person_choices
@@ -142,7 +143,7 @@ class HandOverDialog(DeskDialog):
             unit_id = self.register.people.get(leaver_id).unit_id
             successor = self.new_successor.person_id(self.register, unit_id)
             assert successor is not None
-            self.filing_ids = self.register.accounts.hand_over(leaver_id, successor, day)
+            self.filing_ids = hand_over(self.register, leaver_id, successor, day)
         self.changes |= Changes(people=True, accounts=True, filings=True)
         return self.filing_ids
 

@@ -32,7 +32,7 @@ from nmdesk.dates import parse_day, today
 from nmdesk.entry import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from nmdesk.undo import RoleEdit, record_assignment, record_person_edit, record_role_end
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen

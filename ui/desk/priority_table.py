@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.desk.desk_common import tr
 
 THIS_ACCOUNT = 0  # the item standing for the account the form enters

@@ -25,7 +25,9 @@ from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
-from nmdesk.store.register import Register
+from nmdesk.services.sanctions import issue
+from nmdesk.services.sanctions import resolve as resolve_sanction
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.account_form import unit_choices
@@ -208,7 +210,7 @@ class SanctionsDialog(DeskDialog):
         ):
             return
         try:
-            self.register.sanctions.add(sanction)
+            issue(self.register, sanction)
         except NmdeskError as error:
             self.show_message(tr("不能登记"), str(error), error=True)
             return
@@ -226,7 +228,7 @@ class SanctionsDialog(DeskDialog):
         try:
             day = day_or_error(self.resolve_boxes["办结日期"], "办结日期")
             assert day is not None
-            self.register.sanctions.resolve(sanction_id, day, self.resolution.text())
+            resolve_sanction(self.register, sanction_id, day, self.resolution.text())
         except ValidationError as error:
             target = self.resolve_boxes.get(error.field)
             if target is not None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from nmdesk.entry import EditRecord, describe_filing, undo_edit
 from nmdesk.errors import NmdeskError
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from nmdesk.undo import UndoRecord, describe, undo_record
 from ui.desk.desk_common import tr
 

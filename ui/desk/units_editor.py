@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from nmdesk.undo import record_unit_edit
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen

@@ -25,7 +25,7 @@ from nmdesk.entry import name_warning
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import WatchEntry
 from nmdesk.names import matched_keywords
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from nmdesk.errors import NmdeskError
 from nmdesk.excel.export import export_ids, writer_for
 from nmdesk.excel.template import write_template
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from nmdesk.store.search import AccountQuery
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide

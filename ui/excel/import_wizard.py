@@ -58,7 +58,7 @@ from nmdesk.excel.mapping import (
 from nmdesk.excel.mapping import mapping_to_saved as saved_form
 from nmdesk.excel.reader import SheetGrid, display, sheet_names
 from nmdesk.excel.text_ledger import DELIMITERS, ENCODING_LABELS, TEXT_SUFFIXES
-from nmdesk.store.register import Register
+from nmdesk.store.interfaces import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost

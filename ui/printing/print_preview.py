@@ -37,7 +37,7 @@ from ui.common.modal_host import ModalHost
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
     from ui.common.tasks import Job
     from ui.printing.batch_print import BatchResult
 

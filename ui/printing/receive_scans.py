@@ -37,7 +37,7 @@ from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 STATE_COLOURS = {"matched": "#e3f4e6", "already": "#eeeeee", "unmatched": "#fde2e1"}
 CODE_COLUMN = 3

@@ -37,7 +37,7 @@ from nmdesk.models import (
 from nmdesk.store.accounts import FIELD_LABELS
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def tr(text: str) -> str:

@@ -37,7 +37,7 @@ from nmdesk.store.search import AccountQuery
 from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -40,7 +40,7 @@ from nmdesk.holidays.service import next_year_missing
 from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -25,7 +25,7 @@ from nmdesk.store.search import AccountQuery
 
 if TYPE_CHECKING:
     from nmdesk.models import Unit
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def tr(text: str) -> str:

@@ -45,7 +45,7 @@ from ui.register.search_box import SearchBox
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
     from ui.common.tasks import Job
 
 DETAILS_DELAY_MS = 60

@@ -40,7 +40,7 @@ from nmdesk.review.publish import (
     publish_outstanding,
 )
 from nmdesk.review.records import Campaign, Step
-from nmdesk.store import Register
+from nmdesk.store.interfaces import Register
 from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide

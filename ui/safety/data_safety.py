@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store import backup as backups
+from nmdesk.store.restore import RestoreResult, restore
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
@@ -40,7 +41,7 @@ from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
-    from nmdesk.store.register import Register
+    from nmdesk.store.interfaces import Register
 
 
 def _tr(text: str) -> str:
@@ -215,7 +216,7 @@ class BackupDialog(ModalHost, QDialog):
             return False
         path, actor = self.register.path, self.register.actor
 
-        def restored(result: backups.RestoreResult) -> None:
+        def restored(result: RestoreResult) -> None:
             self.restored = True
             safety = result.safety_copy.name if result.safety_copy else self.tr("（无）")
             self.show_message(
@@ -230,7 +231,7 @@ class BackupDialog(ModalHost, QDialog):
         # nothing of this process reads the file there while it is replaced.
         runner().release(path)
         self.job = runner().with_progress(
-            lambda job: backups.restore(path, backup, actor=actor),
+            lambda job: restore(path, backup, actor=actor),
             self.tr("正在恢复…"),
             self,
             cancellable=False,
@@ -293,9 +294,7 @@ def start_verify(host: ModalHost, register_path: Path, on_done: Callable[[str], 
     connection of its own) behind a progress dialog; ``on_done`` gets the report's text."""
 
     def work(job: Job[str]) -> str:
-        from nmdesk.store.verification import verify_register as run_checks
-
-        return "\n".join(run_checks(job.register).lines())
+        return "\n".join(job.register.verify().lines())
 
     return runner().with_progress(
         work,
@@ -404,11 +403,11 @@ def show_fatal(title: str, text: str) -> None:
 
 def error_hook_message(error: BaseException) -> str:
     """What the clerk reads when an action failed without a handler of its own."""
-    from nmdesk.store.register import database_error_message
+    from nmdesk.store import error_message
 
     if isinstance(error, NmdeskError):
         return str(error)
-    message = database_error_message(error)
+    message = error_message(error)
     if message is not None:
         return message
     return _tr(

@@ -21,6 +21,7 @@ from nmdesk.excel.export import COLUMNS, ExcelWriteError, ExportCancelled, expor
 from nmdesk.excel.ledger_import import commit_import, plan_import
 from nmdesk.excel.template import DATA_SHEET, LISTS_SHEET, write_template
 from nmdesk.models import Account, AccountStatus, Unit
+from nmdesk.services.accounts import assign_role
 from nmdesk.store import AccountQuery, Register
 
 TRAPS = ("=1+1", "@SUM(A1)", "+86 139", "-2+3", '=HYPERLINK("http://evil","x")')
@@ -239,7 +240,7 @@ def test_two_operators_round_trip(register: Register, tmp_path: Path) -> None:
         )  # fmt: skip
         for name in ("小王", "小李"):
             person = register.people.add(Person(None, name, PersonKind.STUDENT, unit_id=unit_id))
-            register.accounts.assign_role(account_id, "operator", person, dt.date(2024, 1, 1))
+            assign_role(register, account_id, "operator", person, dt.date(2024, 1, 1))
     target = tmp_path / "ops.xlsx"
     export_xlsx(register, target)
     sheet = openpyxl.load_workbook(target).active

@@ -33,6 +33,7 @@ from nmdesk.excel.ledger_import import (
 from nmdesk.excel.mapping import apply_saved, auto_mapping, detect_header_row, mapping_to_saved
 from nmdesk.excel.reader import ExcelFileError, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
+from nmdesk.services.accounts import assign_role
 from nmdesk.store import Register
 from nmdesk.store.search import AccountQuery
 
@@ -291,7 +292,7 @@ def test_missing_contacts_are_filled_never_overwritten(register: Register, ledge
                     opened_on=PartialDate(2018, 9, 1), purpose="发布学院新闻",
                     status=AccountStatus.RUNNING)
         )  # fmt: skip
-        register.accounts.assign_role(account_id, "first_responsible", zhang, dt.date(2024, 1, 1))
+        assign_role(register, account_id, "first_responsible", zhang, dt.date(2024, 1, 1))
     plan = plan_import(register, ledger)
     row = next(r for r in plan.rows if r.row_number == 4)
     assert row.verdict is Verdict.UPDATE

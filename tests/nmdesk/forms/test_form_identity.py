@@ -17,6 +17,7 @@ from nmdesk.forms import form_sheets, render_form
 from nmdesk.forms.identity import BLANK_NOTE
 from nmdesk.forms.receipt import find_copy, receive_copy
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus
+from nmdesk.services.accounts import approve
 from tests.nmdesk.forms.test_forms import make_account
 
 DAY = dt.date(2026, 12, 7)
@@ -115,7 +116,8 @@ def test_an_applications_draft_waits_for_its_approval(register) -> None:
     assert trace.check_code and "审批文号和审批日期" in trace.note
     with pytest.raises(PolicyError, match="请先在账号资料中填写审批文号和审批日期"):
         receive_copy(register, trace.check_code, DAY)
-    filing_id = register.accounts.approve(
+    filing_id = approve(
+        register,
         account_id,
         dt.date(2026, 12, 1),
         register.profile.level(2).approving_body,

@@ -28,6 +28,10 @@ from nmdesk.models import (
     SanctionKind,
     Unit,
 )
+from nmdesk.services.accounts import approve as approve_application
+from nmdesk.services.accounts import assign_role
+from nmdesk.services.filings import mark_filed, receive_signed_copy, start_closure
+from nmdesk.services.sanctions import issue
 
 A4 = (595.28, 841.89)
 CODE_RE = re.compile(r"校验码：([A-Z0-9]{6})")
@@ -121,12 +125,16 @@ def make_account(
             ),
         )
         for role, person_id in people.items():
-            register.accounts.assign_role(
-                account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
+            assign_role(
+                register, account_id, role, person_id, dt.date(2021, 9, 1), file_change=False
             )
         if approve:
-            register.accounts.approve(
-                account_id, dt.date(2021, 9, 1), profile.level(2).approving_body, "纪要〔2021〕7号"
+            approve_application(
+                register,
+                account_id,
+                dt.date(2021, 9, 1),
+                profile.level(2).approving_body,
+                "纪要〔2021〕7号",
             )
     return account_id
 
@@ -182,7 +190,8 @@ def test_filing_sheet_has_every_field_in_both_copies(register, tmp_path):
 def test_bit_forms_are_a4_with_embedded_fonts_only(register, tmp_path, form, blank):
     account_id = make_account(register)
     if form == "rectification":
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 register.accounts.get(account_id).unit_id,
@@ -191,7 +200,7 @@ def test_bit_forms_are_a4_with_embedded_fonts_only(register, tmp_path, form, bla
                 "内容审核记录缺失",
                 account_id=account_id,
                 deadline_on=dt.date(2026, 2, 5),
-            )
+            ),
         )
     out = render_form(register, form, account_id, tmp_path / f"{form}.pdf", blank=blank)
     reader = PdfReader(out)
@@ -333,7 +342,7 @@ def test_round_trip_signed_copy(register, tmp_path):
     out = render_form(register, "filing", account_id, tmp_path / "sign.pdf")
     text = squash(PdfReader(out).pages[0].extract_text())
     code = CODE_RE.search(text).group(1)
-    filing = register.filings.receive_signed_copy(code, dt.date(2026, 3, 2))
+    filing = receive_signed_copy(register, code, dt.date(2026, 3, 2))
     assert filing.status is FilingStatus.FILED
     assert filing.filed_on == dt.date(2026, 3, 2)
     assert filing.kind is FilingKind.OPENING
@@ -357,9 +366,10 @@ def test_change_sheet_prints_before_and_after(register, tmp_path):
 
 def test_closure_and_rectification(register, tmp_path):
     account_id = make_account(register)
-    register.filings.mark_filed(register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
+    mark_filed(register, register.filings.for_account(account_id)[0].id, dt.date(2026, 1, 2))
     unit_id = register.accounts.get(account_id).unit_id
-    register.sanctions.add(
+    issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -368,12 +378,12 @@ def test_closure_and_rectification(register, tmp_path):
             "长期未更新",
             account_id=account_id,
             deadline_on=dt.date(2026, 2, 5),
-        )
+        ),
     )
     out = render_form(register, "rectification", account_id, tmp_path / "rect.pdf")
     for text in copies_by_label(out, register.profile.copy_labels).values():
         assert "长期未更新" in text and "2026年2月5日" in text and "回执" in text
-    register.filings.start_closure(account_id, dt.date(2026, 3, 1), "停止运营")
+    start_closure(register, account_id, dt.date(2026, 3, 1), "停止运营")
     out = render_form(register, "closure", account_id, tmp_path / "closure.pdf")
     for text in copies_by_label(out, register.profile.copy_labels).values():
         assert "停止运营" in text and "2026年3月1日" in text and "注销报备" in text
@@ -453,7 +463,8 @@ def test_batch_prints_each_account_twice_and_can_cancel(demo_register, tmp_path)
 def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
     with_sanction = make_account(register)
     unit_id = register.accounts.get(with_sanction).unit_id
-    register.sanctions.add(
+    issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -461,7 +472,7 @@ def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
             dt.date(2026, 1, 5),
             "未按时年审",
             account_id=with_sanction,
-        )
+        ),
     )
     without = register.accounts.create(
         Account(None, "微博", "普通账号", "另一个账号", unit_id, 2, platform_id="wb_2")
@@ -550,7 +561,7 @@ def test_scanned_qr_code_finds_the_filing(register, tmp_path):
     filing = register.filings.for_account(account_id)[-1]
     serial = register.accounts.get(account_id).serial_no
     assert codes == [f"{serial}|{filing.check_code}"]
-    received = register.filings.receive_signed_copy(codes[0], dt.date(2026, 3, 5))
+    received = receive_signed_copy(register, codes[0], dt.date(2026, 3, 5))
     assert received.id == filing.id and received.status is FilingStatus.FILED
 
 
@@ -602,7 +613,8 @@ def test_names_offices_and_labels_come_from_the_profile(tmp_path):
     profile_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with Register.create(tmp_path / "u.nmdesk", str(profile_path)) as register:
         account_id = make_account(register)
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None,
                 register.accounts.get(account_id).unit_id,
@@ -611,7 +623,7 @@ def test_names_offices_and_labels_come_from_the_profile(tmp_path):
                 "未更新",
                 account_id=account_id,
                 deadline_on=dt.date(2026, 2, 1),
-            )
+            ),
         )
         for form in data["forms"]:
             out = render_form(register, form, account_id, tmp_path / f"{form}.pdf")

@@ -22,6 +22,7 @@ from nmdesk.holidays.notice import parse_notice
 from nmdesk.holidays.schedule import YearSource
 from nmdesk.holidays.service import missing_next_year, save_year, year_in_force
 from nmdesk.models import Account, AccountStatus, Unit
+from nmdesk.services.filings import start_closure
 
 D = dt.date
 
@@ -52,11 +53,11 @@ def _made_up_2027():  # type: ignore[no-untyped-def]
 
 def test_saving_2027_makes_running_clocks_exact_across_the_new_year(register) -> None:
     account_id = _account(register)
-    across = register.filings.start_closure(account_id, D(2026, 12, 28), "停止运营")
+    across = start_closure(register, account_id, D(2026, 12, 28), "停止运营")
     before = register.filings.get(across)
     assert before.due_is_estimate  # 10 working days reach into 2027
     other = _account(register, "bitme")
-    spring = register.filings.start_closure(other, D(2027, 2, 5), "停止运营")
+    spring = start_closure(register, other, D(2027, 2, 5), "停止运营")
     assert register.filings.get(spring).due_on == D(2027, 2, 19)  # estimated: no Spring Festival
     today = D(2026, 12, 7)
     assert any(c.is_estimate for c in running_clocks(register, today))
@@ -82,7 +83,7 @@ def test_closure_form_printed_afterwards_shows_the_exact_date(register, tmp_path
         return "".join(page.extract_text() for page in PdfReader(out).pages).replace(" ", "")
 
     account_id = _account(register)
-    register.filings.start_closure(account_id, D(2027, 2, 5), "停止运营")
+    start_closure(register, account_id, D(2027, 2, 5), "停止运营")
     assert "估算" in printed()
     save_year(register, _made_up_2027(), "国务院办公厅通知（测试用）")
     text = printed()

@@ -18,6 +18,8 @@ from nmdesk.review import assess, campaign, packets, publish
 from nmdesk.review.listing import MARK_FAILED, MARK_NOT_SUBMITTED
 from nmdesk.review.outcomes import Submission, UnitOutcome
 from nmdesk.review.records import SelfCheck, Step
+from nmdesk.services.accounts import edit_account
+from nmdesk.services.filings import confirm_closure, start_closure
 
 OPENED = dt.date(2026, 11, 23)
 PUBLISHED = dt.date(2027, 1, 8)
@@ -611,8 +613,8 @@ def test_account_closed_during_campaign_leaves_the_listing(opened, tmp_path) -> 
     register, camp = opened
     running = [f for f in register.reviews.facts(camp.id) if f["status"] == "running"]
     closed_id = running[0]["account_id"]
-    filing_id = register.filings.start_closure(closed_id, dt.date(2026, 12, 1), "停止运营")
-    register.filings.confirm_closure(filing_id, dt.date(2026, 12, 5))
+    filing_id = start_closure(register, closed_id, dt.date(2026, 12, 1), "停止运营")
+    confirm_closure(register, filing_id, dt.date(2026, 12, 5))
     result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     assert register.reviews.result(camp.id, closed_id).verdict is None
     listed = [
@@ -626,7 +628,7 @@ def test_user_text_is_escaped_in_html_and_text_in_xlsx(opened, tmp_path) -> None
     register, camp = opened
     account_id = register.reviews.results(camp.id)[0].account_id
     tricky = '=HYPERLINK("x")<b>&amp;'
-    register.accounts.update(account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
+    edit_account(register, account_id, {"name": tricky}, event_on=dt.date(2026, 11, 25))
     result = publish.publish(register, 2026, tmp_path / "out", today=PUBLISHED, force=True)
     page = result.listing_html.read_text(encoding="utf-8")
     assert "=HYPERLINK(&quot;x&quot;)&lt;b&gt;&amp;amp;" in page and "<b>" not in page

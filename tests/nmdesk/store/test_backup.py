@@ -15,6 +15,7 @@ from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store import Register
 from nmdesk.store import backup as backups
+from nmdesk.store.restore import restore
 
 
 def _people(path: Path) -> int:
@@ -95,7 +96,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(demo_path: Path)
         saved = register.backup()
         people_before = register.scalar("SELECT count(*) FROM people")
         _add_person(register, "恢复后应消失")
-    result = backups.restore(demo_path, saved)
+    result = restore(demo_path, saved)
     assert result.safety_copy is not None and result.safety_copy.exists()
     assert _people(result.safety_copy) == people_before + 1
     with Register.open(demo_path, auto_backup=False) as register:
@@ -156,7 +157,7 @@ def test_restore_refuses_a_bad_backup_and_writes_nothing(demo_path: Path, tmp_pa
     before = _snapshot(demo_path.parent)
     for bad, message in _bad_backups(tmp_path, good):
         with pytest.raises(RegisterError, match=message):
-            backups.restore(demo_path, bad)
+            restore(demo_path, bad)
         assert _snapshot(demo_path.parent) == before, bad.name
     with pytest.raises(NewerRegisterError):
         backups.check_backup(tmp_path / "bad" / "newer.nmdesk")
@@ -170,7 +171,7 @@ def test_restore_over_a_damaged_register_keeps_the_damaged_file(
     path = register.path
     register.close()
     path.write_bytes(b"garbage, not a database" * 100)
-    result = backups.restore(path, saved)
+    result = restore(path, saved)
     assert result.safety_copy is not None
     assert result.safety_copy.read_bytes() == b"garbage, not a database" * 100
     with Register.open(path) as reopened:
@@ -198,10 +199,10 @@ def test_restore_is_refused_while_another_instance_holds_the_register(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         with pytest.raises(RegisterError, match="另一个 nmdesk"):
-            backups.restore(register.path, saved)
+            restore(register.path, saved)
     finally:
         holder.communicate("\n", timeout=60)
-    assert backups.restore(register.path, saved).safety_copy is not None
+    assert restore(register.path, saved).safety_copy is not None
 
 
 def test_cli_backup_list_restore(demo_path: Path, tmp_path: Path) -> None:

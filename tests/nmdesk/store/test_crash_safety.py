@@ -61,7 +61,7 @@ def test_a_check_fails_when_a_reported_commit_is_missing(tmp_path: Path) -> None
 
 RESTORER = """
 import sys
-from nmdesk.store.backup import restore
+from nmdesk.store.restore import restore
 print("start", flush=True)
 restore(sys.argv[1], sys.argv[2])
 print("done", flush=True)

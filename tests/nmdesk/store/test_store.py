@@ -10,6 +10,7 @@ import pytest
 
 from nmdesk.errors import DuplicateAccountError, NewerRegisterError, RegisterError, ValidationError
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
+from nmdesk.services.accounts import assign_role, edit_account
 from nmdesk.store import AccountQuery, Register
 from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.search import build_account_query
@@ -96,7 +97,7 @@ def test_every_write_leaves_an_audit_row(register: Register) -> None:
     assert register.audit.count() == before + 2
     account_id = register.accounts.create(Account(None, "微信", "订阅号", "北理工宇航", unit_id, 2))
     assert register.audit.count() == before + 3
-    register.accounts.assign_role(account_id, "first_responsible", person_id, dt.date(2026, 1, 5))
+    assign_role(register, account_id, "first_responsible", person_id, dt.date(2026, 1, 5))
     assert register.audit.count() == before + 4
     entry = register.audit.entries_for("role_assignments", 1)[-1]
     assert entry["action"] == "insert" and '"person_id": 1' in entry["after"]
@@ -206,14 +207,14 @@ def test_short_queries_with_punctuation_fall_back_to_a_scan(demo_register: Regis
 def test_search_index_follows_renames(register: Register) -> None:
     account_id = add_account(register, name="北理工宇航之声")
     person_id = register.people.add(Person(None, "欧阳", PersonKind.STAFF))
-    register.accounts.assign_role(account_id, "operator", person_id, dt.date(2026, 3, 2))
+    assign_role(register, account_id, "operator", person_id, dt.date(2026, 3, 2))
     assert register.accounts.ids(AccountQuery(text="欧阳")) == [account_id]
     person = register.people.get(person_id)
     person.name = "司马"
     register.people.update(person)
     assert register.accounts.ids(AccountQuery(text="欧阳")) == []
     assert register.accounts.ids(AccountQuery(text="司马")) == [account_id]
-    register.accounts.update(account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
+    edit_account(register, account_id, {"name": "北理工航天之声"}, event_on=dt.date(2026, 3, 3))
     assert register.accounts.ids(AccountQuery(text="宇")) == []
     assert register.accounts.ids(AccountQuery(text="航天")) == [account_id]
 
@@ -256,3 +257,41 @@ def test_same_platform_counts_live_accounts_and_names_the_first_few(demo_registe
     assert count == len(live) - 1
     assert names[0] == live[1][1]
     assert demo_register.accounts.same_platform(unit_id, platform, names=1)[1] == [live[0][1]]
+
+
+# -- "stored as bound": one check on the register, for inserts and updates alike ----------
+
+
+def _reads_of(register: Register, table: str) -> list[str]:
+    """Record the statements that read whole rows of ``table`` back."""
+    seen: list[str] = []
+    register.db.conn.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.startswith(f"SELECT * FROM {table} WHERE") else None
+    )
+    return seen
+
+
+def test_real_values_are_stored_as_bound_on_the_update_path(register: Register) -> None:
+    """The one "stored as bound" check (TEXT, INTEGER and REAL alike) serves the update
+    path; inserts are audited from the rows as SQLite stored them (row sets)."""
+    register.db.execute("CREATE TABLE gauges (id INTEGER PRIMARY KEY, reading REAL, label TEXT)")
+    assert register.stored_as_bound("gauges", [{"reading": 2.5}])  # REAL as well as TEXT, INTEGER
+    assert register.stored_as_bound("gauges", [{"label": "b"}])
+    assert not register.stored_as_bound("gauges", [{"reading": 2}])  # an int becomes 2.0
+    assert not register.stored_as_bound("gauges", [{"reading": "x"}])
+    assert not register.stored_as_bound("gauges", [{"colour": "x"}])  # no such column
+
+    with register.transaction():
+        (gauge,) = register.insert_rows("gauges", [{"id": 1, "reading": 1, "label": "a"}])
+    reads = _reads_of(register, "gauges")
+    with register.transaction():
+        register.update_rows("gauges", {gauge: {"reading": 2.5}})
+    assert len(reads) == 1  # the rows before only: a REAL is stored as bound
+    with register.transaction():
+        register.update_rows("gauges", {gauge: {"reading": 3}})
+    assert len(reads) == 3  # an int into REAL is converted: read back after the update
+    register.db.conn.set_trace_callback(None)
+    entries = register.audit.entries_for("gauges", gauge)
+    assert [entry["action"] for entry in entries] == ["insert", "update", "update"]
+    assert '"reading":1.0' in entries[0]["after"].replace(" ", "")  # the insert as stored
+    assert '"reading":3.0' in entries[-1]["after"].replace(" ", "")  # what SQLite stored

@@ -252,7 +252,7 @@ def test_a_rewritten_chain_is_caught_by_the_backups(demo_path: Path) -> None:
 def test_a_restore_does_not_look_like_a_rewrite(demo_path: Path) -> None:
     from nmdesk.models import Person, PersonKind
     from nmdesk.store.anchors import backup_findings as anchor_findings
-    from nmdesk.store.backup import restore
+    from nmdesk.store.restore import restore
 
     with Register.open(demo_path, auto_backup=False) as register:
         older = register.backup()
@@ -406,7 +406,7 @@ def test_the_limit_a_full_rewrite_with_every_anchor_destroyed_passes(demo_path: 
 
 def test_backups_and_restores_record_their_head_outside_the_file(demo_path: Path) -> None:
     from nmdesk.store.anchors import chain_head, recorded_anchors
-    from nmdesk.store.backup import restore
+    from nmdesk.store.restore import restore
 
     with Register.open(demo_path, auto_backup=False) as register:
         copy = register.backup()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog
 from nmdesk.dates import PartialDate
 from nmdesk.holidays.schedule import YearSource
 from nmdesk.models import Account, AccountStatus
+from nmdesk.services.filings import start_closure
 from ui.calendar.holiday_calendar import HolidayCalendarDialog
 from ui.register.main_window import MainWindow
 
@@ -41,7 +42,7 @@ def _closing_account(register, event_on: dt.date) -> int:
             status=AccountStatus.RUNNING,
         )
     )
-    return register.filings.start_closure(account_id, event_on, "停止运营")
+    return start_closure(register, account_id, event_on, "停止运营")
 
 
 def _click_day(dialog: HolidayCalendarDialog, day: dt.date) -> None:

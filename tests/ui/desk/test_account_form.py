@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nmdesk.errors import ValidationError
 from nmdesk.models import AccountStatus, FilingKind, Person, PersonKind, Sanction, SanctionKind
+from nmdesk.services.filings import mark_filed
+from nmdesk.services.sanctions import issue
 from ui.desk.account_form import AccountFormDialog
 from ui.desk.undo import EditHistory
 
@@ -162,8 +164,8 @@ def test_protected_name_warns_as_you_type(qtbot, register) -> None:
 
 def test_suspended_unit_cannot_apply(qtbot, register) -> None:
     unit = add_unit(register, "计算机学院", "college")
-    register.sanctions.add(
-        Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规发布")
+    issue(
+        register, Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规发布")
     )
     form = open_form(qtbot, register)
     fill_bit(form, unit, running=False)
@@ -286,7 +288,7 @@ def test_window_undo_uses_the_session_history(qtbot, register) -> None:
     edit.name.setText("北理工计算机学院")
     save(qtbot, edit)
     filing_id = edit.result_info.filing_ids[0]
-    register.filings.mark_filed(filing_id, dt.date(2026, 11, 20))
+    mark_filed(register, filing_id, dt.date(2026, 11, 20))
     message = undo_last_edit(register, window)
     assert "反向变更" in message
     assert register.accounts.get(account_id).name == "北理工计算机"

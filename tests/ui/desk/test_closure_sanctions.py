@@ -12,6 +12,9 @@ from PySide6.QtCore import Qt
 from nmdesk.dates import PartialDate
 from nmdesk.errors import PolicyError
 from nmdesk.models import Account, AccountStatus, FilingKind, FilingStatus, SanctionKind
+from nmdesk.services.accounts import edit_account
+from nmdesk.services.sanctions import issue
+from nmdesk.services.sanctions import resolve as resolve_sanction
 from ui.desk.account_form import AccountFormDialog
 from ui.desk.attachments import AttachmentsDialog
 from ui.desk.closure import ClosureDialog
@@ -168,7 +171,8 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
 
     unit_id, account_id = running_account(register)
     day = dt.date(2026, 11, 2)
-    rectify = register.sanctions.add(
+    rectify = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -177,9 +181,10 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
             "内容审核不严",
             account_id,
             day + dt.timedelta(30),
-        )
+        ),
     )
-    suspend = register.sanctions.add(
+    suspend = issue(
+        register,
         Sanction(
             None,
             unit_id,
@@ -188,21 +193,22 @@ def test_lifting_a_suspension_returns_to_an_open_rectification(register) -> None
             "拒不整改",
             account_id,
             day + dt.timedelta(10),
-        )
+        ),
     )
     assert register.accounts.get(account_id).status is AccountStatus.SUSPENDED
-    register.sanctions.resolve(suspend, day + dt.timedelta(5), "恢复运行，继续整改")
+    resolve_sanction(register, suspend, day + dt.timedelta(5), "恢复运行，继续整改")
     assert register.accounts.get(account_id).status is AccountStatus.RECTIFYING
-    register.sanctions.resolve(rectify, day + dt.timedelta(20), "整改完成")
+    resolve_sanction(register, rectify, day + dt.timedelta(20), "整改完成")
     assert register.accounts.get(account_id).status is AccountStatus.RUNNING
     # a closed account cannot be suspended, and nothing is written
     register.accounts.transition(account_id, AccountStatus.CLOSING)
     before = len(register.sanctions.for_account(account_id))
     with pytest.raises(PolicyError, match="不能暂停运行"):
-        register.sanctions.add(
+        issue(
+            register,
             Sanction(
                 None, unit_id, SanctionKind.SUSPEND_RUN, day, "x", account_id, day + dt.timedelta(3)
-            )
+            ),
         )
     assert len(register.sanctions.for_account(account_id)) == before
 
@@ -230,9 +236,9 @@ def test_watch_list_detects_keywords_and_follows_up(qtbot, register) -> None:
 
 def test_mark_filed_by_selection_and_by_check_code_with_a_scan(qtbot, register, tmp_path) -> None:
     _, account_id = running_account(register)
-    first = register.accounts.update(account_id, {"purpose": "新闻"}, event_on=dt.date(2026, 11, 2))
-    second = register.accounts.update(
-        account_id, {"purpose": "新闻和通知"}, event_on=dt.date(2026, 11, 3)
+    first = edit_account(register, account_id, {"purpose": "新闻"}, event_on=dt.date(2026, 11, 2))
+    second = edit_account(
+        register, account_id, {"purpose": "新闻和通知"}, event_on=dt.date(2026, 11, 3)
     )
     dialog = FilingsDialog(register)
     qtbot.addWidget(dialog)

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 
 from nmdesk.dates import PartialDate
 from nmdesk.models import Account, AccountStatus, FilingKind, PersonKind
+from nmdesk.services.accounts import assign_role
+from nmdesk.services.filings import mark_filed
 from ui.desk.hand_over import HandOverDialog
 from ui.desk.people_editor import PeopleDialog
 from ui.desk.units_editor import UnitsDialog
@@ -139,8 +141,8 @@ def test_graduating_student_hands_everything_over(qtbot, register) -> None:
                 status=AccountStatus.RUNNING,
             )
         )
-        register.accounts.assign_role(account_id, "ops_contact", student, dt.date(2024, 9, 1))
-        register.accounts.assign_role(account_id, "operator", student, dt.date(2024, 9, 1))
+        assign_role(register, account_id, "ops_contact", student, dt.date(2024, 9, 1))
+        assign_role(register, account_id, "operator", student, dt.date(2024, 9, 1))
         accounts.append(account_id)
     dialog = HandOverDialog(register, person_id=student)
     qtbot.addWidget(dialog)
@@ -180,7 +182,7 @@ def test_hand_over_refuses_a_student_for_a_staff_role_at_pku(qtbot, pku_register
     account_id = reg.accounts.create(
         Account(None, "微信", "订阅号", "力学系", unit, 2, status=AccountStatus.RUNNING)
     )
-    reg.accounts.assign_role(account_id, "specific_responsible", staff, dt.date(2025, 1, 6))
+    assign_role(reg, account_id, "specific_responsible", staff, dt.date(2025, 1, 6))
     dialog = HandOverDialog(reg, person_id=staff)
     qtbot.addWidget(dialog)
     answers = Answers(dialog)
@@ -236,7 +238,7 @@ def test_graduation_date_reminds_then_the_board_opens_the_hand_over(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     student = reg.people.find("孙悦")[0]
     assert student.graduates_on == dt.date(2027, 1, 15)
-    reg.accounts.assign_role(account_id, "operator", student.id, dt.date(2024, 9, 1))
+    assign_role(reg, account_id, "operator", student.id, dt.date(2024, 9, 1))
     successor = add_person(reg, "周航", PersonKind.STUDENT)
 
     def graduation(day: dt.date) -> list:
@@ -346,7 +348,7 @@ def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
     assert register.people.get(person).mobile == "13911112222"
     assert not history.can_undo()
     # a role ended, its personnel filing signed and filed: undo is refused, nothing changes
-    register.accounts.assign_role(account_id, "ops_contact", person, dt.date(2026, 11, 2))
+    assign_role(register, account_id, "ops_contact", person, dt.date(2026, 11, 2))
     people.show_person(person)
     people.roles.selectRow(0)
     people.role_date.setText("2026-11-20")
@@ -354,7 +356,7 @@ def test_undo_covers_unit_person_and_role_edits(qtbot, register) -> None:
     ended = [
         f for f in register.filings.for_account(account_id) if f.event_on == dt.date(2026, 11, 20)
     ]
-    register.filings.mark_filed(ended[0].id, dt.date(2026, 11, 25))
+    mark_filed(register, ended[0].id, dt.date(2026, 11, 25))
     with pytest.raises(PolicyError, match="已交回归档"):
         undo_last_edit(register, window)
     assert register.accounts.current_roles(account_id) == []
@@ -465,7 +467,7 @@ def test_a_successor_new_to_the_directory_is_made_in_the_hand_over(qtbot, regist
             status=AccountStatus.RUNNING,
         )
     )
-    register.accounts.assign_role(account_id, "operator", student, dt.date(2024, 9, 1))
+    assign_role(register, account_id, "operator", student, dt.date(2024, 9, 1))
     dialog = HandOverDialog(register, person_id=student)
     qtbot.addWidget(dialog)
 

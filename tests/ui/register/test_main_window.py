@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel
 
 from nmdesk.changes import Changes
 from nmdesk.models import AccountStatus
+from nmdesk.services.accounts import edit_account
 from nmdesk.store.search import AccountQuery, pinyin_initials
 from ui.register import main_actions
 from ui.register.account_table import COLUMN_KEYS, OVERDUE_COLOR
@@ -236,7 +237,7 @@ def test_history_shows_old_and_new_values(qtbot, window, demo_register):
 
     account_id = window.model.account_id(0)
     old = demo_register.accounts.get(account_id).purpose
-    demo_register.accounts.update(account_id, {"purpose": "新的用途说明"}, event_on=dt.date.today())
+    edit_account(demo_register, account_id, {"purpose": "新的用途说明"}, event_on=dt.date.today())
     window.apply_changes(Changes(accounts=True, select=account_id))
     details = window.details
     details.setCurrentWidget(details.history)
@@ -358,8 +359,8 @@ def test_a_dialog_that_wrote_without_saying_what_refreshes_everything(
         window,
         "exec_dialog",
         lambda dialog: (
-            demo_register.accounts.update(
-                account_id, {"purpose": "另一种用途"}, event_on=dt.date.today()
+            edit_account(
+                demo_register, account_id, {"purpose": "另一种用途"}, event_on=dt.date.today()
             ),
             QDialog.DialogCode.Accepted,
         )[1],

@@ -1,0 +1,332 @@
+"""The core every repository stands on: the connection, transactions and audited writes.
+
+``StoreCore`` holds what a repository needs from the register — one transaction
+over a block, the generic audited writers (``insert_rows``, ``update_row``,
+``delete_row``), the row readers, meta values and the profile — and nothing that
+builds repositories. ``nmdesk.store.register.Register`` extends it and wires the
+repositories on top, so that module-level imports inside ``nmdesk.store`` run one
+way: core, then repositories, then the register. Repositories reach a sibling
+only through the Protocols of ``nmdesk.store.interfaces`` declared here.
+
+Everything here is private to ``nmdesk.store``: code above the store asks the
+repositories for domain operations (``tests/test_layers.py`` enforces it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from nmdesk.errors import NotFoundError, RegisterError
+from nmdesk.profiles import Profile, profile_from_json
+from nmdesk.store.connection import RegisterConnection
+from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
+
+if TYPE_CHECKING:
+    from nmdesk.store import interfaces
+    from nmdesk.store.locking import LockInfo
+    from nmdesk.workdays import WorkdayCalendar
+
+DEMO_META_KEY = "demo"  # meta key set on a demo register ("1")
+
+# Declared column types that store a value of exactly this Python type as it was bound.
+_BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int, "REAL": float}
+
+
+def now_text() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+class StoreCore:
+    """The connection and the audited writers of one open register (see the module)."""
+
+    # set by ``Register``: the audit log and the repositories, by their Protocols
+    audit: interfaces.AuditLog
+    units: interfaces.Units
+    people: interfaces.People
+    accounts: interfaces.Accounts
+    filings: interfaces.Filings
+    sanctions: interfaces.Sanctions
+    watchlist: interfaces.WatchList
+    calendar_overrides: interfaces.CalendarOverrides
+    attachments: interfaces.Attachments
+    drafts: interfaces.Drafts
+    reviews: interfaces.Reviews
+    excel: interfaces.Excel
+
+    def __init__(self, db: RegisterConnection, path: Path, actor: str) -> None:
+        self.db = db
+        self.path = path
+        self.actor = actor
+        # data safety: set by ``Register.open``; see nmdesk.store.locking and .backup
+        self.read_only = False
+        self.lock_holder: LockInfo | None = None
+        self.network_warning: str | None = None
+        self.backup_warning: str | None = None
+        self.stale_lock: LockInfo | None = None
+        self._profile: Profile | None = None
+        self._calendar: WorkdayCalendar | None = None
+        self._column_types: dict[str, dict[str, type | None]] = {}
+
+    @property
+    def read_only_message(self) -> str:
+        """Why this register cannot be changed, for a banner or an error."""
+        if self.lock_holder is not None:
+            return self.lock_holder.read_only_message(self.path.name)
+        return f"备案库 {self.path.name} 以只读方式打开，不能修改"
+
+    def check_writable(self) -> None:
+        """Raise ``RegisterError`` when this instance may not write."""
+        if self.read_only:
+            raise RegisterError(self.read_only_message)
+
+    # -- transactions and audited writes ---------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """One transaction over everything inside; nested blocks become savepoints."""
+        with self.db.atomic():
+            yield self
+
+    def insert_row(self, table: str, row: dict[str, Any], *, action: str = "insert") -> int:
+        """Insert one row and audit it; returns the new id. The one audited insert path,
+        ``insert_rows``, with one row."""
+        return self.insert_rows(table, [row], action=action)[0]
+
+    def insert_rows(
+        self, table: str, rows: list[dict[str, Any]], *, action: str = "insert"
+    ) -> list[int]:
+        """Insert rows (same columns) with one executemany and audit them; returns their
+        ids. Every insert nmdesk makes, one row (``insert_row``) or ten thousand (a ledger
+        import), comes this way, and is one audit entry listing every row it wrote with
+        its values as SQLite stored them (``AuditLog.record_rows``). Rows may carry their
+        ``id`` (``nmdesk.store.bulk`` hands them out); otherwise they get the next free
+        ids, in order, as SQLite would give them (no table is AUTOINCREMENT)."""
+        self.check_writable()
+        if not rows:
+            return []
+        self._check_text(table, rows)
+        columns = list(rows[0])
+        if "id" not in columns:
+            first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+            rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
+            columns = ["id", *columns]
+        ids = [int(row["id"]) for row in rows]
+        with self.transaction():
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
+                [[row[columns[0]]] for row in rows],
+            )  # fmt: skip
+            self.audit.record_rows(action, table, ids)
+        return ids
+
+    def column_types(self, table: str) -> dict[str, type | None]:
+        """Each column of ``table`` with the one Python type its declared type stores
+        unconverted (str for TEXT, int for INTEGER, float for REAL, else None); empty when
+        a trigger on the table could change a row as it is written."""
+        types = self._column_types.get(table)
+        if types is None:
+            triggers = self.db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                [table],
+            ).fetchone()[0]
+            declared = self.db.execute(f"PRAGMA table_info({table})").fetchall()
+            types = (
+                {}
+                if triggers
+                else {row[1]: _BOUND_TYPES.get(str(row[2]).upper()) for row in declared}
+            )
+            self._column_types[table] = types
+        return types
+
+    def stored_as_bound(self, table: str, rows: list[dict[str, Any]]) -> bool:
+        """Whether writing ``rows`` (column values by name) stores every value exactly as
+        bound, so that the audit may record the rows after an update without reading them
+        back: each value is None or of the one Python type its declared column type keeps
+        unconverted (``column_types``: no affinity conversion), and no trigger on the
+        table could change a row. The one such check (inserts are audited from the rows
+        as SQLite stored them, ``AuditLog.record_rows``)."""
+        types = self.column_types(table)
+        if not types:
+            return False
+        for column in {column for row in rows for column in row}:
+            if column not in types:
+                return False
+            classes = {type(row[column]) for row in rows if column in row}
+            if not classes <= {types[column], type(None)}:
+                return False
+        return True
+
+    def _check_text(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Every write's text follows ``nmdesk.text_rules`` (lengths from the profile,
+        no control or bidi characters), whichever path (form, import, packet) it came by."""
+        if table not in CHECKED_TABLES:
+            return
+        limits = self.profile.text_limits
+        if len(rows) > 1:  # many rows: each distinct value of a column checked once
+            try:
+                distinct = [(column, {row[column] for row in rows}) for column in rows[0]]
+            except (KeyError, TypeError):  # rows that differ in columns, a value not hashable
+                distinct = []
+            if distinct and not any(
+                field_issue(limits, table, column, value) is not None
+                for column, values in distinct
+                for value in values
+            ):
+                return
+        for row in rows:  # row by row: the first error, as a write of that row reports it
+            check_row(limits, table, row)
+
+    def update_row(
+        self, table: str, row_id: int, changes: dict[str, Any], *, action: str = "update"
+    ) -> dict[str, Any]:
+        """Update one row and audit its before and after; returns the row as it was before."""
+        self.check_writable()
+        self._check_text(table, [changes])
+        with self.transaction():
+            before = self.row(table, row_id)
+            if not changes:
+                return before
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            self.db.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id]
+            )
+            after = self.row(table, row_id)
+            if after != before:
+                self.audit.record(action, table, row_id, before, after)
+        return before
+
+    def update_rows(
+        self, table: str, changes: dict[int, dict[str, Any]], *, action: str = "update"
+    ) -> None:
+        """``update_row`` for many rows of ``table``: {row id: changes}.
+
+        Rows are read before and after in one query each, updated with one
+        ``executemany`` per set of columns, and audited in one pass over the hash
+        chain (``record_many``), in the order given; a row that did not change gets
+        no entry, as with ``update_row``. When every value is stored as bound
+        (``stored_as_bound``), the rows after are the rows before with the changes
+        and are not read back.
+        """
+        self.check_writable()
+        changes = {row_id: values for row_id, values in changes.items() if values}
+        if not changes:
+            return
+        self._check_text(table, list(changes.values()))
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row_id, values in changes.items():
+            by_columns.setdefault(tuple(values), []).append([*values.values(), row_id])
+        with self.transaction():
+            before = self.rows(table, list(changes))
+            for columns, params in by_columns.items():
+                assignments = ", ".join(f"{column} = ?" for column in columns)
+                self.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
+            if self.stored_as_bound(table, list(changes.values())):
+                after = {row_id: {**before[row_id], **changes[row_id]} for row_id in changes}
+            else:
+                after = self.rows(table, list(changes))
+            self.audit.record_many(
+                action,
+                table,
+                [
+                    (row_id, before[row_id], after[row_id])
+                    for row_id in changes
+                    if after[row_id] != before[row_id]
+                ],
+            )
+
+    def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
+        """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""
+        self.check_writable()
+        with self.transaction():
+            before = self.row(table, row_id)
+            self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+            self.audit.record(action, table, row_id, before, None)
+
+    def row(self, table: str, row_id: int) -> dict[str, Any]:
+        cursor = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        values = cursor.fetchone()
+        if values is None:
+            raise NotFoundError(f"记录不存在：{table} #{row_id}")
+        return dict(zip([d[0] for d in cursor.description], values, strict=True))
+
+    def rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """{id: row} of these rows of ``table``, in one query; NotFoundError if one is missing."""
+        cursor = self.db.execute(
+            f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(row_ids)],
+        )
+        names = [d[0] for d in cursor.description]
+        found = {values[0]: dict(zip(names, values, strict=True)) for values in cursor}
+        missing = set(row_ids) - set(found)
+        if missing:
+            raise NotFoundError(f"记录不存在：{table} #{min(missing)}")
+        return found
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows as dicts. Used by the repositories in this package only."""
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- meta, profile and calendar --------------------------------------------------
+
+    def meta(self, key: str, default: str = "") -> str:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return default if value is None else str(value)
+
+    @property
+    def is_demo(self) -> bool:
+        """A register made by ``nmdesk demo`` (fictitious units, people and accounts)."""
+        return self.meta(DEMO_META_KEY) == "1"
+
+    def mark_demo(self) -> None:
+        self.set_meta(DEMO_META_KEY, "1")
+
+    def set_meta(self, key: str, value: str) -> None:
+        existing = self.scalar("SELECT id FROM meta WHERE key = ?", [key])
+        if existing is None:
+            self.insert_row("meta", {"key": key, "value": value})
+        else:
+            self.update_row("meta", int(existing), {"value": value})
+
+    @property
+    def profile(self) -> Profile:
+        """The policy profile this register was created with (a copy is kept inside the file)."""
+        if self._profile is None:
+            text = self.meta("profile")
+            if not text:
+                raise RegisterError("备案库缺少策略配置")
+            self._profile = profile_from_json(text, source="备案库内的策略配置")
+        return self._profile
+
+    @property
+    def calendar(self) -> WorkdayCalendar:
+        """The working-day calendar: bundled data plus this register's overrides."""
+        if self._calendar is None:
+            self._calendar = self.calendar_overrides.build_calendar()
+        return self._calendar
+
+    def invalidate_calendar(self) -> None:
+        self._calendar = None
+
+    def schema_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version"))
+
+    def integrity_ok(self) -> bool:
+        return bool(self.scalar("PRAGMA integrity_check") == "ok")
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.path.with_name(self.path.stem + "-attachments")

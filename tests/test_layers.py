@@ -282,3 +282,58 @@ def test_engine_import_check(tmp_path: Path) -> None:
         "nmdesk.store.register",
         "sqlite3",
     ]
+
+
+# -- no repository reaches a sibling through the register ---------------------------------
+
+REPOSITORY_ATTRIBUTES = {
+    "units",
+    "people",
+    "accounts",
+    "filings",
+    "sanctions",
+    "watchlist",
+    "calendar_overrides",
+    "attachments",
+    "drafts",
+    "reviews",
+    "excel",
+}
+
+
+def sibling_reaches(path: Path) -> list[str]:
+    """``self.r.<repository>`` inside a repository class (a ``…Store``): a repository
+    asks the core for rows, and policy that spans repositories lives in
+    ``nmdesk/services``."""
+    found: list[str] = []
+    for cls in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not (isinstance(cls, ast.ClassDef) and cls.name.endswith("Store")):
+            continue
+        for node in ast.walk(cls):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in REPOSITORY_ATTRIBUTES
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "r"
+            ):
+                found.append(f"{cls.name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_repository_reaches_a_sibling() -> None:
+    repositories = [
+        path
+        for path in STORE.glob("*.py")
+        if "Store(" in path.read_text("utf-8") or "Store:" in path.read_text("utf-8")
+    ]
+    assert len(repositories) >= 10
+    assert [reach for path in repositories for reach in sibling_reaches(path)] == []
+
+
+def test_sibling_check_sees_a_reach(tmp_path: Path) -> None:
+    sample = tmp_path / "filings.py"
+    sample.write_text(
+        "class FilingStore:\n    def f(self):\n        self.r.accounts.transition(1, 2)\n"
+        "        self.r.insert_row('filings', {})\n"
+    )
+    assert sibling_reaches(sample) == ["FilingStore:3: self.r.accounts"]

@@ -26,12 +26,17 @@ from nmdesk.models import (
     Unit,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
+from nmdesk.store.people import get_person
 from nmdesk.store.search import (
     AccountQuery,
     build_account_query,
-    normalize_search_text,
-    pinyin_initials,
 )
+from nmdesk.store.search_index import (
+    refresh_search,
+    refresh_search_for_person,
+    refresh_search_for_unit,
+)
+from nmdesk.store.units import get_unit
 from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
@@ -306,8 +311,11 @@ class AccountStore:
         )
         return count, [row[0] for row in first]
 
+    def _unit(self, unit_id: int) -> Unit:
+        return get_unit(self.r, unit_id)
+
     def _check_fields(self, account: Account) -> dict[str, Any]:
-        return checked_account_row(self.r.profile, account, self.platforms(), self.r.units.get)
+        return checked_account_row(self.r.profile, account, self.platforms(), self._unit)
 
     # -- writing --------------------------------------------------------------------
 
@@ -380,7 +388,7 @@ class AccountStore:
         if value is None:
             return ""
         if field == "unit_id":
-            return self.r.units.get(int(value)).name
+            return self._unit(int(value)).name
         if field == "level":
             return self.r.profile.level(int(value)).name
         if field == "campus_data_service":
@@ -571,7 +579,7 @@ class AccountStore:
         (None: the person holds the role already); whether it is filed is policy
         (``nmdesk.services.accounts.assign_role``)."""
         profile = self.r.profile
-        person = self.r.people.get(person_id)
+        person = get_person(self.r, person_id)
         check_role_holder(profile, role, person.kind)
         role_name = profile.role_name(role)
         with self.r.transaction():
@@ -583,7 +591,7 @@ class AccountStore:
                 for old in previous:
                     assert old.id is not None
                     self.r.update_row("role_assignments", old.id, {"end_on": start_on.isoformat()})
-                    ended.append(self.r.people.get(old.person_id).name)
+                    ended.append(get_person(self.r, old.person_id).name)
             self.r.insert_row(
                 "role_assignments",
                 {
@@ -606,7 +614,7 @@ class AccountStore:
         with self.r.transaction():
             self.r.update_row("role_assignments", assignment_id, {"end_on": end_on.isoformat()})
             self.refresh_search([row["account_id"]])
-        person = self.r.people.get(row["person_id"])
+        person = get_person(self.r, row["person_id"])
         return FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
 
     def assignment(self, assignment_id: int) -> RoleAssignment:
@@ -657,11 +665,11 @@ class AccountStore:
         """Hand every current role of one person to another, in one transaction; returns
         {account id: the changes a personnel-change filing lists}, in account order."""
         profile = self.r.profile
-        successor = self.r.people.get(to_person_id)
+        successor = get_person(self.r, to_person_id)
         held = self.responsibilities(from_person_id)
         for assignment in held:
             check_role_holder(profile, assignment.role, successor.kind)
-        leaver = self.r.people.get(from_person_id).name
+        leaver = get_person(self.r, from_person_id).name
         by_account: dict[int, list[FieldChange]] = {}
         with self.r.transaction():
             for assignment in held:
@@ -763,56 +771,11 @@ class AccountStore:
     # -- search text -----------------------------------------------------------------
 
     def refresh_search(self, account_ids: list[int]) -> None:
-        """Rebuild the derived search text of these accounts (name, IDs, unit, people).
-
-        Batched: one query and one upsert statement for all of them, each over a JSON
-        array of ids or rows. The upsert is one INSERT … SELECT, not an executemany:
-        FTS5 flushes its pending terms at the end of every statement that fired its
-        triggers, which made a row-by-row refresh, and even a statement per 900
-        accounts, too slow for the bench row "导入 10,000 行台账"."""
-        if not account_ids:
-            return
-        rows = self.r.db.execute(
-            "SELECT a.id, a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
-            "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
-            "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
-            "FROM accounts a JOIN units u ON u.id = a.unit_id "
-            "WHERE a.id IN (SELECT value FROM json_each(?))",
-            [json.dumps(account_ids)],
-        ).fetchall()
-        values = []
-        for account_id, name, platform_id, serial, platform, unit, short, people in rows:
-            text = normalize_search_text(
-                " ".join(
-                    part
-                    for part in (name, platform_id, serial, platform, unit, short, people or "")
-                    if part
-                )
-            )
-            initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
-            values.append((account_id, text, initials))
-        self.r.db.execute(
-            "INSERT INTO account_search (account_id, text, initials) "
-            "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
-            "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-            [json.dumps(values, ensure_ascii=False)],
-        )
+        """Rebuild the derived search text of these accounts (``nmdesk.store.search_index``)."""
+        refresh_search(self.r, account_ids)
 
     def refresh_search_for_unit(self, unit_id: int) -> None:
-        self.refresh_search(
-            [
-                row[0]
-                for row in self.r.db.execute("SELECT id FROM accounts WHERE unit_id = ?", [unit_id])
-            ]
-        )
+        refresh_search_for_unit(self.r, unit_id)
 
     def refresh_search_for_person(self, person_id: int) -> None:
-        self.refresh_search(
-            [
-                row[0]
-                for row in self.r.db.execute(
-                    "SELECT DISTINCT account_id FROM role_assignments WHERE person_id = ?",
-                    [person_id],
-                )
-            ]
-        )
+        refresh_search_for_person(self.r, person_id)

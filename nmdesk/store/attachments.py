@@ -81,7 +81,9 @@ class AttachmentStore:
         if size > MAX_BYTES:
             raise ValidationError("附件", f"文件过大（{size // 1048576} MB），上限 100 MB")
         if filing_id is not None and account_id is None:
-            account_id = self.r.filings.get(filing_id).account_id
+            account_id = self.r.scalar("SELECT account_id FROM filings WHERE id = ?", [filing_id])
+            if account_id is None:
+                raise NotFoundError(f"备案记录 #{filing_id} 不存在")
         digest = hashlib.sha256()
         with source.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

@@ -145,28 +145,22 @@ class Units(Protocol):
     """The unit tree, its priorities and quotas."""
 
     def add(self, unit: Unit) -> int: ...
-
     def update(self, unit_id: int, **changes: Any) -> None: ...
-
     def get(self, unit_id: int) -> Unit: ...
-
     def find_by_name(self, name: str) -> Unit | None: ...
-
     def all(self) -> list[Unit]: ...
-
     def children(self, unit_id: int | None) -> list[Unit]: ...
-
     def subtree_ids(self, unit_id: int) -> list[int]:
         """The unit and every unit below it."""
 
     def priorities(self, unit_id: int) -> list[int]:
-        """The unit's 账号优先顺序表 (PKU-CoE clause 7): its live accounts' ids, ranked first to last. Accounts it has not ranked yet follow, oldest first."""
+        """The unit's 账号优先顺序表 (PKU-CoE clause 7): its live accounts' ids, first to last."""
 
     def priority_ranks(self, unit_id: int) -> dict[int, int]:
         """{account id: rank} of the unit's ranked live accounts (empty: never ranked)."""
 
     def set_priorities(self, unit_id: int, account_ids: list[int]) -> None:
-        """Replace the unit's ranking with ``account_ids``, first = rank 1, in one transaction. Every id must be a live account of the unit, each once."""
+        """Replace the unit's ranking with ``account_ids``, first = rank 1, in one transaction."""
 
     def is_apply_suspended(self, unit_id: int) -> bool:
         """True while the unit has an unresolved 暂停申办资格 sanction (PKU-CoE clause 15)."""
@@ -179,21 +173,19 @@ class People(Protocol):
     """People who hold roles."""
 
     def add(self, person: Person) -> int: ...
-
     def update(self, person: Person) -> None:
         """Save a person's details; renaming refreshes the search text of their accounts."""
 
     def graduating(self, until: dt.date) -> list[tuple[Person, list[tuple[int, str, str]]]]:
-        """Students graduating by ``until`` who still hold a role, soonest first, each with (account id, account name, role id) of the roles they hold."""
+        """Students graduating by ``until`` who still hold a role, soonest first, each with
+        (account id, account name, role id) of the roles they hold."""
 
     def get(self, person_id: int) -> Person: ...
-
     def find(self, name: str, unit_id: int | None = ...) -> list[Person]: ...
-
     def all(self) -> list[Person]: ...
-
     def picker_rows(self) -> list[tuple[int, str, str | None, PersonKind, int]]:
-        """(id, name, unit name, kind, how many people share the name) by name, for pickers: one query, no ``Person`` objects (a form has six pickers of 10,000 people)."""
+        """(id, name, unit name, kind, how many people share the name) by name, for pickers:
+        one query, no ``Person`` objects (a form has six pickers of 10,000 people)."""
 
     def search(self, text: str, limit: int = ...) -> list[Person]: ...
 
@@ -202,16 +194,12 @@ class Accounts(Protocol):
     """Accounts, their platforms, applications and roles."""
 
     def get(self, account_id: int) -> Account: ...
-
     def find(self, id_or_serial: str) -> Account:
         """An account by the id that ``list`` prints, or by its serial number (备案编号)."""
 
     def by_platform_id(self, platform: str, platform_id: str) -> Account | None: ...
-
     def of_unit(self, unit_id: int, *, live_only: bool = ...) -> list[Account]: ...
-
     def count(self) -> int: ...
-
     def ids(self, query: AccountQuery | None = ..., *, limit: int | None = ...) -> list[int]:
         """Account ids matching the query, sorted by the database (the first ``limit``)."""
 
@@ -219,13 +207,9 @@ class Accounts(Protocol):
         """Display rows for the register table, fetched only for the ids asked for."""
 
     def count_by_status(self) -> dict[str, int]: ...
-
     def platforms(self) -> list[str]: ...
-
     def account_types(self, platform: str) -> list[str]: ...
-
     def add_platform(self, name: str, account_types: list[str] | None = ...) -> int: ...
-
     def check_duplicate(
         self, platform: str, platform_id: str, exclude_id: int | None = ...
     ) -> None:
@@ -234,7 +218,9 @@ class Accounts(Protocol):
     def same_platform(
         self, unit_id: int, platform: str, exclude_id: int | None = ..., *, names: int = ...
     ) -> tuple[int, list[str]]:
-        """How many live accounts the unit has on the platform, and the first ``names`` of their names, for the total-quantity warning (checked as the clerk types: a count and a few names, not every account of a large unit)."""
+        """How many live accounts the unit has on the platform, and the first ``names`` of
+        their names, for the total-quantity warning (checked as the clerk types: a count and
+        a few names, not every account of a large unit)."""
 
     def create(
         self,
@@ -243,7 +229,8 @@ class Accounts(Protocol):
         application: Application | None = ...,
         batch: AccountBatch | None = ...,
     ) -> int:
-        """Record a new account, its fields checked; policy is checked above (``nmdesk.services``)."""
+        """Record a new account, its fields checked; policy is checked above
+        (``nmdesk.services``)."""
 
     def update_fields(
         self, account_id: int, changes: dict[str, Any]
@@ -262,24 +249,17 @@ class Accounts(Protocol):
         """The serial number (备案编号) the next account of this year gets."""
 
     def add_application(self, app: Application) -> int: ...
-
     def application(self, account_id: int) -> Application | None: ...
-
     def update_application(self, application_id: int, **changes: Any) -> None: ...
-
     def record_approval(
         self, account_id: int, decided_on: dt.date, approving_body: str, approval_ref: str
     ) -> None:
         """Record the approval (审批) of an application: the account is 已批准."""
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None: ...
-
     def current_roles(self, account_id: int) -> list[RoleAssignment]: ...
-
     def role_history(self, account_id: int) -> list[RoleAssignment]: ...
-
     def holder(self, account_id: int, role: str) -> int | None: ...
-
     def assign_role(
         self,
         account_id: int,
@@ -294,9 +274,9 @@ class Accounts(Protocol):
         """End one role assignment; the change as a personnel-change filing lists it."""
 
     def assignment(self, assignment_id: int) -> RoleAssignment: ...
-
     def take_back_assignment(self, assignment_id: int, reopen: list[int]) -> None:
-        """Undo an assignment entered by mistake: its row goes (audited) and the assignments it ended that day are current again."""
+        """Undo an assignment entered by mistake: its row goes (audited) and the assignments it
+        ended that day are current again."""
 
     def reopen_role(self, assignment_id: int) -> None:
         """Undo the end of an assignment: it is current again."""
@@ -320,19 +300,21 @@ class Accounts(Protocol):
         """Live accounts whose password was not rotated within the profile's interval."""
 
     def rotation_overdue_brief(self, today: dt.date) -> list[tuple[int, str, dt.date | None]]:
-        """(id, name, rotated on) of the accounts ``rotation_overdue`` returns, same order, without building every account: the deadlines board needs only these."""
+        """(id, name, rotated on) of the accounts ``rotation_overdue`` returns, same order,
+        without building every account: the deadlines board needs only these."""
 
     def inactive_brief(self, today: dt.date) -> list[tuple[int, str, dt.date]]:
-        """(id, name, last post) of live accounts whose last recorded post is older than the profile's inactivity threshold (BIT clause 16, PKU-CoE clause 7), oldest first. Accounts with no recorded date are not listed: nothing is known of them."""
+        """(id, name, last post) of live accounts whose last recorded post is older than the
+        profile's inactivity threshold (BIT clause 16, PKU-CoE clause 7), oldest first."""
 
     def record_last_posts(self, last_posts: dict[int, dt.date]) -> int:
-        """Take the last-post dates a review packet or self-check reports, where they are later than the account's recorded one; returns how many accounts moved on."""
+        """Take the last-post dates a review packet or self-check reports, where they are later
+        than the account's recorded one; returns how many accounts moved on."""
 
     def refresh_search(self, account_ids: list[int]) -> None:
         """Rebuild the derived search text of these accounts (name, IDs, unit, people)."""
 
     def refresh_search_for_unit(self, unit_id: int) -> None: ...
-
     def refresh_search_for_person(self, person_id: int) -> None: ...
 
 
@@ -340,7 +322,6 @@ class Filings(Protocol):
     """Filings (备案) and closure."""
 
     def due_date(self, kind: FilingKind, event_on: dt.date) -> DueDate | None: ...
-
     def create(
         self,
         account_id: int,
@@ -350,18 +331,15 @@ class Filings(Protocol):
         *,
         note: str = ...,
     ) -> int: ...
-
     def record_many(self, filings: list[Filing]) -> list[int]:
         """Record filings as they already stand, with their field changes (history
         brought in at once); returns their ids."""
 
     def get(self, filing_id: int) -> Filing: ...
-
     def by_check_code(self, code: str) -> Filing:
         """The filing a returned paper copy belongs to, by the check code printed on it."""
 
     def for_account(self, account_id: int) -> list[Filing]: ...
-
     def open_filings(self) -> list[Filing]:
         """Every filing still waiting for its signed paper, earliest due first."""
 
@@ -392,13 +370,9 @@ class Sanctions(Protocol):
         """Record that a sanction is closed; returns it as it was."""
 
     def get(self, sanction_id: int) -> Sanction: ...
-
     def open(self) -> list[Sanction]: ...
-
     def for_account(self, account_id: int) -> list[Sanction]: ...
-
     def for_unit(self, unit_id: int) -> list[Sanction]: ...
-
     def all(self) -> list[Sanction]: ...
 
 
@@ -406,11 +380,8 @@ class WatchList(Protocol):
     """巡查登记: unregistered accounts found misusing protected names (BIT clause 7)."""
 
     def add(self, entry: WatchEntry) -> int: ...
-
     def update(self, entry_id: int, **changes: Any) -> None: ...
-
     def all(self) -> list[WatchEntry]: ...
-
     def add_incident(self, incident: Incident) -> int:
         """A removed post or report to the office (处置记录, BIT clause 12)."""
 
@@ -430,12 +401,10 @@ class CalendarOverrides(Protocol):
         """The year's days replaced by ``schedule``'s, audited, in the caller's transaction."""
 
     def entered_years(self) -> list[int]: ...
-
     def entered_schedule(self, year: int) -> HolidaySchedule | None:
         """The year as the clerk entered it, with who and when; None if it was not entered."""
 
     def days(self) -> list[tuple[dt.date, bool, str]]: ...
-
     def build_calendar(self) -> WorkdayCalendar: ...
 
 
@@ -444,7 +413,6 @@ class Attachments(Protocol):
 
     @property
     def folder(self) -> Path: ...
-
     def stored_path(self, attachment: Attachment) -> Path:
         """Where the file lives; always inside the attachments folder."""
 
@@ -459,11 +427,8 @@ class Attachments(Protocol):
         """Copy a scan (PDF or image) into the register's folder and record it."""
 
     def get(self, attachment_id: int) -> Attachment: ...
-
     def for_account(self, account_id: int) -> list[Attachment]: ...
-
     def for_filing(self, filing_id: int) -> list[Attachment]: ...
-
     def is_intact(self, attachment: Attachment) -> bool:
         """True when the stored file exists and still has the recorded hash."""
 
@@ -480,10 +445,10 @@ class Drafts(Protocol):
     def for_print(
         self, account_id: int, form: str, kind: FilingKind | None, version: int
     ) -> FormDraft:
-        """The draft identity of this form of the account at this version, made the first time it is printed (one audited row), the same row afterwards."""
+        """The draft identity of this form of the account at this version, made the first time
+        it is printed (one audited row), the same row afterwards."""
 
     def by_check_code(self, code: str) -> FormDraft | None: ...
-
     def mark_received(self, draft_id: int, received_on: dt.date, filing_id: int | None) -> None: ...
 
 
@@ -491,21 +456,19 @@ class Reviews(Protocol):
     """The annual review: campaigns, their units and results."""
 
     def campaign(self, year: int) -> Campaign | None: ...
-
     def get(self, campaign_id: int) -> Campaign: ...
-
     def campaigns(self) -> list[Campaign]: ...
-
     def previous_published(self, year: int) -> Campaign | None:
         """The latest published campaign before ``year``: what this year compares against."""
 
     def scope_unit_ids(self) -> list[int]: ...
-
     def scope_account_ids(self) -> list[int]:
         """Every account that is not closed or refused, as the review's scope."""
 
     def scope_account_count(self) -> int:
-        """How many accounts ``scope_account_ids`` would give: all less the closed and refused, two counts answered from indexes (the ids themselves took 85 ms at 100,000 accounts, for a number the review wizard shows)."""
+        """How many accounts ``scope_account_ids`` would give: all less the closed and refused,
+        two counts answered from indexes (the ids themselves took 85 ms at 100,000 accounts,
+        for a number the review wizard shows)."""
 
     def create(self, year: int, opened_on: dt.date, deadline_on: dt.date) -> int:
         """Open a campaign and freeze its scope: every unit and every live account."""
@@ -523,16 +486,12 @@ class Reviews(Protocol):
         """The campaign, if it may still be changed; PolicyError once it is published."""
 
     def set_step(self, campaign_id: int, step: Step) -> None: ...
-
     def set_deadline(self, campaign_id: int, deadline_on: dt.date) -> None: ...
-
     def mark_published(self, campaign_id: int, published_on: dt.date) -> None: ...
-
     def units(self, campaign_id: int) -> list[ReviewUnit]:
         """Units of the campaign with the number of their accounts under review."""
 
     def unit(self, campaign_id: int, unit_id: int) -> ReviewUnit: ...
-
     def set_unit_return(
         self,
         campaign_id: int,
@@ -542,11 +501,8 @@ class Reviews(Protocol):
         zero_report: bool = ...,
         note: str | None = ...,
     ) -> None: ...
-
     def results(self, campaign_id: int) -> list[ReviewResult]: ...
-
     def result(self, campaign_id: int, account_id: int) -> ReviewResult: ...
-
     def add_late_accounts(self, campaign_id: int) -> list[int]:
         """Add accounts registered since the campaign opened (新增账号); returns their ids."""
 
@@ -567,7 +523,6 @@ class Excel(Protocol):
     """Column mappings, the import log and the lookups of a ledger import."""
 
     def mapping_names(self) -> list[str]: ...
-
     def load_mapping(self, name: str) -> dict[str, str]:
         """The saved mapping: header text as in the ledger → register field key."""
 
@@ -586,7 +541,6 @@ class Excel(Protocol):
         """One audited row naming the source file of a committed import."""
 
     def imports(self) -> list[dict[str, Any]]: ...
-
     def find_account_by_name(self, platform: str, name: str, unit_id: int) -> int | None:
         """An account without a platform ID, matched by platform, name and unit when unique."""
 
@@ -599,7 +553,8 @@ class Excel(Protocol):
     def accounts_by_platform_ids(
         self, pairs: set[tuple[str, str]]
     ) -> dict[tuple[str, str], Account]:
-        """The register's accounts with these (platform, platform ID) pairs, in a few queries (per platform, through the unique index) instead of one per row."""
+        """The register's accounts with these (platform, platform ID) pairs, in a few queries
+        (per platform, through the unique index) instead of one per row."""
 
     def people_by_name(self, unit_ids: list[int]) -> dict[tuple[str, int], list[Person]]:
         """Everyone in these units: (name, unit id) → people of that name, oldest first."""
@@ -608,12 +563,17 @@ class Excel(Protocol):
         """``current_holders`` of many accounts at once: account id → role → person rows."""
 
     def export_rows(self, ids: list[int]) -> list[dict[str, Any]]:
-        """Rows for the export, in the order of ``ids``: the account fields it shows, unit name, its parent's name ("" at the top) and its kind, and for each role in EXPORT_ROLES the current holders' names and contacts (``first_responsible.mobile`` …); several holders of a role are joined with ``、``, each contact in its holder's place (``、139…`` when the first has no mobile), so that an import gives each one their own. Two queries per 900 accounts, read as tuples."""
+        """Rows for the export, in the order of ``ids``: the account fields it shows, unit
+        name, its parent's name ("" at the top) and its kind, and for each role in
+        EXPORT_ROLES the current holders' names and contacts (``first_responsible.mobile``
+        …); several holders of a role are joined with ``、``, each contact in its holder's
+        place (``、139…`` when the first has no mobile), so that an import gives each one
+        their own."""
 
 
 class Register(Protocol):
     """An open register: its repositories, one transaction over a block, its profile,
-    calendar and data-safety state. Open one with ``nmdesk.store.Register.open``."""
+    calendar and data-safety state. Open one with ``nmdesk.store.open_register``."""
 
     @property
     def path(self) -> Path: ...
@@ -673,7 +633,6 @@ class Register(Protocol):
 
     @property
     def attachments_dir(self) -> Path: ...
-
     def transaction(self) -> AbstractContextManager[Any]:
         """One transaction over everything inside; nested blocks become savepoints."""
 

@@ -120,8 +120,8 @@ class ExcelStore:
         """The account with this serial number (备案编号), as an export lists it."""
         if not serial_no:
             return None
-        value = self.r.scalar("SELECT id FROM accounts WHERE serial_no = ?", [serial_no.strip()])
-        return None if value is None else self.r.accounts.get(int(value))
+        rows = self.r.query("SELECT * FROM accounts WHERE serial_no = ?", [serial_no.strip()])
+        return account_from_row(rows[0]) if rows else None
 
     def current_holders(self, account_id: int) -> dict[str, list[dict[str, Any]]]:
         """role id → the current holders' person rows (oldest first), to compare with a ledger."""

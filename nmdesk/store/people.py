@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NotFoundError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store.convert import date_or_none, iso_or_none
+from nmdesk.store.search_index import refresh_search_for_person
 from nmdesk.validation import (
     clean_text,
     normalize_email,
@@ -55,6 +56,15 @@ def person_row(person: Person) -> dict[str, Any]:
     }
 
 
+def get_person(core: StoreCore, person_id: int) -> Person:
+    """One person by id (NotFoundError if there is none): ``People.get``, for every
+    repository that needs a person."""
+    rows = core.query("SELECT * FROM people WHERE id = ?", [person_id])
+    if not rows:
+        raise NotFoundError(f"人员 #{person_id} 不存在")
+    return person_from_row(rows[0])
+
+
 class PeopleStore:
     def __init__(self, register: StoreCore) -> None:
         self.r = register
@@ -68,7 +78,7 @@ class PeopleStore:
         with self.r.transaction():
             before = self.r.update_row("people", person.id, person_row(person))
             if before["name"] != person.name:
-                self.r.accounts.refresh_search_for_person(person.id)
+                refresh_search_for_person(self.r, person.id)
 
     def graduating(self, until: dt.date) -> list[tuple[Person, list[tuple[int, str, str]]]]:
         """Students graduating by ``until`` who still hold a role, soonest first, each with
@@ -87,10 +97,7 @@ class PeopleStore:
         return [(self.get(person_id), roles) for person_id, roles in held.items()]
 
     def get(self, person_id: int) -> Person:
-        rows = self.r.query("SELECT * FROM people WHERE id = ?", [person_id])
-        if not rows:
-            raise NotFoundError(f"人员 #{person_id} 不存在")
-        return person_from_row(rows[0])
+        return get_person(self.r, person_id)
 
     def find(self, name: str, unit_id: int | None = None) -> list[Person]:
         if unit_id is None:

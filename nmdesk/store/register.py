@@ -1,12 +1,11 @@
-"""The one object that owns a register file.
+"""The one object that owns a register file: the SQLite engine's ``Register``.
 
 ``Register`` opens the SQLite file (``nmdesk.store.connection``), turns on WAL and
-foreign keys, refuses registers written by a newer nmdesk, applies migrations,
-and exposes transactions. Every write goes through ``insert_row`` or
-``update_row``, which record an audit entry in the same transaction. No SQL
-lives outside ``nmdesk.store``; the rest of the code asks the repositories
-hung off the register (``register.accounts``, ``register.units`` …) for domain
-things.
+foreign keys, refuses registers written by a newer nmdesk, applies migrations, and
+wires the repositories (``register.accounts``, ``register.units`` …) on top of the
+core it extends (``nmdesk.store.core.StoreCore``: transactions and the audited
+writers). Code above the store opens it with ``nmdesk.store.open_register`` and sees
+only the Protocols of ``nmdesk.store.interfaces``.
 
 A connection belongs to the thread that opened it: a worker thread opens its
 own ``Register`` on the same path.

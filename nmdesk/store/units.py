@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, ValidationError
 from nmdesk.models import Unit
+from nmdesk.store.search_index import refresh_search_for_unit
 from nmdesk.validation import require_text
 
 if TYPE_CHECKING:
@@ -32,6 +33,15 @@ def _unit(row: dict[str, Any]) -> Unit:
         short_name=row["short_name"],
         note=row["note"],
     )
+
+
+def get_unit(core: StoreCore, unit_id: int) -> Unit:
+    """One unit by id (NotFoundError if there is none): ``Units.get``, for every
+    repository that needs a unit."""
+    rows = core.query("SELECT * FROM units WHERE id = ?", [unit_id])
+    if not rows:
+        raise NotFoundError(f"单位 #{unit_id} 不存在")
+    return _unit(rows[0])
 
 
 class UnitStore:
@@ -69,13 +79,10 @@ class UnitStore:
         with self.r.transaction():
             self.r.update_row("units", unit_id, changes)
             if "name" in changes:
-                self.r.accounts.refresh_search_for_unit(unit_id)
+                refresh_search_for_unit(self.r, unit_id)
 
     def get(self, unit_id: int) -> Unit:
-        rows = self.r.query("SELECT * FROM units WHERE id = ?", [unit_id])
-        if not rows:
-            raise NotFoundError(f"单位 #{unit_id} 不存在")
-        return _unit(rows[0])
+        return get_unit(self.r, unit_id)
 
     def find_by_name(self, name: str) -> Unit | None:
         rows = self.r.query("SELECT * FROM units WHERE name = ?", [name.strip()])

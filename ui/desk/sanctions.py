@@ -28,7 +28,6 @@ from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
 from nmdesk.store.register import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
-from ui.desk.account_form import unit_choices
 from ui.desk.desk_common import (
     GROUP_STYLE,
     DateEdit,
@@ -42,6 +41,7 @@ from ui.desk.desk_common import (
     selected_id,
     tr,
 )
+from ui.desk.pickers import unit_choices
 
 
 class SanctionsDialog(DeskDialog):

@@ -27,7 +27,6 @@ from nmdesk.services.accounts import hand_over
 from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
-from ui.desk.account_form import person_choices
 from ui.desk.desk_common import (
     GROUP_STYLE,
     DateEdit,
@@ -40,6 +39,7 @@ from ui.desk.desk_common import (
     tr,
 )
 from ui.desk.people_editor import NewPersonChoice
+from ui.desk.pickers import person_choices
 
 
 class HandOverDialog(DeskDialog):

@@ -36,7 +36,6 @@ from nmdesk.store.interfaces import Register
 from nmdesk.undo import RoleEdit, record_assignment, record_person_edit, record_role_end
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
-from ui.desk.account_form import unit_choices
 from ui.desk.desk_common import (
     GROUP_STYLE,
     DateEdit,
@@ -51,6 +50,7 @@ from ui.desk.desk_common import (
     selected_id,
     tr,
 )
+from ui.desk.pickers import unit_choices
 from ui.desk.undo import EditHistory, session_history
 
 PERSON_FIELDS = {
@@ -86,6 +86,20 @@ class PeopleDialog(DirectoryEditor):
         layout = QVBoxLayout(self)
         splitter = QSplitter(self)
         layout.addWidget(splitter, 1)
+        splitter.addWidget(self._build_list())
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self._build_person_editor())
+        right_layout.addWidget(self._build_roles(), 1)
+        self.add_close_button(right_layout)
+        splitter.addWidget(right)
+        splitter.setSizes([420, 680])
+        self._build_keys()
+        self.refresh_list()
+        self.start_new()
+
+    def _build_list(self) -> QWidget:
+        """Left: the search box, the people found and 新增人员."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         self.search = QLineEdit()
@@ -98,35 +112,16 @@ class PeopleDialog(DirectoryEditor):
         self.new_button = QPushButton(tr("新增人员"))
         self.new_button.clicked.connect(self.on_new)
         left_layout.addWidget(self.new_button)
-        splitter.addWidget(left)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
+        return left
+
+    def _build_person_editor(self) -> QGroupBox:
+        """人员信息: one field per PERSON_FIELDS entry, then 保存人员."""
         self.editor = QGroupBox(tr("人员信息"))
         form = QFormLayout(self.editor)
         self.widgets: dict[str, QWidget] = {}
         self.boxes: dict[str, FieldBox] = {}
         for attr, label in PERSON_FIELDS.items():
-            widget: QWidget
-            if attr == "kind":
-                combo = QComboBox()
-                for kind in PersonKind:
-                    combo.addItem(tr(kind.label), kind.value)
-                widget = combo
-            elif attr == "unit_id":
-                combo = QComboBox()
-                combo.addItem(tr("（未指定）"), None)
-                for text, unit_id in unit_choices(register):
-                    combo.addItem(text, unit_id)
-                widget = combo
-            elif attr == "graduates_on":
-                widget = DateEdit()
-                widget.setToolTip(
-                    tr("在读学生的预计毕业日期：毕业前 {0} 周在待办中提醒交接其负责的账号").format(
-                        register.profile.deadlines["graduation_notice_weeks"]
-                    )
-                )
-            else:
-                widget = QLineEdit()
+            widget = self._person_field(attr)
             self.widgets[attr] = widget
             self.boxes[label] = FieldBox(widget)
             form.addRow(tr(label), self.boxes[label])
@@ -136,7 +131,35 @@ class PeopleDialog(DirectoryEditor):
         self.save_button = QPushButton(tr("保存人员"))
         self.save_button.clicked.connect(self.on_save)
         form.addRow("", self.save_button)
-        right_layout.addWidget(self.editor)
+        return self.editor
+
+    def _person_field(self, attr: str) -> QWidget:
+        """The widget that edits one of a person's attributes."""
+        widget: QWidget
+        if attr == "kind":
+            combo = QComboBox()
+            for kind in PersonKind:
+                combo.addItem(tr(kind.label), kind.value)
+            widget = combo
+        elif attr == "unit_id":
+            combo = QComboBox()
+            combo.addItem(tr("（未指定）"), None)
+            for text, unit_id in unit_choices(self.register):
+                combo.addItem(text, unit_id)
+            widget = combo
+        elif attr == "graduates_on":
+            widget = DateEdit()
+            widget.setToolTip(
+                tr("在读学生的预计毕业日期：毕业前 {0} 周在待办中提醒交接其负责的账号").format(
+                    self.register.profile.deadlines["graduation_notice_weeks"]
+                )
+            )
+        else:
+            widget = QLineEdit()
+        return widget
+
+    def _build_roles(self) -> QGroupBox:
+        """此人负责的全部账号: the roles, ending or handing them over, taking on one."""
         roles_group = QGroupBox(tr("此人负责的全部账号"))
         roles_layout = QVBoxLayout(roles_group)
         self.roles = make_table(
@@ -159,11 +182,19 @@ class PeopleDialog(DirectoryEditor):
         self.hand_over_button.clicked.connect(self.on_hand_over)
         row.addWidget(self.hand_over_button)
         roles_layout.addLayout(row)
+        roles_layout.addLayout(self._build_assign_row())
+        self.role_result = QLabel()
+        self.role_result.setWordWrap(True)
+        roles_layout.addWidget(self.role_result)
+        return roles_group
+
+    def _build_assign_row(self) -> QHBoxLayout:
+        """An account's serial or filing number and a role: 担任角色."""
         assign = QHBoxLayout()
         self.assign_account = QLineEdit()
         self.assign_account.setPlaceholderText(tr("账号序号或备案编号"))
         self.assign_role = QComboBox()
-        for rule in register.profile.roles:
+        for rule in self.register.profile.roles:
             self.assign_role.addItem(rule.name, rule.id)
         self.assign_button = QPushButton(tr("担任角色"))
         self.assign_button.clicked.connect(self.on_assign)
@@ -171,14 +202,10 @@ class PeopleDialog(DirectoryEditor):
         assign.addWidget(self.assign_box, 2)
         assign.addWidget(self.assign_role, 1)
         assign.addWidget(self.assign_button)
-        roles_layout.addLayout(assign)
-        self.role_result = QLabel()
-        self.role_result.setWordWrap(True)
-        roles_layout.addWidget(self.role_result)
-        right_layout.addWidget(roles_group, 1)
-        self.add_close_button(right_layout)
-        splitter.addWidget(right)
-        splitter.setSizes([420, 680])
+        return assign
+
+    def _build_keys(self) -> None:
+        """Ctrl+Z undoes; Enter saves the person, or moves on from the other fields."""
         undo = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo.activated.connect(self.on_undo)
         # Enter in the person's fields saves the person (新增人员 would clear them); the
@@ -187,8 +214,6 @@ class PeopleDialog(DirectoryEditor):
         on_enter(self.search, self.table.setFocus)
         on_enter(self.assign_account, self.on_assign)
         on_enter(self.role_date, self.end_button.setFocus)
-        self.refresh_list()
-        self.start_new()
 
     # -- list ----------------------------------------------------------------------
 

@@ -30,7 +30,6 @@ from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store.interfaces import Register
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
-from ui.desk.account_form import unit_choices
 from ui.desk.desk_common import (
     GROUP_STYLE,
     DateEdit,
@@ -44,6 +43,7 @@ from ui.desk.desk_common import (
     selected_id,
     tr,
 )
+from ui.desk.pickers import unit_choices
 
 
 class SanctionsDialog(DeskDialog):

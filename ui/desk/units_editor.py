@@ -30,7 +30,6 @@ from nmdesk.store.interfaces import Register
 from nmdesk.undo import record_unit_edit
 from ui.common.guide import attach_guide
 from ui.common.window_fit import fit_to_screen
-from ui.desk.account_form import person_choices, unit_choices
 from ui.desk.desk_common import (
     GROUP_STYLE,
     DirectoryEditor,
@@ -40,6 +39,7 @@ from ui.desk.desk_common import (
     tr,
 )
 from ui.desk.people_editor import NewPersonChoice
+from ui.desk.pickers import person_choices, unit_choices
 from ui.desk.undo import EditHistory, session_history
 
 

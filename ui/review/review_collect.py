@@ -124,7 +124,19 @@ class CollectPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setFormat(self.tr("已交回 %v / %m 个单位"))
-        # units
+        unit_box = self._build_units()
+        account_box = self._build_accounts()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(unit_box)
+        split.addWidget(account_box)
+        split.setSizes([430, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.bar)
+        layout.addWidget(split, 1)
+
+    def _build_units(self) -> QGroupBox:
+        """The units, overdue and unreturned first, with what can be done for one."""
         self.units = make_table(
             [self.tr("单位"), self.tr("账号数"), self.tr("交回日期"), self.tr("状态")]
         )
@@ -154,7 +166,10 @@ class CollectPage(QWizardPage):
         row2.addWidget(self.packet_button)
         row2.addWidget(self.remind_button)
         unit_layout.addLayout(row2)
-        # accounts of the selected unit
+        return unit_box
+
+    def _build_accounts(self) -> QGroupBox:
+        """The selected unit's accounts and the self-check form for one of them."""
         self.accounts = make_table(
             [
                 self.tr("账号名称"),
@@ -167,6 +182,16 @@ class CollectPage(QWizardPage):
             ]
         )
         self.accounts.itemSelectionChanged.connect(self._account_selected)
+        form = self._build_check_form()
+        account_box = QGroupBox(self.tr("本单位账号的自查情况"))
+        account_layout = QVBoxLayout(account_box)
+        account_layout.addWidget(self.accounts, 1)
+        account_layout.addLayout(form)
+        return account_box
+
+    def _build_check_form(self) -> QGridLayout:
+        """One account's self-check: operated, last post, posts, followers, reviewer,
+        incidents, materials received; 保存自查 and the error line."""
         self.operated = QComboBox()
         self.operated.addItems([self.tr("（未填）"), self.tr("是"), self.tr("否")])
         self.last_post = DateEdit()
@@ -196,18 +221,7 @@ class CollectPage(QWizardPage):
         form.addWidget(self.materials, 3, 0, 1, 2)
         form.addWidget(self.save_button, 3, 3)
         form.addWidget(self.error, 4, 0, 1, 4)
-        account_box = QGroupBox(self.tr("本单位账号的自查情况"))
-        account_layout = QVBoxLayout(account_box)
-        account_layout.addWidget(self.accounts, 1)
-        account_layout.addLayout(form)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(unit_box)
-        split.addWidget(account_box)
-        split.setSizes([430, 620])
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.bar)
-        layout.addWidget(split, 1)
+        return form
 
     # -- loading ---------------------------------------------------------------------
 

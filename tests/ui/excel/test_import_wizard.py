@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
 from nmdesk.excel.ledger_import import Verdict
 from nmdesk.store import AccountQuery, Register
 from ui.excel.export_dialog import ExportDialog
-from ui.excel.import_wizard import VERDICT_COLOURS, ImportWizard
+from ui.excel.import_preview import VERDICT_COLOURS
+from ui.excel.import_wizard import ImportWizard
 
 
 class Boxes:

@@ -53,7 +53,10 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([^\"']*)[\"']")
 _RANGE_END = re.compile(r"([A-Za-z]{1,4})?(\d{1,8})?$")
 # literal prefixes, so that the scan runs at memchr speed;
 # Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute
-_CELL_REF = re.compile(rb" r=[\"']([A-Z]{1,4})(\d{1,8})[\"']")
+# a cell's column letters and its row digits, each by its own scan: one group per match
+# makes findall return bytes, which are cheaper than (letters, digits) pairs to build
+_CELL_COLUMN = re.compile(rb" r=[\"']([A-Z]{1,4})\d{1,8}[\"']")
+_CELL_ROW = re.compile(rb" r=[\"'][A-Z]{1,4}(\d{1,8})[\"']")
 _ROW_REF = re.compile(rb"row r=[\"'](\d{1,8})[\"']")
 
 
@@ -127,14 +130,15 @@ class SheetExtent:
         cut = data.rfind(b">") + 1
         data, self._tail = data[:cut], data[cut:][-4096:]
         self._row_elements += data.count(b"<row") + data.count(b":row ")  # rows without r="…"
-        rows = [int(n) for n in _ROW_REF.findall(data)] + [self._row_elements]
-        refs = set(_CELL_REF.findall(data))
-        if refs:
-            widest = max(refs, key=lambda ref: (len(ref[0]), ref[0]))[0]
-            rows.append(max(int(ref[1]) for ref in refs))
-            self.grow(max(rows), column_number(widest.decode()))
+        rows = max(self._row_elements, max(map(int, set(_ROW_REF.findall(data))), default=0))
+        # a sheet names few distinct columns and rows: each is measured once
+        columns = set(_CELL_COLUMN.findall(data))
+        if columns:
+            widest = max(columns, key=lambda letters: (len(letters), letters))
+            rows = max(rows, max(map(int, set(_CELL_ROW.findall(data)))))
+            self.grow(rows, column_number(widest.decode()))
         else:
-            self.grow(max(rows), 0)
+            self.grow(rows, 0)
 
     def grow(self, rows: int, columns: int) -> None:
         self.rows, self.columns = max(self.rows, rows), max(self.columns, columns)

@@ -223,6 +223,7 @@ class Planner:
         # results of checks already made on the same cell text, per field (see read_rows)
         self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
         self._split_names: dict[str, list[str]] = {}  # a person cell → the names in it
+        self._limits = self.profile.text_limits
         self._phone_columns = {
             role: (
                 self._label(f"{role}.mobile"),
@@ -420,7 +421,14 @@ class Planner:
         people = [self._role_columns(role, rows) for role in ROLE_LABELS if f"{role}.name" in has]
         unit_label, name_label = self._label("unit"), self._label("name")
         parent_label, kind_label = self._label("unit_parent"), self._label("unit_kind")
-        limits = self.profile.text_limits
+        issues = self._issues
+        unit_issues = issues("units", "name", units)
+        parent_issues = issues("units", "name", parents) if "unit_parent" in has else blanks
+        name_issues = issues("accounts", "name", names)
+        id_issues = issues("accounts", "platform_id", platform_ids)
+        purpose_issues = issues("accounts", "purpose", purposes)
+        note_issues = issues("accounts", "note", notes)
+        text_labels = [self._label(key) for key in _TEXT_FIELDS]
         level_label, status_label = self._label("level"), self._label("status")
         planned: list[PlannedRow] = []
         for i, (row_index, values) in enumerate(rows):
@@ -431,28 +439,29 @@ class Planner:
             unit = row.unit_name = units[i]
             if not unit:
                 errors.append(RowIssue(unit_label, "为必填项"))
-            elif issue := field_issue(limits, "units", "name", unit):
+            elif issue := unit_issues[i]:
                 errors.append(RowIssue(unit_label, issue))
             parent = parents[i] or ""
             if parent and parent == unit:
                 errors.append(RowIssue(parent_label, "不能是开设单位自己"))
-            elif issue := field_issue(limits, "units", "name", parent):
+            elif issue := parent_issues[i]:
                 errors.append(RowIssue(parent_label, issue))
             unit_kind = _value_or_issue(kinds[i], errors, kind_label)
             name = names[i]
             if not name:
                 errors.append(RowIssue(name_label, "为必填项"))
-            elif issue := field_issue(limits, "accounts", "name", name):
+            elif issue := name_issues[i]:
                 errors.append(RowIssue(name_label, issue))
             # a platform cell may say the type too (订阅号: 微信, 订阅号)
             platform, implied_type = _value_or_issue(platforms[i], errors, platform_label) or (
                 None,
                 "",
             )
+            account_type = account_types[i] or implied_type or account_types[i]
             row.fields = {
                 "name": name,
                 "platform": platform,
-                "account_type": account_types[i] or implied_type or account_types[i],
+                "account_type": account_type,
                 "platform_id": platform_ids[i],
                 "serial_no": serials[i],
                 "purpose": purposes[i],
@@ -464,9 +473,17 @@ class Planner:
                 "unit_parent": parent,
                 "unit_kind": unit_kind,
             }
-            for key in _TEXT_FIELDS:
-                if issue := field_issue(limits, "accounts", key, row.fields[key]):
-                    errors.append(RowIssue(self._label(key), issue))
+            # the text rules of _TEXT_FIELDS, in their order
+            text_found = (
+                self._issue("accounts", "account_type", account_type),
+                id_issues[i],
+                purpose_issues[i],
+                note_issues[i],
+            )
+            if any(text_found):
+                for label, issue in zip(text_labels, text_found, strict=True):
+                    if issue:
+                        errors.append(RowIssue(label, issue))
             for role_columns in people:
                 self._read_person(row, i, *role_columns)
             if errors:
@@ -500,6 +517,22 @@ class Planner:
     def _texts(self, cells: list[CellValue]) -> list[str]:
         """``normalize.text`` of each cell."""
         return self._mapped("text", cells, normalize.text)
+
+    def _issues(self, table: str, field: str, values: list[Any]) -> list[str | None]:
+        """``field_issue`` of each value, once per distinct text."""
+        return self._mapped(
+            f"{table}.{field} issue", values, partial(field_issue, self._limits, table, field)
+        )
+
+    def _issue(self, table: str, field: str, value: Any) -> str | None:
+        """``field_issue`` of one value, remembered as ``_issues`` remembers it."""
+        memo = self._memo[f"{table}.{field} issue"]
+        if value.__class__ is str:
+            found = memo.get(value, _MISSING)
+            if found is _MISSING:
+                found = memo[value] = field_issue(self._limits, table, field, value)
+            return found  # type: ignore[no-any-return]
+        return field_issue(self._limits, table, field, value)
 
     def _mapped(self, name: str, cells: list[CellValue], func: Callable[[Any], Any]) -> list[Any]:
         """``func`` (which never raises a user's error) of each cell, once per distinct text."""
@@ -548,11 +581,26 @@ class Planner:
 
     def _role_columns(
         self, role: str, rows: Sequence[tuple[int, Sequence[CellValue]]]
-    ) -> tuple[str, list[str], list[str], list[tuple[bool, Any]], list[tuple[bool, Any] | None]]:
-        """A role's columns read and checked: names, titles, phone and email outcomes."""
+    ) -> tuple[
+        str,
+        list[str],
+        list[str],
+        list[tuple[bool, Any]],
+        list[tuple[bool, Any] | None],
+        list[tuple[str | None, str | None]],
+    ]:
+        """A role's columns read and checked: names, titles, phone and email outcomes, and
+        the text rules' issues of each name and title."""
         column = self._column
         names = self._texts(column(rows, f"{role}.name"))
         titles = self._texts(column(rows, f"{role}.title"))
+        person_issues = list(
+            zip(
+                self._issues("people", "name", names),
+                self._issues("people", "title", titles),
+                strict=True,
+            )
+        )
         memo = self._memo[f"{role}.phones"]
         phone_columns = self._phone_columns[role]
         phones = []
@@ -586,7 +634,7 @@ class Planner:
             self._texts(column(rows, f"{role}.email")),
             partial(_email, email_label),
         )
-        return role, names, titles, phones, emails
+        return role, names, titles, phones, emails, person_issues
 
     def _office_outcome(self, role: str, office: CellValue) -> tuple[bool, Any]:
         """``normalize.phones`` with only the office column filled, once per distinct text."""
@@ -608,6 +656,7 @@ class Planner:
         titles: list[str],
         phones: list[tuple[bool, Any]],
         emails: list[tuple[bool, Any] | None],
+        person_issues: list[tuple[str | None, str | None]],
     ) -> None:
         errors = row.errors
         name = names[i]
@@ -632,14 +681,24 @@ class Planner:
         elif len(several) > 1:  # several operators, one contact for all: names only
             row.people += [(role, {"name": one}) for one in several]
         elif name:
-            self._add_person(row, role, person)
+            self._add_person(row, role, person, person_issues[i])
         elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
             errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
 
-    def _add_person(self, row: PlannedRow, role: str, person: dict[str, str]) -> None:
-        limits = self.profile.text_limits
-        for key in ("name", "title"):
-            if issue := field_issue(limits, "people", key, person[key]):
+    def _add_person(
+        self,
+        row: PlannedRow,
+        role: str,
+        person: dict[str, str],
+        issues: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        """Add a role holder, with the text rules' issues of their name and title
+        (``issues``, when the caller has them from ``_issues``)."""
+        if issues is None:
+            issues = (self._issue("people", "name", person["name"]),
+                      self._issue("people", "title", person["title"]))  # fmt: skip
+        for key, issue in zip(("name", "title"), issues, strict=True):
+            if issue:
                 row.errors.append(RowIssue(ROLE_LABELS[role], f"{_PERSON_WORDS[key]}{issue}"))
         row.people.append((role, person))
 

@@ -19,6 +19,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from itertools import repeat
 
 from nmdesk.errors import NmdeskError
 
@@ -53,10 +54,10 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([^\"']*)[\"']")
 _RANGE_END = re.compile(r"([A-Za-z]{1,4})?(\d{1,8})?$")
 # literal prefixes, so that the scan runs at memchr speed;
 # Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute
-# a cell's column letters and its row digits, each by its own scan: one group per match
-# makes findall return bytes, which are cheaper than (letters, digits) pairs to build
-_CELL_COLUMN = re.compile(rb" r=[\"']([A-Z]{1,4})\d{1,8}[\"']")
-_CELL_ROW = re.compile(rb" r=[\"'][A-Z]{1,4}(\d{1,8})[\"']")
+# a cell's reference (A1) as one group: findall returns bytes, cheaper than pairs to build
+_CELL_REF = re.compile(rb" r=[\"']([A-Z]{1,4}\d{1,8})[\"']")
+_DIGITS = b"0123456789"
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ROW_REF = re.compile(rb"row r=[\"'](\d{1,8})[\"']")
 
 
@@ -131,11 +132,12 @@ class SheetExtent:
         data, self._tail = data[:cut], data[cut:][-4096:]
         self._row_elements += data.count(b"<row") + data.count(b":row ")  # rows without r="…"
         rows = max(self._row_elements, max(map(int, set(_ROW_REF.findall(data))), default=0))
-        # a sheet names few distinct columns and rows: each is measured once
-        columns = set(_CELL_COLUMN.findall(data))
-        if columns:
+        refs = _CELL_REF.findall(data)
+        if refs:
+            # a sheet names few distinct columns and rows: each is measured once
+            columns = set(map(bytes.rstrip, refs, repeat(_DIGITS)))
             widest = max(columns, key=lambda letters: (len(letters), letters))
-            rows = max(rows, max(map(int, set(_CELL_ROW.findall(data)))))
+            rows = max(rows, max(map(int, set(map(bytes.lstrip, refs, repeat(_LETTERS))))))
             self.grow(rows, column_number(widest.decode()))
         else:
             self.grow(rows, 0)

@@ -153,6 +153,19 @@ COMPARED = (
 )
 
 
+# how the preview names a compared field's change
+_CHANGE_LABELS = {
+    "opened_on": "开设时间",
+    "level": "账号级别",
+    "account_type": "账号类型",
+    "name": "账号名称",
+    "platform_id": "账号ID号",
+    "purpose": "账号主要用途",
+    "note": "备注",
+    "last_post_on": "最近发布日期",
+}
+
+
 def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
     """A likely unit kind from the end of its name (…学院 → college), among the
     profile's kinds; never from characters in the middle of the name."""
@@ -224,6 +237,7 @@ class Planner:
         self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
         self._split_names: dict[str, list[str]] = {}  # a person cell → the names in it
         self._limits = self.profile.text_limits
+        self._holder_refusals: dict[tuple[str, Any], str | None] = {}
         self._phone_columns = {
             role: (
                 self._label(f"{role}.mobile"),
@@ -759,16 +773,26 @@ class Planner:
                     [] if unit_id in self._people_units else self.r.people.find(*key)[:1]
                 )
             for known in self._known_people[key]:
-                try:
-                    check_role_holder(self.profile, role, known.kind)
-                except ValidationError as error:
+                reason = self._holder_refusal(role, known.kind)
+                if reason is not None:
                     row.errors.append(
                         RowIssue(
-                            ROLE_LABELS[role],
-                            f"{person['name']}（{known.kind.label}）：{error.reason}",
+                            ROLE_LABELS[role], f"{person['name']}（{known.kind.label}）：{reason}"
                         )
                     )
         return not row.errors
+
+    def _holder_refusal(self, role: str, kind: Any) -> str | None:
+        """Why ``check_role_holder`` refuses this kind of person in the role (None: allowed),
+        asked once per role and kind."""
+        key = (role, kind)
+        if key not in self._holder_refusals:
+            try:
+                check_role_holder(self.profile, role, kind)
+                self._holder_refusals[key] = None
+            except ValidationError as error:
+                self._holder_refusals[key] = error.reason
+        return self._holder_refusals[key]
 
     def _count_new_unit(self, row: PlannedRow) -> None:
         """A unit the commit will create, listed for review with the rows that need it."""
@@ -836,16 +860,7 @@ class Planner:
     def _changes(self, row: PlannedRow, existing: Account, unit_id: int | None) -> list[Change]:
         changes: list[Change] = []
         f = row.fields
-        labels = {
-            "opened_on": "开设时间",
-            "level": "账号级别",
-            "account_type": "账号类型",
-            "name": "账号名称",
-            "platform_id": "账号ID号",
-            "purpose": "账号主要用途",
-            "note": "备注",
-            "last_post_on": "最近发布日期",
-        }
+        labels = _CHANGE_LABELS
         for key in COMPARED:
             new = f.get(key)
             if new is None or new == "":

@@ -53,12 +53,13 @@ HEAD_BYTES = 64 << 10  # the <dimension> element sits in a worksheet's first byt
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([^\"']*)[\"']")
 _RANGE_END = re.compile(r"([A-Za-z]{1,4})?(\d{1,8})?$")
 # literal prefixes, so that the scan runs at memchr speed;
-# Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute
-# a cell's reference (A1) as one group: findall returns bytes, cheaper than pairs to build
+# Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute.
+# A cell's whole reference (A1) is one group: findall then returns bytes, cheaper to
+# build than (letters, digits) pairs, and bytes.rstrip/lstrip split them in C.
 _CELL_REF = re.compile(rb" r=[\"']([A-Z]{1,4}\d{1,8})[\"']")
+_ROW_REF = re.compile(rb"row r=[\"'](\d{1,8})[\"']")
 _DIGITS = b"0123456789"
 _LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ROW_REF = re.compile(rb"row r=[\"'](\d{1,8})[\"']")
 
 
 def column_number(letters: str) -> int:

@@ -136,6 +136,11 @@ def _last_post(column: str, value: CellValue) -> dt.date | None:
     return after - dt.timedelta(days=1)
 
 
+def _names_in(cell: str) -> list[str]:
+    """The names a person cell holds (小王、小李: two)."""
+    return [part.strip() for part in _NAME_SEPARATORS.split(cell) if part.strip()]
+
+
 def _email(column: str, text: str) -> str:
     return normalize_email(text, column)
 
@@ -235,7 +240,6 @@ class Planner:
         self._people_units: set[int] = set()  # units whose people are all in _known_people
         # results of checks already made on the same cell text, per field (see read_rows)
         self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
-        self._split_names: dict[str, list[str]] = {}  # a person cell → the names in it
         self._limits = self.profile.text_limits
         self._holder_refusals: dict[tuple[str, Any], str | None] = {}
         self._phone_columns = {
@@ -602,9 +606,10 @@ class Planner:
         list[tuple[bool, Any]],
         list[tuple[bool, Any] | None],
         list[tuple[str | None, str | None]],
+        list[list[str]],
     ]:
-        """A role's columns read and checked: names, titles, phone and email outcomes, and
-        the text rules' issues of each name and title."""
+        """A role's columns read and checked: names, titles, phone and email outcomes, the
+        text rules' issues of each name and title, and the names each name cell holds."""
         column = self._column
         names = self._texts(column(rows, f"{role}.name"))
         titles = self._texts(column(rows, f"{role}.title"))
@@ -648,7 +653,8 @@ class Planner:
             self._texts(column(rows, f"{role}.email")),
             partial(_email, email_label),
         )
-        return role, names, titles, phones, emails, person_issues
+        splits = self._mapped("names in a cell", names, _names_in)
+        return role, names, titles, phones, emails, person_issues, splits
 
     def _office_outcome(self, role: str, office: CellValue) -> tuple[bool, Any]:
         """``normalize.phones`` with only the office column filled, once per distinct text."""
@@ -671,33 +677,34 @@ class Planner:
         phones: list[tuple[bool, Any]],
         emails: list[tuple[bool, Any] | None],
         person_issues: list[tuple[str | None, str | None]],
+        splits: list[list[str]],
     ) -> None:
         errors = row.errors
         name = names[i]
-        several = self._split_names.get(name)
-        if several is None:
-            several = self._split_names[name] = [
-                part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()
-            ]
-        if (
-            len(several) > 1
-            and role in MULTI_HOLDER_ROLES
-            and self._read_several(row, role, several)
-        ):
+        several = splits[i]
+        count = len(several)
+        if count > 1 and role in MULTI_HOLDER_ROLES and self._read_several(row, role, several):
             return
-        person = {"name": name, "title": titles[i]}
-        phone_pair = _value_or_issue(phones[i], errors, "")
-        person["mobile"], person["office_phone"] = phone_pair or ("", "")
-        person["email"] = _value_or_issue(emails[i], errors, "") or ""
-        role_label = ROLE_LABELS[role]
-        if len(several) > 1 and role not in MULTI_HOLDER_ROLES:
-            errors.append(RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(several)} 人"))
-        elif len(several) > 1:  # several operators, one contact for all: names only
+        mobile, office = _value_or_issue(phones[i], errors, "") or ("", "")
+        person = {
+            "name": name,
+            "title": titles[i],
+            "mobile": mobile,
+            "office_phone": office,
+            "email": _value_or_issue(emails[i], errors, "") or "",
+        }
+        if count > 1 and role not in MULTI_HOLDER_ROLES:
+            errors.append(RowIssue(ROLE_LABELS[role], f"只能填写一人，“{name}”中有 {count} 人"))
+        elif count > 1:  # several operators, one contact for all: names only
             row.people += [(role, {"name": one}) for one in several]
         elif name:
-            self._add_person(row, role, person, person_issues[i])
+            issues = person_issues[i]
+            if issues[0] is None and issues[1] is None:  # the usual holder: nothing to say
+                row.people.append((role, person))
+            else:
+                self._add_person(row, role, person, issues)
         elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
-            errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
+            errors.append(RowIssue(ROLE_LABELS[role], "填写了联系方式但没有填写姓名"))
 
     def _add_person(
         self,

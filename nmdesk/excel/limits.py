@@ -19,6 +19,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from itertools import repeat
 
 from nmdesk.errors import NmdeskError
 
@@ -52,9 +53,13 @@ HEAD_BYTES = 64 << 10  # the <dimension> element sits in a worksheet's first byt
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([^\"']*)[\"']")
 _RANGE_END = re.compile(r"([A-Za-z]{1,4})?(\d{1,8})?$")
 # literal prefixes, so that the scan runs at memchr speed;
-# Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute
-_CELL_REF = re.compile(rb" r=[\"']([A-Z]{1,4})(\d{1,8})[\"']")
+# Excel, LibreOffice and openpyxl all write r="…" as a row's first attribute.
+# A cell's whole reference (A1) is one group: findall then returns bytes, cheaper to
+# build than (letters, digits) pairs, and bytes.rstrip/lstrip split them in C.
+_CELL_REF = re.compile(rb" r=[\"']([A-Z]{1,4}\d{1,8})[\"']")
 _ROW_REF = re.compile(rb"row r=[\"'](\d{1,8})[\"']")
+_DIGITS = b"0123456789"
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def column_number(letters: str) -> int:
@@ -127,14 +132,16 @@ class SheetExtent:
         cut = data.rfind(b">") + 1
         data, self._tail = data[:cut], data[cut:][-4096:]
         self._row_elements += data.count(b"<row") + data.count(b":row ")  # rows without r="…"
-        rows = [int(n) for n in _ROW_REF.findall(data)] + [self._row_elements]
-        refs = set(_CELL_REF.findall(data))
+        rows = max(self._row_elements, max(map(int, set(_ROW_REF.findall(data))), default=0))
+        refs = _CELL_REF.findall(data)
         if refs:
-            widest = max(refs, key=lambda ref: (len(ref[0]), ref[0]))[0]
-            rows.append(max(int(ref[1]) for ref in refs))
-            self.grow(max(rows), column_number(widest.decode()))
+            # a sheet names few distinct columns and rows: each is measured once
+            columns = set(map(bytes.rstrip, refs, repeat(_DIGITS)))
+            widest = max(columns, key=lambda letters: (len(letters), letters))
+            rows = max(rows, max(map(int, set(map(bytes.lstrip, refs, repeat(_LETTERS))))))
+            self.grow(rows, column_number(widest.decode()))
         else:
-            self.grow(max(rows), 0)
+            self.grow(rows, 0)
 
     def grow(self, rows: int, columns: int) -> None:
         self.rows, self.columns = max(self.rows, rows), max(self.columns, columns)

@@ -136,6 +136,11 @@ def _last_post(column: str, value: CellValue) -> dt.date | None:
     return after - dt.timedelta(days=1)
 
 
+def _names_in(cell: str) -> list[str]:
+    """The names a person cell holds (小王、小李: two)."""
+    return [part.strip() for part in _NAME_SEPARATORS.split(cell) if part.strip()]
+
+
 def _email(column: str, text: str) -> str:
     return normalize_email(text, column)
 
@@ -151,6 +156,19 @@ COMPARED = (
     "note",
     "last_post_on",
 )
+
+
+# how the preview names a compared field's change
+_CHANGE_LABELS = {
+    "opened_on": "开设时间",
+    "level": "账号级别",
+    "account_type": "账号类型",
+    "name": "账号名称",
+    "platform_id": "账号ID号",
+    "purpose": "账号主要用途",
+    "note": "备注",
+    "last_post_on": "最近发布日期",
+}
 
 
 def guess_unit_kind(name: str, kinds: Sequence[str]) -> str:
@@ -222,7 +240,8 @@ class Planner:
         self._people_units: set[int] = set()  # units whose people are all in _known_people
         # results of checks already made on the same cell text, per field (see read_rows)
         self._memo: dict[str, dict[Any, Any]] = defaultdict(dict)
-        self._split_names: dict[str, list[str]] = {}  # a person cell → the names in it
+        self._limits = self.profile.text_limits
+        self._holder_refusals: dict[tuple[str, Any], str | None] = {}
         self._phone_columns = {
             role: (
                 self._label(f"{role}.mobile"),
@@ -420,7 +439,14 @@ class Planner:
         people = [self._role_columns(role, rows) for role in ROLE_LABELS if f"{role}.name" in has]
         unit_label, name_label = self._label("unit"), self._label("name")
         parent_label, kind_label = self._label("unit_parent"), self._label("unit_kind")
-        limits = self.profile.text_limits
+        issues = self._issues
+        unit_issues = issues("units", "name", units)
+        parent_issues = issues("units", "name", parents) if "unit_parent" in has else blanks
+        name_issues = issues("accounts", "name", names)
+        id_issues = issues("accounts", "platform_id", platform_ids)
+        purpose_issues = issues("accounts", "purpose", purposes)
+        note_issues = issues("accounts", "note", notes)
+        text_labels = [self._label(key) for key in _TEXT_FIELDS]
         level_label, status_label = self._label("level"), self._label("status")
         planned: list[PlannedRow] = []
         for i, (row_index, values) in enumerate(rows):
@@ -431,28 +457,29 @@ class Planner:
             unit = row.unit_name = units[i]
             if not unit:
                 errors.append(RowIssue(unit_label, "为必填项"))
-            elif issue := field_issue(limits, "units", "name", unit):
+            elif issue := unit_issues[i]:
                 errors.append(RowIssue(unit_label, issue))
             parent = parents[i] or ""
             if parent and parent == unit:
                 errors.append(RowIssue(parent_label, "不能是开设单位自己"))
-            elif issue := field_issue(limits, "units", "name", parent):
+            elif issue := parent_issues[i]:
                 errors.append(RowIssue(parent_label, issue))
             unit_kind = _value_or_issue(kinds[i], errors, kind_label)
             name = names[i]
             if not name:
                 errors.append(RowIssue(name_label, "为必填项"))
-            elif issue := field_issue(limits, "accounts", "name", name):
+            elif issue := name_issues[i]:
                 errors.append(RowIssue(name_label, issue))
             # a platform cell may say the type too (订阅号: 微信, 订阅号)
             platform, implied_type = _value_or_issue(platforms[i], errors, platform_label) or (
                 None,
                 "",
             )
+            account_type = account_types[i] or implied_type or account_types[i]
             row.fields = {
                 "name": name,
                 "platform": platform,
-                "account_type": account_types[i] or implied_type or account_types[i],
+                "account_type": account_type,
                 "platform_id": platform_ids[i],
                 "serial_no": serials[i],
                 "purpose": purposes[i],
@@ -464,9 +491,17 @@ class Planner:
                 "unit_parent": parent,
                 "unit_kind": unit_kind,
             }
-            for key in _TEXT_FIELDS:
-                if issue := field_issue(limits, "accounts", key, row.fields[key]):
-                    errors.append(RowIssue(self._label(key), issue))
+            # the text rules of _TEXT_FIELDS, in their order
+            text_found = (
+                self._issue("accounts", "account_type", account_type),
+                id_issues[i],
+                purpose_issues[i],
+                note_issues[i],
+            )
+            if any(text_found):
+                for label, issue in zip(text_labels, text_found, strict=True):
+                    if issue:
+                        errors.append(RowIssue(label, issue))
             for role_columns in people:
                 self._read_person(row, i, *role_columns)
             if errors:
@@ -500,6 +535,22 @@ class Planner:
     def _texts(self, cells: list[CellValue]) -> list[str]:
         """``normalize.text`` of each cell."""
         return self._mapped("text", cells, normalize.text)
+
+    def _issues(self, table: str, field: str, values: list[Any]) -> list[str | None]:
+        """``field_issue`` of each value, once per distinct text."""
+        return self._mapped(
+            f"{table}.{field} issue", values, partial(field_issue, self._limits, table, field)
+        )
+
+    def _issue(self, table: str, field: str, value: Any) -> str | None:
+        """``field_issue`` of one value, remembered as ``_issues`` remembers it."""
+        memo = self._memo[f"{table}.{field} issue"]
+        if value.__class__ is str:
+            found = memo.get(value, _MISSING)
+            if found is _MISSING:
+                found = memo[value] = field_issue(self._limits, table, field, value)
+            return found  # type: ignore[no-any-return]
+        return field_issue(self._limits, table, field, value)
 
     def _mapped(self, name: str, cells: list[CellValue], func: Callable[[Any], Any]) -> list[Any]:
         """``func`` (which never raises a user's error) of each cell, once per distinct text."""
@@ -548,11 +599,27 @@ class Planner:
 
     def _role_columns(
         self, role: str, rows: Sequence[tuple[int, Sequence[CellValue]]]
-    ) -> tuple[str, list[str], list[str], list[tuple[bool, Any]], list[tuple[bool, Any] | None]]:
-        """A role's columns read and checked: names, titles, phone and email outcomes."""
+    ) -> tuple[
+        str,
+        list[str],
+        list[str],
+        list[tuple[bool, Any]],
+        list[tuple[bool, Any] | None],
+        list[tuple[str | None, str | None]],
+        list[list[str]],
+    ]:
+        """A role's columns read and checked: names, titles, phone and email outcomes, the
+        text rules' issues of each name and title, and the names each name cell holds."""
         column = self._column
         names = self._texts(column(rows, f"{role}.name"))
         titles = self._texts(column(rows, f"{role}.title"))
+        person_issues = list(
+            zip(
+                self._issues("people", "name", names),
+                self._issues("people", "title", titles),
+                strict=True,
+            )
+        )
         memo = self._memo[f"{role}.phones"]
         phone_columns = self._phone_columns[role]
         phones = []
@@ -586,7 +653,8 @@ class Planner:
             self._texts(column(rows, f"{role}.email")),
             partial(_email, email_label),
         )
-        return role, names, titles, phones, emails
+        splits = self._mapped("names in a cell", names, _names_in)
+        return role, names, titles, phones, emails, person_issues, splits
 
     def _office_outcome(self, role: str, office: CellValue) -> tuple[bool, Any]:
         """``normalize.phones`` with only the office column filled, once per distinct text."""
@@ -608,38 +676,50 @@ class Planner:
         titles: list[str],
         phones: list[tuple[bool, Any]],
         emails: list[tuple[bool, Any] | None],
+        person_issues: list[tuple[str | None, str | None]],
+        splits: list[list[str]],
     ) -> None:
         errors = row.errors
         name = names[i]
-        several = self._split_names.get(name)
-        if several is None:
-            several = self._split_names[name] = [
-                part.strip() for part in _NAME_SEPARATORS.split(name) if part.strip()
-            ]
-        if (
-            len(several) > 1
-            and role in MULTI_HOLDER_ROLES
-            and self._read_several(row, role, several)
-        ):
+        several = splits[i]
+        count = len(several)
+        if count > 1 and role in MULTI_HOLDER_ROLES and self._read_several(row, role, several):
             return
-        person = {"name": name, "title": titles[i]}
-        phone_pair = _value_or_issue(phones[i], errors, "")
-        person["mobile"], person["office_phone"] = phone_pair or ("", "")
-        person["email"] = _value_or_issue(emails[i], errors, "") or ""
-        role_label = ROLE_LABELS[role]
-        if len(several) > 1 and role not in MULTI_HOLDER_ROLES:
-            errors.append(RowIssue(role_label, f"只能填写一人，“{name}”中有 {len(several)} 人"))
-        elif len(several) > 1:  # several operators, one contact for all: names only
+        mobile, office = _value_or_issue(phones[i], errors, "") or ("", "")
+        person = {
+            "name": name,
+            "title": titles[i],
+            "mobile": mobile,
+            "office_phone": office,
+            "email": _value_or_issue(emails[i], errors, "") or "",
+        }
+        if count > 1 and role not in MULTI_HOLDER_ROLES:
+            errors.append(RowIssue(ROLE_LABELS[role], f"只能填写一人，“{name}”中有 {count} 人"))
+        elif count > 1:  # several operators, one contact for all: names only
             row.people += [(role, {"name": one}) for one in several]
         elif name:
-            self._add_person(row, role, person)
+            issues = person_issues[i]
+            if issues[0] is None and issues[1] is None:  # the usual holder: nothing to say
+                row.people.append((role, person))
+            else:
+                self._add_person(row, role, person, issues)
         elif any(person[k] for k in ("title", "mobile", "office_phone", "email")):
-            errors.append(RowIssue(role_label, "填写了联系方式但没有填写姓名"))
+            errors.append(RowIssue(ROLE_LABELS[role], "填写了联系方式但没有填写姓名"))
 
-    def _add_person(self, row: PlannedRow, role: str, person: dict[str, str]) -> None:
-        limits = self.profile.text_limits
-        for key in ("name", "title"):
-            if issue := field_issue(limits, "people", key, person[key]):
+    def _add_person(
+        self,
+        row: PlannedRow,
+        role: str,
+        person: dict[str, str],
+        issues: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        """Add a role holder, with the text rules' issues of their name and title
+        (``issues``, when the caller has them from ``_issues``)."""
+        if issues is None:
+            issues = (self._issue("people", "name", person["name"]),
+                      self._issue("people", "title", person["title"]))  # fmt: skip
+        for key, issue in zip(("name", "title"), issues, strict=True):
+            if issue:
                 row.errors.append(RowIssue(ROLE_LABELS[role], f"{_PERSON_WORDS[key]}{issue}"))
         row.people.append((role, person))
 
@@ -700,16 +780,26 @@ class Planner:
                     [] if unit_id in self._people_units else self.r.people.find(*key)[:1]
                 )
             for known in self._known_people[key]:
-                try:
-                    check_role_holder(self.profile, role, known.kind)
-                except ValidationError as error:
+                reason = self._holder_refusal(role, known.kind)
+                if reason is not None:
                     row.errors.append(
                         RowIssue(
-                            ROLE_LABELS[role],
-                            f"{person['name']}（{known.kind.label}）：{error.reason}",
+                            ROLE_LABELS[role], f"{person['name']}（{known.kind.label}）：{reason}"
                         )
                     )
         return not row.errors
+
+    def _holder_refusal(self, role: str, kind: Any) -> str | None:
+        """Why ``check_role_holder`` refuses this kind of person in the role (None: allowed),
+        asked once per role and kind."""
+        key = (role, kind)
+        if key not in self._holder_refusals:
+            try:
+                check_role_holder(self.profile, role, kind)
+                self._holder_refusals[key] = None
+            except ValidationError as error:
+                self._holder_refusals[key] = error.reason
+        return self._holder_refusals[key]
 
     def _count_new_unit(self, row: PlannedRow) -> None:
         """A unit the commit will create, listed for review with the rows that need it."""
@@ -777,16 +867,7 @@ class Planner:
     def _changes(self, row: PlannedRow, existing: Account, unit_id: int | None) -> list[Change]:
         changes: list[Change] = []
         f = row.fields
-        labels = {
-            "opened_on": "开设时间",
-            "level": "账号级别",
-            "account_type": "账号类型",
-            "name": "账号名称",
-            "platform_id": "账号ID号",
-            "purpose": "账号主要用途",
-            "note": "备注",
-            "last_post_on": "最近发布日期",
-        }
+        labels = _CHANGE_LABELS
         for key in COMPARED:
             new = f.get(key)
             if new is None or new == "":

@@ -49,6 +49,9 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+# the end of a formula element's tag name (<f>, <f t="shared"/>, <x:f>): a literal first
+# byte, so the scan runs at memchr speed ("<" starts every tag and would not)
+_FORMULA_TAG_END = re.compile(rb"f[\s>/]")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ROWS = LIMITS.rows  # rows in one sheet (issue #6: a sheet with 1,048,576 rows is refused)
 
@@ -402,7 +405,7 @@ def _formula_cells(
             if member not in archive.namelist():
                 return {}
             data = archive.read(member)
-    if b"<f" not in data and b":f" not in data:
+    if not _has_formula_tag(data):
         return {}
     found: dict[tuple[int, int], tuple[bool, str]] = {}
     import io
@@ -421,6 +424,15 @@ def _formula_cells(
                 found[cell] = (cached, formula.text or "")
         element.clear()
     return found
+
+
+def _has_formula_tag(data: bytes) -> bool:
+    """Whether a worksheet's XML may hold a formula element (``<f`` or ``:f`` ending a
+    tag name); False means it holds none."""
+    return any(
+        data[match.start() - 1 : match.start()] in (b"<", b":")
+        for match in _FORMULA_TAG_END.finditer(data)
+    )
 
 
 def is_blank(value: CellValue) -> bool:

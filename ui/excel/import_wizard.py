@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.excel import formats
 from nmdesk.excel.ledger_import import (
@@ -423,6 +424,8 @@ class ImportWizard(ModalHost, QWizard):
         self.plan: ImportPlan | None = None
         self.import_result: ImportResult | None = None
         self.job: Job[Any] | None = None  # the last background job (tests wait for it)
+        # what the import wrote, for the main window to re-read (nothing until committed)
+        self.changes = Changes()
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
         self.preview_page = PreviewPage(self)
@@ -485,6 +488,9 @@ class ImportWizard(ModalHost, QWizard):
 
         def committed(result: ImportResult) -> None:
             self.import_result = result
+            # accounts, their units and role holders, and the filings of imported statuses;
+            # never the calendar or the records (sanctions, watch list, reviews)
+            self.changes = Changes(accounts=True, units=True, people=True, filings=True)
             self.show_info(tr("导入完成：{0}").format(plan.summary()))
             self.accept()  # the units page now lets the wizard close
 

@@ -78,8 +78,12 @@ def test_wizard_maps_previews_reviews_units_and_commits(qtbot, wizard, register,
     assert units.table.rowCount() == 3
     assert units.table.item(2, 0).text() == "研究生会"
     units.set_kind(2, "student_club")  # the clerk corrects a guessed kind
+    assert not wizard.changes  # nothing written before the commit
     finish(qtbot, wizard)
     assert wizard.import_result is not None, wizard.boxes.texts
+    # the main window re-reads the table, the filters and the board, not the calendar
+    assert wizard.changes.accounts and wizard.changes.units and wizard.changes.people
+    assert not wizard.changes.calendar and not wizard.changes.records
     assert wizard.result() == QDialog.DialogCode.Accepted and not wizard.isVisible()
     assert len(wizard.import_result.created) == 6
     assert wizard.boxes.texts[-1] == "导入完成：新增 6，更新 0，重复 1，错误 3"

@@ -157,6 +157,17 @@ class ReceiveCopyDialog(ModalHost, QDialog):
         self.receive_button.setEnabled(True)
         return match
 
+    def reject(self) -> None:
+        """关闭, Esc and the window's close button: a typed or scanned check code whose copy
+        was not received is dropped only when the clerk says so."""
+        if self.received is None and self.code_edit.text().strip():
+            question = self.tr("已输入的校验码“{0}”尚未登记交回。放弃并关闭吗？").format(
+                self.code_edit.text().strip()
+            )
+            if not self.confirm(self.tr("登记交回的签字表"), question):
+                return
+        super().reject()
+
     def receive(self) -> Received | None:
         """Mark the found filing received on the chosen date, attaching the scan if any."""
         if self.filing is None and self.look_up() is None:

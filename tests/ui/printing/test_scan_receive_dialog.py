@@ -48,3 +48,24 @@ def test_a_folder_of_scans_is_received_in_one_action(qtbot, stack) -> None:  # n
     assert all(find_copy(register, code).already_received for code in codes)
     assert "已交回 39 页" in dialog.summary.text()  # read again after receiving
     assert register.audit.verify() == []
+
+
+def test_closing_with_a_typed_check_code_asks_first(qtbot, demo_register) -> None:
+    """A check code typed (or scanned) but not received is not dropped by 关闭 or Esc
+    unless the clerk says so."""
+    dialog = ReceiveCopyDialog(demo_register)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    asked: list[str] = []
+    answer = [False]
+    dialog.confirm = lambda title, text: asked.append(text) or answer[0]
+    dialog.reject()  # nothing typed: closes without a question
+    assert not dialog.isVisible() and asked == []
+
+    dialog.show()
+    dialog.code_edit.setText("K7Q2-MX4P")
+    dialog.reject()  # the clerk keeps the code
+    assert dialog.isVisible() and "K7Q2-MX4P" in asked[-1]
+    answer[0] = True
+    dialog.reject()  # the clerk drops it
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected

@@ -212,6 +212,21 @@ PLATFORM_WEIGHTS = {
     "其他": 1,
 }
 
+# A demo account's status by a roll in [0, 1): the first bound above the roll wins.
+STATUS_BY_ROLL = (
+    (0.72, AccountStatus.RUNNING),
+    (0.77, AccountStatus.APPLYING),
+    (0.82, AccountStatus.APPROVED),
+    (0.87, AccountStatus.RECTIFYING),
+    (0.90, AccountStatus.SUSPENDED),
+    (0.94, AccountStatus.CLOSING),
+)
+
+
+def _status_of_roll(roll: float) -> AccountStatus:
+    """The status a roll gives (``STATUS_BY_ROLL``); closed above the last bound."""
+    return next((status for bound, status in STATUS_BY_ROLL if roll < bound), AccountStatus.CLOSED)
+
 
 class DemoBuilder:
     """Writes the demo register's units, people, accounts and their history
@@ -277,43 +292,19 @@ class DemoBuilder:
         return self.rng.choice(candidates) if candidates else self.person(unit_id, PersonKind.STAFF)
 
     def account(self, index: int, unit: tuple[int, str, str], parent_level: int) -> None:
+        """One account of ``unit`` through the domain flow: its application (refused where
+        the unit may not hold accounts), role holders, and for an approved account the
+        approval, the filed opening filing and its later history."""
         unit_id, kind, short = unit
         profile = self.r.profile
-        platforms = [p for p in PLATFORM_WEIGHTS if p in self.r.accounts.platforms()]
-        platform = self.rng.choices(platforms, [PLATFORM_WEIGHTS[p] for p in platforms])[0]
-        types = self.r.accounts.account_types(platform) or ["普通账号"]
-        prefix = "北理工" if profile.id == "bit" else "北大工学院"
-        name = f"{'' if short.startswith(prefix[:3]) else prefix}{short}{self.rng.choice(SUFFIXES)}"
-        if index % 7 == 0:
-            name += str(index)
+        platform, types = self._platform()
+        name = self._account_name(index, short)
         level = 1 if kind == "school" else parent_level
-        roll = self.rng.random()
-        status = (
-            AccountStatus.RUNNING
-            if roll < 0.72
-            else AccountStatus.APPLYING
-            if roll < 0.77
-            else AccountStatus.APPROVED
-            if roll < 0.82
-            else AccountStatus.RECTIFYING
-            if roll < 0.87
-            else AccountStatus.SUSPENDED
-            if roll < 0.90
-            else AccountStatus.CLOSING
-            if roll < 0.94
-            else AccountStatus.CLOSED
-        )
+        status = _status_of_roll(self.rng.random())
         if status is AccountStatus.APPLYING and kind not in profile.eligible_unit_kinds:
             status = AccountStatus.REFUSED
         opened = self.days_ago(60, 3650)
-        precision = self.rng.random()
-        opened_on = (
-            PartialDate(opened.year)
-            if precision < 0.1
-            else PartialDate(opened.year, opened.month)
-            if precision < 0.3
-            else PartialDate(opened.year, opened.month, opened.day)
-        )
+        opened_on = self._opened_on(opened)
         eligible = kind in profile.eligible_unit_kinds
         applying = status in (AccountStatus.APPLYING, AccountStatus.APPROVED) and eligible
         if not eligible:
@@ -339,6 +330,46 @@ class DemoBuilder:
             password_rotated_on=None if applying or not eligible else self.days_ago(5, 220),
             last_post_on=None if applying or not eligible else self.days_ago(0, 300),
         )
+        application = self._application(opened, level, eligible)
+        account_id = create_account(self.r, account, application=application)
+        self._assign_roles(account_id, unit_id, opened)
+        if not eligible or status is AccountStatus.APPLYING:
+            return
+        ref = f"会议纪要〔{opened.year}〕{self.rng.randint(1, 40)}号"
+        if applying:  # approved recently, the opening filing still waits for its paper
+            approve(self.r, account_id, self.days_ago(1, 12), application.approving_body, ref)
+            return
+        self._approved_and_filed(account_id, opened, ref)
+        self.extras(account_id, status, unit_id)
+
+    def _platform(self) -> tuple[str, list[str]]:
+        """A platform drawn by its weight, with the account types it offers."""
+        platforms = [p for p in PLATFORM_WEIGHTS if p in self.r.accounts.platforms()]
+        platform = self.rng.choices(platforms, [PLATFORM_WEIGHTS[p] for p in platforms])[0]
+        return platform, self.r.accounts.account_types(platform) or ["普通账号"]
+
+    def _account_name(self, index: int, short: str) -> str:
+        """The school's prefix (unless the unit's short name has it), the unit's short
+        name and a suffix; every seventh account numbered so that names repeat less."""
+        prefix = "北理工" if self.r.profile.id == "bit" else "北大工学院"
+        name = f"{'' if short.startswith(prefix[:3]) else prefix}{short}{self.rng.choice(SUFFIXES)}"
+        if index % 7 == 0:
+            name += str(index)
+        return name
+
+    def _opened_on(self, opened: dt.date) -> PartialDate:
+        """The opening day as the ledger knows it: a tenth by year only, a fifth by month."""
+        precision = self.rng.random()
+        if precision < 0.1:
+            return PartialDate(opened.year)
+        if precision < 0.3:
+            return PartialDate(opened.year, opened.month)
+        return PartialDate(opened.year, opened.month, opened.day)
+
+    def _application(self, opened: dt.date, level: int, eligible: bool) -> Application:
+        """The account's application, refused with the profile's reason when the unit
+        may not hold accounts."""
+        profile = self.r.profile
         application = Application(
             None,
             0,
@@ -360,8 +391,12 @@ class DemoBuilder:
             application.decision = ApplicationDecision.REFUSED
             application.decided_on = opened
             application.refusal_reason = profile.ineligible_reason
-        account_id = create_account(self.r, account, application=application)
-        for role in profile.roles:
+        return application
+
+    def _assign_roles(self, account_id: int, unit_id: int, opened: dt.date) -> None:
+        """The account's role holders: every required role (a few missed, for the
+        deadlines board) and half of the optional ones, content reviewers aside."""
+        for role in self.r.profile.roles:
             if role.id == "content_reviewer" or (not role.required and self.rng.random() < 0.5):
                 continue
             if self.rng.random() < 0.03:
@@ -374,12 +409,10 @@ class DemoBuilder:
                 opened,
                 file_change=False,
             )
-        if not eligible or status is AccountStatus.APPLYING:
-            return
-        ref = f"会议纪要〔{opened.year}〕{self.rng.randint(1, 40)}号"
-        if applying:  # approved recently, the opening filing still waits for its paper
-            approve(self.r, account_id, self.days_ago(1, 12), application.approving_body, ref)
-            return
+
+    def _approved_and_filed(self, account_id: int, opened: dt.date, ref: str) -> None:
+        """An account approved on the day it opened, its opening filing filed four days
+        later."""
         app = self.r.accounts.application(account_id)
         assert app is not None and app.id is not None
         self.r.accounts.update_application(
@@ -387,7 +420,6 @@ class DemoBuilder:
         )
         filing_id = self.r.filings.create(account_id, FilingKind.OPENING, opened, [])
         mark_filed(self.r, filing_id, opened + dt.timedelta(days=4))
-        self.extras(account_id, status, unit_id)
 
     def extras(self, account_id: int, status: AccountStatus, unit_id: int) -> None:
         if status is AccountStatus.RUNNING and self.rng.random() < 0.25:

@@ -1,5 +1,5 @@
 """The domain package never imports Qt (STYLE.md, rule 1); no module grows past 600 lines
-(STYLE.md, rule 9; issue 16)."""
+(STYLE.md, rule 9; issue 16), and no function past 80 outside declarative tables (issue 16)."""
 
 from __future__ import annotations
 
@@ -416,9 +416,54 @@ def long_functions(roots: list[Path], base: Path = ROOT) -> list[str]:
 
 
 def test_no_ui_function_over_80_lines() -> None:
-    """ui/ builds its windows in builder methods (_build_…), none past 80 lines. (nmdesk/
-    still has a few, among them declarative tables such as the migrations.)"""
+    """ui/ builds its windows in builder methods (_build_…), none past 80 lines."""
     assert long_functions([UI]) == []
+
+
+# Functions of nmdesk/ allowed past MAX_FUNCTION_LINES, as ``path name``: declarative tables
+# only (issue 16), read top to bottom like the paper or the schema they stand for. Shrink
+# this list, never grow it with logic.
+DECLARATIVE_FUNCTIONS = frozenset(
+    {
+        # the first migration: one SQL script of the schema (its tables, indexes and
+        # triggers), statement after statement
+        "nmdesk/store/schema.py _initial",
+        # NOT declarative: being split by another helper (issue 16); the lead removes this
+        # entry after merging that work
+        "nmdesk/excel/planner.py read_rows",
+    }
+)
+LONG_FUNCTION = re.compile(r"(?P<path>[^:]+):\d+ (?P<name>\S+) \(\d+\)")
+
+
+def function_key(found: str) -> str:
+    """``path name`` of one of ``long_functions``' findings (``path:line name (length)``)."""
+    match = LONG_FUNCTION.fullmatch(found)
+    assert match, found
+    return f"{match['path']} {match['name']}"
+
+
+def test_no_nmdesk_function_over_80_lines() -> None:
+    offenders = [
+        found
+        for found in long_functions([NMDESK])
+        if function_key(found) not in DECLARATIVE_FUNCTIONS
+    ]
+    assert offenders == [], "split these functions (at most 80 lines each): " + ", ".join(offenders)
+
+
+def test_the_function_allow_list_names_only_functions_still_over_the_limit() -> None:
+    long = {function_key(found) for found in long_functions([NMDESK])}
+    stale = sorted(key for key in DECLARATIVE_FUNCTIONS if key not in long)
+    assert stale == [], "no longer over 80 lines (or gone); remove from DECLARATIVE_FUNCTIONS: " + (
+        ", ".join(stale)
+    )
+
+
+def test_function_key_names_path_and_function() -> None:
+    assert function_key("nmdesk/store/schema.py:128 _initial (257)") == (
+        "nmdesk/store/schema.py _initial"
+    )
 
 
 def test_the_function_check_sees_a_long_function(tmp_path: Path) -> None:

@@ -145,28 +145,14 @@ def pair(first: str, first_value: str, second: str, second_value: str) -> GridRo
 
 
 def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) -> list[Flowable]:
+    """The bordered grid of the approval sheet, in the paper's sections; ``blank``
+    leaves room for handwriting in the free-text rows."""
     total = content_width()
     widths = [total * part / sum(_PARTS) for part in _PARTS]
     wide = [(1, 5)]
     body = profile.offices.get("approving_body") or profile.levels[0].approving_body
     office = profile.filing_office
-    people = data.people or [(profile.role_name(r), person_fields(None)) for r in _roles(profile)]
-    person_rows: list[GridRow] = [
-        GridRow([label(text) for text in ("角色", "姓名", "职务", "办公电话", "手机", "邮箱")])
-    ]
-    for role_name, who in people:
-        person_rows.append(
-            GridRow(
-                [
-                    label(role_name),
-                    p(who["name"]),
-                    p(who["title"]),
-                    p(who["office_phone"]),
-                    p(who["mobile"]),
-                    p(who["email"], STYLE_CONTACT),
-                ]
-            )
-        )
+    person_rows = _person_rows(profile, data)
     tall = 90 if blank else 30
     groups = [
         GridGroup(
@@ -206,58 +192,83 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
                 GridRow([label("账号优先顺序"), p(data.priority), "", "", "", ""], spans=wide),
             ],
         ),
-        GridGroup(
-            "审批意见",
-            [
-                GridRow(
-                    [
-                        label("申请单位意见"),
-                        signature_block(["第一责任人（签字）：|单位盖章："], space_above=12),
-                        "",
-                        "",
-                        "",
-                        "",
-                    ],
-                    spans=wide,
-                    valign="BOTTOM",
-                ),
-                GridRow(
-                    [
-                        label(f"{body}意见"),
-                        [
-                            p(f"审议结果：{data.decision}" if data.decision else ""),
-                            *signature_block(
-                                ["党委负责人（签字）：|行政负责人（签字）："], space_above=12
-                            ),
-                        ],
-                        "",
-                        "",
-                        "",
-                        "",
-                    ],
-                    spans=wide,
-                    valign="BOTTOM",
-                ),
-                GridRow(
-                    [
-                        label(f"{office}备案"),
-                        signature_block(["经办人（签字）："], space_above=14),
-                        "",
-                        "",
-                        "",
-                        "",
-                    ],
-                    spans=wide,
-                    valign="BOTTOM",
-                ),
-            ],
-        ),
+        GridGroup("审批意见", _opinion_rows(body, office, data.decision)),
     ]
     for group in groups:
         for row in group.rows:
             if row.min_height == GridRow.min_height:
                 row.min_height = COMPACT_ROW
     return [form_grid(groups, widths, page_body_height(), padding=3)]
+
+
+def _person_rows(profile: Profile, data: ApprovalData) -> list[GridRow]:
+    """The 责任人 section: a header, then one row per role holder (the profile's roles
+    with empty fields when the sheet has no people)."""
+    people = data.people or [(profile.role_name(r), person_fields(None)) for r in _roles(profile)]
+    person_rows: list[GridRow] = [
+        GridRow([label(text) for text in ("角色", "姓名", "职务", "办公电话", "手机", "邮箱")])
+    ]
+    for role_name, who in people:
+        person_rows.append(
+            GridRow(
+                [
+                    label(role_name),
+                    p(who["name"]),
+                    p(who["title"]),
+                    p(who["office_phone"]),
+                    p(who["mobile"]),
+                    p(who["email"], STYLE_CONTACT),
+                ]
+            )
+        )
+    return person_rows
+
+
+def _opinion_rows(body: str, office: str, decision: str) -> list[GridRow]:
+    """The 审批意见 section: the applicant unit's, the approving body's (with its
+    decision when there is one) and the filing office's signatures."""
+    wide = [(1, 5)]
+    return [
+        GridRow(
+            [
+                label("申请单位意见"),
+                signature_block(["第一责任人（签字）：|单位盖章："], space_above=12),
+                "",
+                "",
+                "",
+                "",
+            ],
+            spans=wide,
+            valign="BOTTOM",
+        ),
+        GridRow(
+            [
+                label(f"{body}意见"),
+                [
+                    p(f"审议结果：{decision}" if decision else ""),
+                    *signature_block(["党委负责人（签字）：|行政负责人（签字）："], space_above=12),
+                ],
+                "",
+                "",
+                "",
+                "",
+            ],
+            spans=wide,
+            valign="BOTTOM",
+        ),
+        GridRow(
+            [
+                label(f"{office}备案"),
+                signature_block(["经办人（签字）："], space_above=14),
+                "",
+                "",
+                "",
+                "",
+            ],
+            spans=wide,
+            valign="BOTTOM",
+        ),
+    ]
 
 
 RANKING_BLANK_ROWS = 10

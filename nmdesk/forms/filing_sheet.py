@@ -112,31 +112,6 @@ def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
     total = content_width()
     widths = [total * part / sum(_PARTS) for part in _PARTS]
 
-    def person_rows(role: str, who: str) -> list[GridRow]:
-        return [
-            GridRow(
-                [
-                    label(role),
-                    value(f"{who}.name"),
-                    label("职务"),
-                    value(f"{who}.title"),
-                    label("办公电话"),
-                    value(f"{who}.office_phone"),
-                ]
-            ),
-            GridRow(
-                [
-                    label("手机"),
-                    value(f"{who}.mobile"),
-                    label("邮箱"),
-                    value(f"{who}.email"),
-                    "",
-                    "",
-                ],
-                spans=[(3, 5)],
-            ),
-        ]
-
     wide = [(1, 5)]
     groups = [
         GridGroup(
@@ -176,8 +151,8 @@ def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
             "开设单位基本信息",
             [
                 GridRow([label("账号开设单位"), value("unit"), "", "", "", ""], spans=wide),
-                *person_rows("单位负责人", "head"),
-                *person_rows("运维负责人", "maintainer"),
+                *_person_rows(value, "单位负责人", "head"),
+                *_person_rows(value, "运维负责人", "maintainer"),
             ],
         ),
         GridGroup(
@@ -201,6 +176,34 @@ def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
         ),
     ]
     return [form_grid(groups, widths, page_body_height())]
+
+
+def _person_rows(value: SlotFactory, role: str, who: str) -> list[GridRow]:
+    """A person's two rows of the sheet: name, title and office phone, then mobile and
+    e-mail; ``who`` is ``head`` or ``maintainer`` (the keys of ``filing_values``)."""
+    return [
+        GridRow(
+            [
+                label(role),
+                value(f"{who}.name"),
+                label("职务"),
+                value(f"{who}.title"),
+                label("办公电话"),
+                value(f"{who}.office_phone"),
+            ]
+        ),
+        GridRow(
+            [
+                label("手机"),
+                value(f"{who}.mobile"),
+                label("邮箱"),
+                value(f"{who}.email"),
+                "",
+                "",
+            ],
+            spans=[(3, 5)],
+        ),
+    ]
 
 
 def filing_sheets(register: Register, account_id: int | None) -> list[Sheet]:

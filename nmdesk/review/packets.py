@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from nmdesk.dates import deadline_text, parse_day
@@ -84,75 +85,17 @@ def write_unit_packet(register: Register, campaign: Campaign, unit_id: int, path
     wb = Workbook()
     notice = wb.active
     notice.title = SHEET_NOTICE
-    notice.column_dimensions["A"].width = 100
-    for row, text in enumerate(notice_text(register, campaign, unit.name), start=1):
-        cell = notice.cell(row=row, column=1)
-        set_text_cell(cell, text)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1:
-            cell.font = Font(bold=True, size=14)
+    _write_notice(notice, notice_text(register, campaign, unit.name))
     sheet = wb.create_sheet(SHEET_CHECK)
     set_text_cell(sheet.cell(row=1, column=1), f"{campaign.year} 年度新媒体公共账号年审自查表")
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     set_text_cell(sheet.cell(row=2, column=1), f"单位：{unit.name}")
     set_text_cell(sheet.cell(row=2, column=5), deadline_text(campaign.deadline_on))
-    thin = Side(style="thin", color="999999")
-    fill = PatternFill("solid", fgColor="EEEEEE")
     if not facts:
-        set_text_cell(sheet.cell(row=4, column=1), ZERO_REPORT_TEXT)
-        set_text_cell(sheet.cell(row=5, column=1), "确认无账号（填“是”）：")
-        set_text_cell(sheet.cell(row=5, column=2), "")
-        set_text_cell(sheet.cell(row=7, column=1), "单位负责人（签字）：　　　　　　单位（盖章）：")
-        sheet.column_dimensions["A"].width = 60
+        _write_zero_report(sheet)
     else:
-        headers = ("序号", *FIXED_COLUMNS, *ANSWER_COLUMNS)
-        for col, title in enumerate(headers, start=1):
-            cell = sheet.cell(row=4, column=col)
-            set_text_cell(cell, title)
-            cell.font = Font(bold=True)
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        widths = (6, 16, 10, 24, 18, 8, 12, 14, 12, 12, 20, 30)
-        for col, width in enumerate(widths, start=1):
-            sheet.column_dimensions[sheet.cell(row=4, column=col).column_letter].width = width
-        yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-        sheet.add_data_validation(yes_no)
         level_names = {level.level: level.name for level in register.profile.levels}
-        for index, fact in enumerate(facts, start=1):
-            row = 4 + index
-            sheet.cell(row=row, column=1, value=index)
-            fixed = (
-                fact["serial_no"],
-                fact["platform"],
-                fact["name"],
-                fact["platform_id"],
-                level_names.get(fact["level"], str(fact["level"])),
-            )
-            for col, value in enumerate(fixed, start=2):
-                cell = sheet.cell(row=row, column=col)
-                set_text_cell(cell, value)
-                cell.fill = fill
-            answers = _answers_from_fact(fact)
-            for col, name in enumerate(ANSWER_FIELDS, start=2 + len(FIXED_COLUMNS)):
-                cell = sheet.cell(row=row, column=col)
-                value = answers[name]
-                if isinstance(value, str):
-                    set_text_cell(cell, value)
-                else:
-                    cell.value = value
-                    if isinstance(value, dt.date):
-                        cell.number_format = "yyyy-mm-dd"
-            yes_no.add(sheet.cell(row=row, column=2 + len(FIXED_COLUMNS)).coordinate)
-        sheet.freeze_panes = "A5"
-        last = 4 + len(facts) + 2
-        set_text_cell(
-            sheet.cell(row=last, column=1),
-            "说明：灰色列由备案办公室填写，请勿修改；“是否仍在运营”填“是”或“否”，"
-            "日期写作 2026-11-30。",
-        )
-        set_text_cell(
-            sheet.cell(row=last + 1, column=1),
-            "单位负责人（签字）：　　　　　　单位（盖章）：　　　　　　日期：",
-        )
+        _write_self_check(sheet, facts, level_names)
     meta = wb.create_sheet(SHEET_META)
     meta["A1"], meta["B1"] = "year", campaign.year
     meta["A2"], meta["B2"] = "unit_id", unit_id
@@ -160,6 +103,91 @@ def write_unit_packet(register: Register, campaign: Campaign, unit_id: int, path
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _write_notice(notice: Worksheet, lines: list[str]) -> None:
+    """The notice, one paragraph a row, the title in bold."""
+    notice.column_dimensions["A"].width = 100
+    for row, text in enumerate(lines, start=1):
+        cell = notice.cell(row=row, column=1)
+        set_text_cell(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == 1:
+            cell.font = Font(bold=True, size=14)
+
+
+def _write_zero_report(sheet: Worksheet) -> None:
+    """The zero report of a unit with no account: a line to confirm, and the signatures."""
+    set_text_cell(sheet.cell(row=4, column=1), ZERO_REPORT_TEXT)
+    set_text_cell(sheet.cell(row=5, column=1), "确认无账号（填“是”）：")
+    set_text_cell(sheet.cell(row=5, column=2), "")
+    set_text_cell(sheet.cell(row=7, column=1), "单位负责人（签字）：　　　　　　单位（盖章）：")
+    sheet.column_dimensions["A"].width = 60
+
+
+# The self-check sheet's column widths, from 序号 to the last answer column, and the grey
+# of the columns the office fills in.
+CHECK_WIDTHS = (6, 16, 10, 24, 18, 8, 12, 14, 12, 12, 20, 30)
+OFFICE_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+def _write_self_check(
+    sheet: Worksheet, facts: list[dict[str, Any]], level_names: dict[int, str]
+) -> None:
+    """The self-check table: a header on row 4, then one row per account (the office's
+    columns grey, the unit's answers as last recorded), then the notes and signatures."""
+    thin = Side(style="thin", color="999999")
+    headers = ("序号", *FIXED_COLUMNS, *ANSWER_COLUMNS)
+    for col, title in enumerate(headers, start=1):
+        cell = sheet.cell(row=4, column=col)
+        set_text_cell(cell, title)
+        cell.font = Font(bold=True)
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    for col, width in enumerate(CHECK_WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(row=4, column=col).column_letter].width = width
+    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    for index, fact in enumerate(facts, start=1):
+        _write_check_row(sheet, 4 + index, index, fact, level_names)
+        yes_no.add(sheet.cell(row=4 + index, column=2 + len(FIXED_COLUMNS)).coordinate)
+    sheet.freeze_panes = "A5"
+    last = 4 + len(facts) + 2
+    set_text_cell(
+        sheet.cell(row=last, column=1),
+        "说明：灰色列由备案办公室填写，请勿修改；“是否仍在运营”填“是”或“否”，日期写作 2026-11-30。",
+    )
+    set_text_cell(
+        sheet.cell(row=last + 1, column=1),
+        "单位负责人（签字）：　　　　　　单位（盖章）：　　　　　　日期：",
+    )
+
+
+def _write_check_row(
+    sheet: Worksheet, row: int, index: int, fact: dict[str, Any], level_names: dict[int, str]
+) -> None:
+    """One account's row of the self-check table."""
+    sheet.cell(row=row, column=1, value=index)
+    fixed = (
+        fact["serial_no"],
+        fact["platform"],
+        fact["name"],
+        fact["platform_id"],
+        level_names.get(fact["level"], str(fact["level"])),
+    )
+    for col, value in enumerate(fixed, start=2):
+        cell = sheet.cell(row=row, column=col)
+        set_text_cell(cell, value)
+        cell.fill = OFFICE_FILL
+    answers = _answers_from_fact(fact)
+    for col, name in enumerate(ANSWER_FIELDS, start=2 + len(FIXED_COLUMNS)):
+        cell = sheet.cell(row=row, column=col)
+        value = answers[name]
+        if isinstance(value, str):
+            set_text_cell(cell, value)
+        else:
+            cell.value = value
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
 
 
 def _answers_from_fact(fact: dict[str, Any]) -> dict[str, Any]:

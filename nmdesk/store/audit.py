@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -323,88 +324,113 @@ class AuditLog:
     def verify(self) -> list[Finding]:
         """Check the hash chain and that every audited row matches its last audited state
         (a snapshot, or its row in a row set)."""
-        findings: list[Finding] = []
         db = self.register.db
-        prev = GENESIS
-        expected_id = None
-        latest: dict[tuple[str, int], str | dict[str, Any] | None] = {}
         cursor = db.execute(
             "SELECT id, at, actor, action, table_name, row_id, before, after, prev_hash, hash, "
             "account_id, row_set, last_row_id, last_account_id FROM audit_log ORDER BY id"
         )
-        for entry in cursor:
-            entry_id, at, actor, action, table, row_id, before, after, prev_hash, digest = entry[
-                :10
-            ]
-            row_set = entry[11]
-            if expected_id is not None and entry_id != expected_id:
-                findings.append(
-                    Finding(
-                        "audit_log",
-                        expected_id,
-                        f"审计记录 #{expected_id}–#{entry_id - 1} 缺失（被删除）",
-                    )
-                )
-            if prev_hash != prev:
-                findings.append(
-                    Finding("audit_log", entry_id, "审计链断开：上一条记录被删除或改动")
-                )
-            if (
-                _entry_hash(prev_hash, at, actor, action, table, row_id, before, after, row_set)
-                != digest
-            ):
-                findings.append(Finding("audit_log", entry_id, "审计记录内容被改动"))
-            prev = digest
-            expected_id = entry_id + 1
-            if row_set is not None:
-                rows = _row_set_rows(table, row_set)
-                if rows is None or (row_id, entry[12], entry[10], entry[13]) != _set_ranges(
-                    table, rows
-                ):
-                    findings.append(
-                        Finding("audit_log", entry_id, "审计记录的行集与其所记范围不符（被改动）")
-                    )
-                for row in rows or ():
-                    if isinstance(row.get("id"), int):
-                        latest[(table, row["id"])] = row
-                continue
-            if entry[10] != _expected_account(table, row_id, before, after) or (
-                entry[12] is not None or entry[13] is not None
-            ):
-                findings.append(
-                    Finding("audit_log", entry_id, "审计记录所属账号被改动（与记录内容不符）")
-                )
-            if row_id is not None:
-                latest[(table, row_id)] = after
+        findings, latest = _verify_chain(cursor)
         for table in AUDITED_TABLES:
-            cursor = db.execute(f"SELECT * FROM {table}")
-            names = [d[0] for d in cursor.description]
-            defaults = _column_defaults(db, table)
-            seen: set[int] = set()
-            for values in cursor:
-                row = dict(zip(names, values, strict=True))
-                row_id = int(row["id"])
-                seen.add(row_id)
-                if (table, row_id) not in latest:
-                    findings.append(
-                        Finding(table, row_id, "记录在 nmdesk 之外被添加（无审计记录）")
-                    )
-                    continue
-                audited = latest[(table, row_id)]
-                if audited is None:
-                    findings.append(Finding(table, row_id, "已删除的记录在 nmdesk 之外被恢复"))
-                elif (
-                    audited != row if isinstance(audited, dict) else audited != _canonical(row)
-                ) and (changed := _changed_columns(audited, row, defaults)):
-                    findings.append(
-                        Finding(
-                            table, row_id, f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）"
-                        )
-                    )
-            for (audited_table, row_id), after in latest.items():
-                if audited_table == table and after is not None and row_id not in seen:
-                    findings.append(Finding(table, row_id, "记录在 nmdesk 之外被删除"))
+            findings.extend(_verify_table(db, table, latest))
         return findings
+
+
+# The newest audited state of each (table, row id): a snapshot's text, a row set's row, or
+# None for a deleted row.
+Latest = dict[tuple[str, int], str | dict[str, Any] | None]
+
+
+def _verify_chain(entries: Iterable[tuple[Any, ...]]) -> tuple[list[Finding], Latest]:
+    """Walk the audit entries, oldest first (``verify``'s columns): what is wrong with the
+    chain and the entries, and the newest audited state of every row they name."""
+    findings: list[Finding] = []
+    latest: Latest = {}
+    prev = GENESIS
+    expected_id = None
+    for entry in entries:
+        findings.extend(_link_findings(entry, prev, expected_id))
+        prev = entry[9]
+        expected_id = entry[0] + 1
+        findings.extend(_record_entry(entry, latest))
+    return findings, latest
+
+
+def _link_findings(entry: tuple[Any, ...], prev: str, expected_id: int | None) -> list[Finding]:
+    """What is wrong with one entry as a link of the chain: entries missing before it, a
+    previous hash that is not the last entry's, or a hash its contents do not give."""
+    entry_id, at, actor, action, table, row_id, before, after, prev_hash, digest = entry[:10]
+    row_set = entry[11]
+    findings = []
+    if expected_id is not None and entry_id != expected_id:
+        findings.append(
+            Finding(
+                "audit_log",
+                expected_id,
+                f"审计记录 #{expected_id}–#{entry_id - 1} 缺失（被删除）",
+            )
+        )
+    if prev_hash != prev:
+        findings.append(Finding("audit_log", entry_id, "审计链断开：上一条记录被删除或改动"))
+    if _entry_hash(prev_hash, at, actor, action, table, row_id, before, after, row_set) != digest:
+        findings.append(Finding("audit_log", entry_id, "审计记录内容被改动"))
+    return findings
+
+
+def _record_entry(entry: tuple[Any, ...], latest: Latest) -> list[Finding]:
+    """Record the rows an entry audits in ``latest``; what is wrong with the ranges a row
+    set's entry carries, or with the account a single row's entry names."""
+    entry_id, table, row_id, before, after = entry[0], entry[4], entry[5], entry[6], entry[7]
+    account_id, row_set, last_row_id, last_account_id = entry[10:14]
+    findings = []
+    if row_set is not None:
+        rows = _row_set_rows(table, row_set)
+        if rows is None or (row_id, last_row_id, account_id, last_account_id) != _set_ranges(
+            table, rows
+        ):
+            findings.append(
+                Finding("audit_log", entry_id, "审计记录的行集与其所记范围不符（被改动）")
+            )
+        for row in rows or ():
+            if isinstance(row.get("id"), int):
+                latest[(table, row["id"])] = row
+        return findings
+    if account_id != _expected_account(table, row_id, before, after) or (
+        last_row_id is not None or last_account_id is not None
+    ):
+        findings.append(Finding("audit_log", entry_id, "审计记录所属账号被改动（与记录内容不符）"))
+    if row_id is not None:
+        latest[(table, row_id)] = after
+    return findings
+
+
+def _verify_table(db: Any, table: str, latest: Latest) -> list[Finding]:
+    """Every row of one audited table against its newest audited state: rows added,
+    changed, restored or deleted outside nmdesk."""
+    findings = []
+    cursor = db.execute(f"SELECT * FROM {table}")
+    names = [d[0] for d in cursor.description]
+    defaults = _column_defaults(db, table)
+    seen: set[int] = set()
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        row_id = int(row["id"])
+        seen.add(row_id)
+        if (table, row_id) not in latest:
+            findings.append(Finding(table, row_id, "记录在 nmdesk 之外被添加（无审计记录）"))
+            continue
+        audited = latest[(table, row_id)]
+        if audited is None:
+            findings.append(Finding(table, row_id, "已删除的记录在 nmdesk 之外被恢复"))
+        elif (audited != row if isinstance(audited, dict) else audited != _canonical(row)) and (
+            changed := _changed_columns(audited, row, defaults)
+        ):
+            findings.append(
+                Finding(table, row_id, f"记录在 nmdesk 之外被修改（字段：{'、'.join(changed)}）")
+            )
+    for (audited_table, row_id), after in latest.items():
+        if audited_table == table and after is not None and row_id not in seen:
+            findings.append(Finding(table, row_id, "记录在 nmdesk 之外被删除"))
+    return findings
 
 
 def _row_set_rows(table: str, row_set: str) -> list[dict[str, Any]] | None:

@@ -85,35 +85,68 @@ def build_account_query(q: AccountQuery) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     text = normalize_search_text(q.text)
+    clauses: list[str] = []
     if text:
-        clauses = []
-        if len(text) >= 3:
-            clauses.append(
-                "a.id IN (SELECT rowid FROM account_search_fts WHERE account_search_fts MATCH ?)"
-            )
-            params.append(_fts_phrase(text))
-        elif all(ch.isalnum() or ch.isspace() for ch in text):
-            clauses.append(
-                "a.id IN (SELECT rowid FROM account_chars_fts WHERE account_chars_fts MATCH ?)"
-            )
-            params.append(_fts_phrase(spaced_characters(text)))
-        else:
-            clauses.append("a.id IN (SELECT account_id FROM account_search WHERE text LIKE ?)")
-            params.append(f"%{text}%")
-        letters = text.replace(" ", "")
-        if text.isascii() and letters.isalpha():
-            if len(letters) >= 3:  # trigram index over the initials (migration 0006)
-                clauses.append(
-                    "a.id IN (SELECT rowid FROM account_initials_fts "
-                    "WHERE account_initials_fts MATCH ?)"
-                )
-                params.append(_fts_phrase(letters))
-            else:
-                clauses.append(
-                    "a.id IN (SELECT account_id FROM account_search WHERE initials LIKE ?)"
-                )
-                params.append(f"%{letters}%")
+        clauses, params = _text_clauses(text)
         where.append("(" + " OR ".join(clauses) + ")")
+    filters, filter_params = _filter_clauses(q)
+    where += filters
+    params += filter_params
+    column = SORT_COLUMNS.get(q.order_by, "a.id")
+    direction = "DESC" if q.descending else "ASC"
+    if text and len(where) == 1 and column == "a.id":
+        # Only search text, in id order: the index subqueries alone give the ids (every
+        # account_search row is an account), without looking up 100,000 account rows.
+        subqueries = [clause[len("a.id IN (") : -1] for clause in clauses]
+        if len(subqueries) == 1:
+            return f"SELECT * FROM ({subqueries[0]}) ORDER BY 1 {direction}", params
+        return f"{' UNION '.join(subqueries)} ORDER BY 1 {direction}", params
+    join = "JOIN units u ON u.id = a.unit_id" if column.startswith("u.") else ""
+    sql = f"SELECT a.id FROM accounts a {join}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {column} {direction}, a.id {direction}"
+    return sql, params
+
+
+def _text_clauses(text: str) -> tuple[list[str], list[Any]]:
+    """The alternatives (each ``a.id IN (…)``) that match normalized search text, with
+    their parameters: the trigram index from three characters, the character index for
+    one or two, LIKE for punctuation; and for Latin letters the names' pinyin initials."""
+    clauses = []
+    params: list[Any] = []
+    if len(text) >= 3:
+        clauses.append(
+            "a.id IN (SELECT rowid FROM account_search_fts WHERE account_search_fts MATCH ?)"
+        )
+        params.append(_fts_phrase(text))
+    elif all(ch.isalnum() or ch.isspace() for ch in text):
+        clauses.append(
+            "a.id IN (SELECT rowid FROM account_chars_fts WHERE account_chars_fts MATCH ?)"
+        )
+        params.append(_fts_phrase(spaced_characters(text)))
+    else:
+        clauses.append("a.id IN (SELECT account_id FROM account_search WHERE text LIKE ?)")
+        params.append(f"%{text}%")
+    letters = text.replace(" ", "")
+    if text.isascii() and letters.isalpha():
+        if len(letters) >= 3:  # trigram index over the initials (migration 0006)
+            clauses.append(
+                "a.id IN (SELECT rowid FROM account_initials_fts "
+                "WHERE account_initials_fts MATCH ?)"
+            )
+            params.append(_fts_phrase(letters))
+        else:
+            clauses.append("a.id IN (SELECT account_id FROM account_search WHERE initials LIKE ?)")
+            params.append(f"%{letters}%")
+    return clauses, params
+
+
+def _filter_clauses(q: AccountQuery) -> tuple[list[str], list[Any]]:
+    """The query's filters as conditions on ``accounts a``, with their parameters:
+    platform, level, status, unit (with its sub-units or not), role holder, overdue."""
+    where: list[str] = []
+    params: list[Any] = []
     if q.platform:
         where.append("a.platform = ?")
         params.append(q.platform)
@@ -148,18 +181,4 @@ def build_account_query(q: AccountQuery) -> tuple[str, list[Any]]:
             "AND (a.password_rotated_on IS NULL OR a.password_rotated_on < ?)))"
         )
         params += [today, today, cutoff]
-    column = SORT_COLUMNS.get(q.order_by, "a.id")
-    direction = "DESC" if q.descending else "ASC"
-    if text and len(where) == 1 and column == "a.id":
-        # Only search text, in id order: the index subqueries alone give the ids (every
-        # account_search row is an account), without looking up 100,000 account rows.
-        subqueries = [clause[len("a.id IN (") : -1] for clause in clauses]
-        if len(subqueries) == 1:
-            return f"SELECT * FROM ({subqueries[0]}) ORDER BY 1 {direction}", params
-        return f"{' UNION '.join(subqueries)} ORDER BY 1 {direction}", params
-    join = "JOIN units u ON u.id = a.unit_id" if column.startswith("u.") else ""
-    sql = f"SELECT a.id FROM accounts a {join}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {column} {direction}, a.id {direction}"
-    return sql, params
+    return where, params

@@ -20,12 +20,12 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.errors import DuplicateAccountError, ValidationError
+from nmdesk.errors import DuplicateAccountError
 from nmdesk.models import Account, Person, PersonKind, Unit
 from nmdesk.store.accounts import MULTI_HOLDER_ROLES, checked_account_row
 from nmdesk.store.people import person_row
-from nmdesk.store.units import check_unit_kind
-from nmdesk.validation import check_role_holder, require_text
+from nmdesk.store.units import checked_unit_row
+from nmdesk.validation import check_role_holder
 
 if TYPE_CHECKING:
     from nmdesk.store.core import StoreCore
@@ -81,23 +81,10 @@ class ImportBatch:
 
     def add_unit(self, unit: Unit) -> int:
         """Queue a new unit, checked as ``UnitStore.add`` checks it."""
-        name = require_text(unit.name, "单位名称")
-        check_unit_kind(self.profile, unit.kind)
-        if self.find_unit(name) is not None:
-            raise ValidationError("单位名称", f"“{name}”已存在")
-        if unit.parent_id is not None:
-            self._unit(unit.parent_id)
+        row = checked_unit_row(self.profile, unit, self.find_unit, self._unit)
         unit_id = self._new_id("units")
-        self.units[unit_id] = {
-            "id": unit_id,
-            "name": name,
-            "short_name": unit.short_name.strip(),
-            "kind": unit.kind,
-            "parent_id": unit.parent_id,
-            "head_person_id": unit.head_person_id,
-            "note": unit.note,
-        }
-        self.unit_names[name] = unit_id
+        self.units[unit_id] = {"id": unit_id, **row}
+        self.unit_names[row["name"]] = unit_id
         return unit_id
 
     def unit_name(self, unit_id: int) -> str:

@@ -15,6 +15,7 @@ Kept free of Qt so the rules can be tested without widgets.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,13 @@ from nmdesk.services.accounts import (
     end_role,
     needs_justification,
 )
-from nmdesk.store.accounts import FIELD_LABELS, FILED_STATUSES
+from nmdesk.store.account_rules import (
+    FIELD_LABELS,
+    check_it_approval,
+    check_level,
+    check_listed_platform,
+)
+from nmdesk.store.accounts import FILED_STATUSES
 from nmdesk.text_rules import field_issue
 from nmdesk.validation import (
     check_role_holder,
@@ -159,6 +166,19 @@ class PersonEntry:
         return self.person_id is None and not any(clean_text(text) for text in typed)
 
 
+def person_entry(person: Person) -> PersonEntry:
+    """A stored person as the form shows them: picked, with their contacts."""
+    return PersonEntry(
+        person.id,
+        person.name,
+        person.kind,
+        person.title,
+        person.office_phone,
+        person.mobile,
+        person.email,
+    )
+
+
 @dataclass
 class AccountEntry:
     """The account form's values as text, exactly as typed."""
@@ -260,15 +280,7 @@ def entry_from_account(register: Register, account_id: int) -> AccountEntry:
         if assignment.role in entry.roles:
             continue
         person = register.people.get(assignment.person_id)
-        entry.roles[assignment.role] = PersonEntry(
-            person.id,
-            person.name,
-            person.kind,
-            person.title,
-            person.office_phone,
-            person.mobile,
-            person.email,
-        )
+        entry.roles[assignment.role] = person_entry(person)
     app = register.accounts.application(account_id)
     if app is not None:
         entry.signed_on = app.applied_on.isoformat()
@@ -284,6 +296,15 @@ def entry_from_account(register: Register, account_id: int) -> AccountEntry:
 
 
 # -- checking ------------------------------------------------------------------------
+
+
+def _collect(errors: list[ValidationError], rule: Callable[..., object], *args: Any) -> None:
+    """Run one of the account rules (``nmdesk.store.account_rules``), keeping its error
+    with the others instead of stopping at it."""
+    try:
+        rule(*args)
+    except ValidationError as exc:
+        errors.append(exc)
 
 
 def _required(value: str, label: str, errors: list[ValidationError]) -> str:
@@ -348,10 +369,8 @@ def _identity(
     """开设平台, 账号类型, 账号名称 and 平台账号 ID: the platform is listed, the type given
     where the platform has types, the id not held by another account."""
     platform = _required(entry.platform, "开设平台", errors)
-    if platform and platform not in register.accounts.platforms():
-        errors.append(
-            ValidationError("开设平台", f"“{platform}”不在平台列表中，请先在平台列表中添加")
-        )
+    if platform:
+        _collect(errors, check_listed_platform, platform, register.accounts.platforms())
     types = register.accounts.account_types(platform) if platform else []
     account_type = clean_text(entry.account_type)
     if types and not account_type:
@@ -422,39 +441,6 @@ def _roles(
     return roles
 
 
-def _level(
-    profile: Profile, entry: AccountEntry, unit: Unit | None, errors: list[ValidationError]
-) -> None:
-    """账号级别: one of the profile's levels; a level that needs a parent unit gets one."""
-    level_numbers = {level.level for level in profile.levels}
-    if entry.level not in level_numbers:
-        errors.append(ValidationError(FIELD_LABELS["level"], f"应为 1–{len(level_numbers)} 级"))
-    elif (
-        unit is not None
-        and profile.level(entry.level).requires_parent_unit
-        and unit.parent_id is None
-    ):
-        errors.append(
-            ValidationError(
-                FIELD_LABELS["level"],
-                f"{profile.level(entry.level).name}须由有上级单位的"
-                f"机构开设，请先在单位树中为“{unit.name}”指定上级单位",
-            )
-        )
-
-
-def _it_approval(profile: Profile, entry: AccountEntry, errors: list[ValidationError]) -> None:
-    """An account serving campus data needs the IT office's approval reference."""
-    if entry.campus_data_service and not clean_text(entry.it_approval_ref):
-        office = profile.offices.get("it_office", "信息化部门")
-        errors.append(
-            ValidationError(
-                FIELD_LABELS["it_approval_ref"],
-                f"涉及校内数据服务的账号须经{office}审批，请填写审批文号",
-            )
-        )
-
-
 def _application_fields(
     profile: Profile, entry: AccountEntry, now: dt.date, errors: list[ValidationError]
 ) -> tuple[dt.date, dt.date | None, int | None, dt.date | None]:
@@ -522,8 +508,8 @@ def collect_errors(
     opened_on = _opening(entry, account_id, now, errors)
     unit = _unit(register, entry, account_id, errors)
     roles = _roles(profile, entry, errors)
-    _level(profile, entry, unit, errors)
-    _it_approval(profile, entry, errors)
+    _collect(errors, check_level, profile, entry.level, unit)
+    _collect(errors, check_it_approval, profile, entry.campus_data_service, entry.it_approval_ref)
     rotated = _day(
         entry.password_rotated_on, FIELD_LABELS["password_rotated_on"], errors, not_after=now
     )

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Container
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.dates import PartialDate, months_before, partial_from_iso
-from nmdesk.errors import DuplicateAccountError, NotFoundError, ValidationError
+from nmdesk.dates import months_before, partial_from_iso
+from nmdesk.errors import NotFoundError
 from nmdesk.lifecycle import check_transition
 from nmdesk.models import (
     Account,
@@ -24,6 +22,12 @@ from nmdesk.models import (
     FieldChange,
     RoleAssignment,
     Unit,
+)
+from nmdesk.store.account_rules import (
+    FIELD_LABELS,
+    checked_account_row,
+    duplicate_account_error,
+    stored_value,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
 from nmdesk.store.people import get_person
@@ -40,28 +44,9 @@ from nmdesk.store.units import get_unit
 from nmdesk.validation import check_role_holder, clean_text, require_text
 
 if TYPE_CHECKING:
-    from nmdesk.profiles import Profile
     from nmdesk.store.core import StoreCore
     from nmdesk.store.interfaces import AccountBatch
 
-# Fields a clerk edits, with the Chinese names used on sheets and in change filings.
-FIELD_LABELS = {
-    "platform": "开设平台",
-    "account_type": "账号类型",
-    "name": "账号名称",
-    "platform_id": "账号ID号",
-    "purpose": "账号主要用途",
-    "opened_on": "开设时间",
-    "level": "账号级别",
-    "unit_id": "账号开设单位",
-    "verified_subject": "认证主体",
-    "campus_data_service": "涉及校内数据服务",
-    "it_approval_ref": "信息化部门审批文号",
-    "miit_filing_no": "工信部备案号",
-    "password_rotated_on": "最近更换密码日期",
-    "last_post_on": "最近发布日期",
-    "note": "备注",
-}
 # Statuses in which the office holds a filing for the account, so changes must be filed.
 FILED_STATUSES = frozenset(
     {
@@ -76,6 +61,18 @@ FILED_STATUSES = frozenset(
 UNFILED_FIELDS = frozenset({"last_post_on"})
 # Roles that may have several holders at once; every other role has one holder.
 MULTI_HOLDER_ROLES = frozenset({"operator"})
+
+
+def assignment_row(account_id: int, role: str, person_id: int, start_on: dt.date) -> dict[str, Any]:
+    """A new, current ``role_assignments`` row: the one shape, for a single assignment,
+    a hand-over and an import's many."""
+    return {
+        "account_id": account_id,
+        "role": role,
+        "person_id": person_id,
+        "start_on": start_on.isoformat(),
+        "end_on": None,
+    }
 
 
 def account_from_row(row: dict[str, Any]) -> Account:
@@ -100,78 +97,6 @@ def account_from_row(row: dict[str, Any]) -> Account:
         last_post_on=date_or_none(row["last_post_on"]),
         note=row["note"],
     )
-
-
-def _stored(field: str, value: Any) -> Any:
-    if isinstance(value, PartialDate):
-        return value.iso()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and field not in ("purpose", "note"):
-        return clean_text(value)
-    return value
-
-
-_KEPT_AS_TYPED = ("purpose", "note")  # _stored keeps their line breaks and spacing
-_ACCOUNT_FIELDS = tuple((field, field in _KEPT_AS_TYPED) for field in FIELD_LABELS)
-_clean_text = lru_cache(maxsize=4096)(clean_text)  # platforms, types repeat down a ledger
-
-
-def account_row(account: Account) -> dict[str, Any]:
-    """The account's stored values: ``{field: _stored(field, getattr(account, field)) for
-    field in FIELD_LABELS}``, with the common cases (text, a number, nothing) decided by
-    the value's exact class (the import benchmark's row: 10,000 accounts)."""
-    row: dict[str, Any] = {}
-    values = vars(account)
-    for field, kept in _ACCOUNT_FIELDS:
-        value = values[field]
-        cls = value.__class__
-        if cls is str:
-            row[field] = value if kept or not value else _clean_text(value)
-        elif cls is int or value is None:
-            row[field] = value
-        else:
-            row[field] = _stored(field, value)
-    return row
-
-
-def checked_account_row(
-    profile: Profile,
-    account: Account,
-    platforms: Container[str],
-    unit_of: Callable[[int], Unit],
-) -> dict[str, Any]:
-    """The stored row of a new account, checked against the account rules: name and
-    platform given, the platform in the platform list, a level of the profile, a parent
-    unit where the level needs one, an IT approval for campus data services.
-
-    The one implementation of these rules, for a form's single account
-    (``AccountStore.create``) and for a ledger import's thousands
-    (``nmdesk.store.bulk.ImportBatch``, which passes its cached platform list and units)."""
-    row = account_row(account)
-    row["name"] = require_text(account.name, "账号名称", 100)
-    row["platform"] = require_text(account.platform, "开设平台", 30)
-    if row["platform"] not in platforms:
-        raise ValidationError(
-            "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
-        )
-    level = next((lv for lv in profile.levels if lv.level == account.level), None)
-    if level is None:
-        raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
-    unit = unit_of(account.unit_id)
-    if level.requires_parent_unit and unit.parent_id is None:
-        raise ValidationError(
-            "账号级别",
-            f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
-        )
-    if account.campus_data_service and not clean_text(account.it_approval_ref):
-        raise ValidationError(
-            "信息化部门审批文号",
-            f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号",
-        )
-    return row
 
 
 class AccountStore:
@@ -289,10 +214,8 @@ class AccountStore:
         existing = self.by_platform_id(platform, platform_id)
         if existing is not None and existing.id != exclude_id:
             assert existing.id is not None
-            raise DuplicateAccountError(
-                f"{platform}账号 ID“{platform_id}”已登记为“{existing.name}”"
-                f"（编号 {existing.serial_no}，序号 {existing.id}），不能重复登记",
-                existing.id,
+            raise duplicate_account_error(
+                platform, platform_id, existing.name, (existing.id, existing.serial_no)
             )
 
     def same_platform(
@@ -477,7 +400,7 @@ class AccountStore:
 
     def update_application(self, application_id: int, **changes: Any) -> None:
         stored = {
-            k: _stored(k, v) if k not in ("justification", "operation_plan") else v
+            k: stored_value(k, v) if k not in ("justification", "operation_plan") else v
             for k, v in changes.items()
         }
         if "decision" in stored and isinstance(changes["decision"], ApplicationDecision):
@@ -593,14 +516,7 @@ class AccountStore:
                     self.r.update_row("role_assignments", old.id, {"end_on": start_on.isoformat()})
                     ended.append(get_person(self.r, old.person_id).name)
             self.r.insert_row(
-                "role_assignments",
-                {
-                    "account_id": account_id,
-                    "role": role,
-                    "person_id": person_id,
-                    "start_on": start_on.isoformat(),
-                    "end_on": None,
-                },
+                "role_assignments", assignment_row(account_id, role, person_id, start_on)
             )
             self.refresh_search([account_id])
         return FieldChange(role_name, "、".join(ended), person.name)
@@ -680,16 +596,8 @@ class AccountStore:
                     for a in self.current_roles(assignment.account_id)
                 )
                 if not successor_holds_role:
-                    self.r.insert_row(
-                        "role_assignments",
-                        {
-                            "account_id": assignment.account_id,
-                            "role": assignment.role,
-                            "person_id": to_person_id,
-                            "start_on": on.isoformat(),
-                            "end_on": None,
-                        },
-                    )
+                    row = assignment_row(assignment.account_id, assignment.role, to_person_id, on)
+                    self.r.insert_row("role_assignments", row)
                 by_account.setdefault(assignment.account_id, []).append(
                     FieldChange(profile.role_name(assignment.role), leaver, successor.name)
                 )

@@ -20,9 +20,9 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.errors import DuplicateAccountError
 from nmdesk.models import Account, Person, PersonKind, Unit
-from nmdesk.store.accounts import MULTI_HOLDER_ROLES, checked_account_row
+from nmdesk.store.account_rules import checked_account_row, duplicate_account_error
+from nmdesk.store.accounts import MULTI_HOLDER_ROLES, assignment_row
 from nmdesk.store.people import person_row
 from nmdesk.store.units import checked_unit_row
 from nmdesk.validation import check_role_holder
@@ -173,10 +173,7 @@ class ImportBatch:
         key = (row["platform"], row["platform_id"])
         if row["platform_id"]:
             if key in self.platform_ids:
-                raise DuplicateAccountError(
-                    f"{key[0]}账号 ID“{key[1]}”已登记为“{self.platform_ids[key]}”，不能重复登记",
-                    0,
-                )
+                raise duplicate_account_error(*key, self.platform_ids[key])
             self.platform_ids[key] = row["name"]
         now = dt.datetime.now().isoformat(timespec="seconds")
         account_id = self._new_id("accounts")
@@ -205,11 +202,11 @@ class ImportBatch:
                 chunk,
             ):
                 if (existing["platform"], existing["platform_id"]) in wanted:
-                    raise DuplicateAccountError(
-                        f"{existing['platform']}账号 ID“{existing['platform_id']}”已登记为"
-                        f"“{existing['name']}”（编号 {existing['serial_no']}，序号 {existing['id']}），"
-                        "不能重复登记",
-                        existing["id"],
+                    raise duplicate_account_error(
+                        existing["platform"],
+                        existing["platform_id"],
+                        existing["name"],
+                        (existing["id"], existing["serial_no"]),
                     )
 
     # -- roles -----------------------------------------------------------------------
@@ -232,11 +229,7 @@ class ImportBatch:
             current.clear()
         row = {
             "id": self._new_id("role_assignments"),
-            "account_id": account_id,
-            "role": role,
-            "person_id": person_id,
-            "start_on": start_on.isoformat(),
-            "end_on": None,
+            **assignment_row(account_id, role, person_id, start_on),
         }
         current.append(row)
         self.roles.append(row)

@@ -8,9 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
+import nmdesk.store.account_rules as account_rules
 import nmdesk.store.units as units_module
+from nmdesk.entry import AccountEntry, PersonEntry, collect_errors
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Unit
+from nmdesk.models import Account, AccountStatus, PersonKind, Unit
 from nmdesk.store import Register
 from nmdesk.store.bulk import ImportBatch
 
@@ -61,3 +63,104 @@ def test_a_unit_rule_changed_in_its_one_place_shows_on_both_paths(
     assert _refusal(lambda: register.units.add(unit)) == "单位名称：不能含逗号"
     assert _refusal(lambda: _through_import(register, unit)) == "单位名称：不能含逗号"
     assert register.units.all() == []
+
+
+# -- accounts: the form (nmdesk.entry), the store and an import ---------------------------
+
+
+def _account_entry(unit_id: int, **over: object) -> AccountEntry:
+    values: dict[str, object] = dict(
+        platform="微信",
+        account_type="订阅号",
+        name="北理工计算机",
+        platform_id="bitcs",
+        purpose="发布学院新闻",
+        opened_on="2019年3月",
+        unit_id=unit_id,
+        level=2,
+        status=AccountStatus.RUNNING,
+        roles={
+            "first_responsible": PersonEntry(None, "王伟", PersonKind.STAFF, "院长"),
+            "ops_contact": PersonEntry(None, "李娜", PersonKind.STUDENT, "学生助理"),
+            "specific_responsible": PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
+        },
+    )
+    values.update(over)
+    return AccountEntry(**values)  # type: ignore[arg-type]
+
+
+def _account(entry: AccountEntry) -> Account:
+    assert entry.unit_id is not None
+    return Account(
+        None,
+        entry.platform,
+        entry.account_type,
+        entry.name,
+        entry.unit_id,
+        entry.level,
+        entry.platform_id,
+        entry.purpose,
+        status=entry.status,
+        campus_data_service=entry.campus_data_service,
+        it_approval_ref=entry.it_approval_ref,
+    )
+
+
+def _three_refusals(register: Register, entry: AccountEntry) -> list[str]:
+    """The sentence each path refuses the account with: the form, the store, an import."""
+    errors, _checked = collect_errors(register, entry)
+    in_form = [str(error) for error in errors]
+    single = _refusal(lambda: register.accounts.create(_account(entry)))
+
+    def through_import() -> None:
+        batch = ImportBatch(register)
+        batch.add_account(_account(entry))
+        batch.flush()
+
+    bulk = _refusal(through_import)
+    assert any(text.endswith(single) for text in in_form), in_form  # the form may name a field
+    return [single, bulk]
+
+
+BAD_ACCOUNTS: dict[str, dict[str, object]] = {
+    "unlisted platform": {"platform": "聊天室"},
+    "unknown level": {"level": 9},
+    "level needs a parent unit": {"level": 3},
+    "campus data without approval": {"campus_data_service": True},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ACCOUNTS))
+def test_a_bad_account_is_refused_alike_by_the_form_the_store_and_the_import(
+    register: Register, case: str
+) -> None:
+    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
+    single, bulk = _three_refusals(register, _account_entry(unit_id, **BAD_ACCOUNTS[case]))
+    assert single == bulk
+    assert register.accounts.count() == 0
+
+
+def test_a_taken_platform_id_reads_alike_in_the_store_and_the_import(
+    register: Register,
+) -> None:
+    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
+    register.accounts.create(_account(_account_entry(unit_id)))
+    again = _account_entry(unit_id, name="计算机学院新闻")
+    single, bulk = _three_refusals(register, again)
+    assert single == bulk
+    assert "已登记为“北理工计算机”（编号 " in single
+
+
+def test_an_account_rule_changed_in_its_one_place_shows_on_every_path(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An approval reference of 无 is no reference: said once, in the account rules."""
+    plain = account_rules.clean_text
+    monkeypatch.setattr(
+        account_rules, "clean_text", lambda value: "" if plain(value) == "无" else plain(value)
+    )
+    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
+    entry = _account_entry(unit_id, campus_data_service=True, it_approval_ref="无")
+    single, bulk = _three_refusals(register, entry)
+    assert single == bulk
+    assert single.startswith("信息化部门审批文号：涉及校内数据服务的账号须经")

@@ -3,7 +3,7 @@
 ``checked_account_row`` serves a form's single account (``AccountStore.create`` and
 ``update_fields``) and a ledger import's thousands (``nmdesk.store.bulk.ImportBatch``);
 its parts (``check_listed_platform``, ``check_level``, ``check_it_approval``) also
-serve the account form (``nmdesk.entry``), which collects every error at once instead
+serve the account form (``nmdesk.entry_checks``), which collects every error at once instead
 of stopping at the first. ``duplicate_account_error`` is the one sentence for a
 platform ID that is taken, whether by a stored account or one queued in an import.
 """

@@ -10,7 +10,8 @@ import pytest
 
 import nmdesk.store.account_rules as account_rules
 import nmdesk.store.units as units_module
-from nmdesk.entry import AccountEntry, PersonEntry, collect_errors
+from nmdesk.entry import AccountEntry, PersonEntry
+from nmdesk.entry_checks import collect_errors
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Account, AccountStatus, PersonKind, Unit
 from nmdesk.store import Register
@@ -65,7 +66,7 @@ def test_a_unit_rule_changed_in_its_one_place_shows_on_both_paths(
     assert register.units.all() == []
 
 
-# -- accounts: the form (nmdesk.entry), the store and an import ---------------------------
+# -- accounts: the form (nmdesk.entry_checks), the store and an import ---------------------------
 
 
 def _account_entry(unit_id: int, **over: object) -> AccountEntry:

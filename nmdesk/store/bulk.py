@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from nmdesk.models import Account, Person, PersonKind, Unit
 from nmdesk.store.account_rules import checked_account_row, duplicate_account_error
-from nmdesk.store.accounts import MULTI_HOLDER_ROLES, assignment_row
 from nmdesk.store.people import person_row
+from nmdesk.store.roles import MULTI_HOLDER_ROLES, assignment_row
 from nmdesk.store.units import checked_unit_row
 from nmdesk.validation import check_role_holder
 

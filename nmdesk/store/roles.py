@@ -42,22 +42,10 @@ class RoleRecords:
     r: StoreCore
 
     def current_roles(self, account_id: int) -> list[RoleAssignment]:
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE account_id = ? AND end_on IS NULL ORDER BY id",
-                [account_id],
-            )
-        ]
+        return self._assignments("account_id = ? AND end_on IS NULL ORDER BY id", account_id)
 
     def role_history(self, account_id: int) -> list[RoleAssignment]:
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE account_id = ? ORDER BY start_on, id",
-                [account_id],
-            )
-        ]
+        return self._assignments("account_id = ? ORDER BY start_on, id", account_id)
 
     def holder(self, account_id: int, role: str) -> int | None:
         value = self.r.scalar(
@@ -66,6 +54,11 @@ class RoleRecords:
             [account_id, role],
         )
         return None if value is None else int(value)
+
+    def _assignments(self, where: str, key: int) -> list[RoleAssignment]:
+        """The role_assignments rows matching ``where`` (one ``?``, for ``key``), in order."""
+        rows = self.r.query(f"SELECT * FROM role_assignments WHERE {where}", [key])
+        return [self._assignment(row) for row in rows]
 
     @staticmethod
     def _assignment(row: dict[str, Any]) -> RoleAssignment:
@@ -143,25 +136,15 @@ class RoleRecords:
 
     def responsibilities(self, person_id: int) -> list[RoleAssignment]:
         """Everything a person currently holds, for hand-over when they leave or graduate."""
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE person_id = ? AND end_on IS NULL "
-                "ORDER BY account_id, id",
-                [person_id],
-            )
-        ]
+        return self._assignments(
+            "person_id = ? AND end_on IS NULL ORDER BY account_id, id", person_id
+        )
 
     def person_role_history(self, person_id: int) -> list[RoleAssignment]:
         """Every role a person holds or held, current first, then by start date."""
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE person_id = ? "
-                "ORDER BY end_on IS NOT NULL, start_on DESC, id DESC",
-                [person_id],
-            )
-        ]
+        return self._assignments(
+            "person_id = ? ORDER BY end_on IS NOT NULL, start_on DESC, id DESC", person_id
+        )
 
     def hand_over(
         self, from_person_id: int, to_person_id: int, on: dt.date

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fixtures_entry import sample_entry as _entry
 
 from nmdesk import entry as E
 from nmdesk import entry_checks as C
@@ -28,37 +29,6 @@ from nmdesk.services.sanctions import issue
 
 def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
     return register.units.add(Unit(None, name, kind, parent_id=parent))
-
-
-def _entry(unit_id: int, **over) -> E.AccountEntry:
-    values = dict(
-        platform="微信",
-        account_type="订阅号",
-        name="北理工计算机",
-        platform_id="bitcs",
-        purpose="发布学院新闻",
-        opened_on="2019年3月",
-        unit_id=unit_id,
-        level=2,
-        status=AccountStatus.RUNNING,
-        roles={
-            "first_responsible": E.PersonEntry(
-                None,
-                "王伟",
-                PersonKind.STAFF,
-                "院长",
-                "010-68912345",
-                "13911112222",
-                "wangwei@bit.edu.cn",
-            ),
-            "ops_contact": E.PersonEntry(
-                None, "李娜", PersonKind.STUDENT, "学生助理", "", "13811112222", "lina@bit.edu.cn"
-            ),
-            "specific_responsible": E.PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
-        },
-    )
-    values.update(over)
-    return E.AccountEntry(**values)
 
 
 def _fields(errors) -> list[str]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from fixtures_entry import sample_entry
 
 import nmdesk.store.account_rules as account_rules
 import nmdesk.store.units as units_module
-from nmdesk.entry import AccountEntry, PersonEntry
+from nmdesk.entry import AccountEntry
 from nmdesk.entry_checks import collect_errors
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Account, AccountStatus, PersonKind, Unit
+from nmdesk.models import Account, Unit
 from nmdesk.store import Register
 from nmdesk.store.bulk import ImportBatch
 
@@ -69,27 +70,6 @@ def test_a_unit_rule_changed_in_its_one_place_shows_on_both_paths(
 # -- accounts: the form (nmdesk.entry_checks), the store and an import ---------------------------
 
 
-def _account_entry(unit_id: int, **over: object) -> AccountEntry:
-    values: dict[str, object] = dict(
-        platform="微信",
-        account_type="订阅号",
-        name="北理工计算机",
-        platform_id="bitcs",
-        purpose="发布学院新闻",
-        opened_on="2019年3月",
-        unit_id=unit_id,
-        level=2,
-        status=AccountStatus.RUNNING,
-        roles={
-            "first_responsible": PersonEntry(None, "王伟", PersonKind.STAFF, "院长"),
-            "ops_contact": PersonEntry(None, "李娜", PersonKind.STUDENT, "学生助理"),
-            "specific_responsible": PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
-        },
-    )
-    values.update(over)
-    return AccountEntry(**values)  # type: ignore[arg-type]
-
-
 def _account(entry: AccountEntry) -> Account:
     assert entry.unit_id is not None
     return Account(
@@ -136,7 +116,7 @@ def test_a_bad_account_is_refused_alike_by_the_form_the_store_and_the_import(
     register: Register, case: str
 ) -> None:
     unit_id = register.units.add(Unit(None, "计算机学院", "college"))
-    single, bulk = _three_refusals(register, _account_entry(unit_id, **BAD_ACCOUNTS[case]))
+    single, bulk = _three_refusals(register, sample_entry(unit_id, **BAD_ACCOUNTS[case]))
     assert single == bulk
     assert register.accounts.count() == 0
 
@@ -145,8 +125,8 @@ def test_a_taken_platform_id_reads_alike_in_the_store_and_the_import(
     register: Register,
 ) -> None:
     unit_id = register.units.add(Unit(None, "计算机学院", "college"))
-    register.accounts.create(_account(_account_entry(unit_id)))
-    again = _account_entry(unit_id, name="计算机学院新闻")
+    register.accounts.create(_account(sample_entry(unit_id)))
+    again = sample_entry(unit_id, name="计算机学院新闻")
     single, bulk = _three_refusals(register, again)
     assert single == bulk
     assert "已登记为“北理工计算机”（编号 " in single
@@ -161,7 +141,7 @@ def test_an_account_rule_changed_in_its_one_place_shows_on_every_path(
         account_rules, "clean_text", lambda value: "" if plain(value) == "无" else plain(value)
     )
     unit_id = register.units.add(Unit(None, "计算机学院", "college"))
-    entry = _account_entry(unit_id, campus_data_service=True, it_approval_ref="无")
+    entry = sample_entry(unit_id, campus_data_service=True, it_approval_ref="无")
     single, bulk = _three_refusals(register, entry)
     assert single == bulk
     assert single.startswith("信息化部门审批文号：涉及校内数据服务的账号须经")

@@ -136,8 +136,11 @@ def checked_account_row(
     (``AccountStore.create``) and for a ledger import's thousands
     (``nmdesk.store.bulk.ImportBatch``, which passes its cached platform list and units)."""
     row = account_row(account)
-    row["name"] = require_text(account.name, FIELD_LABELS["name"], 100)
-    row["platform"] = require_text(account.platform, FIELD_LABELS["platform"], 30)
+    limits = profile.text_limits  # the one length rule: nmdesk.text_rules, by profile
+    row["name"] = require_text(account.name, FIELD_LABELS["name"], limits["accounts.name"])
+    row["platform"] = require_text(
+        account.platform, FIELD_LABELS["platform"], limits["accounts.platform"]
+    )
     check_listed_platform(row["platform"], platforms)
     check_level(profile, account.level, None)  # before the unit: its lookup may fail
     check_level(profile, account.level, unit_of(account.unit_id))

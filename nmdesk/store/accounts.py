@@ -428,7 +428,8 @@ class AccountStore(RoleRecords):
                 self.update_application(app.id, **fields)
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None:
-        reason = require_text(reason, "不予批准理由", 500)
+        limit = self.r.profile.text_limits["applications.refusal_reason"]
+        reason = require_text(reason, "不予批准理由", limit)
         with self.r.transaction():
             self.transition(account_id, AccountStatus.REFUSED)
             app = self.application(account_id)

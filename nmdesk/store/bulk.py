@@ -128,7 +128,7 @@ class ImportBatch:
 
     def add_person(self, person: Person) -> int:
         """Queue a new person, checked and normalised as ``PeopleStore.add`` does."""
-        row = person_row(person)
+        row = person_row(self.profile, person)
         person_id = self._new_id("people")
         self.people[person_id] = {"id": person_id, **row}
         if row["unit_id"] is not None:
@@ -143,7 +143,7 @@ class ImportBatch:
         for key, value in filled.items():
             setattr(updated, key, value)
         if person.id in self.people:
-            self.people[person.id].update(person_row(updated))
+            self.people[person.id].update(person_row(self.profile, updated))
             self._queued_people.pop(person.id, None)
             return
         self.r.people.update(updated)

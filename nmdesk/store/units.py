@@ -25,10 +25,11 @@ def check_unit_kind(profile: Profile, kind: str) -> str:
 
 
 def checked_unit_name(
-    name: str, find_id: Callable[[str], int | None], unit_id: int | None = None
+    profile: Profile, name: str, find_id: Callable[[str], int | None], unit_id: int | None = None
 ) -> str:
-    """A unit's name, given and held by no other unit than ``unit_id``."""
-    name = require_text(name, "单位名称")
+    """A unit's name, given, within the profile's length, and held by no other unit than
+    ``unit_id``."""
+    name = require_text(name, "单位名称", profile.text_limits["units.name"])
     other = find_id(name)
     if other is not None and other != unit_id:
         raise ValidationError("单位名称", f"“{name}”已存在")
@@ -48,7 +49,7 @@ def checked_unit_row(
     and for a ledger import's many (``nmdesk.store.bulk.ImportBatch``, which passes its
     cached lookups): ``find_id`` gives the id of the unit of a name (None: no such
     unit), ``unit_of`` a unit by id (NotFoundError if there is none)."""
-    name = checked_unit_name(unit.name, find_id)
+    name = checked_unit_name(profile, unit.name, find_id)
     check_unit_kind(profile, unit.kind)
     if unit.parent_id is not None:
         unit_of(unit.parent_id)
@@ -100,7 +101,9 @@ class UnitStore:
         if parent_id is not None and parent_id in self.subtree_ids(unit_id):
             raise ValidationError("上级单位", "不能把单位挂到它自己或它的下级单位之下")
         if "name" in changes:
-            changes["name"] = checked_unit_name(changes["name"], self._id_of, unit_id)
+            changes["name"] = checked_unit_name(
+                self.r.profile, changes["name"], self._id_of, unit_id
+            )
         with self.r.transaction():
             self.r.update_row("units", unit_id, changes)
             if "name" in changes:

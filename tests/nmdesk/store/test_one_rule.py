@@ -14,7 +14,7 @@ import nmdesk.store.units as units_module
 from nmdesk.entry import AccountEntry
 from nmdesk.entry_checks import collect_errors
 from nmdesk.errors import NmdeskError, ValidationError
-from nmdesk.models import Account, Unit
+from nmdesk.models import Account, Person, PersonKind, Unit
 from nmdesk.store import Register
 from nmdesk.store.bulk import ImportBatch
 
@@ -145,3 +145,59 @@ def test_an_account_rule_changed_in_its_one_place_shows_on_every_path(
     single, bulk = _three_refusals(register, entry)
     assert single == bulk
     assert single.startswith("信息化部门审批文号：涉及校内数据服务的账号须经")
+
+
+# -- lengths: the profile's text_limits, never a second figure ----------------------------
+
+
+def test_the_profile_sets_how_long_a_name_may_be_on_every_path(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile that allows 150-character account names is obeyed by the form, the
+    store and an import alike (the store's checks had 100 written in)."""
+    monkeypatch.setitem(register.profile.text_limits, "accounts.name", 150)
+    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
+    long_name = "计" * 120
+    errors, _checked = collect_errors(register, sample_entry(unit_id, name=long_name))
+    assert errors == []
+    register.accounts.create(_account(sample_entry(unit_id, name=long_name)))
+    batch = ImportBatch(register)
+    batch.add_account(_account(sample_entry(unit_id, name=long_name, platform_id="b")))
+    batch.flush()
+    assert register.accounts.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("key", "write"),
+    [
+        ("units.name", "unit"),
+        ("people.name", "person"),
+        ("accounts.name", "account"),
+    ],
+)
+def test_a_shorter_limit_refuses_alike_on_the_single_and_the_bulk_path(
+    register: Register, monkeypatch: pytest.MonkeyPatch, key: str, write: str
+) -> None:
+    unit_id = register.units.add(Unit(None, "计算机学院", "college"))
+    monkeypatch.setitem(register.profile.text_limits, key, 5)
+    name = "计算机学院新媒体中心"
+
+    def single() -> object:
+        if write == "unit":
+            return register.units.add(Unit(None, name, "college"))
+        if write == "person":
+            return register.people.add(Person(None, name, PersonKind.STAFF, unit_id))
+        return register.accounts.create(_account(sample_entry(unit_id, name=name)))
+
+    def bulk() -> object:
+        batch = ImportBatch(register)
+        if write == "unit":
+            batch.add_unit(Unit(None, name, "college"))
+        elif write == "person":
+            batch.add_person(Person(None, name, PersonKind.STAFF, unit_id))
+        else:
+            batch.add_account(_account(sample_entry(unit_id, name=name)))
+        return batch.flush()
+
+    assert _refusal(single) == _refusal(bulk)
+    assert "最多 5 字" in _refusal(single)

@@ -1,8 +1,9 @@
 """Many new rows at once, for a ledger import of thousands of accounts.
 
 ``ImportBatch`` takes new units, people, accounts and role assignments, checks
-each one as the single-row store methods do (required text, platform list,
-levels, parent unit, role holder kinds, duplicate platform IDs), gives it its
+each one with the single-row store's own rules (``checked_unit_row``,
+``person_row``, ``checked_account_row``, ``check_role_holder``,
+``duplicate_account_error``), called with the batch's cached lookups, gives it its
 id at once, and writes everything on ``flush`` with one ``executemany`` per
 table through ``Register.insert_rows``, which audits every row (an audit entry
 per 1,000 rows, each listing its rows with their values). Search text is

@@ -1,4 +1,4 @@
-"""Undo of unit, person and role edits (撤销), beside ``nmdesk.entry.undo_edit`` for
+"""Undo of unit, person and role edits (撤销), beside ``nmdesk.entry_save.undo_edit`` for
 account fields. The session's history in ``ui/desk/undo.py`` holds these records.
 
 As for account edits, undo is refused once the record changed again since, and a
@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.entry import cancel_filing
+from nmdesk.entry_save import cancel_filing
 from nmdesk.errors import NmdeskError, PolicyError
 from nmdesk.models import FilingStatus, Person
 from nmdesk.services.accounts import assign_role, end_role

@@ -1,4 +1,5 @@
-"""Accounts, their role holders and their applications.
+"""Accounts, their applications and (through ``nmdesk.store.roles.RoleRecords``) their
+role holders; the account rules are ``nmdesk.store.account_rules``.
 
 Editing a filed account, or changing its people, creates the change filing
 the policies require (变更备案 / 人员变更), with before and after values and a
@@ -9,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Container
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.dates import PartialDate, months_before, partial_from_iso
-from nmdesk.errors import DuplicateAccountError, NotFoundError, ValidationError
+from nmdesk.dates import months_before, partial_from_iso
+from nmdesk.errors import NotFoundError
 from nmdesk.lifecycle import check_transition
 from nmdesk.models import (
     Account,
@@ -22,11 +21,19 @@ from nmdesk.models import (
     Application,
     ApplicationDecision,
     FieldChange,
-    RoleAssignment,
     Unit,
 )
+from nmdesk.store.account_rules import (
+    FIELD_LABELS,
+    checked_account_row,
+    duplicate_account_error,
+    stored_value,
+)
 from nmdesk.store.convert import date_or_none, iso_or_none
-from nmdesk.store.people import get_person
+
+# MULTI_HOLDER_ROLES as itself: nmdesk/excel/planner.py still imports it from here
+from nmdesk.store.roles import MULTI_HOLDER_ROLES as MULTI_HOLDER_ROLES
+from nmdesk.store.roles import RoleRecords
 from nmdesk.store.search import (
     AccountQuery,
     build_account_query,
@@ -37,31 +44,12 @@ from nmdesk.store.search_index import (
     refresh_search_for_unit,
 )
 from nmdesk.store.units import get_unit
-from nmdesk.validation import check_role_holder, clean_text, require_text
+from nmdesk.validation import clean_text, require_text
 
 if TYPE_CHECKING:
-    from nmdesk.profiles import Profile
     from nmdesk.store.core import StoreCore
     from nmdesk.store.interfaces import AccountBatch
 
-# Fields a clerk edits, with the Chinese names used on sheets and in change filings.
-FIELD_LABELS = {
-    "platform": "开设平台",
-    "account_type": "账号类型",
-    "name": "账号名称",
-    "platform_id": "账号ID号",
-    "purpose": "账号主要用途",
-    "opened_on": "开设时间",
-    "level": "账号级别",
-    "unit_id": "账号开设单位",
-    "verified_subject": "认证主体",
-    "campus_data_service": "涉及校内数据服务",
-    "it_approval_ref": "信息化部门审批文号",
-    "miit_filing_no": "工信部备案号",
-    "password_rotated_on": "最近更换密码日期",
-    "last_post_on": "最近发布日期",
-    "note": "备注",
-}
 # Statuses in which the office holds a filing for the account, so changes must be filed.
 FILED_STATUSES = frozenset(
     {
@@ -74,8 +62,6 @@ FILED_STATUSES = frozenset(
 # Fields the office keeps for itself, not on any filed sheet: editing them is audited
 # but files no change (a new last-post date is not a 变更备案).
 UNFILED_FIELDS = frozenset({"last_post_on"})
-# Roles that may have several holders at once; every other role has one holder.
-MULTI_HOLDER_ROLES = frozenset({"operator"})
 
 
 def account_from_row(row: dict[str, Any]) -> Account:
@@ -102,79 +88,7 @@ def account_from_row(row: dict[str, Any]) -> Account:
     )
 
 
-def _stored(field: str, value: Any) -> Any:
-    if isinstance(value, PartialDate):
-        return value.iso()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and field not in ("purpose", "note"):
-        return clean_text(value)
-    return value
-
-
-_KEPT_AS_TYPED = ("purpose", "note")  # _stored keeps their line breaks and spacing
-_ACCOUNT_FIELDS = tuple((field, field in _KEPT_AS_TYPED) for field in FIELD_LABELS)
-_clean_text = lru_cache(maxsize=4096)(clean_text)  # platforms, types repeat down a ledger
-
-
-def account_row(account: Account) -> dict[str, Any]:
-    """The account's stored values: ``{field: _stored(field, getattr(account, field)) for
-    field in FIELD_LABELS}``, with the common cases (text, a number, nothing) decided by
-    the value's exact class (the import benchmark's row: 10,000 accounts)."""
-    row: dict[str, Any] = {}
-    values = vars(account)
-    for field, kept in _ACCOUNT_FIELDS:
-        value = values[field]
-        cls = value.__class__
-        if cls is str:
-            row[field] = value if kept or not value else _clean_text(value)
-        elif cls is int or value is None:
-            row[field] = value
-        else:
-            row[field] = _stored(field, value)
-    return row
-
-
-def checked_account_row(
-    profile: Profile,
-    account: Account,
-    platforms: Container[str],
-    unit_of: Callable[[int], Unit],
-) -> dict[str, Any]:
-    """The stored row of a new account, checked against the account rules: name and
-    platform given, the platform in the platform list, a level of the profile, a parent
-    unit where the level needs one, an IT approval for campus data services.
-
-    The one implementation of these rules, for a form's single account
-    (``AccountStore.create``) and for a ledger import's thousands
-    (``nmdesk.store.bulk.ImportBatch``, which passes its cached platform list and units)."""
-    row = account_row(account)
-    row["name"] = require_text(account.name, "账号名称", 100)
-    row["platform"] = require_text(account.platform, "开设平台", 30)
-    if row["platform"] not in platforms:
-        raise ValidationError(
-            "开设平台", f"“{row['platform']}”不在平台列表中，请先在平台列表中添加"
-        )
-    level = next((lv for lv in profile.levels if lv.level == account.level), None)
-    if level is None:
-        raise ValidationError("账号级别", f"应为 1–{len(profile.levels)} 级")
-    unit = unit_of(account.unit_id)
-    if level.requires_parent_unit and unit.parent_id is None:
-        raise ValidationError(
-            "账号级别",
-            f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
-        )
-    if account.campus_data_service and not clean_text(account.it_approval_ref):
-        raise ValidationError(
-            "信息化部门审批文号",
-            f"涉及校内数据服务的账号须经{profile.offices.get('it_office', '信息化部门')}审批，请填写审批文号",
-        )
-    return row
-
-
-class AccountStore:
+class AccountStore(RoleRecords):
     def __init__(self, register: StoreCore) -> None:
         self.r = register
 
@@ -289,10 +203,8 @@ class AccountStore:
         existing = self.by_platform_id(platform, platform_id)
         if existing is not None and existing.id != exclude_id:
             assert existing.id is not None
-            raise DuplicateAccountError(
-                f"{platform}账号 ID“{platform_id}”已登记为“{existing.name}”"
-                f"（编号 {existing.serial_no}，序号 {existing.id}），不能重复登记",
-                existing.id,
+            raise duplicate_account_error(
+                platform, platform_id, existing.name, (existing.id, existing.serial_no)
             )
 
     def same_platform(
@@ -477,7 +389,7 @@ class AccountStore:
 
     def update_application(self, application_id: int, **changes: Any) -> None:
         stored = {
-            k: _stored(k, v) if k not in ("justification", "operation_plan") else v
+            k: stored_value(k, v) if k not in ("justification", "operation_plan") else v
             for k, v in changes.items()
         }
         if "decision" in stored and isinstance(changes["decision"], ApplicationDecision):
@@ -516,7 +428,8 @@ class AccountStore:
                 self.update_application(app.id, **fields)
 
     def refuse(self, account_id: int, decided_on: dt.date, reason: str) -> None:
-        reason = require_text(reason, "不予批准理由", 500)
+        limit = self.r.profile.text_limits["applications.refusal_reason"]
+        reason = require_text(reason, "不予批准理由", limit)
         with self.r.transaction():
             self.transition(account_id, AccountStatus.REFUSED)
             app = self.application(account_id)
@@ -527,188 +440,6 @@ class AccountStore:
                     decided_on=decided_on,
                     refusal_reason=reason,
                 )
-
-    # -- roles -----------------------------------------------------------------------
-
-    def current_roles(self, account_id: int) -> list[RoleAssignment]:
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE account_id = ? AND end_on IS NULL ORDER BY id",
-                [account_id],
-            )
-        ]
-
-    def role_history(self, account_id: int) -> list[RoleAssignment]:
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE account_id = ? ORDER BY start_on, id",
-                [account_id],
-            )
-        ]
-
-    def holder(self, account_id: int, role: str) -> int | None:
-        value = self.r.scalar(
-            "SELECT person_id FROM role_assignments WHERE account_id = ? "
-            "AND role = ? AND end_on IS NULL ORDER BY id LIMIT 1",
-            [account_id, role],
-        )
-        return None if value is None else int(value)
-
-    @staticmethod
-    def _assignment(row: dict[str, Any]) -> RoleAssignment:
-        return RoleAssignment(
-            row["id"],
-            row["account_id"],
-            row["role"],
-            row["person_id"],
-            dt.date.fromisoformat(row["start_on"]),
-            date_or_none(row["end_on"]),
-        )
-
-    def assign_role(
-        self,
-        account_id: int,
-        role: str,
-        person_id: int,
-        start_on: dt.date,
-    ) -> FieldChange | None:
-        """Give a person a role from a date. The previous holder of a single-holder role
-        is ended that day. Returns the change as a personnel-change filing lists it
-        (None: the person holds the role already); whether it is filed is policy
-        (``nmdesk.services.accounts.assign_role``)."""
-        profile = self.r.profile
-        person = get_person(self.r, person_id)
-        check_role_holder(profile, role, person.kind)
-        role_name = profile.role_name(role)
-        with self.r.transaction():
-            previous = [a for a in self.current_roles(account_id) if a.role == role]
-            if any(a.person_id == person_id for a in previous):
-                return None
-            ended: list[str] = []
-            if role not in MULTI_HOLDER_ROLES:
-                for old in previous:
-                    assert old.id is not None
-                    self.r.update_row("role_assignments", old.id, {"end_on": start_on.isoformat()})
-                    ended.append(get_person(self.r, old.person_id).name)
-            self.r.insert_row(
-                "role_assignments",
-                {
-                    "account_id": account_id,
-                    "role": role,
-                    "person_id": person_id,
-                    "start_on": start_on.isoformat(),
-                    "end_on": None,
-                },
-            )
-            self.refresh_search([account_id])
-        return FieldChange(role_name, "、".join(ended), person.name)
-
-    def end_role(self, assignment_id: int, end_on: dt.date) -> FieldChange | None:
-        """End one role assignment; returns the change as a personnel-change filing lists
-        it (None: it had ended already)."""
-        row = self.r.row("role_assignments", assignment_id)
-        if row["end_on"] is not None:
-            return None
-        with self.r.transaction():
-            self.r.update_row("role_assignments", assignment_id, {"end_on": end_on.isoformat()})
-            self.refresh_search([row["account_id"]])
-        person = get_person(self.r, row["person_id"])
-        return FieldChange(self.r.profile.role_name(row["role"]), person.name, "")
-
-    def assignment(self, assignment_id: int) -> RoleAssignment:
-        return self._assignment(self.r.row("role_assignments", assignment_id))
-
-    def take_back_assignment(self, assignment_id: int, reopen: list[int]) -> None:
-        """Undo an assignment entered by mistake: its row goes (audited) and the
-        assignments it ended that day are current again."""
-        row = self.r.row("role_assignments", assignment_id)
-        with self.r.transaction():
-            self.r.delete_row("role_assignments", assignment_id, action="undo")
-            for other in reopen:
-                self.r.update_row("role_assignments", other, {"end_on": None}, action="undo")
-            self.refresh_search([row["account_id"]])
-
-    def reopen_role(self, assignment_id: int) -> None:
-        """Undo the end of an assignment: it is current again."""
-        row = self.r.row("role_assignments", assignment_id)
-        with self.r.transaction():
-            self.r.update_row("role_assignments", assignment_id, {"end_on": None}, action="undo")
-            self.refresh_search([row["account_id"]])
-
-    def responsibilities(self, person_id: int) -> list[RoleAssignment]:
-        """Everything a person currently holds, for hand-over when they leave or graduate."""
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE person_id = ? AND end_on IS NULL "
-                "ORDER BY account_id, id",
-                [person_id],
-            )
-        ]
-
-    def person_role_history(self, person_id: int) -> list[RoleAssignment]:
-        """Every role a person holds or held, current first, then by start date."""
-        return [
-            self._assignment(row)
-            for row in self.r.query(
-                "SELECT * FROM role_assignments WHERE person_id = ? "
-                "ORDER BY end_on IS NOT NULL, start_on DESC, id DESC",
-                [person_id],
-            )
-        ]
-
-    def hand_over(
-        self, from_person_id: int, to_person_id: int, on: dt.date
-    ) -> dict[int, list[FieldChange]]:
-        """Hand every current role of one person to another, in one transaction; returns
-        {account id: the changes a personnel-change filing lists}, in account order."""
-        profile = self.r.profile
-        successor = get_person(self.r, to_person_id)
-        held = self.responsibilities(from_person_id)
-        for assignment in held:
-            check_role_holder(profile, assignment.role, successor.kind)
-        leaver = get_person(self.r, from_person_id).name
-        by_account: dict[int, list[FieldChange]] = {}
-        with self.r.transaction():
-            for assignment in held:
-                assert assignment.id is not None
-                self.r.update_row("role_assignments", assignment.id, {"end_on": on.isoformat()})
-                successor_holds_role = any(
-                    a.person_id == to_person_id and a.role == assignment.role
-                    for a in self.current_roles(assignment.account_id)
-                )
-                if not successor_holds_role:
-                    self.r.insert_row(
-                        "role_assignments",
-                        {
-                            "account_id": assignment.account_id,
-                            "role": assignment.role,
-                            "person_id": to_person_id,
-                            "start_on": on.isoformat(),
-                            "end_on": None,
-                        },
-                    )
-                by_account.setdefault(assignment.account_id, []).append(
-                    FieldChange(profile.role_name(assignment.role), leaver, successor.name)
-                )
-            self.refresh_search(list(by_account))
-        return by_account
-
-    def missing_required_roles(self) -> list[tuple[int, str]]:
-        """(account id, role id) for live accounts lacking a role the profile requires."""
-        required = [role.id for role in self.r.profile.roles if role.required]
-        missing: list[tuple[int, str]] = []
-        for role in required:
-            rows = self.r.db.execute(
-                "SELECT a.id FROM accounts a WHERE a.status IN ('running', 'rectifying', 'suspended', "
-                "'lost', 'approved') AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE "
-                "r.account_id = a.id AND r.role = ? AND r.end_on IS NULL) ORDER BY a.id",
-                [role],
-            )
-            missing += [(row[0], role) for row in rows]
-        return missing
 
     def rotation_overdue(self, today: dt.date) -> list[Account]:
         """Live accounts whose password was not rotated within the profile's interval."""

@@ -1,8 +1,9 @@
 """Many new rows at once, for a ledger import of thousands of accounts.
 
 ``ImportBatch`` takes new units, people, accounts and role assignments, checks
-each one as the single-row store methods do (required text, platform list,
-levels, parent unit, role holder kinds, duplicate platform IDs), gives it its
+each one with the single-row store's own rules (``checked_unit_row``,
+``person_row``, ``checked_account_row``, ``check_role_holder``,
+``duplicate_account_error``), called with the batch's cached lookups, gives it its
 id at once, and writes everything on ``flush`` with one ``executemany`` per
 table through ``Register.insert_rows``, which audits every row (an audit entry
 per 1,000 rows, each listing its rows with their values). Search text is
@@ -20,12 +21,12 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nmdesk.errors import DuplicateAccountError, ValidationError
 from nmdesk.models import Account, Person, PersonKind, Unit
-from nmdesk.store.accounts import MULTI_HOLDER_ROLES, checked_account_row
+from nmdesk.store.account_rules import checked_account_row, duplicate_account_error
 from nmdesk.store.people import person_row
-from nmdesk.store.units import check_unit_kind
-from nmdesk.validation import check_role_holder, require_text
+from nmdesk.store.roles import MULTI_HOLDER_ROLES, assignment_row
+from nmdesk.store.units import checked_unit_row
+from nmdesk.validation import check_role_holder
 
 if TYPE_CHECKING:
     from nmdesk.store.core import StoreCore
@@ -81,23 +82,10 @@ class ImportBatch:
 
     def add_unit(self, unit: Unit) -> int:
         """Queue a new unit, checked as ``UnitStore.add`` checks it."""
-        name = require_text(unit.name, "单位名称")
-        check_unit_kind(self.profile, unit.kind)
-        if self.find_unit(name) is not None:
-            raise ValidationError("单位名称", f"“{name}”已存在")
-        if unit.parent_id is not None:
-            self._unit(unit.parent_id)
+        row = checked_unit_row(self.profile, unit, self.find_unit, self._unit)
         unit_id = self._new_id("units")
-        self.units[unit_id] = {
-            "id": unit_id,
-            "name": name,
-            "short_name": unit.short_name.strip(),
-            "kind": unit.kind,
-            "parent_id": unit.parent_id,
-            "head_person_id": unit.head_person_id,
-            "note": unit.note,
-        }
-        self.unit_names[name] = unit_id
+        self.units[unit_id] = {"id": unit_id, **row}
+        self.unit_names[row["name"]] = unit_id
         return unit_id
 
     def unit_name(self, unit_id: int) -> str:
@@ -141,7 +129,7 @@ class ImportBatch:
 
     def add_person(self, person: Person) -> int:
         """Queue a new person, checked and normalised as ``PeopleStore.add`` does."""
-        row = person_row(person)
+        row = person_row(self.profile, person)
         person_id = self._new_id("people")
         self.people[person_id] = {"id": person_id, **row}
         if row["unit_id"] is not None:
@@ -156,7 +144,7 @@ class ImportBatch:
         for key, value in filled.items():
             setattr(updated, key, value)
         if person.id in self.people:
-            self.people[person.id].update(person_row(updated))
+            self.people[person.id].update(person_row(self.profile, updated))
             self._queued_people.pop(person.id, None)
             return
         self.r.people.update(updated)
@@ -186,10 +174,7 @@ class ImportBatch:
         key = (row["platform"], row["platform_id"])
         if row["platform_id"]:
             if key in self.platform_ids:
-                raise DuplicateAccountError(
-                    f"{key[0]}账号 ID“{key[1]}”已登记为“{self.platform_ids[key]}”，不能重复登记",
-                    0,
-                )
+                raise duplicate_account_error(*key, self.platform_ids[key])
             self.platform_ids[key] = row["name"]
         now = dt.datetime.now().isoformat(timespec="seconds")
         account_id = self._new_id("accounts")
@@ -218,11 +203,11 @@ class ImportBatch:
                 chunk,
             ):
                 if (existing["platform"], existing["platform_id"]) in wanted:
-                    raise DuplicateAccountError(
-                        f"{existing['platform']}账号 ID“{existing['platform_id']}”已登记为"
-                        f"“{existing['name']}”（编号 {existing['serial_no']}，序号 {existing['id']}），"
-                        "不能重复登记",
-                        existing["id"],
+                    raise duplicate_account_error(
+                        existing["platform"],
+                        existing["platform_id"],
+                        existing["name"],
+                        (existing["id"], existing["serial_no"]),
                     )
 
     # -- roles -----------------------------------------------------------------------
@@ -245,11 +230,7 @@ class ImportBatch:
             current.clear()
         row = {
             "id": self._new_id("role_assignments"),
-            "account_id": account_id,
-            "role": role,
-            "person_id": person_id,
-            "start_on": start_on.isoformat(),
-            "end_on": None,
+            **assignment_row(account_id, role, person_id, start_on),
         }
         current.append(row)
         self.roles.append(row)

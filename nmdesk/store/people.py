@@ -18,6 +18,7 @@ from nmdesk.validation import (
 )
 
 if TYPE_CHECKING:
+    from nmdesk.profiles import Profile
     from nmdesk.store.core import StoreCore
 
 
@@ -38,12 +39,13 @@ def person_from_row(row: dict[str, Any]) -> Person:
     )
 
 
-def person_row(person: Person) -> dict[str, Any]:
-    """Validate and normalise a person's fields into a storable row. Only a student has
+def person_row(profile: Profile, person: Person) -> dict[str, Any]:
+    """Validate and normalise a person's fields into a storable row (the one
+    implementation, for ``PeopleStore`` and the import's batch). Only a student has
     an expected graduation date."""
     graduates = person.graduates_on if PersonKind(person.kind) is PersonKind.STUDENT else None
     return {
-        "name": require_text(person.name, "姓名", 50),
+        "name": require_text(person.name, "姓名", profile.text_limits["people.name"]),
         "kind": PersonKind(person.kind).value,
         "unit_id": person.unit_id,
         "title": clean_text(person.title),
@@ -70,13 +72,13 @@ class PeopleStore:
         self.r = register
 
     def add(self, person: Person) -> int:
-        return self.r.insert_row("people", person_row(person))
+        return self.r.insert_row("people", person_row(self.r.profile, person))
 
     def update(self, person: Person) -> None:
         """Save a person's details; renaming refreshes the search text of their accounts."""
         assert person.id is not None
         with self.r.transaction():
-            before = self.r.update_row("people", person.id, person_row(person))
+            before = self.r.update_row("people", person.id, person_row(self.r.profile, person))
             if before["name"] != person.name:
                 refresh_search_for_person(self.r, person.id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import NotFoundError, ValidationError
@@ -21,6 +22,45 @@ def check_unit_kind(profile: Profile, kind: str) -> str:
         names = "、".join(profile.unit_kinds.values())
         raise ValidationError("单位类型", f"“{kind}”不在策略配置的单位类型中，应为 {names}")
     return kind
+
+
+def checked_unit_name(
+    profile: Profile, name: str, find_id: Callable[[str], int | None], unit_id: int | None = None
+) -> str:
+    """A unit's name, given, within the profile's length, and held by no other unit than
+    ``unit_id``."""
+    name = require_text(name, "单位名称", profile.text_limits["units.name"])
+    other = find_id(name)
+    if other is not None and other != unit_id:
+        raise ValidationError("单位名称", f"“{name}”已存在")
+    return name
+
+
+def checked_unit_row(
+    profile: Profile,
+    unit: Unit,
+    find_id: Callable[[str], int | None],
+    unit_of: Callable[[int], Unit],
+) -> dict[str, Any]:
+    """The stored row of a new unit, checked against the unit rules: a name given and
+    not taken, a kind of the profile, a parent unit that exists.
+
+    The one implementation of these rules, for a form's single unit (``UnitStore.add``)
+    and for a ledger import's many (``nmdesk.store.bulk.ImportBatch``, which passes its
+    cached lookups): ``find_id`` gives the id of the unit of a name (None: no such
+    unit), ``unit_of`` a unit by id (NotFoundError if there is none)."""
+    name = checked_unit_name(profile, unit.name, find_id)
+    check_unit_kind(profile, unit.kind)
+    if unit.parent_id is not None:
+        unit_of(unit.parent_id)
+    return {
+        "name": name,
+        "short_name": unit.short_name.strip(),
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "head_person_id": unit.head_person_id,
+        "note": unit.note,
+    }
 
 
 def _unit(row: dict[str, Any]) -> Unit:
@@ -49,33 +89,21 @@ class UnitStore:
         self.r = register
 
     def add(self, unit: Unit) -> int:
-        name = require_text(unit.name, "单位名称")
-        check_unit_kind(self.r.profile, unit.kind)
-        if self.find_by_name(name) is not None:
-            raise ValidationError("单位名称", f"“{name}”已存在")
-        if unit.parent_id is not None:
-            self.get(unit.parent_id)
-        return self.r.insert_row(
-            "units",
-            {
-                "name": name,
-                "short_name": unit.short_name.strip(),
-                "kind": unit.kind,
-                "parent_id": unit.parent_id,
-                "head_person_id": unit.head_person_id,
-                "note": unit.note,
-            },
-        )
+        row = checked_unit_row(self.r.profile, unit, self._id_of, self.get)
+        return self.r.insert_row("units", row)
+
+    def _id_of(self, name: str) -> int | None:
+        found = self.find_by_name(name)
+        return None if found is None else found.id
 
     def update(self, unit_id: int, **changes: Any) -> None:
         parent_id = changes.get("parent_id")
         if parent_id is not None and parent_id in self.subtree_ids(unit_id):
             raise ValidationError("上级单位", "不能把单位挂到它自己或它的下级单位之下")
         if "name" in changes:
-            changes["name"] = require_text(changes["name"], "单位名称")
-            other = self.find_by_name(changes["name"])
-            if other is not None and other.id != unit_id:
-                raise ValidationError("单位名称", f"“{changes['name']}”已存在")
+            changes["name"] = checked_unit_name(
+                self.r.profile, changes["name"], self._id_of, unit_id
+            )
         with self.r.transaction():
             self.r.update_row("units", unit_id, changes)
             if "name" in changes:

@@ -170,7 +170,7 @@ def test_every_deadline_reads_the_same_and_includes_its_last_day(demo_path: Path
     "截止 2026-10-10（含当日）"."""
     from nmdesk.account_report import describe_account
     from nmdesk.dates import deadline_text
-    from nmdesk.entry import describe_filing
+    from nmdesk.entry_save import describe_filing
     from nmdesk.review.listing import ListingRow
 
     assert deadline_text(dt.date(2026, 10, 10)) == "截止 2026-10-10（含当日）"

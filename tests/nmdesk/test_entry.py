@@ -1,12 +1,16 @@
-"""The account form's rules and saving, without Qt (nmdesk/entry.py)."""
+"""The account form's rules and saving, without Qt (nmdesk/entry.py, entry_checks.py,
+entry_save.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from fixtures_entry import sample_entry as _entry
 
 from nmdesk import entry as E
+from nmdesk import entry_checks as C
+from nmdesk import entry_save as S
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import (
     AccountStatus,
@@ -27,44 +31,13 @@ def _unit(register, name="计算机学院", kind="college", parent=None) -> int:
     return register.units.add(Unit(None, name, kind, parent_id=parent))
 
 
-def _entry(unit_id: int, **over) -> E.AccountEntry:
-    values = dict(
-        platform="微信",
-        account_type="订阅号",
-        name="北理工计算机",
-        platform_id="bitcs",
-        purpose="发布学院新闻",
-        opened_on="2019年3月",
-        unit_id=unit_id,
-        level=2,
-        status=AccountStatus.RUNNING,
-        roles={
-            "first_responsible": E.PersonEntry(
-                None,
-                "王伟",
-                PersonKind.STAFF,
-                "院长",
-                "010-68912345",
-                "13911112222",
-                "wangwei@bit.edu.cn",
-            ),
-            "ops_contact": E.PersonEntry(
-                None, "李娜", PersonKind.STUDENT, "学生助理", "", "13811112222", "lina@bit.edu.cn"
-            ),
-            "specific_responsible": E.PersonEntry(None, "张敏", PersonKind.STAFF, "宣传干事"),
-        },
-    )
-    values.update(over)
-    return E.AccountEntry(**values)
-
-
 def _fields(errors) -> list[str]:
     return [e.field for e in errors]
 
 
 def test_create_running_account_with_people(register) -> None:
     unit = _unit(register)
-    result = E.save_entry(register, _entry(unit))
+    result = S.save_entry(register, _entry(unit))
     account = register.accounts.get(result.account_id)
     assert account.opened_on.iso() == "2019-03"
     assert account.status is AccountStatus.RUNNING
@@ -82,7 +55,7 @@ def test_each_contact_rule_names_its_field(register) -> None:
     entry.roles["ops_contact"].email = "lina@bit"
     entry.opened_on = "2019-13"
     entry.name = ""
-    errors, checked = E.collect_errors(register, entry)
+    errors, checked = C.collect_errors(register, entry)
     assert checked is None
     assert _fields(errors) == [
         "账号名称",
@@ -95,9 +68,9 @@ def test_each_contact_rule_names_its_field(register) -> None:
 
 def test_duplicate_points_to_existing(register) -> None:
     unit = _unit(register)
-    first = E.save_entry(register, _entry(unit)).account_id
-    with pytest.raises(E.DuplicateFieldError) as info:
-        E.check_entry(register, _entry(unit, name="另一个"))
+    first = S.save_entry(register, _entry(unit)).account_id
+    with pytest.raises(C.DuplicateFieldError) as info:
+        C.check_entry(register, _entry(unit, name="另一个"))
     assert info.value.existing_id == first
     assert info.value.field == "账号ID号"
     assert "北理工计算机" in str(info.value)
@@ -113,14 +86,14 @@ def test_pku_role_rule_and_eligibility_and_justification(pku_register) -> None:
         "password_custodian": E.PersonEntry(None, "孙丽", PersonKind.STUDENT),
     }
     entry = _entry(group, roles=roles, status=AccountStatus.APPLYING, name="北大力学")
-    errors, _ = E.collect_errors(pku_register, entry)
+    errors, _ = C.collect_errors(pku_register, entry)
     assert "账号开设单位" in _fields(errors)
     assert any(e.field == "具体负责人" and "在职教职工" in e.reason for e in errors)
     entry.unit_id = dept
     entry.roles["specific_responsible"].kind = PersonKind.STAFF
-    E.save_entry(pku_register, entry)
+    S.save_entry(pku_register, entry)
     second = _entry(dept, roles=roles, status=AccountStatus.APPLYING, platform_id="pku2")
-    errors, _ = E.collect_errors(pku_register, second)
+    errors, _ = C.collect_errors(pku_register, second)
     assert _fields(errors) == ["新增账号必要性说明", "运营计划"]
     assert E.entry_warnings(pku_register, second)[-1].startswith("总量控制")
     assert "北大" in E.entry_warnings(pku_register, _entry(dept, name="北大力学"))[0]
@@ -129,13 +102,13 @@ def test_pku_role_rule_and_eligibility_and_justification(pku_register) -> None:
 def test_suspended_unit_cannot_apply(register) -> None:
     unit = _unit(register)
     issue(register, Sanction(None, unit, SanctionKind.SUSPEND_APPLY, dt.date(2026, 1, 5), "违规"))
-    errors, _ = E.collect_errors(register, _entry(unit, status=AccountStatus.APPLYING))
+    errors, _ = C.collect_errors(register, _entry(unit, status=AccountStatus.APPLYING))
     assert any(e.field == "账号开设单位" and "暂停" in e.reason for e in errors)
 
 
 def test_edit_creates_change_and_personnel_filings_and_undo_voids_them(register) -> None:
     unit = _unit(register)
-    result = E.save_entry(register, _entry(unit))
+    result = S.save_entry(register, _entry(unit))
     account_id = result.account_id
     entry = E.entry_from_account(register, account_id)
     # 2026-09-30 (Wed); 10-01..10-07 National Day holiday; 10-08 Thu and 10-09 Fri work;
@@ -143,7 +116,7 @@ def test_edit_creates_change_and_personnel_filings_and_undo_voids_them(register)
     entry.event_on = "2026-09-30"
     entry.purpose = "发布学院新闻和通知"
     entry.roles["ops_contact"] = E.PersonEntry(None, "周杰", PersonKind.STAFF, mobile="13700001111")
-    saved = E.save_entry(register, entry, account_id)
+    saved = S.save_entry(register, entry, account_id)
     kinds = [register.filings.get(f).kind for f in saved.filing_ids]
     assert kinds == [FilingKind.CHANGE, FilingKind.PERSONNEL]
     change = register.filings.get(saved.filing_ids[0])
@@ -154,23 +127,23 @@ def test_edit_creates_change_and_personnel_filings_and_undo_voids_them(register)
         ("运维负责人", "李娜", "周杰")
     ]
     assert saved.edit is not None
-    assert E.undo_edit(register, saved.edit) is None
+    assert S.undo_edit(register, saved.edit) is None
     assert register.accounts.get(account_id).purpose == "发布学院新闻"
     assert register.filings.get(saved.filing_ids[0]).status is FilingStatus.CANCELLED
 
 
 def test_undo_after_filing_came_back_files_reverse_change(register) -> None:
     unit = _unit(register)
-    account_id = E.save_entry(register, _entry(unit)).account_id
+    account_id = S.save_entry(register, _entry(unit)).account_id
     entry = E.entry_from_account(register, account_id)
     entry.name = "北理工计算机学院"
-    saved = E.save_entry(register, entry, account_id)
+    saved = S.save_entry(register, entry, account_id)
     mark_filed(register, saved.filing_ids[0], dt.date.today())
-    reverse = E.undo_edit(register, saved.edit)
+    reverse = S.undo_edit(register, saved.edit)
     assert reverse is not None
     assert register.filings.get(reverse).changes[0].after == "北理工计算机"
     with pytest.raises(NmdeskError):
-        E.undo_edit(register, saved.edit)
+        S.undo_edit(register, saved.edit)
 
 
 def test_pledge_date_required_when_signed(pku_register) -> None:
@@ -183,10 +156,10 @@ def test_pledge_date_required_when_signed(pku_register) -> None:
     entry = _entry(
         dept, roles=roles, status=AccountStatus.APPLYING, pledge_signed=True, priority_rank="0"
     )
-    errors, _ = E.collect_errors(pku_register, entry)
+    errors, _ = C.collect_errors(pku_register, entry)
     assert _fields(errors) == ["优先顺序", "承诺书签署日期"]
     with pytest.raises(ValidationError):
-        E.check_entry(pku_register, entry)
+        C.check_entry(pku_register, entry)
 
 
 def test_approval_on_the_sheet_opens_the_opening_filing(register) -> None:
@@ -198,7 +171,7 @@ def test_approval_on_the_sheet_opens_the_opening_filing(register) -> None:
         decided_on="2026-11-02",
         signed_on="2026-10-30",
     )
-    result = E.save_entry(register, entry)
+    result = S.save_entry(register, entry)
     account = register.accounts.get(result.account_id)
     assert account.status is AccountStatus.APPROVED
     opening = register.filings.get(result.filing_ids[0])
@@ -224,15 +197,15 @@ def test_pku_approval_needs_the_pledge_and_edit_can_approve(pku_register) -> Non
         approval_ref="党政联席会纪要 2026-08",
         decided_on="2026-11-02",
     )
-    errors, _ = E.collect_errors(pku_register, entry)
+    errors, _ = C.collect_errors(pku_register, entry)
     assert _fields(errors) == ["承诺书"]
     entry.approval_ref = entry.decided_on = ""
-    account_id = E.save_entry(pku_register, entry).account_id
+    account_id = S.save_entry(pku_register, entry).account_id
     assert pku_register.accounts.get(account_id).status is AccountStatus.APPLYING
     later = E.entry_from_account(pku_register, account_id)
     later.pledge_signed, later.pledge_signed_on = True, "2026-11-01"
     later.approval_ref, later.decided_on = "党政联席会纪要 2026-08", "2026-11-02"
-    saved = E.save_entry(pku_register, later, account_id)
+    saved = S.save_entry(pku_register, later, account_id)
     assert pku_register.accounts.get(account_id).status is AccountStatus.APPROVED
     assert pku_register.filings.get(saved.filing_ids[-1]).kind is FilingKind.OPENING
 
@@ -241,24 +214,24 @@ def test_describe_filing_flags_an_estimated_due_date_and_voiding_needs_an_open_f
     register,
 ) -> None:
     unit = _unit(register)
-    account_id = E.save_entry(register, _entry(unit)).account_id
+    account_id = S.save_entry(register, _entry(unit)).account_id
     filing_id = register.filings.create(account_id, FilingKind.CHANGE, dt.date(2027, 12, 28), [])
-    text = E.describe_filing(register, filing_id)
+    text = S.describe_filing(register, filing_id)
     assert "变更备案" in text and "估算" in text and "2027" in text
     mark_filed(register, filing_id, dt.date(2027, 12, 29))
     with pytest.raises(NmdeskError, match="已归档"):
-        E.cancel_filing(register, filing_id, "test")
+        S.cancel_filing(register, filing_id, "test")
 
 
 def test_person_role_history_lists_current_first_with_end_dates(register) -> None:
     unit = _unit(register)
-    result = E.save_entry(register, _entry(unit, signed_on="2026-01-05"))
+    result = S.save_entry(register, _entry(unit, signed_on="2026-01-05"))
     ops = register.accounts.holder(result.account_id, "ops_contact")
     assignment = register.accounts.current_roles(result.account_id)
     ops_role = next(a for a in assignment if a.role == "ops_contact")
     end_role(register, ops_role.id, dt.date(2026, 6, 30))
     other = _unit(register, "机电学院")
-    second = E.save_entry(register, _entry(other, platform_id="bitme", name="机电"))
+    second = S.save_entry(register, _entry(other, platform_id="bitme", name="机电"))
     assign_role(register, second.account_id, "operator", ops, dt.date(2026, 9, 1))
     history = register.accounts.person_role_history(ops)
     assert [(h.role, h.end_on) for h in history] == [
@@ -271,7 +244,7 @@ def test_protected_name_warns_only_while_not_registered(register) -> None:
     unit = _unit(register)
     entry = _entry(unit)
     assert any("北理工" in w for w in E.entry_warnings(register, entry))
-    account_id = E.save_entry(register, entry).account_id
+    account_id = S.save_entry(register, entry).account_id
     registered = E.entry_from_account(register, account_id)
     assert not any("受保护" in w for w in E.entry_warnings(register, registered, account_id))
     plain = E.entry_warnings(register, _entry(unit, name="计算机学院摄影"))
@@ -279,7 +252,8 @@ def test_protected_name_warns_only_while_not_registered(register) -> None:
 
 
 def test_missing_required_names_each_empty_required_field_as_the_sheet_does(register) -> None:
-    from nmdesk.entry import AccountEntry, collect_errors, missing_required, required_summary
+    from nmdesk.entry import AccountEntry
+    from nmdesk.entry_checks import collect_errors, missing_required, required_summary
 
     errors, _ = collect_errors(register, AccountEntry(platform="微信"))
     missing = missing_required(register.profile, errors)

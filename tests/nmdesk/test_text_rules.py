@@ -20,7 +20,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nmdesk.entry import AccountEntry, PersonEntry, collect_errors
+from nmdesk.entry import AccountEntry, PersonEntry
+from nmdesk.entry_checks import collect_errors
 from nmdesk.errors import NmdeskError, ProfileError, ValidationError
 from nmdesk.excel.export import export_csv, export_xlsx
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit

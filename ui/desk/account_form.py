@@ -12,7 +12,7 @@ The sheet's widgets are built in ``ui/desk/account_sheet.py`` (``AccountSheet``)
 each role holder in ``ui/desk/role_holder.py`` (``PersonBlock``); this module is the
 dialog around them. Picard style: ``load()`` fills the widgets, ``check()`` raises the
 first ValidationError after showing every error inline next to its field, ``save()``
-writes in one transaction through ``nmdesk.entry``. Editing a filed account
+writes in one transaction through ``nmdesk.entry_save``. Editing a filed account
 shows the change filings created and their due dates; leaving with typed input
 unsaved asks first.
 """
@@ -26,17 +26,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from nmdesk.changes import Changes
 from nmdesk.dates import today
-from nmdesk.entry import (
-    AccountEntry,
-    SaveResult,
-    collect_errors,
-    describe_filing,
-    entry_from_account,
-    entry_warnings,
-    missing_required,
-    required_summary,
-    save_entry,
-)
+from nmdesk.entry import AccountEntry, entry_from_account, entry_warnings
+from nmdesk.entry_checks import collect_errors, missing_required, required_summary
+from nmdesk.entry_save import SaveResult, describe_filing, save_entry
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import AccountStatus, ApplicationDecision
 from nmdesk.store.accounts import FILED_STATUSES

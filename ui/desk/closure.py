@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import Changes
 from nmdesk.dates import deadline_text, today
-from nmdesk.entry import describe_filing
+from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Filing, FilingKind, FilingStatus

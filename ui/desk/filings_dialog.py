@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import today
-from nmdesk.entry import describe_filing
+from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus

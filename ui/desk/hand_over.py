@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import Changes
 from nmdesk.dates import today
-from nmdesk.entry import describe_filing
+from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import PersonKind
 from nmdesk.services.accounts import hand_over

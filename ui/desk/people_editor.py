@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day, today
-from nmdesk.entry import describe_filing
+from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store.interfaces import Register

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.entry import PersonEntry, role_label
+from nmdesk.entry import PersonEntry, person_entry, role_label
 from nmdesk.models import PersonKind
 from nmdesk.store.interfaces import Register
 from ui.desk.desk_common import FieldBox, tr
@@ -149,18 +149,7 @@ class PersonBlock(QWidget):
             self._fill(PersonEntry())
         if person_id is not None and not self._filling:
             self._filled_from = int(person_id)
-            person = self.register.people.get(int(person_id))
-            self._fill(
-                PersonEntry(
-                    person.id,
-                    person.name,
-                    person.kind,
-                    person.title,
-                    person.office_phone,
-                    person.mobile,
-                    person.email,
-                )
-            )
+            self._fill(person_entry(self.register.people.get(int(person_id))))
         self.changed.emit()
 
     def _fill(self, person: PersonEntry) -> None:

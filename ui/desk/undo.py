@@ -20,7 +20,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from nmdesk.entry import EditRecord, describe_filing, undo_edit
+from nmdesk.entry_save import EditRecord, describe_filing, undo_edit
 from nmdesk.errors import NmdeskError
 from nmdesk.store.interfaces import Register
 from nmdesk.undo import UndoRecord, describe, undo_record

@@ -34,7 +34,7 @@ from nmdesk.models import (
     FilingKind,
     FilingStatus,
 )
-from nmdesk.store.accounts import FIELD_LABELS
+from nmdesk.store.account_rules import FIELD_LABELS
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import Register

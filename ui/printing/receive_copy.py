@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSize
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -46,6 +47,7 @@ class ReceiveCopyDialog(ModalHost, QDialog):
     ) -> None:
         super().__init__(parent)
         self.changes = NOTHING  # set when a copy is received: its filing changed
+        self._closing_quietly = False  # a close() by the program: nothing to ask
         attach_guide(self, "receive")
         self.register = register
         self.filing: CopyMatch | None = None  # what the code names
@@ -159,14 +161,23 @@ class ReceiveCopyDialog(ModalHost, QDialog):
 
     def reject(self) -> None:
         """关闭, Esc and the window's close button: a typed or scanned check code whose copy
-        was not received is dropped only when the clerk says so."""
-        if self.received is None and self.code_edit.text().strip():
+        was not received is dropped only when the clerk says so (a close by the program,
+        ``close()``, is not asked about)."""
+        if not self._closing_quietly and self.received is None and self.code_edit.text().strip():
             question = self.tr("已输入的校验码“{0}”尚未登记交回。放弃并关闭吗？").format(
                 self.code_edit.text().strip()
             )
             if not self.confirm(self.tr("登记交回的签字表"), question):
                 return
         super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # QDialog's closeEvent calls reject(); only the clerk's own close is asked about
+        self._closing_quietly = not event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._closing_quietly = False
 
     def receive(self) -> Received | None:
         """Mark the found filing received on the chosen date, attaching the scan if any."""

@@ -69,3 +69,8 @@ def test_closing_with_a_typed_check_code_asks_first(qtbot, demo_register) -> Non
     answer[0] = True
     dialog.reject()  # the clerk drops it
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+
+    dialog.show()
+    asked.clear()
+    dialog.close()  # the program closes it (e.g. the window quits): nothing to ask
+    assert not dialog.isVisible() and asked == []

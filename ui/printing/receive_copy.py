@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSize
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDateEdit,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,8 +28,8 @@ from nmdesk.errors import NmdeskError
 from nmdesk.forms.receipt import CopyMatch, Received, find_copy, receive_match
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
-from ui.common.modal_host import ModalHost
 from ui.common.window_fit import fit_to_screen
+from ui.desk.desk_common import DeskDialog
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import Register
@@ -39,7 +37,7 @@ if TYPE_CHECKING:
 ERROR_STYLE = "color: #b3261e;"
 
 
-class ReceiveCopyDialog(ModalHost, QDialog):
+class ReceiveCopyDialog(DeskDialog):
     """Find a filing by its check code and mark its signed copy received."""
 
     def __init__(
@@ -47,7 +45,6 @@ class ReceiveCopyDialog(ModalHost, QDialog):
     ) -> None:
         super().__init__(parent)
         self.changes = NOTHING  # set when a copy is received: its filing changed
-        self._closing_quietly = False  # a close() by the program: nothing to ask
         attach_guide(self, "receive")
         self.register = register
         self.filing: CopyMatch | None = None  # what the code names
@@ -162,7 +159,7 @@ class ReceiveCopyDialog(ModalHost, QDialog):
     def reject(self) -> None:
         """关闭, Esc and the window's close button: a typed or scanned check code whose copy
         was not received is dropped only when the clerk says so (a close by the program,
-        ``close()``, is not asked about)."""
+        ``close()``, is not asked about: ``DeskDialog.closeEvent``)."""
         if not self._closing_quietly and self.received is None and self.code_edit.text().strip():
             question = self.tr("已输入的校验码“{0}”尚未登记交回。放弃并关闭吗？").format(
                 self.code_edit.text().strip()
@@ -170,14 +167,6 @@ class ReceiveCopyDialog(ModalHost, QDialog):
             if not self.confirm(self.tr("登记交回的签字表"), question):
                 return
         super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        # QDialog's closeEvent calls reject(); only the clerk's own close is asked about
-        self._closing_quietly = not event.spontaneous()
-        try:
-            super().closeEvent(event)
-        finally:
-            self._closing_quietly = False
 
     def receive(self) -> Received | None:
         """Mark the found filing received on the chosen date, attaching the scan if any."""

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day
-from nmdesk.errors import ValidationError
+from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.paths import UI_FONT_FILE
 from ui.common.modal_host import ModalHost
 
@@ -248,6 +248,14 @@ class DeskDialog(ModalHost, QDialog):
             super().closeEvent(event)
         finally:
             self._closing_quietly = False
+
+    def show_refusal(self, error: NmdeskError, boxes: Mapping[str, FieldBox]) -> None:
+        """A refused save: a field's error under that field, any other as a message."""
+        box = boxes.get(error.field) if isinstance(error, ValidationError) else None
+        if box is not None:
+            box.set_error(str(error))
+        else:
+            self.show_message(tr("不能保存"), str(error), error=True)
 
     def enter_presses(self, button: QPushButton) -> None:
         """Enter in a field presses this (saving) button, never one that clears the form."""

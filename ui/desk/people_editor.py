@@ -341,15 +341,8 @@ class PeopleDialog(DirectoryEditor):
                 self.person_id = self.register.people.add(person)
             else:
                 self.history.push(record_person_edit(self.register, person))
-        except ValidationError as error:
-            box = self.boxes.get(error.field)
-            if box is not None:
-                box.set_error(str(error))
-            else:
-                self.show_message(tr("不能保存"), str(error), error=True)
-            return False
         except NmdeskError as error:
-            self.show_message(tr("不能保存"), str(error), error=True)
+            self.show_refusal(error, self.boxes)
             return False
         self.changes |= Changes(people=True)
         self.refresh_list()

@@ -252,15 +252,8 @@ class UnitsDialog(DirectoryEditor):
         try:
             self.check()
             unit_id = self.save()
-        except ValidationError as error:
-            box = self.boxes.get(error.field)
-            if box is not None:
-                box.set_error(str(error))
-            else:
-                self.show_message(tr("不能保存"), str(error), error=True)
-            return False
         except NmdeskError as error:
-            self.show_message(tr("不能保存"), str(error), error=True)
+            self.show_refusal(error, self.boxes)
             return False
         self.changes |= Changes(units=True)
         self._shown_values = None  # saved: nothing to ask about while the tree is rebuilt

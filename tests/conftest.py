@@ -18,6 +18,9 @@ from nmdesk.demo import build_demo_register
 from nmdesk.store import Register
 from ui.common.window_fit import use_office_screen
 
+# the throwaway PostgreSQL cluster of the server tests (``server_cluster``, ``server_database``)
+pytest_plugins = ["server_cluster"]
+
 # The desk's own settings (remembered window sizes) go to a folder of this run,
 # never to the user's ~/.config.
 _SETTINGS_DIR = tempfile.mkdtemp(prefix="nmdesk-test-settings-")

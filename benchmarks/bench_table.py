@@ -63,8 +63,8 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
     from nmdesk.store import Register
     from nmdesk.store.search import (
         AccountQuery,
-        _fts_phrase,
         build_account_query,
+        fts_phrase,
         normalize_search_text,
         spaced_characters,
     )
@@ -80,14 +80,14 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
         for label, text in SEARCHES:
             query = AccountQuery(text=text)
             norm = normalize_search_text(text)
-            sql, params = build_account_query(query)
+            sql, params = build_account_query(query, register.sql)
             candidates: list[tuple[str, list[Any]]] = [(sql, params)]
             if len(norm) >= 3:
                 candidates.append(
                     (
                         "SELECT rowid FROM account_search_fts WHERE account_search_fts MATCH ? "
                         "ORDER BY rowid",
-                        [_fts_phrase(norm)],
+                        [fts_phrase(norm)],
                     )
                 )
             else:
@@ -95,7 +95,7 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
                     (
                         "SELECT rowid FROM account_chars_fts WHERE account_chars_fts MATCH ? "
                         "ORDER BY rowid",
-                        [_fts_phrase(spaced_characters(norm))],
+                        [fts_phrase(spaced_characters(norm))],
                     )
                 )
             like = "SELECT account_id FROM account_search WHERE text LIKE ?"

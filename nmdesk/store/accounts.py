@@ -134,7 +134,7 @@ class AccountStore(RoleRecords):
         query = query or AccountQuery(
             rotation_days=self.r.profile.deadlines["password_rotation_days"]
         )
-        sql, params = build_account_query(query)
+        sql, params = build_account_query(query, self.r.sql)
         if limit is not None:  # a literal (an int): SQLite plans the LIMIT with the query
             sql = f"{sql} LIMIT {int(limit)}"
         return [row[0] for row in self.r.db.execute(sql, params)]
@@ -144,18 +144,19 @@ class AccountStore(RoleRecords):
         if not ids:
             return {}
         marks = ",".join("?" for _ in ids)
+        sql = self.r.sql
         result = self.r.query(
             "SELECT a.id, a.serial_no, a.platform, a.account_type, a.name, a.platform_id, "
             "u.name AS unit, a.level, a.status, a.opened_on, "
-            "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
+            f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
             " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
             " AND ra.role = 'first_responsible') AS first_responsible, "
-            "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
+            f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
             " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
             " AND ra.role = 'operator') AS operator, "
             # INDEXED BY: the planner otherwise walks every open filing for each row
-            "(SELECT min(f.due_on) FROM filings f INDEXED BY filings_account WHERE f.account_id = a.id "
-            " AND f.status = 'open') AS next_due "
+            f"(SELECT min(f.due_on) FROM filings f {sql.indexed_by('filings_account')} "
+            "WHERE f.account_id = a.id AND f.status = 'open') AS next_due "
             f"FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN ({marks})",
             ids,
         )

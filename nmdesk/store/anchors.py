@@ -28,6 +28,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nmdesk.errors import NmdeskError
 from nmdesk.store.backup_folder import backups_dir, list_backups
@@ -58,8 +59,9 @@ class ChainHead:
 EMPTY_HEAD = ChainHead("-", 0, 0)
 
 
-def chain_head(conn: sqlite3.Connection) -> ChainHead:
-    """The head of the chain in the database behind ``conn``."""
+def chain_head(conn: Any) -> ChainHead:
+    """The head of the chain in the database behind ``conn`` (a sqlite3 connection or
+    either engine's register connection: anything with ``execute``)."""
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         return EMPTY_HEAD
@@ -177,7 +179,7 @@ def _text_of(path: Path) -> str:
         document.close()
 
 
-def check_anchor(conn: sqlite3.Connection, anchor: str) -> Finding | None:
+def check_anchor(conn: Any, anchor: str) -> Finding | None:
     """None when the register still holds the entry with this hash (and so, when the
     chain checks, exactly the history before it); otherwise what is wrong."""
 

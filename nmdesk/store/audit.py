@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -87,6 +86,17 @@ class AuditLog:
     def __init__(self, register: StoreCore) -> None:
         self.register = register
 
+    def _head(self) -> tuple[int, str]:
+        """The id the next entry takes and the hash it links to. On the server, this
+        transaction becomes the only one extending the chain until it ends
+        (``Dialect.lock_chain``), so that concurrent clerks make one chain."""
+        db = self.register.db
+        lock = self.register.sql.lock_chain()
+        if lock is not None:
+            db.execute(lock)
+        last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        return (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
+
     def record(
         self,
         action: str,
@@ -96,17 +106,17 @@ class AuditLog:
         after: dict[str, Any] | None,
     ) -> None:
         db = self.register.db
-        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS
+        entry_id, prev = self._head()
         at = dt.datetime.now().isoformat(timespec="microseconds")
         before_text, after_text = _canonical(before), _canonical(after)
         digest = _entry_hash(
             prev, at, self.register.actor, action, table, row_id, before_text, after_text
         )
         db.execute(
-            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
-            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (id, at, actor, action, table_name, row_id, before, after, "
+            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
+                entry_id,
                 at,
                 self.register.actor,
                 action,
@@ -134,12 +144,12 @@ class AuditLog:
 
     def _record_set(self, action: str, table: str, ids: list[int]) -> None:
         db = self.register.db
-        columns = [str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")]
+        columns = db.columns(table)
         low, high = min(ids), max(ids)
         params: list[Any] = [low, high]
         where = "id BETWEEN ? AND ?"  # ids are distinct: a full range holds exactly these
         if high - low + 1 != len(ids):
-            where, params = "id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+            where, params = f"id IN ({self.register.sql.id_list})", [json.dumps(ids)]
         if table in ACCOUNT_CHILD_TABLES and "account_id" in columns:
             accounts = "min(account_id), max(account_id)"
         elif table == "accounts":
@@ -148,22 +158,19 @@ class AuditLog:
             accounts = "NULL, NULL"
         listed = ", ".join(f'"{column}"' for column in columns)
         rows, count, first_account, last_account = db.execute(
-            f"SELECT json_group_array(json_array({listed})), count(*), {accounts} "
-            f"FROM (SELECT * FROM {table} WHERE {where} ORDER BY id)",
-            params,
+            self.register.sql.row_set_sql(listed, accounts, table, where), params
         ).fetchone()
         assert count == len(ids), (table, count, len(ids))
         row_set = f'{{"columns": {_PAYLOAD.encode(columns)}, "rows": {rows}}}'
-        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS
+        entry_id, prev = self._head()
         at = dt.datetime.now().isoformat(timespec="microseconds")
         actor = self.register.actor
         digest = _entry_hash(prev, at, actor, action, table, low, None, None, row_set)
         db.execute(
-            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
+            "INSERT INTO audit_log (id, at, actor, action, table_name, row_id, before, after, "
             "prev_hash, hash, account_id, row_set, last_row_id, last_account_id) "
-            "VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
-            [at, actor, action, table, low, prev, digest, first_account, row_set, high,
+            "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
+            [entry_id, at, actor, action, table, low, prev, digest, first_account, row_set, high,
              last_account],
         )  # fmt: skip
 
@@ -183,8 +190,7 @@ class AuditLog:
         if not entries:
             return
         db = self.register.db
-        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS
+        entry_id, prev = self._head()
         at = dt.datetime.now().isoformat(timespec="microseconds")
         actor = self.register.actor
         params = []
@@ -213,12 +219,14 @@ class AuditLog:
             else:
                 account = None
             params.append(
-                (at, actor, action, table, row_id, before_text, after_text, prev, digest, account)
-            )
+                (entry_id, at, actor, action, table, row_id, before_text, after_text, prev,
+                 digest, account)
+            )  # fmt: skip
             prev = digest
-        db.conn.executemany(
-            "INSERT INTO audit_log (at, actor, action, table_name, row_id, before, after, "
-            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            entry_id += 1
+        db.executemany(
+            "INSERT INTO audit_log (id, at, actor, action, table_name, row_id, before, after, "
+            "prev_hash, hash, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params,
         )
 
@@ -230,8 +238,8 @@ class AuditLog:
             [table, row_id],
         )
         sets = self.register.db.execute(
-            "SELECT id, at, actor, action, table_name FROM audit_log INDEXED BY audit_row_sets "
-            "WHERE row_set IS NOT NULL AND table_name = ? AND last_row_id >= ? AND row_id <= ?",
+            "SELECT id, at, actor, action, table_name FROM audit_log "
+            f"{self.register.sql.indexed_by('audit_row_sets')} WHERE row_set IS NOT NULL AND table_name = ? AND last_row_id >= ? AND row_id <= ?",
             [table, row_id, row_id],
         ).fetchall()
         for entry in self._set_rows(sets, "id", row_id):
@@ -251,8 +259,8 @@ class AuditLog:
             [account_id],
         )
         sets = self.register.db.execute(
-            "SELECT id, at, actor, action, table_name FROM audit_log INDEXED BY audit_account_sets "
-            "WHERE row_set IS NOT NULL AND last_account_id >= ? AND account_id <= ?",
+            "SELECT id, at, actor, action, table_name FROM audit_log "
+            f"{self.register.sql.indexed_by('audit_account_sets')} WHERE row_set IS NOT NULL AND last_account_id >= ? AND account_id <= ?",
             [account_id, account_id],
         ).fetchall()
         accounts = [entry for entry in sets if entry[4] == "accounts"]
@@ -268,24 +276,22 @@ class AuditLog:
         The rows are picked by SQLite's JSON functions, without loading the whole set. A
         set whose text is not a row set (changed outside nmdesk, which ``verify``
         reports) gives nothing here."""
-        db = self.register.db
+        db, sql = self.register.db, self.register.sql
         found = []
         for entry_id, at, actor, action, table in sets:
             try:
-                columns = json.loads(
-                    db.execute(
-                        "SELECT row_set ->> '$.columns' FROM audit_log WHERE id = ?", [entry_id]
-                    ).fetchone()[0]
-                )
-                if key not in columns or "id" not in columns:
-                    continue
-                picked = db.execute(
-                    "SELECT j.value FROM audit_log, json_each(audit_log.row_set, '$.rows') j "
-                    "WHERE audit_log.id = ? AND j.value ->> ? = ?",
-                    [entry_id, columns.index(key), value],
-                ).fetchall()
+                # a set that is not JSON fails the statement, which on the server
+                # would abort the whole transaction without this guard (a savepoint)
+                with db.statement_guard():
+                    text = db.execute(sql.row_set_columns, [entry_id]).fetchone()[0]
+                    columns = json.loads(text)
+                    if key not in columns or "id" not in columns:
+                        continue
+                    picked = db.execute(
+                        sql.row_set_pick, [entry_id, columns.index(key), value]
+                    ).fetchall()
                 rows = [dict(zip(columns, json.loads(text), strict=True)) for (text,) in picked]
-            except (sqlite3.DatabaseError, ValueError, TypeError, AttributeError):
+            except (db.Error, ValueError, TypeError, AttributeError):
                 continue
             for row in rows:
                 found.append(
@@ -409,7 +415,7 @@ def _verify_table(db: Any, table: str, latest: Latest) -> list[Finding]:
     findings = []
     cursor = db.execute(f"SELECT * FROM {table}")
     names = [d[0] for d in cursor.description]
-    defaults = _column_defaults(db, table)
+    defaults = db.column_defaults(table)
     seen: set[int] = set()
     for values in cursor:
         row = dict(zip(names, values, strict=True))
@@ -499,15 +505,3 @@ def _changed_columns(
         elif row[column] is not None and row[column] != defaults.get(column):
             changed.append(column)
     return changed
-
-
-def _column_defaults(db: Any, table: str) -> dict[str, Any]:
-    """Each column's default value, as SQLite evaluates the declared default."""
-    defaults: dict[str, Any] = {}
-    for _cid, name, _type, _notnull, default, _pk in db.execute(f"PRAGMA table_info({table})"):
-        if default is not None:
-            try:
-                defaults[name] = db.execute(f"SELECT {default}").fetchone()[0]
-            except sqlite3.Error:
-                defaults[name] = None
-    return defaults

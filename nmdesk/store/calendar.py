@@ -59,7 +59,7 @@ class CalendarStore:
                 int(row[0])
                 for row in self.r.db.execute(
                     "SELECT id FROM calendar_overrides WHERE day BETWEEN ? AND ? "
-                    "OR day IN (SELECT value FROM json_each(?))",
+                    f"OR day IN ({self.r.sql.text_list})",
                     [first, last, json.dumps([d.day.isoformat() for d in schedule.days])],
                 )
             ]:

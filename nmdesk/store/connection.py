@@ -15,15 +15,24 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+
+from nmdesk.store.dialect import SQLITE, Dialect
 
 _savepoint_numbers = itertools.count(1)
 
 
 class RegisterConnection:
-    """One open SQLite connection; belongs to the thread that opened it."""
+    """One open SQLite connection; belongs to the thread that opened it.
+
+    Its surface (``execute``, ``executemany``, ``atomic``, the catalogue questions,
+    ``Error``, ``dialect``) is what ``StoreCore`` uses, and what the server's
+    ``nmdesk.store.server_connection.ServerConnection`` offers too."""
+
+    dialect: Dialect = SQLITE
+    Error: type[Exception] = sqlite3.Error  # the engine's error class
 
     def __init__(self, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.conn = conn
@@ -57,6 +66,9 @@ class RegisterConnection:
             return self.conn.execute(sql)
         return self.conn.execute(sql, parameters)
 
+    def executemany(self, sql: str, rows: Any) -> None:
+        self.conn.executemany(sql, rows)
+
     def table_exists(self, name: str) -> bool:
         cursor = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
@@ -65,6 +77,35 @@ class RegisterConnection:
 
     def columns(self, table: str) -> list[str]:
         return [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def declared_types(self, table: str) -> list[tuple[str, str]]:
+        """(column, declared type) of each column, in order."""
+        return [(row[1], str(row[2])) for row in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def has_triggers(self, table: str) -> bool:
+        cursor = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table]
+        )
+        return bool(cursor.fetchone()[0])
+
+    def column_defaults(self, table: str) -> dict[str, Any]:
+        """Each column's default value, as SQLite evaluates the declared default."""
+        defaults: dict[str, Any] = {}
+        for _cid, name, _type, _notnull, default, _pk in self.conn.execute(
+            f"PRAGMA table_info({table})"
+        ):
+            if default is not None:
+                try:
+                    defaults[name] = self.conn.execute(f"SELECT {default}").fetchone()[0]
+                except sqlite3.Error:
+                    defaults[name] = None
+        return defaults
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_ok(self) -> bool:
+        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
     @contextmanager
     def atomic(self) -> Iterator[RegisterConnection]:
@@ -102,6 +143,10 @@ class RegisterConnection:
             raise
         if self.after_commit is not None:
             self.after_commit()
+
+    def statement_guard(self) -> AbstractContextManager[None]:
+        """Nothing to guard: a failing statement leaves SQLite's transaction as it was."""
+        return nullcontext()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from nmdesk.errors import NotFoundError, RegisterError
 from nmdesk.profiles import Profile, profile_from_json
-from nmdesk.store.connection import RegisterConnection
+from nmdesk.store.dialect import Dialect
+from nmdesk.store.engine import EngineConnection
 from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
 
 if TYPE_CHECKING:
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
 DEMO_META_KEY = "demo"  # meta key set on a demo register ("1")
 
 # Declared column types that store a value of exactly this Python type as it was bound.
-_BOUND_TYPES: dict[str, type] = {"TEXT": str, "INTEGER": int, "REAL": float}
+# (PostgreSQL's names for the server's columns: text, bigint, double precision.)
+_BOUND_TYPES: dict[str, type] = {
+    "TEXT": str,
+    "INTEGER": int,
+    "REAL": float,
+    "BIGINT": int,
+    "DOUBLE PRECISION": float,
+}
 
 
 def now_text() -> str:
@@ -59,7 +67,9 @@ class StoreCore:
     reviews: interfaces.Reviews
     excel: interfaces.Excel
 
-    def __init__(self, db: RegisterConnection, path: Path, actor: str) -> None:
+    def __init__(self, db: EngineConnection, path: Path, actor: str) -> None:
+        # ``db`` is the engine's connection: SQLite's RegisterConnection or the server's
+        # ServerConnection, which has the same surface
         self.db = db
         self.path = path
         self.actor = actor
@@ -72,6 +82,11 @@ class StoreCore:
         self._profile: Profile | None = None
         self._calendar: WorkdayCalendar | None = None
         self._column_types: dict[str, dict[str, type | None]] = {}
+
+    @property
+    def sql(self) -> Dialect:
+        """The engine's SQL fragments (``nmdesk.store.dialect``)."""
+        return self.db.dialect
 
     @property
     def read_only_message(self) -> str:
@@ -112,13 +127,16 @@ class StoreCore:
             return []
         self._check_text(table, rows)
         columns = list(rows[0])
-        if "id" not in columns:
-            first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
-            rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
-            columns = ["id", *columns]
-        ids = [int(row["id"]) for row in rows]
         with self.transaction():
-            self.db.conn.executemany(
+            if "id" not in columns:
+                lock = self.sql.lock_ids(table)  # the server: one id giver per table
+                if lock is not None:
+                    self.db.execute(lock)
+                first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
+                rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
+                columns = ["id", *columns]
+            ids = [int(row["id"]) for row in rows]
+            self.db.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' for _ in columns)})",
                 list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
@@ -133,15 +151,13 @@ class StoreCore:
         a trigger on the table could change a row as it is written."""
         types = self._column_types.get(table)
         if types is None:
-            triggers = self.db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                [table],
-            ).fetchone()[0]
-            declared = self.db.execute(f"PRAGMA table_info({table})").fetchall()
             types = (
                 {}
-                if triggers
-                else {row[1]: _BOUND_TYPES.get(str(row[2]).upper()) for row in declared}
+                if self.db.has_triggers(table)
+                else {
+                    name: _BOUND_TYPES.get(declared.upper())
+                    for name, declared in self.db.declared_types(table)
+                }
             )
             self._column_types[table] = types
         return types
@@ -227,7 +243,7 @@ class StoreCore:
             before = self.rows(table, list(changes))
             for columns, params in by_columns.items():
                 assignments = ", ".join(f"{column} = ?" for column in columns)
-                self.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
+                self.db.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
             if self.stored_as_bound(table, list(changes.values())):
                 after = {row_id: {**before[row_id], **changes[row_id]} for row_id in changes}
             else:
@@ -260,7 +276,7 @@ class StoreCore:
     def rows(self, table: str, row_ids: list[int]) -> dict[int, dict[str, Any]]:
         """{id: row} of these rows of ``table``, in one query; NotFoundError if one is missing."""
         cursor = self.db.execute(
-            f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT * FROM {table} WHERE id IN ({self.sql.id_list})",
             [json.dumps(row_ids)],
         )
         names = [d[0] for d in cursor.description]
@@ -322,10 +338,10 @@ class StoreCore:
         self._calendar = None
 
     def schema_version(self) -> int:
-        return int(self.scalar("PRAGMA user_version"))
+        return self.db.schema_version()
 
     def integrity_ok(self) -> bool:
-        return bool(self.scalar("PRAGMA integrity_check") == "ok")
+        return self.db.integrity_ok()
 
     @property
     def attachments_dir(self) -> Path:

@@ -27,7 +27,7 @@ from nmdesk.profiles import load_profile
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.accounts import AccountStore
-from nmdesk.store.anchors import ChainHead, chain_head
+from nmdesk.store.anchors import ChainHead, backup_findings, chain_head
 from nmdesk.store.attachments import AttachmentStore
 from nmdesk.store.audit import AuditLog
 from nmdesk.store.bulk import ImportBatch
@@ -81,6 +81,7 @@ class Register(StoreCore):
     """An open register. Use ``Register.create`` for a new file and ``Register.open`` otherwise."""
 
     audit: AuditLog
+    db: RegisterConnection
 
     def __init__(self, db: RegisterConnection, path: Path, *, actor: str | None = None) -> None:
         super().__init__(db, path, actor or _default_actor())
@@ -264,7 +265,7 @@ class Register(StoreCore):
 
     def verify(self, anchors: Sequence[str] = ()) -> VerifyReport:
         """Every check on the register (``nmdesk.store.verification``)."""
-        return verify_register(self, anchors)
+        return verify_register(self, anchors, backup_findings(self.path, self.db.conn))
 
     def backup(self, out: str | Path | None = None) -> Path:
         """A manual backup into the register's backup folder, or to ``out``."""

@@ -415,7 +415,7 @@ class ReviewStore:
         and the checks before publishing do not need them, and they cost most).
         """
         extra = (
-            "(SELECT group_concat(DISTINCT ra.role) FROM role_assignments ra "
+            f"(SELECT {self.r.sql.group_concat_distinct('ra.role')} FROM role_assignments ra "
             " WHERE ra.account_id = a.id AND ra.end_on IS NULL) AS roles, "
             + PLATFORM_PLACE
             + " AS priority_rank "

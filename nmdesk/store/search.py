@@ -16,7 +16,13 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from nmdesk.store.search_text import fts_phrase as fts_phrase  # re-exported
+from nmdesk.store.search_text import spaced_characters as spaced_characters  # re-exported
+
+if TYPE_CHECKING:
+    from nmdesk.store.dialect import Dialect
 
 SORT_COLUMNS = {
     "id": "a.id",
@@ -63,31 +69,20 @@ def pinyin_initials(text: str) -> str:
     return initials(text).casefold().replace(" ", "")
 
 
-def spaced_characters(text: str | None) -> str:
-    """Every character a token of its own: ``王伟 bit`` → ``王 伟 b i t``.
-
-    ``str.split()`` drops exactly the characters ``str.isspace`` calls whitespace, so
-    this is the character-by-character filter, done in C (the triggers call it per row)."""
-    return " ".join("".join(text.split())) if text else ""
-
-
 def register_sql_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the schema's triggers use; every connection to a register needs them."""
     conn.create_function("nm_spaced", 1, spaced_characters, deterministic=True)
 
 
-def _fts_phrase(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def build_account_query(q: AccountQuery) -> tuple[str, list[Any]]:
-    """SQL selecting account ids for the query, in the requested order."""
+def build_account_query(q: AccountQuery, dialect: Dialect) -> tuple[str, list[Any]]:
+    """SQL selecting account ids for the query, in the requested order. The text's
+    index clauses are the engine's (``Dialect.text_clauses``)."""
     where: list[str] = []
     params: list[Any] = []
     text = normalize_search_text(q.text)
     clauses: list[str] = []
     if text:
-        clauses, params = _text_clauses(text)
+        clauses, params = dialect.text_clauses(text)
         where.append("(" + " OR ".join(clauses) + ")")
     filters, filter_params = _filter_clauses(q)
     where += filters
@@ -107,39 +102,6 @@ def build_account_query(q: AccountQuery) -> tuple[str, list[Any]]:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {column} {direction}, a.id {direction}"
     return sql, params
-
-
-def _text_clauses(text: str) -> tuple[list[str], list[Any]]:
-    """The alternatives (each ``a.id IN (…)``) that match normalized search text, with
-    their parameters: the trigram index from three characters, the character index for
-    one or two, LIKE for punctuation; and for Latin letters the names' pinyin initials."""
-    clauses = []
-    params: list[Any] = []
-    if len(text) >= 3:
-        clauses.append(
-            "a.id IN (SELECT rowid FROM account_search_fts WHERE account_search_fts MATCH ?)"
-        )
-        params.append(_fts_phrase(text))
-    elif all(ch.isalnum() or ch.isspace() for ch in text):
-        clauses.append(
-            "a.id IN (SELECT rowid FROM account_chars_fts WHERE account_chars_fts MATCH ?)"
-        )
-        params.append(_fts_phrase(spaced_characters(text)))
-    else:
-        clauses.append("a.id IN (SELECT account_id FROM account_search WHERE text LIKE ?)")
-        params.append(f"%{text}%")
-    letters = text.replace(" ", "")
-    if text.isascii() and letters.isalpha():
-        if len(letters) >= 3:  # trigram index over the initials (migration 0006)
-            clauses.append(
-                "a.id IN (SELECT rowid FROM account_initials_fts "
-                "WHERE account_initials_fts MATCH ?)"
-            )
-            params.append(_fts_phrase(letters))
-        else:
-            clauses.append("a.id IN (SELECT account_id FROM account_search WHERE initials LIKE ?)")
-            params.append(f"%{letters}%")
-    return clauses, params
 
 
 def _filter_clauses(q: AccountQuery) -> tuple[list[str], list[Any]]:

@@ -25,12 +25,13 @@ def refresh_search(core: StoreCore, account_ids: list[int]) -> None:
     accounts, too slow for the bench row "导入 10,000 行台账"."""
     if not account_ids:
         return
+    sql = core.sql
     rows = core.db.execute(
         "SELECT a.id, a.name, a.platform_id, a.serial_no, a.platform, u.name, u.short_name, "
-        "(SELECT group_concat(p.name, ' ') FROM role_assignments ra JOIN people p "
+        f"(SELECT {sql.group_concat('p.name', ' ')} FROM role_assignments ra JOIN people p "
         "ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL) "
         "FROM accounts a JOIN units u ON u.id = a.unit_id "
-        "WHERE a.id IN (SELECT value FROM json_each(?))",
+        f"WHERE a.id IN ({sql.id_list})",
         [json.dumps(account_ids)],
     ).fetchall()
     values = []
@@ -44,12 +45,7 @@ def refresh_search(core: StoreCore, account_ids: list[int]) -> None:
         )
         initials = " ".join(pinyin_initials(part) for part in (name, unit, short) if part)
         values.append((account_id, text, initials))
-    core.db.execute(
-        "INSERT INTO account_search (account_id, text, initials) "
-        "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
-        "ON CONFLICT(account_id) DO UPDATE SET text = excluded.text, initials = excluded.initials",
-        [json.dumps(values, ensure_ascii=False)],
-    )
+    core.db.execute(*sql.search_upsert(values))
 
 
 def refresh_search_for_unit(core: StoreCore, unit_id: int) -> None:

@@ -14,19 +14,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nmdesk.store.anchors import backup_findings, chain_head, check_anchor
+from nmdesk.store.anchors import chain_head, check_anchor
+from nmdesk.store.findings import Finding
 from nmdesk.store.verify_report import VerifyReport as VerifyReport  # re-exported
 
 if TYPE_CHECKING:
     from nmdesk.store.core import StoreCore
 
 
-def verify_register(register: StoreCore, anchors: Sequence[str] = ()) -> VerifyReport:
-    """Run every check on an open register; ``anchors`` are heads kept outside the file."""
-    conn = register.db.conn
+def verify_register(
+    register: StoreCore, anchors: Sequence[str] = (), backups: Sequence[Finding] | None = None
+) -> VerifyReport:
+    """Run every check on an open register; ``anchors`` are heads kept outside the file.
+    ``backups``: what the engine found checking the chain against its backups (a file's:
+    ``anchors.backup_findings``); None for an engine that has none yet."""
+    conn = register.db
     integrity = register.integrity_ok()
     findings = register.audit.verify()
-    findings += backup_findings(register.path, conn)
+    findings += backups or []
     for anchor in anchors:
         missing = check_anchor(conn, anchor)
         if missing is not None:

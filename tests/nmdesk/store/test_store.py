@@ -194,12 +194,12 @@ def test_short_queries_use_the_character_index_and_match_a_full_scan(
         assert set(demo_register.accounts.ids(AccountQuery(text=text))) >= expected, text
         if not text.isascii():
             assert set(demo_register.accounts.ids(AccountQuery(text=text))) == expected, text
-    sql, _ = build_account_query(AccountQuery(text="王伟"))
+    sql, _ = build_account_query(AccountQuery(text="王伟"), demo_register.sql)
     assert "account_chars_fts" in sql and "LIKE" not in sql
 
 
 def test_short_queries_with_punctuation_fall_back_to_a_scan(demo_register: Register) -> None:
-    sql, params = build_account_query(AccountQuery(text="_0"))
+    sql, params = build_account_query(AccountQuery(text="_0"), demo_register.sql)
     assert "LIKE" in sql and params[0] == "%_0%"
     assert demo_register.accounts.ids(AccountQuery(text="_0"))
 

@@ -185,10 +185,11 @@ class ServerCluster:
             autocommit=True,
         )
 
-    def create_database(self) -> str:
+    def create_database(self, template: str = "template0") -> str:
+        """A new database, empty (from ``template0``) or a copy of ``template``."""
         name = f"nmdesk_{secrets.token_hex(6)}"
         with self.connect() as conn:
-            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\'')
         return name
 
     def drop_database(self, name: str) -> None:

@@ -252,6 +252,14 @@ ENGINE_MODULES = {
     "nmdesk.store.schema",
     "nmdesk.store.sqlite_errors",
     "nmdesk.store.wal_guard",
+    # the server engine (docs/server.md): code above the store opens a server register
+    # with open_register(url) as it opens a file
+    "psycopg",
+    "nmdesk.store.dialect",
+    "nmdesk.store.engine",
+    "nmdesk.store.server_connection",
+    "nmdesk.store.server_register",
+    "nmdesk.store.server_schema",
 }
 
 

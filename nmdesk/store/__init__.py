@@ -16,12 +16,20 @@ from nmdesk.store.register import Register, database_error_message
 from nmdesk.store.search import AccountQuery
 from nmdesk.store.sqlite_errors import os_reason
 
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
 # What the engine raises when the file, the disk or another program fails it (an
 # engine's own error class; catch it, then ``error_message`` says what happened).
 DatabaseError = sqlite3.Error
 
 if TYPE_CHECKING:
     from nmdesk.store import interfaces
+
+
+def is_server_url(location: str | Path) -> bool:
+    """Whether a register's location is a server URL (``postgresql://USER@HOST[:PORT]/DB``)
+    rather than a file path."""
+    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
 
 
 def open_register(
@@ -31,14 +39,25 @@ def open_register(
     read_only: bool = False,
     auto_backup: bool = True,
 ) -> interfaces.Register:
-    """Open an existing register, migrating it to the current schema (``Register.open``)."""
+    """Open an existing register, migrating it to the current schema: a file
+    (``Register.open``) or, for a server URL, a database on a PostgreSQL server
+    (``ServerRegister.open``; the audit names the clerk's role there, not ``actor``)."""
+    if is_server_url(path):
+        from nmdesk.store.server_register import ServerRegister  # loads psycopg
+
+        return ServerRegister.open(str(path), read_only=read_only)
     return Register.open(path, actor=actor, read_only=read_only, auto_backup=auto_backup)
 
 
 def create_register(
     path: str | Path, profile_id: str, *, actor: str | None = None
 ) -> interfaces.Register:
-    """Create a new register with a built-in profile id or a profile path (``Register.create``)."""
+    """Create a new register with a built-in profile id or a profile path: a file
+    (``Register.create``) or, for a server URL, in an empty server database."""
+    if is_server_url(path):
+        from nmdesk.store.server_register import ServerRegister  # loads psycopg
+
+        return ServerRegister.create(str(path), profile_id)
     return Register.create(path, profile_id, actor=actor)
 
 
@@ -54,6 +73,7 @@ __all__ = [
     "Register",
     "create_register",
     "error_message",
+    "is_server_url",
     "open_register",
     "os_reason",
 ]

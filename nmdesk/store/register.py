@@ -23,7 +23,7 @@ from pathlib import Path
 
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.files import create_private_file
-from nmdesk.profiles import load_profile
+from nmdesk.profiles import Profile, load_profile
 from nmdesk.store import backup as backups
 from nmdesk.store import locking
 from nmdesk.store.accounts import AccountStore
@@ -86,18 +86,7 @@ class Register(StoreCore):
     def __init__(self, db: RegisterConnection, path: Path, *, actor: str | None = None) -> None:
         super().__init__(db, path, actor or _default_actor())
         self._lock: locking.RegisterLock | None = None
-        self.audit = AuditLog(self)
-        self.units = UnitStore(self)
-        self.people = PeopleStore(self)
-        self.accounts = AccountStore(self)
-        self.filings = FilingStore(self)
-        self.sanctions = SanctionStore(self)
-        self.watchlist = WatchStore(self)
-        self.calendar_overrides = CalendarStore(self)
-        self.attachments = AttachmentStore(self)
-        self.drafts = FormDraftStore(self)
-        self.reviews = ReviewStore(self)
-        self.excel = ExcelStore(self)
+        wire_repositories(self)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -112,22 +101,7 @@ class Register(StoreCore):
         if not path.exists():
             create_private_file(path)  # 0600; SQLite gives -wal and -shm the same mode
         register = cls.open(path, actor=actor, _creating=True)
-        with register.transaction():
-            register.set_meta("profile", profile.to_json())
-            register.set_meta("profile_id", profile.id)
-            register.set_meta("created_at", now_text())
-            register.set_meta("secret", secrets.token_hex(16))
-            for order, platform in enumerate(profile.platforms):
-                register.insert_row(
-                    "platforms",
-                    {
-                        "name": platform.name,
-                        "account_types": json.dumps(
-                            list(platform.account_types), ensure_ascii=False
-                        ),
-                        "sort_order": order,
-                    },
-                )
+        fill_new_register(register, profile)
         return register
 
     @classmethod
@@ -276,6 +250,41 @@ class Register(StoreCore):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def wire_repositories(core: StoreCore) -> None:
+    """The audit log and the repositories on top of a core, whichever its engine."""
+    core.audit = AuditLog(core)
+    core.units = UnitStore(core)
+    core.people = PeopleStore(core)
+    core.accounts = AccountStore(core)
+    core.filings = FilingStore(core)
+    core.sanctions = SanctionStore(core)
+    core.watchlist = WatchStore(core)
+    core.calendar_overrides = CalendarStore(core)
+    core.attachments = AttachmentStore(core)
+    core.drafts = FormDraftStore(core)
+    core.reviews = ReviewStore(core)
+    core.excel = ExcelStore(core)
+
+
+def fill_new_register(core: StoreCore, profile: Profile) -> None:
+    """What a new register holds before the first clerk's entry: its profile, when it was
+    made, its secret and the profile's platforms, in one transaction."""
+    with core.transaction():
+        core.set_meta("profile", profile.to_json())
+        core.set_meta("profile_id", profile.id)
+        core.set_meta("created_at", now_text())
+        core.set_meta("secret", secrets.token_hex(16))
+        for order, platform in enumerate(profile.platforms):
+            core.insert_row(
+                "platforms",
+                {
+                    "name": platform.name,
+                    "account_types": json.dumps(list(platform.account_types), ensure_ascii=False),
+                    "sort_order": order,
+                },
+            )
 
 
 def _apply_migrations(db: RegisterConnection) -> None:

@@ -37,6 +37,11 @@ use_office_screen()
 # A test of a ported module that is about the file itself is marked ``sqlite_only``.
 SERVER_PORTED = (
     "nmdesk/store/test_server_register.py",
+    "nmdesk/store/test_store.py",
+    "nmdesk/store/test_tamper.py",
+    "nmdesk/store/test_one_rule.py",
+    "nmdesk/test_entry.py",
+    "nmdesk/test_lifecycle.py",
 )
 ENGINES = ("sqlite", "server")
 _TESTS = Path(__file__).parent

@@ -215,7 +215,8 @@ class AccountStore(RoleRecords):
         of their names, for the total-quantity warning (checked as the clerk types:
         a count and a few names, not every account of a large unit)."""
         where = (
-            "unit_id = ? AND platform = ? AND status NOT IN ('closed', 'refused') AND id IS NOT ?"
+            "unit_id = ? AND platform = ? AND status NOT IN ('closed', 'refused') "
+            f"AND id {self.r.sql.distinct_from} ?"
         )
         params = [unit_id, platform, exclude_id]
         count = int(self.r.scalar(f"SELECT count(*) FROM accounts WHERE {where}", params))

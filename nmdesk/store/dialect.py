@@ -23,6 +23,7 @@ class Dialect:
     # a JSON array parameter (json.dumps of a list) as a one-column set of ids / texts
     id_list = "SELECT value FROM json_each(?)"
     text_list = "SELECT value FROM json_each(?)"
+    distinct_from = "IS NOT"  # a null-safe ``<>``
 
     def group_concat(self, expression: str, separator: str = ",") -> str:
         return f"group_concat({expression}, '{separator}')"
@@ -117,6 +118,7 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     id_list = "SELECT json_array_elements_text(?::json)::bigint"
     text_list = "SELECT json_array_elements_text(?::json)"
+    distinct_from = "IS DISTINCT FROM"
 
     def group_concat(self, expression: str, separator: str = ",") -> str:
         return f"string_agg({expression}, '{separator}')"

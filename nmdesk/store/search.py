@@ -94,7 +94,7 @@ def build_account_query(q: AccountQuery, dialect: Dialect) -> tuple[str, list[An
         # account_search row is an account), without looking up 100,000 account rows.
         subqueries = [clause[len("a.id IN (") : -1] for clause in clauses]
         if len(subqueries) == 1:
-            return f"SELECT * FROM ({subqueries[0]}) ORDER BY 1 {direction}", params
+            return f"SELECT * FROM ({subqueries[0]}) AS hits ORDER BY 1 {direction}", params
         return f"{' UNION '.join(subqueries)} ORDER BY 1 {direction}", params
     join = "JOIN units u ON u.id = a.unit_id" if column.startswith("u.") else ""
     sql = f"SELECT a.id FROM accounts a {join}"
@@ -121,7 +121,7 @@ def _filter_clauses(q: AccountQuery) -> tuple[list[str], list[Any]]:
     if q.unit_id is not None:
         if q.include_sub_units:
             where.append(
-                "a.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT ? UNION "
+                "a.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION "
                 "SELECT x.id FROM units x JOIN sub ON x.parent_id = sub.id) SELECT id FROM sub)"
             )
         else:

@@ -129,7 +129,7 @@ class UnitStore:
     def subtree_ids(self, unit_id: int) -> list[int]:
         """The unit and every unit below it."""
         rows = self.r.db.execute(
-            "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u "
+            "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT u.id FROM units u "
             "JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub",
             [unit_id],
         ).fetchall()

@@ -42,6 +42,20 @@ SERVER_PORTED = (
     "nmdesk/store/test_one_rule.py",
     "nmdesk/test_entry.py",
     "nmdesk/test_lifecycle.py",
+    "nmdesk/excel/test_excel_import.py",
+    "nmdesk/excel/test_excel_export.py",
+    "nmdesk/excel/test_import_fast_paths.py",
+    "nmdesk/holidays/test_holiday_service.py",
+    "nmdesk/review/test_review.py",
+    "nmdesk/review/test_priorities.py",
+    "nmdesk/review/test_review_outcomes.py",
+    "nmdesk/test_text_rules.py",
+    "nmdesk/test_workdays.py",
+    "nmdesk/forms/test_form_identity.py",
+    "nmdesk/forms/test_forms.py",
+    "nmdesk/excel/test_excel_round_trip.py",
+    "nmdesk/excel/test_import_id_columns.py",
+    "nmdesk/excel/test_text_ledger.py",
 )
 ENGINES = ("sqlite", "server")
 _TESTS = Path(__file__).parent
@@ -62,8 +76,11 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 def _new_register(request: pytest.FixtureRequest, engine: str, path: Path, profile: str):
-    if engine == "server":
-        return create_register(request.getfixturevalue("server_database"), profile)
+    if engine == "server":  # a database of its own (a test may take two registers)
+        cluster = request.getfixturevalue("server_cluster")
+        name = cluster.create_database()
+        request.addfinalizer(lambda: cluster.drop_database(name))
+        return create_register(cluster.url(name), profile)
     return Register.create(path, profile, actor="tester")
 
 

@@ -38,7 +38,9 @@ from pathlib import Path
 import pytest
 
 REQUIRED = os.environ.get("NMDESK_REQUIRE_POSTGRES") == "1"
-SUPERUSER = "nmdesk_test"
+# the role the tests log in as: named like the file tests' actor, so that a test
+# reading who wrote an audit entry expects the same name on both engines
+SUPERUSER = "tester"
 SERVICE_USER = "postgres"  # the system user of Debian's postgresql package
 
 

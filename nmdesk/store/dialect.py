@@ -24,6 +24,7 @@ class Dialect:
     id_list = "SELECT value FROM json_each(?)"
     text_list = "SELECT value FROM json_each(?)"
     distinct_from = "IS NOT"  # a null-safe ``<>``
+    not_distinct_from = "IS"  # a null-safe ``=``
 
     def group_concat(self, expression: str, separator: str = ",") -> str:
         return f"group_concat({expression}, '{separator}')"
@@ -119,6 +120,7 @@ class PostgresDialect(Dialect):
     id_list = "SELECT json_array_elements_text(?::json)::bigint"
     text_list = "SELECT json_array_elements_text(?::json)"
     distinct_from = "IS DISTINCT FROM"
+    not_distinct_from = "IS NOT DISTINCT FROM"
 
     def group_concat(self, expression: str, separator: str = ",") -> str:
         return f"string_agg({expression}, '{separator}')"

@@ -106,7 +106,8 @@ class PeopleStore:
             rows = self.r.query("SELECT * FROM people WHERE name = ? ORDER BY id", [name.strip()])
         else:
             rows = self.r.query(
-                "SELECT * FROM people WHERE name = ? AND unit_id IS ? ORDER BY id",
+                f"SELECT * FROM people WHERE name = ? AND unit_id {self.r.sql.not_distinct_from} ? "
+                "ORDER BY id",
                 [name.strip(), unit_id],
             )
         return [person_from_row(row) for row in rows]

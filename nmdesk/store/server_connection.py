@@ -28,7 +28,7 @@ import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import TransactionStatus
 
-from nmdesk.errors import RegisterError
+from nmdesk.errors import RegisterError, ValidationError
 from nmdesk.store.dialect import POSTGRES, Dialect
 
 SCHEMES = ("postgresql", "postgres")
@@ -139,6 +139,15 @@ _CONNECT_REASONS = (
 )
 
 
+def _refuse_nul(values: Any) -> None:
+    """PostgreSQL's text cannot hold U+0000, not even to look a value up; every write's
+    text is checked before (``nmdesk.text_rules``), so a NUL here is a lookup or a search
+    with it: the rules' own sentence, as a write of it gets on either engine."""
+    for value in values:
+        if value.__class__ is str and "\x00" in value:
+            raise ValidationError("文字", "含有不可见的控制字符（U+0000），请删除后再保存")
+
+
 def connect_error(address: ServerAddress, error: psycopg.Error) -> RegisterError:
     """A clerk's sentence for a failed connection."""
     text = str(error).casefold()
@@ -190,6 +199,7 @@ class ServerConnection:
     ) -> psycopg.Cursor[Any]:
         if parameters is None:
             return self.conn.execute(sql)
+        _refuse_nul(parameters.values() if isinstance(parameters, dict) else parameters)
         return self.conn.execute(server_sql(sql), parameters)
 
     def executemany(self, sql: str, rows: Any) -> None:

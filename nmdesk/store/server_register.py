@@ -52,7 +52,7 @@ class ServerRegister(StoreCore):
         try:
             if db.table_exists("nmdesk_schema") or db.table_exists("meta"):
                 raise RegisterError(
-                    f"服务器数据库 {address.label} 中已有备案库，不会覆盖。请换一个数据库"
+                    f"服务器数据库 {address.label}中已有备案库，不会覆盖。请换一个数据库"
                 )
             server_schema.apply_migrations(db)
             register = cls(db, address)
@@ -72,7 +72,7 @@ class ServerRegister(StoreCore):
             if server_schema.pending(db):
                 if read_only:
                     raise RegisterError(
-                        f"服务器备案库 {address.label} 需要升级到新的数据版本，"
+                        f"服务器备案库 {address.label}需要升级到新的数据版本，"
                         "只读方式不能升级。请以可写方式打开"
                     )
                 server_schema.apply_migrations(db)
@@ -85,7 +85,7 @@ class ServerRegister(StoreCore):
 
     @property
     def read_only_message(self) -> str:
-        return f"服务器备案库 {self.address.label} 以只读方式打开，不能修改"
+        return f"服务器备案库 {self.address.label}以只读方式打开，不能修改"
 
     @property
     def closed(self) -> bool:
@@ -108,13 +108,13 @@ class ServerRegister(StoreCore):
 
     def backup(self, out: str | Path | None = None) -> Path:
         raise RegisterError(
-            f"服务器备案库 {self.address.label} 的备份由 pg_dump 完成，本版本尚不支持在 nmdesk 中备份"
+            f"服务器备案库 {self.address.label}的备份由 pg_dump 完成，本版本尚不支持在 nmdesk 中备份"
         )
 
     @property
     def attachments_dir(self) -> Path:
         raise RegisterError(
-            f"服务器备案库 {self.address.label} 的附件将保存在数据库中，本版本尚不支持服务器上的附件"
+            f"服务器备案库 {self.address.label}的附件将保存在数据库中，本版本尚不支持服务器上的附件"
         )
 
     def __enter__(self) -> ServerRegister:
@@ -134,5 +134,5 @@ def _check_version(db: ServerConnection, address: ServerAddress) -> None:
         )
     if version == 0 and not db.table_exists("nmdesk_schema"):
         if db.table_exists("meta"):
-            raise RegisterError(f"服务器数据库 {address.label} 不是 nmdesk 备案库")
-        raise RegisterError(f"服务器数据库 {address.label} 中还没有备案库：请先在其中新建备案库")
+            raise RegisterError(f"服务器数据库 {address.label}不是 nmdesk 备案库")
+        raise RegisterError(f"服务器数据库 {address.label}中还没有备案库：请先在其中新建备案库")

@@ -487,6 +487,7 @@ def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
     assert "未按时年审" in squash("".join(p.extract_text() for p in PdfReader(out).pages))
 
 
+@pytest.mark.sqlite_only(reason="the CLI opens --path only (no --server yet)")
 def test_cli_print_and_receive(register, tmp_path, capsys):
     account_id = make_account(register)
     serial = register.accounts.get(account_id).serial_no

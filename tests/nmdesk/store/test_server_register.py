@@ -252,3 +252,4 @@ def test_clerks_adding_at_once_make_one_chain_and_distinct_ids(server_database: 
     with open_register(server_database) as register:
         assert register.verify().findings == []
         assert register.chain_head().entries == register.audit.count()
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from nmdesk.commands import add_path_option, open_register, register_path
+from nmdesk.commands import add_path_option, names_a_register, open_register
 from nmdesk.dates import deadline_text, parse_day
 from nmdesk.errors import ValidationError
 from nmdesk.workdays import WorkdayCalendar
@@ -33,8 +33,7 @@ def run_due(args: argparse.Namespace) -> int:
         raise ValidationError("工作日数", f"“{args.days}”不是整数") from None
     if not 0 <= days <= 3650:
         raise ValidationError("工作日数", "应在 0 到 3650 之间")
-    path = register_path(args)
-    if args.path or path.exists():
+    if names_a_register(args):
         with open_register(args) as register:
             calendar = register.calendar
     else:

@@ -253,3 +253,29 @@ def test_clerks_adding_at_once_make_one_chain_and_distinct_ids(server_database: 
         assert register.verify().findings == []
         assert register.chain_head().entries == register.audit.count()
 
+
+def test_the_cli_takes_a_server_instead_of_a_path(
+    server_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nmdesk.cli import main
+
+    assert main(["init", "--profile", "bit", "--server", server_database]) == 0
+    assert "已新建备案库" in capsys.readouterr().out
+    with open_register(server_database) as register:
+        unit = register.units.add(Unit(None, "信息中心", "college"))
+        from nmdesk.models import Account
+
+        register.accounts.create(Account(None, "微信", "订阅号", "北理工宇航之声", unit, 2))
+    assert main(["list", "--server", server_database]) == 0
+    assert "北理工宇航之声" in capsys.readouterr().out
+    assert main(["verify", "--server", server_database]) == 0
+    capsys.readouterr()
+    # a server register's backups are pg_dump's (to come); a command about the file
+    # itself says so instead of working on the default file
+    assert main(["backup", "--server", server_database]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    assert main(["unlock", "--server", server_database]) == 2
+    assert "不能用于服务器上的备案库" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["list", "--server", server_database, "--path", "x.nmdesk"])
+    assert refused.value.code == 2 and "参数错误" in capsys.readouterr().err

@@ -339,6 +339,7 @@ class AccountStore(RoleRecords):
     def next_serial(self) -> str:
         """The serial number (备案编号) the next account of this year gets."""
         prefix = f"{self.r.profile.serial_prefix}-{dt.date.today().year}-"
+        self.r.hold_ids("accounts")  # the serial is given out with the account's id
         last = self.r.scalar(
             "SELECT max(serial_no) FROM accounts WHERE serial_no LIKE ?", [prefix + "%"]
         )

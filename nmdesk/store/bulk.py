@@ -65,6 +65,7 @@ class ImportBatch:
 
     def _new_id(self, table: str) -> int:
         if table not in self._next_id:
+            self.r.hold_ids(table)  # the server: held until the import's transaction ends
             self._next_id[table] = int(self.r.scalar(f"SELECT coalesce(max(id), 0) FROM {table}"))
         self._next_id[table] += 1
         return self._next_id[table]

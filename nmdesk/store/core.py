@@ -129,9 +129,7 @@ class StoreCore:
         columns = list(rows[0])
         with self.transaction():
             if "id" not in columns:
-                lock = self.sql.lock_ids(table)  # the server: one id giver per table
-                if lock is not None:
-                    self.db.execute(lock)
+                self.hold_ids(table)
                 first = int(self.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
                 rows = [{"id": first + index, **row} for index, row in enumerate(rows)]
                 columns = ["id", *columns]
@@ -144,6 +142,15 @@ class StoreCore:
             )  # fmt: skip
             self.audit.record_rows(action, table, ids)
         return ids
+
+    def hold_ids(self, table: str) -> None:
+        """Make this transaction the only one giving out ids (and, for accounts, serial
+        numbers) of ``table`` until it ends: nothing on SQLite, whose one writer already
+        is; on the server a transaction-level advisory lock (``Dialect.lock_ids``), so
+        that two clerks saving at once never take the same ``max(id) + 1``."""
+        lock = self.sql.lock_ids(table)
+        if lock is not None:
+            self.db.execute(lock)
 
     def column_types(self, table: str) -> dict[str, type | None]:
         """Each column of ``table`` with the one Python type its declared type stores

@@ -279,3 +279,40 @@ def test_the_cli_takes_a_server_instead_of_a_path(
     with pytest.raises(SystemExit) as refused:
         main(["list", "--server", server_database, "--path", "x.nmdesk"])
     assert refused.value.code == 2 and "参数错误" in capsys.readouterr().err
+
+
+def test_clerks_creating_accounts_at_once_get_distinct_serial_numbers(
+    server_database: str,
+) -> None:
+    """The serial number (备案编号) is given out under the accounts' id lock: four clerks
+    saving new accounts at the same moment never take the same number."""
+    from nmdesk.models import Account
+
+    with create_register(server_database, "bit") as register:
+        unit = register.units.add(Unit(None, "信息中心", "college"))
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def clerk(n: int) -> None:
+        try:
+            with open_register(server_database) as register:
+                start.wait()
+                for k in range(5):
+                    register.accounts.create(
+                        Account(
+                            None, "微信", "订阅号", f"账号{n}-{k}", unit, 2, platform_id=f"p{n}{k}"
+                        )
+                    )
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=clerk, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    serials = [row[0] for row in _sql(server_database, "SELECT serial_no FROM accounts")]
+    assert len(serials) == len(set(serials)) == 20
+    with open_register(server_database) as register:
+        assert register.verify().findings == []

@@ -197,18 +197,45 @@ class ServerConnection:
     def execute(
         self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
     ) -> psycopg.Cursor[Any]:
-        if parameters is None:
-            return self.conn.execute(sql)
-        _refuse_nul(parameters.values() if isinstance(parameters, dict) else parameters)
-        return self.conn.execute(server_sql(sql), parameters)
+        try:
+            if parameters is None:
+                return self.conn.execute(sql)
+            _refuse_nul(parameters.values() if isinstance(parameters, dict) else parameters)
+            return self.conn.execute(server_sql(sql), parameters)
+        except psycopg.Error as exc:
+            raise self._in_words(exc) from exc
 
     def executemany(self, sql: str, rows: Any) -> None:
-        with self.conn.cursor() as cursor:
-            cursor.executemany(server_sql(sql), rows)
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(server_sql(sql), rows)
+        except psycopg.Error as exc:
+            raise self._in_words(exc) from exc
+
+    def _in_words(self, error: psycopg.Error) -> Exception:
+        """A failure caused by the server or the network as a clerk's sentence (the
+        transaction is rolled back by the server either way); any other error, a bug or
+        a constraint the repositories catch, as it is."""
+        if self.conn.closed or self.conn.broken:
+            return RegisterError(
+                "与服务器的连接中断了：刚才的操作没有保存。请检查网络后重新打开备案库"
+            )
+        if isinstance(error, psycopg.errors.ReadOnlySqlTransaction):
+            return RegisterError("备案库以只读方式打开，不能修改")
+        if isinstance(error, psycopg.errors.InsufficientPrivilege):
+            return RegisterError("这个用户没有修改备案库的权限（只读用户），不能修改")
+        if isinstance(error, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable):
+            return RegisterError("服务器上的备案库正忙，操作没有完成，请稍后再试")
+        return error
 
     @property
     def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != TransactionStatus.IDLE
+        """In a transaction (or a failed one) on a live connection."""
+        return self.conn.info.transaction_status in (
+            TransactionStatus.INTRANS,
+            TransactionStatus.INERROR,
+            TransactionStatus.ACTIVE,
+        )
 
     @contextmanager
     def atomic(self) -> Iterator[ServerConnection]:
@@ -216,17 +243,17 @@ class ServerConnection:
         if self.in_transaction:
             self._savepoints += 1
             savepoint = f"nmdesk_{self._savepoints}"
-            self.conn.execute(f"SAVEPOINT {savepoint}")
+            self.execute(f"SAVEPOINT {savepoint}")
             try:
                 yield self
             except BaseException:
                 if self.in_transaction:
-                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
-                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                    self.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.execute(f"RELEASE SAVEPOINT {savepoint}")
                 raise
-            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            self.execute(f"RELEASE SAVEPOINT {savepoint}")
             return
-        self.conn.execute("BEGIN")
+        self.execute("BEGIN")
         try:
             yield self
         except BaseException:
@@ -235,7 +262,7 @@ class ServerConnection:
         try:
             if self.before_commit is not None:
                 self.before_commit()
-            self.conn.execute("COMMIT")
+            self.execute("COMMIT")
         except BaseException:
             self.rollback()
             raise
@@ -247,7 +274,7 @@ class ServerConnection:
         return self.atomic()
 
     def rollback(self) -> None:
-        if self.in_transaction and not self.conn.closed:
+        if self.in_transaction and not self.conn.broken:
             self.conn.execute("ROLLBACK")
 
     def close(self) -> None:

@@ -40,7 +40,13 @@ class ServerRegister(StoreCore):
         # ``path`` names the register in messages: the database's name (there is no file)
         super().__init__(db, Path(address.database), str(role))
         self.address = address
-        self.read_only = db.read_only
+        # a role that may only read (a unit secretary, an inspector) opens read-only:
+        # every write control is disabled instead of failing at the server
+        (may_write,) = db.execute(
+            "SELECT has_table_privilege('audit_log', 'INSERT')"
+        ).fetchone() or (False,)
+        self.may_write = bool(may_write)
+        self.read_only = db.read_only or not self.may_write
         wire_repositories(self)
 
     @classmethod
@@ -85,6 +91,8 @@ class ServerRegister(StoreCore):
 
     @property
     def read_only_message(self) -> str:
+        if not self.may_write:
+            return f"服务器备案库 {self.address.label}：用户 {self.actor} 只有查看权限，不能修改"
         return f"服务器备案库 {self.address.label}以只读方式打开，不能修改"
 
     @property

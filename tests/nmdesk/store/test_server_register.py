@@ -167,8 +167,9 @@ def test_a_read_only_register_cannot_write_and_the_server_refuses_too(
         assert register.read_only and "只读" in register.read_only_message
         with pytest.raises(RegisterError, match="只读"):
             register.units.add(Unit(None, "计算机学院", "college"))
-        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        with pytest.raises(RegisterError, match="只读") as refused:
             register.db.execute("INSERT INTO meta (id, key, value) VALUES (99, 'x', 'y')")
+        assert isinstance(refused.value.__cause__, psycopg.errors.ReadOnlySqlTransaction)
 
 
 def test_verify_finds_a_row_changed_outside_nmdesk(register, engine: str) -> None:
@@ -316,3 +317,50 @@ def test_clerks_creating_accounts_at_once_get_distinct_serial_numbers(
     assert len(serials) == len(set(serials)) == 20
     with open_register(server_database) as register:
         assert register.verify().findings == []
+
+
+def test_a_dropped_connection_is_one_sentence_and_saves_nothing(server_database: str) -> None:
+    with create_register(server_database, "bit") as register:
+        before = register.audit.count()
+        backend = register.scalar("SELECT pg_backend_pid()")
+        _sql(server_database, f"SELECT pg_terminate_backend({backend})")
+        with pytest.raises(RegisterError, match="与服务器的连接中断了"):
+            register.units.add(Unit(None, "信息中心", "college"))
+    with open_register(server_database) as register:
+        assert register.audit.count() == before and register.units.all() == []
+
+
+def test_a_read_only_role_opens_read_only_and_the_server_refuses_its_writes(
+    server_database: str, server_cluster: ServerCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An inspector's role may read every table and write none: nmdesk opens the register
+    read-only (every write refused before it reaches the server, with a sentence), and
+    a write sent to the server anyway is refused there."""
+    create_register(server_database, "bit").close()
+    database = server_database.rsplit("/", 1)[1]
+    _sql(server_database, "DROP ROLE IF EXISTS inspector")
+    _sql(server_database, "CREATE ROLE inspector LOGIN PASSWORD 'inspector-pw'")
+    _sql(server_database, f'GRANT CONNECT ON DATABASE "{database}" TO inspector')
+    _sql(server_database, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO inspector")
+    pgpass = server_cluster.root / "pgpass-inspector"
+    pgpass.write_text(
+        server_cluster.pgpass.read_text()
+        + f"127.0.0.1:{server_cluster.port}:*:inspector:inspector-pw\n"
+    )
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    url = server_database.replace(f"{server_cluster.user}@", "inspector@")
+    try:
+        with open_register(url) as register:
+            assert register.read_only and register.actor == "inspector"
+            assert "只有查看权限" in register.read_only_message
+            assert register.units.all() == [] and register.meta("profile_id") == "bit"
+            with pytest.raises(RegisterError, match="只有查看权限"):
+                register.units.add(Unit(None, "信息中心", "college"))
+            with pytest.raises(RegisterError, match="没有修改备案库的权限") as refused:
+                register.db.execute("INSERT INTO meta (id, key, value) VALUES (99, 'x', 'y')")
+            assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege)
+    finally:
+        _sql(server_database, "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM inspector")
+        _sql(server_database, f'REVOKE ALL ON DATABASE "{database}" FROM inspector')
+        _sql(server_database, "DROP ROLE inspector")

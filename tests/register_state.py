@@ -21,3 +21,10 @@ def register_state(register: Any) -> list[Any]:
         (table, [tuple(row) for row in register.db.execute(f"SELECT * FROM {table} ORDER BY 1")])
         for table in tables
     ]
+
+
+def location_option(register: Any) -> list[str]:
+    """The CLI's option naming this register: ``--path FILE`` or ``--server URL``."""
+    if register.sql.name == "sqlite":
+        return ["--path", str(register.path)]
+    return ["--server", register.address.url]

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from fixtures_excel import build_messy_ledger
 from openpyxl.utils import column_index_from_string, get_column_letter
-from register_state import register_state
+from register_state import location_option, register_state
 
 from nmdesk.cli import main
 from nmdesk.excel.error_report import write_error_report
@@ -163,7 +163,6 @@ def test_error_report_keeps_formula_looking_text(register: Register, tmp_path: P
     assert "=1+1" in [cell.value for cell in sheet[2]]
 
 
-@pytest.mark.sqlite_only(reason="the CLI opens --path only (no --server yet)")
 def test_template_dropdowns_reference_a_hidden_sheet(
     register: Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -215,11 +214,10 @@ def test_template_dropdowns_reference_a_hidden_sheet(
     assert plan.counts()["new"] == 1 and plan.counts()["error"] == 0
 
     cli_target = tmp_path / "cli-template.xlsx"
-    assert main(["template", str(cli_target), "--path", str(register.path)]) == 0
+    assert main(["template", str(cli_target), *location_option(register)]) == 0
     assert cli_target.exists()
 
 
-@pytest.mark.sqlite_only(reason="the CLI opens --path only (no --server yet)")
 def test_unwritable_target_is_one_message(
     register: Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -227,7 +225,7 @@ def test_unwritable_target_is_one_message(
     for writer in (export_xlsx, export_csv, write_template):
         with pytest.raises(ExcelWriteError, match="无法写入文件"):
             writer(register, missing)
-    assert main(["export", str(missing), "--path", str(register.path)]) == 2
+    assert main(["export", str(missing), *location_option(register)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("错误：无法写入文件") and len(err.splitlines()) == 1
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from register_state import location_option
 
 from nmdesk.cli import main
 from nmdesk.excel.ledger_import import commit_import, plan_import
@@ -99,17 +100,16 @@ def test_an_unmapped_id_column_and_rows_without_id_are_warned_about(
     assert all("没有账号ID号" in row.reason for row in dropped.rows)
 
 
-@pytest.mark.sqlite_only(reason="the CLI opens --path only (no --server yet)")
 def test_the_cli_prints_the_warnings(register: Register, tmp_path: Path, capsys) -> None:
     path = _ledger(tmp_path / "台账.xlsx", "微信号", extra=("原始ID（gh_）",))
     register.close()
-    assert main(["import", str(path), "--dry-run", "--path", str(register.path)]) == 0
+    assert main(["import", str(path), "--dry-run", *location_option(register)]) == 0
     out = capsys.readouterr().out
     assert "警告\t第 6 列“原始ID（gh_）”像是“账号ID号”，但未导入" in out
     wb = openpyxl.load_workbook(path)
     for row in range(3, 6):
         wb.active.cell(row=row, column=5).value = None
     wb.save(path)
-    assert main(["import", str(path), "--path", str(register.path)]) == 0
+    assert main(["import", str(path), *location_option(register)]) == 0
     out = capsys.readouterr().out
     assert "警告\t3 个账号没有账号ID号（第 3、4、5 行）" in out

@@ -487,7 +487,7 @@ def test_batch_skips_accounts_without_the_needed_record(register, tmp_path):
     assert "未按时年审" in squash("".join(p.extract_text() for p in PdfReader(out).pages))
 
 
-@pytest.mark.sqlite_only(reason="the CLI opens --path only (no --server yet)")
+@pytest.mark.sqlite_only(reason="--attach: attachments on the server are not built yet")
 def test_cli_print_and_receive(register, tmp_path, capsys):
     account_id = make_account(register)
     serial = register.accounts.get(account_id).serial_no

@@ -364,3 +364,29 @@ def test_a_read_only_role_opens_read_only_and_the_server_refuses_its_writes(
         _sql(server_database, "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM inspector")
         _sql(server_database, f'REVOKE ALL ON DATABASE "{database}" FROM inspector')
         _sql(server_database, "DROP ROLE inspector")
+
+
+def test_both_engines_have_the_same_tables_and_columns(
+    server_database: str, tmp_path: Path
+) -> None:
+    """The server's schema is written apart from the SQLite migrations: every table nmdesk
+    audits, and the audit log, has the same columns in the same order on both, so that a
+    register moved between them keeps its rows and its audit snapshots."""
+    from nmdesk.store import Register
+    from nmdesk.store.schema import AUDITED_TABLES
+
+    with (
+        Register.create(tmp_path / "bit.nmdesk", "bit") as file,
+        create_register(server_database, "bit") as server,
+    ):
+        for table in (*AUDITED_TABLES, "audit_log"):
+            assert server.db.columns(table) == file.db.columns(table), table
+        file_types = {
+            (table, name): kind.upper()
+            for table in AUDITED_TABLES
+            for name, kind in file.db.declared_types(table)
+        }
+        kinds = {"TEXT": "TEXT", "INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
+        for table in AUDITED_TABLES:
+            for name, kind in server.db.declared_types(table):
+                assert kinds[file_types[(table, name)]] == kind.upper(), (table, name)

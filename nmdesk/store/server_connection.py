@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import psycopg
 from psycopg.adapt import Dumper
@@ -43,10 +43,14 @@ class ServerAddress:
     host: str
     port: int
     database: str
+    # libpq's TLS settings from the URL's query (``?sslmode=verify-full&sslrootcert=…``)
+    tls: tuple[tuple[str, str], ...] = ()
 
     @property
     def url(self) -> str:
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+        query = "&".join(f"{key}={value}" for key, value in self.tls)
+        base = f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+        return f"{base}?{query}" if query else base
 
     @property
     def label(self) -> str:
@@ -54,8 +58,30 @@ class ServerAddress:
         return f"{self.database}（服务器 {self.host}）"
 
 
+# The URL's query may set these of libpq's parameters, and no others: how the
+# connection is encrypted and checked (TLS), never a password.
+TLS_PARAMETERS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl")
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def _tls(query: str, url: str) -> tuple[tuple[str, str], ...]:
+    settings = parse_qsl(query, keep_blank_values=True)
+    for key, value in settings:
+        if key not in TLS_PARAMETERS:
+            raise RegisterError(
+                f"服务器地址 {url} 中的“{key}”不认识：问号后只能写加密连接的设置"
+                f"（{'、'.join(TLS_PARAMETERS)}）"
+            )
+        if key == "sslmode" and value not in SSL_MODES:
+            raise RegisterError(
+                f"服务器地址中的 sslmode={value} 不对，应为 {'、'.join(SSL_MODES)} 之一"
+            )
+    return tuple(settings)
+
+
 def parse_server_url(url: str) -> ServerAddress:
-    """``postgresql://USER@HOST[:PORT]/DB`` as an address; a clerk's sentence otherwise."""
+    """``postgresql://USER@HOST[:PORT]/DB[?sslmode=…]`` as an address; a clerk's sentence
+    otherwise."""
     parts = urlsplit(url)
     shape = "postgresql://用户名@服务器[:端口]/数据库"
     if parts.scheme not in SCHEMES or not parts.hostname or not parts.username:
@@ -65,13 +91,14 @@ def parse_server_url(url: str) -> ServerAddress:
             "服务器地址中不能写密码：密码请保存在本机的 .pgpass 文件中，nmdesk 不保存明文密码"
         )
     database = unquote(parts.path.lstrip("/"))
-    if not database or "/" in database or parts.query or parts.fragment:
+    if not database or "/" in database or parts.fragment:
         raise RegisterError(f"服务器地址 {url} 写法不对，应写成 {shape}")
+    tls = _tls(parts.query, url)
     try:
         port = parts.port or 5432
     except ValueError:
         raise RegisterError(f"服务器地址 {url} 中的端口不对") from None
-    return ServerAddress(unquote(parts.username), parts.hostname, port, database)
+    return ServerAddress(unquote(parts.username), parts.hostname, port, database, tls)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -184,6 +211,7 @@ class ServerConnection:
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_S,
                 application_name="nmdesk",
+                **dict(address.tls),
             )
         except psycopg.Error as exc:
             raise connect_error(address, exc) from None

@@ -41,6 +41,9 @@ def test_a_server_url_is_told_from_a_path() -> None:
         "office",
     )
     assert parse_server_url("postgresql://clerk@db/office").port == 5432
+    tls = parse_server_url("postgresql://clerk@db/office?sslmode=verify-full&sslrootcert=/ca.pem")
+    assert tls.tls == (("sslmode", "verify-full"), ("sslrootcert", "/ca.pem"))
+    assert tls.url == "postgresql://clerk@db:5432/office?sslmode=verify-full&sslrootcert=/ca.pem"
 
 
 @pytest.mark.parametrize(
@@ -50,6 +53,8 @@ def test_a_server_url_is_told_from_a_path() -> None:
         ("postgresql://db/office", "写法不对"),
         ("postgresql://clerk@db/", "写法不对"),
         ("postgresql://clerk@db:port/office", "端口不对"),
+        ("postgresql://clerk@db/office?password=x", "不认识"),
+        ("postgresql://clerk@db/office?sslmode=sometimes", "sslmode=sometimes 不对"),
     ],
 )
 def test_a_bad_server_url_is_one_sentence(url: str, words: str) -> None:
@@ -390,3 +395,13 @@ def test_both_engines_have_the_same_tables_and_columns(
         for table in AUDITED_TABLES:
             for name, kind in server.db.declared_types(table):
                 assert kinds[file_types[(table, name)]] == kind.upper(), (table, name)
+
+
+def test_tls_settings_reach_the_connection(server_database: str) -> None:
+    """The test cluster has no TLS: ``sslmode=require`` must fail (not fall back to
+    plain text), in one sentence; ``sslmode=disable`` connects."""
+    create_register(server_database, "bit").close()
+    with pytest.raises(RegisterError, match="加密连接（TLS）未能建立"):
+        open_register(server_database + "?sslmode=require")
+    with open_register(server_database + "?sslmode=disable") as register:
+        assert register.db.conn.info.get_parameters()["sslmode"] == "disable"

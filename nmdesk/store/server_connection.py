@@ -202,17 +202,17 @@ class ServerConnection:
 
     @classmethod
     def open(cls, address: ServerAddress, *, read_only: bool) -> ServerConnection:
+        parameters: dict[str, Any] = {
+            "host": address.host,
+            "port": address.port,
+            "user": address.user,
+            "dbname": address.database,
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "nmdesk",
+            **dict(address.tls),
+        }
         try:
-            conn = psycopg.connect(
-                host=address.host,
-                port=address.port,
-                user=address.user,
-                dbname=address.database,
-                autocommit=True,
-                connect_timeout=CONNECT_TIMEOUT_S,
-                application_name="nmdesk",
-                **dict(address.tls),
-            )
+            conn = psycopg.connect(autocommit=True, **parameters)
         except psycopg.Error as exc:
             raise connect_error(address, exc) from None
         conn.adapters.register_dumper(bool, _BoolAsInteger)

@@ -231,16 +231,16 @@ class ServerConnection:
             _refuse_nul(parameters.values() if isinstance(parameters, dict) else parameters)
             return self.conn.execute(server_sql(sql), parameters)
         except psycopg.Error as exc:
-            raise self._in_words(exc) from exc
+            raise self.in_words(exc) from exc
 
     def executemany(self, sql: str, rows: Any) -> None:
         try:
             with self.conn.cursor() as cursor:
                 cursor.executemany(server_sql(sql), rows)
         except psycopg.Error as exc:
-            raise self._in_words(exc) from exc
+            raise self.in_words(exc) from exc
 
-    def _in_words(self, error: psycopg.Error) -> Exception:
+    def in_words(self, error: psycopg.Error) -> Exception:
         """A failure caused by the server or the network as a clerk's sentence (the
         transaction is rolled back by the server either way); any other error, a bug or
         a constraint the repositories catch, as it is."""
@@ -373,3 +373,32 @@ class ServerConnection:
     def integrity_ok(self) -> bool:
         """PostgreSQL checks its own pages (checksums, WAL); there is no file to scan here."""
         return True
+
+
+class ChangeListener:
+    """Waits for other clerks' commits to a server register (LISTEN/NOTIFY), on a
+    connection of its own so that the register's stays free: each commit that extended
+    the audit chain is announced with the newest entry's id
+    (``nmdesk.store.server_schema.CHANGES_CHANNEL``)."""
+
+    def __init__(self, address: ServerAddress) -> None:
+        from nmdesk.store.server_schema import CHANGES_CHANNEL
+
+        self._db = ServerConnection.open(address, read_only=True)
+        self._db.execute(f"LISTEN {CHANGES_CHANNEL}")
+
+    def wait(self, timeout_s: float) -> int | None:
+        """The newest audit entry id announced within ``timeout_s`` seconds (the highest of
+        every announcement already waiting), or None when nothing changed."""
+        newest: int | None = None
+        try:
+            for notice in self._db.conn.notifies(timeout=timeout_s, stop_after=1):
+                newest = max(newest or 0, int(notice.payload))
+            for notice in self._db.conn.notifies(timeout=0):  # the rest already waiting
+                newest = max(newest or 0, int(notice.payload))
+        except psycopg.Error as exc:
+            raise self._db.in_words(exc) from exc
+        return newest
+
+    def close(self) -> None:
+        self._db.close()

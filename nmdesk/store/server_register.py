@@ -26,7 +26,12 @@ from nmdesk.store.bulk import ImportBatch
 from nmdesk.store.core import StoreCore
 from nmdesk.store.register import fill_new_register, wire_repositories
 from nmdesk.store.schema import SCHEMA_VERSION
-from nmdesk.store.server_connection import ServerAddress, ServerConnection, parse_server_url
+from nmdesk.store.server_connection import (
+    ChangeListener,
+    ServerAddress,
+    ServerConnection,
+    parse_server_url,
+)
 from nmdesk.store.verification import VerifyReport, verify_register
 
 
@@ -102,6 +107,11 @@ class ServerRegister(StoreCore):
     def close(self) -> None:
         if not self.db.closed:
             self.db.close()
+
+    def listen_for_changes(self) -> ChangeListener:
+        """A listener for other clerks' commits (``ChangeListener.wait``), on its own
+        connection: the desk refreshes when it hears one."""
+        return ChangeListener(self.address)
 
     def import_batch(self) -> ImportBatch:
         return ImportBatch(self)

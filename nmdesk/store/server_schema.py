@@ -349,9 +349,27 @@ CREATE INDEX account_search_initials ON account_search USING gin (initials gin_t
 CREATE INDEX account_search_grams ON account_search USING gin (grams);
 """
 
+# Every statement that extends the audit chain tells the other clerks, on commit, the
+# newest entry's id (LISTEN/NOTIFY: nmdesk.store.server_connection.ChangeListener).
+# PostgreSQL delivers a transaction's notifications when it commits, none when it
+# rolls back.
+CHANGES_CHANNEL = "nmdesk_changes"
+_NOTIFY = f"""
+CREATE FUNCTION nmdesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{CHANGES_CHANNEL}', (SELECT max(id) FROM audit_log)::text);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER audit_log_notify AFTER INSERT ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION nmdesk_notify_change();
+"""
+
 # The server's migrations in the order they were released, each at the SQLite schema
 # version (SCHEMA_VERSION) it matches. Never edit a released one.
-SERVER_MIGRATIONS = (ServerMigration("0001_server_initial", _INITIAL),)
+SERVER_MIGRATIONS = (
+    ServerMigration("0001_server_initial", _INITIAL),
+    ServerMigration("0002_server_change_notices", _NOTIFY),
+)
 SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('nmdesk schema'))"
 
 

@@ -405,3 +405,26 @@ def test_tls_settings_reach_the_connection(server_database: str) -> None:
         open_register(server_database + "?sslmode=require")
     with open_register(server_database + "?sslmode=disable") as register:
         assert register.db.conn.info.get_parameters()["sslmode"] == "disable"
+
+
+def test_another_clerks_commit_is_heard_within_two_seconds(server_database: str) -> None:
+    """LISTEN/NOTIFY: a clerk's listener hears another clerk's save, with the newest
+    audit entry's id, well within the 2 seconds the desk has; a rolled-back save and a
+    quiet register say nothing."""
+    import time
+
+    with create_register(server_database, "bit") as mine, open_register(server_database) as other:
+        listener = mine.listen_for_changes()
+        try:
+            assert listener.wait(0.2) is None
+            began = time.monotonic()
+            other.units.add(Unit(None, "信息中心", "college"))
+            heard = listener.wait(2.0)
+            assert time.monotonic() - began < 2.0
+            assert heard == other.audit.last_id() == mine.audit.last_id()
+            with pytest.raises(RuntimeError), other.transaction():
+                other.units.add(Unit(None, "光电学院", "college"))
+                raise RuntimeError("the clerk cancels")
+            assert listener.wait(0.5) is None
+        finally:
+            listener.close()

@@ -214,7 +214,7 @@ def new_cluster(bin_dir: Path) -> ServerCluster:
     return ServerCluster(bin_dir, root, _free_port(), secrets.token_urlsafe(24), run_as=run_as)
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     if REQUIRED:
         pytest.fail(f"NMDESK_REQUIRE_POSTGRES=1, but {reason}")
     pytest.skip(reason)
@@ -226,13 +226,13 @@ def server_cluster() -> Iterator[ServerCluster]:
     without PostgreSQL)."""
     bin_dir = find_binaries()
     if bin_dir is None:
-        _unavailable(
+        unavailable(
             "PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)"
         )
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        _unavailable("psycopg is not installed")
+        unavailable("psycopg is not installed")
     assert bin_dir is not None
     cluster = new_cluster(bin_dir)
     atexit.register(cluster.stop)

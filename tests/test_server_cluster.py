@@ -82,3 +82,17 @@ def test_a_stopped_cluster_leaves_no_process_and_no_folder(server_cluster: Serve
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", cluster.port), timeout=1).close()
     print(f"cluster start {cluster.started_s:.2f} s, stop {cluster.stopped_s:.2f} s")
+
+
+def test_without_postgresql_the_server_tests_skip_or_fail_as_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No initdb: skipped with the reason, or failed under NMDESK_REQUIRE_POSTGRES=1."""
+    import server_cluster as harness
+
+    monkeypatch.setattr(harness, "REQUIRED", False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        harness.unavailable("initdb is not installed (apt-get install postgresql)")
+    monkeypatch.setattr(harness, "REQUIRED", True)
+    with pytest.raises(pytest.fail.Exception, match="NMDESK_REQUIRE_POSTGRES=1"):
+        harness.unavailable("initdb is not installed (apt-get install postgresql)")

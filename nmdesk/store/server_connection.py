@@ -32,6 +32,9 @@ from nmdesk.errors import RegisterError, ValidationError
 from nmdesk.store.dialect import POSTGRES, Dialect
 
 SCHEMES = ("postgresql", "postgres")
+# What a commit that extended the audit chain is announced on (``ChangeListener``; the
+# trigger is made by ``nmdesk.store.server_schema``).
+CHANGES_CHANNEL = "nmdesk_changes"
 CONNECT_TIMEOUT_S = 10
 
 
@@ -379,11 +382,9 @@ class ChangeListener:
     """Waits for other clerks' commits to a server register (LISTEN/NOTIFY), on a
     connection of its own so that the register's stays free: each commit that extended
     the audit chain is announced with the newest entry's id
-    (``nmdesk.store.server_schema.CHANGES_CHANNEL``)."""
+    (``CHANGES_CHANNEL``)."""
 
     def __init__(self, address: ServerAddress) -> None:
-        from nmdesk.store.server_schema import CHANGES_CHANNEL
-
         self._db = ServerConnection.open(address, read_only=True)
         self._db.execute(f"LISTEN {CHANGES_CHANNEL}")
 

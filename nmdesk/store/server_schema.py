@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nmdesk.store.schema import SCHEMA_VERSION
+from nmdesk.store.server_connection import CHANGES_CHANNEL
 
 if TYPE_CHECKING:
     from nmdesk.store.server_connection import ServerConnection
@@ -353,7 +354,6 @@ CREATE INDEX account_search_grams ON account_search USING gin (grams);
 # newest entry's id (LISTEN/NOTIFY: nmdesk.store.server_connection.ChangeListener).
 # PostgreSQL delivers a transaction's notifications when it commits, none when it
 # rolls back.
-CHANGES_CHANNEL = "nmdesk_changes"
 _NOTIFY = f"""
 CREATE FUNCTION nmdesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -12,13 +12,15 @@ NMDESK = ROOT / "nmdesk"
 UI = ROOT / "ui"
 
 MAX_MODULE_LINES = 600
-# Modules still over the limit, to be split (issue 16); shrink this list, never grow it.
-# ui/ has no exceptions.
+# Modules over the limit; shrink this list, never grow it. ui/ has no exceptions.
 OVER_THE_LIMIT = frozenset(
     {
-        "nmdesk/excel/planner.py",  # the import planner
-        "nmdesk/store/schema.py",  # declarative migrations
-        "nmdesk/store/interfaces.py",  # the Protocols of the register and every repository
+        "nmdesk/excel/planner.py",  # the import planner, to be split (issue 16)
+        # by design: the released migrations, in the order they ran; never edited, only appended
+        "nmdesk/store/schema.py",
+        # by design: the store's whole interface is one module of Protocols (issue 16, point 1),
+        # so that a second engine reads in one place everything it has to implement
+        "nmdesk/store/interfaces.py",
     }
 )
 

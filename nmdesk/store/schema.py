@@ -1,8 +1,10 @@
 """The register's schema, as sqlite-utils migrations applied on open.
 
-Each released schema version appends migrations here and bumps SCHEMA_VERSION,
-which is also written to ``PRAGMA user_version`` so that an older nmdesk can
-refuse a register written by a newer one. Never edit a released migration.
+Each released schema version appends migrations here and names its last one in
+SCHEMA_VERSIONS. The newest version, SCHEMA_VERSION, is written to ``PRAGMA
+user_version`` so that an older nmdesk refuses a register written by a newer one;
+a register that has had a migration this nmdesk does not know is refused as well,
+in case a version was ever not bumped. Never edit a released migration.
 
 Which migrations are pending is read with plain SQL from sqlite-utils' own
 ``_sqlite_migrations`` table, so that opening an up-to-date register does not
@@ -22,7 +24,11 @@ if TYPE_CHECKING:
 
     from nmdesk.store.connection import RegisterConnection
 
-SCHEMA_VERSION = 1
+# The last migration of each released schema version. Version 1 knows no audit row
+# sets (0013): an nmdesk of version 1 would read every row set as a broken link.
+# A new migration gets a new version here (tests/nmdesk/store/test_migrations.py).
+SCHEMA_VERSIONS = {1: "0001_initial", 2: "0013_perf_audit_row_sets"}
+SCHEMA_VERSION = max(SCHEMA_VERSIONS)
 
 MigrationFunction = Callable[["Database"], None]
 
@@ -62,6 +68,11 @@ class MigrationSet:
             f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid", [self.name]
         )
         return [row[0] for row in cursor]
+
+    def unknown(self, connection: RegisterConnection) -> list[str]:
+        """Migrations this register has had that this nmdesk does not know (a newer one ran)."""
+        known = {migration.name for migration in self.migrations}
+        return [name for name in self.applied(connection) if name not in known]
 
     def pending(self, connection: RegisterConnection) -> list[Migration]:
         applied = set(self.applied(connection))

@@ -3,7 +3,7 @@
 Opening a register must be quick (the bench row "冷启动到主窗口首次绘制（10 万账号
 备案库）"), so the everyday connection is the standard library's.
 sqlite-utils, with its import chain (click, dateutil, pluggy), is loaded only
-when a migration is pending (``nmdesk.store.schema.MigrationSet.apply``).
+when a migration is pending (``nmdesk.store.migration_set.MigrationSet.apply``).
 
 The connection runs in autocommit mode (``isolation_level=None``): a statement
 outside ``atomic()`` commits at once, exactly as sqlite-utils' ``execute``

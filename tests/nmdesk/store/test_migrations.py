@@ -24,7 +24,8 @@ import nmdesk.store.register as register_module
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.store import Register
 from nmdesk.store import backup as backups
-from nmdesk.store.schema import SCHEMA_VERSION, SCHEMA_VERSIONS, MigrationSet, migrations
+from nmdesk.store.migration_set import MigrationSet
+from nmdesk.store.schema import SCHEMA_VERSION, SCHEMA_VERSIONS, migrations
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers"
 

@@ -24,6 +24,8 @@ from nmdesk.forms.common import (
     page_body_height,
     pick_filing,
     sheet_widths,
+    two_values_row,
+    wide_row,
 )
 from nmdesk.forms.identity import form_trace
 from nmdesk.models import FieldChange, Filing, FilingKind
@@ -55,27 +57,14 @@ def change_body(profile: Profile, info: dict[str, str], filing: Filing | None) -
                 min_height=40 if blank else 30,
             )
         )
+    due = ""
+    if filing is not None and filing.due_on is not None:
+        due = chinese_date(filing.due_on) + ("（估算）" if filing.due_is_estimate else "")
     when = [
-        GridRow(
-            [
-                label("变更日期"),
-                p(chinese_date(filing.event_on) if filing else ""),
-                label("备案期限"),
-                p(
-                    (chinese_date(filing.due_on) + ("（估算）" if filing.due_is_estimate else ""))
-                    if filing and filing.due_on
-                    else ""
-                ),
-                "",
-                "",
-            ],
-            spans=[(3, 5)],
+        two_values_row(
+            "变更日期", p(chinese_date(filing.event_on) if filing else ""), "备案期限", p(due)
         ),
-        GridRow(
-            [label("变更说明"), p(filing.note if filing else ""), "", "", "", ""],
-            spans=[(1, 5)],
-            min_height=50,
-        ),
+        wide_row("变更说明", p(filing.note if filing else ""), min_height=50),
     ]
     kind = filing.kind.label if filing else "变更备案 / 人员变更"
     groups = [account_group(info), GridGroup(kind, rows + when), opinion_group(profile)]

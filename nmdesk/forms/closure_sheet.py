@@ -11,19 +11,19 @@ from typing import TYPE_CHECKING
 
 from nmdesk.forms.common import (
     GridGroup,
-    GridRow,
     Sheet,
     account_group,
     account_info,
     chinese_date,
     form_grid,
     form_title,
-    label,
     opinion_group,
     p,
     page_body_height,
     pick_filing,
     sheet_widths,
+    two_values_row,
+    wide_row,
 )
 from nmdesk.forms.identity import form_trace
 from nmdesk.models import Filing, FilingKind
@@ -45,26 +45,11 @@ def closure_body(profile: Profile, info: dict[str, str], filing: Filing | None) 
     if filing is not None and filing.due_on is not None:
         due = day(filing.due_on) + ("（估算）" if filing.due_is_estimate else "")
     rows = [
-        GridRow(
-            [label("注销原因"), p(filing.note if filing else ""), "", "", "", ""],
-            spans=[(1, 5)],
-            min_height=70,
+        wide_row("注销原因", p(filing.note if filing else ""), min_height=70),
+        two_values_row(
+            "决定注销日期", p(day(filing.event_on) if filing else ""), "报备期限", p(due)
         ),
-        GridRow(
-            [
-                label("决定注销日期"),
-                p(day(filing.event_on) if filing else ""),
-                label("报备期限"),
-                p(due),
-                "",
-                "",
-            ],
-            spans=[(3, 5)],
-        ),
-        GridRow(
-            [label("平台注销日期"), p(day(closed)), label("注销结果"), p(result), "", ""],
-            spans=[(3, 5)],
-        ),
+        two_values_row("平台注销日期", p(day(closed)), "注销结果", p(result)),
     ]
     groups = [account_group(info), GridGroup("注销情况", rows), opinion_group(profile)]
     return [form_grid(groups, sheet_widths(), page_body_height())]

@@ -25,6 +25,8 @@ from nmdesk.forms.grid import (
     opinion_group,
     sheet_widths,
     signature_block,
+    two_values_row,
+    wide_row,
 )
 from nmdesk.forms.text import (
     FORM_FONT,
@@ -170,5 +172,7 @@ __all__ = [
     "signature_block",
     "style",
     "trace_for",
+    "two_values_row",
+    "wide_row",
     "write_pdf",
 ]

@@ -18,7 +18,6 @@ from nmdesk.forms.common import (
     STYLE_RIGHT,
     STYLE_SUBTITLE,
     GridGroup,
-    GridRow,
     Sheet,
     account_group,
     account_info,
@@ -28,10 +27,11 @@ from nmdesk.forms.common import (
     form_grid,
     form_title,
     gap,
-    label,
     p,
     sheet_widths,
     signature_block,
+    two_values_row,
+    wide_row,
 )
 from nmdesk.forms.identity import form_trace
 from nmdesk.models import Sanction, SanctionKind
@@ -96,20 +96,11 @@ def rectification_body(
     deadline = chinese_date(sanction.deadline_on) if sanction and sanction.deadline_on else ""
     kind = sanction.kind.label if sanction else ""
     rows = [
-        GridRow(
-            [label("处理类型"), p(kind), label("整改期限"), p(deadline), "", ""], spans=[(3, 5)]
-        ),
-        GridRow([label("整改情况"), "", "", "", "", ""], spans=[(1, 5)], min_height=110),
-        GridRow(
-            [
-                label("单位意见"),
-                signature_block(["负责人（签字）：|单位盖章："], space_above=30, sign_width=120),
-                "",
-                "",
-                "",
-                "",
-            ],
-            spans=[(1, 5)],
+        two_values_row("处理类型", p(kind), "整改期限", p(deadline)),
+        wide_row("整改情况", "", min_height=110),
+        wide_row(
+            "单位意见",
+            signature_block(["负责人（签字）：|单位盖章："], space_above=30, sign_width=120),
             valign="BOTTOM",
         ),
     ]

@@ -13,20 +13,18 @@ from nmdesk.forms.common import (
     GridGroup,
     Sheet,
     account_group,
-    account_info,
     chinese_date,
     form_grid,
-    form_title,
     opinion_group,
     p,
     page_body_height,
-    pick_filing,
+    record_sheets,
     sheet_widths,
     two_values_row,
     wide_row,
 )
-from nmdesk.forms.identity import form_trace
-from nmdesk.models import Filing, FilingKind
+from nmdesk.forms.identity import own_filing
+from nmdesk.models import Filing
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -56,23 +54,11 @@ def closure_body(profile: Profile, info: dict[str, str], filing: Filing | None) 
 
 
 def closure_sheets(register: Register, account_id: int | None) -> list[Sheet]:
-    profile = register.profile
-    title = form_title(profile, "closure")
-    footnote = profile.filing_sheet_footnote
-    if account_id is None:
-        info = account_info(None, None)
-        return [Sheet(title, lambda: closure_body(profile, info, None), footnote=footnote)]
-    info = account_info(register, account_id)
-    filings = register.filings.for_account(account_id)
-    own = [f for f in filings if f.kind is FilingKind.CLOSURE]
-    filing = pick_filing(own, (FilingKind.CLOSURE,))
-    trace = form_trace(register, "closure", account_id, filings)
-    return [
-        Sheet(
-            title,
-            lambda: closure_body(profile, info, filing),
-            trace=trace,
-            footnote=footnote,
-            account_id=account_id,
-        )
-    ]
+    """The closure report of the account's closure filing; blank without an account."""
+    return record_sheets(
+        register,
+        "closure",
+        account_id,
+        closure_body,
+        lambda _, filings: own_filing("closure", filings),
+    )

@@ -7,7 +7,7 @@ shows the live account count per unit, for total-quantity control.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -23,20 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.interfaces import Register
 from nmdesk.undo import record_unit_edit
-from ui.common.guide import attach_guide
 from ui.common.tasks import Job, runner
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DirectoryEditor,
     FieldBox,
     add_action_row,
     add_field_rows,
+    clear_errors,
     tr,
 )
 from ui.desk.people_editor import NewPersonChoice
@@ -49,20 +47,16 @@ class UnitsDialog(DirectoryEditor):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        attach_guide(self, "units-people")
         self.register = register
         self.profile = register.profile
         self.unit_id: int | None = None
-        self.changes = NOTHING
         self._unit_items: dict[int, QTreeWidgetItem] = {}
         self.counts_job: Job[dict[int, int]] | None = None  # the 账号数 column, read behind
         # edits go to the window's session history, so Ctrl+Z there undoes them
         self.history = (
             session_history(parent, register) if parent is not None else EditHistory(register, self)
         )
-        self.setWindowTitle(tr("单位管理"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(940, 620), "units")
+        self.set_up_window(tr("单位管理"), guide="units-people", size=(940, 620), key="units")
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.tree = QTreeWidget(self)
@@ -234,8 +228,7 @@ class UnitsDialog(DirectoryEditor):
         self._remember_shown()
 
     def _clear_errors(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
 
     def check(self) -> None:
         self._clear_errors()

@@ -42,6 +42,7 @@ from nmdesk.excel.mapping import (
     is_blank_row,
     unmapped_warnings,
 )
+from nmdesk.excel.matching import COMPARED
 from nmdesk.excel.plan import (
     Change,
     ImportCancelled,
@@ -53,16 +54,10 @@ from nmdesk.excel.plan import (
     RowIssue,
     Verdict,
 )
-from nmdesk.excel.planner import (
-    COMPARED,
-    CONTACT_KEYS,
-    Planner,
-    guess_unit_kind,
-    is_total_row,
-    matching_holder,
-    missing_contacts,
-)
+from nmdesk.excel.planner import Planner, is_total_row
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
+from nmdesk.excel.role_holders import CONTACT_KEYS, matching_holder, missing_contacts
+from nmdesk.excel.unit_tree import guess_unit_kind
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
 from nmdesk.services.accounts import assign_role, create_account, edit_account

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nmdesk.errors import ValidationError
+from nmdesk.excel.column_reader import outcome, value_or_issue
 from nmdesk.excel.mapping import CONTACT_FIELDS, ROLE_LABELS
 from nmdesk.excel.plan import Change, PlannedRow, RowIssue, Verdict
 from nmdesk.excel.role_holders import first_name, matching_holder, missing_contacts
 from nmdesk.excel.unit_tree import UnitTree
 from nmdesk.models import Account
+from nmdesk.store.account_rules import check_parent_unit
 from nmdesk.store.roles import MULTI_HOLDER_ROLES
 from nmdesk.validation import check_role_holder
 
@@ -107,14 +109,9 @@ class Matcher:
                 has_parent = self.r.units.get(unit_id).parent_id is not None
             else:  # a new unit: its 上级单位 in the ledger
                 has_parent = self.tree.has_parent(row.unit_name)
-            if not has_parent:
-                row.errors.append(
-                    RowIssue(
-                        self.level_column,
-                        f"{self.profile.level(level).name}须由有上级单位的机构开设，请先在单位树中为"
-                        f"“{row.unit_name}”指定上级单位",
-                    )
-                )
+            found = outcome(check_parent_unit, self.profile.level(level), row.unit_name, has_parent)
+            if not found[0]:
+                value_or_issue(found, row.errors, self.level_column)
                 row.verdict = Verdict.ERROR
                 return
         if unit_id is not None and not self._check_known_people(row, unit_id):

@@ -39,7 +39,7 @@ class ImportBatch:
     def __init__(self, register: StoreCore) -> None:
         self.r = register
         self.profile = register.profile
-        self._platforms: set[str] | None = None
+        self._platforms: dict[str, None] | None = None  # the list, in its order
         self._unit_cache: dict[int, Unit] = {}
         self._register_units: dict[str, int | None] | None = None  # name → id, see find_unit
         self._people_cache: dict[tuple[str, int], Person | None] = {}
@@ -153,9 +153,9 @@ class ImportBatch:
 
     # -- accounts --------------------------------------------------------------------
 
-    def _platform_names(self) -> set[str]:
+    def _platform_names(self) -> dict[str, None]:
         if self._platforms is None:
-            self._platforms = set(self.r.accounts.platforms())
+            self._platforms = dict.fromkeys(self.r.accounts.platforms())
         return self._platforms
 
     def _next_serial(self) -> str:

@@ -164,7 +164,8 @@ def checked_account_row(
         account.platform, FIELD_LABELS["platform"], limits["accounts.platform"]
     )
     check_listed_platform(row["platform"], platforms)
-    check_level(profile, account.level, None)  # before the unit: its lookup may fail
-    check_level(profile, account.level, unit_of(account.unit_id))
+    level = listed_level(profile, account.level)  # before the unit: its lookup may fail
+    unit = unit_of(account.unit_id)
+    check_parent_unit(level, unit.name, unit.parent_id is not None)
     check_it_approval(profile, account.campus_data_service, account.it_approval_ref)
     return row

@@ -30,9 +30,6 @@ from nmdesk.store.account_rules import (
     stored_value,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
-
-# MULTI_HOLDER_ROLES as itself: nmdesk/excel/planner.py still imports it from here
-from nmdesk.store.roles import MULTI_HOLDER_ROLES as MULTI_HOLDER_ROLES
 from nmdesk.store.roles import RoleRecords
 from nmdesk.store.search import (
     AccountQuery,

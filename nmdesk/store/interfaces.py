@@ -547,6 +547,10 @@ class Excel(Protocol):
     def find_account_by_serial(self, serial_no: str) -> Account | None:
         """The account with this serial number (备案编号), as an export lists it."""
 
+    def accounts_by_serials(self, serials: set[str]) -> dict[str, Account]:
+        """The register's accounts with these serial numbers (备案编号), by serial number,
+        in a few queries instead of one per row."""
+
     def current_holders(self, account_id: int) -> dict[str, list[dict[str, Any]]]:
         """role id → the current holders' person rows (oldest first), to compare with a ledger."""
 

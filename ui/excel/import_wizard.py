@@ -333,7 +333,7 @@ class MappingPage(QWizardPage):
 class UnitsPage(QWizardPage):
     """Every unit the import creates, each after its 上级单位, with its kind in a combo
     box the clerk can change: from the ledger's 单位类别 column, or guessed from the
-    end of its name (``planner.guess_unit_kind``), as the 类型依据 column says."""
+    end of its name (``unit_tree.guess_unit_kind``), as the 类型依据 column says."""
 
     NAME, PARENT, KIND, SOURCE, ROWS = range(5)
 

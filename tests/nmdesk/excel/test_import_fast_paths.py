@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nmdesk.excel.ledger_import import commit_import, plan_import
+from nmdesk.excel.export import export_xlsx
+from nmdesk.excel.ledger_import import Verdict, commit_import, plan_import, read_ledger
 from nmdesk.excel.mapping import auto_mapping
 from nmdesk.excel.planner import Planner
 from nmdesk.store import Register
@@ -237,3 +238,40 @@ def test_a_form_and_an_import_break_the_same_account_rules_the_same_way(
         k: v for k, v in stored.items() if k not in ignored
     }
     assert register.audit.verify() == []
+
+
+def test_accounts_named_by_serial_are_found_in_one_query_as_one_by_one(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    """``Matcher.prefetch`` looks up the accounts a ledger names by 备案编号 in one query
+    per 900 instead of one per row; each row's verdict, account and changes are those of
+    the row matched alone (``plan_row``, a query of its own)."""
+    ledger = tmp_path / "导出.xlsx"
+    with Register.open(demo_path, actor="tester") as register:
+        export_xlsx(register, ledger)
+        workbook = openpyxl.load_workbook(ledger)
+        sheet = workbook.active
+        headers = [cell.value for cell in sheet[1]]
+        id_column = headers.index("账号ID号") + 1
+        name_column = headers.index("账号名称") + 1
+        for row in range(2, sheet.max_row + 1):
+            if row % 2:  # found by 备案编号 alone
+                sheet.cell(row, id_column).value = None
+            if row % 5 == 0:  # and changed
+                sheet.cell(row, name_column).value = f"改名{row}"
+        workbook.save(ledger)
+        statements: list[str] = []
+        register.db.conn.set_trace_callback(statements.append)
+        plan = plan_import(register, ledger)
+        register.db.conn.set_trace_callback(None)
+        assert len([sql for sql in statements if "WHERE serial_no" in sql]) == 1
+        grid, _layout = read_ledger(ledger)
+        alone = Planner(register, plan.headers, plan.mapping)
+        one_by_one = [
+            alone.plan_row(row.row_number - 1, row.values, grid.formulas) for row in plan.rows
+        ]
+    seen = [(row.verdict, row.account_id, row.changes, row.errors) for row in plan.rows]
+    assert seen == [(row.verdict, row.account_id, row.changes, row.errors) for row in one_by_one]
+    by_serial = [row for row in plan.rows if not row.fields["platform_id"]]
+    assert {row.verdict for row in by_serial} >= {Verdict.UNCHANGED, Verdict.UPDATE}
+    assert sum(row.account_id is not None for row in by_serial) > 100

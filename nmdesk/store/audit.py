@@ -86,6 +86,8 @@ def _entry_hash(
 class AuditLog:
     def __init__(self, register: StoreCore) -> None:
         self.register = register
+        # {table: (schema version, columns, stored_rows's query up to its WHERE clause)}
+        self._selects: dict[str, tuple[int, list[str], str]] = {}
 
     def record(
         self,
@@ -156,26 +158,16 @@ class AuditLog:
         holding a REAL is encoded by Python instead (SQLite's JSON prints 15 digits, so
         0.1 + 0.2 would read back as 0.3)."""
         db = self.register.db
-        columns = [str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")]
+        columns, select = self._select(table)
         params: list[Any] = [min(ids), max(ids)] if ids else [0, -1]
         where = "id BETWEEN ? AND ?"  # ids are distinct: a full range holds exactly these
         if ids and params[1] - params[0] + 1 != len(ids):
             where, params = "id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
-        if table == "accounts":
-            account = "id"
-        elif table in ACCOUNT_CHILD_TABLES and "account_id" in columns:
-            account = "account_id"
-        else:
-            account = "NULL"
         listed = ", ".join(f'"{column}"' for column in columns)
-        real = " OR ".join(f"typeof(\"{column}\") = 'real'" for column in columns)
         texts: dict[int, str] = {}
         accounts: dict[int, int | None] = {}
         floats = []
-        for row_id, account_id, text, has_real in db.execute(
-            f"SELECT id, {account}, json_array({listed}), {real} FROM {table} WHERE {where}",
-            params,
-        ):
+        for row_id, account_id, text, has_real in db.execute(select + where, params):
             texts[row_id] = text
             accounts[row_id] = account_id if account_id.__class__ is int else None
             if has_real:
@@ -187,6 +179,27 @@ class AuditLog:
             ):
                 texts[values[0]] = _PAYLOAD.encode(list(values))
         return StoredRows(columns, texts, accounts)
+
+    def _select(self, table: str) -> tuple[list[str], str]:
+        """``table``'s columns and the start of ``stored_rows``'s query, made once per
+        schema (a migration or ALTER TABLE changes SQLite's schema version)."""
+        db = self.register.db
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        known = self._selects.get(table)
+        if known is not None and known[0] == version:
+            return known[1], known[2]
+        columns = [str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")]
+        if table == "accounts":
+            account = "id"
+        elif table in ACCOUNT_CHILD_TABLES and "account_id" in columns:
+            account = "account_id"
+        else:
+            account = "NULL"
+        listed = ", ".join(f'"{column}"' for column in columns)
+        real = " OR ".join(f"typeof(\"{column}\") = 'real'" for column in columns)
+        select = f"SELECT id, {account}, json_array({listed}), {real} FROM {table} WHERE "
+        self._selects[table] = (version, columns, select)
+        return columns, select
 
     def _record_set(
         self, action: str, table: str, ids: list[int], after: StoredRows,

@@ -29,6 +29,7 @@ from nmdesk.text_rules import CHECKED_TABLES, check_row, field_issue
 if TYPE_CHECKING:
     from nmdesk.store import interfaces
     from nmdesk.store.locking import LockInfo
+    from nmdesk.store.stored_rows import StoredRows
     from nmdesk.workdays import WorkdayCalendar
 
 DEMO_META_KEY = "demo"  # meta key set on a demo register ("1")
@@ -148,10 +149,9 @@ class StoreCore:
         """Update one row and audit its before and after; returns the row as it was before.
         The one audited update path, ``update_rows``, with one row."""
         self.check_writable()
-        with self.transaction():
-            before = self.row(table, row_id)
-            self.update_rows(table, {row_id: changes}, action=action)
-        return before
+        if not changes:
+            return self.row(table, row_id)
+        return self._update(table, {row_id: changes}, action).row(row_id)
 
     def update_rows(
         self, table: str, changes: dict[int, dict[str, Any]], *, action: str = "update"
@@ -165,8 +165,11 @@ class StoreCore:
         row "发布 10,000 个账号的年度审核"."""
         self.check_writable()
         changes = {row_id: values for row_id, values in changes.items() if values}
-        if not changes:
-            return
+        if changes:
+            self._update(table, changes, action)
+
+    def _update(self, table: str, changes: dict[int, dict[str, Any]], action: str) -> StoredRows:
+        """``update_rows`` of rows each with changes; the rows as they were before."""
         self._check_text(table, list(changes.values()))
         by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
         for row_id, values in changes.items():
@@ -180,6 +183,7 @@ class StoreCore:
                 assignments = ", ".join(f"{column} = ?" for column in columns)
                 self.db.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", params)
             self.audit.record_updates(action, table, before)
+        return before
 
     def delete_row(self, table: str, row_id: int, *, action: str = "delete") -> None:
         """Delete a dependent row (e.g. a calendar override). Accounts are never deleted."""

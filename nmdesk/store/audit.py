@@ -164,14 +164,11 @@ class AuditLog:
         if ids and params[1] - params[0] + 1 != len(ids):
             where, params = "id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
         listed = ", ".join(f'"{column}"' for column in columns)
-        texts: dict[int, str] = {}
-        accounts: dict[int, int | None] = {}
-        floats = []
-        for row_id, account_id, text, has_real in db.execute(select + where, params):
-            texts[row_id] = text
-            accounts[row_id] = account_id if account_id.__class__ is int else None
-            if has_real:
-                floats.append(row_id)
+        found = db.execute(select + where, params).fetchall()
+        row_ids = list(map(itemgetter(0), found))
+        texts: dict[int, str] = dict(zip(row_ids, map(itemgetter(2), found), strict=True))
+        accounts = dict(zip(row_ids, map(itemgetter(1), found), strict=True))
+        floats = [row[0] for row in found if row[3]]
         if floats:
             for values in db.execute(
                 f"SELECT {listed} FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
@@ -197,6 +194,7 @@ class AuditLog:
             account = "NULL"
         listed = ", ".join(f'"{column}"' for column in columns)
         real = " OR ".join(f"typeof(\"{column}\") = 'real'" for column in columns)
+        account = f"CASE WHEN typeof({account}) = 'integer' THEN {account} END"  # as verify
         select = f"SELECT id, {account}, json_array({listed}), {real} FROM {table} WHERE "
         self._selects[table] = (version, columns, select)
         return columns, select
@@ -207,8 +205,7 @@ class AuditLog:
     ) -> None:  # fmt: skip
         """One row-set entry for these rows (sorted ids): their values ``after`` the
         write and, for an update, ``before`` it; hashed once."""
-        assert all(row_id in after.texts for row_id in ids), (table, len(ids))
-        rows = ",".join([after.texts[row_id] for row_id in ids])
+        rows = ",".join([after.texts[row_id] for row_id in ids])  # KeyError: a row not stored
         row_set = f'{{"columns": {_PAYLOAD.encode(after.columns)}, "rows": [{rows}]'
         if before is not None:
             row_set += f', "before": [{",".join([before.texts[row_id] for row_id in ids])}]'

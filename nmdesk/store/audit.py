@@ -156,7 +156,8 @@ class AuditLog:
         """These rows of ``table`` (those that exist) as SQLite stores them: each row's
         values as a JSON array, built by SQLite's JSON functions in one query. A row
         holding a REAL is encoded by Python instead (SQLite's JSON prints 15 digits, so
-        0.1 + 0.2 would read back as 0.3)."""
+        0.1 + 0.2 would read back as 0.3). Built in C for the bench rows "发布 10,000 个
+        账号的年度审核" (25,000 rows updated or inserted) and "导入 10,000 行台账"."""
         db = self.register.db
         columns, select = self._select(table)
         params: list[Any] = [min(ids), max(ids)] if ids else [0, -1]
@@ -179,7 +180,8 @@ class AuditLog:
 
     def _select(self, table: str) -> tuple[list[str], str]:
         """``table``'s columns and the start of ``stored_rows``'s query, made once per
-        schema (a migration or ALTER TABLE changes SQLite's schema version)."""
+        schema (a migration or ALTER TABLE changes SQLite's schema version): a single
+        ``update_row`` reads its rows twice, and the publish row above updates in bulk."""
         db = self.register.db
         version = db.execute("PRAGMA schema_version").fetchone()[0]
         known = self._selects.get(table)

@@ -61,6 +61,7 @@ REPEAT = 5
 
 def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
     from nmdesk.store import Register
+    from nmdesk.store.accounts import DISPLAY_ROWS_SQL
     from nmdesk.store.search import (
         AccountQuery,
         build_account_query,
@@ -137,7 +138,7 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
                 first = expected[:chunk]
                 marks = ",".join("?" for _ in first)
                 best += _ms(
-                    lambda m=marks, f=first: raw.execute(ROWS_SQL % m, f).fetchall(), REPEAT
+                    lambda m=marks, f=first: raw.execute(DISPLAY_ROWS_SQL % m, f).fetchall(), REPEAT
                 )[0]
                 raw_times.append(best)
             measured, baseline = median(ours_times), median(raw_times)
@@ -158,23 +159,6 @@ def bench_search(path: Any, rounds: int) -> list[dict[str, Any]]:
         raw.close()
         register.close()
     return results
-
-
-# The display-row query of ``AccountStore.rows`` (nmdesk/store/accounts.py), copied:
-# the baseline runs it on a plain sqlite3 connection.
-ROWS_SQL = (
-    "SELECT a.id, a.serial_no, a.platform, a.account_type, a.name, a.platform_id, "
-    "u.name AS unit, a.level, a.status, a.opened_on, "
-    "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
-    " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
-    " AND ra.role = 'first_responsible') AS first_responsible, "
-    "(SELECT group_concat(p.name, '、') FROM role_assignments ra JOIN people p "
-    " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
-    " AND ra.role = 'operator') AS operator, "
-    "(SELECT min(f.due_on) FROM filings f INDEXED BY filings_account WHERE f.account_id = a.id "
-    " AND f.status = 'open') AS next_due "
-    "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN (%s)"
-)
 
 
 class Heartbeat:

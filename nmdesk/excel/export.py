@@ -169,13 +169,29 @@ def _write_rows(sheet: Any, date_format: Any, records: Iterator[list[Any]]) -> N
                 write_number(row, column, value)
 
 
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.part")
-
-
-def _check_target(path: Path, suffix: str) -> None:
-    """Refuse the register's own files as an export target (by name, opening nothing)."""
+def _target(
+    register: Register, path: str | Path, ids: list[int] | None, query: AccountQuery | None
+) -> tuple[Path, list[int]]:
+    """The export's file, never one of the register's own (refused by name, opening
+    nothing), and the accounts it writes: ``ids``, else those ``query`` finds."""
+    path = Path(path)
     refuse_register_file(path, "导出")
+    return path, export_ids(register, query) if ids is None else ids
+
+
+@contextmanager
+def _private_temp(path: Path) -> Iterator[Path]:
+    """The file the export is written to before it replaces ``path``: beside it, made
+    private (0600) before the first byte (personal data), removed on the way out
+    when it did not replace ``path`` (an error, a cancel)."""
+    temp = path.with_name(f".{path.name}.part")
+    try:
+        with writing(path):
+            temp.unlink(missing_ok=True)
+            create_private_file(temp)
+        yield temp
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def writer_for(path: str | Path) -> Callable[..., int]:
@@ -189,11 +205,6 @@ def writer_for(path: str | Path) -> Callable[..., int]:
     raise ExcelWriteError(
         f"{Path(path).name}：只能导出为 .xlsx（Excel 工作簿）或 .csv 文件，请改用其中一种扩展名"
     )
-
-
-def _create_private(temp: Path) -> None:
-    temp.unlink(missing_ok=True)
-    create_private_file(temp)
 
 
 def export_xlsx(
@@ -214,45 +225,39 @@ def export_xlsx(
 
     from nmdesk.excel.styles import HEADER_FORMAT
 
-    path = Path(path)
-    _check_target(path, ".xlsx")
-    if ids is None:
-        ids = export_ids(register, query)
-    temp = _temp_path(path)
-    with tempfile.TemporaryDirectory(prefix="nmdesk-export-") as rows_folder:
-        try:
-            with writing(path):
-                _create_private(temp)  # personal data: 0600 before the first byte
-            workbook = xlsxwriter.Workbook(
-                str(temp),
-                {
-                    "constant_memory": True,
-                    "tmpdir": rows_folder,
-                    "strings_to_formulas": False,
-                    "strings_to_numbers": False,
-                    "strings_to_urls": False,
-                },
-            )
-            sheet = workbook.add_worksheet("账号台账")
-            for index, (_header, _key, width) in enumerate(COLUMNS):
-                sheet.set_column_pixels(index, index, width * 7)  # 7 px a character
-            sheet.freeze_panes(1, 0)
-            sheet.autofilter(0, 0, len(ids), len(COLUMNS) - 1)
-            header = workbook.add_format(HEADER_FORMAT)
-            for index, (title, _key, _width) in enumerate(COLUMNS):
-                sheet.write_string(0, index, title, header)
-            _write_rows(sheet, workbook.add_format({"num_format": "yyyy-mm-dd"}),
+    path, ids = _target(register, path, ids, query)
+    with (
+        tempfile.TemporaryDirectory(prefix="nmdesk-export-") as rows_folder,
+        _private_temp(path) as temp,
+    ):
+        workbook = xlsxwriter.Workbook(
+            str(temp),
+            {
+                "constant_memory": True,
+                "tmpdir": rows_folder,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        sheet = workbook.add_worksheet("账号台账")
+        for index, (_header, _key, width) in enumerate(COLUMNS):
+            sheet.set_column_pixels(index, index, width * 7)  # 7 px a character
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(ids), len(COLUMNS) - 1)
+        header = workbook.add_format(HEADER_FORMAT)
+        for index, (title, _key, _width) in enumerate(COLUMNS):
+            sheet.write_string(0, index, title, header)
+        _write_rows(sheet, workbook.add_format({"num_format": "yyyy-mm-dd"}),
                         _records(register, ids, progress, cancelled))  # fmt: skip
-            if cancelled is not None and cancelled():
-                raise ExportCancelled()
-            with writing(path):
-                try:
-                    workbook.close()
-                except FileCreateError as error:
-                    raise error.args[0] if error.args else OSError(str(error)) from None
-                os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+        with writing(path):
+            try:
+                workbook.close()
+            except FileCreateError as error:
+                raise error.args[0] if error.args else OSError(str(error)) from None
+            os.replace(temp, path)
     return len(ids)
 
 
@@ -266,14 +271,8 @@ def export_csv(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Write accounts to a UTF-8 CSV (with BOM, so Excel reads the Chinese); returns how many."""
-    path = Path(path)
-    _check_target(path, ".csv")
-    if ids is None:
-        ids = export_ids(register, query)
-    temp = _temp_path(path)
-    try:
-        with writing(path):
-            _create_private(temp)  # personal data: 0600 before the first byte
+    path, ids = _target(register, path, ids, query)
+    with _private_temp(path) as temp:
         with writing(path), temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([title for title, _key, _width in COLUMNS])
@@ -292,6 +291,4 @@ def export_csv(
                 )
         with writing(path):
             os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
     return len(ids)

@@ -42,6 +42,7 @@ from nmdesk.excel.mapping import (
     is_blank_row,
     unmapped_warnings,
 )
+from nmdesk.excel.matching import COMPARED
 from nmdesk.excel.plan import (
     Change,
     ImportCancelled,
@@ -53,16 +54,10 @@ from nmdesk.excel.plan import (
     RowIssue,
     Verdict,
 )
-from nmdesk.excel.planner import (
-    COMPARED,
-    CONTACT_KEYS,
-    Planner,
-    guess_unit_kind,
-    is_total_row,
-    matching_holder,
-    missing_contacts,
-)
+from nmdesk.excel.planner import Planner, is_total_row
 from nmdesk.excel.reader import CellValue, ExcelFileError, SheetGrid, is_blank, read_sheet
+from nmdesk.excel.role_holders import matching_holder, missing_contacts
+from nmdesk.excel.unit_tree import guess_unit_kind
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.runtime import collections_paused
 from nmdesk.services.accounts import assign_role, create_account, edit_account
@@ -267,6 +262,7 @@ def _commit_import(
     if not todo:
         return ImportResult([], [], [], None)
     today = today or dt.date.today()
+    default_level = _default_level(register)
     created: list[int] = []
     updated: list[int] = []
     unit_ids: dict[str, int] = {}
@@ -302,7 +298,7 @@ def _commit_import(
                 raise ImportCancelled()
             unit_id = unit_ids[row.unit_name]
             if row.verdict is Verdict.NEW:
-                created.append(_create(register, batch, row, unit_id, today))
+                created.append(_create(register, batch, row, unit_id, today, default_level))
             else:
                 batch.flush()
                 _update(register, row, unit_id, today)
@@ -324,15 +320,21 @@ def _commit_import(
     return ImportResult(created, updated, new_unit_ids, import_id)
 
 
+def _default_level(register: Register) -> int:
+    """The level of a new account whose row gives none: 二级 where the profile has it."""
+    levels = register.profile.levels
+    return 2 if any(lv.level == 2 for lv in levels) else levels[0].level
+
+
 def _create(
-    register: Register, batch: ImportBatch, row: PlannedRow, unit_id: int, today: dt.date
+    register: Register,
+    batch: ImportBatch,
+    row: PlannedRow,
+    unit_id: int,
+    today: dt.date,
+    default_level: int,
 ) -> int:
     f = row.fields
-    default_level = (
-        2
-        if any(lv.level == 2 for lv in register.profile.levels)
-        else register.profile.levels[0].level
-    )
     account = Account(
         id=None,
         platform=f["platform"],
@@ -360,7 +362,7 @@ def _holder(batch: ImportBatch, person: dict[str, str], unit_id: int) -> Person:
     ledger), or a new staff member with the ledger's contacts, queued in the batch."""
     found = batch.find_person(person["name"], unit_id)
     if found is not None:
-        filled = missing_contacts({key: getattr(found, key) for key in CONTACT_KEYS}, person)
+        filled = missing_contacts(vars(found), person)  # a Person: its contacts are fields
         if filled:
             batch.fill_contacts(found, filled)
         return found

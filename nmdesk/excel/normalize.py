@@ -17,6 +17,7 @@ from nmdesk.errors import ValidationError
 from nmdesk.excel.reader import CellValue, display, is_blank
 from nmdesk.models import AccountStatus
 from nmdesk.profiles import Profile
+from nmdesk.store.account_rules import check_listed_platform, listed_level
 from nmdesk.store.units import check_unit_kind
 from nmdesk.validation import clean_text, normalize_mobile, normalize_office_phone
 
@@ -174,7 +175,13 @@ def _looks_like_office(raw: str) -> bool:
 
 
 def level(value: CellValue, profile: Profile) -> int:
-    """一级 / 一级账号 / 1 / 1级 / 校级 names of the profile's levels → the level number."""
+    """一级 / 一级账号 / 1 / 1级 / 校级 names of the profile's levels → the level number,
+    one of the profile's levels (``listed_level``, the account rule)."""
+    return listed_level(profile, _level_number(value, profile), display(value)).level
+
+
+def _level_number(value: CellValue, profile: Profile) -> int | None:
+    """The level a cell names, as a number (None: the cell names none)."""
     raw = text(value).replace(" ", "")
     for item in profile.levels:
         aliases = {item.name, item.name.removesuffix("账号"), str(item.level), f"{item.level}级"}
@@ -182,17 +189,12 @@ def level(value: CellValue, profile: Profile) -> int:
             return item.level
     if raw.endswith(".0") and raw[:-2].isdigit():
         raw = raw[:-2]
-    if raw.isdigit() and int(raw) in {item.level for item in profile.levels}:
+    if raw.isdigit():
         return int(raw)
     first = raw[:1]
-    if (
-        first in _CHINESE_DIGITS
-        and raw[1:] in ("", "级", "级账号")
-        and _CHINESE_DIGITS[first] in {item.level for item in profile.levels}
-    ):
+    if first in _CHINESE_DIGITS and raw[1:] in ("", "级", "级账号"):
         return _CHINESE_DIGITS[first]
-    names = "、".join(item.name for item in profile.levels)
-    raise ValidationError("账号级别", f"“{display(value)}”不是有效的级别，应为 {names}")
+    return None
 
 
 def status(value: CellValue) -> AccountStatus:
@@ -218,10 +220,19 @@ def platform(
     value: CellValue, known: list[str], aliases: dict[str, str] | None = None
 ) -> tuple[str, str]:
     """A platform cell matched to the register's platform list: the platform, and the
-    account type when the name also says it (订阅号 → 微信, 订阅号; else "")."""
+    account type when the name also says it (订阅号 → 微信, 订阅号; else ""). The name
+    must be on the list (``check_listed_platform``, the account rule)."""
     raw = text(value)
     if not raw:
         raise ValidationError("开设平台", "为必填项")
+    name, account_type = _listed_spelling(raw, known, aliases)
+    check_listed_platform(name, known)
+    return name, account_type
+
+
+def _listed_spelling(raw: str, known: list[str], aliases: dict[str, str] | None) -> tuple[str, str]:
+    """The platform a name stands for, as the list spells it (APP客户端 → APP, 客户端),
+    with the account type the name implies; the name itself where it stands for none."""
     folded = _folded(tuple(known))
     key = fold_platform(raw)
     if key in folded:
@@ -232,10 +243,7 @@ def platform(
         name, _, account_type = target.partition("/")
         if fold_platform(name) in folded:
             return folded[fold_platform(name)], account_type
-    raise ValidationError(
-        "开设平台",
-        f"“{raw}”不在平台列表中（{'、'.join(known)}），请先在平台列表中添加或改用列表中的名称",
-    )
+    return raw, ""
 
 
 def fold_platform(name: str) -> str:

@@ -113,9 +113,11 @@ def default_file_name(
 __all__ = [
     "FORM_NAMES",
     "Cancelled",
+    "Sheet",
     "default_file_name",
     "form_sheets",
     "render_form",
     "require_form",
     "sheet_builder",
+    "write_pdf",
 ]

@@ -18,7 +18,6 @@ from nmdesk.forms.common import (
     GridGroup,
     GridRow,
     Sheet,
-    content_width,
     form_grid,
     form_title,
     label,
@@ -26,7 +25,9 @@ from nmdesk.forms.common import (
     page_body_height,
     person_fields,
     role_people,
+    sheet_widths,
     signature_block,
+    wide_row,
 )
 from nmdesk.forms.identity import form_trace
 from nmdesk.models import Person
@@ -147,9 +148,7 @@ def pair(first: str, first_value: str, second: str, second_value: str) -> GridRo
 def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) -> list[Flowable]:
     """The bordered grid of the approval sheet, in the paper's sections; ``blank``
     leaves room for handwriting in the free-text rows."""
-    total = content_width()
-    widths = [total * part / sum(_PARTS) for part in _PARTS]
-    wide = [(1, 5)]
+    widths = sheet_widths(_PARTS)
     body = profile.offices.get("approving_body") or profile.levels[0].approving_body
     office = profile.filing_office
     person_rows = _person_rows(profile, data)
@@ -158,7 +157,7 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
         GridGroup(
             "申请单位",
             [
-                GridRow([label("申请单位"), p(data.unit), "", "", "", ""], spans=wide),
+                wide_row("申请单位", p(data.unit)),
                 pair("单位类别", data.unit_kind, "账号级别", data.level),
             ],
         ),
@@ -167,29 +166,17 @@ def approval_body(profile: Profile, data: ApprovalData, *, blank: bool = False) 
             [
                 pair("开设平台", data.platform, "账号类型", data.account_type),
                 pair("账号名称", data.name, "账号\u00a0ID\u00a0号", data.platform_id),
-                GridRow(
-                    [label("账号定位及主要用途"), p(data.purpose), "", "", "", ""],
-                    spans=wide,
-                    min_height=tall,
-                ),
+                wide_row("账号定位及主要用途", p(data.purpose), min_height=tall),
             ],
         ),
         GridGroup("责任人", person_rows),
         GridGroup(
             "总量控制",
             [
-                GridRow([label("本单位已有账号"), p(data.existing), "", "", "", ""], spans=wide),
-                GridRow(
-                    [label("新增账号必要性"), p(data.justification), "", "", "", ""],
-                    spans=wide,
-                    min_height=tall,
-                ),
-                GridRow(
-                    [label("运营计划"), p(data.operation_plan), "", "", "", ""],
-                    spans=wide,
-                    min_height=tall,
-                ),
-                GridRow([label("账号优先顺序"), p(data.priority), "", "", "", ""], spans=wide),
+                wide_row("本单位已有账号", p(data.existing)),
+                wide_row("新增账号必要性", p(data.justification), min_height=tall),
+                wide_row("运营计划", p(data.operation_plan), min_height=tall),
+                wide_row("账号优先顺序", p(data.priority)),
             ],
         ),
         GridGroup("审批意见", _opinion_rows(body, office, data.decision)),
@@ -227,45 +214,23 @@ def _person_rows(profile: Profile, data: ApprovalData) -> list[GridRow]:
 def _opinion_rows(body: str, office: str, decision: str) -> list[GridRow]:
     """The 审批意见 section: the applicant unit's, the approving body's (with its
     decision when there is one) and the filing office's signatures."""
-    wide = [(1, 5)]
     return [
-        GridRow(
-            [
-                label("申请单位意见"),
-                signature_block(["第一责任人（签字）：|单位盖章："], space_above=12),
-                "",
-                "",
-                "",
-                "",
-            ],
-            spans=wide,
+        wide_row(
+            "申请单位意见",
+            signature_block(["第一责任人（签字）：|单位盖章："], space_above=12),
             valign="BOTTOM",
         ),
-        GridRow(
+        wide_row(
+            f"{body}意见",
             [
-                label(f"{body}意见"),
-                [
-                    p(f"审议结果：{decision}" if decision else ""),
-                    *signature_block(["党委负责人（签字）：|行政负责人（签字）："], space_above=12),
-                ],
-                "",
-                "",
-                "",
-                "",
+                p(f"审议结果：{decision}" if decision else ""),
+                *signature_block(["党委负责人（签字）：|行政负责人（签字）："], space_above=12),
             ],
-            spans=wide,
             valign="BOTTOM",
         ),
-        GridRow(
-            [
-                label(f"{office}备案"),
-                signature_block(["经办人（签字）："], space_above=14),
-                "",
-                "",
-                "",
-                "",
-            ],
-            spans=wide,
+        wide_row(
+            f"{office}备案",
+            signature_block(["经办人（签字）："], space_above=14),
             valign="BOTTOM",
         ),
     ]
@@ -276,12 +241,11 @@ RANKING_BLANK_ROWS = 10
 
 def ranking_body(data: ApprovalData) -> list[Flowable]:
     """附件：本单位账号优先顺序表 — every live account of the unit, 1 first."""
-    total = content_width()
-    widths = [total * part / sum(_PARTS) for part in _PARTS]
+    widths = sheet_widths(_PARTS)
     head = GridRow(
-        [label(text) for text in ("顺序", "开设平台", "账号类型", "账号名称", "", "状态")]
+        [label(text) for text in ("顺序", "开设平台", "账号类型", "账号名称", "", "状态")],
+        spans=[(3, 4)],
     )
-    head.spans = [(3, 4)]
     rows = [head]
     entries = data.ranking or [("", "", "", "", "")] * RANKING_BLANK_ROWS
     for rank, platform, account_type, name, status in entries:
@@ -292,8 +256,7 @@ def ranking_body(data: ApprovalData) -> list[Flowable]:
                 min_height=COMPACT_ROW,
             )
         )
-    unit_line = GridRow([label("申请单位"), p(data.unit), "", "", "", ""], spans=[(1, 5)])
-    unit_line.min_height = COMPACT_ROW
+    unit_line = wide_row("申请单位", p(data.unit), min_height=COMPACT_ROW)
     groups = [GridGroup("申请单位", [unit_line]), GridGroup("账号优先顺序", rows)]
     flowables: list[Flowable] = []
     if data.ranking_note:

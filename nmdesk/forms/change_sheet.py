@@ -14,19 +14,19 @@ from nmdesk.forms.common import (
     GridRow,
     Sheet,
     account_group,
-    account_info,
     chinese_date,
     form_grid,
-    form_title,
     label,
     opinion_group,
     p,
     page_body_height,
-    pick_filing,
+    record_sheets,
     sheet_widths,
+    two_values_row,
+    wide_row,
 )
-from nmdesk.forms.identity import form_trace
-from nmdesk.models import FieldChange, Filing, FilingKind
+from nmdesk.forms.identity import own_filing
+from nmdesk.models import FieldChange, Filing
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from nmdesk.profiles import Profile
     from nmdesk.store.interfaces import Register
 
-CHANGE_KINDS = (FilingKind.CHANGE, FilingKind.PERSONNEL)
 BLANK_ROWS = 5
 
 
@@ -55,27 +54,14 @@ def change_body(profile: Profile, info: dict[str, str], filing: Filing | None) -
                 min_height=40 if blank else 30,
             )
         )
+    due = ""
+    if filing is not None and filing.due_on is not None:
+        due = chinese_date(filing.due_on) + ("（估算）" if filing.due_is_estimate else "")
     when = [
-        GridRow(
-            [
-                label("变更日期"),
-                p(chinese_date(filing.event_on) if filing else ""),
-                label("备案期限"),
-                p(
-                    (chinese_date(filing.due_on) + ("（估算）" if filing.due_is_estimate else ""))
-                    if filing and filing.due_on
-                    else ""
-                ),
-                "",
-                "",
-            ],
-            spans=[(3, 5)],
+        two_values_row(
+            "变更日期", p(chinese_date(filing.event_on) if filing else ""), "备案期限", p(due)
         ),
-        GridRow(
-            [label("变更说明"), p(filing.note if filing else ""), "", "", "", ""],
-            spans=[(1, 5)],
-            min_height=50,
-        ),
+        wide_row("变更说明", p(filing.note if filing else ""), min_height=50),
     ]
     kind = filing.kind.label if filing else "变更备案 / 人员变更"
     groups = [account_group(info), GridGroup(kind, rows + when), opinion_group(profile)]
@@ -83,22 +69,11 @@ def change_body(profile: Profile, info: dict[str, str], filing: Filing | None) -
 
 
 def change_sheets(register: Register, account_id: int | None) -> list[Sheet]:
-    profile = register.profile
-    title = form_title(profile, "change")
-    footnote = profile.filing_sheet_footnote
-    if account_id is None:
-        info = account_info(None, None)
-        return [Sheet(title, lambda: change_body(profile, info, None), footnote=footnote)]
-    info = account_info(register, account_id)
-    filings = register.filings.for_account(account_id)
-    filing = pick_filing([f for f in filings if f.kind in CHANGE_KINDS], CHANGE_KINDS)
-    trace = form_trace(register, "change", account_id, filings)
-    return [
-        Sheet(
-            title,
-            lambda: change_body(profile, info, filing),
-            trace=trace,
-            footnote=footnote,
-            account_id=account_id,
-        )
-    ]
+    """The change filing sheet of the account's own change filing; blank without an account."""
+    return record_sheets(
+        register,
+        "change",
+        account_id,
+        change_body,
+        lambda _, filings: own_filing("change", filings),
+    )

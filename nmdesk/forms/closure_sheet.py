@@ -11,22 +11,20 @@ from typing import TYPE_CHECKING
 
 from nmdesk.forms.common import (
     GridGroup,
-    GridRow,
     Sheet,
     account_group,
-    account_info,
     chinese_date,
     form_grid,
-    form_title,
-    label,
     opinion_group,
     p,
     page_body_height,
-    pick_filing,
+    record_sheets,
     sheet_widths,
+    two_values_row,
+    wide_row,
 )
-from nmdesk.forms.identity import form_trace
-from nmdesk.models import Filing, FilingKind
+from nmdesk.forms.identity import own_filing
+from nmdesk.models import Filing
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -45,49 +43,22 @@ def closure_body(profile: Profile, info: dict[str, str], filing: Filing | None) 
     if filing is not None and filing.due_on is not None:
         due = day(filing.due_on) + ("（估算）" if filing.due_is_estimate else "")
     rows = [
-        GridRow(
-            [label("注销原因"), p(filing.note if filing else ""), "", "", "", ""],
-            spans=[(1, 5)],
-            min_height=70,
+        wide_row("注销原因", p(filing.note if filing else ""), min_height=70),
+        two_values_row(
+            "决定注销日期", p(day(filing.event_on) if filing else ""), "报备期限", p(due)
         ),
-        GridRow(
-            [
-                label("决定注销日期"),
-                p(day(filing.event_on) if filing else ""),
-                label("报备期限"),
-                p(due),
-                "",
-                "",
-            ],
-            spans=[(3, 5)],
-        ),
-        GridRow(
-            [label("平台注销日期"), p(day(closed)), label("注销结果"), p(result), "", ""],
-            spans=[(3, 5)],
-        ),
+        two_values_row("平台注销日期", p(day(closed)), "注销结果", p(result)),
     ]
     groups = [account_group(info), GridGroup("注销情况", rows), opinion_group(profile)]
     return [form_grid(groups, sheet_widths(), page_body_height())]
 
 
 def closure_sheets(register: Register, account_id: int | None) -> list[Sheet]:
-    profile = register.profile
-    title = form_title(profile, "closure")
-    footnote = profile.filing_sheet_footnote
-    if account_id is None:
-        info = account_info(None, None)
-        return [Sheet(title, lambda: closure_body(profile, info, None), footnote=footnote)]
-    info = account_info(register, account_id)
-    filings = register.filings.for_account(account_id)
-    own = [f for f in filings if f.kind is FilingKind.CLOSURE]
-    filing = pick_filing(own, (FilingKind.CLOSURE,))
-    trace = form_trace(register, "closure", account_id, filings)
-    return [
-        Sheet(
-            title,
-            lambda: closure_body(profile, info, filing),
-            trace=trace,
-            footnote=footnote,
-            account_id=account_id,
-        )
-    ]
+    """The closure report of the account's closure filing; blank without an account."""
+    return record_sheets(
+        register,
+        "closure",
+        account_id,
+        closure_body,
+        lambda _, filings: own_filing("closure", filings),
+    )

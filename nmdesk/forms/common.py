@@ -4,8 +4,8 @@ and account fields as printed, and (re-exported) text, grid and document helpers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from nmdesk.errors import PolicyError
 from nmdesk.forms.document import (
@@ -25,7 +25,10 @@ from nmdesk.forms.grid import (
     opinion_group,
     sheet_widths,
     signature_block,
+    two_values_row,
+    wide_row,
 )
+from nmdesk.forms.identity import form_trace
 from nmdesk.forms.text import (
     FORM_FONT,
     STYLE_BODY,
@@ -43,9 +46,11 @@ from nmdesk.forms.text import (
     register_fonts,
     style,
 )
-from nmdesk.models import Person
+from nmdesk.models import Filing, Person
 
 if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
     from nmdesk.profiles import Profile
     from nmdesk.store.interfaces import Register
 
@@ -134,6 +139,41 @@ def account_info(register: Register | None, account_id: int | None) -> dict[str,
     }
 
 
+Record = TypeVar("Record")
+
+
+def record_sheets(
+    register: Register,
+    form: str,
+    account_id: int | None,
+    body: Callable[[Profile, dict[str, str], Record | None], list[Flowable]],
+    record: Callable[[int, list[Filing]], Record | None],
+) -> list[Sheet]:
+    """The sheet of a form about one record of an account (a change filing, a closure,
+    a sanction) under the rows naming the account: blank without an account; else
+    ``body`` of the ``record`` found among the account's filings (or elsewhere), the
+    sheet carrying the form's identity (``form_trace``)."""
+    profile = register.profile
+    title = form_title(profile, form)
+    footnote = profile.filing_sheet_footnote
+    if account_id is None:
+        blank = account_info(None, None)
+        return [Sheet(title, lambda: body(profile, blank, None), footnote=footnote)]
+    info = account_info(register, account_id)
+    filings = register.filings.for_account(account_id)
+    found = record(account_id, filings)
+    trace = form_trace(register, form, account_id, filings)
+    return [
+        Sheet(
+            title,
+            lambda: body(profile, info, found),
+            trace=trace,
+            footnote=footnote,
+            account_id=account_id,
+        )
+    ]
+
+
 __all__ = [
     "FORM_FONT",
     "FORM_NAMES",
@@ -163,6 +203,7 @@ __all__ = [
     "page_body_height",
     "person_fields",
     "pick_filing",
+    "record_sheets",
     "register_fonts",
     "require_form",
     "role_people",
@@ -170,5 +211,7 @@ __all__ = [
     "signature_block",
     "style",
     "trace_for",
+    "two_values_row",
+    "wide_row",
     "write_pdf",
 ]

@@ -17,7 +17,6 @@ from nmdesk.forms.common import (
     GridRow,
     Sheet,
     Trace,
-    content_width,
     first,
     form_grid,
     form_title,
@@ -26,7 +25,10 @@ from nmdesk.forms.common import (
     page_body_height,
     person_fields,
     role_people,
+    sheet_widths,
     signature_block,
+    two_values_row,
+    wide_row,
 )
 from nmdesk.forms.fixed import FixedBody, SlotFactory
 from nmdesk.forms.identity import form_trace
@@ -37,8 +39,6 @@ if TYPE_CHECKING:
 
     from nmdesk.store.interfaces import Register
 
-# Column widths in parts of the table width: group | label | value | label | value | label | value
-_PARTS = (26, 78, 92, 66, 74, 58, 90)
 FILING_KINDS = (FilingKind.OPENING, FilingKind.CHANGE, FilingKind.PERSONNEL)
 
 
@@ -109,48 +109,22 @@ def filing_body(data: FilingSheetData, *, blank: bool = False) -> list[Flowable]
 def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
     """The grid of the sheet with ``value(key)`` in each value cell (see ``filing_values``):
     the values' paragraphs in the full layout, slots in the fast path's template."""
-    total = content_width()
-    widths = [total * part / sum(_PARTS) for part in _PARTS]
-
-    wide = [(1, 5)]
     groups = [
         GridGroup(
             "公共账号基本信息",
             [
-                GridRow(
-                    [
-                        label("开设平台"),
-                        value("platform"),
-                        label("账号类型"),
-                        value("account_type"),
-                        "",
-                        "",
-                    ],
-                    spans=[(3, 5)],
+                two_values_row("开设平台", value("platform"), "账号类型", value("account_type")),
+                two_values_row(
+                    "账号名称", value("name"), "账号\u00a0ID\u00a0号", value("platform_id")
                 ),
-                GridRow(
-                    [
-                        label("账号名称"),
-                        value("name"),
-                        label("账号\u00a0ID\u00a0号"),
-                        value("platform_id"),
-                        "",
-                        "",
-                    ],
-                    spans=[(3, 5)],
-                ),
-                GridRow(
-                    [label("账号主要用途"), value("purpose"), "", "", "", ""],
-                    spans=wide,
-                    min_height=130 if blank else 80,
-                ),
-                GridRow([label("开设时间"), value("opened_on"), "", "", "", ""], spans=wide),
+                wide_row("账号主要用途", value("purpose"), min_height=130 if blank else 80),
+                wide_row("开设时间", value("opened_on")),
             ],
         ),
         GridGroup(
             "开设单位基本信息",
             [
-                GridRow([label("账号开设单位"), value("unit"), "", "", "", ""], spans=wide),
+                wide_row("账号开设单位", value("unit")),
                 *_person_rows(value, "单位负责人", "head"),
                 *_person_rows(value, "运维负责人", "maintainer"),
             ],
@@ -175,7 +149,7 @@ def filing_grid(value: SlotFactory, *, blank: bool = False) -> list[Flowable]:
             ],
         ),
     ]
-    return [form_grid(groups, widths, page_body_height())]
+    return [form_grid(groups, sheet_widths(), page_body_height())]
 
 
 def _person_rows(value: SlotFactory, role: str, who: str) -> list[GridRow]:
@@ -192,17 +166,7 @@ def _person_rows(value: SlotFactory, role: str, who: str) -> list[GridRow]:
                 value(f"{who}.office_phone"),
             ]
         ),
-        GridRow(
-            [
-                label("手机"),
-                value(f"{who}.mobile"),
-                label("邮箱"),
-                value(f"{who}.email"),
-                "",
-                "",
-            ],
-            spans=[(3, 5)],
-        ),
+        two_values_row("手机", value(f"{who}.mobile"), "邮箱", value(f"{who}.email")),
     ]
 
 

@@ -238,44 +238,30 @@ def sheet_widths(parts: Sequence[float] = SHEET_PARTS) -> list[float]:
     return [total * part / sum(parts) for part in parts]
 
 
+def wide_row(caption: str, value: Any, **row: Any) -> GridRow:
+    """A labelled value across the rest of a six-column row (``row``: GridRow's options)."""
+    return GridRow([label(caption), value, "", "", "", ""], spans=[(1, 5)], **row)
+
+
+def two_values_row(
+    first: str, first_value: Any, second: str, second_value: Any, **row: Any
+) -> GridRow:
+    """Two labelled values in a six-column row, the second across the rest of it."""
+    return GridRow(
+        [label(first), first_value, label(second), second_value, "", ""], spans=[(3, 5)], **row
+    )
+
+
 def account_group(info: dict[str, str], title: str = "账号信息") -> GridGroup:
     """The rows naming an account on change, closure and rectification sheets."""
     return GridGroup(
         title,
         [
-            GridRow(
-                [
-                    label("账号名称"),
-                    p(info["name"]),
-                    label("账号\u00a0ID\u00a0号"),
-                    p(info["platform_id"]),
-                    "",
-                    "",
-                ],
-                spans=[(3, 5)],
+            two_values_row(
+                "账号名称", p(info["name"]), "账号\u00a0ID\u00a0号", p(info["platform_id"])
             ),
-            GridRow(
-                [
-                    label("开设平台"),
-                    p(info["platform"]),
-                    label("账号类型"),
-                    p(info["account_type"]),
-                    "",
-                    "",
-                ],
-                spans=[(3, 5)],
-            ),
-            GridRow(
-                [
-                    label("账号开设单位"),
-                    p(info["unit"]),
-                    label("开设时间"),
-                    p(info["opened_on"]),
-                    "",
-                    "",
-                ],
-                spans=[(3, 5)],
-            ),
+            two_values_row("开设平台", p(info["platform"]), "账号类型", p(info["account_type"])),
+            two_values_row("账号开设单位", p(info["unit"]), "开设时间", p(info["opened_on"])),
         ],
     )
 
@@ -287,28 +273,14 @@ def opinion_group(
     return GridGroup(
         "意见",
         [
-            GridRow(
-                [
-                    label("单位意见"),
-                    signature_block([unit_caption], space_above=60, sign_width=120),
-                    "",
-                    "",
-                    "",
-                    "",
-                ],
-                spans=[(1, 5)],
+            wide_row(
+                "单位意见",
+                signature_block([unit_caption], space_above=60, sign_width=120),
                 valign="BOTTOM",
             ),
-            GridRow(
-                [
-                    label(f"{profile.filing_office}意见"),
-                    signature_block(["经办人（签字）："], space_above=40),
-                    "",
-                    "",
-                    "",
-                    "",
-                ],
-                spans=[(1, 5)],
+            wide_row(
+                f"{profile.filing_office}意见",
+                signature_block(["经办人（签字）："], space_above=40),
                 valign="BOTTOM",
             ),
         ],

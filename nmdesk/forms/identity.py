@@ -64,6 +64,13 @@ def draft_note(register: Register, account_id: int, kind: FilingKind | None) -> 
     return f"该账号尚无{kind.label}记录：表上为草稿校验码，交回时按此登记并建立{kind.label}"
 
 
+def own_filing(form: str, filings: Sequence[Filing]) -> Filing | None:
+    """The filing ``form`` belongs to, among the account's: the open one of the form's
+    kinds, else the latest of them; None when it has none (or the form has no kinds)."""
+    kinds = FORM_KINDS.get(form, ())
+    return pick_filing([f for f in filings if f.kind in kinds], kinds) if kinds else None
+
+
 def form_trace(
     register: Register,
     form: str,
@@ -75,7 +82,7 @@ def form_trace(
     kinds = FORM_KINDS.get(form, ())
     if filings is None:
         filings = register.filings.for_account(account_id)
-    filing = pick_filing([f for f in filings if f.kind in kinds], kinds) if kinds else None
+    filing = own_filing(form, filings)
     if filing is not None:
         return trace_for(account.serial_no, filing)
     kind = kinds[0] if kinds else None

@@ -18,22 +18,20 @@ from nmdesk.forms.common import (
     STYLE_RIGHT,
     STYLE_SUBTITLE,
     GridGroup,
-    GridRow,
     Sheet,
     account_group,
-    account_info,
     chinese_date,
     date_line,
     esc,
     form_grid,
-    form_title,
     gap,
-    label,
     p,
+    record_sheets,
     sheet_widths,
     signature_block,
+    two_values_row,
+    wide_row,
 )
-from nmdesk.forms.identity import form_trace
 from nmdesk.models import Sanction, SanctionKind
 
 if TYPE_CHECKING:
@@ -96,20 +94,11 @@ def rectification_body(
     deadline = chinese_date(sanction.deadline_on) if sanction and sanction.deadline_on else ""
     kind = sanction.kind.label if sanction else ""
     rows = [
-        GridRow(
-            [label("处理类型"), p(kind), label("整改期限"), p(deadline), "", ""], spans=[(3, 5)]
-        ),
-        GridRow([label("整改情况"), "", "", "", "", ""], spans=[(1, 5)], min_height=110),
-        GridRow(
-            [
-                label("单位意见"),
-                signature_block(["负责人（签字）：|单位盖章："], space_above=30, sign_width=120),
-                "",
-                "",
-                "",
-                "",
-            ],
-            spans=[(1, 5)],
+        two_values_row("处理类型", p(kind), "整改期限", p(deadline)),
+        wide_row("整改情况", "", min_height=110),
+        wide_row(
+            "单位意见",
+            signature_block(["负责人（签字）：|单位盖章："], space_above=30, sign_width=120),
             valign="BOTTOM",
         ),
     ]
@@ -126,26 +115,16 @@ def pick_sanction(sanctions: list[Sanction]) -> Sanction | None:
 
 
 def rectification_sheets(register: Register, account_id: int | None) -> list[Sheet]:
-    profile = register.profile
-    title = form_title(profile, "rectification")
-    footnote = profile.filing_sheet_footnote
-    if account_id is None:
-        info = account_info(None, None)
-        return [Sheet(title, lambda: rectification_body(profile, info, None), footnote=footnote)]
-    info = account_info(register, account_id)
-    sanction = pick_sanction(register.sanctions.for_account(account_id))
-    if sanction is None:
-        raise PolicyError(
-            f"账号“{info['name']}”没有处理记录（通报批评、限期整改等），"
-            "无法打印整改通知书；请先登记处理记录，或打印空白表"
-        )
-    trace = form_trace(register, "rectification", account_id)
-    return [
-        Sheet(
-            title,
-            lambda: rectification_body(profile, info, sanction),
-            trace=trace,
-            footnote=footnote,
-            account_id=account_id,
-        )
-    ]
+    """The notice of the account's open sanction issued last (else its last one); blank
+    without an account. An account without any sanction has no notice to print."""
+
+    def sanction_of(account_id: int, _filings: object) -> Sanction:
+        sanction = pick_sanction(register.sanctions.for_account(account_id))
+        if sanction is None:
+            raise PolicyError(
+                f"账号“{register.accounts.get(account_id).name}”没有处理记录（通报批评、限期整改等），"
+                "无法打印整改通知书；请先登记处理记录，或打印空白表"
+            )
+        return sanction
+
+    return record_sheets(register, "rectification", account_id, rectification_body, sanction_of)

@@ -4,14 +4,16 @@
 ``update_fields``) and a ledger import's thousands (``nmdesk.store.bulk.ImportBatch``);
 its parts (``check_listed_platform``, ``check_level``, ``check_it_approval``) also
 serve the account form (``nmdesk.entry_checks``), which collects every error at once instead
-of stopping at the first. ``duplicate_account_error`` is the one sentence for a
+of stopping at the first, and a ledger's preview (``nmdesk.excel``: ``listed_level`` for a
+级别 cell, ``check_listed_platform`` for a 平台 cell, ``check_parent_unit`` for a new unit
+whose 上级单位 the ledger gives). ``duplicate_account_error`` is the one sentence for a
 platform ID that is taken, whether by a stored account or one queued in an import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Container
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,7 @@ from nmdesk.models import Account, Unit
 from nmdesk.validation import clean_text, require_text
 
 if TYPE_CHECKING:
-    from nmdesk.profiles import Profile
+    from nmdesk.profiles import Level, Profile
 
 # Fields a clerk edits, with the Chinese names used on sheets and in change filings.
 FIELD_LABELS = {
@@ -78,25 +80,45 @@ def account_row(account: Account) -> dict[str, Any]:
     return row
 
 
-def check_listed_platform(platform: str, platforms: Container[str]) -> None:
-    """The platform (cleaned text) is on the register's platform list."""
+def check_listed_platform(platform: str, platforms: Collection[str]) -> None:
+    """The platform (cleaned text) is on the register's platform list (``platforms``, in
+    the list's order: the sentence names them)."""
     if platform not in platforms:
         raise ValidationError(
-            FIELD_LABELS["platform"], f"“{platform}”不在平台列表中，请先在平台列表中添加"
+            FIELD_LABELS["platform"],
+            f"“{platform}”不在平台列表中（{'、'.join(platforms)}），"
+            "请先在平台列表中添加或改用列表中的名称",
+        )
+
+
+def listed_level(profile: Profile, level_number: int | None, shown: str | None = None) -> Level:
+    """账号级别: the profile's level of that number; None (a cell that names no level) is
+    refused as an unknown number is. ``shown`` is the level as the clerk wrote it, for
+    the sentence (一级 in a ledger's cell; the number by default)."""
+    level = next((lv for lv in profile.levels if lv.level == level_number), None)
+    if level is None:
+        names = "、".join(item.name for item in profile.levels)
+        what = str(level_number) if shown is None else shown
+        raise ValidationError(FIELD_LABELS["level"], f"“{what}”不是有效的级别，应为 {names}")
+    return level
+
+
+def check_parent_unit(level: Level, unit_name: str, has_parent: bool) -> None:
+    """A level that needs a parent unit (三级账号) is opened by a unit that has one
+    (``has_parent``: the register's unit has a 上级单位, or a ledger gives a new unit one)."""
+    if level.requires_parent_unit and not has_parent:
+        raise ValidationError(
+            FIELD_LABELS["level"],
+            f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit_name}”指定上级单位",
         )
 
 
 def check_level(profile: Profile, level_number: int, unit: Unit | None) -> None:
     """账号级别: one of the profile's levels; a level that needs a parent unit is opened by
     a unit that has one (not checked while the unit is not known)."""
-    level = next((lv for lv in profile.levels if lv.level == level_number), None)
-    if level is None:
-        raise ValidationError(FIELD_LABELS["level"], f"应为 1–{len(profile.levels)} 级")
-    if unit is not None and level.requires_parent_unit and unit.parent_id is None:
-        raise ValidationError(
-            FIELD_LABELS["level"],
-            f"{level.name}须由有上级单位的机构开设，请先在单位树中为“{unit.name}”指定上级单位",
-        )
+    level = listed_level(profile, level_number)
+    if unit is not None:
+        check_parent_unit(level, unit.name, unit.parent_id is not None)
 
 
 def check_it_approval(profile: Profile, campus_data_service: bool, it_approval_ref: str) -> None:
@@ -125,7 +147,7 @@ def duplicate_account_error(
 def checked_account_row(
     profile: Profile,
     account: Account,
-    platforms: Container[str],
+    platforms: Collection[str],
     unit_of: Callable[[int], Unit],
 ) -> dict[str, Any]:
     """The stored row of an account, checked against the account rules: name and
@@ -142,7 +164,8 @@ def checked_account_row(
         account.platform, FIELD_LABELS["platform"], limits["accounts.platform"]
     )
     check_listed_platform(row["platform"], platforms)
-    check_level(profile, account.level, None)  # before the unit: its lookup may fail
-    check_level(profile, account.level, unit_of(account.unit_id))
+    level = listed_level(profile, account.level)  # before the unit: its lookup may fail
+    unit = unit_of(account.unit_id)
+    check_parent_unit(level, unit.name, unit.parent_id is not None)
     check_it_approval(profile, account.campus_data_service, account.it_approval_ref)
     return row

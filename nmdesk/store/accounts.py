@@ -9,6 +9,7 @@ due date in working days from the profile.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,7 @@ from nmdesk.store.account_rules import (
     stored_value,
 )
 from nmdesk.store.convert import date_or_none, iso_or_none
-
-# MULTI_HOLDER_ROLES as itself: nmdesk/excel/planner.py still imports it from here
-from nmdesk.store.roles import MULTI_HOLDER_ROLES as MULTI_HOLDER_ROLES
+from nmdesk.store.dialect import SQLITE, Dialect
 from nmdesk.store.roles import RoleRecords
 from nmdesk.store.search import (
     AccountQuery,
@@ -86,6 +85,32 @@ def account_from_row(row: dict[str, Any]) -> Account:
         last_post_on=date_or_none(row["last_post_on"]),
         note=row["note"],
     )
+
+
+@functools.cache
+def display_rows_sql(sql: Dialect) -> str:
+    """The register table's display rows (``AccountStore.rows``) of the ids whose marks
+    fill ``%s``, in the engine's SQL (its string aggregation and index hint), made once
+    per dialect."""
+    return (
+        "SELECT a.id, a.serial_no, a.platform, a.account_type, a.name, a.platform_id, "
+        "u.name AS unit, a.level, a.status, a.opened_on, "
+        f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
+        " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
+        " AND ra.role = 'first_responsible') AS first_responsible, "
+        f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
+        " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
+        " AND ra.role = 'operator') AS operator, "
+        # INDEXED BY: the planner otherwise walks every open filing for each row
+        f"(SELECT min(f.due_on) FROM filings f {sql.indexed_by('filings_account')} "
+        "WHERE f.account_id = a.id AND f.status = 'open') AS next_due "
+        "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN (%s)"
+    )
+
+
+# SQLite's text of that query. benchmarks/bench_table.py runs this same text on a plain
+# sqlite3 connection as its baseline, so the two measure one query.
+DISPLAY_ROWS_SQL = display_rows_sql(SQLITE)
 
 
 class AccountStore(RoleRecords):
@@ -144,22 +169,7 @@ class AccountStore(RoleRecords):
         if not ids:
             return {}
         marks = ",".join("?" for _ in ids)
-        sql = self.r.sql
-        result = self.r.query(
-            "SELECT a.id, a.serial_no, a.platform, a.account_type, a.name, a.platform_id, "
-            "u.name AS unit, a.level, a.status, a.opened_on, "
-            f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
-            " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
-            " AND ra.role = 'first_responsible') AS first_responsible, "
-            f"(SELECT {sql.group_concat('p.name', '、')} FROM role_assignments ra JOIN people p "
-            " ON p.id = ra.person_id WHERE ra.account_id = a.id AND ra.end_on IS NULL "
-            " AND ra.role = 'operator') AS operator, "
-            # INDEXED BY: the planner otherwise walks every open filing for each row
-            f"(SELECT min(f.due_on) FROM filings f {sql.indexed_by('filings_account')} "
-            "WHERE f.account_id = a.id AND f.status = 'open') AS next_due "
-            f"FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id IN ({marks})",
-            ids,
-        )
+        result = self.r.query(display_rows_sql(self.r.sql) % marks, ids)
         return {row["id"]: row for row in result}
 
     def count_by_status(self) -> dict[str, int]:

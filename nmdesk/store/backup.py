@@ -35,7 +35,7 @@ from nmdesk.store.anchors import record_file_anchor
 from nmdesk.store.backup_folder import BackupInfo as BackupInfo  # re-exported
 from nmdesk.store.backup_folder import backups_dir as backups_dir
 from nmdesk.store.backup_folder import list_backups as list_backups
-from nmdesk.store.schema import SCHEMA_VERSION
+from nmdesk.store.schema import SCHEMA_VERSION, migrations
 from nmdesk.store.sqlite_errors import os_reason, sqlite_sentence
 
 DAILY_KEEP = 7
@@ -268,6 +268,19 @@ def check_backup(path: Path) -> BackupCheck:
                 f"本程序支持到 {SCHEMA_VERSION}），不能用于恢复"
             )
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if migrations.table in tables:
+            known = {migration.name for migration in migrations.migrations}
+            applied = [
+                row[0]
+                for row in conn.execute(
+                    f"SELECT name FROM {migrations.table} WHERE migration_set = ?",
+                    [migrations.name],
+                )
+            ]
+            if any(name not in known for name in applied):
+                raise NewerRegisterError(
+                    f"备份文件 {path.name} 由更新版本的 nmdesk 升级过，不能用于恢复"
+                )
         if not {"meta", "audit_log", "accounts"} <= tables:
             raise RegisterError(f"{path.name} 不是 nmdesk 备案库的备份")
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())

@@ -3,7 +3,7 @@
 Opening a register must be quick (the bench row "冷启动到主窗口首次绘制（10 万账号
 备案库）"), so the everyday connection is the standard library's.
 sqlite-utils, with its import chain (click, dateutil, pluggy), is loaded only
-when a migration is pending (``nmdesk.store.schema.MigrationSet.apply``).
+when a migration is pending (``nmdesk.store.migration_set.MigrationSet.apply``).
 
 The connection runs in autocommit mode (``isolation_level=None``): a statement
 outside ``atomic()`` commits at once, exactly as sqlite-utils' ``execute``
@@ -82,11 +82,9 @@ class RegisterConnection:
         """(column, declared type) of each column, in order."""
         return [(row[1], str(row[2])) for row in self.conn.execute(f"PRAGMA table_info({table})")]
 
-    def has_triggers(self, table: str) -> bool:
-        cursor = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table]
-        )
-        return bool(cursor.fetchone()[0])
+    def schema_stamp(self) -> object:
+        """A value that changes whenever the schema does (SQLite's schema cookie)."""
+        return self.conn.execute("PRAGMA schema_version").fetchone()[0]
 
     def column_defaults(self, table: str) -> dict[str, Any]:
         """Each column's default value, as SQLite evaluates the declared default."""

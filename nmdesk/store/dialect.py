@@ -47,16 +47,22 @@ class Dialect:
 
     # -- the audit's row sets ----------------------------------------------------------
 
-    def row_set_sql(self, listed: str, accounts: str, table: str, where: str) -> str:
-        """One query: the rows' JSON array, their count, first and last account."""
-        return (
-            f"SELECT json_group_array(json_array({listed})), count(*), {accounts} "
-            f"FROM (SELECT * FROM {table} WHERE {where} ORDER BY id)"
-        )
+    def stored_rows_select(self, table: str, declared: list[tuple[str, str]], account: str) -> str:
+        """The start of ``AuditLog.stored_rows``'s query, up to its WHERE clause: each row's
+        id, its account (``account``: a column, or NULL), its values as a JSON array built
+        by the engine, and whether it holds a REAL (which Python encodes instead: SQLite's
+        JSON prints 15 digits). ``declared``: (column, declared type) of each column."""
+        listed = ", ".join(f'"{name}"' for name, _kind in declared)
+        real = " OR ".join(f"typeof(\"{name}\") = 'real'" for name, _kind in declared)
+        account = f"CASE WHEN typeof({account}) = 'integer' THEN {account} END"  # as verify
+        return f"SELECT id, {account}, json_array({listed}), {real} FROM {table} WHERE "
 
     row_set_columns = "SELECT row_set ->> '$.columns' FROM audit_log WHERE id = ?"
+    # the rows of one set whose column (by index) has a value, each with the row at the
+    # same place in the set's "before" (an update's set; NULL for an insert's)
     row_set_pick = (
-        "SELECT j.value FROM audit_log, json_each(audit_log.row_set, '$.rows') j "
+        "SELECT j.value, audit_log.row_set -> ('$.before[' || j.key || ']') "
+        "FROM audit_log, json_each(audit_log.row_set, '$.rows') j "
         "WHERE audit_log.id = ? AND j.value ->> ? = ?"
     )
 
@@ -113,6 +119,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_FLOATS = ("double precision", "real")  # information_schema's names of PostgreSQL's floats
+
+
 class PostgresDialect(Dialect):
     """PostgreSQL's SQL: pg_trgm for search, json functions, advisory locks between clerks."""
 
@@ -137,16 +146,21 @@ class PostgresDialect(Dialect):
     def lock_chain(self) -> str | None:
         return "SELECT pg_advisory_xact_lock(hashtext('nmdesk audit chain'))"
 
-    def row_set_sql(self, listed: str, accounts: str, table: str, where: str) -> str:
-        return (
-            f"SELECT json_agg(json_build_array({listed}) ORDER BY id)::text, count(*), "
-            f"{accounts} FROM {table} WHERE {where}"
-        )
+    def stored_rows_select(self, table: str, declared: list[tuple[str, str]], account: str) -> str:
+        """As SQLite's: the values by ``json_build_array`` (its text, spaced, is what the
+        server's sets and hashes hold); a row is Python's to encode when a floating-point
+        column holds a value (the columns are typed: bigint and text need no check)."""
+        listed = ", ".join(f'"{name}"' for name, _kind in declared)
+        floats = [f'"{name}" IS NOT NULL' for name, kind in declared if kind.lower() in _FLOATS]
+        real = " OR ".join(floats) or "false"
+        return f"SELECT id, {account}, json_build_array({listed})::text, {real} FROM {table} WHERE "
 
     row_set_columns = "SELECT row_set::json ->> 'columns' FROM audit_log WHERE id = ?"
     row_set_pick = (
-        "SELECT j.value::text FROM audit_log, json_array_elements(audit_log.row_set::json "
-        "-> 'rows') j(value) WHERE audit_log.id = ? AND j.value ->> ?::int = ?::text"
+        "SELECT j.value::text, (audit_log.row_set::json -> 'before' -> (j.n - 1)::int)::text "
+        "FROM audit_log, json_array_elements(audit_log.row_set::json -> 'rows') "
+        "WITH ORDINALITY j(value, n) "
+        "WHERE audit_log.id = ? AND j.value ->> ?::int = ?::text"
     )
 
     def search_upsert(self, values: list[tuple[int, str, str]]) -> tuple[str, list[Any]]:

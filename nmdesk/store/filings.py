@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from nmdesk.errors import NotFoundError, PolicyError
 from nmdesk.models import FieldChange, Filing, FilingKind, FilingStatus
 from nmdesk.store.convert import date_or_none, iso_or_none
+from nmdesk.store.core import now_text
 from nmdesk.workdays import DueDate
 
 if TYPE_CHECKING:
@@ -33,6 +34,34 @@ DEADLINE_KEY = {
 def new_check_code() -> str:
     """Six characters without look-alikes (no 0/O, 1/I), easy to type from paper."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def filing_row(filing: Filing, created_at: str) -> dict[str, Any]:
+    """A filing as its row in ``filings`` (its field changes are rows of their own)."""
+    return {
+        "account_id": filing.account_id,
+        "kind": filing.kind.value,
+        "event_on": filing.event_on.isoformat(),
+        "due_on": iso_or_none(filing.due_on),
+        "due_is_estimate": int(filing.due_is_estimate),
+        "status": filing.status.value,
+        "filed_on": iso_or_none(filing.filed_on),
+        "version": filing.version,
+        "check_code": filing.check_code,
+        "platform_closed_on": iso_or_none(filing.platform_closed_on),
+        "note": filing.note,
+        "created_at": created_at,
+    }
+
+
+def change_row(filing_id: int, change: FieldChange) -> dict[str, Any]:
+    """A field change of a filing as its row in ``filing_changes``."""
+    return {
+        "filing_id": filing_id,
+        "field": change.field,
+        "before": change.before,
+        "after": change.after,
+    }
 
 
 class FilingStore:
@@ -58,70 +87,46 @@ class FilingStore:
         version = 1 + int(
             self.r.scalar("SELECT count(*) FROM filings WHERE account_id = ?", [account_id])
         )
+        filing = Filing(
+            None,
+            account_id,
+            kind,
+            event_on,
+            due_on=due.date if due else None,
+            due_is_estimate=due.is_estimate if due else False,
+            version=version,
+            check_code=new_check_code(),
+            note=note,
+        )
         with self.r.transaction():
-            filing_id = self.r.insert_row(
-                "filings",
-                {
-                    "account_id": account_id,
-                    "kind": kind.value,
-                    "event_on": event_on.isoformat(),
-                    "due_on": due.date.isoformat() if due else None,
-                    "due_is_estimate": int(due.is_estimate) if due else 0,
-                    "status": FilingStatus.OPEN.value,
-                    "filed_on": None,
-                    "version": version,
-                    "check_code": new_check_code(),
-                    "platform_closed_on": None,
-                    "note": note,
-                    "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-                },
-            )
+            filing_id = self.r.insert_row("filings", filing_row(filing, now_text()))
             for change in changes:
-                self.r.insert_row(
-                    "filing_changes",
-                    {
-                        "filing_id": filing_id,
-                        "field": change.field,
-                        "before": change.before,
-                        "after": change.after,
-                    },
-                )
+                self.r.insert_row("filing_changes", change_row(filing_id, change))
         return filing_id
 
     def record_many(self, filings: list[Filing]) -> list[int]:
         """Record filings as they already stand, with their field changes, in one pass:
         history brought in at once (a register built for the benchmarks). Their due
         dates, statuses and check codes are taken as given; returns their ids."""
-        stamp = dt.datetime.now().isoformat(timespec="seconds")
-        ids = self.r.insert_rows(
-            "filings",
-            [
-                {
-                    "account_id": filing.account_id,
-                    "kind": filing.kind.value,
-                    "event_on": filing.event_on.isoformat(),
-                    "due_on": iso_or_none(filing.due_on),
-                    "due_is_estimate": int(filing.due_is_estimate),
-                    "status": filing.status.value,
-                    "filed_on": iso_or_none(filing.filed_on),
-                    "version": filing.version,
-                    "check_code": filing.check_code,
-                    "platform_closed_on": iso_or_none(filing.platform_closed_on),
-                    "note": filing.note,
-                    "created_at": stamp,
-                }
-                for filing in filings
-            ],
-        )
+        stamp = now_text()
+        ids = self.r.insert_rows("filings", [filing_row(filing, stamp) for filing in filings])
         self.r.insert_rows(
             "filing_changes",
             [
-                {"filing_id": filing_id, "field": c.field, "before": c.before, "after": c.after}
+                change_row(filing_id, change)
                 for filing_id, filing in zip(ids, filings, strict=True)
-                for c in filing.changes
+                for change in filing.changes
             ],
         )
         return ids
+
+    def _open(self, filing_id: int, refused: str = "") -> Filing:
+        """The filing, while it is open (waiting for its paper); else refused, the
+        refusal ending with ``refused`` (what cannot be done to it)."""
+        filing = self.get(filing_id)
+        if filing.status is not FilingStatus.OPEN:
+            raise PolicyError(f"该备案已是“{filing.status.label}”状态{refused}")
+        return filing
 
     def get(self, filing_id: int) -> Filing:
         rows = self.r.query("SELECT * FROM filings WHERE id = ?", [filing_id])
@@ -191,9 +196,7 @@ class FilingStore:
     def record_filed(self, filing_id: int, filed_on: dt.date) -> Filing:
         """Record that the signed paper came back: the filing is archived. Returns it as
         it was; what that does to the account is ``nmdesk.services.filings``."""
-        filing = self.get(filing_id)
-        if filing.status is not FilingStatus.OPEN:
-            raise PolicyError(f"该备案已是“{filing.status.label}”状态")
+        filing = self._open(filing_id)
         self.r.update_row(
             "filings",
             filing_id,
@@ -221,9 +224,7 @@ class FilingStore:
 
     def cancel(self, filing_id: int, reason: str) -> None:
         """Void a filing whose paper was never sent (作废); it stays in the record."""
-        filing = self.get(filing_id)
-        if filing.status is not FilingStatus.OPEN:
-            raise PolicyError(f"该备案已是“{filing.status.label}”状态，不能作废")
+        filing = self._open(filing_id, "，不能作废")
         self.r.update_row(
             "filings",
             filing_id,

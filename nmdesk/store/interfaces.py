@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from nmdesk.store.findings import Finding
     from nmdesk.store.locking import LockInfo
     from nmdesk.store.search import AccountQuery
+    from nmdesk.store.stored_rows import StoredRows
     from nmdesk.store.verify_report import VerifyReport
     from nmdesk.workdays import DueDate, WorkdayCalendar
 
@@ -105,13 +106,12 @@ class AuditWriter(Protocol):
         """Rows just inserted, audited as SQLite stored them: one entry for one row, row
         sets for many."""
 
-    def record_many(
-        self,
-        action: str,
-        table: str,
-        entries: list[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
-    ) -> None:
-        """Many audited writes of one action: (row id, before, after) each."""
+    def stored_rows(self, table: str, ids: list[int]) -> StoredRows:
+        """These rows as SQLite stores them, read before an update (``record_updates``)."""
+
+    def record_updates(self, action: str, table: str, before: StoredRows) -> None:
+        """Rows just updated, audited with their values before and after: one entry for
+        one row, row sets for many."""
 
 
 class AuditTrail(Protocol):
@@ -546,6 +546,10 @@ class Excel(Protocol):
 
     def find_account_by_serial(self, serial_no: str) -> Account | None:
         """The account with this serial number (备案编号), as an export lists it."""
+
+    def accounts_by_serials(self, serials: set[str]) -> dict[str, Account]:
+        """The register's accounts with these serial numbers (备案编号), by serial number,
+        in a few queries instead of one per row."""
 
     def current_holders(self, account_id: int) -> dict[str, list[dict[str, Any]]]:
         """role id → the current holders' person rows (oldest first), to compare with a ledger."""

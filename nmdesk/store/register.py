@@ -160,6 +160,12 @@ class Register(StoreCore):
                 f"备案库 {path.name} 由更新版本的 nmdesk 创建（数据版本 {version}，"
                 f"本程序支持到 {SCHEMA_VERSION}），请升级 nmdesk 后再打开。文件未作任何改动"
             )
+        unknown = migrations.unknown(db)
+        if unknown:
+            raise NewerRegisterError(
+                f"备案库 {path.name} 已由更新版本的 nmdesk 升级（本程序不认识其中的数据变更"
+                f" {unknown[0]}），请升级 nmdesk 后再打开。文件未作任何改动"
+            )
         if not creating and version == 0 and not db.table_exists("meta"):
             raise RegisterError(f"{path.name} 不是 nmdesk 备案库")
         network_warning = locking.network_share_warning(path)
@@ -186,6 +192,9 @@ class Register(StoreCore):
                                 f"升级备案库 {path.name} 前的备份失败，未升级：{exc}"
                             ) from None
                     _apply_migrations(db)
+                elif version < SCHEMA_VERSION:
+                    # made between two releases: every migration ran, the version was not bumped
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 if auto_backup and not creating:
                     try:
                         backups.auto_backup(path, db.conn)

@@ -1,82 +1,27 @@
-"""The register's schema, as sqlite-utils migrations applied on open.
+"""The register's schema: the released migrations, applied on open.
 
-Each released schema version appends migrations here and bumps SCHEMA_VERSION,
-which is also written to ``PRAGMA user_version`` so that an older nmdesk can
-refuse a register written by a newer one. Never edit a released migration.
-
-Which migrations are pending is read with plain SQL from sqlite-utils' own
-``_sqlite_migrations`` table, so that opening an up-to-date register does not
-import sqlite-utils at all; applying them hands the set to sqlite-utils'
-``Migrations``.
+Each released schema version appends migrations here and names its last one in
+SCHEMA_VERSIONS. The newest version, SCHEMA_VERSION, is written to ``PRAGMA
+user_version`` so that an older nmdesk refuses a register written by a newer one;
+a register that has had a migration this nmdesk does not know is refused as well,
+in case a version was ever not bumped. Never edit a released migration.
+How migrations are declared and run is ``nmdesk.store.migration_set``.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from nmdesk.store.migration_set import MigrationSet, run_script
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from nmdesk.store.connection import RegisterConnection
-
-SCHEMA_VERSION = 1
-
-MigrationFunction = Callable[["Database"], None]
-
-
-@dataclass(frozen=True)
-class Migration:
-    name: str
-    fn: MigrationFunction
-    transactional: bool = True
-
-
-class MigrationSet:
-    """Named migrations in the order they were released, as sqlite-utils records them."""
-
-    table = "_sqlite_migrations"  # sqlite-utils' table; existing registers already have it
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.migrations: list[Migration] = []
-
-    def __call__(
-        self, *, name: str, transactional: bool = True
-    ) -> Callable[[MigrationFunction], MigrationFunction]:
-        def register(fn: MigrationFunction) -> MigrationFunction:
-            if any(migration.name == name for migration in self.migrations):
-                raise ValueError(f"migration {name} is registered twice")
-            self.migrations.append(Migration(name, fn, transactional))
-            return fn
-
-        return register
-
-    def applied(self, connection: RegisterConnection) -> list[str]:
-        """Names of the migrations this register has had, in the order they ran."""
-        if not connection.table_exists(self.table):
-            return []
-        cursor = connection.execute(
-            f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid", [self.name]
-        )
-        return [row[0] for row in cursor]
-
-    def pending(self, connection: RegisterConnection) -> list[Migration]:
-        applied = set(self.applied(connection))
-        return [migration for migration in self.migrations if migration.name not in applied]
-
-    def apply(self, connection: RegisterConnection) -> None:
-        """Apply the pending migrations with sqlite-utils (imported only now)."""
-        from sqlite_utils import Database
-        from sqlite_utils.migrations import Migrations
-
-        engine = Migrations(self.name)
-        for migration in self.migrations:
-            engine(name=migration.name, transactional=migration.transactional)(migration.fn)
-        engine.apply(Database(connection.conn))
-
+# The last migration of each released schema version. Version 1 knows no audit row
+# sets (0013): an nmdesk of version 1 would read every row set as a broken link.
+# A new migration gets a new version here (tests/nmdesk/store/test_migrations.py).
+SCHEMA_VERSIONS = {1: "0001_initial", 2: "0013_perf_audit_row_sets"}
+SCHEMA_VERSION = max(SCHEMA_VERSIONS)
 
 migrations = MigrationSet("nmdesk")
 
@@ -106,22 +51,6 @@ AUDITED_TABLES = (
     "form_drafts",
     "account_priorities",
 )
-
-
-def run_script(db: Database, script: str) -> None:
-    """Run several statements inside the current transaction.
-
-    ``executescript`` would COMMIT first and break the migration's transaction,
-    so statements are split with ``sqlite3.complete_statement`` and run one by one.
-    """
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            db.execute(pending)
-            pending = ""
-    if pending.strip():
-        db.execute(pending)
 
 
 @migrations(name="0001_initial")

@@ -202,6 +202,7 @@ class ServerConnection:
         self.after_commit: Callable[[], None] | None = None
         self._savepoints = 0
         self._columns: dict[str, list[tuple[str, str]]] = {}
+        self._schema_stamp = 0
 
     @classmethod
     def open(cls, address: ServerAddress, *, read_only: bool) -> ServerConnection:
@@ -340,13 +341,12 @@ class ServerConnection:
     def forget_columns(self) -> None:
         """After a migration: the next question reads the catalogue again."""
         self._columns.clear()
+        self._schema_stamp += 1
 
-    def has_triggers(self, table: str) -> bool:
-        row = self.conn.execute(
-            "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
-            [table],
-        ).fetchone()
-        return bool(row and row[0])
+    def schema_stamp(self) -> object:
+        """A value that changes whenever the catalogue is read again (``forget_columns``):
+        the schema is fixed while a register is open, as ``declared_types`` assumes."""
+        return self._schema_stamp
 
     def column_defaults(self, table: str) -> dict[str, Any]:
         """Each column's default value, as the server evaluates the declared default."""

@@ -12,7 +12,8 @@ Every background job goes through ``runner()``:
 - Jobs that do not touch the register (the warm-up) run on a small pool beside it.
 - Results, errors, cancellation and progress are handed back to the main thread
   through one queued Qt signal; every callback runs there.
-- ``with_progress`` adds a cancellable progress dialog. Cancel only sets the job's
+- ``with_progress`` adds a cancellable progress dialog (``clerk_job``: one on the
+  clerk's register, as the clerk, its failure and cancel told alike). Cancel only sets the job's
   flag; the job's own code sees it (``cancelled()``, ``proceed()``), raises its
   cancellation error, its one transaction rolls back, and the register stays exactly
   as it was.
@@ -414,3 +415,29 @@ def runner() -> TaskRunner:
         found.setObjectName("nmdeskTasks")
         app.aboutToQuit.connect(found.cancel_all)
     return found
+
+
+def clerk_job(
+    register: Register,
+    work: Callable[[Job[T]], T],
+    label: str,
+    parent: QWidget | None,
+    *,
+    on_done: Callable[[T], None],
+    refused: Callable[[str], None],
+    **options: Any,
+) -> Job[T]:
+    """``with_progress`` for work on ``register`` as its clerk (``job.register`` is that
+    file, written as ``register.actor``): a failure and a cancel both hand their
+    sentence to ``refused``."""
+    return runner().with_progress(
+        work,
+        label,
+        parent,
+        register_path=register.path,
+        actor=register.actor,
+        on_done=on_done,
+        on_failed=refused,
+        on_cancelled=refused,
+        **options,
+    )

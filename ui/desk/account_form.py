@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from nmdesk.changes import Changes
@@ -33,10 +33,8 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import AccountStatus, ApplicationDecision
 from nmdesk.store.accounts import FILED_STATUSES
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.account_sheet import AccountSheet
-from ui.desk.desk_common import GROUP_STYLE, tr
+from ui.desk.desk_common import tr
 from ui.desk.role_holder import PersonBlock
 from ui.desk.undo import EditHistory, session_history
 
@@ -57,7 +55,6 @@ class AccountFormDialog(AccountSheet):
         history: EditHistory | None = None,
     ) -> None:
         super().__init__(register, account_id, parent)
-        attach_guide(self, "account-form")
         if history is None and parent is not None:
             history = session_history(parent, register)
         self.history = history
@@ -65,9 +62,7 @@ class AccountFormDialog(AccountSheet):
         self._touched: set[str] = set()
         self._show_all = False
         self._edited = False  # typed input not saved yet: 取消 asks first
-        self.setWindowTitle(self._title())
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(980, 860), "account_form")
+        self.set_up_window(self._title(), guide="account-form", size=(980, 860), key="account_form")
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,22 +18,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.store.interfaces import Register
 from ui.common import file_dialogs
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
-from ui.desk.desk_common import GROUP_STYLE, DeskDialog, fill_table, make_table, selected_id, tr
+from ui.desk.desk_common import RecordsDialog, fill_table, selected_id, tr
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp)"
 
 
-class AttachmentsDialog(DeskDialog):
+class AttachmentsDialog(RecordsDialog):
     """List, add and open the scans of one account and its filings."""
 
     def __init__(
@@ -45,20 +42,19 @@ class AttachmentsDialog(DeskDialog):
         filing_id: int | None = None,
     ) -> None:
         super().__init__(parent)
-        attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
-        self.changes = NOTHING
         account = register.accounts.get(account_id)
-        self.setWindowTitle(tr("附件：{0}").format(account.name))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(820, 480), "attachments")
-        layout = QVBoxLayout(self)
-        self.table = make_table(
+        self.set_up_window(
+            tr("附件：{0}").format(account.name),
+            guide="receive",
+            size=(820, 480),
+            key="attachments",
+        )
+        layout = self.records_list(
             [tr("文件名"), tr("所属备案"), tr("大小"), tr("添加时间"), tr("说明"), tr("完整性")]
         )
         self.table.doubleClicked.connect(lambda *_: self.on_open())
-        layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.filing = QComboBox()
         self.filing.addItem(tr("（账号本身，不属于某份备案）"), None)

@@ -10,7 +10,6 @@ confirmation that says exactly what will happen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -29,10 +28,7 @@ from nmdesk.lifecycle import can_transition
 from nmdesk.models import AccountStatus, Filing, FilingKind, FilingStatus
 from nmdesk.services.filings import confirm_closure, mark_filed, start_closure
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     INFO_STYLE,
     DateEdit,
     DeskDialog,
@@ -47,13 +43,12 @@ class ClosureDialog(DeskDialog):
 
     def __init__(self, register: Register, account_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        attach_guide(self, "closure-sanctions")
         self.register = register
         self.account_id = account_id
         self.account = register.accounts.get(account_id)
         self.filing = self._closure_filing()
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(640, 240), "closure")
+        # the title says whether the closure starts or is confirmed: set below
+        self.set_up_window(None, guide="closure-sanctions", size=(640, 240), key="closure")
         layout = QVBoxLayout(self)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -67,10 +62,7 @@ class ClosureDialog(DeskDialog):
         self.mark_filed = QCheckBox(tr("注销报备的纸质材料已交回，同时标记归档"))
         self.mark_filed.setChecked(True)
         layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        self.buttons = self.ok_cancel_buttons(self.on_ok)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         status = self.account.status
         days = register.profile.deadlines["closure_working_days"]
@@ -110,8 +102,6 @@ class ClosureDialog(DeskDialog):
                 tr("账号“{0}”状态为“{1}”，不能注销。").format(self.account.name, status.label)
             )
             ok.setEnabled(False)
-        self.buttons.accepted.connect(self.on_ok)
-        self.buttons.rejected.connect(self.reject)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.filing_id: int | None = self.filing.id if self.filing else None

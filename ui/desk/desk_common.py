@@ -2,7 +2,10 @@
 
 - ``DeskDialog``: a dialog base whose message boxes and sub-dialogs all go
   through ``ModalHost`` (``exec_dialog`` / ``show_message`` / ``confirm``), so tests
-  replace one method instead of patching static QMessageBox helpers.
+  replace one method instead of patching static QMessageBox helpers. ``set_up_window``
+  is every desk window's head (guide section, title, style, remembered size).
+- ``RecordsDialog``: a desk window over one list of records (sanctions, the watch
+  list, filings, attachments): the list on top, the groups that act on it below.
 - ``FieldBox``: a field with its own inline error line underneath, so an error
   appears next to the field it is about.
 - ``DateEdit``: a line edit for dates as clerks type them (2026-03-01,
@@ -19,18 +22,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -46,7 +51,9 @@ from nmdesk.changes import NOTHING, Changes
 from nmdesk.dates import parse_day
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.paths import UI_FONT_FILE
+from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.window_fit import fit_to_screen
 
 ERROR_STYLE = "color: #b3261e; font-size: 12px;"
 WARNING_STYLE = (
@@ -124,6 +131,12 @@ class DateEdit(QLineEdit):
         self.setText(day.isoformat() if day else "")
 
 
+def clear_errors(boxes: Iterable[FieldBox]) -> None:
+    """Hide the fields' errors before they are checked again."""
+    for box in boxes:
+        box.set_error("")
+
+
 def field_values(boxes: Iterable[FieldBox]) -> list[object]:
     """What the fields hold, to tell later whether the clerk changed any of them."""
     values: list[object] = []
@@ -146,6 +159,14 @@ def add_field_rows(form: QFormLayout, boxes: dict[str, FieldBox]) -> None:
     """One labelled row per field, in the dict's order (the keys are the labels)."""
     for key, box in boxes.items():
         form.addRow(tr(key), box)
+
+
+def field_group(title: str, boxes: dict[str, FieldBox]) -> tuple[QGroupBox, QFormLayout]:
+    """A titled group of labelled fields (``add_field_rows``); returns it and its form."""
+    group = QGroupBox(title)
+    form = QFormLayout(group)
+    add_field_rows(form, boxes)
+    return group, form
 
 
 def add_action_row(form: QFormLayout, text: str, on_click: Callable[[], object]) -> QPushButton:
@@ -183,6 +204,33 @@ class DeskDialog(ModalHost, QDialog):
     changes: Changes = NOTHING
     # Set while the program (not the clerk) closes the dialog: nothing is asked then.
     _closing_quietly = False
+
+    def set_up_window(
+        self, title: str | None, *, guide: str, size: tuple[int, int], key: str
+    ) -> None:
+        """The head every desk window shares: F1 opens the guide at ``guide``, the
+        desk's group style, and a size remembered under ``key`` (``fit_to_screen``).
+        ``title`` None leaves the title to the dialog (it depends on what it shows)."""
+        attach_guide(self, guide)
+        if title is not None:
+            self.setWindowTitle(title)
+        self.setStyleSheet(GROUP_STYLE)
+        fit_to_screen(self, QSize(*size), key)
+
+    def ok_cancel_buttons(
+        self, on_ok: Callable[[], object], ok_text: str | None = None
+    ) -> QDialogButtonBox:
+        """The ending buttons of a one-action dialog: OK (named ``ok_text``) runs ``on_ok``;
+        取消 rejects, asked first when input is unsaved."""
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        if ok_text is not None:
+            buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        buttons.accepted.connect(on_ok)
+        buttons.rejected.connect(self.reject)
+        return buttons
 
     # -- unsaved input -----------------------------------------------------------------
 
@@ -273,6 +321,48 @@ class DeskDialog(ModalHost, QDialog):
 
     def close_reporting_changes(self) -> None:
         self.leave(DeskDialog.DialogCode.Rejected)
+
+
+class RecordsDialog(DeskDialog):
+    """A desk window over one list of records: the list on top (``records_list``),
+    the groups that add to it or act on the selected record beside each other below
+    (``add_groups``), 关闭 at the bottom. ``refresh`` fills the list."""
+
+    table: QTableWidget
+    open_only: QCheckBox  # only with ``records_list(..., open_only=...)``
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def selected_record(self, title: str, hint: str) -> int | None:
+        """The id of the record selected in the list; None, after telling the clerk
+        ``hint`` in a message titled ``title``, when none is."""
+        record_id = selected_id(self.table)
+        if record_id is None:
+            self.show_message(title, hint)
+        return record_id
+
+    def records_list(
+        self, headers: list[str], *, open_only: str = "", only_open_at_first: bool = False
+    ) -> QVBoxLayout:
+        """The dialog's layout with the list (``self.table``) stretched in it. With
+        ``open_only``, a check box of that text above it hides records already done."""
+        layout = QVBoxLayout(self)
+        if open_only:
+            self.open_only = QCheckBox(open_only)
+            self.open_only.setChecked(only_open_at_first)
+            self.open_only.toggled.connect(self.refresh)
+            layout.addWidget(self.open_only)
+        self.table = make_table(headers)
+        layout.addWidget(self.table, 1)
+        return layout
+
+    def add_groups(self, layout: QVBoxLayout, *groups: tuple[QWidget, int]) -> None:
+        """The groups under the list, side by side, each with its stretch."""
+        row = QHBoxLayout()
+        for group, stretch in groups:
+            row.addWidget(group, stretch)
+        layout.addLayout(row)
 
 
 def make_table(headers: list[str], parent: QWidget | None = None) -> QTableWidget:

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QSize
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.dates import today
 from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
@@ -32,16 +27,14 @@ from nmdesk.forms.receipt import receive_copy
 from nmdesk.models import FilingStatus
 from nmdesk.services.filings import mark_filed
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DateEdit,
-    DeskDialog,
     FieldBox,
+    RecordsDialog,
+    add_action_row,
     day_or_error,
+    field_group,
     fill_table,
-    make_table,
     selected_id,
     tr,
 )
@@ -49,29 +42,20 @@ from ui.desk.desk_common import (
 OVERDUE_RED = "#b3261e"
 
 
-class FilingsDialog(DeskDialog):
+class FilingsDialog(RecordsDialog):
     """Open filings (of one account, or all), mark filed, receive by check code."""
 
     def __init__(
         self, register: Register, account_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        attach_guide(self, "receive")
         self.register = register
         self.account_id = account_id
-        self.changes = NOTHING
         title = tr("备案交回登记")
         if account_id is not None:
             title += f"：{register.accounts.get(account_id).name}"
-        self.setWindowTitle(title)
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(1000, 600), "filings")
-        layout = QVBoxLayout(self)
-        self.open_only = QCheckBox(tr("只看待交回"))
-        self.open_only.setChecked(True)
-        self.open_only.toggled.connect(self.refresh)
-        layout.addWidget(self.open_only)
-        self.table = make_table(
+        self.set_up_window(title, guide="receive", size=(1000, 600), key="filings")
+        layout = self.records_list(
             [
                 tr("账号"),
                 tr("类型"),
@@ -81,16 +65,14 @@ class FilingsDialog(DeskDialog):
                 tr("状态"),
                 tr("交回日期"),
                 tr("校验码"),
-            ]
+            ],
+            open_only=tr("只看待交回"),
+            only_open_at_first=True,
         )
-        layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        mark = QGroupBox(tr("标记所选备案已交回"))
-        mark_form = QFormLayout(mark)
         self.filed_on = DateEdit()
         self.filed_on.setText(today().isoformat())
         self.filed_box = FieldBox(self.filed_on)
-        mark_form.addRow(tr("纸质件交回日期"), self.filed_box)
+        mark, mark_form = field_group(tr("标记所选备案已交回"), {"纸质件交回日期": self.filed_box})
         buttons = QHBoxLayout()
         self.mark_button = QPushButton(tr("标记已归档"))
         self.mark_button.clicked.connect(self.on_mark)
@@ -99,19 +81,13 @@ class FilingsDialog(DeskDialog):
         buttons.addWidget(self.mark_button)
         buttons.addWidget(self.attach_button)
         mark_form.addRow("", buttons)
-        row.addWidget(mark, 1)
-        code_group = QGroupBox(tr("按校验码登记交回"))
-        code_form = QFormLayout(code_group)
         self.code = QLineEdit()
         self.code.setPlaceholderText(tr("纸质表上的 6 位校验码，或扫描二维码"))
         self.code_box = FieldBox(self.code)
         self.code.returnPressed.connect(self.on_receive)
-        code_form.addRow(tr("校验码"), self.code_box)
-        self.receive_button = QPushButton(tr("登记交回"))
-        self.receive_button.clicked.connect(self.on_receive)
-        code_form.addRow("", self.receive_button)
-        row.addWidget(code_group, 1)
-        layout.addLayout(row)
+        code_group, code_form = field_group(tr("按校验码登记交回"), {"校验码": self.code_box})
+        self.receive_button = add_action_row(code_form, tr("登记交回"), self.on_receive)
+        self.add_groups(layout, (mark, 1), (code_group, 1))
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
@@ -164,10 +140,16 @@ class FilingsDialog(DeskDialog):
             raise ValidationError("交回日期", "不能晚于今天")
         return day
 
-    def on_mark(self) -> None:
+    def _selected_filing(self) -> int | None:
+        """The filing selected in the list; None, said under the groups, when none is."""
         filing_id = selected_id(self.table)
         if filing_id is None:
             self.result_label.setText(tr("请先在列表中选择一份备案"))
+        return filing_id
+
+    def on_mark(self) -> None:
+        filing_id = self._selected_filing()
+        if filing_id is None:
             return
         try:
             day = self._day()
@@ -206,9 +188,8 @@ class FilingsDialog(DeskDialog):
         self.refresh()
 
     def on_attach(self) -> None:
-        filing_id = selected_id(self.table)
+        filing_id = self._selected_filing()
         if filing_id is None:
-            self.result_label.setText(tr("请先在列表中选择一份备案"))
             return
         from ui.desk.attachments import AttachmentsDialog
 

@@ -8,10 +8,8 @@ checked first (at PKU-CoE a student cannot take over a 具体负责人).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QVBoxLayout,
@@ -25,14 +23,12 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import PersonKind
 from nmdesk.services.accounts import hand_over
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DateEdit,
     DeskDialog,
     FieldBox,
     add_field_rows,
+    clear_errors,
     day_or_error,
     fill_table,
     make_table,
@@ -49,13 +45,10 @@ class HandOverDialog(DeskDialog):
         self, register: Register, person_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        attach_guide(self, "units-people")
         self.register = register
         self.filing_ids: list[int] = []
         self.summary = ""
-        self.setWindowTitle(tr("人员交接"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(720, 520), "hand_over")
+        self.set_up_window(tr("人员交接"), guide="units-people", size=(720, 520), key="hand_over")
         layout = QVBoxLayout(self)
         form = QFormLayout()
         people = person_choices(register)
@@ -85,13 +78,7 @@ class HandOverDialog(DeskDialog):
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("全部交接"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        self.buttons.accepted.connect(self.on_hand_over)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = self.ok_cancel_buttons(self.on_hand_over, tr("全部交接"))
         layout.addWidget(self.buttons)
         self.leaver.currentIndexChanged.connect(self.refresh)
         if person_id is not None:
@@ -119,8 +106,7 @@ class HandOverDialog(DeskDialog):
         self.info.setText(tr("共 {0} 项角色").format(len(rows)) if person_id is not None else "")
 
     def check(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
         if self.leaver.currentData() is None:
             error = ValidationError("交出人", "请选择交出人")
         elif self.table.rowCount() == 0:

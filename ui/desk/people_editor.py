@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,21 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.dates import parse_day, today
 from nmdesk.entry_save import describe_filing
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Person, PersonKind
 from nmdesk.store.interfaces import Register
 from nmdesk.undo import RoleEdit, record_assignment, record_person_edit, record_role_end
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DateEdit,
     DeskDialog,
     DirectoryEditor,
     FieldBox,
+    clear_errors,
     day_or_error,
     fill_table,
     make_table,
@@ -72,17 +69,13 @@ class PeopleDialog(DirectoryEditor):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        attach_guide(self, "units-people")
         self.register = register
         self.person_id: int | None = None
-        self.changes = NOTHING
         # edits go to the window's session history, so Ctrl+Z there undoes them
         self.history = (
             session_history(parent, register) if parent is not None else EditHistory(register, self)
         )
-        self.setWindowTitle(tr("人员名录"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(1100, 700), "people")
+        self.set_up_window(tr("人员名录"), guide="units-people", size=(1100, 700), key="people")
         layout = QVBoxLayout(self)
         splitter = QSplitter(self)
         layout.addWidget(splitter, 1)
@@ -291,8 +284,7 @@ class PeopleDialog(DirectoryEditor):
         self.widgets["graduates_on"].setEnabled(student)
 
     def _clear_errors(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
 
     def refresh_roles(self) -> None:
         rows = []

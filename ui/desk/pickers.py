@@ -3,6 +3,7 @@ role allows (with unit and id when a name is shared), made once per form."""
 
 from __future__ import annotations
 
+from nmdesk.models import PersonKind
 from nmdesk.store.interfaces import Register
 
 
@@ -25,14 +26,18 @@ def unit_choices(register: Register) -> list[tuple[str, int]]:
     return result
 
 
+PickerRows = list[tuple[int, str, "str | None", PersonKind, int]]
+
+
 def person_choices(
-    register: Register, kinds: tuple[str, ...] | None = None
+    register: Register, kinds: tuple[str, ...] | None = None, *, rows: PickerRows | None = None
 ) -> list[tuple[str, int]]:
     """People as picker items; names shared by several people get their unit and id.
     ``kinds``: only people of these kinds (the role's ``person_kinds`` in the profile:
-    a student is never offered as 单位负责人)."""
+    a student is never offered as 单位负责人). ``rows``: the register's
+    ``people.picker_rows()`` when the caller has read them already."""
     items = []
-    for person_id, name, unit, kind, same_name in register.people.picker_rows():
+    for person_id, name, unit, kind, same_name in rows or register.people.picker_rows():
         if kinds is not None and kind.value not in kinds:
             continue
         label = f"{name}（{unit or kind.label}，#{person_id}）" if same_name > 1 else name

@@ -9,64 +9,49 @@ applications until it is lifted (PKU-CoE clause 15).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.dates import today
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import DEADLINE_KINDS, Sanction, SanctionKind
 from nmdesk.services.sanctions import issue
 from nmdesk.services.sanctions import resolve as resolve_sanction
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DateEdit,
-    DeskDialog,
     FieldBox,
+    RecordsDialog,
     add_action_row,
-    add_field_rows,
+    clear_errors,
     day_or_error,
+    field_group,
     fill_table,
-    make_table,
     selected_id,
     tr,
 )
 from ui.desk.pickers import unit_choices
 
 
-class SanctionsDialog(DeskDialog):
+class SanctionsDialog(RecordsDialog):
     """List, add and resolve sanctions; scoped to an account's unit when one is given."""
 
     def __init__(
         self, register: Register, account_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        attach_guide(self, "closure-sanctions")
         self.register = register
         self.account_id = account_id
         self.account = register.accounts.get(account_id) if account_id is not None else None
-        self.changes = NOTHING
-        self.setWindowTitle(tr("处理与整改"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(1000, 680), "sanctions")
-        layout = QVBoxLayout(self)
-        self.open_only = QCheckBox(tr("只看未办结"))
-        self.open_only.setChecked(False)
-        self.open_only.toggled.connect(self.refresh)
-        layout.addWidget(self.open_only)
-        self.table = make_table(
+        self.set_up_window(
+            tr("处理与整改"), guide="closure-sanctions", size=(1000, 680), key="sanctions"
+        )
+        layout = self.records_list(
             [
                 tr("类型"),
                 tr("单位"),
@@ -75,11 +60,9 @@ class SanctionsDialog(DeskDialog):
                 tr("整改期限"),
                 tr("办结"),
                 tr("事由"),
-            ]
+            ],
+            open_only=tr("只看未办结"),
         )
-        layout.addWidget(self.table, 1)
-        add_group = QGroupBox(tr("新增处理"))
-        add_form = QFormLayout(add_group)
         self.unit = QComboBox()
         for text, unit_id in unit_choices(register):
             self.unit.addItem(text, unit_id)
@@ -107,10 +90,8 @@ class SanctionsDialog(DeskDialog):
             "整改期限": FieldBox(self.deadline_on),
             "处理事由": FieldBox(self.reason),
         }
-        add_field_rows(add_form, self.boxes)
+        add_group, add_form = field_group(tr("新增处理"), self.boxes)
         self.add_button = add_action_row(add_form, tr("登记处理"), self.on_add)
-        resolve_group = QGroupBox(tr("办结所选处理"))
-        resolve_form = QFormLayout(resolve_group)
         self.resolved_on = DateEdit()
         self.resolved_on.setText(today().isoformat())
         self.resolution = QLineEdit()
@@ -118,12 +99,9 @@ class SanctionsDialog(DeskDialog):
             "办结日期": FieldBox(self.resolved_on),
             "处理结果": FieldBox(self.resolution),
         }
-        add_field_rows(resolve_form, self.resolve_boxes)
+        resolve_group, resolve_form = field_group(tr("办结所选处理"), self.resolve_boxes)
         self.resolve_button = add_action_row(resolve_form, tr("办结"), self.on_resolve)
-        row = QHBoxLayout()
-        row.addWidget(add_group, 3)
-        row.addWidget(resolve_group, 2)
-        layout.addLayout(row)
+        self.add_groups(layout, (add_group, 3), (resolve_group, 2))
         self.add_close_button(layout)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
@@ -173,8 +151,7 @@ class SanctionsDialog(DeskDialog):
         return not self.reason.text().strip()
 
     def on_add(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
         kind = SanctionKind(self.kind.currentData())
         try:
             issued = day_or_error(self.boxes["下达日期"], "下达日期")
@@ -219,12 +196,10 @@ class SanctionsDialog(DeskDialog):
         self.refresh()
 
     def on_resolve(self) -> None:
-        sanction_id = selected_id(self.table)
+        sanction_id = self.selected_record(tr("办结"), tr("请先在列表中选择一条处理"))
         if sanction_id is None:
-            self.show_message(tr("办结"), tr("请先在列表中选择一条处理"))
             return
-        for box in self.resolve_boxes.values():
-            box.set_error("")
+        clear_errors(self.resolve_boxes.values())
         try:
             day = day_or_error(self.resolve_boxes["办结日期"], "办结日期")
             assert day is not None

@@ -7,7 +7,7 @@ shows the live account count per unit, for total-quantity control.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -23,19 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.interfaces import Register
 from nmdesk.undo import record_unit_edit
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
+from ui.common.tasks import Job, runner
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     DirectoryEditor,
     FieldBox,
     add_action_row,
     add_field_rows,
+    clear_errors,
     tr,
 )
 from ui.desk.people_editor import NewPersonChoice
@@ -48,18 +47,16 @@ class UnitsDialog(DirectoryEditor):
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        attach_guide(self, "units-people")
         self.register = register
         self.profile = register.profile
         self.unit_id: int | None = None
-        self.changes = NOTHING
+        self._unit_items: dict[int, QTreeWidgetItem] = {}
+        self.counts_job: Job[dict[int, int]] | None = None  # the 账号数 column, read behind
         # edits go to the window's session history, so Ctrl+Z there undoes them
         self.history = (
             session_history(parent, register) if parent is not None else EditHistory(register, self)
         )
-        self.setWindowTitle(tr("单位管理"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(940, 620), "units")
+        self.set_up_window(tr("单位管理"), guide="units-people", size=(940, 620), key="units")
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.tree = QTreeWidget(self)
@@ -134,8 +131,8 @@ class UnitsDialog(DirectoryEditor):
 
     def load(self, select: int | None = None) -> None:
         """Rebuild the tree and the pickers from the register."""
-        counts = self.register.units.account_counts()
-        people = {p.id: p.name for p in self.register.people.all()}
+        rows = self.register.people.picker_rows()  # the heads' names and the head picker
+        people: dict[int | None, str] = {person_id: name for person_id, name, *_rest in rows}
         self.tree.clear()
         items: dict[int, QTreeWidgetItem] = {}
         units = self.register.units.all()
@@ -152,7 +149,7 @@ class UnitsDialog(DirectoryEditor):
                     unit.name,
                     self.profile.unit_kind_name(unit.kind),
                     people.get(unit.head_person_id, ""),
-                    str(counts.get(unit.id or 0, 0)),
+                    "…",  # filled in by _show_counts
                 ]
                 item = QTreeWidgetItem(cells)
                 item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
@@ -165,19 +162,34 @@ class UnitsDialog(DirectoryEditor):
 
         add(None, None)
         self.tree.expandAll()
+        self._unit_items = items
+        self.counts_job = runner().run(
+            lambda job: job.reader.units.account_counts(),
+            register_path=self.register.path,
+            owner=self,
+            on_done=self._show_counts,
+        )
         self.parent_unit.clear()
         self.parent_unit.addItem(tr("（无，顶级单位）"), None)
         for text, unit_id in unit_choices(self.register):
             self.parent_unit.addItem(text, unit_id)
         self.head.clear()
         self.head.addItem(tr("（未指定）"), None)
-        for text, person_id in person_choices(self.register, self.profile.unit_head_kinds):
+        for text, person_id in person_choices(
+            self.register, self.profile.unit_head_kinds, rows=rows
+        ):
             self.head.addItem(text, person_id)
         self.new_head.reset()
         if select is not None and select in items:
             self.tree.setCurrentItem(items[select])
         else:
             self.start_new(None)
+
+    def _show_counts(self, counts: dict[int, int]) -> None:
+        """The 账号数 column, read on the register worker: counting every unit's live
+        accounts scans two indexes of every account (bench row 打开单位管理)."""
+        for unit_id, item in self._unit_items.items():
+            item.setText(3, str(counts.get(unit_id, 0)))
 
     def _selected(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         if item is None:
@@ -216,8 +228,7 @@ class UnitsDialog(DirectoryEditor):
         self._remember_shown()
 
     def _clear_errors(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
 
     def check(self) -> None:
         self._clear_errors()

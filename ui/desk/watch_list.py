@@ -7,56 +7,45 @@ protected keywords in the name are detected as the clerk types.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
-from nmdesk.changes import NOTHING, Changes
+from nmdesk.changes import Changes
 from nmdesk.dates import today
 from nmdesk.entry import name_warning
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import WatchEntry
 from nmdesk.names import matched_keywords
 from nmdesk.store.interfaces import Register
-from ui.common.guide import attach_guide
-from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import (
-    GROUP_STYLE,
     WARNING_STYLE,
     DateEdit,
-    DeskDialog,
     FieldBox,
+    RecordsDialog,
     add_action_row,
-    add_field_rows,
+    clear_errors,
     day_or_error,
+    field_group,
     fill_table,
-    make_table,
     selected_id,
     tr,
 )
 
 
-class WatchListDialog(DeskDialog):
+class WatchListDialog(RecordsDialog):
     """List, add and follow up watch-list entries."""
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        attach_guide(self, "closure-sanctions")
         self.register = register
-        self.changes = NOTHING
-        self.setWindowTitle(tr("巡查登记"))
-        self.setStyleSheet(GROUP_STYLE)
-        fit_to_screen(self, QSize(1000, 660), "watch_list")
-        layout = QVBoxLayout(self)
-        self.table = make_table(
+        self.set_up_window(
+            tr("巡查登记"), guide="closure-sanctions", size=(1000, 660), key="watch_list"
+        )
+        layout = self.records_list(
             [
                 tr("平台"),
                 tr("账号名称"),
@@ -70,9 +59,6 @@ class WatchListDialog(DeskDialog):
             ]
         )
         self.table.currentCellChanged.connect(lambda *_: self._selected())
-        layout.addWidget(self.table, 1)
-        add_group = QGroupBox(tr("登记新发现"))
-        form = QFormLayout(add_group)
         self.platform = QComboBox()
         self.platform.setEditable(True)
         self.platform.addItems(register.accounts.platforms())
@@ -97,13 +83,9 @@ class WatchListDialog(DeskDialog):
             "处置措施": FieldBox(self.action),
             "跟进日期": FieldBox(self.follow_up_on),
         }
-        for key, box in self.boxes.items():
-            form.addRow(tr(key), box)
-            if key == "账号名称":
-                form.addRow("", self.keywords)
+        add_group, form = field_group(tr("登记新发现"), self.boxes)
+        form.insertRow(list(self.boxes).index("账号名称") + 1, "", self.keywords)  # under it
         self.add_button = add_action_row(form, tr("登记"), self.on_add)
-        follow = QGroupBox(tr("跟进所选记录"))
-        follow_form = QFormLayout(follow)
         self.update_action = QLineEdit()
         self.update_follow = DateEdit()
         self.resolved_on = DateEdit()
@@ -112,12 +94,9 @@ class WatchListDialog(DeskDialog):
             "跟进日期": FieldBox(self.update_follow),
             "办结日期": FieldBox(self.resolved_on),
         }
-        add_field_rows(follow_form, self.follow_boxes)
+        follow, follow_form = field_group(tr("跟进所选记录"), self.follow_boxes)
         self.update_button = add_action_row(follow_form, tr("保存跟进"), self.on_update)
-        row = QHBoxLayout()
-        row.addWidget(add_group, 3)
-        row.addWidget(follow, 2)
-        layout.addLayout(row)
+        self.add_groups(layout, (add_group, 3), (follow, 2))
         self.add_close_button(layout)
         self.refresh()
 
@@ -167,8 +146,7 @@ class WatchListDialog(DeskDialog):
         return not self.has_unsaved_changes()
 
     def on_add(self) -> None:
-        for box in self.boxes.values():
-            box.set_error("")
+        clear_errors(self.boxes.values())
         try:
             found = day_or_error(self.boxes["发现日期"], "发现日期")
             follow = day_or_error(self.boxes["跟进日期"], "跟进日期", required=False)
@@ -198,12 +176,10 @@ class WatchListDialog(DeskDialog):
         self.refresh()
 
     def on_update(self) -> None:
-        entry_id = selected_id(self.table)
+        entry_id = self.selected_record(tr("跟进"), tr("请先在列表中选择一条记录"))
         if entry_id is None:
-            self.show_message(tr("跟进"), tr("请先在列表中选择一条记录"))
             return
-        for box in self.follow_boxes.values():
-            box.set_error("")
+        clear_errors(self.follow_boxes.values())
         try:
             follow = day_or_error(self.follow_boxes["跟进日期"], "跟进日期", required=False)
             resolved = day_or_error(self.follow_boxes["办结日期"], "办结日期", required=False)

@@ -29,7 +29,7 @@ from nmdesk.store.search import AccountQuery
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
-from ui.common.tasks import Job, runner
+from ui.common.tasks import Job, clerk_job
 
 
 def tr(text: str) -> str:
@@ -131,15 +131,8 @@ class ExportDialog(ModalHost, QDialog):
         def refused(sentence: str) -> None:
             self.message(sentence, error=True)
 
-        self.job = runner().with_progress(
-            work,
-            tr("正在导出…"),
-            self,
-            register_path=self.register.path,
-            actor=self.register.actor,
-            on_done=exported,
-            on_failed=refused,
-            on_cancelled=refused,
+        self.job = clerk_job(
+            self.register, work, tr("正在导出…"), self, on_done=exported, refused=refused
         )
 
     def write_template(self) -> None:

@@ -56,7 +56,7 @@ from nmdesk.store.interfaces import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
-from ui.common.tasks import Job, runner
+from ui.common.tasks import Job, clerk_job
 from ui.common.window_fit import fit_to_screen
 from ui.excel.import_preview import PreviewPage
 
@@ -333,7 +333,7 @@ class MappingPage(QWizardPage):
 class UnitsPage(QWizardPage):
     """Every unit the import creates, each after its 上级单位, with its kind in a combo
     box the clerk can change: from the ledger's 单位类别 column, or guessed from the
-    end of its name (``planner.guess_unit_kind``), as the 类型依据 column says."""
+    end of its name (``unit_tree.guess_unit_kind``), as the 类型依据 column says."""
 
     NAME, PARENT, KIND, SOURCE, ROWS = range(5)
 
@@ -453,15 +453,8 @@ class ImportWizard(ModalHost, QWizard):
     def start_job(self, work: Any, label: str, on_done: Any) -> Job[Any]:
         """Run ``work(job)`` on the register worker behind a progress dialog; a failure
         or a cancel is shown to the clerk, and the wizard stays where it was."""
-        self.job = runner().with_progress(
-            work,
-            label,
-            self,
-            register_path=self.register.path,
-            actor=self.register.actor,
-            on_done=on_done,
-            on_failed=self.show_error,
-            on_cancelled=self.show_error,
+        self.job = clerk_job(
+            self.register, work, label, self, on_done=on_done, refused=self.show_error
         )
         return self.job
 

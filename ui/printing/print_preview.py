@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from nmdesk.errors import NmdeskError
-from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
+from nmdesk.forms import FORM_NAMES, Sheet, default_file_name, form_sheets, write_pdf
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.tasks import runner, tr
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -77,6 +79,19 @@ def render_pages(document: QPdfDocument, printer: QPrinter, *, dpi: int | None =
     return document.pageCount()
 
 
+def identity_text(sheets: list[Sheet]) -> str:
+    """What identity the sheets carry (serial, version, check code), or why they have none."""
+    trace = sheets[0].trace if sheets else None
+    if trace is None:
+        return ""
+    text = ""
+    if trace.check_code:
+        text = tr("校验码 {0}（{1}）。").format(trace.check_code, trace.version)
+    if trace.note:
+        text += tr("提示：{0}").format(trace.note)
+    return text
+
+
 class PrintPreviewDialog(ModalHost, QDialog):
     """Preview of one form for the account (or blank), with Print and Save as PDF."""
 
@@ -95,7 +110,9 @@ class PrintPreviewDialog(ModalHost, QDialog):
         self.account_id = account_id
         self.account_ids = list(account_ids or [])
         self.pdf_path: Path | None = None
-        self.job: Job[Any] | None = None  # a PDF made on the register worker (tests wait)
+        self.job: Job[Any] | None = None  # the PDF being made on the register worker
+        self._identity = ""  # what identity the sheets being made carry
+        self._made_count = 0  # PDFs asked for; only the newest is shown
         self._last_form = ""
         self._tmp = tempfile.TemporaryDirectory(prefix="nmdesk-print-")
         self.setWindowTitle(self.tr("打印预览"))
@@ -176,9 +193,19 @@ class PrintPreviewDialog(ModalHost, QDialog):
     def suggested_name(self) -> str:
         return default_file_name(self.register, self.form, self.subject, blank=self.blank)
 
-    def make_pdf(self, target: Path) -> Path | None:
-        """Write the chosen form to ``target`` and return it; a long ledger is made on
-        the register worker behind a progress dialog instead (None now, shown when done)."""
+    def make_pdf(self, target: Path) -> Job[Path]:
+        """Start writing the chosen form to ``target`` on the register worker; it is shown
+        when it is in. The sheets' data is read here, on the dialog's register; only the
+        layout (``write_pdf``) runs in the background, so that opening the preview does not
+        wait for reportlab (bench row 打开打印预览). A long ledger is read on the worker
+        too, behind a cancellable progress dialog. Only the newest job's outcome is shown:
+        the clerk may have switched forms while an earlier one was being made."""
+        self._made_count += 1
+        current = self._made_count
+
+        def shown(show: Callable[[Any], None]) -> Callable[[Any], None]:
+            return lambda outcome: show(outcome) if current == self._made_count else None
+
         if (
             self.form == "ledger"
             and not self.blank
@@ -186,40 +213,30 @@ class PrintPreviewDialog(ModalHost, QDialog):
         ):
             from ui.printing.batch_print import start_render
 
-            self.job = start_render(
+            self._identity = ""
+            return start_render(
                 self,
                 self.register.path,
                 "ledger",
                 None,
                 target,
-                on_done=self._show_made,
-                on_failed=self._show_refusal,
-                on_cancelled=lambda _sentence: self._show_made(None),
+                on_done=shown(self._show_made),
+                on_failed=shown(self._show_refusal),
+                on_cancelled=shown(lambda _sentence: self._show_made(None)),
             )
-            return None
         account = None if self.form == "ledger" else self.account_id
-        return render_form(self.register, self.form, account, target, blank=self.blank)
-
-    def identity_text(self) -> str:
-        """What identity the sheet carries (serial, version, check code), or why it has none."""
-        if self.form == "ledger":
-            return ""
-        try:
-            sheets = form_sheets(self.register, self.form, self.account_id, blank=self.blank)
-        except NmdeskError:
-            return ""
-        trace = sheets[0].trace if sheets else None
-        if trace is None:
-            return ""
-        text = ""
-        if trace.check_code:
-            text = self.tr("校验码 {0}（{1}）。").format(trace.check_code, trace.version)
-        if trace.note:
-            text += self.tr("提示：{0}").format(trace.note)
-        return text
+        sheets = form_sheets(self.register, self.form, account, blank=self.blank)
+        self._identity = "" if self.form == "ledger" else identity_text(sheets)
+        labels = self.register.profile.copy_labels
+        return runner().run(
+            lambda _job: write_pdf(sheets, labels, target),
+            owner=self,
+            on_done=shown(self._show_made),
+            on_failed=shown(self._show_refusal),
+        )
 
     def refresh(self) -> None:
-        """Make the PDF of the chosen form and show it."""
+        """Make the PDF of the chosen form and show it when it is in."""
         self.document.close()
         self.pdf_path = None
         self.blank_box.setEnabled(self.account_id is not None or self.form == "ledger")
@@ -234,17 +251,14 @@ class PrintPreviewDialog(ModalHost, QDialog):
         self.batch_button.setText(
             self.tr("批量打印当前列表（{0} 个账号）(&B)…").format(len(self.account_ids))
         )
+        self.message.setText(self.tr("正在生成…"))
+        self.message.setStyleSheet("")
+        self._set_ready(False)
         try:
-            made = self.make_pdf(target)
+            self.job = self.make_pdf(target)
         except NmdeskError as exc:
+            self.job = None
             self._show_refusal(str(exc))
-            return
-        if made is None:  # made on the worker: shown when it is in
-            self.message.setText(self.tr("正在生成…"))
-            self.message.setStyleSheet("")
-            self._set_ready(False)
-            return
-        self._show_made(made)
 
     def _set_ready(self, ready: bool) -> None:
         self.print_button.setEnabled(ready)
@@ -259,9 +273,7 @@ class PrintPreviewDialog(ModalHost, QDialog):
             self.document.load(str(made))
             copies = "" if self.form == "ledger" else self.tr("每份单独起页，一式两份。")
             self.message.setText(
-                self.tr("共 {0} 页。").format(self.document.pageCount())
-                + copies
-                + self.identity_text()
+                self.tr("共 {0} 页。").format(self.document.pageCount()) + copies + self._identity
             )
         self.message.setStyleSheet("")
         self._set_ready(made is not None)
@@ -273,6 +285,7 @@ class PrintPreviewDialog(ModalHost, QDialog):
 
     def show_file(self, path: Path) -> None:
         """Preview an existing PDF (a batch), for printing or saving."""
+        self._made_count += 1  # a form still being made is not shown over it
         self.document.close()
         self.pdf_path = Path(path)
         self.document.load(str(path))
@@ -359,7 +372,13 @@ class PrintPreviewDialog(ModalHost, QDialog):
     def done(self, result: int) -> None:
         self.document.close()
         super().done(result)
-        self._tmp.cleanup()  # the previewed PDFs; a saved copy lives where the clerk chose
+        # the previewed PDFs go; a saved copy lives where the clerk chose. A PDF still
+        # being made is written first, then removed with its folder.
+        job, tmp = self.job, self._tmp
+        if job is not None and job.future is not None and not job.future.done():
+            job.future.add_done_callback(lambda _future: tmp.cleanup())
+        else:
+            tmp.cleanup()
 
     def closeEvent(self, event: object) -> None:
         self.document.close()

@@ -33,7 +33,7 @@ from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
-from ui.common.tasks import Job, runner
+from ui.common.tasks import Job, clerk_job
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -137,16 +137,7 @@ class ScanReceiveDialog(ModalHost, QDialog):
         def refused(sentence: str) -> None:
             self.show_message(title, sentence, error=True)
 
-        self.job = runner().with_progress(
-            work,
-            label,
-            self,
-            register_path=self.register.path,
-            actor=self.register.actor,
-            on_done=on_done,
-            on_failed=refused,
-            on_cancelled=refused,
-        )
+        self.job = clerk_job(self.register, work, label, self, on_done=on_done, refused=refused)
         return self.job
 
     def read(self) -> Job[ScanPlan] | None:

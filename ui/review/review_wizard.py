@@ -45,7 +45,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
-from ui.common.tasks import Job, runner
+from ui.common.tasks import Job, clerk_job, runner
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
 
@@ -448,16 +448,14 @@ class PublishPage(QWizardPage):
                 force=True,  # the clerk confirmed what is outstanding
             )
 
-        self.job = runner().with_progress(
+        self.job = clerk_job(
+            self.w.register,
             work,
             self.tr("正在发布…"),
             self,
             title=self.tr("发布公示"),
-            register_path=self.w.register.path,
-            actor=self.w.register.actor,
             on_done=self._on_finished,
-            on_failed=self._on_failed,
-            on_cancelled=self._on_failed,
+            refused=self._on_failed,
         )
 
     def _on_finished(self, result: PublishResult) -> None:

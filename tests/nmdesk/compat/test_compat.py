@@ -3,17 +3,9 @@ give the same result."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from nmdesk import compat
-
-ROWS = [
-    {"b": 1, "a": '学院\n"引号"\u2028', "c": None, "d": 1.5, "e": True, "f": [1, "x"]},
-    {"name": "=1+1", "nested": {"z": 0, "y": "é"}, "empty": ""},
-    {},
-]
 
 
 def test_versions_in_a_series() -> None:
@@ -21,18 +13,6 @@ def test_versions_in_a_series() -> None:
     assert not compat.written_for("5.10.0", ("5.1",)) and not compat.written_for("", ("5.1",))
     assert compat.installed_version("reportlab") == "5.1.0"
     assert compat.installed_version("no-such-distribution-nmdesk") == ""
-
-
-def test_canonical_json_on_another_python_is_json_dumps(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nmdesk.compat import cpython
-
-    fast = cpython.canonical_json()
-    monkeypatch.setattr(cpython, "python_version", lambda: "3.99.0")
-    public = cpython.canonical_json()
-    assert public == cpython._CANONICAL.encode and fast is not public
-    for row in ROWS:
-        want = json.dumps(row, ensure_ascii=False, sort_keys=True)
-        assert fast(row) == public(row) == want
 
 
 NAMES = [

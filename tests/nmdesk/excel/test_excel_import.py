@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -37,6 +38,7 @@ from nmdesk.excel.reader import ExcelFileError, read_sheet
 from nmdesk.models import Account, AccountStatus, Person, PersonKind, Unit
 from nmdesk.services.accounts import assign_role
 from nmdesk.store import Register
+from nmdesk.store.account_rules import check_level, check_listed_platform, listed_level
 from nmdesk.store.search import AccountQuery
 
 
@@ -499,6 +501,40 @@ def test_unknown_platform_level_three_and_missing_sheet(register: Register, tmp_
     assert "“九级”不是有效的级别" in reasons[2] and "不是真实存在的日期" in reasons[2]
     with pytest.raises(ExcelFileError, match="没有名为“其他”的工作表"):
         plan_import(register, path, sheet="其他")
+
+
+def test_the_preview_refuses_with_the_account_rules_own_sentences(
+    register: Register, tmp_path: Path
+) -> None:
+    """A 平台 off the list, an unknown 级别 and a level that needs a parent unit are refused
+    by the account rules themselves (issue 16), in the sentences the store says them in."""
+    unit_id = register.units.add(Unit(None, "校团委", "mass_org"))
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["开设单位", "开设平台", "账号名称", "账号ID号", "账号级别"])
+    wb.active.append(["校团委", "脸书", "北理青年", "fb1", "二级"])
+    wb.active.append(["校团委", "微博", "北理青年", "wb1", "九级"])
+    wb.active.append(["校团委", "微博", "北理青年2", "wb2", "三级"])
+    wb.active.append(["新学院", "微博", "新学院微博", "wb3", "三级"])
+    wb.save(path)
+    reasons = [row.reason for row in plan_import(register, path).rows]
+
+    def sentence(check: Callable[[], object]) -> str:
+        with pytest.raises(ValidationError) as caught:
+            check()
+        return caught.value.reason
+
+    profile, platforms = register.profile, register.accounts.platforms()
+    assert sentence(lambda: check_listed_platform("脸书", platforms)) in reasons[0]
+    assert sentence(lambda: listed_level(profile, None, "九级")) in reasons[1]
+    # the form and the store say it of the number; the preview, of the cell as written
+    assert sentence(lambda: check_level(profile, 9, None)) == (
+        "“9”不是有效的级别，应为 一级账号、二级账号、三级账号"
+    )
+    unit = register.units.get(unit_id)
+    assert sentence(lambda: check_level(profile, 3, unit)) in reasons[2]
+    new_unit = Unit(None, "新学院", "college")
+    assert sentence(lambda: check_level(profile, 3, new_unit)) in reasons[3]
 
 
 def test_new_units_list_only_units_the_commit_creates(register: Register, tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from register_state import register_state
 
-from nmdesk.excel.ledger_import import commit_import, plan_import
+from nmdesk.excel.export import export_xlsx
+from nmdesk.excel.ledger_import import Verdict, commit_import, plan_import, read_ledger
 from nmdesk.excel.mapping import auto_mapping
 from nmdesk.excel.planner import Planner
 from nmdesk.store import Register
@@ -47,35 +48,49 @@ def test_rows_read_together_are_rows_read_one_by_one(register: Register) -> None
     assert levels.get("True") is None and levels.get("2") == 2
 
 
-def test_bulk_audit_entries_are_the_single_entries(register: Register) -> None:
-    """``record_many`` builds the canonical JSON and the hashed payload by hand; both must be
-    what ``record`` stores, whatever the values (quotes, escapes, floats, booleans, None)."""
-    rows = [
-        {"id": 1, "name": 'a"b\\c\n\t\x01', "x": 1.5, "flag": True, "none": None, "emoji": "😀"},
-        {"id": 2, "名称": "北理工", "big": 2**70, "neg": -0.0, "list_like": "[1, 2]"},
-        {"id": 3, "account_id": 7, "ümlaut": "ü", "u2028": "\u2028", "zero": 0},
+def test_a_bulk_update_audits_each_row_as_one_update_would(register: Register) -> None:
+    """A bulk update's row set (built by SQLite's JSON functions) gives each row the
+    before and after that updating it alone (a snapshot built by Python) gives, whatever
+    the values (quotes, escapes, control characters, floats, big ints, None). A row
+    holding a REAL is encoded by Python; the others by SQLite."""
+    values = [
+        {"name": 'a"b\\c\n\t\x01', "x": None, "n": 2**62, "note": None},  # SQLite's JSON
+        {"name": "北理工😀\u2028", "x": -0.0, "n": -7, "note": "[1, 2]"},
+        {"name": "", "x": 0.1 + 0.2, "n": 0, "note": "ü"},
     ]
-    with register.transaction():
-        register.audit.record("insert", 'od"d', 9, None, rows[0])
-        register.audit.record_many(
-            "update", "role_assignments", [(1, rows[0], rows[1]), (None, None, rows[2])]
+    # the server's names for SQLite's REAL and INTEGER (a float8, an int8), as its schema's
+    real, integer = ("DOUBLE PRECISION", "BIGINT") if register.sql.name == "postgresql" else (
+        "REAL", "INTEGER")  # fmt: skip
+    for table in ("one_by_one", "together"):
+        register.db.execute(
+            f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, name TEXT, x {real}, n {integer}, "
+            "note TEXT)"
         )
-        register.audit.record_many("delete", "t\\able", [(3, rows[2], None)])
-        register.audit.record_many("delete", "role_assignments", [(1, rows[1], None)])
-    entries = register.query("SELECT * FROM audit_log WHERE table_name <> 'platforms' "
-                             "AND table_name <> 'meta' ORDER BY id")  # fmt: skip
-    assert len(entries) == 5
-    canonical = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
-    assert [(e["before"], e["after"]) for e in entries] == [
-        (None, canonical[0]), (canonical[0], canonical[1]), (None, canonical[2]),
-        (canonical[2], None), (canonical[1], None),
-    ]  # fmt: skip
-    for entry in entries:
+        with register.transaction():
+            register.insert_rows(table, [{"id": i + 1, "name": "起", "x": None, "n": 1, "note": "z"}
+                                         for i in range(len(values))])  # fmt: skip
+    with register.transaction():
+        for index, changes in enumerate(values, start=1):
+            register.update_row("one_by_one", index, changes)
+        register.update_rows(
+            "together", {index: changes for index, changes in enumerate(values, start=1)}
+        )
+    for index in range(1, len(values) + 1):
+        alone = register.audit.entries_for("one_by_one", index)[-1]
+        bulk = register.audit.entries_for("together", index)[-1]
+        assert json.loads(bulk["before"]) == json.loads(alone["before"])
+        assert json.loads(bulk["after"]) == json.loads(alone["after"])
+        assert (
+            json.loads(bulk["after"])
+            == register.query("SELECT * FROM together WHERE id = ?", [index])[0]
+        )
+    sets = register.query("SELECT * FROM audit_log WHERE table_name = 'together' ORDER BY id")
+    assert len(sets) == 2 and all(entry["row_set"] for entry in sets)  # insert, update
+    for entry in sets:
         assert entry["hash"] == _entry_hash(
             entry["prev_hash"], entry["at"], entry["actor"], entry["action"],
-            entry["table_name"], entry["row_id"], entry["before"], entry["after"],
+            entry["table_name"], entry["row_id"], None, None, entry["row_set"],
         )  # fmt: skip
-    assert [e["account_id"] for e in entries] == [None, None, 7, None, None]
     assert register.audit.verify() == []
 
 
@@ -239,3 +254,40 @@ def test_a_form_and_an_import_break_the_same_account_rules_the_same_way(
         k: v for k, v in stored.items() if k not in ignored
     }
     assert register.audit.verify() == []
+
+
+def test_accounts_named_by_serial_are_found_in_one_query_as_one_by_one(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    """``Matcher.prefetch`` looks up the accounts a ledger names by 备案编号 in one query
+    per 900 instead of one per row; each row's verdict, account and changes are those of
+    the row matched alone (``plan_row``, a query of its own)."""
+    ledger = tmp_path / "导出.xlsx"
+    with Register.open(demo_path, actor="tester") as register:
+        export_xlsx(register, ledger)
+        workbook = openpyxl.load_workbook(ledger)
+        sheet = workbook.active
+        headers = [cell.value for cell in sheet[1]]
+        id_column = headers.index("账号ID号") + 1
+        name_column = headers.index("账号名称") + 1
+        for row in range(2, sheet.max_row + 1):
+            if row % 2:  # found by 备案编号 alone
+                sheet.cell(row, id_column).value = None
+            if row % 5 == 0:  # and changed
+                sheet.cell(row, name_column).value = f"改名{row}"
+        workbook.save(ledger)
+        statements: list[str] = []
+        register.db.conn.set_trace_callback(statements.append)
+        plan = plan_import(register, ledger)
+        register.db.conn.set_trace_callback(None)
+        assert len([sql for sql in statements if "WHERE serial_no" in sql]) == 1
+        grid, _layout = read_ledger(ledger)
+        alone = Planner(register, plan.headers, plan.mapping)
+        one_by_one = [
+            alone.plan_row(row.row_number - 1, row.values, grid.formulas) for row in plan.rows
+        ]
+    seen = [(row.verdict, row.account_id, row.changes, row.errors) for row in plan.rows]
+    assert seen == [(row.verdict, row.account_id, row.changes, row.errors) for row in one_by_one]
+    by_serial = [row for row in plan.rows if not row.fields["platform_id"]]
+    assert {row.verdict for row in by_serial} >= {Verdict.UNCHANGED, Verdict.UPDATE}
+    assert sum(row.account_id is not None for row in by_serial) > 100

@@ -690,7 +690,15 @@ def test_bulk_update_audits_each_changed_row_once(opened) -> None:
                 third: {"verdict_note": results[2].verdict_note},  # unchanged: no entry
             },
         )
-    assert register.audit.count() == before + 2
+    assert register.audit.count() == before + 1  # one row set of the two changed rows
+    entries = {
+        account: [e for e in register.audit.history_of_account(account)
+                  if e["table_name"] == "review_results" and e["action"] == "update"]
+        for account in (first, second, third)
+    }  # fmt: skip
+    assert len(entries[first]) == len(entries[second]) == 1 and entries[third] == []
+    assert json.loads(entries[first][0]["after"])["verdict_note"] == "甲"
+    assert json.loads(entries[first][0]["before"])["verdict_note"] == results[0].verdict_note
     assert register.reviews.result(camp.id, first).verdict_note == "甲"
     assert register.reviews.result(camp.id, second).materials_received is True
     assert register.audit.verify() == []

@@ -2,8 +2,10 @@
 
 ``tests/fixtures/registers/v1-bit.nmdesk`` was made by the first released
 nmdesk (commit 31595bf, schema version 1, only migration ``0001_initial``) with
-``python -m nmdesk demo --accounts 40 --seed 1``. When a release adds a schema
-version, add a fixture made by that release here; never regenerate an old one.
+``python -m nmdesk demo --accounts 40 --seed 1``; ``v2-bit.nmdesk`` the same way by
+the nmdesk of schema version 2 (commit 0c50274 with the version bumped, migrations up
+to ``0013_perf_audit_row_sets``). When a release adds a schema version, add a fixture
+made by that release here; never regenerate an old one.
 ``newer.nmdesk`` claims a schema version from the future and must be refused.
 """
 
@@ -22,7 +24,8 @@ import nmdesk.store.register as register_module
 from nmdesk.errors import NewerRegisterError, RegisterError
 from nmdesk.store import Register
 from nmdesk.store import backup as backups
-from nmdesk.store.schema import SCHEMA_VERSION, MigrationSet, migrations
+from nmdesk.store.migration_set import MigrationSet
+from nmdesk.store.schema import SCHEMA_VERSION, SCHEMA_VERSIONS, migrations
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers"
 
@@ -40,7 +43,20 @@ EXPECTED = {
         ],
         "last_hash": "eb37a8c095d99a4c36efb4c85d354eacac0d603f3e9d504fa0dc5eb3af250b91",
     },
+    "v2-bit.nmdesk": {
+        "version": 2,
+        "profile": "bit",
+        "counts": {"units": 41, "people": 205, "accounts": 40, "filings": 48, "watch_entries": 4},
+        "audit_entries": 698,
+        "accounts": [
+            (1, "BIT-2026-00001", "北理工团委0", "微信", "running"),
+            (2, "BIT-2026-00002", "北理工人文团委", "微信", "approved"),
+            (3, "BIT-2026-00003", "北理工光电学生会", "B站", "running"),
+        ],
+        "last_hash": "fab769a94e0818be6fe27e73a8749e9f844f06455b140b5ecd7904ba2d84ebee",
+    },
 }
+BEFORE_ROW_SETS = sorted(name for name, spec in EXPECTED.items() if spec["version"] < 2)
 
 
 def _content(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -171,6 +187,58 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
     assert len(backups.list_backups(path)) == backups_before + 1
 
 
+def test_every_migration_belongs_to_a_released_schema_version() -> None:
+    """A migration added without a new schema version would let an older nmdesk open
+    (and misread) the registers it changed, as version 1 did after 0002–0013."""
+    names = [migration.name for migration in migrations.migrations]
+    assert names[-1] == SCHEMA_VERSIONS[SCHEMA_VERSION]
+    ends = [names.index(SCHEMA_VERSIONS[v]) for v in sorted(SCHEMA_VERSIONS)]
+    assert ends == sorted(ends) and len(set(ends)) == len(ends)
+
+
+def test_every_fixture_has_its_version_on_disk() -> None:
+    for name, spec in EXPECTED.items():
+        conn = sqlite3.connect(f"{(FIXTURES / name).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == spec["version"], name
+        finally:
+            conn.close()
+        assert SCHEMA_VERSIONS[spec["version"]] in _applied(FIXTURES / name)
+
+
+def test_a_register_that_had_a_migration_this_nmdesk_does_not_know_is_refused_untouched(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "later.nmdesk"
+    Register.create(path, "bit").close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " VALUES ('nmdesk', '9999_from_a_later_release', '2027-01-01')"
+        )
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerRegisterError, match="9999_from_a_later_release"):
+        Register.open(path)
+    assert path.read_bytes() == before
+    with pytest.raises(NewerRegisterError, match="不能用于恢复"):
+        backups.check_backup(path)
+
+
+def test_a_register_made_between_two_releases_gets_the_current_version(tmp_path: Path) -> None:
+    """Registers made before the version was bumped have every migration and version 1."""
+    path = tmp_path / "between.nmdesk"
+    Register.create(path, "bit").close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Register.open(path, auto_backup=False) as register:
+        assert register.schema_version() == SCHEMA_VERSION
+    with Register.open(path, auto_backup=False) as register:
+        assert register.audit.verify() == []
+
+
 def test_a_register_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "newer.nmdesk"
     shutil.copy(FIXTURES / "newer.nmdesk", path)
@@ -202,7 +270,7 @@ def test_opening_an_up_to_date_register_does_not_import_sqlite_utils(tmp_path: P
     assert imported == "False"
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", BEFORE_ROW_SETS)
 def test_a_register_from_before_row_sets_verifies_with_old_and_new_entries(
     name: str, tmp_path: Path
 ) -> None:

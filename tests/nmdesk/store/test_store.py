@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -282,40 +283,29 @@ def test_same_platform_counts_live_accounts_and_names_the_first_few(demo_registe
     assert demo_register.accounts.same_platform(unit_id, platform, names=1)[1] == [live[0][1]]
 
 
-# -- "stored as bound": one check on the register, for inserts and updates alike ----------
+# -- rows as SQLite stores them: one reader for the audit of inserts and updates -------
 
 
-def _reads_of(register: Register, table: str) -> list[str]:
-    """Record the statements that read whole rows of ``table`` back."""
-    seen: list[str] = []
-    register.db.conn.set_trace_callback(
-        lambda sql: seen.append(sql) if sql.startswith(f"SELECT * FROM {table} WHERE") else None
-    )
-    return seen
-
-
-@pytest.mark.sqlite_only(reason="SQLite's REAL affinity and its statement trace")
-def test_real_values_are_stored_as_bound_on_the_update_path(register: Register) -> None:
-    """The one "stored as bound" check (TEXT, INTEGER and REAL alike) serves the update
-    path; inserts are audited from the rows as SQLite stored them (row sets)."""
-    register.db.execute("CREATE TABLE gauges (id INTEGER PRIMARY KEY, reading REAL, label TEXT)")
-    assert register.stored_as_bound("gauges", [{"reading": 2.5}])  # REAL as well as TEXT, INTEGER
-    assert register.stored_as_bound("gauges", [{"label": "b"}])
-    assert not register.stored_as_bound("gauges", [{"reading": 2}])  # an int becomes 2.0
-    assert not register.stored_as_bound("gauges", [{"reading": "x"}])
-    assert not register.stored_as_bound("gauges", [{"colour": "x"}])  # no such column
-
+def test_real_values_are_audited_as_stored_on_both_paths(register: Register) -> None:
+    """Inserts and updates, one row or many, are audited from the rows as SQLite stored
+    them: an int bound to a REAL column is audited as the float it became, and a REAL
+    keeps all its digits (SQLite's own JSON would print 0.1 + 0.2 as 0.3)."""
+    real = "DOUBLE PRECISION" if register.sql.name == "postgresql" else "REAL"  # a float8
+    register.db.execute(f"CREATE TABLE gauges (id INTEGER PRIMARY KEY, reading {real}, label TEXT)")
     with register.transaction():
         (gauge,) = register.insert_rows("gauges", [{"id": 1, "reading": 1, "label": "a"}])
-    reads = _reads_of(register, "gauges")
-    with register.transaction():
-        register.update_rows("gauges", {gauge: {"reading": 2.5}})
-    assert len(reads) == 1  # the rows before only: a REAL is stored as bound
+        register.insert_rows("gauges", [{"id": 2, "reading": 0.1 + 0.2}, {"id": 3, "reading": 2}])
     with register.transaction():
         register.update_rows("gauges", {gauge: {"reading": 3}})
-    assert len(reads) == 3  # an int into REAL is converted: read back after the update
-    register.db.conn.set_trace_callback(None)
+        register.update_rows("gauges", {2: {"reading": 1 / 3}, 3: {"label": "c"}})
     entries = register.audit.entries_for("gauges", gauge)
-    assert [entry["action"] for entry in entries] == ["insert", "update", "update"]
+    assert [entry["action"] for entry in entries] == ["insert", "update"]
     assert '"reading":1.0' in entries[0]["after"].replace(" ", "")  # the insert as stored
     assert '"reading":3.0' in entries[-1]["after"].replace(" ", "")  # what SQLite stored
+    assert '"reading":1.0' in entries[-1]["before"].replace(" ", "")
+    (inserted, updated) = register.audit.entries_for("gauges", 2)
+    assert json.loads(inserted["after"])["reading"] == 0.1 + 0.2
+    assert json.loads(updated["before"])["reading"] == 0.1 + 0.2
+    assert json.loads(updated["after"])["reading"] == 1 / 3
+    assert json.loads(register.audit.entries_for("gauges", 3)[-1]["after"])["label"] == "c"
+    assert register.query("SELECT reading FROM gauges WHERE id = 3") == [{"reading": 2.0}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -784,3 +785,91 @@ def test_a_broken_row_set_leaves_history_and_export_readable(demo_path: Path) ->
         exported = [e for e in register.audit.all_entries() if e["id"] == entry]
         assert [e["after"] for e in exported] == ["not json"]
         assert register.audit.entries_for("role_assignments", roles[0]) == []
+
+
+# -- row sets of a bulk update: each row after the update and, in ``before``, before it
+
+
+def _with_updated_set(path: Path) -> list[int]:
+    """Update the note of six accounts twice, with one ``update_rows`` each (one row set
+    each), as publishing a review writes its verdicts; returns the accounts' ids."""
+    with Register.open(path, auto_backup=False) as register:
+        ids = [row[0] for row in register.db.execute("SELECT id FROM accounts ORDER BY id")][:6]
+        with register.transaction():
+            register.update_rows("accounts", {a: {"note": f"旧备注{n}"} for n, a in enumerate(ids)})
+        with register.transaction():
+            register.update_rows("accounts", {a: {"note": f"新备注{n}"} for n, a in enumerate(ids)})
+        assert register.audit.verify() == []
+    return ids
+
+
+def test_a_bulk_update_is_one_entry_with_every_row_before_and_after(demo_path: Path) -> None:
+    with Register.open(demo_path, auto_backup=False) as register:
+        count = register.audit.count()
+    ids = _with_updated_set(demo_path)
+    with Register.open(demo_path, auto_backup=False) as register:
+        assert register.audit.count() == count + 2  # two links of the chain, not twelve
+        for n, account in enumerate(ids):
+            latest = register.audit.entries_for("accounts", account)[-1]
+            assert latest["action"] == "update"
+            assert latest["after"] == _canonical(register.row("accounts", account))
+            before = json.loads(latest["before"])
+            assert before == {**register.row("accounts", account), "note": f"旧备注{n}"}
+            history = register.audit.history_of_account(account)
+            notes = [json.loads(e["after"])["note"] for e in history[-2:]]
+            assert notes == [f"旧备注{n}", f"新备注{n}"]
+            assert json.loads(history[-1]["before"])["note"] == f"旧备注{n}"
+        exported = [e for e in register.audit.all_entries() if e["table_name"] == "accounts"]
+        assert [json.loads(e["before"])["note"] for e in exported[-6:]] == [
+            f"旧备注{n}" for n in range(6)
+        ]
+
+
+def test_an_edit_of_a_row_a_bulk_update_wrote_is_found(demo_path: Path) -> None:
+    ids = _with_updated_set(demo_path)
+    _tamper(demo_path, f"UPDATE accounts SET note = '旧备注2' WHERE id = {ids[2]}")
+    (hit,) = _findings(demo_path)
+    assert (hit.table, hit.row_id) == ("accounts", ids[2]) and "note" in hit.problem
+
+
+UPDATE_SET_EDITS: dict[str, tuple[Callable[[int], list[str]], list[str]]] = {
+    # (statements given the entry id, words every one of which is found)
+    "change a row's value after the update": (
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = replace(row_set, '新备注2', '伪备注') WHERE id = {entry}"
+        ],
+        ["审计记录内容被改动", "记录在 nmdesk 之外被修改"],
+    ),
+    "change a row's value before the update": (
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = replace(row_set, '旧备注2', '伪备注') WHERE id = {entry}"
+        ],
+        ["审计记录内容被改动"],
+    ),
+    "remove a row's value before the update": (
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_remove(row_set, '$.before[1]') WHERE id = {entry}"
+        ],
+        ["审计记录内容被改动", "行集与其所记范围不符"],
+    ),
+    "remove a row from the update": (
+        lambda entry: [
+            f"UPDATE audit_log SET row_set = json_remove(row_set, '$.rows[1]', '$.before[1]') "
+            f"WHERE id = {entry}"
+        ],
+        ["审计记录内容被改动", "记录在 nmdesk 之外被修改"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UPDATE_SET_EDITS))
+def test_every_edit_of_a_bulk_update_row_set_is_found(kind: str, demo_path: Path) -> None:
+    _with_updated_set(demo_path)
+    edit, words = UPDATE_SET_EDITS[kind]
+    _tamper(demo_path, *edit(_set_entry(demo_path, "accounts")))
+    findings = _findings(demo_path)
+    for word in words:
+        assert any(word in f.problem for f in findings), (word, findings)
+    done = _verify_cli(demo_path)
+    assert done.returncode == 1 and "校验未通过" in done.stdout
+    assert "Traceback" not in done.stderr

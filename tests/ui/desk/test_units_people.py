@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from desk_helpers import Answers, add_person, add_unit, setup_font
+from desk_helpers import Answers, add_person, add_unit, setup_font, wait_for_job
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItemIterator
 
 from nmdesk.dates import PartialDate
 from nmdesk.models import Account, AccountStatus, FilingKind, PersonKind
@@ -492,3 +493,25 @@ def test_a_successor_new_to_the_directory_is_made_in_the_hand_over(qtbot, regist
     (new,) = register.people.search("孙新生")
     assert (new.kind, new.mobile, new.unit_id) == (PersonKind.STUDENT, "13900000002", unit)
     assert [a.account_id for a in register.accounts.responsibilities(new.id)] == [account_id]
+
+
+def test_the_unit_tree_counts_live_accounts_on_the_register_worker(
+    qtbot, demo_register, held_register_worker
+) -> None:
+    """The 账号数 column is read behind the dialog: it opens without counting every account."""
+    with held_register_worker():
+        dialog = UnitsDialog(demo_register)
+        qtbot.addWidget(dialog)
+        top = dialog.tree.topLevelItem(0)
+        assert top.text(3) == "…"
+    wait_for_job(qtbot, dialog.counts_job)
+    counts = demo_register.units.account_counts()
+    items = QTreeWidgetItemIterator(dialog.tree)
+    seen = 0
+    while items.value() is not None:
+        item = items.value()
+        unit_id = item.data(0, Qt.ItemDataRole.UserRole)
+        assert item.text(3) == str(counts.get(unit_id, 0)), item.text(0)
+        seen += 1
+        items += 1
+    assert seen == len(demo_register.units.all()) and sum(counts.values()) > 0

@@ -26,6 +26,12 @@ def open_filing_account(register) -> int:
     raise AssertionError("the demo register has open filings")
 
 
+def shown(qtbot, dialog: PrintPreviewDialog) -> PrintPreviewDialog:
+    """The dialog once the PDF it asked for last is made (on the register worker) and shown."""
+    wait_for_job(qtbot, dialog.job, timeout=60_000)
+    return dialog
+
+
 @pytest.fixture
 def preview(qtbot, demo_register):
     account_id = open_filing_account(demo_register)
@@ -33,18 +39,38 @@ def preview(qtbot, demo_register):
         demo_register, account_id, account_ids=demo_register.accounts.ids()[:3]
     )
     qtbot.addWidget(dialog)
-    yield dialog
+    yield shown(qtbot, dialog)
     dialog.close()
 
 
-def test_preview_shows_the_profile_forms_in_two_copies(preview, demo_register):
+def test_preview_shows_the_profile_forms_in_two_copies(qtbot, preview, demo_register):
     forms = [preview.form_box.itemData(i) for i in range(preview.form_box.count())]
     assert forms == list(demo_register.profile.forms)
     assert preview.document.pageCount() >= 2
     assert preview.print_button.isEnabled()
     preview.blank_box.setChecked(True)
-    assert preview.pdf_path.name == "备案表-空白.pdf"
+    assert shown(qtbot, preview).pdf_path.name == "备案表-空白.pdf"
     assert preview.document.pageCount() == 2
+
+
+def test_the_preview_opens_at_once_and_shows_the_form_when_it_is_made(
+    qtbot, demo_register, held_register_worker
+):
+    """The layout runs on the register worker; switching forms meanwhile shows only the
+    last one asked for."""
+    account_id = open_filing_account(demo_register)
+    with held_register_worker():
+        dialog = PrintPreviewDialog(demo_register, account_id)
+        qtbot.addWidget(dialog)
+        assert dialog.message.text() == "正在生成…"
+        assert not dialog.print_button.isEnabled() and dialog.pdf_path is None
+        first = dialog.job
+        dialog.blank_box.setChecked(True)
+    shown(qtbot, dialog)
+    wait_for_job(qtbot, first)
+    assert dialog.pdf_path.name == "备案表-空白.pdf" and dialog.print_button.isEnabled()
+    assert dialog.document.pageCount() == 2
+    assert "共 2 页" in dialog.message.text()
 
 
 def test_save_as_pdf_writes_the_previewed_file(preview, tmp_path):
@@ -228,20 +254,20 @@ def test_long_ledger_is_made_on_the_worker(qtbot, demo_register, monkeypatch):
     qtbot.addWidget(dialog)
     assert used == ["ledger"]
     assert dialog.message.text() == "正在生成…" and not dialog.print_button.isEnabled()
-    wait_for_job(qtbot, dialog.job, timeout=60_000)
+    shown(qtbot, dialog)
     assert dialog.print_button.isEnabled()
     assert dialog.pdf_path.name == "账号台账.pdf"
     assert dialog.document.pageCount() > 3
     text = "".join(page.extract_text() for page in PdfReader(dialog.pdf_path).pages)
     assert f"共 {demo_register.accounts.count()} 个账号" in text
     dialog.blank_box.setChecked(True)
-    assert used == ["ledger"] and dialog.pdf_path.name == "账号台账-空白.pdf"
+    assert used == ["ledger"] and shown(qtbot, dialog).pdf_path.name == "账号台账-空白.pdf"
 
 
 def test_closing_the_preview_removes_its_temporary_files(qtbot, demo_register, tmp_path):
     dialog = PrintPreviewDialog(demo_register, None)
     qtbot.addWidget(dialog)
-    made = dialog.pdf_path
+    made = shown(qtbot, dialog).pdf_path
     assert made.exists()
     dialog.choose_save_path = lambda suggested: str(tmp_path / "kept.pdf")
     kept = dialog.save_pdf()
@@ -255,9 +281,10 @@ def test_without_an_account_sheets_are_blank_and_the_ledger_lists_everyone(qtbot
     assert dialog.blank_box.isChecked() and not dialog.blank_box.isEnabled()
     dialog.form_box.setCurrentIndex(demo_register.profile.forms.index("ledger"))
     assert not dialog.blank_box.isChecked() and dialog.blank_box.isEnabled()
-    assert dialog.pdf_path.name == "账号台账.pdf"
+    assert shown(qtbot, dialog).pdf_path.name == "账号台账.pdf"
     dialog.form_box.setCurrentIndex(demo_register.profile.forms.index("change"))
-    assert dialog.blank_box.isChecked() and dialog.pdf_path.name == "变更备案表-空白.pdf"
+    assert dialog.blank_box.isChecked()
+    assert shown(qtbot, dialog).pdf_path.name == "变更备案表-空白.pdf"
 
 
 def test_preview_names_the_identity_and_why_a_blank_has_none(qtbot, demo_register):
@@ -274,12 +301,12 @@ def test_preview_names_the_identity_and_why_a_blank_has_none(qtbot, demo_registe
     )
     dialog = PrintPreviewDialog(demo_register, account_id, form="change")
     qtbot.addWidget(dialog)
-    text = dialog.message.text()
+    text = shown(qtbot, dialog).message.text()
     draft = demo_register.filings.for_account(account_id)[0]
     assert "第2版（变更备案，待登记）" in text and draft.check_code not in text
     assert "尚无变更备案记录" in text
     dialog.blank_box.setChecked(True)  # a blank for this account keeps its identity
-    assert "第2版（变更备案，待登记）" in dialog.message.text()
+    assert "第2版（变更备案，待登记）" in shown(qtbot, dialog).message.text()
     blank = PrintPreviewDialog(demo_register, None, form="filing")
     qtbot.addWidget(blank)
-    assert BLANK_NOTE in blank.message.text()
+    assert BLANK_NOTE in shown(qtbot, blank).message.text()

@@ -588,3 +588,29 @@ def test_the_open_dialog_lists_every_register_extension(window, monkeypatch):
     monkeypatch.setattr(file_dialogs, "_chosen", chosen)
     assert window.choose_file("打开备案库") == ""
     assert seen == [["备案库 (*.nmdesk *.db *.sqlite)", "所有文件 (*)"]]
+
+
+def test_history_shows_old_and_new_values_of_a_bulk_update(qtbot, window, demo_register):
+    """A status change written for many accounts at once (one row set, as publishing a
+    review writes it) shows in each account's history as old → new."""
+    from nmdesk.models import AccountStatus
+
+    running = [
+        window.model.account_id(row)
+        for row in range(window.model.rowCount())
+        if demo_register.accounts.get(window.model.account_id(row)).status is AccountStatus.RUNNING
+    ][:3]
+    assert len(running) == 3
+    with demo_register.transaction():
+        demo_register.accounts.transition_many(
+            running, AccountStatus.RUNNING, AccountStatus.RECTIFYING
+        )
+    window.apply_changes(Changes(accounts=True, select=running[1]))
+    details = window.details
+    details.setCurrentWidget(details.history)
+    newest = details.history.topLevelItem(0)
+    changes = [newest.child(j).text(3) for j in range(newest.childCount())]
+    assert any("→" in text for text in changes), changes
+    assert details.history.topLevelItemCount() == len(
+        demo_register.audit.history_of_account(running[1])
+    )

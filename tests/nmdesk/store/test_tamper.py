@@ -761,6 +761,40 @@ def test_a_large_insert_is_one_entry_per_row_set_size(
     assert register.audit.verify() == []
 
 
+def test_a_bulk_update_is_one_row_set_with_each_row_before_and_after(register: Register) -> None:
+    """On either engine: an update of several rows is one entry whose set lists each
+    changed row after and before the update (a row left as it was gets nothing), a row's
+    history gives both, one updated row is a snapshot, and verify agrees with the rows."""
+    with register.transaction():
+        ids = register.insert_rows(
+            "people", [{"name": f"更新{n}", "kind": "staff"} for n in range(3)]
+        )
+    before = register.audit.count()
+    with register.transaction():
+        register.update_rows(
+            "people",
+            {ids[0]: {"title": "科长"}, ids[1]: {"title": "处长"}, ids[2]: {"name": "更新2"}},
+        )
+    assert register.audit.count() == before + 1  # one set of the two changed rows
+    (entry,) = register.query(
+        "SELECT row_id, last_row_id, row_set FROM audit_log WHERE id > ?", [before]
+    )
+    assert (entry["row_id"], entry["last_row_id"]) == (ids[0], ids[1])
+    row_set = json.loads(entry["row_set"])
+    assert [row[0] for row in row_set["rows"]] == [row[0] for row in row_set["before"]]
+    for person, title in ((ids[0], "科长"), (ids[1], "处长")):
+        (_insert, update) = register.audit.entries_for("people", person)
+        assert update["after"] == _canonical(register.row("people", person))
+        assert json.loads(update["after"])["title"] == title
+        assert json.loads(update["before"])["title"] == ""
+    assert len(register.audit.entries_for("people", ids[2])) == 1  # unchanged: no entry
+    register.update_row("people", ids[2], {"mobile": "13800000000"})
+    (snapshot,) = register.audit.entries_for("people", ids[2])[1:]
+    assert json.loads(snapshot["before"])["mobile"] == ""
+    assert snapshot["after"] == _canonical(register.row("people", ids[2]))
+    assert register.audit.verify() == []
+
+
 def test_a_column_added_after_a_row_set_holds_its_default_and_verifies(demo_path: Path) -> None:
     """A later migration adds a column: the set's rows lack it, which counts as unchanged
     while the column holds its default, as for a snapshot."""

@@ -88,6 +88,9 @@ class ServerRegister(StoreCore):
                     )
                 server_schema.apply_migrations(db)
                 _check_version(db, address)  # another nmdesk may have migrated it meanwhile
+            elif not read_only and db.schema_version() < SCHEMA_VERSION:
+                # made between two releases: every migration ran, the version was not bumped
+                server_schema.apply_migrations(db)
             register = cls(db, address)
         except BaseException:
             db.close()
@@ -149,6 +152,12 @@ def _check_version(db: ServerConnection, address: ServerAddress) -> None:
         raise NewerRegisterError(
             f"备案库 {address.label}由更新版本的 nmdesk 创建（数据版本 {version}，"
             f"本程序支持到 {SCHEMA_VERSION}），请升级 nmdesk 后再打开。数据库未作任何改动"
+        )
+    unknown = server_schema.unknown(db)
+    if unknown:
+        raise NewerRegisterError(
+            f"备案库 {address.label}已由更新版本的 nmdesk 升级（本程序不认识其中的数据变更"
+            f" {unknown[0]}），请升级 nmdesk 后再打开。数据库未作任何改动"
         )
     if version == 0 and not db.table_exists("nmdesk_schema"):
         if db.table_exists("meta"):

@@ -379,6 +379,12 @@ def applied(db: ServerConnection) -> list[str]:
     return [str(row[0]) for row in db.execute("SELECT name FROM nmdesk_migrations ORDER BY name")]
 
 
+def unknown(db: ServerConnection) -> list[str]:
+    """Migrations this database has had that this nmdesk does not know (a newer one ran)."""
+    known = {migration.name for migration in SERVER_MIGRATIONS}
+    return [name for name in applied(db) if name not in known]
+
+
 def pending(db: ServerConnection) -> list[ServerMigration]:
     done = set(applied(db))
     return [migration for migration in SERVER_MIGRATIONS if migration.name not in done]

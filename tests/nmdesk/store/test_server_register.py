@@ -126,6 +126,32 @@ def test_a_newer_server_register_is_refused_untouched(server_database: str) -> N
     assert _sql(server_database, "SELECT version FROM nmdesk_schema") == [(SCHEMA_VERSION + 1,)]
 
 
+def test_a_server_register_has_the_files_schema_version(server_database: str) -> None:
+    """Both engines record one SCHEMA_VERSION (2 since the audit's row sets, 0013); a
+    register whose migrations all ran but whose version was not bumped gets it on open,
+    as a file does."""
+    assert SCHEMA_VERSION == 2
+    create_register(server_database, "bit").close()
+    _sql(server_database, "UPDATE nmdesk_schema SET version = 1")
+    with open_register(server_database, read_only=True) as register:
+        assert register.schema_version() == 1  # read-only: nothing is written
+    with open_register(server_database) as register:
+        assert register.schema_version() == SCHEMA_VERSION
+        assert register.audit.verify() == []
+    assert _sql(server_database, "SELECT version FROM nmdesk_schema") == [(SCHEMA_VERSION,)]
+
+
+def test_a_server_register_with_an_unknown_migration_is_refused_untouched(
+    server_database: str,
+) -> None:
+    """A newer nmdesk's migration that did not bump the version is refused, as a file's."""
+    create_register(server_database, "bit").close()
+    _sql(server_database, "INSERT INTO nmdesk_migrations (name) VALUES ('0099_server_future')")
+    with pytest.raises(NewerRegisterError, match="不认识其中的数据变更 0099_server_future"):
+        open_register(server_database)
+    assert _sql(server_database, "SELECT version FROM nmdesk_schema") == [(SCHEMA_VERSION,)]
+
+
 def test_a_failing_migration_leaves_the_database_as_it_was(
     server_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

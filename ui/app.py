@@ -89,6 +89,9 @@ def make_app(argv: list[str]) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("nmdesk")  # Wayland/X11 match the window to nmdesk.desktop
     install_ui_font(app)
+    from ui.common.collector import install_collector
+
+    install_collector(app)  # collections on this thread only: Qt objects die where they live
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nmdesk.commands import add_path_option, open_register, register_path
+from nmdesk.commands import add_path_option, open_register, register_location, register_named
 from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.holidays.files import export_schedule, import_schedule, read_notice_file
 from nmdesk.holidays.notice import parse_notice
@@ -63,7 +63,7 @@ def run_notice(args: argparse.Namespace) -> int:
 
 
 def _in_force(args: argparse.Namespace, year: int) -> YearInForce:
-    if args.path or register_path(args).exists():
+    if register_named(args) or Path(register_location(args)).exists():
         with open_register(args) as register:
             return year_in_force(register, year)
     bundled = bundled_schedule(year)

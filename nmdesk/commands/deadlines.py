@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
-from nmdesk.commands import add_path_option, open_register, register_path
+from nmdesk.commands import add_path_option, open_register, register_location, register_named
 from nmdesk.dates import deadline_text, parse_day
 from nmdesk.errors import ValidationError
 from nmdesk.workdays import WorkdayCalendar
@@ -33,8 +34,7 @@ def run_due(args: argparse.Namespace) -> int:
         raise ValidationError("工作日数", f"“{args.days}”不是整数") from None
     if not 0 <= days <= 3650:
         raise ValidationError("工作日数", "应在 0 到 3650 之间")
-    path = register_path(args)
-    if args.path or path.exists():
+    if register_named(args) or Path(register_location(args)).exists():
         with open_register(args) as register:
             calendar = register.calendar
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nmdesk.commands import add_path_option, register_path
+from nmdesk.commands import add_path_option, register_location
 from nmdesk.profiles import builtin_profile_ids
 
 
@@ -29,7 +29,7 @@ def add_to(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_init(args: argparse.Namespace) -> int:
     from nmdesk.store import create_register
 
-    path = register_path(args)
+    path = register_location(args)
     with create_register(path, args.profile) as register:
         print(f"已新建备案库：{path}（{register.profile.name}）")
     return 0
@@ -41,7 +41,7 @@ LARGE_DEMO_ACCOUNTS = 2000
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    path = register_path(args)
+    path = register_location(args)
     if args.accounts > LARGE_DEMO_ACCOUNTS:
         from nmdesk.demo_large import build_large_register
 

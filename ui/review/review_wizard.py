@@ -45,6 +45,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
@@ -300,7 +301,7 @@ class OpenPage(QWizardPage):
             lambda job: write_all_packets(job.register, campaign, folder, progress=job.proceed),
             self.tr("正在生成通知与自查表…"),
             self.w,
-            register_path=self.w.register.path,
+            register_path=location(self.w.register),
             read_only=True,
             on_done=written,
             on_failed=self.w.show_error,
@@ -453,7 +454,7 @@ class PublishPage(QWizardPage):
             self.tr("正在发布…"),
             self,
             title=self.tr("发布公示"),
-            register_path=self.w.register.path,
+            register_path=location(self.w.register),
             actor=self.w.register.actor,
             on_done=self._on_finished,
             on_failed=self._on_failed,
@@ -500,7 +501,7 @@ class PublishPage(QWizardPage):
             self.tr("正在导出公示文件…"),
             self,
             title=self.tr("重新导出"),
-            register_path=self.w.register.path,
+            register_path=location(self.w.register),
             read_only=True,
             on_done=exported,
             on_failed=self.w.show_error,

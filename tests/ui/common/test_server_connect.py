@@ -162,26 +162,6 @@ def test_the_first_start_offers_the_server(qtbot, tmp_path, monkeypatch):
     assert not (tmp_path / "new.nmdesk").exists()  # no file was made
 
 
-# -- the .pgpass -----------------------------------------------------------------------
-
-
-def test_a_password_entry_replaces_only_its_own_line_with_0600(tmp_path):
-    path = tmp_path / "pgpass"
-    path.write_text("other:5432:*:someone:keep-me\n")
-    path.chmod(0o644)
-    entry = PasswordEntry("db:a", 5432, "nm\\desk", "clerk")
-    entry.put(entry.line("pa:ss"), path)
-    assert path.read_text().splitlines() == [
-        "db\\:a:5432:nm\\\\desk:clerk:pa\\:ss",
-        "other:5432:*:someone:keep-me",
-    ]
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert entry.saved_line(path) == "db\\:a:5432:nm\\\\desk:clerk:pa\\:ss"
-    entry.put(None, path)
-    assert path.read_text().splitlines() == ["other:5432:*:someone:keep-me"]
-    assert entry.saved_line(path) is None
-
-
 # -- on the server -----------------------------------------------------------------------
 
 

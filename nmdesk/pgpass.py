@@ -5,7 +5,10 @@ A server register's URL carries no password: libpq looks it up in the file named
 whose lines read ``host:port:database:user:password``. libpq ignores the file when
 others may read it, so it is written with 0600 permissions. The connection dialog
 puts a typed password there for the connection (``PasswordEntry``) and takes it out
-again afterwards unless the clerk asked to remember it.
+again afterwards unless the clerk asked to remember it. Where the optional ``keyring``
+package has a working backend (``usable_keyring``), a remembered password is kept in
+the system keyring instead and put in the file only while nmdesk runs, until the
+store takes a password from its caller (docs/server.md).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def password_file() -> Path:
@@ -91,3 +95,23 @@ class PasswordEntry:
             out.write("".join(f"{each}\n" for each in kept))
         if sys.platform != "win32":
             os.chmod(target, 0o600)  # an existing file keeps its mode through O_TRUNC
+
+
+# The keyring's service name for a server password; the user name is the register's URL.
+KEYRING_SERVICE = "nmdesk"
+
+
+def usable_keyring() -> Any | None:
+    """The system keyring (the optional ``keyring`` package) when it has a backend that
+    keeps passwords, else None: not installed, or only its fail or null backend (a
+    headless machine), whose priority is not above 0."""
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        backend = keyring.get_keyring()
+        priority = float(getattr(backend, "priority", 0))
+    except Exception:  # a broken backend is no keyring: the .pgpass is used
+        return None
+    return backend if priority > 0 else None

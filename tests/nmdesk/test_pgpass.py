@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import stat
+import sys
+import types
 from pathlib import Path
 
-from nmdesk.pgpass import PasswordEntry, password_file
+from nmdesk.pgpass import PasswordEntry, password_file, usable_keyring
 
 
 def test_a_password_entry_replaces_only_its_own_line_with_0600(tmp_path):
@@ -39,3 +41,15 @@ def test_a_missing_file_is_made_private(tmp_path):
     entry.put(entry.line("pw"), path)
     assert path.read_text() == "db:5432:nmdesk:clerk:pw\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_keyring_is_used_only_with_a_backend_that_keeps_passwords(monkeypatch):
+    backend = types.SimpleNamespace(priority=0)  # keyring's fail backend on a headless machine
+    fake = types.ModuleType("keyring")
+    fake.get_keyring = lambda: backend  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+    assert usable_keyring() is None
+    backend.priority = 5  # the Secret Service, Windows' Credential Locker, macOS' Keychain
+    assert usable_keyring() is backend
+    monkeypatch.setitem(sys.modules, "keyring", None)  # not installed
+    assert usable_keyring() is None

@@ -8,10 +8,12 @@ caller as ``dialog.register``. A failure is one sentence in the dialog and every
 field is kept.
 
 The password goes where libpq looks for it, the clerk's ``.pgpass`` (0600,
-``nmdesk.pgpass``), for the connection; 记住密码 keeps it there, otherwise it is
-taken out again when nmdesk quits, and after a failed attempt at once. nmdesk's own
-settings keep the last server (address, port, database, user, encryption), never a
-password.
+``nmdesk.pgpass``), for the connection; 记住密码 keeps it in the system keyring when
+the ``keyring`` package has a working backend (and the .pgpass line only while nmdesk
+runs), else in the .pgpass; otherwise the line is taken out again when nmdesk quits,
+and after a failed attempt at once. A password left empty is taken from the keyring,
+else libpq finds it in the .pgpass. nmdesk's own settings keep the last server
+(address, port, database, user, encryption), never a password.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nmdesk.pgpass import PasswordEntry, password_file
+from nmdesk.pgpass import KEYRING_SERVICE, PasswordEntry, password_file, usable_keyring
 from ui.common.tasks import runner
 
 if TYPE_CHECKING:
@@ -99,12 +101,19 @@ class ServerConnectDialog(QDialog):
         self.user = QLineEdit(_os_user())
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(tr("已保存在本机的 .pgpass 中时可不填"))
+        self.password.setPlaceholderText(tr("已记住密码时可不填"))
         self.ssl = QComboBox()
         for label, mode in SSL_MODES:
             self.ssl.addItem(tr(label), mode)
-        self.remember = QCheckBox(tr("记住密码（保存在本机的 .pgpass 文件中，仅本人可读）"))
-        self.remember.setToolTip(str(password_file()))
+        self.keyring = usable_keyring()
+        self.remember = QCheckBox(
+            tr("记住密码（保存在系统钥匙串中）")
+            if self.keyring is not None
+            else tr("记住密码（保存在本机的 .pgpass 文件中，仅本人可读）")
+        )
+        self.remember.setToolTip(
+            tr("系统钥匙串") if self.keyring is not None else str(password_file())
+        )
         for label, widget in (
             (tr("服务器地址"), self.host),
             (tr("端口"), self.port),
@@ -202,9 +211,12 @@ class ServerConnectDialog(QDialog):
         )
 
     def _stage_password(self) -> None:
-        """A typed password goes in the .pgpass for this connection (see the module)."""
+        """A typed password, or the one in the keyring, goes in the .pgpass for this
+        connection (see the module)."""
         self._undo_password = None
         password = self.password.text()
+        if not password and self.keyring is not None:
+            password = self._keyring_password() or ""
         if not password:
             return
         entry = PasswordEntry(
@@ -217,11 +229,32 @@ class ServerConnectDialog(QDialog):
         entry.put(entry.line(password))
         self._undo_password = (entry, previous)
 
+    def _keyring_password(self) -> str | None:
+        assert self.keyring is not None
+        try:
+            found = self.keyring.get_password(KEYRING_SERVICE, self.url())
+        except Exception:  # a locked or broken keyring: as if it held nothing
+            return None
+        return str(found) if found else None
+
+    def _kept_in_keyring(self) -> bool:
+        """记住密码 with a keyring: the typed password saved there (True), or not."""
+        password = self.password.text()
+        if self.keyring is None or not password or not self.remember.isChecked():
+            return False
+        try:
+            self.keyring.set_password(KEYRING_SERVICE, self.url(), password)
+        except Exception:  # refused (locked, no session bus): the .pgpass keeps it
+            return False
+        return True
+
     def _connected(self, register: Register) -> None:
         self._set_busy(False)
         undo, self._undo_password = self._undo_password, None
-        if undo is not None and not self.remember.isChecked():
-            _forget_at_exit(*undo)  # for this session only
+        if undo is not None:
+            kept_in_file = self.remember.isChecked() and self.password.text()
+            if self._kept_in_keyring() or not kept_in_file:
+                _forget_at_exit(*undo)  # in the .pgpass for this session only
         self.register = register
         self.save()
         self.accept()

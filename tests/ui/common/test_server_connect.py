@@ -5,6 +5,7 @@ main window shows its accounts; a wrong password is one sentence in the dialog."
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,54 @@ def test_a_typed_password_connects_and_stays_only_when_remembered(
     assert bool(server_connect._SESSION_PASSWORDS) is not remember
     forget_session_passwords()  # what happens at exit
     assert (entry.saved_line(private) is not None) is remember
+
+
+class FakeKeyring:
+    """A keyring backend that keeps passwords in a dict (the real one needs a desktop session)."""
+
+    priority = 5
+
+    def __init__(self) -> None:
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.saved.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.saved[(service, user)] = password
+
+
+def test_with_a_keyring_a_remembered_password_lives_there_not_in_the_file(
+    qtbot, server_demo, settings, tmp_path, monkeypatch
+):
+    cluster, name = server_demo
+    password = cluster.pgpass.read_text().splitlines()[0].rsplit(":", 1)[1]
+    private = tmp_path / "pgpass"
+    monkeypatch.setenv("PGPASSFILE", str(private))
+    keyring = FakeKeyring()
+    monkeypatch.setattr(server_connect, "usable_keyring", lambda: keyring)
+    entry = PasswordEntry("127.0.0.1", cluster.port, name, cluster.user)
+    for typed in (password, ""):  # typed and remembered, then taken from the keyring
+        dialog = ServerConnectDialog(settings)
+        qtbot.addWidget(dialog)
+        assert "系统钥匙串" in dialog.remember.text()
+        fill(dialog, "127.0.0.1", cluster.port, name, cluster.user)
+        dialog.password.setText(typed)
+        dialog.remember.setChecked(True)
+        dialog.connect_button.click()
+        wait_for_job(qtbot, dialog.job)
+        assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
+        dialog.register.close()
+        assert keyring.saved == {("nmdesk", cluster.url(name)): password}
+        forget_session_passwords()  # nmdesk quits
+        assert entry.saved_line(private) is None  # the file held it only while nmdesk ran
+
+
+def test_without_a_usable_keyring_the_file_is_offered(qtbot, settings, monkeypatch):
+    from nmdesk import pgpass
+
+    monkeypatch.setitem(sys.modules, "keyring", None)  # not installed
+    assert pgpass.usable_keyring() is None
+    dialog = ServerConnectDialog(settings)
+    qtbot.addWidget(dialog)
+    assert ".pgpass" in dialog.remember.text()

@@ -47,3 +47,13 @@ def as_location(value: Location) -> Location:
     if isinstance(value, str) and is_server_url(value):
         return value
     return Path(value)
+
+
+def folder(register: Any) -> Path:
+    """Where the file dialogs start and outputs go by default: the register file's
+    folder, or nmdesk's data folder for a server register (it has no folder here)."""
+    if on_server(register):
+        from nmdesk.paths import default_register_path
+
+        return default_register_path().parent
+    return Path(register.path).parent

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from nmdesk.changes import EVERYTHING, Changes
 from nmdesk.errors import NmdeskError
 from nmdesk.models import AccountStatus
-from nmdesk.paths import default_register_path
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
-from ui.common.register_location import display_name, on_server
+from ui.common.register_location import display_name
+from ui.common.register_location import folder as register_folder
 from ui.common.window_fit import fit_to_screen
 from ui.register import main_actions
 from ui.register.account_details import AccountDetails
@@ -385,11 +385,7 @@ class MainWindow(ModalHost, QMainWindow):
     def choose_file(self, title: str, save: bool = False) -> str:
         """A file dialog; tests replace this."""
         pattern = self.tr("备案库 (*.nmdesk *.db *.sqlite);;所有文件 (*)")
-        folder = str(
-            default_register_path().parent
-            if on_server(self.register)
-            else Path(self.register.path).parent
-        )
+        folder = str(register_folder(self.register))
         if save:
             return file_dialogs.save_file_name(self, title, folder, pattern)
         return file_dialogs.open_file_name(self, title, folder, pattern)

@@ -38,6 +38,7 @@ from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
 from ui.common.register_location import Location, location
+from ui.common.register_location import folder as register_folder
 from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
@@ -366,7 +367,7 @@ def export_audit_trail(
     from nmdesk.audit_export import export_audit
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
-        folder = str(register.path.parent)
+        folder = str(register_folder(register))
         return file_dialogs.save_file_name(cast(QWidget, parent), title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser

@@ -435,7 +435,14 @@ def _make_action(window: MainWindow, spec: ActionSpec) -> QAction:
     if spec.tip:
         action.setStatusTip(window.tr(spec.tip))
     run = spec.run
-    action.triggered.connect(lambda _checked=False: run(window))
+
+    def triggered(_checked: bool = False) -> None:
+        try:
+            run(window)
+        except NmdeskError as exc:  # e.g. what a server register cannot do yet
+            window.show_error(exc)
+
+    action.triggered.connect(triggered)
     window.addAction(action)
     return action
 

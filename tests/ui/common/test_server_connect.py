@@ -330,3 +330,44 @@ def test_without_a_usable_keyring_the_file_is_offered(qtbot, settings, monkeypat
     dialog = ServerConnectDialog(settings)
     qtbot.addWidget(dialog)
     assert ".pgpass" in dialog.remember.text()
+
+
+def test_what_a_server_register_cannot_do_yet_is_one_sentence_in_the_window(
+    qtbot, server_demo, settings, monkeypatch
+):
+    from nmdesk.store import open_register
+
+    cluster, name = server_demo
+    window = MainWindow(open_register(cluster.url(name)), settings=settings, owns_register=True)
+    qtbot.addWidget(window)
+    errors: list[str] = []
+    monkeypatch.setattr(window, "show_error", lambda error, title=None: errors.append(str(error)))
+    monkeypatch.setattr(window, "exec_dialog", lambda dialog: pytest.fail("no dialog opens"))
+    try:
+        qtbot.waitUntil(lambda: window.current_account_id() is not None, timeout=20_000)
+        for action in (window.act_backup, window.act_unlock):
+            action.trigger()
+        assert len(errors) == 2
+        assert "pg_dump" in errors[0] and "无需解除" in errors[1]
+        assert all("\n" not in sentence for sentence in errors)
+    finally:
+        window.close()
+
+
+def test_a_clerks_error_raised_by_a_menu_command_is_shown_in_the_window(
+    qtbot, demo_register, settings, monkeypatch
+):
+    from nmdesk.errors import RegisterError
+
+    window = MainWindow(demo_register, settings=settings)
+    qtbot.addWidget(window)
+    errors: list[str] = []
+    monkeypatch.setattr(window, "show_error", lambda error, title=None: errors.append(str(error)))
+
+    def refuse() -> int:
+        raise RegisterError("服务器备案库的附件将保存在数据库中，本版本尚不支持服务器上的附件")
+
+    monkeypatch.setattr(window, "require_account", refuse)
+    window.act_attachments.trigger()  # no traceback, no error hook: one sentence
+    assert errors == ["服务器备案库的附件将保存在数据库中，本版本尚不支持服务器上的附件"]
+    window.close()

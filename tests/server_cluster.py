@@ -226,9 +226,7 @@ def server_cluster() -> Iterator[ServerCluster]:
     without PostgreSQL)."""
     bin_dir = find_binaries()
     if bin_dir is None:
-        unavailable(
-            "PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)"
-        )
+        unavailable("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
     try:
         import psycopg  # noqa: F401
     except ImportError:

@@ -29,6 +29,7 @@ from nmdesk.store.search import AccountQuery
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 
 
@@ -135,7 +136,7 @@ class ExportDialog(ModalHost, QDialog):
             work,
             tr("正在导出…"),
             self,
-            register_path=self.register.path,
+            register_path=location(self.register),
             actor=self.register.actor,
             on_done=exported,
             on_failed=refused,

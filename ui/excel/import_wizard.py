@@ -56,6 +56,7 @@ from nmdesk.store.interfaces import Register
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 from ui.excel.import_preview import PreviewPage
@@ -457,7 +458,7 @@ class ImportWizard(ModalHost, QWizard):
             work,
             label,
             self,
-            register_path=self.register.path,
+            register_path=location(self.register),
             actor=self.register.actor,
             on_done=on_done,
             on_failed=self.show_error,

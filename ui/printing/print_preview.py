@@ -34,6 +34,7 @@ from nmdesk.forms import FORM_NAMES, default_file_name, form_sheets, render_form
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.window_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class PrintPreviewDialog(ModalHost, QDialog):
 
             self.job = start_render(
                 self,
-                self.register.path,
+                location(self.register),
                 "ledger",
                 None,
                 target,

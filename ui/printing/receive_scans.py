@@ -33,6 +33,7 @@ from nmdesk.forms.scans import ScanPlan, commit_scans, copies_of, plan_scans
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
@@ -141,7 +142,7 @@ class ScanReceiveDialog(ModalHost, QDialog):
             work,
             label,
             self,
-            register_path=self.register.path,
+            register_path=location(self.register),
             actor=self.register.actor,
             on_done=on_done,
             on_failed=refused,

@@ -7,21 +7,19 @@ the task runner (connecting can take seconds) and, once it is open, hands it to 
 caller as ``dialog.register``. A failure is one sentence in the dialog and every
 field is kept.
 
-The password goes where libpq looks for it, the clerk's ``.pgpass`` (0600,
-``nmdesk.pgpass``), for the connection; 记住密码 keeps it in the system keyring when
-the ``keyring`` package has a working backend (and the .pgpass line only while nmdesk
-runs), else in the .pgpass; otherwise the line is taken out again when nmdesk quits,
-and after a failed attempt at once. A password left empty is taken from the keyring,
-else libpq finds it in the .pgpass. nmdesk's own settings keep the last server
-(address, port, database, user, encryption), never a password.
+The password the clerk types (or the keyring holds) is kept in this process's memory
+for the connection and the jobs that open the register again
+(``nmdesk.store.use_server_password``), never written; a wrong one is forgotten at
+once. 记住密码 keeps it in the system keyring when the ``keyring`` package has a
+working backend, else in the clerk's ``.pgpass`` (0600, ``nmdesk.pgpass``), where
+libpq finds it next time. A password left empty is taken from the keyring, else
+libpq finds it in the .pgpass. nmdesk's own settings keep the last server (address,
+port, database, user, encryption), never a password.
 """
 
 from __future__ import annotations
 
-import atexit
 import getpass
-import os
-import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -77,8 +75,8 @@ class ServerConnectDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.register: Register | None = None
+        self._given_password = False  # a password went with the last attempt
         self.job: Job[Register] | None = None  # the running connection (tests wait)
-        self._undo_password: tuple[PasswordEntry, str | None] | None = None
         self.setWindowTitle(tr("连接服务器备案库"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
@@ -176,6 +174,10 @@ class ServerConnectDialog(QDialog):
             self.user.text().strip(),
         )
 
+    def connect_url(self) -> str:
+        """The URL the register is opened with: ``url()`` and the encryption chosen."""
+        return f"{self.url()}?sslmode={self.sslmode()}"
+
     def sslmode(self) -> str:
         return str(self.ssl.currentData())
 
@@ -188,11 +190,8 @@ class ServerConnectDialog(QDialog):
             self.show_problem(problem)
             return
         self.error.hide()
-        self._stage_password()
-        # libpq reads the encryption the clerk chose from the environment for now:
-        # the store's URL takes no sslmode yet (docs/server.md, "For the clerk")
-        os.environ["PGSSLMODE"] = self.sslmode()
-        url = self.url()
+        self._give_password()
+        url = self.connect_url()
         self._set_busy(True)
 
         def work(_job: Job[Register]) -> Register:
@@ -210,24 +209,17 @@ class ServerConnectDialog(QDialog):
             on_failed=self._failed,
         )
 
-    def _stage_password(self) -> None:
-        """A typed password, or the one in the keyring, goes in the .pgpass for this
-        connection (see the module)."""
-        self._undo_password = None
+    def _give_password(self) -> None:
+        """A typed password, or the one in the keyring, for this connection: in memory
+        only (see the module)."""
+        from nmdesk.store import use_server_password
+
         password = self.password.text()
         if not password and self.keyring is not None:
             password = self._keyring_password() or ""
-        if not password:
-            return
-        entry = PasswordEntry(
-            self.host.text().strip(),
-            self.port.value(),
-            self.database.text().strip(),
-            self.user.text().strip(),
-        )
-        previous = entry.saved_line()
-        entry.put(entry.line(password))
-        self._undo_password = (entry, previous)
+        self._given_password = bool(password)
+        if password:
+            use_server_password(self.connect_url(), password)
 
     def _keyring_password(self) -> str | None:
         assert self.keyring is not None
@@ -250,21 +242,30 @@ class ServerConnectDialog(QDialog):
 
     def _connected(self, register: Register) -> None:
         self._set_busy(False)
-        undo, self._undo_password = self._undo_password, None
-        if undo is not None:
-            kept_in_file = self.remember.isChecked() and self.password.text()
-            if self._kept_in_keyring() or not kept_in_file:
-                _forget_at_exit(*undo)  # in the .pgpass for this session only
+        password = self.password.text()
+        if password and self.remember.isChecked() and not self._kept_in_keyring():
+            entry = PasswordEntry(
+                self.host.text().strip(),
+                self.port.value(),
+                self.database.text().strip(),
+                self.user.text().strip(),
+            )
+            try:
+                entry.put(entry.line(password))
+            except OSError as error:  # connected all the same: say what was not kept
+                self.show_problem(
+                    tr("已连接，但未能把密码保存到 .pgpass：{0}").format(error.strerror)
+                )
         self.register = register
         self.save()
         self.accept()
 
     def _failed(self, sentence: str) -> None:
+        from nmdesk.store import use_server_password
+
         self._set_busy(False)
-        undo, self._undo_password = self._undo_password, None
-        if undo is not None:  # a wrong password is not kept
-            entry, previous = undo
-            entry.put(previous)
+        if self._given_password:  # a wrong password is not tried again
+            use_server_password(self.connect_url(), None)
         self.show_problem(sentence)
 
     def show_problem(self, sentence: str) -> None:
@@ -292,27 +293,6 @@ class ServerConnectDialog(QDialog):
         if self.job is not None and not self.job.done:
             return  # connecting: the attempt ends by itself (a timeout of seconds)
         super().reject()
-
-
-# Passwords typed for this session only, with the line each replaced in the .pgpass
-_SESSION_PASSWORDS: list[tuple[PasswordEntry, str | None]] = []
-
-
-def _forget_at_exit(entry: PasswordEntry, previous: str | None) -> None:
-    if not _SESSION_PASSWORDS:
-        atexit.register(forget_session_passwords)
-    _SESSION_PASSWORDS.append((entry, previous))
-
-
-def forget_session_passwords() -> None:
-    """Take this session's passwords out of the .pgpass again (at exit), putting back
-    what each replaced."""
-    while _SESSION_PASSWORDS:
-        entry, previous = _SESSION_PASSWORDS.pop()
-        try:
-            entry.put(previous)
-        except OSError as error:  # at exit: say so, never a traceback
-            print(f"未能从 .pgpass 中删除本次输入的密码：{error.strerror}", file=sys.stderr)
 
 
 def recent_servers(settings: QSettings) -> list[str]:

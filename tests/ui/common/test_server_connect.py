@@ -15,21 +15,26 @@ from PySide6.QtWidgets import QDialog
 
 import ui.app as app_module
 from nmdesk.pgpass import PasswordEntry
+from nmdesk.store import open_register
 from ui.common import server_connect
 from ui.common.first_start import CONNECT_SERVER, FirstStartDialog
-from ui.common.server_connect import (
-    ServerConnectDialog,
-    forget_session_passwords,
-    recent_servers,
-    server_url,
-)
+from ui.common.server_connect import ServerConnectDialog, recent_servers, server_url
 from ui.register.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
-def own_sslmode(monkeypatch):
-    """The dialog sets PGSSLMODE for libpq; each test's is undone after it."""
-    monkeypatch.setenv("PGSSLMODE", "prefer")
+def no_session_passwords():
+    """Each test starts without the passwords an earlier one gave this process."""
+    yield
+    from nmdesk.store import server_connection
+
+    server_connection._session_passwords.clear()
+
+
+def session_password(url: str) -> str | None:
+    from nmdesk.store import server_connection
+
+    return server_connection._session_password(server_connection.parse_server_url(url))
 
 
 @pytest.fixture
@@ -250,18 +255,24 @@ def test_a_wrong_password_is_one_sentence_and_the_fields_stay(
     assert dialog.host.text() == "127.0.0.1" and dialog.database.text() == name
     assert dialog.password.text() == "not-the-password"
     assert dialog.connect_button.isEnabled()
-    # a wrong password is not kept in the .pgpass
+    # a wrong password is kept neither in the .pgpass nor for the next connection
     assert private.read_text() == "elsewhere:5432:*:someone:keep-me\n"
+    assert session_password(dialog.connect_url()) is None
 
 
 @pytest.mark.parametrize("remember", [True, False])
 def test_a_typed_password_connects_and_stays_only_when_remembered(
     qtbot, server_demo, dialog, tmp_path, monkeypatch, remember
 ):
+    """Not remembered, the password lives in this process's memory only, for the
+    window's jobs; remembered without a keyring, in the .pgpass (0600)."""
     cluster, name = server_demo
     password = cluster.pgpass.read_text().splitlines()[0].rsplit(":", 1)[1]
     private = tmp_path / "pgpass"
     monkeypatch.setenv("PGPASSFILE", str(private))  # empty: only the typed password works
+    monkeypatch.setattr(server_connect, "usable_keyring", lambda: None)
+    dialog = ServerConnectDialog(dialog.settings)
+    qtbot.addWidget(dialog)
     fill(dialog, "127.0.0.1", cluster.port, name, cluster.user)
     dialog.password.setText(password)
     dialog.remember.setChecked(remember)
@@ -273,12 +284,17 @@ def test_a_typed_password_connects_and_stays_only_when_remembered(
         assert dialog.register.accounts.count() == 300
     finally:
         dialog.register.close()
+    again = open_register(dialog.connect_url())  # as a job of the window opens it
+    try:
+        assert again.accounts.count() == 300
+    finally:
+        again.close()
     entry = PasswordEntry("127.0.0.1", cluster.port, name, cluster.user)
-    assert entry.saved_line(private) == entry.line(password)
-    assert stat.S_IMODE(private.stat().st_mode) == 0o600
-    assert bool(server_connect._SESSION_PASSWORDS) is not remember
-    forget_session_passwords()  # what happens at exit
-    assert (entry.saved_line(private) is not None) is remember
+    if remember:
+        assert entry.saved_line(private) == entry.line(password)
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    else:
+        assert not private.exists() or entry.saved_line(private) is None
 
 
 class FakeKeyring:
@@ -318,8 +334,10 @@ def test_with_a_keyring_a_remembered_password_lives_there_not_in_the_file(
         assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
         dialog.register.close()
         assert keyring.saved == {("nmdesk", cluster.url(name)): password}
-        forget_session_passwords()  # nmdesk quits
-        assert entry.saved_line(private) is None  # the file held it only while nmdesk ran
+        assert not private.exists() or entry.saved_line(private) is None  # never in a file
+        from nmdesk.store import server_connection
+
+        server_connection._session_passwords.clear()  # nmdesk starts again
 
 
 def test_without_a_usable_keyring_the_file_is_offered(qtbot, settings, monkeypatch):

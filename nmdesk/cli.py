@@ -69,7 +69,12 @@ class _PrintableStream:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "path", None) and getattr(args, "server", None):
+        from nmdesk.commands import BOTH_GIVEN
+
+        parser.error(BOTH_GIVEN)
     args.notes = []  # warnings from opening the register (nmdesk.commands.open_register)
     plain_out, plain_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _PrintableStream(plain_out), _PrintableStream(plain_err)

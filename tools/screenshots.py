@@ -3,7 +3,7 @@
     python -m tools.screenshots OUTDIR        (``make screenshots`` writes docs/screenshots/)
 
 Writes ``main-window.png``, ``deadlines-board.png``, ``account-history.png``,
-``first-start.png``, ``account-form.png``, ``print-preview.png`` and
+``first-start.png``, ``server-connect.png``, ``account-form.png``, ``print-preview.png`` and
 ``review-wizard.png``, each window at the size it takes on a 1366 × 768 screen; then
 the pictures of the clerk's guide into ``resources/guide/images/`` and the guide
 itself as ``guide.png`` (``tools/guide_screenshots.py``). Runs headless
@@ -63,6 +63,23 @@ def pick_account(register: Register) -> int:
         ):
             return filing.account_id
     return register.accounts.ids()[0]
+
+
+def _server_connect(out: Path, app: QApplication) -> Path:
+    """文件 → 连接服务器备案库…, filled in as an office's IT department would tell a clerk."""
+    from ui.common.server_connect import ServerConnectDialog
+
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
+    dialog = ServerConnectDialog(settings)
+    dialog.host.setText("db.xuanchuan.example.edu.cn")
+    dialog.database.setText("nmdesk")
+    dialog.user.setText("zhangsan")
+    dialog.password.setText("password")
+    dialog.ssl.setCurrentIndex(1)  # require
+    dialog.show()
+    path = save(dialog, out / "server-connect.png", app)
+    dialog.close()
+    return path
 
 
 def render(out: Path, profile_id: str = "bit") -> list[Path]:
@@ -140,6 +157,8 @@ def render(out: Path, profile_id: str = "bit") -> list[Path]:
         first.show()
         written.append(save(first, out / "first-start.png", app))
         first.close()
+
+        written.append(_server_connect(out, app))
     return written
 
 

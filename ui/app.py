@@ -123,21 +123,34 @@ def first_start(
     path: Path, parent: QWidget | None = None, run: Callable[[QDialog], int] | None = None
 ) -> Register | None:
     """Ask for a profile (or the demo) and create the register; None if the clerk cancelled."""
-    from ui.common.first_start import FirstStartDialog
+    from ui.common.first_start import CONNECT_SERVER, FirstStartDialog
 
     dialog = FirstStartDialog(path, parent)
-    if (run or exec_dialog)(dialog) != QDialog.DialogCode.Accepted:
+    result = (run or exec_dialog)(dialog)
+    if result == CONNECT_SERVER:
+        return connect_server(parent, run)
+    if result != QDialog.DialogCode.Accepted:
         return None
     profile_id, demo = dialog.choice()
     return create_register(path, profile_id, demo)
+
+
+def connect_server(
+    parent: QWidget | None = None, run: Callable[[QDialog], int] | None = None
+) -> Register | None:
+    """连接服务器备案库…: the register the clerk connected to, None if they cancelled."""
+    from ui.common.server_connect import ServerConnectDialog
+
+    dialog = ServerConnectDialog(make_settings(), parent)
+    if (run or exec_dialog)(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.register
 
 
 def open_window(
     path: Path, parent: QWidget | None = None, *, create: bool = False
 ) -> QWidget | None:
     """Open (or first create) the register at ``path`` in a new main window."""
-    from ui.register.main_window import MainWindow
-
     if create or not path.exists():
         register = first_start(path, parent)
         if register is None:
@@ -145,8 +158,17 @@ def open_window(
     else:
         # the day's backup is taken after the window opens, on the register worker
         register = open_register(path, auto_backup=False)
+    return show_window(register)
+
+
+def show_window(register: Register) -> QWidget:
+    """A main window on an open register, which it closes with itself."""
+    from ui.common.register_location import on_server
+    from ui.register.main_window import MainWindow
+
     window = MainWindow(register, settings=make_settings(), owns_register=True)
-    if not register.read_only:
+    # a server register's backups are the server's (pg_dump), not a local folder
+    if not register.read_only and not on_server(register):
         # after the first screen's id list and the deadlines, which share the register worker
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, window, window.start_daily_backup)
     if os.environ.get("NMDESK_STARTUP_PROBE"):  # benchmarks/bench_startup.py only
@@ -169,14 +191,25 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--path", type=Path, default=None, help="备案库文件；缺省为用户数据目录中的默认备案库"
     )
+    parser.add_argument(
+        "--server",
+        default=None,
+        metavar="URL",
+        help="服务器上的备案库：postgresql://用户名@服务器[:端口]/数据库（密码由 .pgpass 提供）",
+    )
     args = parser.parse_args(argv[1:])
+    if args.path and args.server:
+        parser.error("--path 和 --server 只能给出一个")
     app = make_app(argv)
     from ui.safety.data_safety import install_error_hook
 
     install_error_hook()  # an uncaught error becomes a message box, not a silent traceback
     path = args.path or default_register_path()
     try:
-        window = open_window(path)
+        if args.server:
+            window: QWidget | None = show_window(open_register(args.server))
+        else:
+            window = open_window(path)
     except NmdeskError as exc:
         QMessageBox.critical(None, tr("无法打开备案库"), str(exc))
         return 2

@@ -36,11 +36,14 @@ def run_verify(args: argparse.Namespace) -> int:
             )
             if note
         ]
-        found = list_backups(register.path)
-        folder = backups_dir(register.path)
+        on_server = bool(getattr(args, "server", None))
+        found = [] if on_server else list_backups(register.path)
+        folder = None if on_server else backups_dir(register.path)
     lines = report.lines()
     print("\n".join(lines[:4]))
-    if found:
+    if on_server:
+        print("最近备份：服务器备案库的备份由服务器管理员用 pg_dump 完成，不在本机")
+    elif found:
         print(f"最近备份：{found[0].describe()}（共 {len(found)} 份，位于 {folder}）")
     else:
         print("最近备份：无")

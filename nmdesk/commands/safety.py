@@ -51,7 +51,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from nmdesk.store.backup import backups_dir, list_backups
 
-    path = register_path(args)
+    path = register_path(args, "backups（列出备份）")
     found = list_backups(path)
     if not found:
         print(f"{backups_dir(path)} 中没有备份")
@@ -64,7 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from nmdesk.store.restore import restore
 
-    path = register_path(args)
+    path = register_path(args, "restore（从备份恢复）")
     result = restore(path, args.backup)
     print(
         f"已从 {args.backup} 恢复备案库 {path}"
@@ -87,7 +87,7 @@ def run_audit_export(args: argparse.Namespace) -> int:
 def run_unlock(args: argparse.Namespace) -> int:
     from nmdesk.store.locking import force_unlock, read_lock
 
-    path = register_path(args)
+    path = register_path(args, "unlock（解除占用）")
     holder = read_lock(path)
     if not args.force:
         who = holder.describe() if holder else "无人占用"

@@ -49,6 +49,16 @@ def open_register(
     return Register.open(path, actor=actor, read_only=read_only, auto_backup=auto_backup)
 
 
+def use_server_password(url: str, password: str | None) -> None:
+    """Connect to the server register at ``url`` with ``password`` for the rest of this
+    process, in memory only (never written anywhere), so that the connections its jobs
+    open again use it too; None forgets it. Without one, libpq looks in the clerk's
+    ``.pgpass``. Loads psycopg."""
+    from nmdesk.store.server_connection import parse_server_url, use_password
+
+    use_password(parse_server_url(url), password)
+
+
 def create_register(
     path: str | Path, profile_id: str, *, actor: str | None = None
 ) -> interfaces.Register:
@@ -76,4 +86,5 @@ __all__ = [
     "is_server_url",
     "open_register",
     "os_reason",
+    "use_server_password",
 ]

@@ -9,8 +9,8 @@ binds them: ``bool`` as an integer, dates as ISO text, so that a repository writ
 the same Python values to either engine.
 
 A server register is named by a URL, ``postgresql://USER@HOST[:PORT]/DB``, which
-never carries a password: libpq reads it from the clerk's ``.pgpass``
-(``PGPASSFILE``). Imported only when a server register is opened, so that opening
+never carries a password: one given for this process (``use_password``, in memory
+only) is used, else libpq reads it from the clerk's ``.pgpass`` (``PGPASSFILE``). Imported only when a server register is opened, so that opening
 a file does not load psycopg.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -102,6 +103,33 @@ def parse_server_url(url: str) -> ServerAddress:
     except ValueError:
         raise RegisterError(f"服务器地址 {url} 中的端口不对") from None
     return ServerAddress(unquote(parts.username), parts.hostname, port, database, tls)
+
+
+# Passwords given for this process (typed by the clerk or read from the keyring), by
+# server, role and database: kept in memory only, never written, so that the
+# connections a window's jobs open again find it too. Without one, libpq looks in
+# the clerk's .pgpass.
+_session_passwords: dict[tuple[str, int, str, str], str] = {}
+_session_lock = threading.Lock()
+
+
+def _session_key(address: ServerAddress) -> tuple[str, int, str, str]:
+    return (address.host, address.port, address.user, address.database)
+
+
+def use_password(address: ServerAddress, password: str | None) -> None:
+    """Connect to ``address`` with ``password`` for the rest of this process; None
+    forgets it (a wrong one must not be tried again)."""
+    with _session_lock:
+        if password:
+            _session_passwords[_session_key(address)] = password
+        else:
+            _session_passwords.pop(_session_key(address), None)
+
+
+def _session_password(address: ServerAddress) -> str | None:
+    with _session_lock:
+        return _session_passwords.get(_session_key(address))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -215,6 +243,9 @@ class ServerConnection:
             "application_name": "nmdesk",
             **dict(address.tls),
         }
+        password = _session_password(address)
+        if password is not None:
+            parameters["password"] = password
         try:
             conn = psycopg.connect(autocommit=True, **parameters)
         except psycopg.Error as exc:

@@ -45,12 +45,17 @@ def app_icon() -> QIcon:
     return icon
 
 
-def _summary_html(register_path: Path, profile: Profile) -> str:
+def _summary_html(register_path: Path | str, profile: Profile) -> str:
     rows = [
         (tr("版本"), f"nmdesk {__version__}" + (tr("（安装包）") if is_frozen() else "")),
         (tr("策略配置"), f"{profile.name}（{profile.policy_title}）"),
         (tr("备案库"), str(register_path)),
-        (tr("备份目录"), str(backups_dir(register_path))),
+        (
+            tr("备份目录"),
+            tr("由服务器管理员用 pg_dump 备份")
+            if isinstance(register_path, str)
+            else str(backups_dir(register_path)),
+        ),
         (tr("界面库"), f"Qt {qVersion()}，PySide6 {PySide6.__version__}"),
     ]
     cells = "".join(
@@ -77,7 +82,7 @@ def _summary_html(register_path: Path, profile: Profile) -> str:
 class AboutDialog(QDialog):
     """The About window: a summary page and one page per licence text."""
 
-    def __init__(self, register_path: Path, profile: Profile, parent: QWidget | None = None):
+    def __init__(self, register_path: Path | str, profile: Profile, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("关于 nmdesk"))
         fit_to_screen(self, QSize(720, 520), "about")

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +23,8 @@ from nmdesk.profiles import builtin_profile_ids, load_profile
 from ui.common.guide import attach_guide
 
 DEMO = "demo"
+# the dialog's result when the clerk chose a register on a server instead
+CONNECT_SERVER = 2
 
 
 def tr(text: str) -> str:
@@ -70,6 +74,15 @@ class FirstStartDialog(QDialog):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: gray;")
         layout.addWidget(hint)
+
+        server = QHBoxLayout()
+        server_hint = QLabel(tr("单位已在服务器上建好共用的备案库？"))
+        server_hint.setWordWrap(True)
+        self.server_button = QPushButton(tr("连接服务器备案库…"))
+        self.server_button.clicked.connect(lambda: self.done(CONNECT_SERVER))
+        server.addWidget(server_hint, 1)
+        server.addWidget(self.server_button, 0)
+        layout.addLayout(server)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

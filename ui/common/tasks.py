@@ -28,7 +28,6 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
@@ -36,6 +35,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from nmdesk.errors import NmdeskError
+from ui.common.register_location import Location, as_location, location
 
 if TYPE_CHECKING:
     from nmdesk.store.interfaces import Register
@@ -91,14 +91,14 @@ class Job(QObject, Generic[T]):
         runner: TaskRunner,
         work: Callable[[Job[T]], T],
         *,
-        register_path: Path | None,
+        register_path: Location | None,
         actor: str | None,
         read_only: bool,
     ) -> None:
         super().__init__()  # kept alive by the runner's list while it runs
         self._runner = runner
         self.work = work
-        self.register_path = Path(register_path) if register_path is not None else None
+        self.register_path = as_location(register_path) if register_path is not None else None
         self.actor = actor
         self.read_only = read_only
         self._cancel = threading.Event()
@@ -245,7 +245,7 @@ class TaskRunner(QObject):
         self._other_workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nmdesk-work")
         self._closures: list[Closure] = []
         self._closures_lock = threading.Lock()
-        self._readers: dict[Path, Register] = {}  # used on the register worker only
+        self._readers: dict[Location, Register] = {}  # used on the register worker only
         self._jobs: list[Job[Any]] = []
         # queued: the slot runs on this object's (the main) thread
         self._closures_pending.connect(
@@ -258,7 +258,7 @@ class TaskRunner(QObject):
         self,
         work: Callable[[Job[T]], T],
         *,
-        register_path: Path | None = None,
+        register_path: Location | None = None,
         actor: str | None = None,
         read_only: bool = False,
         uses_register: bool = True,
@@ -312,9 +312,9 @@ class TaskRunner(QObject):
         job.dialog = ProgressDialog(job, label, parent, title=title, cancellable=cancellable)
         return job
 
-    def release(self, register_path: Path) -> None:
+    def release(self, register_path: Location) -> None:
         """Close the worker's reading connection to ``register_path`` (its window closed)."""
-        path = Path(register_path)
+        path = as_location(register_path)
         self._register_worker.submit(self._close_reader, path)
 
     def run_on_main(self, closure: Closure) -> None:
@@ -346,7 +346,7 @@ class TaskRunner(QObject):
         if job in self._jobs:
             self._jobs.remove(job)
 
-    def _reader(self, path: Path) -> Register:
+    def _reader(self, path: Location) -> Register:
         register = self._readers.get(path)
         if register is None or register.closed:
             from nmdesk.store import open_register
@@ -355,7 +355,7 @@ class TaskRunner(QObject):
             self._readers[path] = register
         return register
 
-    def _close_reader(self, path: Path) -> None:
+    def _close_reader(self, path: Location) -> None:
         register = self._readers.pop(path, None)
         if register is not None:
             register.close()
@@ -434,7 +434,7 @@ def clerk_job(
         work,
         label,
         parent,
-        register_path=register.path,
+        register_path=location(register),
         actor=register.actor,
         on_done=on_done,
         on_failed=refused,

@@ -28,6 +28,7 @@ from nmdesk.errors import NmdeskError, ValidationError
 from nmdesk.models import Unit
 from nmdesk.store.interfaces import Register
 from nmdesk.undo import record_unit_edit
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 from ui.desk.desk_common import (
     DirectoryEditor,
@@ -165,7 +166,7 @@ class UnitsDialog(DirectoryEditor):
         self._unit_items = items
         self.counts_job = runner().run(
             lambda job: job.reader.units.account_counts(),
-            register_path=self.register.path,
+            register_path=location(self.register),
             owner=self,
             on_done=self._show_counts,
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from nmdesk.errors import NmdeskError
 from nmdesk.forms import FORM_NAMES, render_form
 from nmdesk.forms.batch import render_batch
+from ui.common.register_location import Location
 from ui.common.tasks import Job, runner
 
 
@@ -36,7 +37,7 @@ class BatchResult:
 
 def start_batch(
     parent: QWidget | None,
-    register_path: Path,
+    register_path: Location,
     form: str,
     account_ids: list[int],
     out: Path,
@@ -60,7 +61,7 @@ def start_batch(
 
 def start_render(
     parent: QWidget | None,
-    register_path: Path,
+    register_path: Location,
     form: str,
     account_id: int | None,
     out: Path,
@@ -80,7 +81,7 @@ def start_render(
 
 def _start(
     parent: QWidget | None,
-    register_path: Path,
+    register_path: Location,
     work: Callable[[Job[Any]], Any],
     text: str,
     callbacks: dict[str, Any],
@@ -90,6 +91,6 @@ def _start(
         text,
         parent,
         title=tr("正在生成 PDF"),
-        register_path=Path(register_path),
+        register_path=register_path,
         **callbacks,
     )

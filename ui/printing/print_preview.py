@@ -35,6 +35,7 @@ from nmdesk.forms import FORM_NAMES, Sheet, default_file_name, form_sheets, writ
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import location
 from ui.common.tasks import runner, tr
 from ui.common.window_fit import fit_to_screen
 
@@ -216,7 +217,7 @@ class PrintPreviewDialog(ModalHost, QDialog):
             self._identity = ""
             return start_render(
                 self,
-                self.register.path,
+                location(self.register),
                 "ledger",
                 None,
                 target,

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from nmdesk.models import AccountStatus
 from nmdesk.store.search import AccountQuery
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class AccountTableModel(QAbstractTableModel):
 
     def _id_loader(self) -> IdListLoader:
         if self._loader is None:
-            self._loader = IdListLoader(self.register.path, self)
+            self._loader = IdListLoader(location(self.register), self)
             self._loader.loaded.connect(self._ids_loaded)
         return self._loader
 

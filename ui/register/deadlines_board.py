@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from nmdesk.deadlines import CLOCK_LABELS, Clock, running_clocks
 from nmdesk.holidays.service import next_year_missing
+from ui.common.register_location import location
 from ui.common.tasks import Job, runner
 
 if TYPE_CHECKING:
@@ -283,7 +284,7 @@ class DeadlinesBoard(QWidget):
 
         self.job = runner().run(
             compute,
-            register_path=self.register.path,
+            register_path=location(self.register),
             read_only=True,
             on_done=lambda clocks: self._receive(generation, clocks),
             # the board shows empty rather than a traceback

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSizePolicy, QStyle, QWidget
+from PySide6.QtWidgets import QDialog, QSizePolicy, QStyle, QWidget
 
 from nmdesk.changes import Changes
 from nmdesk.errors import NmdeskError
 from ui.common.guide import open_guide
+from ui.common.register_location import display_name, location, on_server
 
 if TYPE_CHECKING:
     from ui.register.main_window import MainWindow
@@ -178,6 +178,13 @@ def backup_register(window: MainWindow) -> None:
     """备份与恢复 (ui/safety/data_safety.py); after a restore the register is opened afresh."""
     from ui.safety.data_safety import BackupDialog
 
+    if on_server(window.register):
+        window.show_error(
+            window.tr(
+                "服务器上的备案库由服务器管理员用 pg_dump 备份，本版本尚不能在 nmdesk 中备份或恢复"
+            )
+        )
+        return
     dialog = BackupDialog(window.register, parent=window)
     window.run_dialog(dialog)
     if dialog.restored:
@@ -190,7 +197,7 @@ def verify_register(window: MainWindow) -> None:
 
     window.job = start_verify(
         window,
-        window.register.path,
+        location(window.register),
         lambda report: window.show_message(window.tr("校验备案库"), report),
     )
 
@@ -199,6 +206,11 @@ def unlock_register(window: MainWindow) -> None:
     """文件 → 解除占用…: confirmed, then the register is opened afresh (ui/safety/data_safety.py)."""
     from ui.safety.data_safety import unlock_register as unlocked
 
+    if on_server(window.register):
+        window.show_error(
+            window.tr("服务器上的备案库没有本机的占用，可由多位工作人员同时打开，无需解除")
+        )
+        return
     if unlocked(window.register, window, window.exec_dialog):
         window.switch_to(str(window.register.path), create=False)
 
@@ -212,7 +224,7 @@ def export_audit_trail(window: MainWindow) -> None:
 def confirm_saved(window: MainWindow) -> None:
     """Ctrl+S: every action is its own committed transaction, so this only confirms it."""
     window.statusBar().showMessage(
-        window.tr("所有修改均已即时保存到备案库 {0}").format(Path(window.register.path).name),
+        window.tr("所有修改均已即时保存到备案库 {0}").format(display_name(window.register)),
         STATUS_MESSAGE_MS,
     )
 
@@ -221,6 +233,15 @@ def open_register_file(window: MainWindow) -> None:
     path = window.choose_file(window.tr("打开备案库"))
     if path:
         window.switch_to(path, create=False)
+
+
+def connect_server(window: MainWindow) -> None:
+    """文件 → 连接服务器备案库…: the register opens in a new window (ui/common/server_connect.py)."""
+    from ui.common.server_connect import ServerConnectDialog
+
+    dialog = ServerConnectDialog(window.settings, window)
+    if window.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.register is not None:
+        window.switch_to_register(dialog.register)
 
 
 def new_register_file(window: MainWindow) -> None:
@@ -232,7 +253,7 @@ def new_register_file(window: MainWindow) -> None:
 def show_about(window: MainWindow) -> None:
     from ui.common.about import AboutDialog
 
-    window.exec_dialog(AboutDialog(window.register.path, window.register.profile, window))
+    window.exec_dialog(AboutDialog(location(window.register), window.register.profile, window))
 
 
 # -- the table -----------------------------------------------------------------------
@@ -241,6 +262,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_register", "新建备案库…", new_register_file),
     ActionSpec(
         "open_register", "打开备案库…", open_register_file, _Key.Open, _Icon.SP_DialogOpenButton
+    ),
+    ActionSpec(
+        "connect_server",
+        "连接服务器备案库…",
+        connect_server,
+        tip="打开单位 PostgreSQL 服务器上多人共用的备案库",
     ),
     ActionSpec(
         "save",
@@ -333,6 +360,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
         (
             "new_register",
             "open_register",
+            "connect_server",
             None,
             "save",
             "backup",
@@ -407,7 +435,14 @@ def _make_action(window: MainWindow, spec: ActionSpec) -> QAction:
     if spec.tip:
         action.setStatusTip(window.tr(spec.tip))
     run = spec.run
-    action.triggered.connect(lambda _checked=False: run(window))
+
+    def triggered(_checked: bool = False) -> None:
+        try:
+            run(window)
+        except NmdeskError as exc:  # e.g. what a server register cannot do yet
+            window.show_error(exc)
+
+    action.triggered.connect(triggered)
     window.addAction(action)
     return action
 

@@ -34,6 +34,8 @@ from nmdesk.models import AccountStatus
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import display_name
+from ui.common.register_location import folder as register_folder
 from ui.common.window_fit import fit_to_screen
 from ui.register import main_actions
 from ui.register.account_details import AccountDetails
@@ -88,7 +90,7 @@ class MainWindow(ModalHost, QMainWindow):
         self.today = today or dt.date.today()
         # Qt appends the application's display name: "文件名（机构） — 新媒体账号备案管理台"
         self.setWindowTitle(
-            self.tr("{0}（{1}）").format(Path(register.path).name, register.profile.name)
+            self.tr("{0}（{1}）").format(display_name(register), register.profile.name)
             + (self.tr("［演示］") if register.is_demo else "")
         )
         # the default size; at the first show it is bounded by the screen it opens on
@@ -383,7 +385,7 @@ class MainWindow(ModalHost, QMainWindow):
     def choose_file(self, title: str, save: bool = False) -> str:
         """A file dialog; tests replace this."""
         pattern = self.tr("备案库 (*.nmdesk *.db *.sqlite);;所有文件 (*)")
-        folder = str(Path(self.register.path).parent)
+        folder = str(register_folder(self.register))
         if save:
             return file_dialogs.save_file_name(self, title, folder, pattern)
         return file_dialogs.open_file_name(self, title, folder, pattern)
@@ -399,6 +401,13 @@ class MainWindow(ModalHost, QMainWindow):
         if window is not None:
             self.close()
         return None
+
+    def switch_to_register(self, register: Register) -> None:
+        """Show an already open register (one on a server) in a new window; close this one."""
+        from ui.app import show_window
+
+        show_window(register)
+        self.close()
 
     # -- settings --------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from nmdesk.store.reviews import OUT_OF_SCOPE_STATUSES
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import folder, location
 from ui.common.tasks import Job, clerk_job, runner
 from ui.common.window_fit import fit_to_screen
 from ui.desk.desk_common import INFO_STYLE, WARNING_STYLE, DateEdit
@@ -150,10 +151,10 @@ class ReviewWizard(ModalHost, QWizard):
     # -- files and folders (messages and questions: ModalHost); tests replace these ---
 
     def choose_open_file(self, title: str, pattern: str) -> str:
-        return file_dialogs.open_file_name(self, title, str(self.register.path.parent), pattern)
+        return file_dialogs.open_file_name(self, title, str(folder(self.register)), pattern)
 
     def choose_save_file(self, title: str, name: str, pattern: str) -> str:
-        start = str(self.register.path.parent / name)
+        start = str(folder(self.register) / name)
         return file_dialogs.save_file_name(self, title, start, pattern)
 
     def choose_folder(self, title: str, start: str) -> str:
@@ -217,7 +218,7 @@ class OpenPage(QWizardPage):
         self.year.blockSignals(True)
         self.year.setValue(self.w.year)
         self.year.blockSignals(False)
-        self.packet_dir.setText(str(self.w.register.path.parent / f"{self.w.year}年审自查表"))
+        self.packet_dir.setText(str(folder(self.w.register) / f"{self.w.year}年审自查表"))
         self._year_changed(self.w.year)
 
     def _browse(self) -> None:
@@ -300,7 +301,7 @@ class OpenPage(QWizardPage):
             lambda job: write_all_packets(job.register, campaign, folder, progress=job.proceed),
             self.tr("正在生成通知与自查表…"),
             self.w,
-            register_path=self.w.register.path,
+            register_path=location(self.w.register),
             read_only=True,
             on_done=written,
             on_failed=self.w.show_error,
@@ -355,7 +356,7 @@ class PublishPage(QWizardPage):
     def initializePage(self) -> None:
         campaign = self.w.require_campaign()
         if not self.out_dir.text():
-            self.out_dir.setText(str(self.w.register.path.parent / f"{campaign.year}年审公示"))
+            self.out_dir.setText(str(folder(self.w.register) / f"{campaign.year}年审公示"))
         self._refresh()
 
     def _refresh(self) -> None:
@@ -498,7 +499,7 @@ class PublishPage(QWizardPage):
             self.tr("正在导出公示文件…"),
             self,
             title=self.tr("重新导出"),
-            register_path=self.w.register.path,
+            register_path=location(self.w.register),
             read_only=True,
             on_done=exported,
             on_failed=self.w.show_error,

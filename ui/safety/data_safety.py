@@ -37,6 +37,8 @@ from nmdesk.store.restore import RestoreResult, restore
 from ui.common import file_dialogs
 from ui.common.guide import attach_guide
 from ui.common.modal_host import ModalHost
+from ui.common.register_location import Location, location
+from ui.common.register_location import folder as register_folder
 from ui.common.tasks import Job, runner
 from ui.common.window_fit import fit_to_screen
 
@@ -169,7 +171,7 @@ class BackupDialog(ModalHost, QDialog):
             self.tr("正在备份…"),
             self,
             cancellable=False,
-            register_path=self.register.path,
+            register_path=location(self.register),
             actor=self.register.actor,
             on_done=copied,
             on_failed=self.show_error,
@@ -281,7 +283,7 @@ class DailyBackup(QObject):
         """On the register worker: the copy through a read-only connection of its own."""
         assert job.register_path is not None
         try:
-            made = backups.take_daily_backup(job.register_path)
+            made = backups.take_daily_backup(Path(job.register_path))
         except NmdeskError as exc:
             return _tr("今天的自动备份未完成：{0}").format(exc)
         except Exception as exc:  # reported in the status bar, never a silent failure
@@ -289,7 +291,9 @@ class DailyBackup(QObject):
         return _tr("今天的自动备份已保存：{0}").format(made[0].name) if made else ""
 
 
-def start_verify(host: ModalHost, register_path: Path, on_done: Callable[[str], None]) -> Job[str]:
+def start_verify(
+    host: ModalHost, register_path: Location, on_done: Callable[[str], None]
+) -> Job[str]:
     """Integrity check and audit verification on the register worker (a read-only
     connection of its own) behind a progress dialog; ``on_done`` gets the report's text."""
 
@@ -363,7 +367,7 @@ def export_audit_trail(
     from nmdesk.audit_export import export_audit
 
     def default_chooser(title: str, pattern: str, save: bool = False) -> str:
-        folder = str(register.path.parent)
+        folder = str(register_folder(register))
         return file_dialogs.save_file_name(cast(QWidget, parent), title, folder, pattern)
 
     choose = chooser if callable(chooser) else default_chooser
@@ -386,7 +390,7 @@ def export_audit_trail(
         _tr("正在导出审计记录…"),
         cast(QWidget, parent),
         cancellable=False,
-        register_path=register.path,
+        register_path=location(register),
         read_only=True,
         on_done=exported,
         on_failed=lambda sentence: parent.show_error(sentence, _tr("无法导出")),

@@ -307,10 +307,10 @@ def test_the_cli_takes_a_server_instead_of_a_path(
     assert main(["backup", "--server", server_database]) == 2
     assert "pg_dump" in capsys.readouterr().err
     assert main(["unlock", "--server", server_database]) == 2
-    assert "不能用于服务器上的备案库" in capsys.readouterr().err
+    assert "只用于本机的备案库文件" in capsys.readouterr().err
     with pytest.raises(SystemExit) as refused:
         main(["list", "--server", server_database, "--path", "x.nmdesk"])
-    assert refused.value.code == 2 and "参数错误" in capsys.readouterr().err
+    assert refused.value.code == 2 and "只能给出一个" in capsys.readouterr().err
 
 
 def test_clerks_creating_accounts_at_once_get_distinct_serial_numbers(

@@ -269,15 +269,8 @@ def check_backup(path: Path) -> BackupCheck:
             )
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if migrations.table in tables:
-            known = {migration.name for migration in migrations.migrations}
-            applied = [
-                row[0]
-                for row in conn.execute(
-                    f"SELECT name FROM {migrations.table} WHERE migration_set = ?",
-                    [migrations.name],
-                )
-            ]
-            if any(name not in known for name in applied):
+            applied = (row[0] for row in conn.execute(migrations.applied_sql, [migrations.name]))
+            if migrations.not_known(applied):
                 raise NewerRegisterError(
                     f"备份文件 {path.name} 由更新版本的 nmdesk 升级过，不能用于恢复"
                 )

@@ -9,7 +9,7 @@ hands the set to sqlite-utils' ``Migrations``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,15 +52,21 @@ class MigrationSet:
         """Names of the migrations this register has had, in the order they ran."""
         if not connection.table_exists(self.table):
             return []
-        cursor = connection.execute(
-            f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid", [self.name]
-        )
-        return [row[0] for row in cursor]
+        return [row[0] for row in connection.execute(self.applied_sql, [self.name])]
+
+    @property
+    def applied_sql(self) -> str:
+        """The query for the names applied, in order (one parameter: this set's name)."""
+        return f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid"
 
     def unknown(self, connection: RegisterConnection) -> list[str]:
         """Migrations this register has had that this nmdesk does not know (a newer one ran)."""
+        return self.not_known(self.applied(connection))
+
+    def not_known(self, applied: Iterable[str]) -> list[str]:
+        """The names in ``applied`` that are none of this nmdesk's migrations."""
         known = {migration.name for migration in self.migrations}
-        return [name for name in self.applied(connection) if name not in known]
+        return [name for name in applied if name not in known]
 
     def pending(self, connection: RegisterConnection) -> list[Migration]:
         applied = set(self.applied(connection))
